@@ -1,0 +1,37 @@
+/** The import table of docs/architecture.md, enforced in CI (`npm run lint`). */
+const allowed = {
+  core: [],
+  config: [],
+  db: ["core"],
+  connectors: ["core"],
+  sandbox: ["core"],
+  ingest: ["core"],
+  profiles: ["ingest", "db", "core"],
+  security: ["db", "core"],
+  flows: ["connectors", "db", "core"],
+  api: ["profiles", "flows", "ingest", "connectors", "security", "db", "core", "config"],
+  console: [],
+};
+const forbidden = Object.entries(allowed).map(([from, ok]) => ({
+  name: `${from}-imports`,
+  comment: `src/${from} may import only: ${ok.length ? ok.join(", ") : "nothing of ours"} (docs/architecture.md)`,
+  severity: "error",
+  from: { path: `^src/${from}/` },
+  to: { path: `^src/(?!(${[from, ...ok].join("|")})/)` },
+}));
+forbidden.push({
+  name: "no-cli-from-layers",
+  comment: "only cli/ and main.ts compose the layers",
+  severity: "error",
+  from: { path: "^src/(?!cli/|main\\.ts)" },
+  to: { path: "^src/(cli/|main\\.ts)" },
+});
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    exclude: { path: "\\.test\\.ts$" },
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * The one registry of error codes. Every error the engine raises carries a stable code from here;
+ * HTTP statuses and AWS exception names are assigned only at the API edge (src/api/error-envelope.ts),
+ * from the code's `kind`. Tests assert codes, never message text.
+ */
+export type ErrorKind =
+  | "invalid" // the caller sent something wrong (400)
+  | "not_found" // the named resource does not exist (404)
+  | "conflict" // the resource exists or is in a state that forbids this (409 / 400)
+  | "auth" // authentication failed (403)
+  | "denied" // authenticated but not allowed (403)
+  | "throttled" // slow down (429)
+  | "quota" // a service quota is used up (402)
+  | "unsupported" // valid but not supported for this resource (400)
+  | "connector_auth" // the source rejected our credentials (401)
+  | "connector" // the source failed or refused (400)
+  | "internal"; // a bug or an unexpected failure (500)
+
+export const errorRegistry = {
+  VALIDATION_FAILED: { kind: "invalid", summary: "a request member is missing, malformed or out of range" },
+  MALFORMED_JSON: { kind: "invalid", summary: "the request body is not valid JSON" },
+  BODY_TOO_LARGE: { kind: "invalid", summary: "the request body is larger than the edge accepts" },
+  CONFIG_INVALID: { kind: "invalid", summary: "a configuration value is unknown or invalid" },
+  RESOURCE_NOT_FOUND: { kind: "not_found", summary: "the named resource does not exist" },
+  UNKNOWN_OPERATION: { kind: "not_found", summary: "no operation is served at this method and path" },
+  ALREADY_EXISTS: { kind: "conflict", summary: "a resource with this name already exists" },
+  CONFLICT: { kind: "conflict", summary: "the resource's state forbids this operation" },
+  MISSING_AUTHENTICATION_TOKEN: { kind: "auth", summary: "the request is not signed" },
+  UNRECOGNIZED_CLIENT: { kind: "auth", summary: "the access key id is not known" },
+  INVALID_SIGNATURE: { kind: "auth", summary: "the signature does not match, or has expired" },
+  ACCESS_DENIED: { kind: "denied", summary: "the caller is not allowed to do this" },
+  THROTTLED: { kind: "throttled", summary: "too many requests" },
+  QUOTA_EXCEEDED: { kind: "quota", summary: "a service quota is used up" },
+  UNSUPPORTED_OPERATION: { kind: "unsupported", summary: "not supported for this resource" },
+  CONNECTOR_AUTHENTICATION: { kind: "connector_auth", summary: "the source rejected the credentials" },
+  CONNECTOR_SERVER: { kind: "connector", summary: "the source failed or refused the request" },
+  INTERNAL: { kind: "internal", summary: "an unexpected failure" },
+} as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+/** An error with a stable code from the registry, plus optional structured details. */
+export class ProfileflowError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProfileflowError";
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The registry's kind for this error's code. */
+  get kind(): ErrorKind {
+    return errorRegistry[this.code].kind;
+  }
+}
+
+/** True when `e` is a ProfileflowError, optionally with the given code. */
+export function isProfileflowError(e: unknown, code?: ErrorCode): e is ProfileflowError {
+  return e instanceof ProfileflowError && (code === undefined || e.code === code);
+}
+
+/** Shorthand for the most common failure: a named member is invalid. */
+export function invalid(member: string, message: string): ProfileflowError {
+  return new ProfileflowError("VALIDATION_FAILED", message, { member });
+}
+
+/** Shorthand: the named resource does not exist. */
+export function notFound(message: string, details?: Record<string, unknown>): ProfileflowError {
+  return new ProfileflowError("RESOURCE_NOT_FOUND", message, details);
+}
