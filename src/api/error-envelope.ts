@@ -1,0 +1,76 @@
+import { type ErrorKind, isProfileflowError, type ProfileflowError } from "../core/errors.ts";
+import type { ServiceName } from "./operation.ts";
+
+export interface ErrorReply {
+  status: number;
+  type: string;
+  body: Record<string, unknown>;
+}
+
+type Table = Record<ErrorKind, [number, string]>;
+
+const profile: Table = {
+  invalid: [400, "BadRequestException"],
+  not_found: [404, "ResourceNotFoundException"],
+  conflict: [400, "BadRequestException"],
+  auth: [403, "AccessDeniedException"],
+  denied: [403, "AccessDeniedException"],
+  throttled: [429, "ThrottlingException"],
+  quota: [400, "BadRequestException"],
+  unsupported: [400, "BadRequestException"],
+  connector_auth: [400, "BadRequestException"],
+  connector: [400, "BadRequestException"],
+  internal: [500, "InternalServerException"],
+};
+
+const appflow: Table = {
+  invalid: [400, "ValidationException"],
+  not_found: [404, "ResourceNotFoundException"],
+  conflict: [409, "ConflictException"],
+  auth: [403, "AccessDeniedException"],
+  denied: [403, "AccessDeniedException"],
+  throttled: [429, "ThrottlingException"],
+  quota: [402, "ServiceQuotaExceededException"],
+  unsupported: [400, "UnsupportedOperationException"],
+  connector_auth: [401, "ConnectorAuthenticationException"],
+  connector: [400, "ConnectorServerException"],
+  internal: [500, "InternalServerException"],
+};
+
+const secretsmanager: Table = {
+  invalid: [400, "InvalidParameterException"],
+  not_found: [400, "ResourceNotFoundException"],
+  conflict: [400, "ResourceExistsException"],
+  auth: [403, "AccessDeniedException"],
+  denied: [403, "AccessDeniedException"],
+  throttled: [429, "ThrottlingException"],
+  quota: [400, "LimitExceededException"],
+  unsupported: [400, "InvalidRequestException"],
+  connector_auth: [400, "InvalidRequestException"],
+  connector: [400, "InvalidRequestException"],
+  internal: [500, "InternalServiceError"],
+};
+
+const tables: Record<ServiceName, Table> = { profile, appflow, secretsmanager };
+
+/** Authentication failures keep AWS's own exception names whatever the service. */
+const authTypes: Partial<Record<ProfileflowError["code"], string>> = {
+  MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException",
+  UNRECOGNIZED_CLIENT: "UnrecognizedClientException",
+  INVALID_SIGNATURE: "InvalidSignatureException",
+};
+
+/** Maps any thrown value to the service's AWS error envelope (status, type, body). */
+export function errorReply(service: ServiceName, error: unknown): ErrorReply {
+  const e = isProfileflowError(error) ? error : undefined;
+  const [status, tableType] = tables[service][e?.kind ?? "internal"];
+  const type = (e && authTypes[e.code]) ?? tableType;
+  const message = e ? e.message : "An internal error occurred.";
+  const body: Record<string, unknown> =
+    service === "profile"
+      ? { Message: message }
+      : service === "appflow"
+        ? { message }
+        : { __type: type, message };
+  return { status, type, body };
+}

@@ -1,0 +1,31 @@
+import type { VerifiedCaller } from "../security/sigv4-verifier.ts";
+
+/** The signing services served on the one port. */
+export type ServiceName = "profile" | "appflow" | "secretsmanager";
+
+/** What an operation handler sees: decoded path params, query, parsed JSON body, caller. */
+export interface OperationContext {
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  caller: VerifiedCaller;
+  requestId: string;
+  service: ServiceName;
+}
+
+/** One wire operation: its AWS name, HTTP method and path (fastify syntax, `:Param`). */
+export interface Operation {
+  name: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  /** For awsJson services (Secrets Manager): the `X-Amz-Target` value this operation answers. */
+  target?: string;
+  handler: (ctx: OperationContext) => Promise<unknown>;
+}
+
+/** All the operations of one service. Several services may serve the same method + path. */
+export interface ServiceDefinition {
+  service: ServiceName;
+  operations: Operation[];
+}

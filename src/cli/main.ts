@@ -1,0 +1,16 @@
+import { Command } from "commander";
+import { registerServe } from "./commands/serve.ts";
+
+/** Builds the `profileflow` command tree. Each command lives in src/cli/commands/<name>.ts. */
+export function buildProgram(): Command {
+  const program = new Command("profileflow")
+    .description("Unified customer profiles in sync with Salesforce, ServiceNow, Marketo and Zendesk")
+    .version("0.1.0");
+  registerServe(program);
+  return program;
+}
+
+/** Entry point used by bin/profileflow.js. */
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

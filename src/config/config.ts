@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ProfileflowError } from "../core/errors.ts";
+import { closest } from "./closest.ts";
+
+/** Every default in one place; docs/configuration.md repeats this table. */
+export const defaults = {
+  port: 4590,
+  host: "127.0.0.1",
+  dataDir: ".profileflow",
+  region: "us-east-1",
+  accountId: "000000000000",
+  logLevel: "info",
+} as const;
+
+const schema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(defaults.port),
+    host: z.string().min(1).default(defaults.host),
+    dataDir: z.string().min(1).default(defaults.dataDir),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must look like an AWS region, e.g. us-east-1")
+      .default(defaults.region),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, "must be 12 digits")
+      .default(defaults.accountId),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default(defaults.logLevel),
+    accessKeyId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{16,128}$/, "must be 16-128 letters and digits")
+      .optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    masterKey: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof schema>>;
+export type ConfigInput = z.input<typeof schema>;
+
+/** Environment variable → config key. Nothing else in the codebase reads process.env. */
+export const envKeys: Record<string, keyof ConfigInput> = {
+  PROFILEFLOW_PORT: "port",
+  PROFILEFLOW_HOST: "host",
+  PROFILEFLOW_DATA_DIR: "dataDir",
+  DATABASE_URL: "databaseUrl",
+  PROFILEFLOW_REGION: "region",
+  PROFILEFLOW_ACCOUNT_ID: "accountId",
+  PROFILEFLOW_LOG_LEVEL: "logLevel",
+  PROFILEFLOW_ACCESS_KEY_ID: "accessKeyId",
+  PROFILEFLOW_SECRET_ACCESS_KEY: "secretAccessKey",
+  PROFILEFLOW_MASTER_KEY: "masterKey",
+};
+const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
+
+export interface ConfigSources {
+  /** Values from command-line flags (highest precedence). */
+  flags?: Partial<Record<keyof ConfigInput, unknown>>;
+  /** The environment; only PROFILEFLOW_* and DATABASE_URL are read. */
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file; defaults to $PROFILEFLOW_CONFIG. */
+  file?: string | undefined;
+}
+
+/** Parses the configuration once: defaults < file < env < flags. Unknown keys fail fast with a suggestion. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? {};
+  const merged: Record<string, unknown> = {};
+  const filePath = sources.file ?? env["PROFILEFLOW_CONFIG"];
+  if (filePath) Object.assign(merged, readConfigFile(filePath));
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("PROFILEFLOW_") && name !== "DATABASE_URL") continue;
+    if (fileOnlyEnv.has(name) || value === undefined || value === "") continue;
+    const key = envKeys[name];
+    if (!key) {
+      const hint = closest(name, [...Object.keys(envKeys), ...fileOnlyEnv]);
+      throw configError(`unknown environment variable ${name}${hint ? `; did you mean ${hint}?` : ""}`, name);
+    }
+    merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(sources.flags ?? {}))
+    if (value !== undefined) merged[key] = value;
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    if (issue.code === "unrecognized_keys") {
+      const key = issue.keys[0]!;
+      const hint = closest(key, Object.keys(schema.shape));
+      throw configError(`unknown config key "${key}"${hint ? `; did you mean "${hint}"?` : ""}`, key);
+    }
+    const key = issue.path.join(".");
+    throw configError(`config ${key}: ${issue.message}`, key);
+  }
+  const config = { ...result.data, dataDir: resolve(result.data.dataDir) };
+  return Object.freeze(config);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw configError(`cannot read config file ${path}: ${(e as Error).message}`, "config");
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object");
+    return value as Record<string, unknown>;
+  } catch (e) {
+    throw configError(`config file ${path} is not a JSON object: ${(e as Error).message}`, "config");
+  }
+}
+
+function configError(message: string, key: string): ProfileflowError {
+  return new ProfileflowError("CONFIG_INVALID", message, { member: key });
+}

@@ -1,0 +1,84 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { DialectName } from "./dialect.ts";
+import { migrateToLatest } from "./migrate.ts";
+import type { Database } from "./schema.ts";
+
+// int8 (bigint, used for epoch-ms timestamps and counters) as a JS number; values stay below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; when absent, SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Directory of the SQLite file (`profileflow.db`). */
+  dataDir?: string | undefined;
+  /** An explicit SQLite file path (tests); overrides dataDir. */
+  sqliteFile?: string | undefined;
+  /** Max PostgreSQL connections in the pool. */
+  poolSize?: number | undefined;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** The raw SQLite connection (bulk paths use prepared statements directly); undefined on PostgreSQL. */
+  sqlite: SQLite.Database | undefined;
+  /** The PostgreSQL pool (COPY, advisory locks); undefined on SQLite. */
+  pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+/** Opens the database (SQLite in WAL mode by default, PostgreSQL when a URL is given) and migrates it. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const handle = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize)
+    : openSqlite(options);
+  try {
+    await migrateToLatest(handle.db);
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}
+
+function openSqlite(options: DatabaseOptions): DatabaseHandle {
+  let file = options.sqliteFile;
+  if (!file) {
+    const dir = options.dataDir ?? ".profileflow";
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    file = join(dir, "profileflow.db");
+  }
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: "sqlite",
+    sqlite,
+    pool: undefined,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, poolSize = 10): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: "postgres",
+    sqlite: undefined,
+    pool,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

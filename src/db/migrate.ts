@@ -1,0 +1,35 @@
+import { readdir } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+const migrationsDir = fileURLToPath(new URL("./migrations/", import.meta.url));
+
+/** Loads every src/db/migrations/NNNN_name.ts; each layer adds its own file, ordered by name. */
+class FolderMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_.+\.ts$/.test(f)).sort();
+    const out: Record<string, Migration> = {};
+    for (const f of files) {
+      out[f.replace(/\.ts$/, "")] = (await import(pathToFileURL(migrationsDir + f).href)) as Migration;
+    }
+    return out;
+  }
+}
+
+/** Runs all pending migrations; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new FolderMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    const name = failed ? ` (${failed.migrationName})` : "";
+    throw new Error(`database migration failed${name}: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,7 @@
+import type { PlatformTables } from "./schema/platform.ts";
+
+/**
+ * The whole database as Kysely sees it. Each layer declares its tables in src/db/schema/<layer>.ts
+ * and this interface joins them; migrations in src/db/migrations/ create them on both dialects.
+ */
+export interface Database extends PlatformTables {}

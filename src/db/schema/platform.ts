@@ -1,0 +1,22 @@
+/** Tables of the platform layer: access keys and tags. */
+export interface AccessKeysTable {
+  access_key_id: string;
+  /** The secret access key, encrypted with the master key (AES-256-GCM, base64 of iv|tag|ciphertext). */
+  secret_ciphertext: string;
+  name: string;
+  /** 0 or 1. */
+  is_root: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResourceTagsTable {
+  resource_arn: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface PlatformTables {
+  access_keys: AccessKeysTable;
+  resource_tags: ResourceTagsTable;
+}

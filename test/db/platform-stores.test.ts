@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { TagStore } from "../../src/api/tags/tag-store.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { AccessKeyStore, generateAccessKey } from "../../src/security/access-key-store.ts";
+import { AesSecretBox } from "../../src/security/aes-secret-box.ts";
+import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+describeEachDialect("platform stores", (dialect) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(dialect);
+  });
+  afterAll(async () => t.destroy());
+
+  it("migrations created the platform tables", async () => {
+    const names = (await t.db.introspection.getTables()).map((x) => x.name);
+    expect(names).toEqual(expect.arrayContaining(["access_keys", "resource_tags"]));
+  });
+
+  it("stores access keys sealed at rest and reads them back", async () => {
+    const box = new AesSecretBox(Buffer.alloc(32, 7));
+    const store = new AccessKeyStore(t.db, box, new ManualClock(1_700_000_000_000));
+    const key = generateAccessKey("root", true);
+    await store.put(key);
+    const raw = await t.db.selectFrom("access_keys").selectAll().executeTakeFirstOrThrow();
+    expect(raw.secret_ciphertext).not.toContain(key.secretAccessKey);
+    expect(raw.created_at).toBe(1_700_000_000_000);
+    const fresh = new AccessKeyStore(t.db, box, new ManualClock());
+    expect(await fresh.get(key.accessKeyId)).toEqual(key);
+    expect((await fresh.root())?.accessKeyId).toBe(key.accessKeyId);
+    const otherBox = new AccessKeyStore(t.db, new AesSecretBox(Buffer.alloc(32, 8)), new ManualClock());
+    await expect(otherBox.get(key.accessKeyId)).rejects.toThrow();
+  });
+
+  it("tags upsert, untag and clear per resource", async () => {
+    const tags = new TagStore(t.db);
+    await tags.tag("arn:a", { k1: "v1", k2: "v2" });
+    await tags.tag("arn:a", { k2: "v2b" });
+    await tags.tag("arn:b", { k1: "other" });
+    expect(await tags.list("arn:a")).toEqual({ k1: "v1", k2: "v2b" });
+    await tags.untag("arn:a", ["k1"]);
+    expect(await tags.list("arn:a")).toEqual({ k2: "v2b" });
+    await tags.clear("arn:a");
+    expect(await tags.list("arn:a")).toEqual({});
+    expect(await tags.list("arn:b")).toEqual({ k1: "other" });
+  });
+});
