@@ -1,0 +1,30 @@
+/** How a client retries: attempts for transient failures, and the base/cap of the exponential delay. */
+export interface RetryPolicy {
+  /** Tries per request for transient failures (the first try counts). */
+  readonly maxAttempts: number;
+  readonly baseMs: number;
+  readonly capMs: number;
+  /** Rate-limited answers tolerated per request before giving up (they use no transient attempt). */
+  readonly maxRateLimitedWaits: number;
+  /** Waits longer than this (Retry-After or quota reset) are not slept inline: they become quota_exhausted. */
+  readonly maxInlineWaitMs: number;
+}
+
+/** 5 tries, 1 s × 2ⁿ capped at 60 s (sources.md §5.3); inline waits up to 5 minutes. */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 5,
+  baseMs: 1000,
+  capMs: 60_000,
+  maxRateLimitedWaits: 20,
+  maxInlineWaitMs: 5 * 60_000,
+};
+
+/** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^(failures−1))]. */
+export function fullJitterDelay(
+  failures: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.floor(random() * ceiling);
+}
