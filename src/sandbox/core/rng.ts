@@ -1,0 +1,62 @@
+/**
+ * Counter-based randomness: every value is a pure function of its inputs, so record i of an object can be
+ * generated on demand in any order without storing anything.
+ */
+
+/** A 32-bit hash of a list of integers (murmur3 finaliser mixing). */
+export function hash32(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const p of parts) {
+    // Fold in the high bits too so indices above 2^32 still differ.
+    let k = (p | 0) ^ Math.floor(p / 4294967296);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A number in [0, 1) that depends only on `parts`. */
+export function unit(...parts: number[]): number {
+  return hash32(...parts) / 4294967296;
+}
+
+/** A stable 32-bit hash of a string, to use strings (object names, ids) as hash parts. */
+export function strHash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+
+/** Picks one element of `items` from the hash of `parts`. */
+export function pick<T>(items: readonly T[], ...parts: number[]): T {
+  return items[hash32(...parts) % items.length] as T;
+}
+
+/** A sequential generator for places that need many draws (churn, faults); still seeded. */
+export class SeqRng {
+  #seed: number;
+  #n = 0;
+  constructor(seed: number) {
+    this.#seed = seed;
+  }
+  /** The next number in [0, 1). */
+  next(): number {
+    return unit(this.#seed, this.#n++);
+  }
+  /** The next integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
