@@ -38,8 +38,8 @@ describe("profileflow serve", () => {
   it("answers /health, prints a generated root key once (stored 0600), and stops on SIGTERM", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pf-serve-"));
     const out = await serve(dataDir);
-    const endpoint = out.match(/listening on (http:\/\/[\d.:]+)/)?.[1];
-    expect(endpoint).toBeDefined();
+    const endpoint = out.match(/listening on (http:\/\/[\d.:]+)/)?.[1] ?? "";
+    expect(endpoint).toMatch(/^http/);
     expect(await (await fetch(`${endpoint}/health`)).json()).toEqual({ status: "ok" });
     const keyId = out.match(/AWS_ACCESS_KEY_ID=(\S+)/)?.[1];
     const secret = out.match(/AWS_SECRET_ACCESS_KEY=(\S+)/)?.[1];
@@ -80,7 +80,7 @@ describe("profileflow serve", () => {
     expect(out).toContain("AKIDFROMENVIRONMENT1");
     expect(out).not.toContain("env-secret");
     expect(existsSync(join(dataDir, "credentials"))).toBe(false);
-    const endpoint = out.match(/listening on (http:\/\/[\d.:]+)/)?.[1];
+    const endpoint = out.match(/listening on (http:\/\/[\d.:]+)/)?.[1] ?? "";
     const client = new CustomerProfilesClient({
       endpoint,
       region: "us-east-1",
