@@ -5,7 +5,7 @@ import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
 import { loadConfig } from "../../src/config/config.ts";
 import type { Clock } from "../../src/core/clock.ts";
-import { createLogger } from "../../src/core/logger.ts";
+import { createLogger, type Logger } from "../../src/core/logger.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { composeServer, type Server } from "../../src/main.ts";
 import { createPostgresDatabase } from "./test-database.ts";
@@ -22,7 +22,7 @@ export interface TestServer {
 /** A real profileflow listening on a free port, on a fresh SQLite or PostgreSQL database, with SDK clients. */
 export async function startTestServer(
   dialect: DialectName = "sqlite",
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "pf-server-"));
   const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
@@ -37,7 +37,7 @@ export async function startTestServer(
     },
   });
   const server = await composeServer(config, {
-    logger: createLogger("silent"),
+    logger: options.logger ?? createLogger("silent"),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
