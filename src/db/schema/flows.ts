@@ -1,0 +1,59 @@
+/** Tables of connections, secrets, flows and idempotency tokens (AppFlow + Secrets Manager). */
+export interface ConnectorProfilesTable {
+  name: string;
+  arn: string;
+  connector_type: string;
+  connector_label: string | null;
+  connection_mode: string;
+  /** JSON of connectorProfileProperties (no secrets). */
+  properties: string;
+  /** connectorProfileCredentials, sealed with the master key. */
+  credentials_sealed: string | null;
+  kms_arn: string | null;
+  /** Connected | Failed | Untested: the last connection test. */
+  connection_status: string;
+  connection_message: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SecretsTable {
+  name: string;
+  arn: string;
+  description: string | null;
+  kms_key_id: string | null;
+  secret_sealed: string;
+  version_id: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface FlowsTable {
+  name: string;
+  arn: string;
+  /** JSON of the FlowDefinition (src/flows/flow-definition.ts). */
+  definition: string;
+  status: string;
+  status_message: string | null;
+  /** 0/1: workflow steps are hidden and listed only with include-hidden. */
+  hidden: number;
+  workflow_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyTokensTable {
+  /** operation + ":" + clientToken */
+  token_key: string;
+  request_hash: string;
+  response: string;
+  created_at: number;
+}
+
+export interface FlowTables {
+  connector_profiles: ConnectorProfilesTable;
+  secrets: SecretsTable;
+  flows: FlowsTable;
+  idempotency_tokens: IdempotencyTokensTable;
+}
