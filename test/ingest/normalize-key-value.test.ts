@@ -90,7 +90,13 @@ describe("normalizeKeyValue properties", () => {
     const line = fc.array(digit, { minLength: 4, maxLength: 4 }).map((a) => a.join(""));
     fc.assert(
       fc.property(area, exchange, line, (a, e, l) => {
-        const forms = [`(${a}) ${e}-${l}`, `${a}.${e}.${l}`, `+1 ${a} ${e} ${l}`, `${a}${e}${l}`, `1-${a}-${e}-${l}`];
+        const forms = [
+          `(${a}) ${e}-${l}`,
+          `${a}.${e}.${l}`,
+          `+1 ${a} ${e} ${l}`,
+          `${a}${e}${l}`,
+          `1-${a}-${e}-${l}`,
+        ];
         const values = new Set(forms.map((f) => normalizeKeyValue("PHONE_NUMBER", f)));
         expect([...values]).toEqual([`+1${a}${e}${l}`]);
       }),
