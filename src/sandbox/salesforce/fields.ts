@@ -1,0 +1,135 @@
+/** Describe metadata for the simulated objects: the field list, types, and the key prefix. */
+export type SfType =
+  | "id"
+  | "reference"
+  | "string"
+  | "email"
+  | "phone"
+  | "textarea"
+  | "url"
+  | "picklist"
+  | "boolean"
+  | "datetime"
+  | "date"
+  | "double"
+  | "currency"
+  | "int";
+
+/** One field as `describe` shows it. */
+export interface SfField {
+  name: string;
+  type: SfType;
+  referenceTo?: string;
+}
+
+const f = (name: string, type: SfType, referenceTo?: string): SfField =>
+  referenceTo ? { name, type, referenceTo } : { name, type };
+const address = (p: string) => [
+  f(`${p}Street`, "textarea"),
+  f(`${p}City`, "string"),
+  f(`${p}State`, "string"),
+  f(`${p}PostalCode`, "string"),
+  f(`${p}Country`, "string"),
+];
+const system = [
+  f("IsDeleted", "boolean"),
+  f("CreatedDate", "datetime"),
+  f("CreatedById", "reference", "User"),
+  f("LastModifiedDate", "datetime"),
+  f("LastModifiedById", "reference", "User"),
+  f("SystemModstamp", "datetime"),
+];
+
+/** Fields per simulated object, in describe order. */
+export const SF_FIELDS: Readonly<Record<string, readonly SfField[]>> = {
+  Account: [
+    f("Id", "id"),
+    f("Name", "string"),
+    f("AccountNumber", "string"),
+    f("Phone", "phone"),
+    f("Website", "url"),
+    f("Type", "picklist"),
+    f("Industry", "picklist"),
+    ...address("Billing"),
+    ...address("Shipping"),
+    f("IsPersonAccount", "boolean"),
+    f("FirstName", "string"),
+    f("MiddleName", "string"),
+    f("LastName", "string"),
+    f("PersonEmail", "email"),
+    f("PersonMobilePhone", "phone"),
+    f("PersonHomePhone", "phone"),
+    f("PersonBirthdate", "date"),
+    ...address("PersonMailing"),
+    ...address("PersonOther"),
+    f("OwnerId", "reference", "User"),
+    ...system,
+  ],
+  Contact: [
+    f("Id", "id"),
+    f("AccountId", "reference", "Account"),
+    f("Salutation", "picklist"),
+    f("FirstName", "string"),
+    f("MiddleName", "string"),
+    f("LastName", "string"),
+    f("Email", "email"),
+    f("Phone", "phone"),
+    f("MobilePhone", "phone"),
+    f("HomePhone", "phone"),
+    ...address("Mailing"),
+    ...address("Other"),
+    f("Title", "string"),
+    f("Department", "string"),
+    f("Birthdate", "date"),
+    f("OwnerId", "reference", "User"),
+    ...system,
+  ],
+  Asset: [
+    f("Id", "id"),
+    f("Name", "string"),
+    f("ContactId", "reference", "Contact"),
+    f("AccountId", "reference", "Account"),
+    f("SerialNumber", "string"),
+    f("StockKeepingUnit", "string"),
+    f("UsageEndDate", "date"),
+    f("Status", "picklist"),
+    f("Price", "currency"),
+    f("Quantity", "double"),
+    f("Description", "textarea"),
+    ...system,
+  ],
+  Case: [
+    f("Id", "id"),
+    f("CaseNumber", "string"),
+    f("AccountId", "reference", "Account"),
+    f("ContactId", "reference", "Contact"),
+    f("Subject", "string"),
+    f("Description", "textarea"),
+    f("Status", "picklist"),
+    f("Priority", "picklist"),
+    f("Origin", "picklist"),
+    f("SuppliedEmail", "email"),
+    f("SuppliedName", "string"),
+    f("SuppliedPhone", "string"),
+    f("ClosedDate", "datetime"),
+    f("IsClosed", "boolean"),
+    ...system,
+  ],
+};
+
+/** The canonical field of `object` matching `name` case-insensitively (SOQL is case-insensitive). */
+export function findField(object: string, name: string): SfField | undefined {
+  const lower = name.toLowerCase();
+  return SF_FIELDS[object]?.find((x) => x.name.toLowerCase() === lower);
+}
+
+/** The canonical object name matching `name` case-insensitively. */
+export function findObject(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(SF_FIELDS).find((o) => o.toLowerCase() === lower);
+}
+
+/** `2024-07-24T14:05:58.000+0000`: how REST renders datetimes. */
+export function sfDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "+0000");
+}
