@@ -11,7 +11,7 @@ import {
 } from "../../src/sandbox/marketo/dates.ts";
 import { failure, MarketoError } from "../../src/sandbox/marketo/envelope.ts";
 import { pageLeads, parseLeadQuery } from "../../src/sandbox/marketo/lead-query.ts";
-import { CallLimits } from "../../src/sandbox/marketo/limits.ts";
+import { CallLimits, msUntilChicagoMidnight } from "../../src/sandbox/marketo/limits.ts";
 import {
   base32Decode,
   base32Encode,
@@ -130,6 +130,7 @@ describe("activity feed", () => {
     acts.push({
       id: i,
       leadId: 100 + i,
+      order: i,
       at: 1000 * Math.ceil(i / 4),
       activityTypeId:
         i % 5 === 0
@@ -275,29 +276,22 @@ describe("bulk export jobs", () => {
 });
 
 describe("limits and tokens", () => {
-  it("606 after 100 calls in 20 s, clearing as the window slides; 607 after the daily quota", () => {
-    const limits = new CallLimits({
-      callsPerWindow: 100,
-      windowMs: 20_000,
-      dailyQuota: 150,
-      maxConcurrent: 10,
-    });
+  it("607 once the daily quota is spent, lifting at midnight Chicago", () => {
+    const limits = new CallLimits();
     const t = Date.UTC(2024, 0, 10, 12);
-    for (let i = 0; i < 100; i++) {
-      expect(limits.check(t + i)).toBeUndefined();
-      limits.record(t + i);
-    }
-    expect(limits.check(t + 100)).toBe("606");
-    expect(limits.check(t + 20_000)).toBeUndefined();
-    for (let i = 0; i < 50; i++) limits.record(t + 30_000 + i * 1000);
-    expect(limits.check(t + 200_000)).toBe("607");
-    expect(limits.check(t + 86_400_000)).toBeUndefined();
+    for (let i = 0; i < 150; i++) limits.record(t + i);
+    expect(limits.quotaSpent(t + 200, 150)).toBe(true);
+    expect(limits.quotaSpent(t + 200, 151)).toBe(false);
+    const reset = msUntilChicagoMidnight(t);
+    expect(t + reset).toBe(Date.UTC(2024, 0, 11, 6));
+    expect(limits.quotaSpent(t + reset - 1000, 150)).toBe(true);
+    expect(limits.quotaSpent(t + reset, 150)).toBe(false);
   });
   it("615 when more than maxConcurrent calls are in flight", () => {
-    const limits = new CallLimits({ callsPerWindow: 100, windowMs: 20_000, dailyQuota: 1, maxConcurrent: 2 });
-    expect([limits.enter(), limits.enter(), limits.enter()]).toEqual([true, true, false]);
+    const limits = new CallLimits();
+    expect([limits.enter(2), limits.enter(2), limits.enter(2)]).toEqual([true, true, false]);
     limits.leave();
-    expect(limits.enter()).toBe(true);
+    expect(limits.enter(2)).toBe(true);
   });
   it("issues the same token until it expires, then a new one; the old one reads as expired", () => {
     const issuer = new TokenIssuer("id", "secret");

@@ -1,6 +1,6 @@
 /**
  * The activity stream behind `activities/pagingtoken.json`, `leadchanges.json` and
- * `deletedleads.json`: pages move forward along (activityDate, id) from a token position. A page
+ * `deletedleads.json`: pages move forward along (activityDate, order) from a token position. A page
  * scans a bounded number of activities, so it can come back short (even empty) with
  * `moreResult:true`, as the real service does; only `moreResult` says when to stop.
  */
@@ -25,6 +25,8 @@ export interface Activity {
   leadId: number;
   /** Activity date, epoch ms. */
   at: number;
+  /** Position among activities with the same date; (at, order) is unique and is what tokens hold. */
+  order: number;
   activityTypeId: number;
   fields?: readonly FieldChange[];
   /** Deleted leads: the lead's display name. */
@@ -52,7 +54,7 @@ export interface FeedPage {
 
 /**
  * Reads one page. `stream` yields the visible activities strictly after `req.after`, ordered by
- * (at, id); the page reads at most scanLimit + 1 of them (the extra one only to decide moreResult).
+ * (at, order); the page reads at most scanLimit + 1 of them (the extra one only to decide moreResult).
  */
 export function readFeedPage(stream: Iterable<Activity>, req: FeedRequest): FeedPage {
   const result: Record<string, unknown>[] = [];
@@ -65,7 +67,7 @@ export function readFeedPage(stream: Iterable<Activity>, req: FeedRequest): Feed
       break;
     }
     scanned++;
-    last = { at: a.at, id: a.id };
+    last = { at: a.at, id: a.order };
     const shown = present(a, req);
     if (shown) result.push(shown);
   }

@@ -77,6 +77,11 @@ export class BulkExportJobs {
     this.#opts = { ...defaultBulkExportOptions, ...opts };
   }
 
+  /** Changes limits from now on (the rate-limit scale knob moved). */
+  configure(opts: Partial<BulkExportOptions>): void {
+    Object.assign(this.#opts, opts);
+  }
+
   /** Validates a create.json body and records a job in state Created. */
   create(body: unknown, now: number): ExportJob {
     this.advance(now);

@@ -10,6 +10,7 @@ export const marketoErrorMessages = {
   "602": "Access token expired",
   "603": "Access denied",
   "604": "Request timed out",
+  "605": "Request method not supported",
   "606": "Max rate limit '100' exceeded with in '20' secs",
   "607": "Daily quota reached",
   "608": "API Temporarily Unavailable",

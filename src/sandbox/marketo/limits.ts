@@ -1,72 +1,45 @@
 /**
- * Marketo's call limits (sources.md §3.3): a sliding window of 100 calls per 20 s (606), a daily
- * quota of 50,000 calls resetting at midnight America/Chicago (607), and 10 calls in flight (615).
- * Calls answered with a starred code (auth, timeouts) do not count; the server decides that.
+ * Marketo's per-instance call limits that the shared rate meter does not model (sources.md §3.3): a
+ * daily quota resetting at midnight America/Chicago (607) and calls in flight (615). The 100 calls /
+ * 20 s window (606) is a sliding window on the core's RateMeter.
  */
 import { chicagoDay } from "./dates.ts";
 
-/** The numbers; the sandbox's rate-limit scale factor shrinks them for fast tests. */
-export interface MarketoLimitSettings {
-  callsPerWindow: number;
-  windowMs: number;
-  dailyQuota: number;
-  maxConcurrent: number;
-}
-
-export const marketoDefaultLimits: MarketoLimitSettings = {
+/** Marketo's own numbers, before the sandbox's rate-limit scale factor. */
+export const marketoLimits = {
   callsPerWindow: 100,
   windowMs: 20_000,
   dailyQuota: 50_000,
   maxConcurrent: 10,
-};
+} as const;
 
-/** Counts calls against the window and the day. */
+/** The daily counter and the in-flight gate of one Marketo instance. */
 export class CallLimits {
-  #settings: MarketoLimitSettings;
-  readonly #window: number[] = [];
   #day = "";
   #dayCount = 0;
   #inFlight = 0;
 
-  constructor(settings: MarketoLimitSettings = marketoDefaultLimits) {
-    this.#settings = settings;
-  }
-
-  /** Replaces the numbers (the scale knob changed); counts so far are kept. */
-  configure(settings: MarketoLimitSettings): void {
-    this.#settings = settings;
-  }
-
-  /** The numbers in force. */
-  get settings(): Readonly<MarketoLimitSettings> {
-    return this.#settings;
-  }
-
-  /** "606" when the sliding window is full, "607" when today's quota is spent, else undefined. Does not count. */
-  check(now: number): "606" | "607" | undefined {
+  /** True when `quota` calls have already been counted on the Chicago day of `now`. */
+  quotaSpent(now: number, quota: number): boolean {
     this.#rollDay(now);
-    if (this.#dayCount >= this.#settings.dailyQuota) return "607";
-    this.#prune(now);
-    if (this.#window.length >= this.#settings.callsPerWindow) return "606";
-    return undefined;
+    return this.#dayCount >= quota;
   }
 
-  /** Counts one call made at `now` against the window and the day. */
+  /** Counts one call against the day of `now`. */
   record(now: number): void {
     this.#rollDay(now);
     this.#dayCount++;
-    this.#window.push(now);
   }
 
-  /** Calls counted today (Chicago). */
+  /** Calls counted on the Chicago day of `now`. */
   usedToday(now: number): number {
     this.#rollDay(now);
     return this.#dayCount;
   }
 
-  /** Tries to start a call; false means 615 (too many in flight). Pair every true with `leave()`. */
-  enter(): boolean {
-    if (this.#inFlight >= this.#settings.maxConcurrent) return false;
+  /** Tries to start a call; false means 615. Pair every true with `leave()`. */
+  enter(maxConcurrent: number): boolean {
+    if (this.#inFlight >= maxConcurrent) return false;
     this.#inFlight++;
     return true;
   }
@@ -76,10 +49,6 @@ export class CallLimits {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
   }
 
-  #prune(now: number): void {
-    while (this.#window.length > 0 && this.#window[0]! <= now - this.#settings.windowMs) this.#window.shift();
-  }
-
   #rollDay(now: number): void {
     const day = chicagoDay(now);
     if (day !== this.#day) {
@@ -87,4 +56,17 @@ export class CallLimits {
       this.#dayCount = 0;
     }
   }
+}
+
+/** Milliseconds from `now` to the next midnight in America/Chicago (when 607 lifts). */
+export function msUntilChicagoMidnight(now: number): number {
+  const today = chicagoDay(now);
+  let lo = now;
+  let hi = now + 26 * 3_600_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (chicagoDay(mid) === today) lo = mid;
+    else hi = mid;
+  }
+  return hi - now;
 }

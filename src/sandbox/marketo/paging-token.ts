@@ -44,11 +44,11 @@ export function base32Decode(text: string): Uint8Array | undefined {
   return Uint8Array.from(out);
 }
 
-/** A place in the activity stream: after the activity with this date and id (exclusive). */
+/** A place in the activity stream: after the activity with this date and order (exclusive). */
 export interface ActivityPosition {
   /** Activity date, epoch milliseconds. */
   at: number;
-  /** Activity id; 0 means "before every activity at `at`". */
+  /** The activity's order among equal dates; 0 means "before every activity at `at`". */
   id: number;
 }
 
