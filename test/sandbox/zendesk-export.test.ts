@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/core/clock.ts";
 import { decodeExportCursor, encodeExportCursor } from "../../src/sandbox/zendesk/export-cursor.ts";
 import {
   byStream,
@@ -8,7 +7,6 @@ import {
   timePage,
 } from "../../src/sandbox/zendesk/incremental-export.ts";
 import { decodeListCursor, listPage } from "../../src/sandbox/zendesk/list-pagination.ts";
-import { MinuteLimit } from "../../src/sandbox/zendesk/minute-limit.ts";
 
 // 10 items at t=100..104 two per second, then a burst of 5 at t=200, one item inside the hold-back at t=990.
 const stream: Stamped[] = [
@@ -84,19 +82,5 @@ describe("list pagination", () => {
     expect(p3.items.map((u) => u.id)).toEqual([7]);
     expect(p3.meta.has_more).toBe(false);
     expect(p3.links.next).toBeNull();
-  });
-});
-
-describe("minute limit", () => {
-  it("allows `limit` requests per sliding minute and says when to retry", () => {
-    const clock = new ManualClock(0);
-    const limit = new MinuteLimit(clock, () => 10);
-    for (let i = 0; i < 10; i++) {
-      expect(limit.take().ok).toBe(true);
-      clock.advance(1000);
-    }
-    expect(limit.take()).toEqual({ ok: false, retryAfterS: 50 });
-    clock.advance(50_000);
-    expect(limit.take().ok).toBe(true);
   });
 });
