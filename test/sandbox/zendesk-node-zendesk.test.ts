@@ -91,7 +91,7 @@ describe("node-zendesk against the Zendesk sandbox", () => {
   it("tickets.incremental returns exactly the ground-truth tickets, deleted ones with status deleted", async () => {
     const expected = await truth("tickets");
     const { byId } = await exportAll(
-      (t) => client.tickets.incremental(t) as Promise<Array<Record<string, unknown>>>,
+      (t) => client.tickets.incremental(String(t)) as Promise<Array<Record<string, unknown>>>,
       (x) => Number(x.generated_timestamp),
     );
     expect([...byId.keys()].sort((a, b) => a - b)).toEqual(
