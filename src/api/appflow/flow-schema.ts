@@ -1,0 +1,147 @@
+import { z } from "zod";
+
+/** Members of CreateFlow/UpdateFlow as the AppFlow model constrains them (camelCase, epoch-second timestamps). */
+export const flowName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[a-zA-Z0-9][\w!@#.-]+$/, "must match [a-zA-Z0-9][\\w!@#.-]+");
+export const connectorProfileName = z
+  .string()
+  .max(256)
+  .regex(/^[\w/!@#+=.-]+$/, "must match [\\w/!@#+=.-]+");
+export const sourceConnectorType = z.enum(["Salesforce", "Servicenow", "Marketo", "Zendesk"], {
+  message: "must be one of Salesforce, Servicenow, Marketo, Zendesk (the sources profileflow reads)",
+});
+const epochSeconds = z.number().nonnegative();
+const objectName = z.string().max(512).regex(/^\S+$/, "must not contain whitespace");
+
+export const triggerConfig = z
+  .object({
+    triggerType: z.enum(["Scheduled", "Event", "OnDemand"]),
+    triggerProperties: z
+      .object({
+        Scheduled: z
+          .object({
+            scheduleExpression: z.string().min(1).max(256),
+            dataPullMode: z.enum(["Incremental", "Complete"]).optional(),
+            scheduleStartTime: epochSeconds.optional(),
+            scheduleEndTime: epochSeconds.optional(),
+            timezone: z.string().max(256).optional(),
+            scheduleOffset: z.number().int().min(0).max(36000).optional(),
+            firstExecutionFrom: epochSeconds.optional(),
+            flowErrorDeactivationThreshold: z.number().int().min(1).max(100).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const sourceFlowConfig = z
+  .object({
+    connectorType: sourceConnectorType,
+    apiVersion: z.string().max(256).optional(),
+    connectorProfileName: connectorProfileName.optional(),
+    sourceConnectorProperties: z
+      .object({
+        Salesforce: z
+          .object({
+            object: objectName,
+            enableDynamicFieldUpdate: z.boolean().optional(),
+            includeDeletedRecords: z.boolean().optional(),
+            dataTransferApi: z.enum(["AUTOMATIC", "BULKV2", "REST_SYNC"]).optional(),
+          })
+          .strict()
+          .optional(),
+        ServiceNow: z.object({ object: objectName }).strict().optional(),
+        Marketo: z.object({ object: objectName }).strict().optional(),
+        Zendesk: z.object({ object: objectName }).strict().optional(),
+      })
+      .strict(),
+    incrementalPullConfig: z
+      .object({ datetimeTypeFieldName: z.string().max(256).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const destinationFlowConfigList = z
+  .array(
+    z
+      .object({
+        connectorType: z.literal("CustomerProfiles", {
+          message: "must be CustomerProfiles (the only destination profileflow writes)",
+        }),
+        apiVersion: z.string().optional(),
+        connectorProfileName: connectorProfileName.optional(),
+        destinationConnectorProperties: z
+          .object({
+            CustomerProfiles: z
+              .object({
+                domainName: z
+                  .string()
+                  .min(1)
+                  .max(64)
+                  .regex(/^[a-zA-Z0-9_-]+$/),
+                objectTypeName: z.string().max(255).regex(/^\S+$/).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      })
+      .strict(),
+  )
+  .length(1, "must hold exactly one destination");
+
+const operator = z.string().min(1).max(64);
+export const task = z
+  .object({
+    sourceFields: z.array(z.string().max(2048)),
+    connectorOperator: z
+      .object({ Salesforce: operator, ServiceNow: operator, Marketo: operator, Zendesk: operator })
+      .partial()
+      .strict()
+      .optional(),
+    destinationField: z.string().max(256).optional(),
+    taskType: z.enum([
+      "Arithmetic",
+      "Filter",
+      "Map",
+      "Map_all",
+      "Mask",
+      "Merge",
+      "Passthrough",
+      "Truncate",
+      "Validate",
+      "Partition",
+    ]),
+    taskProperties: z.record(z.string(), z.string().max(2048)).optional(),
+  })
+  .strict();
+
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+
+export const createFlowInput = z
+  .object({
+    flowName,
+    description: z.string().max(2048).optional(),
+    kmsArn: z
+      .string()
+      .min(20)
+      .max(2048)
+      .regex(/^arn:aws:kms:.*:[0-9]+:.*/)
+      .optional(),
+    triggerConfig,
+    sourceFlowConfig,
+    destinationFlowConfigList,
+    tasks: z.array(task),
+    tags: tags.optional(),
+    metadataCatalogConfig: z.unknown().optional(),
+    clientToken: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+
+export const updateFlowInput = createFlowInput.omit({ kmsArn: true, tags: true });

@@ -1,0 +1,166 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../core/clock.ts";
+import { ProfileflowError } from "../core/errors.ts";
+import type { SecretBox } from "../core/secret-box.ts";
+import type { Database } from "../db/schema.ts";
+
+export type ConnectionStatus = "Connected" | "Failed" | "Untested";
+
+export interface ConnectorProfile {
+  name: string;
+  arn: string;
+  connectorType: string;
+  connectorLabel: string | undefined;
+  connectionMode: string;
+  /** connectorProfileProperties as given, keyed by the properties key (Salesforce, ServiceNow, …). */
+  properties: Record<string, Record<string, unknown>>;
+  kmsArn: string | undefined;
+  connectionStatus: ConnectionStatus;
+  connectionMessage: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConnectorProfileInput {
+  name: string;
+  connectorType: string;
+  connectorLabel?: string | undefined;
+  connectionMode: string;
+  properties: Record<string, Record<string, unknown>>;
+  credentials: Record<string, Record<string, unknown>> | undefined;
+  kmsArn?: string | undefined;
+  connectionStatus: ConnectionStatus;
+  connectionMessage?: string | undefined;
+}
+
+/** Saved connections; credentials are sealed at rest and only ever opened to run a flow. */
+export class ConnectorProfileStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly arnPrefix: string,
+  ) {}
+
+  /** Creates a profile; ALREADY_EXISTS when the name is taken. */
+  async create(input: ConnectorProfileInput): Promise<ConnectorProfile> {
+    if (await this.get(input.name)) {
+      throw new ProfileflowError(
+        "ALREADY_EXISTS",
+        `Connector profile with name ${input.name} already exists.`,
+      );
+    }
+    const now = this.clock.now();
+    await this.db
+      .insertInto("connector_profiles")
+      .values({
+        name: input.name,
+        arn: `${this.arnPrefix}${input.name}`,
+        connector_type: input.connectorType,
+        connector_label: input.connectorLabel ?? null,
+        connection_mode: input.connectionMode,
+        properties: JSON.stringify(input.properties),
+        credentials_sealed: input.credentials ? this.box.seal(JSON.stringify(input.credentials)) : null,
+        kms_arn: input.kmsArn ?? null,
+        connection_status: input.connectionStatus,
+        connection_message: input.connectionMessage ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    return (await this.get(input.name))!;
+  }
+
+  /** Replaces properties, credentials (when given) and the connection status. */
+  async update(input: ConnectorProfileInput): Promise<ConnectorProfile> {
+    const now = this.clock.now();
+    const res = await this.db
+      .updateTable("connector_profiles")
+      .set({
+        connection_mode: input.connectionMode,
+        properties: JSON.stringify(input.properties),
+        ...(input.credentials
+          ? { credentials_sealed: this.box.seal(JSON.stringify(input.credentials)) }
+          : {}),
+        connection_status: input.connectionStatus,
+        connection_message: input.connectionMessage ?? null,
+        updated_at: now,
+      })
+      .where("name", "=", input.name)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw notFound(input.name);
+    return (await this.get(input.name))!;
+  }
+
+  /** The profile with this name, without credentials. */
+  async get(name: string): Promise<ConnectorProfile | undefined> {
+    const row = await this.db
+      .selectFrom("connector_profiles")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row ? toProfile(row) : undefined;
+  }
+
+  /** The profile or RESOURCE_NOT_FOUND. */
+  async require(name: string): Promise<ConnectorProfile> {
+    const p = await this.get(name);
+    if (!p) throw notFound(name);
+    return p;
+  }
+
+  /** The decrypted credentials of a profile (to run a flow or test a connection). */
+  async credentials(name: string): Promise<Record<string, Record<string, unknown>> | undefined> {
+    const row = await this.db
+      .selectFrom("connector_profiles")
+      .select("credentials_sealed")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (!row) throw notFound(name);
+    return row.credentials_sealed
+      ? (JSON.parse(this.box.open(row.credentials_sealed)) as Record<string, Record<string, unknown>>)
+      : undefined;
+  }
+
+  /** Pages of profiles ordered by name, optionally filtered. */
+  async list(o: {
+    names?: string[];
+    connectorType?: string;
+    connectorLabel?: string;
+    after?: string;
+    limit: number;
+  }): Promise<ConnectorProfile[]> {
+    let q = this.db.selectFrom("connector_profiles").selectAll().orderBy("name").limit(o.limit);
+    if (o.names?.length) q = q.where("name", "in", o.names);
+    if (o.connectorType) q = q.where("connector_type", "=", o.connectorType);
+    if (o.connectorLabel) q = q.where("connector_label", "=", o.connectorLabel);
+    if (o.after !== undefined) q = q.where("name", ">", o.after);
+    return (await q.execute()).map(toProfile);
+  }
+
+  /** Deletes a profile; RESOURCE_NOT_FOUND when absent. */
+  async delete(name: string): Promise<void> {
+    const res = await this.db.deleteFrom("connector_profiles").where("name", "=", name).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw notFound(name);
+  }
+}
+
+function notFound(name: string): ProfileflowError {
+  return new ProfileflowError("RESOURCE_NOT_FOUND", `Connector profile ${name} does not exist.`);
+}
+
+function toProfile(row: Database["connector_profiles"]): ConnectorProfile {
+  return {
+    name: row.name,
+    arn: row.arn,
+    connectorType: row.connector_type,
+    connectorLabel: row.connector_label ?? undefined,
+    connectionMode: row.connection_mode,
+    properties: JSON.parse(row.properties) as Record<string, Record<string, unknown>>,
+    kmsArn: row.kms_arn ?? undefined,
+    connectionStatus: row.connection_status as ConnectionStatus,
+    connectionMessage: row.connection_message ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
