@@ -34,7 +34,7 @@ export function marketoClient(sb: MarketoSandbox) {
       return body.access_token;
     },
     async get(path: string, params: Record<string, string | number> = {}, token?: string): Promise<Envelope> {
-      const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+      const q = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
       const res = await fetch(
         `${url}${path}?${q}`,
         token ? { headers: { authorization: `Bearer ${token}` } } : {},

@@ -94,8 +94,12 @@ function present(a: Activity, req: FeedRequest): Record<string, unknown> | undef
   let fields = a.fields ?? [];
   if (req.fields && a.activityTypeId === activityTypes.changeDataValue) {
     const wanted = req.fields;
-    fields = fields.filter((c) => wanted.has(c.name));
-    if (fields.length === 0) return undefined;
+    // An update that ended back at the generated values has no visible diff; it still moved the
+    // lead's stamp, so it is shown (with no field list) rather than hidden from incremental readers.
+    if (fields.length > 0) {
+      fields = fields.filter((c) => wanted.has(c.name));
+      if (fields.length === 0) return undefined;
+    }
   }
   return {
     ...base,

@@ -141,7 +141,7 @@ export class BulkExportJobs {
   file(exportId: string, now: number): Buffer | undefined {
     this.advance(now);
     const job = this.#jobs.get(exportId);
-    if (!job || job.status !== "Completed" || !job.file) return undefined;
+    if (job?.status !== "Completed" || !job.file) return undefined;
     if (now - (job.finishedAt ?? now) > this.#opts.fileRetentionMs) return undefined;
     return job.file;
   }

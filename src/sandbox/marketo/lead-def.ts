@@ -100,19 +100,19 @@ export function leadDef(pop: Population): ObjectDef {
       };
     },
     change(i, n, fields) {
+      // Always a real change against the current values, so every update is a visible field change.
       const p = pop.personOf("marketo", i);
+      const other = <T>(items: readonly T[], salt: number, current: unknown): T => {
+        const first = pick(items, pop.seed, p, n, salt);
+        return first === current ? items[(items.indexOf(first) + 1) % items.length]! : first;
+      };
       switch (n % 3) {
         case 0:
-          return { title: pick(TITLES, pop.seed, p, n, 302) };
+          return { title: other(TITLES, 302, fields["title"]) };
         case 1:
-          return { leadSource: pick(SOURCES, pop.seed, p, n, 303) };
-        default: {
-          const email = fields["email"];
-          return {
-            email: typeof email === "string" ? email.trim().toLowerCase() : email,
-            unsubscribed: n % 2 === 0,
-          };
-        }
+          return { leadSource: other(SOURCES, 303, fields["leadSource"]) };
+        default:
+          return { unsubscribed: fields["unsubscribed"] !== true };
       }
     },
   };
