@@ -1,0 +1,12 @@
+import type { ConnectorSpec } from "./sdk/index.ts";
+import { servicenow } from "./servicenow/index.ts";
+
+/** Every connector by id; the flows engine and the API look connectors up here. */
+export const connectorRegistry: Readonly<Record<string, ConnectorSpec>> = Object.freeze({
+  servicenow: servicenow as ConnectorSpec,
+});
+
+/** The spec of a connector id, or undefined. */
+export function findConnector(id: string): ConnectorSpec | undefined {
+  return Object.hasOwn(connectorRegistry, id) ? connectorRegistry[id] : undefined;
+}
