@@ -1,4 +1,5 @@
 import type { DomainTables } from "./schema/domains.ts";
+import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
 import type { PlatformTables } from "./schema/platform.ts";
 
@@ -6,4 +7,4 @@ import type { PlatformTables } from "./schema/platform.ts";
  * The whole database as Kysely sees it. Each layer declares its tables in src/db/schema/<layer>.ts
  * and this interface joins them; migrations in src/db/migrations/ create them on both dialects.
  */
-export interface Database extends PlatformTables, DomainTables, FlowTables {}
+export interface Database extends PlatformTables, DomainTables, FlowTables, ExecutionTables {}

@@ -1,0 +1,342 @@
+import type { Kysely } from "kysely";
+import { systemTimer, type Timer } from "../connectors/sdk/index.ts";
+import type { Clock } from "../core/clock.ts";
+import { invalid, ProfileflowError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Database } from "../db/schema.ts";
+import type { ExecutionStatus } from "./execution-record.ts";
+import { type RunnerDeps, runExecution } from "./execution-runner.ts";
+import { ExecutionStore, type NewExecution } from "./execution-store.ts";
+import type { Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
+import { type StoredFlow, sourceObject } from "./flow-definition.ts";
+import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
+import type { RecordSink } from "./record-sink.ts";
+import { parseScheduleExpression } from "./schedule-expression.ts";
+
+/** Told when an execution ends (workflows wait on their steps through this). */
+export interface ExecutionFinished {
+  readonly flowName: string;
+  readonly executionId: string;
+  readonly status: Exclude<ExecutionStatus, "InProgress" | "CancelStarted">;
+  readonly message: string;
+  readonly trigger: string;
+  /** Where the read ended (the connector's window end), when known. */
+  readonly windowEnd?: number;
+}
+
+export interface FlowEngineOptions {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly executor: Executor;
+  readonly sink: RecordSink;
+  readonly flows: FlowCatalog;
+  readonly connectors: ConnectorCatalog;
+  readonly credentials: ConnectorCredentialsResolver;
+  /** The connectors' time and sleeps; default the system timer. */
+  readonly timer?: Timer;
+  readonly logger?: Logger;
+  /** Execution lease TTL (clock ms); default 30 s. */
+  readonly leaseTtlMs?: number;
+  /** Real ms between lease heartbeats; default 10 s. */
+  readonly heartbeatIntervalMs?: number;
+  /** Transient failures per execution before it errors; default 3. */
+  readonly maxTransientAttempts?: number;
+  /** First retry delay (doubles each attempt); default 30 s. */
+  readonly retryBaseMs?: number;
+  readonly onFinished?: (e: ExecutionFinished) => void | Promise<void>;
+}
+
+const RUN = "flows.run";
+const TICK = "flows.tick";
+const SWEEP = "flows.sweep";
+const SWEEP_KEY = "flows:sweep";
+
+/**
+ * The flows execution engine: starts executions (on demand, on schedule, bounded windows for workflow
+ * steps), runs them through the Executor, resumes orphaned ones from their checkpoints, and keeps
+ * execution records. All state is in our tables, so any runner on any machine can continue any run.
+ */
+export class FlowEngine {
+  readonly executions: ExecutionStore;
+  readonly #o: FlowEngineOptions;
+  readonly #deps: RunnerDeps;
+  readonly #ttl: number;
+
+  constructor(o: FlowEngineOptions) {
+    this.#o = o;
+    this.#ttl = o.leaseTtlMs ?? 30_000;
+    this.executions = new ExecutionStore(o.db, o.clock);
+    this.#deps = {
+      db: o.db,
+      store: this.executions,
+      sink: o.sink,
+      flows: o.flows,
+      connectors: o.connectors,
+      credentials: o.credentials,
+      timer: o.timer ?? systemTimer,
+      leaseTtlMs: this.#ttl,
+      heartbeatIntervalMs: o.heartbeatIntervalMs ?? 10_000,
+      maxTransientAttempts: o.maxTransientAttempts ?? 3,
+      retryBaseMs: o.retryBaseMs ?? 30_000,
+      logger: o.logger,
+    };
+    o.executor.define(RUN, (p, ctx) => this.#run(p, ctx));
+    o.executor.define(TICK, (p) => this.#tick(p));
+    o.executor.define(SWEEP, () => this.recover());
+  }
+
+  /** Installs the orphan sweep (every half lease TTL) and resumes orphans now; call once per process. */
+  async init(): Promise<void> {
+    const every = Math.max(1000, Math.floor(this.#ttl / 2));
+    await this.#o.executor.schedule({
+      key: SWEEP_KEY,
+      task: SWEEP,
+      payload: {},
+      everyMs: every,
+      startAt: 0,
+    });
+    await this.recover();
+  }
+
+  /** init() then starts the executor's background loop (`profileflow serve` / `worker`). */
+  async start(): Promise<void> {
+    await this.init();
+    this.#o.executor.start();
+  }
+
+  /** SIGTERM: running executions finish their page, commit, and give their leases back. */
+  async drain(): Promise<void> {
+    await this.#o.executor.drain();
+  }
+
+  /** StartFlow on a Scheduled flow: runs it on its `rate(...)` schedule from scheduleStartTime (or now). */
+  async activate(flow: StoredFlow): Promise<void> {
+    const trigger = flow.definition.triggerConfig;
+    if (trigger.triggerType !== "Scheduled") return;
+    const props = trigger.triggerProperties?.Scheduled;
+    if (!props) throw invalid("triggerProperties", "A Scheduled flow needs triggerProperties.Scheduled.");
+    const everyMs = parseScheduleExpression(props.scheduleExpression);
+    const now = this.#o.clock.now();
+    const startAt = Math.max(props.scheduleStartTime ?? now, now) + (props.scheduleOffset ?? 0) * 1000;
+    await this.#o.executor.schedule({
+      key: scheduleKey(flow.definition.flowName),
+      task: TICK,
+      payload: { flowName: flow.definition.flowName },
+      everyMs,
+      startAt,
+      ...(props.scheduleEndTime !== undefined ? { endAt: props.scheduleEndTime } : {}),
+    });
+  }
+
+  /** StopFlow / DeleteFlow: no further scheduled runs (a running one finishes). */
+  async deactivate(flowName: string): Promise<void> {
+    await this.#o.executor.unschedule(scheduleKey(flowName));
+  }
+
+  /** StartFlow on an OnDemand flow: a Complete pull now; CONFLICT while one is active. */
+  async startOnDemand(flow: StoredFlow): Promise<string> {
+    return this.#startExecution({
+      flowName: flow.definition.flowName,
+      flowArn: flow.flowArn,
+      trigger: "OnDemand",
+      pullMode: "Complete",
+      windowFrom: 0,
+      windowTo: this.#o.clock.now(),
+    });
+  }
+
+  /** A bounded read of `[from, to)` for a workflow step; the flow's own schedule is not involved. */
+  async runBoundedWindow(flow: StoredFlow, from: number, to: number): Promise<string> {
+    if (!(from < to)) throw invalid("window", `window [${from}, ${to}) is empty`);
+    return this.#startExecution({
+      flowName: flow.definition.flowName,
+      flowArn: flow.flowArn,
+      trigger: "Window",
+      pullMode: "Window",
+      windowFrom: from,
+      windowTo: to,
+    });
+  }
+
+  /** CancelFlowExecutions: empty `executionIds` cancels all active ones; returns the invalid ids. */
+  async cancel(flowName: string, executionIds: readonly string[]): Promise<{ invalidExecutions: string[] }> {
+    const invalidExecutions = await this.executions.requestCancel(flowName, executionIds);
+    // An execution waiting for a retry holds no lease: end it now rather than at its next run.
+    const targets = executionIds.length > 0 ? executionIds : [];
+    for (const id of targets.length > 0 ? targets : await this.#cancelStarted(flowName)) {
+      const row = await this.executions.get(id);
+      if (row?.status === "CancelStarted" && row.lease_owner === null) await this.#enqueueRun(id);
+    }
+    return { invalidExecutions };
+  }
+
+  async #cancelStarted(flowName: string): Promise<string[]> {
+    const rows = await this.#o.db
+      .selectFrom("flow_executions")
+      .select("execution_id")
+      .where("flow_name", "=", flowName)
+      .where("status", "=", "CancelStarted")
+      .execute();
+    return rows.map((r) => r.execution_id);
+  }
+
+  /** DeleteFlow: unschedules the flow and forgets its executions and sync state. */
+  async forgetFlow(flowName: string): Promise<void> {
+    await this.deactivate(flowName);
+    await this.executions.deleteFlow(flowName);
+  }
+
+  /** Re-enqueues every active execution whose lease expired (a dead runner's): it resumes from its checkpoint. */
+  async recover(): Promise<undefined> {
+    for (const row of await this.executions.orphans()) await this.#enqueueRun(row.execution_id, true);
+    return undefined;
+  }
+
+  async #startExecution(e: NewExecution): Promise<string> {
+    return this.#o.db.transaction().execute(async (tx) => {
+      const id = await this.executions.create(e, tx);
+      await this.#o.executor.enqueue(runJob(e.flowName, id), tx);
+      return id;
+    });
+  }
+
+  async #enqueueRun(executionId: string, preserve = false): Promise<void> {
+    const row = await this.executions.get(executionId);
+    if (row)
+      await this.#o.executor.enqueue({
+        ...runJob(row.flow_name, executionId),
+        keyMode: preserve ? "preserve" : "replace",
+      });
+  }
+
+  async #tick(payload: JobPayload): Promise<JobOutcome> {
+    const flowName = payload["flowName"];
+    if (typeof flowName !== "string") throw new Error("flows.tick payload has no flowName");
+    const flow = await this.#o.flows.getFlow(flowName);
+    if (flow?.flowStatus !== "Active") return undefined;
+    if (await this.executions.activeExecution(flowName)) {
+      this.#o.logger?.info({ flowName }, "scheduled run skipped: the previous execution is still active");
+      return undefined;
+    }
+    const props = flow.definition.triggerConfig.triggerProperties?.Scheduled;
+    const now = this.#o.clock.now();
+    const base = { flowName, flowArn: flow.flowArn, trigger: "Scheduled" as const, windowTo: now };
+    try {
+      if (props?.dataPullMode === "Complete") {
+        await this.#startExecution({ ...base, pullMode: "Complete", windowFrom: 0 });
+        return undefined;
+      }
+      const state = await this.executions.syncState(flowName);
+      const lookback = this.#lookbackMs(flow);
+      await this.#startExecution({
+        ...base,
+        pullMode: "Incremental",
+        windowFrom:
+          state.lastWindowEnd !== undefined
+            ? state.lastWindowEnd - lookback
+            : (props?.firstExecutionFrom ?? 0),
+        ...(state.lastCheckpoint ? { since: state.lastCheckpoint } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ProfileflowError && e.code === "CONFLICT") return undefined;
+      throw e;
+    }
+    return undefined;
+  }
+
+  #lookbackMs(flow: StoredFlow): number {
+    const spec = this.#o.connectors[flow.definition.sourceFlowConfig.connectorType];
+    const object = sourceObject(flow.definition.sourceFlowConfig);
+    return (spec?.objects as Record<string, { lookbackMs: number }> | undefined)?.[object]?.lookbackMs ?? 0;
+  }
+
+  async #run(payload: JobPayload, ctx: JobContext): Promise<JobOutcome> {
+    const executionId = payload["executionId"];
+    if (typeof executionId !== "string") throw new Error("flows.run payload has no executionId");
+    const row = await this.executions.claim(executionId, ctx.workerId, this.#ttl);
+    if (!row) return undefined; // ended, or another runner holds a live lease
+    if (row.status === "CancelStarted") {
+      const message = "Canceled on request before it resumed.";
+      if (await this.executions.finish(executionId, ctx.workerId, "Canceled", message)) {
+        await this.#finished(row.flow_name, executionId, row.trigger_kind, "Canceled", message);
+      }
+      return undefined;
+    }
+    const result = await runExecution(this.#deps, row, ctx.workerId, ctx.signal);
+    if (result.kind === "wait") return { rerunAt: result.at };
+    if (result.kind === "released") return undefined;
+    if (row.trigger_kind === "Scheduled" && result.status !== "Canceled") {
+      const failures = await this.executions.recordOutcome(
+        row.flow_name,
+        result.status === "Successful"
+          ? {
+              ok: true,
+              ...(row.pull_mode === "Incremental" && result.checkpoint
+                ? { checkpoint: result.checkpoint }
+                : {}),
+              ...(result.windowEnd !== undefined ? { windowEnd: result.windowEnd } : {}),
+            }
+          : { ok: false },
+      );
+      await this.#maybeSuspend(row.flow_name, failures, result.message);
+    }
+    await this.#finished(
+      row.flow_name,
+      executionId,
+      row.trigger_kind,
+      result.status,
+      result.message,
+      result.windowEnd,
+    );
+    return undefined;
+  }
+
+  async #maybeSuspend(flowName: string, failures: number, lastMessage: string): Promise<void> {
+    if (failures === 0) return;
+    const flow = await this.#o.flows.getFlow(flowName);
+    const threshold =
+      flow?.definition.triggerConfig.triggerProperties?.Scheduled?.flowErrorDeactivationThreshold;
+    if (threshold === undefined || failures < threshold) return;
+    await this.deactivate(flowName);
+    await this.#o.flows.setFlowStatus(
+      flowName,
+      "Suspended",
+      `The flow was deactivated after ${failures} consecutive failed executions. Last error: ${lastMessage}`,
+    );
+  }
+
+  async #finished(
+    flowName: string,
+    executionId: string,
+    trigger: string,
+    status: ExecutionFinished["status"],
+    message: string,
+    windowEnd?: number,
+  ): Promise<void> {
+    try {
+      await this.#o.onFinished?.({
+        flowName,
+        executionId,
+        status,
+        message,
+        trigger,
+        ...(windowEnd !== undefined ? { windowEnd } : {}),
+      });
+    } catch (e) {
+      this.#o.logger?.error({ err: e, executionId }, "onFinished listener failed");
+    }
+  }
+}
+
+function scheduleKey(flowName: string): string {
+  return `flow:${flowName}:schedule`;
+}
+
+function runJob(flowName: string, executionId: string) {
+  return {
+    task: RUN,
+    payload: { executionId },
+    key: `exec:${executionId}`,
+    queue: `flow:${flowName}`,
+  } as const;
+}

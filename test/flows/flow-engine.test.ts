@@ -1,0 +1,349 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { ConnectorError } from "../../src/connectors/sdk/index.ts";
+import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { blockAt, FakeSource } from "./fake-source.ts";
+import {
+  createSinkTables,
+  ManualClock,
+  MemoryFlows,
+  makeRunner,
+  seed,
+  sinkLog,
+  sinkObjects,
+  T0,
+} from "./harness.ts";
+
+describeEachDialect("flow engine", (dialect) => {
+  let db: TestDatabase;
+  let clock: ManualClock;
+  let source: FakeSource;
+  let flows: MemoryFlows;
+  let n = 0;
+  let name: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(dialect);
+    await createSinkTables(db);
+  });
+  afterAll(async () => {
+    await db.destroy();
+  });
+  beforeEach(() => {
+    clock = new ManualClock(T0);
+    source = new FakeSource(clock);
+    flows = new MemoryFlows();
+    name = `flow-${++n}`;
+  });
+
+  const ids = (k: number) => Array.from({ length: k }, (_, i) => `r${String(i + 1).padStart(2, "0")}`);
+
+  it("runs an on-demand flow: tasks, sink, deletions, precise counts", async () => {
+    seed(source, 7);
+    source.records[2] = { ...source.records[2]!, data: { n: 3, email: null } }; // dropped by Validate
+    source.records[4] = { ...source.records[4]!, data: { n: 5, email: "u5@x.io", bad: true } }; // sink failure
+    source.deletions.push({ id: "gone-1", deletedAt: T0 - 2000 });
+    const flow = flows.add(name, {
+      tasks: [
+        {
+          taskType: "Filter",
+          sourceFields: ["n", "email", "bad"],
+          connectorOperator: { ServiceNow: "PROJECTION" },
+        },
+        { taskType: "Map_all", sourceFields: [] },
+        {
+          taskType: "Validate",
+          sourceFields: ["email"],
+          connectorOperator: { ServiceNow: "VALIDATE_NON_NULL" },
+          taskProperties: { VALIDATION_ACTION: "DropRecord" },
+        },
+        {
+          taskType: "Mask",
+          sourceFields: ["email"],
+          destinationField: "email",
+          connectorOperator: { ServiceNow: "MASK_FIRST_N" },
+          taskProperties: { MASK_LENGTH: "2", MASK_VALUE: "#" },
+        },
+      ],
+    });
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    await executor.runOnce();
+
+    const objects = await sinkObjects(db, name);
+    expect(Object.keys(objects)).toEqual(["r01", "r02", "r04", "r06", "r07"]);
+    expect(objects["r01"]).toEqual({ n: 1, email: "##@x.io" });
+    expect(await sinkLog(db, name)).toContainEqual({ record_id: "gone-1", op: "delete" });
+    const { flowExecutions } = await engine.executions.list(name);
+    expect(flowExecutions).toHaveLength(1);
+    const rec = flowExecutions[0]!;
+    expect(rec.executionId).toBe(id);
+    expect(rec.executionStatus).toBe("Successful");
+    expect(rec.executionResult.recordsProcessed).toBe(6);
+    expect(rec.executionResult.errorInfo.putFailuresCount).toBe(1);
+    expect(rec.executionResult.errorInfo.executionMessage).toBe(
+      "Successful: 6 records processed, 1 put failures, 1 dropped by validation, 1 deletions.",
+    );
+    expect(rec.executionResult.bytesProcessed).toBeGreaterThan(rec.executionResult.bytesWritten);
+    expect(rec.executionResult.bytesWritten).toBeGreaterThan(0);
+    expect(rec.dataPullStartTime).toBe(0);
+    expect(rec.dataPullEndTime).toBe(T0 - source.lagMs);
+  });
+
+  it("resumes a killed runner's execution from its checkpoint: same records, no duplicates", async () => {
+    seed(source, 10);
+    const flow = flows.add(name);
+    const hang = blockAt(3);
+    source.faults.push(hang.fault);
+    const a = makeRunner(db, clock, source, flows, "runner-a");
+    const id = await a.engine.startOnDemand(flow);
+    const zombie = a.executor.runOnce();
+    await hang.reached; // runner A committed pages 1-2 and now "dies" holding its lease
+
+    const b = makeRunner(db, clock, source, flows, "runner-b");
+    await b.engine.init();
+    await b.executor.runOnce();
+    expect((await b.engine.executions.get(id))?.status).toBe("InProgress"); // A's lease is still live
+
+    clock.advance(31_000);
+    await b.executor.runOnce();
+    const row = await b.engine.executions.get(id);
+    expect(row?.status).toBe("Successful");
+    expect(row?.records_processed).toBe(10);
+    const log = await sinkLog(db, name);
+    expect(log.map((l) => l.record_id)).toEqual(ids(10));
+
+    // The zombie wakes up: its page is fenced off by the lost lease and rolled back.
+    hang.release();
+    await zombie;
+    expect((await sinkLog(db, name)).length).toBe(10);
+    expect((await b.engine.executions.get(id))?.records_processed).toBe(10);
+  });
+
+  it("keeps one active execution per flow", async () => {
+    seed(source, 4);
+    const flow = flows.add(name);
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    await engine.startOnDemand(flow);
+    await expect(engine.startOnDemand(flow)).rejects.toMatchObject({ code: "CONFLICT" });
+    await executor.runOnce();
+    await engine.startOnDemand(flow); // free again once the first one ended
+    await executor.runOnce();
+    expect((await engine.executions.list(name)).flowExecutions.map((e) => e.executionStatus)).toEqual([
+      "Successful",
+      "Successful",
+    ]);
+  });
+
+  it("retries transient failures with backoff from the checkpoint, and pauses on quota", async () => {
+    seed(source, 8);
+    source.faults.push({ atFetch: 2, error: new ConnectorError("transient", "503 Service Unavailable") });
+    source.faults.push({
+      atFetch: 4,
+      error: new ConnectorError("quota_exhausted", "daily quota used up", { resetAt: T0 + 3_600_000 }),
+    });
+    const flow = flows.add(name);
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    await executor.runOnce();
+    let row = await engine.executions.get(id);
+    expect(row?.status).toBe("InProgress");
+    expect(row?.execution_message).toMatch(/^Retrying at .* \(attempt 1 of 3, 3 records processed/);
+    clock.advance(10_000);
+    await executor.runOnce();
+    row = await engine.executions.get(id);
+    expect(row?.execution_message).toMatch(/^Paused until 2025-01-01T01:00:00.000Z/);
+    expect(row?.attempt).toBe(1);
+    clock.set(T0 + 3_600_000);
+    await executor.runOnce();
+    row = await engine.executions.get(id);
+    expect(row?.status).toBe("Successful");
+    expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(8));
+  });
+
+  it("fails after three transient attempts, and on auth errors, with precise messages", async () => {
+    seed(source, 2);
+    for (const f of [1, 2, 3])
+      source.faults.push({ atFetch: f, error: new ConnectorError("transient", "timeout") });
+    const flow = flows.add(name);
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    for (let i = 0; i < 3; i++) {
+      await executor.runOnce();
+      clock.advance(60_000);
+    }
+    const row = await engine.executions.get(id);
+    expect(row?.status).toBe("Error");
+    expect(row?.execution_message).toBe(
+      "Failed after 3 attempts with transient source errors; last: timeout",
+    );
+
+    source.acceptedToken = "other";
+    const id2 = await engine.startOnDemand(flow);
+    await executor.runOnce();
+    const r2 = await engine.executions.get(id2);
+    expect(r2?.status).toBe("Error");
+    expect(r2?.execution_message).toBe("The source rejected the credentials: 401 invalid token");
+  });
+
+  it("terminates on a TerminateFlow validation without committing the page", async () => {
+    seed(source, 3);
+    source.records[1] = { ...source.records[1]!, data: { n: -2 } };
+    const flow = flows.add(name, {
+      tasks: [
+        { taskType: "Map_all", sourceFields: [] },
+        {
+          taskType: "Validate",
+          sourceFields: ["n"],
+          connectorOperator: { ServiceNow: "VALIDATE_NON_NEGATIVE" },
+          taskProperties: { VALIDATION_ACTION: "TerminateFlow" },
+        },
+      ],
+    });
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    await executor.runOnce();
+    const row = await engine.executions.get(id);
+    expect(row?.status).toBe("Error");
+    expect(row?.execution_message).toContain(
+      "Validation failed for record r02: field n failed VALIDATE_NON_NEGATIVE",
+    );
+    expect(await sinkLog(db, name)).toEqual([]);
+  });
+
+  it("cancels a running execution after its current page, keeping what was written", async () => {
+    seed(source, 9);
+    const hang = blockAt(2);
+    source.faults.push(hang.fault);
+    const flow = flows.add(name);
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    const run = executor.runOnce();
+    await hang.reached;
+    expect(await engine.cancel(name, [id, "nope"])).toEqual({ invalidExecutions: ["nope"] });
+    expect((await engine.executions.get(id))?.status).toBe("CancelStarted");
+    hang.release();
+    await run;
+    const row = await engine.executions.get(id);
+    expect(row?.status).toBe("Canceled");
+    expect(row?.execution_message).toMatch(/^Canceled on request after 3 records processed/);
+    expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(3));
+    await engine.startOnDemand(flow); // the flow's active slot is free
+  });
+
+  it("drains: finishes the page, commits, releases the lease; a restart resumes", async () => {
+    seed(source, 9);
+    const hang = blockAt(2);
+    source.faults.push(hang.fault);
+    const flow = flows.add(name);
+    const a = makeRunner(db, clock, source, flows, "runner-a");
+    const id = await a.engine.startOnDemand(flow);
+    a.executor.start();
+    await hang.reached;
+    const drained = a.engine.drain();
+    hang.release();
+    await drained;
+    const row = await a.engine.executions.get(id);
+    expect(row?.status).toBe("InProgress");
+    expect(row?.lease_owner).toBeNull();
+    expect(row?.records_processed).toBe(6);
+    expect(row?.execution_message).toMatch(/^Interrupted by shutdown/);
+
+    const b = makeRunner(db, clock, source, flows, "runner-b");
+    await b.engine.init(); // no clock advance needed: a drained lease is free at once
+    await b.executor.runOnce();
+    expect((await b.engine.executions.get(id))?.status).toBe("Successful");
+    expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(9));
+  });
+
+  it("schedules incremental pulls from firstExecutionFrom, then from the last window end", async () => {
+    seed(source, 6); // r01..r06 at T0-59min .. T0-54min
+    const first = T0 - 57 * 60_000; // r03 onwards
+    const flow = flows.add(
+      name,
+      {
+        triggerConfig: {
+          triggerType: "Scheduled",
+          triggerProperties: {
+            Scheduled: {
+              scheduleExpression: "rate(5minutes)",
+              dataPullMode: "Incremental",
+              firstExecutionFrom: first,
+            },
+          },
+        },
+      },
+      "Active",
+    );
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    await engine.activate(flow);
+    await executor.runOnce();
+    expect(Object.keys(await sinkObjects(db, name))).toEqual(["r03", "r04", "r05", "r06"]);
+
+    source.records.push({ id: "r07", ts: T0 + 60_000, data: { n: 7 } });
+    source.records[5] = { ...source.records[5]!, ts: T0 + 90_000, data: { n: 6, changed: true } };
+    clock.advance(5 * 60_000);
+    await executor.runOnce();
+    const objects = await sinkObjects(db, name);
+    expect(Object.keys(objects)).toEqual(["r03", "r04", "r05", "r06", "r07"]);
+    expect(objects["r06"]).toEqual({ n: 6, changed: true });
+    const recs = (await engine.executions.list(name)).flowExecutions;
+    expect(recs.map((r) => r.executionResult.recordsProcessed)).toEqual([2, 4]);
+    expect(recs[1]).toMatchObject({ dataPullStartTime: first, dataPullEndTime: T0 - 1000 });
+    expect(recs[0]).toMatchObject({ dataPullStartTime: T0 - 1000 - 60_000, dataPullEndTime: T0 + 299_000 });
+  });
+
+  it("suspends a scheduled flow after flowErrorDeactivationThreshold consecutive failures", async () => {
+    seed(source, 2);
+    const flow = flows.add(name, {
+      triggerConfig: {
+        triggerType: "Scheduled",
+        triggerProperties: {
+          Scheduled: { scheduleExpression: "rate(1 minutes)", flowErrorDeactivationThreshold: 2 },
+        },
+      },
+    });
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    await engine.activate(flow);
+    source.acceptedToken = "rotated";
+    await executor.runOnce();
+    expect(flows.flows.get(name)?.flowStatus).toBe("Active");
+    clock.advance(60_000);
+    await executor.runOnce();
+    const stored = flows.flows.get(name);
+    expect(stored?.flowStatus).toBe("Suspended");
+    expect(stored?.flowStatusMessage).toBe(
+      "The flow was deactivated after 2 consecutive failed executions. Last error: The source rejected the credentials: 401 invalid token",
+    );
+    clock.advance(60_000);
+    await executor.runOnce();
+    expect((await engine.executions.list(name)).flowExecutions).toHaveLength(2);
+  });
+
+  it("reads a bounded window for a workflow step and reports its end", async () => {
+    seed(source, 10);
+    const flow = flows.add(name);
+    const finished: unknown[] = [];
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1", {
+      onFinished: (e) => {
+        finished.push(e);
+      },
+    });
+    const from = T0 - 57 * 60_000;
+    const to = T0 - 53 * 60_000;
+    const id = await engine.runBoundedWindow(flow, from, to);
+    await executor.runOnce();
+    expect(Object.keys(await sinkObjects(db, name))).toEqual(["r03", "r04", "r05", "r06"]);
+    expect(finished).toEqual([
+      {
+        flowName: name,
+        executionId: id,
+        status: "Successful",
+        trigger: "Window",
+        windowEnd: to,
+        message: expect.any(String),
+      },
+    ]);
+    const rec = (await engine.executions.list(name)).flowExecutions[0];
+    expect(rec).toMatchObject({ dataPullStartTime: from, dataPullEndTime: to });
+  });
+});
