@@ -2,6 +2,11 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "./api/app.ts";
+import { ProfileArns } from "./api/customer-profiles/arns.ts";
+import { domainOperations } from "./api/customer-profiles/domains.ts";
+import { objectTypeOperations } from "./api/customer-profiles/object-types.ts";
+import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
+import { templateOperations } from "./api/customer-profiles/templates.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
 import { TagStore } from "./api/tags/tag-store.ts";
@@ -9,6 +14,8 @@ import type { Config } from "./config/config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
+import { DomainStore } from "./profiles/domain-store.ts";
+import { ObjectTypeStore } from "./profiles/object-type-store.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { loadMasterKey } from "./security/master-key.ts";
@@ -26,6 +33,8 @@ export interface Server {
   logger: Logger;
   /** Where each layer says which ARNs exist (for the tag operations). */
   resources: ResourceRegistry;
+  domains: DomainStore;
+  objectTypes: ObjectTypeStore;
   close(): Promise<void>;
 }
 
@@ -48,9 +57,17 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   );
   const tags = new TagStore(database.db);
   const resources = new ResourceRegistry();
+  const arns = new ProfileArns(config.region, config.accountId);
+  const domains = new DomainStore(database.db, clock, { region: config.region, accountId: config.accountId });
+  const objectTypes = new ObjectTypeStore(database.db, clock);
+  clearTagsOnDelete(arns, domains, objectTypes);
+  resources.add(profileResourceExists(arns, domains, objectTypes));
   const services: ServiceDefinition[] = [
     tagOperations("profile", tags, resources.exists),
     tagOperations("appflow", tags, resources.exists),
+    domainOperations({ domains, tags, arns }),
+    objectTypeOperations({ domains, objectTypes, tags, arns }),
+    templateOperations(),
   ];
   const app = createApp({ verifier, services, logger });
   return {
@@ -62,6 +79,8 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     rootKeyGenerated: generated,
     logger,
     resources,
+    domains,
+    objectTypes,
     close: async () => {
       await app.close();
       await database.close();

@@ -1,0 +1,217 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Clock } from "../core/clock.ts";
+import { notFound, ProfileflowError } from "../core/errors.ts";
+import type { ObjectTypesTable } from "../db/schema/domains.ts";
+import type { Database } from "../db/schema.ts";
+import { implicitObjectType, type ObjectTypeDefinition, resolveObjectType } from "../ingest/index.ts";
+
+/** Object types per domain (service quota). */
+export const MAX_OBJECT_TYPES_PER_DOMAIN = 100;
+
+/** What the profile engine and the flows need: the effective definition of an object type. */
+export interface ObjectTypeSource {
+  /**
+   * The definition with its template's members expanded, or undefined when the domain does not
+   * exist or has no such type. A template name without an explicit type gives the template.
+   */
+  get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
+}
+
+/** An object type as the API shows it. Timestamps are epoch milliseconds. */
+export interface ObjectTypeRecord {
+  domainName: string;
+  /** Template members expanded; `TemplateId` kept when the type came from a template; no Tags. */
+  definition: ObjectTypeDefinition;
+  /** True when the type is not stored (or was stored by first use) and comes from its template. */
+  implicit: boolean;
+  /** False for a template type nobody has used or put yet (nothing stored, so no times of its own). */
+  stored: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * Runs inside the DeleteProfileObjectType transaction (and only there; DeleteDomain has its own
+ * hooks). It must use `trx` only: on SQLite the one connection is held by the transaction.
+ */
+export type ObjectTypeDeleteHook = (
+  trx: Kysely<Database>,
+  domainName: string,
+  objectTypeName: string,
+) => Promise<void>;
+
+/** Object types of every domain: explicit ones as put, implicit ones from the built-in templates. */
+export class ObjectTypeStore implements ObjectTypeSource {
+  readonly #deleteHooks: ObjectTypeDeleteHook[] = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Registers work that must happen when an object type is deleted (its objects, fields it fed, tags). */
+  onDelete(hook: ObjectTypeDeleteHook): void {
+    this.#deleteHooks.push(hook);
+  }
+
+  /** The effective definition (template expanded, implicit types included), or undefined. */
+  async get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined> {
+    return (await this.describe(domainName, objectTypeName))?.definition;
+  }
+
+  /** The type with its times and provenance, or undefined when the domain or the type does not exist. */
+  async describe(domainName: string, objectTypeName: string): Promise<ObjectTypeRecord | undefined> {
+    const row = await this.db
+      .selectFrom("object_types")
+      .selectAll()
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", objectTypeName)
+      .executeTakeFirst();
+    if (row) return toRecord(row);
+    const implicit = implicitObjectType(objectTypeName);
+    if (!implicit) return undefined;
+    const domain = await this.db
+      .selectFrom("domains")
+      .select("created_at")
+      .where("domain_name", "=", domainName)
+      .executeTakeFirst();
+    if (!domain) return undefined;
+    return {
+      domainName,
+      definition: resolveObjectType(implicit),
+      implicit: true,
+      stored: false,
+      createdAt: domain.created_at,
+      updatedAt: domain.created_at,
+    };
+  }
+
+  /**
+   * Creates or replaces a validated definition (Tags are not stored here). RESOURCE_NOT_FOUND for a
+   * missing domain, QUOTA_EXCEEDED past 100 types in a domain.
+   */
+  async put(domainName: string, definition: ObjectTypeDefinition): Promise<ObjectTypeRecord> {
+    const { Tags: _tags, ...stored } = definition;
+    return this.#upsert(domainName, stored);
+  }
+
+  /**
+   * Stores an implicit type on its first use (PutProfileObject, PutIntegration) so that it is listed
+   * and can be deleted, as AWS does; a no-op when the type is already stored or is no template.
+   */
+  async ensureImplicit(domainName: string, objectTypeName: string): Promise<void> {
+    const implicit = implicitObjectType(objectTypeName);
+    if (!implicit) return;
+    const now = this.clock.now();
+    await this.db
+      .insertInto("object_types")
+      .values({
+        domain_name: domainName,
+        object_type_name: objectTypeName,
+        definition: JSON.stringify(implicit),
+        implicit: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(["domain_name", "object_type_name"]).doNothing())
+      .execute();
+  }
+
+  /** One page of the stored types of a domain, ordered by name, after `after`. */
+  async list(
+    domainName: string,
+    page: { after?: string | undefined; limit: number },
+  ): Promise<{ items: ObjectTypeRecord[]; more: boolean }> {
+    let q = this.db
+      .selectFrom("object_types")
+      .selectAll()
+      .where("domain_name", "=", domainName)
+      .orderBy("object_type_name")
+      .limit(page.limit + 1);
+    if (page.after !== undefined) q = q.where("object_type_name", ">", page.after);
+    const rows = await q.execute();
+    return { items: rows.slice(0, page.limit).map(toRecord), more: rows.length > page.limit };
+  }
+
+  /**
+   * Deletes a type and (through the hooks) its objects. RESOURCE_NOT_FOUND when there is no such
+   * type; a template name with nothing stored is deleted successfully and stays usable implicitly.
+   */
+  async delete(domainName: string, objectTypeName: string): Promise<void> {
+    if (!(await this.describe(domainName, objectTypeName))) {
+      throw notFound(`Object type ${objectTypeName} does not exist in domain ${domainName}`, {
+        member: "ObjectTypeName",
+      });
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const hook of this.#deleteHooks) await hook(trx, domainName, objectTypeName);
+      await trx
+        .deleteFrom("object_types")
+        .where("domain_name", "=", domainName)
+        .where("object_type_name", "=", objectTypeName)
+        .execute();
+    });
+  }
+
+  async #upsert(domainName: string, definition: ObjectTypeDefinition): Promise<ObjectTypeRecord> {
+    const name = definition.ObjectTypeName;
+    const domain = await this.db
+      .selectFrom("domains")
+      .select("domain_name")
+      .where("domain_name", "=", domainName)
+      .executeTakeFirst();
+    if (!domain) throw notFound(`Domain ${domainName} does not exist`, { member: "DomainName" });
+    const count = await this.db
+      .selectFrom("object_types")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "!=", name)
+      .executeTakeFirstOrThrow();
+    // Two racing creations may both pass this check; the quota is a guard rail, not an invariant.
+    if (Number(count.n) >= MAX_OBJECT_TYPES_PER_DOMAIN) {
+      throw new ProfileflowError(
+        "QUOTA_EXCEEDED",
+        `Domain ${domainName} already has ${MAX_OBJECT_TYPES_PER_DOMAIN} object types, the most allowed`,
+        { member: "ObjectTypeName" },
+      );
+    }
+    const now = this.clock.now();
+    const text = JSON.stringify(definition);
+    // An upsert, so concurrent puts of one name never collide on the primary key; created_at stays.
+    await this.db
+      .insertInto("object_types")
+      .values({
+        domain_name: domainName,
+        object_type_name: name,
+        definition: text,
+        implicit: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["domain_name", "object_type_name"])
+          .doUpdateSet({ definition: text, implicit: 0, updated_at: now }),
+      )
+      .execute();
+    const row = await this.db
+      .selectFrom("object_types")
+      .selectAll()
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", name)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+}
+
+function toRecord(row: Selectable<ObjectTypesTable>): ObjectTypeRecord {
+  const definition = JSON.parse(row.definition) as ObjectTypeDefinition;
+  return {
+    domainName: row.domain_name,
+    definition: resolveObjectType(definition),
+    implicit: row.implicit === 1,
+    stored: true,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

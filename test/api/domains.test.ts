@@ -1,0 +1,392 @@
+import {
+  BadRequestException,
+  CreateDomainCommand,
+  DeleteDomainCommand,
+  GetDomainCommand,
+  ListDomainsCommand,
+  ListTagsForResourceCommand,
+  PutProfileObjectTypeCommand,
+  ResourceNotFoundException,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateDomainCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ManualClock } from "../../src/core/clock.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const arnOf = (name: string) => `arn:aws:profile:us-east-1:000000000000:domains/${name}`;
+const kmsArn =
+  /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The thrown error of a call that must fail. */
+async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
+  let t: TestServer;
+  // Whole seconds so epoch-second timestamps compare exactly; near now so SigV4 skew checks pass.
+  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  beforeAll(async () => {
+    t = await startTestServer(dialect, { clock });
+  });
+  afterAll(async () => t?.close());
+
+  /** Every row of the tables these operations write, to prove that a refused call wrote nothing. */
+  async function snapshot(): Promise<unknown> {
+    const db = t.server.database.db;
+    return {
+      domains: await db.selectFrom("domains").selectAll().orderBy("domain_name").execute(),
+      objectTypes: await db
+        .selectFrom("object_types")
+        .selectAll()
+        .orderBy("domain_name")
+        .orderBy("object_type_name")
+        .execute(),
+      tags: await db
+        .selectFrom("resource_tags")
+        .selectAll()
+        .orderBy("resource_arn")
+        .orderBy("tag_key")
+        .execute(),
+    };
+  }
+
+  it("CreateDomain echoes its settings and generates a KMS-style key ARN once, kept by GetDomain", async () => {
+    const created = await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: "retail",
+        DefaultExpirationDays: 366,
+        DeadLetterQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/dlq",
+        Matching: {
+          Enabled: true,
+          JobSchedule: { DayOfTheWeek: "MONDAY", Time: "3:30" },
+          AutoMerging: {
+            Enabled: true,
+            Consolidation: { MatchingAttributesList: [["EmailAddress"], ["FirstName", "LastName"]] },
+            ConflictResolution: { ConflictResolvingModel: "SOURCE", SourceName: "Salesforce-Contact" },
+            MinAllowedConfidenceScoreForMerging: 0.8,
+          },
+          ExportingConfig: { S3Exporting: { S3BucketName: "matches.bucket", S3KeyName: "out/" } },
+        },
+        RuleBasedMatching: {
+          Enabled: true,
+          MatchingRules: [{ Rule: ["EmailAddress"] }, { Rule: ["FirstName", "LastName", "Address"] }],
+          MaxAllowedRuleLevelForMerging: 1,
+          MaxAllowedRuleLevelForMatching: 2,
+          AttributeTypesSelector: { AttributeMatchingModel: "ONE_TO_ONE", EmailAddress: ["EmailAddress"] },
+        },
+        DataStore: { Enabled: true },
+        Tags: { env: "test", team: "cx" },
+      }),
+    );
+    expect(created).toMatchObject({
+      DomainName: "retail",
+      DefaultExpirationDays: 366,
+      DeadLetterQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/dlq",
+      Matching: {
+        Enabled: true,
+        JobSchedule: { DayOfTheWeek: "MONDAY", Time: "3:30" },
+        AutoMerging: { MinAllowedConfidenceScoreForMerging: 0.8 },
+      },
+      RuleBasedMatching: { Enabled: true, MaxAllowedRuleLevelForMatching: 2, Status: "ACTIVE" },
+      DataStore: { Enabled: true },
+      Tags: { env: "test", team: "cx" },
+    });
+    expect(created.DefaultEncryptionKey).toMatch(kmsArn);
+    expect(created.CreatedAt).toEqual(new Date(clock.now()));
+    expect(created.LastUpdatedAt).toEqual(new Date(clock.now()));
+
+    const got = await t.profiles.send(new GetDomainCommand({ DomainName: "retail" }));
+    expect(got.DefaultEncryptionKey).toBe(created.DefaultEncryptionKey);
+    expect(got.Matching).toEqual(created.Matching);
+    expect(got.RuleBasedMatching).toEqual(created.RuleBasedMatching);
+    expect(got.Stats).toEqual({ ProfileCount: 0, MeteringProfileCount: 0, ObjectCount: 0, TotalSize: 0 });
+    expect(got.Tags).toEqual({ env: "test", team: "cx" });
+  });
+
+  it("a given DefaultEncryptionKey is kept; UpdateDomain with '' falls back to the domain's generated key", async () => {
+    const key = "arn:aws:kms:us-east-1:000000000000:key/given";
+    const created = await t.profiles.send(
+      new CreateDomainCommand({ DomainName: "keyed", DefaultExpirationDays: 30, DefaultEncryptionKey: key }),
+    );
+    expect(created.DefaultEncryptionKey).toBe(key);
+    const cleared = await t.profiles.send(
+      new UpdateDomainCommand({ DomainName: "keyed", DefaultEncryptionKey: "" }),
+    );
+    expect(cleared.DefaultEncryptionKey).toMatch(kmsArn);
+    const again = await t.profiles.send(new GetDomainCommand({ DomainName: "keyed" }));
+    expect(again.DefaultEncryptionKey).toBe(cleared.DefaultEncryptionKey);
+  });
+
+  it("UpdateDomain changes only what it is given and moves LastUpdatedAt", async () => {
+    const before = await t.profiles.send(new GetDomainCommand({ DomainName: "retail" }));
+    clock.advance(5000);
+    const updated = await t.profiles.send(
+      new UpdateDomainCommand({
+        DomainName: "retail",
+        DefaultExpirationDays: 10,
+        DeadLetterQueueUrl: "",
+        Tags: { team: "support" },
+      }),
+    );
+    expect(updated.DefaultExpirationDays).toBe(10);
+    expect(updated.DeadLetterQueueUrl).toBeUndefined();
+    expect(updated.Matching).toEqual(before.Matching);
+    expect(updated.DefaultEncryptionKey).toBe(before.DefaultEncryptionKey);
+    expect(updated.CreatedAt).toEqual(before.CreatedAt);
+    expect(updated.LastUpdatedAt).toEqual(new Date(clock.now()));
+    expect(updated.Tags).toEqual({ env: "test", team: "support" });
+    const got = await t.profiles.send(new GetDomainCommand({ DomainName: "retail" }));
+    expect(got.DefaultExpirationDays).toBe(10);
+  });
+
+  it("a duplicate CreateDomain is a BadRequestException and changes nothing", async () => {
+    const before = await snapshot();
+    const e = await failure(
+      t.profiles.send(
+        new CreateDomainCommand({ DomainName: "retail", DefaultExpirationDays: 1, Tags: { x: "y" } }),
+      ),
+    );
+    expect(e).toBeInstanceOf(BadRequestException);
+    expect(e.message).toMatch(/retail/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("unknown domains are ResourceNotFoundException for Get, Update and Delete", async () => {
+    for (const call of [
+      () => t.profiles.send(new GetDomainCommand({ DomainName: "nope" })),
+      () => t.profiles.send(new UpdateDomainCommand({ DomainName: "nope", DefaultExpirationDays: 3 })),
+      () => t.profiles.send(new DeleteDomainCommand({ DomainName: "nope" })),
+    ]) {
+      const e = await failure(call());
+      expect(e).toBeInstanceOf(ResourceNotFoundException);
+      expect(e.$metadata?.httpStatusCode).toBe(404);
+    }
+  });
+
+  it("each invalid member is a BadRequestException naming it, and nothing is written", async () => {
+    const before = await snapshot();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ DomainName: "bad.name", DefaultExpirationDays: 1 }, "DomainName"],
+      [{ DomainName: "x".repeat(65), DefaultExpirationDays: 1 }, "DomainName"],
+      [{ DomainName: "fresh" }, "DefaultExpirationDays"],
+      [{ DomainName: "fresh", DefaultExpirationDays: 0 }, "DefaultExpirationDays"],
+      [{ DomainName: "fresh", DefaultExpirationDays: 1099 }, "DefaultExpirationDays"],
+      [
+        { DomainName: "fresh", DefaultExpirationDays: 1, DefaultEncryptionKey: "k".repeat(256) },
+        "DefaultEncryptionKey",
+      ],
+      [
+        { DomainName: "fresh", DefaultExpirationDays: 1, DeadLetterQueueUrl: "u".repeat(256) },
+        "DeadLetterQueueUrl",
+      ],
+      [
+        {
+          DomainName: "fresh",
+          DefaultExpirationDays: 1,
+          Matching: { Enabled: true, JobSchedule: { DayOfTheWeek: "MONDAY", Time: "25:00" } },
+        },
+        "Matching.JobSchedule.Time",
+      ],
+      [
+        {
+          DomainName: "fresh",
+          DefaultExpirationDays: 1,
+          Matching: { Enabled: true, JobSchedule: { DayOfTheWeek: "FUNDAY", Time: "1:00" } },
+        },
+        "Matching.JobSchedule.DayOfTheWeek",
+      ],
+      [
+        {
+          DomainName: "fresh",
+          DefaultExpirationDays: 1,
+          Matching: {
+            Enabled: true,
+            AutoMerging: { Enabled: true, MinAllowedConfidenceScoreForMerging: 1.5 },
+          },
+        },
+        "Matching.AutoMerging.MinAllowedConfidenceScoreForMerging",
+      ],
+      [
+        {
+          DomainName: "fresh",
+          DefaultExpirationDays: 1,
+          RuleBasedMatching: { Enabled: true, MaxAllowedRuleLevelForMerging: 16 },
+        },
+        "RuleBasedMatching.MaxAllowedRuleLevelForMerging",
+      ],
+      [
+        {
+          DomainName: "fresh",
+          DefaultExpirationDays: 1,
+          RuleBasedMatching: { Enabled: true, MatchingRules: [] },
+        },
+        "RuleBasedMatching.MatchingRules",
+      ],
+      [{ DomainName: "fresh", DefaultExpirationDays: 1, Tags: { "aws:reserved": "x" } }, "Tags"],
+    ];
+    for (const [input, member] of cases) {
+      const e = await failure(t.profiles.send(new CreateDomainCommand(input as never)));
+      expect(e, member).toBeInstanceOf(BadRequestException);
+      expect(e.message, member).toContain(member);
+    }
+    const update = await failure(
+      t.profiles.send(
+        new UpdateDomainCommand({ DomainName: "retail", DefaultExpirationDays: 2000, Tags: { a: "b" } }),
+      ),
+    );
+    expect(update).toBeInstanceOf(BadRequestException);
+    expect(update.message).toContain("DefaultExpirationDays");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("ListDomains pages with opaque tokens through every domain exactly once", async () => {
+    const names = ["p-a", "p-b", "p-c", "p-d", "p-e", "p-f", "p-g"];
+    for (const n of names) {
+      await t.profiles.send(
+        new CreateDomainCommand({ DomainName: n, DefaultExpirationDays: 1, Tags: { n } }),
+      );
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await t.profiles.send(new ListDomainsCommand({ MaxResults: 3, NextToken: token }));
+      expect(page.Items!.length).toBeLessThanOrEqual(3);
+      for (const item of page.Items ?? []) {
+        seen.push(item.DomainName!);
+        expect(item.CreatedAt).toBeInstanceOf(Date);
+        expect(item.LastUpdatedAt).toBeInstanceOf(Date);
+        if (item.DomainName!.startsWith("p-")) expect(item.Tags).toEqual({ n: item.DomainName });
+      }
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    const all = [...names, "keyed", "retail"].sort();
+    expect([...seen].sort()).toEqual(all);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(pages).toBe(Math.ceil(all.length / 3));
+    const whole = await t.profiles.send(new ListDomainsCommand({}));
+    expect(whole.Items).toHaveLength(all.length);
+    expect(whole.NextToken).toBeUndefined();
+  });
+
+  it("ListDomains refuses a foreign or forged token and an out-of-range MaxResults", async () => {
+    for (const [input, member] of [
+      [{ NextToken: "not-a-token" }, "NextToken"],
+      [
+        { NextToken: Buffer.from('{"l":"ListProfileObjectTypes/retail","a":"x"}').toString("base64url") },
+        "NextToken",
+      ],
+      [{ MaxResults: 0 }, "MaxResults"],
+      [{ MaxResults: 101 }, "MaxResults"],
+    ] as const) {
+      const e = await failure(t.profiles.send(new ListDomainsCommand(input)));
+      expect(e).toBeInstanceOf(BadRequestException);
+      expect(e.message).toContain(member);
+    }
+  });
+
+  it("tags a domain ARN through TagResource / UntagResource / ListTagsForResource", async () => {
+    const arn = arnOf("keyed");
+    await t.profiles.send(new TagResourceCommand({ resourceArn: arn, tags: { owner: "ops", tier: "gold" } }));
+    await t.profiles.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ["tier"] }));
+    expect((await t.profiles.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({
+      owner: "ops",
+    });
+    expect((await t.profiles.send(new GetDomainCommand({ DomainName: "keyed" }))).Tags).toEqual({
+      owner: "ops",
+    });
+    const missing = await failure(
+      t.profiles.send(new ListTagsForResourceCommand({ resourceArn: arnOf("absent") })),
+    );
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("DeleteDomain removes the domain, its object types and every tag under it; the name is free again", async () => {
+    await t.profiles.send(
+      new CreateDomainCommand({ DomainName: "doomed", DefaultExpirationDays: 5, Tags: { keep: "no" } }),
+    );
+    // A domain whose name matches "doomed" as a LIKE pattern keeps its tags.
+    await t.profiles.send(
+      new CreateDomainCommand({ DomainName: "doomed_x", DefaultExpirationDays: 5, Tags: { keep: "yes" } }),
+    );
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName: "doomed",
+        ObjectTypeName: "Thing",
+        Description: "a thing",
+        Fields: { id: { Source: "_source.id", Target: "_profile.AccountNumber" } },
+        Keys: { _thingId: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }] },
+        Tags: { kind: "thing" },
+      }),
+    );
+    const out = await t.profiles.send(new DeleteDomainCommand({ DomainName: "doomed" }));
+    expect(out.Message).toMatch(/doomed/);
+    expect(await failure(t.profiles.send(new GetDomainCommand({ DomainName: "doomed" })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    const db = t.server.database.db;
+    expect(
+      await db.selectFrom("object_types").selectAll().where("domain_name", "=", "doomed").execute(),
+    ).toEqual([]);
+    const tagRows = await db.selectFrom("resource_tags").select("resource_arn").execute();
+    expect(
+      tagRows.filter(
+        (r) => r.resource_arn.startsWith(arnOf("doomed/")) || r.resource_arn === arnOf("doomed"),
+      ),
+    ).toEqual([]);
+    expect((await t.profiles.send(new GetDomainCommand({ DomainName: "doomed_x" }))).Tags).toEqual({
+      keep: "yes",
+    });
+    expect(await failure(t.profiles.send(new DeleteDomainCommand({ DomainName: "doomed" })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+
+    const again = await t.profiles.send(
+      new CreateDomainCommand({ DomainName: "doomed", DefaultExpirationDays: 5 }),
+    );
+    expect(again.Tags).toEqual({});
+  });
+
+  it("GetDomain Stats sum the registered sources, and delete hooks run inside the deleting transaction", async () => {
+    t.server.domains.addStatsSource(async (name) =>
+      name === "keyed" ? { ProfileCount: 2, ObjectCount: 5, TotalSize: 300 } : {},
+    );
+    const got = await t.profiles.send(new GetDomainCommand({ DomainName: "keyed" }));
+    expect(got.Stats).toEqual({ ProfileCount: 2, MeteringProfileCount: 0, ObjectCount: 5, TotalSize: 300 });
+
+    let failNext = true;
+    t.server.domains.onDelete(async (trx, name) => {
+      // The hook sees the domain it is deleting, through the transaction it was handed.
+      const row = await trx
+        .selectFrom("domains")
+        .select("domain_name")
+        .where("domain_name", "=", name)
+        .executeTakeFirst();
+      expect(row?.domain_name).toBe(name);
+      if (failNext) {
+        failNext = false;
+        throw new Error("hook failed");
+      }
+    });
+    const e = await failure(t.profiles.send(new DeleteDomainCommand({ DomainName: "keyed" })));
+    expect(e.$metadata?.httpStatusCode).toBe(500);
+    // The failed hook rolled the whole deletion back, tags included.
+    expect((await t.profiles.send(new GetDomainCommand({ DomainName: "keyed" }))).Tags).toEqual({
+      owner: "ops",
+    });
+    await t.profiles.send(new DeleteDomainCommand({ DomainName: "keyed" }));
+    expect(await failure(t.profiles.send(new GetDomainCommand({ DomainName: "keyed" })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+});
