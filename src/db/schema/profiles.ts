@@ -1,0 +1,82 @@
+/** Tables of the profiles layer: profiles, their objects and keys, history, dead letters. */
+
+export interface ProfilesTable {
+  domain_name: string;
+  profile_id: string;
+  /** The effective standard fields as flat leaves (`FirstName`, `Address.City`, `Attributes.x`), JSON. */
+  fields: string;
+  /** Leaves set through CreateProfile/UpdateProfile/MergeProfiles, JSON; "" marks a field cleared by hand. */
+  manual: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProfileObjectsTable {
+  domain_name: string;
+  object_type_name: string;
+  /** The ProfileObjectUniqueKey: the UNIQUE key's value, or a generated id when the type has none. */
+  object_key: string;
+  profile_id: string;
+  /** The source record as received (JSON text). */
+  payload: string;
+  /** The profile leaves this object feeds, JSON. */
+  fields: string;
+  /** The source's last-modified time (epoch ms), when the object type names one. */
+  source_timestamp: number | null;
+  /** The object type's SourcePriority at ingestion (lower wins); null is lowest. */
+  priority: number | null;
+  updated_at: number;
+}
+
+export interface ProfileKeysTable {
+  domain_name: string;
+  key_name: string;
+  /** Normalized by the key's content type. */
+  key_value: string;
+  profile_id: string;
+  /** Where the key came from: `object` (an ingested object), `manual` (AddProfileKey), `fields` (standard fields). */
+  origin: string;
+  /** For `object` keys: the object's type and unique key; "" otherwise. */
+  object_type_name: string;
+  object_key: string;
+}
+
+export interface ProfileKeyTypesTable {
+  domain_name: string;
+  key_name: string;
+  /** The content type values of this key are normalized with (so searches normalize the same way). */
+  content_type: string;
+}
+
+export interface ProfileHistoryTable {
+  domain_name: string;
+  record_id: string;
+  profile_id: string;
+  object_type_name: string;
+  action_type: string;
+  object_key: string | null;
+  performed_by: string;
+  /** JSON: which key matched, whether the profile was created, which fields changed. */
+  content: string;
+  created_at: number;
+}
+
+export interface ProfileDeadLettersTable {
+  domain_name: string;
+  dead_letter_id: string;
+  object_type_name: string;
+  object_key: string | null;
+  payload: string;
+  reason_code: string;
+  message: string;
+  created_at: number;
+}
+
+export interface ProfilesTables {
+  profiles: ProfilesTable;
+  profile_objects: ProfileObjectsTable;
+  profile_keys: ProfileKeysTable;
+  profile_key_types: ProfileKeyTypesTable;
+  profile_history: ProfileHistoryTable;
+  profile_dead_letters: ProfileDeadLettersTable;
+}

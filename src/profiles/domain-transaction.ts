@@ -1,0 +1,38 @@
+import { type Kysely, sql } from "kysely";
+import type { DialectName } from "../db/dialect.ts";
+import type { Database } from "../db/schema.ts";
+
+// First key of the two-int advisory lock: a namespace so our locks never collide with other users'.
+const LOCK_NAMESPACE = 0x70667072; // "pfpr"
+
+/**
+ * Runs `fn` in a transaction that holds the domain's write lock, so identity resolution of one
+ * domain is serialized and its outcome does not depend on how writers interleave. SQLite: the one
+ * connection is held (Kysely's connection mutex) and `BEGIN IMMEDIATE` takes the database write lock
+ * up front (other processes wait on busy_timeout instead of failing to upgrade). PostgreSQL:
+ * `pg_advisory_xact_lock` on the domain's hash, released at commit or rollback.
+ */
+export async function inDomainTransaction<T>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql.raw(dialect === "sqlite" ? "begin immediate" : "begin").execute(conn);
+    try {
+      if (dialect === "postgres") {
+        await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(conn);
+      }
+      const result = await fn(conn);
+      await sql.raw("commit").execute(conn);
+      return result;
+    } catch (e) {
+      await sql
+        .raw("rollback")
+        .execute(conn)
+        .catch(() => {});
+      throw e;
+    }
+  });
+}

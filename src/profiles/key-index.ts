@@ -1,0 +1,111 @@
+import type { Insertable, Kysely } from "kysely";
+import type { DialectName } from "../db/dialect.ts";
+import type { ProfileKeysTable } from "../db/schema/profiles.ts";
+import type { Database } from "../db/schema.ts";
+import { type ContentType, profileKeys } from "../ingest/index.ts";
+import { chunks, insertMany } from "./bulk.ts";
+import { type Leaves, unflatten } from "./profile-fields.ts";
+
+/** The map key of one (key name, normalized value) pair. */
+export function pairKey(name: string, value: string): string {
+  return `${name}\u0000${value}`;
+}
+
+/** For each pair, the distinct profiles holding it (any origin); pairs nobody holds are absent. */
+export async function lookupKeyOwners(
+  db: Kysely<Database>,
+  domainName: string,
+  pairs: ReadonlyArray<{ name: string; value: string }>,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (pairs.length === 0) return out;
+  const wanted = new Set(pairs.map((p) => pairKey(p.name, p.value)));
+  const names = [...new Set(pairs.map((p) => p.name))];
+  const values = [...new Set(pairs.map((p) => p.value))];
+  for (const part of chunks(values)) {
+    const rows = await db
+      .selectFrom("profile_keys")
+      .select(["key_name", "key_value", "profile_id"])
+      .where("domain_name", "=", domainName)
+      .where("key_name", "in", names)
+      .where("key_value", "in", part)
+      .execute();
+    for (const r of rows) {
+      const k = pairKey(r.key_name, r.key_value);
+      if (!wanted.has(k)) continue;
+      const set = out.get(k) ?? new Set<string>();
+      set.add(r.profile_id);
+      out.set(k, set);
+    }
+  }
+  return out;
+}
+
+/**
+ * The predefined search keys (`_email`, `_phone`, `_fullName`, `_account`) of a profile's effective
+ * fields, as `fields`-origin rows. `_profileId` is answered from the profiles table itself.
+ */
+export function fieldKeyRows(
+  domainName: string,
+  profileId: string,
+  leaves: Leaves,
+): Insertable<ProfileKeysTable>[] {
+  return profileKeys(unflatten(leaves)).map((k) => ({
+    domain_name: domainName,
+    key_name: k.name,
+    key_value: k.value,
+    profile_id: profileId,
+    origin: "fields",
+    object_type_name: "",
+    object_key: "",
+  }));
+}
+
+/** Replaces the `fields`-origin keys of the given profiles with those of their new leaves. */
+export async function replaceFieldKeys(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  profiles: ReadonlyArray<{ profileId: string; leaves: Leaves }>,
+): Promise<void> {
+  if (profiles.length === 0) return;
+  for (const part of chunks(profiles.map((p) => p.profileId))) {
+    await db
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", part)
+      .where("origin", "=", "fields")
+      .execute();
+  }
+  const rows = profiles.flatMap((p) => fieldKeyRows(domainName, p.profileId, p.leaves));
+  await insertMany(db, dialect, "profile_keys", rows);
+}
+
+/** Records the content type of key names (first definition wins), so searches normalize like ingestion. */
+export async function registerKeyTypes(
+  db: Kysely<Database>,
+  domainName: string,
+  types: ReadonlyMap<string, ContentType>,
+): Promise<void> {
+  if (types.size === 0) return;
+  await db
+    .insertInto("profile_key_types")
+    .values(
+      [...types].map(([key_name, content_type]) => ({ domain_name: domainName, key_name, content_type })),
+    )
+    .onConflict((oc) => oc.columns(["domain_name", "key_name"]).doNothing())
+    .execute();
+}
+
+/** The content types of the key names a domain's objects have used. */
+export async function keyContentTypes(
+  db: Kysely<Database>,
+  domainName: string,
+): Promise<Map<string, ContentType>> {
+  const rows = await db
+    .selectFrom("profile_key_types")
+    .select(["key_name", "content_type"])
+    .where("domain_name", "=", domainName)
+    .execute();
+  return new Map(rows.map((r) => [r.key_name, r.content_type as ContentType]));
+}

@@ -1,0 +1,17 @@
+import type { ObjectTypeDefinition } from "../ingest/index.ts";
+
+/**
+ * Where profiles read object types from. `ObjectTypeStore` (object-type-store.ts) satisfies it:
+ * the effective definition, template expanded, implicit template types included; undefined when the
+ * domain or the type does not exist.
+ */
+export interface ObjectTypeSource {
+  get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
+  /** Records an implicit (template) type on its first use, so it is listed; optional. */
+  ensureImplicit?(domainName: string, objectTypeName: string): Promise<void>;
+}
+
+/** Whether a domain exists; `DomainStore` satisfies it. */
+export interface DomainLookup {
+  get(domainName: string): Promise<unknown>;
+}

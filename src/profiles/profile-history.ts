@@ -1,0 +1,116 @@
+import type { Insertable, Kysely } from "kysely";
+import { notFound } from "../core/errors.ts";
+import { hexId } from "../core/ids.ts";
+import type { ProfileHistoryTable } from "../db/schema/profiles.ts";
+import type { Database } from "../db/schema.ts";
+import { decodePageToken, type Page, toPage } from "./page-token.ts";
+
+/** The model's ActionType values. */
+export type HistoryAction =
+  | "ADDED_PROFILE_KEY"
+  | "CREATED"
+  | "DELETED_BY_CUSTOMER"
+  | "DELETED_BY_MERGE"
+  | "DELETED_PROFILE_KEY"
+  | "EXPIRED"
+  | "INGESTED"
+  | "MERGED"
+  | "UPDATED";
+
+/** The object type name history uses for changes made through profile calls rather than objects. */
+export const PROFILE_CALL_TYPE = "_profile";
+
+/** A history record: which object or call changed the profile, and how (Content is JSON). */
+export interface HistoryRecord {
+  id: string;
+  profileId: string;
+  objectTypeName: string;
+  actionType: HistoryAction;
+  profileObjectUniqueKey?: string;
+  performedBy: string;
+  content: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** Builds one history row. */
+export function historyRow(
+  domainName: string,
+  e: Omit<HistoryRecord, "id" | "createdAt">,
+  now: number,
+): Insertable<ProfileHistoryTable> {
+  return {
+    domain_name: domainName,
+    record_id: hexId(),
+    profile_id: e.profileId,
+    object_type_name: e.objectTypeName,
+    action_type: e.actionType,
+    object_key: e.profileObjectUniqueKey ?? null,
+    performed_by: e.performedBy,
+    content: JSON.stringify(e.content),
+    created_at: now,
+  };
+}
+
+/** Filters of ListProfileHistoryRecords. */
+export interface HistoryFilter {
+  objectTypeName?: string | undefined;
+  actionType?: string | undefined;
+  performedBy?: string | undefined;
+}
+
+/** Reads profile history (ListProfileHistoryRecords / GetProfileHistoryRecord). */
+export class ProfileHistory {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** One page of a profile's records, newest first. */
+  async list(
+    domainName: string,
+    profileId: string,
+    filter: HistoryFilter,
+    page: { nextToken?: string | undefined; maxResults: number },
+  ): Promise<Page<HistoryRecord>> {
+    const offset = decodePageToken(page.nextToken);
+    let q = this.db
+      .selectFrom("profile_history")
+      .selectAll()
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", profileId);
+    if (filter.objectTypeName !== undefined) q = q.where("object_type_name", "=", filter.objectTypeName);
+    if (filter.actionType !== undefined) q = q.where("action_type", "=", filter.actionType);
+    if (filter.performedBy !== undefined) q = q.where("performed_by", "=", filter.performedBy);
+    const rows = await q
+      .orderBy("created_at", "desc")
+      .orderBy("record_id")
+      .limit(page.maxResults + 1)
+      .offset(offset)
+      .execute();
+    return toPage(rows.map(toRecord), offset, page.maxResults);
+  }
+
+  /** One record; RESOURCE_NOT_FOUND when the profile has no such record. */
+  async get(domainName: string, profileId: string, id: string): Promise<HistoryRecord> {
+    const row = await this.db
+      .selectFrom("profile_history")
+      .selectAll()
+      .where("domain_name", "=", domainName)
+      .where("record_id", "=", id)
+      .where("profile_id", "=", profileId)
+      .executeTakeFirst();
+    if (!row) throw notFound(`History record ${id} of profile ${profileId} does not exist`, { member: "Id" });
+    return toRecord(row);
+  }
+}
+
+function toRecord(r: ProfileHistoryTable): HistoryRecord {
+  const out: HistoryRecord = {
+    id: r.record_id,
+    profileId: r.profile_id,
+    objectTypeName: r.object_type_name,
+    actionType: r.action_type as HistoryAction,
+    performedBy: r.performed_by,
+    content: JSON.parse(r.content) as Record<string, unknown>,
+    createdAt: r.created_at,
+  };
+  if (r.object_key !== null) out.profileObjectUniqueKey = r.object_key;
+  return out;
+}

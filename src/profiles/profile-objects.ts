@@ -1,0 +1,142 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../core/clock.ts";
+import { notFound } from "../core/errors.ts";
+import type { Database } from "../db/schema.ts";
+import { inDomainTransaction } from "./domain-transaction.ts";
+import { decodePageToken, type Page, toPage } from "./page-token.ts";
+import { historyRow } from "./profile-history.ts";
+import type { IngestDatabase } from "./profile-ingestor.ts";
+import { refreshProfiles } from "./profile-refresh.ts";
+import { type ProfileStore, profileNotFound } from "./profile-store.ts";
+
+/** One stored object as ListProfileObjects shows it. */
+export interface ProfileObjectItem {
+  ObjectTypeName: string;
+  ProfileObjectUniqueKey: string;
+  /** The source record as received (JSON text). */
+  Object: string;
+}
+
+/** The objects attached to profiles: listing (with ObjectFilter) and deletion. */
+export class ProfileObjects {
+  constructor(
+    private readonly database: IngestDatabase,
+    private readonly profiles: ProfileStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** One page of a profile's objects of one type, optionally only those holding a key value. */
+  async list(
+    domainName: string,
+    profileId: string,
+    objectTypeName: string,
+    filter: { keyName: string; values: string[] } | undefined,
+    page: { nextToken?: string | undefined; maxResults: number },
+  ): Promise<Page<ProfileObjectItem>> {
+    await this.profiles.require(domainName, profileId);
+    const offset = decodePageToken(page.nextToken);
+    const db = this.database.db;
+    let q = db
+      .selectFrom("profile_objects as o")
+      .select(["o.object_type_name", "o.object_key", "o.payload"])
+      .where("o.domain_name", "=", domainName)
+      .where("o.profile_id", "=", profileId)
+      .where("o.object_type_name", "=", objectTypeName);
+    if (filter) {
+      const values = await this.profiles.normalize(domainName, filter.keyName, filter.values);
+      if (values.length === 0) return { items: [] };
+      q = q.where("o.object_key", "in", (eb) =>
+        eb
+          .selectFrom("profile_keys as k")
+          .select("k.object_key")
+          .where("k.domain_name", "=", domainName)
+          .where("k.profile_id", "=", profileId)
+          .where("k.origin", "=", "object")
+          .where("k.object_type_name", "=", objectTypeName)
+          .where("k.key_name", "=", filter.keyName)
+          .where("k.key_value", "in", values),
+      );
+    }
+    const rows = await q
+      .orderBy("o.object_key")
+      .limit(page.maxResults + 1)
+      .offset(offset)
+      .execute();
+    const items = rows.map((r) => ({
+      ObjectTypeName: r.object_type_name,
+      ProfileObjectUniqueKey: r.object_key,
+      Object: r.payload,
+    }));
+    return toPage(items, offset, page.maxResults);
+  }
+
+  /** Deletes one object of a profile and re-derives the fields it fed; RESOURCE_NOT_FOUND when absent. */
+  async delete(
+    domainName: string,
+    profileId: string,
+    objectTypeName: string,
+    objectKey: string,
+    performedBy: string,
+  ): Promise<void> {
+    const { db, dialect } = this.database;
+    const now = this.clock.now();
+    await inDomainTransaction(db, dialect, domainName, async (trx) => {
+      const exists = await trx
+        .selectFrom("profiles")
+        .select("profile_id")
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "=", profileId)
+        .executeTakeFirst();
+      if (!exists) throw profileNotFound(profileId);
+      const deleted = await trx
+        .deleteFrom("profile_objects")
+        .where("domain_name", "=", domainName)
+        .where("object_type_name", "=", objectTypeName)
+        .where("object_key", "=", objectKey)
+        .where("profile_id", "=", profileId)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) {
+        throw notFound(`Profile ${profileId} has no ${objectTypeName} object ${objectKey}`, {
+          member: "ProfileObjectUniqueKey",
+        });
+      }
+      await deleteObjectKeys(trx, domainName, objectTypeName, [objectKey]);
+      const refreshed = await refreshProfiles(trx, dialect, domainName, [profileId], now);
+      const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
+      await trx
+        .insertInto("profile_history")
+        .values(
+          historyRow(
+            domainName,
+            {
+              profileId,
+              objectTypeName,
+              actionType: "DELETED_BY_CUSTOMER",
+              profileObjectUniqueKey: objectKey,
+              performedBy,
+              content,
+            },
+            now,
+          ),
+        )
+        .execute();
+    });
+  }
+}
+
+/** Removes the keys that came from the given objects of one type. */
+export async function deleteObjectKeys(
+  trx: Kysely<Database>,
+  domainName: string,
+  objectTypeName: string,
+  objectKeys: readonly string[],
+): Promise<void> {
+  if (objectKeys.length === 0) return;
+  await trx
+    .deleteFrom("profile_keys")
+    .where("domain_name", "=", domainName)
+    .where("origin", "=", "object")
+    .where("object_type_name", "=", objectTypeName)
+    .where("object_key", "in", [...objectKeys])
+    .execute();
+}
