@@ -8,7 +8,7 @@ export function hash32(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const p of parts) {
     // Fold in the high bits too so indices above 2^32 still differ.
-    let k = (p | 0) ^ Math.floor(p / 4294967296);
+    let k = p >= 0 && p <= 0x7fffffff ? p | 0 : (p | 0) ^ Math.floor(p / 4294967296);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);

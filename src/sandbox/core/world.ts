@@ -134,12 +134,15 @@ export class SandboxWorld {
     this.#save();
   }
 
-  /** Updates `size` existing records of `store` all stamped exactly `at` (an equal-timestamp burst). */
+  /** Updates `size` distinct existing records of `store` all stamped exactly `at` (an equal-timestamp burst). */
   burst(store: ObjectStore, size: number, at: number, salt = 0): number {
     let done = 0;
     const rng = new SeqRng(hash32(this.seed, strHash(store.key), salt, 7));
-    for (let tries = 0; done < size && tries < size * 3 && store.size > 0; tries++) {
+    const picked = new Set<number>();
+    for (let tries = 0; done < size && tries < size * 5 + 100 && store.size > 0; tries++) {
       const i = rng.int(store.size);
+      if (picked.has(i)) continue;
+      picked.add(i);
       const cur = store.current(i, at);
       if (!cur || cur.deleted) continue;
       if (store.update(i, store.def.change(i, salt + tries, store.fields(cur)), at)) done++;

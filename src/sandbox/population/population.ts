@@ -53,6 +53,10 @@ export class Population {
   readonly companies: number;
   readonly shares: Readonly<Record<SourceName, number>>;
   readonly #perms: Record<SourceName, AffinePermutation>;
+  // Bounded memo caches: pages and truth rows ask for the same person several times in a row.
+  readonly #personCache = new Map<number, Person>();
+  readonly #companyCache = new Map<number, Company>();
+  readonly #viewCache = new Map<string, PersonView>();
 
   constructor(options: PopulationOptions) {
     this.seed = options.seed >>> 0;
@@ -92,18 +96,20 @@ export class Population {
 
   /** Person `p` (canonical facts). */
   person(p: number): Person {
-    return makePerson(this.seed, p, this.companies);
+    return memo(this.#personCache, p, () => makePerson(this.seed, p, this.companies));
   }
 
   /** Company `c`. */
   company(c: number): Company {
-    return makeCompany(this.seed, c);
+    return memo(this.#companyCache, c, () => makeCompany(this.seed, c));
   }
 
   /** Person `p` as source `s` shows them (noise applied). */
   view(s: SourceName, p: number): PersonView {
-    const person = this.person(p);
-    return viewOf(this.seed, person, this.company(person.companyIndex), 100 + SOURCE_SLOT[s]);
+    return memo(this.#viewCache, `${s}:${p}`, () => {
+      const person = this.person(p);
+      return viewOf(this.seed, person, this.company(person.companyIndex), 100 + SOURCE_SLOT[s]);
+    });
   }
 
   /** A child map (e.g. 2 tickets per Zendesk user) seeded by this population. */
@@ -120,4 +126,17 @@ export class Population {
   companyId(c: number): string {
     return `c${String(c).padStart(5, "0")}`;
   }
+}
+
+const CACHE_MAX = 20_000;
+
+/** Returns the cached value or computes it; the cache is dropped whole when full (cheap, bounded). */
+function memo<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
 }
