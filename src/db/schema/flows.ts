@@ -51,7 +51,22 @@ export interface IdempotencyTokensTable {
   created_at: number;
 }
 
+export interface IntegrationsTable {
+  domain_name: string;
+  /** The flow ARN for AppFlow integrations. */
+  uri: string;
+  object_type_name: string;
+  flow_name: string | null;
+  role_arn: string | null;
+  workflow_id: string | null;
+  /** 0/1: hidden integrations (workflow steps) are listed only with include-hidden. */
+  hidden: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface FlowTables {
+  integrations: IntegrationsTable;
   connector_profiles: ConnectorProfilesTable;
   secrets: SecretsTable;
   flows: FlowsTable;
