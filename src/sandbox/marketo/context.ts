@@ -12,6 +12,8 @@ export interface MarketoContext {
   issuer: TokenIssuer;
   limits: CallLimits;
   jobs: BulkExportJobs;
+  /** Daily bulk export allocation in bytes, before the rate-limit scale knob. */
+  exportQuotaBytes: number;
   /** Most activities one activities page scans before returning short. */
   activityScanLimit: number;
   /** Wall ms each API call is held while counted as in flight (makes 615 reachable). */

@@ -81,7 +81,7 @@ function route(ctx: MarketoContext, req: SandboxRequest): Reply {
   try {
     const method = effectiveMethod(req);
     if (req.url.pathname.startsWith("/bulk/")) {
-      ctx.jobs.configure({ dailyQuotaBytes: ctx.world.scaled(500 * 1024 * 1024) });
+      ctx.jobs.configure({ dailyQuotaBytes: ctx.world.scaled(ctx.exportQuotaBytes) });
       const out = bulkRoute(ctx, req, method);
       if (out === undefined) return envelope(failure(now, "610"));
       return isReply(out) ? out : envelope(out);

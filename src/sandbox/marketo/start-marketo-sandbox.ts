@@ -19,7 +19,10 @@ export interface MarketoSandboxOptions extends WorldOptions {
   /** Wall ms each API call stays in flight (default 0); lets tests reach the 615 concurrency limit. */
   processingMs?: number;
   /** Bulk extract behaviour; `updatedAtFilter: false` reproduces subscriptions without it (1035). */
-  bulk?: Partial<Pick<BulkExportOptions, "updatedAtFilter" | "maxProcessing" | "maxQueued" | "tickMs">>;
+  bulk?: Partial<Pick<BulkExportOptions, "updatedAtFilter" | "maxProcessing" | "maxQueued" | "tickMs">> & {
+    /** Daily export allocation in bytes before the rate-limit scale knob (default 500 MB). */
+    dailyQuotaBytes?: number;
+  };
 }
 
 /** What a client needs to connect (the AppFlow Marketo connector profile's members). */
@@ -66,6 +69,7 @@ export async function startMarketoSandbox(options: MarketoSandboxOptions = {}): 
     issuer: new TokenIssuer(clientId, clientSecret),
     limits: new CallLimits(),
     jobs: new BulkExportJobs((job, at) => buildExport({ leads }, job, at), randomUUID, options.bulk ?? {}),
+    exportQuotaBytes: options.bulk?.dailyQuotaBytes ?? 500 * 1024 * 1024,
     activityScanLimit: options.activityScanLimit ?? 1000,
     processingMs: options.processingMs ?? 0,
   };
