@@ -132,7 +132,7 @@ describe("jsforce against the Salesforce sandbox", () => {
     const d = await conn.sobject("Contact").describe();
     expect(d.fields.map((f) => f.name)).toContain("SystemModstamp");
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100_000);
-    expect(limits.DailyApiRequests.Remaining).toBeLessThan(100_000);
+    expect(limits.DailyApiRequests?.Max).toBe(100_000);
+    expect(limits.DailyApiRequests?.Remaining).toBeLessThan(100_000);
   });
 });
