@@ -75,12 +75,14 @@ export async function fireDueSchedules(
             .executeTakeFirst()
             .then((r) => Number(r.numUpdatedRows));
       if (moved !== 1) return;
+      // The latest tick that is due: missed ones collapse into it.
+      const at = s.start_at + Math.floor((now - s.start_at) / s.every_ms) * s.every_ms;
       const job: JobSpec = {
         task: s.task,
-        payload: { ...(JSON.parse(s.payload) as Record<string, unknown>), scheduledAt: s.next_run_at },
+        payload: { ...(JSON.parse(s.payload) as Record<string, unknown>), scheduledAt: at },
         key: s.schedule_key,
         keyMode: "preserve",
-        runAt: s.next_run_at,
+        runAt: at,
         ...(s.queue_name !== null ? { queue: s.queue_name } : {}),
       };
       await enqueue(job, tx);
