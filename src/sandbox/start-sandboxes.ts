@@ -3,6 +3,7 @@ import { SandboxWorld, type WorldOptions } from "./core/world.ts";
 import { startMarketoSandbox } from "./marketo/start-marketo-sandbox.ts";
 import { startSalesforceSandbox } from "./salesforce/salesforce-sandbox.ts";
 import { startServiceNowSandbox } from "./servicenow/start-servicenow-sandbox.ts";
+import { startZendeskSandbox } from "./zendesk/start-zendesk-sandbox.ts";
 
 /** One running vendor simulator as `startSandboxes` reports it. */
 export interface RunningSandbox {
@@ -41,6 +42,13 @@ export const SANDBOX_STARTERS: SandboxStarter[] = [
     vendor: "marketo",
     start: async (world, listen) => {
       const s = await startMarketoSandbox({ world, ...listen });
+      return { url: s.url, credentials: strings(s.credentials), close: s.close };
+    },
+  },
+  {
+    vendor: "zendesk",
+    start: async (world, listen) => {
+      const s = await startZendeskSandbox({ world, ...listen });
       return { url: s.url, credentials: strings(s.credentials), close: s.close };
     },
   },
