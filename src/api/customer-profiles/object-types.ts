@@ -1,5 +1,5 @@
 import { toEpochSeconds } from "../../core/clock.ts";
-import { invalid, notFound } from "../../core/errors.ts";
+import { invalid, isProfileflowError, notFound, ProfileflowError } from "../../core/errors.ts";
 import { objectTypeNameSchema, validateObjectType } from "../../ingest/index.ts";
 import type { DomainStore } from "../../profiles/domain-store.ts";
 import type { ObjectTypeRecord, ObjectTypeStore } from "../../profiles/object-type-store.ts";
@@ -40,7 +40,9 @@ export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDef
         const domainName = domainOf(ctx.params);
         if (!isObject(ctx.body)) throw invalid("(body)", "The request body must be a JSON object");
         const body = ctx.body;
-        const definition = validateObjectType({ ...body, ObjectTypeName: ctx.params["ObjectTypeName"] });
+        const definition = namingMember(() =>
+          validateObjectType({ ...body, ObjectTypeName: ctx.params["ObjectTypeName"] }),
+        );
         await domains.require(domainName);
         const rec = await objectTypes.put(domainName, definition);
         if (definition.Tags) {
@@ -139,6 +141,22 @@ function objectTypeResponse(rec: ObjectTypeRecord, tags: Record<string, string>)
 
 function missingType(domainName: string, name: string) {
   return notFound(`Object type ${name} does not exist in domain ${domainName}`, { member: "ObjectTypeName" });
+}
+
+/** Runs a validation whose errors name their member in `details`; makes the message name it too. */
+function namingMember<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (e) {
+    const member = isProfileflowError(e, "VALIDATION_FAILED") ? e.details?.["member"] : undefined;
+    if (typeof member !== "string" || !isProfileflowError(e) || e.message.includes(member)) throw e;
+    throw new ProfileflowError(
+      "VALIDATION_FAILED",
+      `${member}: ${e.message}`,
+      { ...e.details },
+      { cause: e },
+    );
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

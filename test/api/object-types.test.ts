@@ -1,0 +1,411 @@
+import {
+  BadRequestException,
+  CreateDomainCommand,
+  DeleteProfileObjectTypeCommand,
+  GetProfileObjectTypeCommand,
+  GetProfileObjectTypeTemplateCommand,
+  ListProfileObjectTypesCommand,
+  ListProfileObjectTypeTemplatesCommand,
+  ListTagsForResourceCommand,
+  PutProfileObjectTypeCommand,
+  type PutProfileObjectTypeCommandInput,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ManualClock } from "../../src/core/clock.ts";
+import { listTemplates } from "../../src/ingest/index.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const typeArn = (domain: string, name: string) =>
+  `arn:aws:profile:us-east-1:000000000000:domains/${domain}/object-types/${name}`;
+
+async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** A custom object type that keys people by email and identifies objects by their id. */
+const loyalty: PutProfileObjectTypeCommandInput = {
+  DomainName: "shop",
+  ObjectTypeName: "Loyalty",
+  Description: "Loyalty members",
+  ExpirationDays: 90,
+  EncryptionKey: "arn:aws:kms:us-east-1:000000000000:key/loyalty",
+  AllowProfileCreation: true,
+  SourceLastUpdatedTimestampFormat: "yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+  MaxProfileObjectCount: 5,
+  SourcePriority: 2,
+  Fields: {
+    memberId: { Source: "_source.id", Target: "_profile.Attributes.loyaltyId", ContentType: "STRING" },
+    email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
+    sourceLastUpdatedTimestamp: { Source: "_source.updated" },
+  },
+  Keys: {
+    _loyaltyId: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["memberId"] }],
+    _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
+  },
+  Tags: { owner: "crm" },
+};
+
+describeEachDialect("Customer Profiles object types and templates through the SDK", (dialect) => {
+  let t: TestServer;
+  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  beforeAll(async () => {
+    t = await startTestServer(dialect, { clock });
+    await t.profiles.send(new CreateDomainCommand({ DomainName: "shop", DefaultExpirationDays: 365 }));
+  });
+  afterAll(async () => t?.close());
+
+  async function snapshot(): Promise<unknown> {
+    const db = t.server.database.db;
+    return {
+      objectTypes: await db
+        .selectFrom("object_types")
+        .selectAll()
+        .orderBy("domain_name")
+        .orderBy("object_type_name")
+        .execute(),
+      tags: await db
+        .selectFrom("resource_tags")
+        .selectAll()
+        .orderBy("resource_arn")
+        .orderBy("tag_key")
+        .execute(),
+    };
+  }
+
+  it("PutProfileObjectType creates a custom type and Get returns it as put", async () => {
+    const put = await t.profiles.send(new PutProfileObjectTypeCommand(loyalty));
+    const { DomainName: _d, ...expected } = loyalty;
+    expect(put).toMatchObject({ ...expected, MaxAvailableProfileObjectCount: 1000 });
+    expect(put.CreatedAt).toEqual(new Date(clock.now()));
+    const got = await t.profiles.send(
+      new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Loyalty" }),
+    );
+    expect(got).toMatchObject(expected);
+    expect(got.TemplateId).toBeUndefined();
+    expect(
+      (await t.profiles.send(new ListTagsForResourceCommand({ resourceArn: typeArn("shop", "Loyalty") })))
+        .tags,
+    ).toEqual({
+      owner: "crm",
+    });
+  });
+
+  it("a second Put replaces the definition, keeps CreatedAt and moves LastUpdatedAt", async () => {
+    const created = await t.profiles.send(
+      new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Loyalty" }),
+    );
+    clock.advance(3000);
+    const put = await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName: "shop",
+        ObjectTypeName: "Loyalty",
+        Description: "Loyalty members, v2",
+        Fields: { memberId: { Source: "_source.id", Target: "_profile.Attributes.loyaltyId" } },
+        Keys: { _loyaltyId: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["memberId"] }] },
+      }),
+    );
+    expect(put.Description).toBe("Loyalty members, v2");
+    expect(Object.keys(put.Fields ?? {})).toEqual(["memberId"]);
+    expect(put.AllowProfileCreation).toBe(false);
+    expect(put.ExpirationDays).toBeUndefined();
+    expect(put.CreatedAt).toEqual(created.CreatedAt);
+    expect(put.LastUpdatedAt).toEqual(new Date(clock.now()));
+  });
+
+  it("TemplateId expands the template's Fields, Keys, AllowProfileCreation and timestamp format", async () => {
+    const template = await t.profiles.send(
+      new GetProfileObjectTypeTemplateCommand({ TemplateId: "Salesforce-Contact" }),
+    );
+    const put = await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName: "shop",
+        ObjectTypeName: "Contacts",
+        Description: "Salesforce contacts",
+        TemplateId: "Salesforce-Contact",
+        ExpirationDays: 30,
+      }),
+    );
+    expect(put.TemplateId).toBe("Salesforce-Contact");
+    expect(put.Fields).toEqual(template.Fields);
+    expect(put.Keys).toEqual(template.Keys);
+    expect(put.AllowProfileCreation).toBe(template.AllowProfileCreation);
+    expect(put.SourceLastUpdatedTimestampFormat).toBe(template.SourceLastUpdatedTimestampFormat);
+    expect(put.ExpirationDays).toBe(30);
+    // The store hands the engine the same expanded definition.
+    const def = await t.server.objectTypes.get("shop", "Contacts");
+    expect(def?.Keys).toEqual(template.Keys);
+  });
+
+  it("a template name works without being defined (implicit), and can be deleted without effect", async () => {
+    const template = await t.profiles.send(
+      new GetProfileObjectTypeTemplateCommand({ TemplateId: "Zendesk-users" }),
+    );
+    const got = await t.profiles.send(
+      new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Zendesk-users" }),
+    );
+    expect(got).toMatchObject({
+      ObjectTypeName: "Zendesk-users",
+      TemplateId: "Zendesk-users",
+      Fields: template.Fields,
+      Keys: template.Keys,
+    });
+    const engineView = await t.server.objectTypes.get("shop", "Zendesk-users");
+    expect(engineView?.AllowProfileCreation).toBe(template.AllowProfileCreation);
+    expect(await t.server.objectTypes.get("no-such-domain", "Zendesk-users")).toBeUndefined();
+    expect(await t.server.objectTypes.get("shop", "NotAType")).toBeUndefined();
+
+    const listed = await t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "shop" }));
+    expect(listed.Items?.map((i) => i.ObjectTypeName)).not.toContain("Zendesk-users");
+    // First use stores it, so it is listed, as AWS lists implicit types in use.
+    await t.server.objectTypes.ensureImplicit("shop", "Zendesk-users");
+    const after = await t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "shop" }));
+    expect(after.Items?.map((i) => i.ObjectTypeName)).toContain("Zendesk-users");
+
+    await t.profiles.send(
+      new DeleteProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Zendesk-users" }),
+    );
+    const gone = await t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "shop" }));
+    expect(gone.Items?.map((i) => i.ObjectTypeName)).not.toContain("Zendesk-users");
+    expect(
+      (
+        await t.profiles.send(
+          new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Zendesk-users" }),
+        )
+      ).TemplateId,
+    ).toBe("Zendesk-users");
+  });
+
+  it("each invalid member is a BadRequestException naming it, and nothing is written", async () => {
+    const base = { DomainName: "shop", ObjectTypeName: "Bad", Description: "bad" };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...base, Description: undefined }, "Description"],
+      [{ ...base, Description: "d".repeat(1001) }, "Description"],
+      [{ ...base, ObjectTypeName: "9starts-with-digit" }, "ObjectTypeName"],
+      [{ ...base, ObjectTypeName: "_reserved" }, "ObjectTypeName"],
+      [{ ...base, ExpirationDays: 0 }, "ExpirationDays"],
+      [{ ...base, ExpirationDays: 1099 }, "ExpirationDays"],
+      [{ ...base, MaxProfileObjectCount: 0 }, "MaxProfileObjectCount"],
+      [{ ...base, SourcePriority: 0 }, "SourcePriority"],
+      [{ ...base, EncryptionKey: "k".repeat(256) }, "EncryptionKey"],
+      [{ ...base, TemplateId: "No-Such-Template" }, "TemplateId"],
+      [{ ...base, TemplateId: "bad id" }, "TemplateId"],
+      [
+        { ...base, Fields: { Email: { Source: "_source.e", ContentType: "EMAIL" } } },
+        "Fields.Email.ContentType",
+      ],
+      [{ ...base, Fields: { "bad name!": { Source: "_source.e" } } }, "Fields"],
+      [{ ...base, Fields: { e: { Source: "_source.e", Target: "_nowhere.X" } } }, "Fields.e.Target"],
+      [
+        {
+          ...base,
+          Fields: { e: { Source: "_source.e" } },
+          Keys: { _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["missing"] }] },
+        },
+        "Keys._email[0].FieldNames[0]",
+      ],
+      [
+        {
+          ...base,
+          Fields: { e: { Source: "_source.e" } },
+          Keys: { _email: [{ StandardIdentifiers: ["NOPE"], FieldNames: ["e"] }] },
+        },
+        "Keys._email[0].StandardIdentifiers[0]",
+      ],
+      [
+        { ...base, Fields: { sourceLastUpdatedTimestamp: { Source: "_source.u" } } },
+        "SourceLastUpdatedTimestampFormat",
+      ],
+      [{ ...base, Tags: { "aws:x": "y" } }, "Tags"],
+    ];
+    const before = await snapshot();
+    for (const [input, member] of cases) {
+      const e = await failure(t.profiles.send(new PutProfileObjectTypeCommand(input as never)));
+      expect(e, member).toBeInstanceOf(BadRequestException);
+      expect(e.message, member).toContain(member);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("TemplateId together with Fields, Keys, AllowProfileCreation or the timestamp format is a BadRequestException", async () => {
+    const before = await snapshot();
+    for (const extra of [
+      { Fields: { id: { Source: "_source.Id" } } },
+      { Keys: { _id: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }] } },
+      { AllowProfileCreation: true },
+      { SourceLastUpdatedTimestampFormat: "yyyy" },
+    ]) {
+      const e = await failure(
+        t.profiles.send(
+          new PutProfileObjectTypeCommand({
+            DomainName: "shop",
+            ObjectTypeName: "Mixed",
+            Description: "template and fields",
+            TemplateId: "Salesforce-Account",
+            ...(extra as object),
+          }),
+        ),
+      );
+      expect(e).toBeInstanceOf(BadRequestException);
+      expect(e.message).toContain("TemplateId");
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("unknown domains, types and templates are ResourceNotFoundException", async () => {
+    for (const call of [
+      () => t.profiles.send(new PutProfileObjectTypeCommand({ ...loyalty, DomainName: "absent" })),
+      () =>
+        t.profiles.send(new GetProfileObjectTypeCommand({ DomainName: "absent", ObjectTypeName: "Loyalty" })),
+      () =>
+        t.profiles.send(new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Nothing" })),
+      () => t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "absent" })),
+      () =>
+        t.profiles.send(
+          new DeleteProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Nothing" }),
+        ),
+      () =>
+        t.profiles.send(
+          new DeleteProfileObjectTypeCommand({ DomainName: "absent", ObjectTypeName: "Loyalty" }),
+        ),
+      () => t.profiles.send(new GetProfileObjectTypeTemplateCommand({ TemplateId: "Salesforce-Nothing" })),
+    ]) {
+      const e = await failure(call());
+      expect(e).toBeInstanceOf(ResourceNotFoundException);
+      expect(e.$metadata?.httpStatusCode).toBe(404);
+    }
+  });
+
+  it("ListProfileObjectTypes pages through every type once, with list items and a domain-bound token", async () => {
+    await t.profiles.send(new CreateDomainCommand({ DomainName: "paged", DefaultExpirationDays: 1 }));
+    const names = ["T1", "T2", "T3", "T4", "T5"];
+    for (const n of names) {
+      await t.profiles.send(
+        new PutProfileObjectTypeCommand({
+          DomainName: "paged",
+          ObjectTypeName: n,
+          Description: `type ${n}`,
+          MaxProfileObjectCount: 10,
+          SourcePriority: 3,
+          Tags: { n },
+        }),
+      );
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await t.profiles.send(
+        new ListProfileObjectTypesCommand({ DomainName: "paged", MaxResults: 2, NextToken: token }),
+      );
+      for (const item of page.Items ?? []) {
+        seen.push(item.ObjectTypeName!);
+        expect(item).toMatchObject({
+          Description: `type ${item.ObjectTypeName}`,
+          MaxProfileObjectCount: 10,
+          MaxAvailableProfileObjectCount: 1000,
+          Tags: { n: item.ObjectTypeName },
+        });
+        expect(item.CreatedAt).toBeInstanceOf(Date);
+      }
+      if (pages === 0) {
+        // A token of one domain's list is refused by another domain's list.
+        const e = await failure(
+          t.profiles.send(
+            new ListProfileObjectTypesCommand({ DomainName: "shop", NextToken: page.NextToken }),
+          ),
+        );
+        expect(e).toBeInstanceOf(BadRequestException);
+        expect(e.message).toContain("NextToken");
+      }
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    expect(seen).toEqual(names);
+    expect(pages).toBe(3);
+  });
+
+  it("DeleteProfileObjectType removes the type and its tags; a deleted type is not found", async () => {
+    const out = await t.profiles.send(
+      new DeleteProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Loyalty" }),
+    );
+    expect(out.Message).toMatch(/Loyalty/);
+    const e = await failure(
+      t.profiles.send(new GetProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Loyalty" })),
+    );
+    expect(e).toBeInstanceOf(ResourceNotFoundException);
+    const tags = await t.server.database.db
+      .selectFrom("resource_tags")
+      .selectAll()
+      .where("resource_arn", "=", typeArn("shop", "Loyalty"))
+      .execute();
+    expect(tags).toEqual([]);
+    const missing = await failure(
+      t.profiles.send(new ListTagsForResourceCommand({ resourceArn: typeArn("shop", "Loyalty") })),
+    );
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("a domain holds at most 100 object types; the 101st is a BadRequestException, replacing one is fine", async () => {
+    await t.profiles.send(new CreateDomainCommand({ DomainName: "full", DefaultExpirationDays: 1 }));
+    for (let i = 0; i < 100; i++) {
+      await t.server.objectTypes.put("full", { ObjectTypeName: `T${i}`, Description: "filler" });
+    }
+    const before = await snapshot();
+    const e = await failure(
+      t.profiles.send(
+        new PutProfileObjectTypeCommand({
+          DomainName: "full",
+          ObjectTypeName: "OneTooMany",
+          Description: "x",
+        }),
+      ),
+    );
+    expect(e).toBeInstanceOf(BadRequestException);
+    expect(await snapshot()).toEqual(before);
+    const replaced = await t.profiles.send(
+      new PutProfileObjectTypeCommand({ DomainName: "full", ObjectTypeName: "T7", Description: "replaced" }),
+    );
+    expect(replaced.Description).toBe("replaced");
+  });
+
+  it("ListProfileObjectTypeTemplates pages through the nine templates; Get returns each in full", async () => {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.profiles.send(
+        new ListProfileObjectTypeTemplatesCommand({ MaxResults: 4, NextToken: token }),
+      );
+      for (const item of page.Items ?? []) {
+        ids.push(item.TemplateId!);
+        expect(item.SourceName).toBeTruthy();
+        expect(item.SourceObject).toBeTruthy();
+      }
+      token = page.NextToken;
+    } while (token);
+    expect(ids).toEqual([
+      "Salesforce-Account",
+      "Salesforce-Contact",
+      "Salesforce-Asset",
+      "Zendesk-users",
+      "Zendesk-tickets",
+      "Servicenow-sys_user",
+      "Servicenow-task",
+      "Servicenow-incident",
+      "Marketo-leads",
+    ]);
+    for (const template of listTemplates()) {
+      const got = await t.profiles.send(
+        new GetProfileObjectTypeTemplateCommand({ TemplateId: template.TemplateId }),
+      );
+      const { $metadata: _m, ...body } = got;
+      expect(body).toEqual(JSON.parse(JSON.stringify(template)));
+    }
+  });
+});
