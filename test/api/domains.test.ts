@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -146,6 +147,36 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
     expect(updated.Tags).toEqual({ env: "test", team: "support" });
     const got = await t.profiles.send(new GetDomainCommand({ DomainName: "retail" }));
     expect(got.DefaultExpirationDays).toBe(10);
+  });
+
+  it("on the wire: epoch-second numbers; malformed JSON and non-object bodies are BadRequestException", async () => {
+    const send = (method: string, path: string, body?: string) =>
+      signedFetch(t.endpoint, {
+        method,
+        path,
+        credentials: t.credentials,
+        ...(body === undefined ? {} : { body }),
+      });
+    const got = await send("GET", "/domains/retail");
+    expect(got.status).toBe(200);
+    const json = (await got.json()) as Record<string, unknown>;
+    // Updated by the previous test at the clock's current time.
+    expect(json["LastUpdatedAt"]).toBe(clock.now() / 1000);
+    expect(typeof json["CreatedAt"]).toBe("number");
+
+    const before = await snapshot();
+    for (const [method, path, body] of [
+      ["POST", "/domains/wire", '{"DefaultExpirationDays": 3,'],
+      ["POST", "/domains/wire", "[1, 2]"],
+      ["PUT", "/domains/retail/object-types/Wire", '["Description"]'],
+      ["PUT", "/domains/retail/object-types/Wire", "{nope"],
+    ] as const) {
+      const res = await send(method, path, body);
+      expect(res.status, body).toBe(400);
+      expect(res.headers.get("x-amzn-errortype"), body).toBe("BadRequestException");
+      expect(((await res.json()) as { Message: string }).Message, body).toBeTruthy();
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it("a duplicate CreateDomain is a BadRequestException and changes nothing", async () => {
