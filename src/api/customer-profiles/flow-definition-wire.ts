@@ -1,0 +1,241 @@
+import { z } from "zod";
+import type { FlowDefinition, Task } from "../../flows/flow-definition.ts";
+
+/** FlowDefinition as Customer Profiles takes it (PascalCase twin of CreateFlow, no destination). */
+const operator = z.string().min(1).max(64);
+export const flowDefinitionInput = z
+  .object({
+    Description: z
+      .string()
+      .max(2048)
+      .regex(/^[\w!@#\-.?,\s]*$/)
+      .optional(),
+    FlowName: z
+      .string()
+      .max(256)
+      .regex(/^[a-zA-Z0-9][\w!@#.-]+$/, "must match [a-zA-Z0-9][\\w!@#.-]+"),
+    KmsArn: z
+      .string()
+      .min(20)
+      .max(2048)
+      .regex(/^arn:aws:kms:.*:[0-9]+:.*/, "must be a KMS key ARN"),
+    SourceFlowConfig: z
+      .object({
+        ConnectorProfileName: z
+          .string()
+          .max(256)
+          .regex(/^[\w/!@#+=.-]+$/)
+          .optional(),
+        ConnectorType: z.enum(["Salesforce", "Marketo", "Zendesk", "Servicenow"], {
+          message: "must be Salesforce, Marketo, Zendesk or Servicenow",
+        }),
+        IncrementalPullConfig: z
+          .object({ DatetimeTypeFieldName: z.string().max(256).optional() })
+          .strict()
+          .optional(),
+        SourceConnectorProperties: z
+          .object({
+            Salesforce: z
+              .object({
+                Object: z.string().max(512),
+                EnableDynamicFieldUpdate: z.boolean().optional(),
+                IncludeDeletedRecords: z.boolean().optional(),
+              })
+              .strict()
+              .optional(),
+            ServiceNow: z
+              .object({ Object: z.string().max(512) })
+              .strict()
+              .optional(),
+            Marketo: z
+              .object({ Object: z.string().max(512) })
+              .strict()
+              .optional(),
+            Zendesk: z
+              .object({ Object: z.string().max(512) })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    Tasks: z.array(
+      z
+        .object({
+          ConnectorOperator: z
+            .object({ Salesforce: operator, ServiceNow: operator, Marketo: operator, Zendesk: operator })
+            .partial()
+            .strict()
+            .optional(),
+          DestinationField: z.string().max(256).optional(),
+          SourceFields: z.array(z.string().max(2048)),
+          TaskProperties: z.record(z.string(), z.string().max(2048)).optional(),
+          TaskType: z.enum(["Arithmetic", "Filter", "Map", "Mask", "Merge", "Truncate", "Validate"]),
+        })
+        .strict(),
+    ),
+    TriggerConfig: z
+      .object({
+        TriggerType: z.enum(["Scheduled", "Event", "OnDemand"]),
+        TriggerProperties: z
+          .object({
+            Scheduled: z
+              .object({
+                ScheduleExpression: z.string().min(1).max(256),
+                DataPullMode: z.enum(["Incremental", "Complete"]).optional(),
+                ScheduleStartTime: z.number().optional(),
+                ScheduleEndTime: z.number().optional(),
+                Timezone: z.string().max(256).optional(),
+                ScheduleOffset: z.number().int().min(0).max(36000).optional(),
+                FirstExecutionFrom: z.number().optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type FlowDefinitionInput = z.infer<typeof flowDefinitionInput>;
+
+const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+const sec = (m: number | undefined) => (m === undefined ? undefined : m / 1000);
+/** Drops undefined members (exactOptionalPropertyTypes) by a JSON round trip. */
+const clean = <T>(o: unknown): T => JSON.parse(JSON.stringify(o)) as T;
+
+/** A Customer Profiles FlowDefinition as the engine's flow, writing into `domainName` / `objectTypeName`. */
+export function toFlowDefinition(
+  d: FlowDefinitionInput,
+  domainName: string,
+  objectTypeName: string,
+): FlowDefinition {
+  const p = d.SourceFlowConfig.SourceConnectorProperties;
+  const sched = d.TriggerConfig.TriggerProperties?.Scheduled;
+  return clean<FlowDefinition>({
+    flowName: d.FlowName,
+    description: d.Description,
+    kmsArn: d.KmsArn,
+    triggerConfig: {
+      triggerType: d.TriggerConfig.TriggerType,
+      ...(sched
+        ? {
+            triggerProperties: {
+              Scheduled: {
+                scheduleExpression: sched.ScheduleExpression,
+                dataPullMode: sched.DataPullMode,
+                scheduleStartTime: ms(sched.ScheduleStartTime),
+                scheduleEndTime: ms(sched.ScheduleEndTime),
+                timezone: sched.Timezone,
+                scheduleOffset: sched.ScheduleOffset,
+                firstExecutionFrom: ms(sched.FirstExecutionFrom),
+              },
+            },
+          }
+        : {}),
+    },
+    sourceFlowConfig: {
+      connectorType: d.SourceFlowConfig.ConnectorType,
+      connectorProfileName: d.SourceFlowConfig.ConnectorProfileName,
+      sourceConnectorProperties: {
+        ...(p.Salesforce
+          ? {
+              Salesforce: {
+                object: p.Salesforce.Object,
+                includeDeletedRecords: p.Salesforce.IncludeDeletedRecords,
+                enableDynamicFieldUpdate: p.Salesforce.EnableDynamicFieldUpdate,
+              },
+            }
+          : {}),
+        ...(p.ServiceNow ? { ServiceNow: { object: p.ServiceNow.Object } } : {}),
+        ...(p.Marketo ? { Marketo: { object: p.Marketo.Object } } : {}),
+        ...(p.Zendesk ? { Zendesk: { object: p.Zendesk.Object } } : {}),
+      },
+      ...(d.SourceFlowConfig.IncrementalPullConfig
+        ? {
+            incrementalPullConfig: {
+              datetimeTypeFieldName: d.SourceFlowConfig.IncrementalPullConfig.DatetimeTypeFieldName,
+            },
+          }
+        : {}),
+    },
+    destinationFlowConfigList: [
+      {
+        connectorType: "CustomerProfiles",
+        destinationConnectorProperties: { CustomerProfiles: { domainName, objectTypeName } },
+      },
+    ],
+    tasks: d.Tasks.map((t) =>
+      clean<Task>({
+        taskType: t.TaskType,
+        sourceFields: t.SourceFields,
+        ...(t.ConnectorOperator ? { connectorOperator: t.ConnectorOperator } : {}),
+        ...(t.DestinationField ? { destinationField: t.DestinationField } : {}),
+        ...(t.TaskProperties ? { taskProperties: t.TaskProperties } : {}),
+      }),
+    ),
+  });
+}
+
+/** The engine's flow back in Customer Profiles' PascalCase FlowDefinition shape. */
+export function toFlowDefinitionWire(f: FlowDefinition): FlowDefinitionInput {
+  const p = f.sourceFlowConfig.sourceConnectorProperties;
+  const sched = f.triggerConfig.triggerProperties?.Scheduled;
+  return clean<FlowDefinitionInput>({
+    FlowName: f.flowName,
+    Description: f.description,
+    KmsArn: f.kmsArn ?? "",
+    TriggerConfig: {
+      TriggerType: f.triggerConfig.triggerType,
+      ...(sched
+        ? {
+            TriggerProperties: {
+              Scheduled: {
+                ScheduleExpression: sched.scheduleExpression,
+                DataPullMode: sched.dataPullMode,
+                ScheduleStartTime: sec(sched.scheduleStartTime),
+                ScheduleEndTime: sec(sched.scheduleEndTime),
+                Timezone: sched.timezone,
+                ScheduleOffset: sched.scheduleOffset,
+                FirstExecutionFrom: sec(sched.firstExecutionFrom),
+              },
+            },
+          }
+        : {}),
+    },
+    SourceFlowConfig: {
+      ConnectorType: f.sourceFlowConfig.connectorType,
+      ConnectorProfileName: f.sourceFlowConfig.connectorProfileName,
+      SourceConnectorProperties: {
+        ...(p.Salesforce
+          ? {
+              Salesforce: {
+                Object: p.Salesforce.object,
+                IncludeDeletedRecords: p.Salesforce.includeDeletedRecords,
+                EnableDynamicFieldUpdate: p.Salesforce.enableDynamicFieldUpdate,
+              },
+            }
+          : {}),
+        ...(p.ServiceNow ? { ServiceNow: { Object: p.ServiceNow.object } } : {}),
+        ...(p.Marketo ? { Marketo: { Object: p.Marketo.object } } : {}),
+        ...(p.Zendesk ? { Zendesk: { Object: p.Zendesk.object } } : {}),
+      },
+      ...(f.sourceFlowConfig.incrementalPullConfig
+        ? {
+            IncrementalPullConfig: {
+              DatetimeTypeFieldName: f.sourceFlowConfig.incrementalPullConfig.datetimeTypeFieldName,
+            },
+          }
+        : {}),
+    },
+    Tasks: f.tasks.map((t) => ({
+      TaskType: t.taskType as FlowDefinitionInput["Tasks"][number]["TaskType"],
+      SourceFields: t.sourceFields,
+      ...(t.connectorOperator ? { ConnectorOperator: t.connectorOperator } : {}),
+      ...(t.destinationField ? { DestinationField: t.destinationField } : {}),
+      ...(t.taskProperties ? { TaskProperties: t.taskProperties } : {}),
+    })),
+  });
+}
