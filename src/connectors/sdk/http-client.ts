@@ -243,7 +243,9 @@ export class HttpClient {
     const hooked = this.#o.classify?.(facts);
     if (hooked) return this.#withRetryAfter(hooked, res);
     if (res.status >= 200 && res.status < 300) {
-      if (res.text.trim() === "") return res;
+      // CSV (Salesforce Bulk 2.0 results, Marketo bulk files) is the caller's to parse; a cut CSV body
+      // shows up as a content-length mismatch at the socket, already classified transient.
+      if (res.text.trim() === "" || /^text\/csv/i.test(res.headers["content-type"] ?? "")) return res;
       try {
         return { ...res, body: JSON.parse(res.text) as unknown };
       } catch (e) {
