@@ -191,6 +191,19 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("eight racing CreateDomain calls of one name: exactly one succeeds, the others are BadRequestException", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        t.profiles.send(new CreateDomainCommand({ DomainName: "raced", DefaultExpirationDays: 7 })),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(BadRequestException);
+    }
+    await t.profiles.send(new DeleteDomainCommand({ DomainName: "raced" }));
+  });
+
   it("unknown domains are ResourceNotFoundException for Get, Update and Delete", async () => {
     for (const call of [
       () => t.profiles.send(new GetDomainCommand({ DomainName: "nope" })),

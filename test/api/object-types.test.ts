@@ -352,6 +352,28 @@ describeEachDialect("Customer Profiles object types and templates through the SD
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
   });
 
+  it("eight concurrent Puts of one new type all succeed and leave one type", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.profiles.send(
+          new PutProfileObjectTypeCommand({
+            DomainName: "shop",
+            ObjectTypeName: "Raced",
+            Description: `writer ${i}`,
+          }),
+        ),
+      ),
+    );
+    expect(results).toHaveLength(8);
+    const rows = await t.server.database.db
+      .selectFrom("object_types")
+      .select("definition")
+      .where("domain_name", "=", "shop")
+      .where("object_type_name", "=", "Raced")
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it("a domain holds at most 100 object types; the 101st is a BadRequestException, replacing one is fine", async () => {
     await t.profiles.send(new CreateDomainCommand({ DomainName: "full", DefaultExpirationDays: 1 }));
     for (let i = 0; i < 100; i++) {
