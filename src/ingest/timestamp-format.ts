@@ -54,35 +54,54 @@ export function compileTimestampFormat(format: string): TimestampParser | string
     if (!parts.includes(required)) return "a format needs yyyy, MM and dd";
   }
   const regex = new RegExp(re + "$");
-  return (value) => parseWith(regex, parts, value.trim());
+  // Group number of each part (0 = absent), so parsing allocates nothing but the match.
+  const at = (p: Part) => parts.indexOf(p) + 1;
+  const groups: Groups = [
+    at("year"),
+    at("month"),
+    at("day"),
+    at("hour"),
+    at("minute"),
+    at("second"),
+    at("fraction"),
+    at("zone"),
+  ];
+  return (value) => parseWith(regex, groups, value.trim());
 }
 
-function parseWith(regex: RegExp, parts: readonly Part[], value: string): number | undefined {
+type Groups = readonly [number, number, number, number, number, number, number, number];
+
+function parseWith(regex: RegExp, g: Groups, value: string): number | undefined {
   const m = regex.exec(value);
   if (!m) return undefined;
-  const got: Partial<Record<Part, string>> = {};
-  for (let i = 0; i < parts.length; i++) {
-    const v = m[i + 1];
-    if (v !== undefined) got[parts[i]!] = v;
-  }
-  const num = (p: Part) => (got[p] === undefined ? 0 : Number(got[p]));
-  const year = num("year");
-  const month = num("month");
-  const day = num("day");
-  const hour = num("hour");
-  const minute = num("minute");
-  const second = num("second");
+  const year = Number(m[g[0]]);
+  const month = Number(m[g[1]]);
+  const day = Number(m[g[2]]);
+  const hour = g[3] ? Number(m[g[3]]) : 0;
+  const minute = g[4] ? Number(m[g[4]]) : 0;
+  const second = g[5] ? Number(m[g[5]]) : 0;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return undefined;
-  const ms = got.fraction === undefined ? 0 : Math.floor(Number(`0.${got.fraction}`) * 1000);
+  const fraction = g[6] ? m[g[6]] : undefined;
+  const ms =
+    fraction === undefined
+      ? 0
+      : Number(fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, "0"));
+  // Date.UTC would roll 31 February over into March; that is not a date.
+  if (day > daysInMonth(year, month)) return undefined;
   const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 31 February over into March; a calendar date that moved is not a date.
-  if (new Date(t).getUTCDate() !== day) return undefined;
-  return t - zoneOffsetMs(got.zone);
+  return t - zoneOffsetMs(g[7] ? m[g[7]] : undefined);
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS[month - 1]!;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {
-  if (zone === undefined || zone === "Z") return 0;
+  if (zone === undefined || zone === "Z" || zone === "+0000") return 0;
   const sign = zone[0] === "-" ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");
   const hours = Number(digits.slice(0, 2));

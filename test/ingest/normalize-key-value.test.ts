@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { describe, expect, it } from "vitest";
 import { normalizeKeyValue, normalizePhone } from "../../src/ingest/normalize-key-value.ts";
 import { CONTENT_TYPES } from "../../src/ingest/object-type.ts";
@@ -109,6 +110,24 @@ describe("normalizeKeyValue properties", () => {
         const variant = `  ${upper ? email.toUpperCase() : email} `;
         expect(normalizeKeyValue("EMAIL_ADDRESS", variant)).toBe(normalizeKeyValue("EMAIL_ADDRESS", email));
       }),
+    );
+  });
+});
+
+describe("the North American fast path", () => {
+  it("agrees with libphonenumber-js on punctuated digit strings", () => {
+    const chars = fc.constantFrom("0", "1", "2", "4", "5", "9", " ", "(", ")", ".", "-");
+    const phone = fc
+      .tuple(fc.boolean(), fc.array(chars, { minLength: 1, maxLength: 18 }))
+      .map(([plus, cs]) => (plus ? "+" : "") + cs.join(""));
+    fc.assert(
+      fc.property(phone, (v) => {
+        if (v.trim() === "" || v.trim() !== v) return;
+        const parsed = parsePhoneNumberFromString(v, "US");
+        const expected = parsed?.isPossible() ? parsed.number : undefined;
+        if (expected !== undefined) expect(normalizeKeyValue("PHONE_NUMBER", v)).toBe(expected);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
