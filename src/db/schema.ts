@@ -3,9 +3,16 @@ import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
 import type { PlatformTables } from "./schema/platform.ts";
 import type { ProfilesTables } from "./schema/profiles.ts";
+import type { WorkflowTables } from "./schema/workflows.ts";
 
 /**
  * The whole database as Kysely sees it. Each layer declares its tables in src/db/schema/<layer>.ts
  * and this interface joins them; migrations in src/db/migrations/ create them on both dialects.
  */
-export interface Database extends PlatformTables, DomainTables, FlowTables, ProfilesTables, ExecutionTables {}
+export interface Database
+  extends PlatformTables,
+    DomainTables,
+    FlowTables,
+    ProfilesTables,
+    ExecutionTables,
+    WorkflowTables {}

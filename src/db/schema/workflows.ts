@@ -1,0 +1,64 @@
+/** Tables of integration workflows (historical backfill); times are epoch ms. */
+
+/** One workflow: the FlowDefinition it backfills and hands off to a continuous integration. */
+export interface WorkflowsTable {
+  /** 32 lower-case hex characters. */
+  workflow_id: string;
+  domain_name: string;
+  /** APPFLOW_INTEGRATION. */
+  workflow_type: string;
+  /** NOT_STARTED | IN_PROGRESS | COMPLETE | FAILED | CANCELLED. */
+  status: string;
+  error_description: string | null;
+  object_type_name: string;
+  role_arn: string;
+  connector_type: string;
+  connector_profile_name: string;
+  /** JSON of the engine FlowDefinition the continuous integration is created from. */
+  flow_definition: string;
+  /** JSON of the request's Tags, or null. */
+  tags: string | null;
+  /** The continuous integration's Uri once the hand-off happened. */
+  integration_uri: string | null;
+  /** The end of the last batch: where the continuous integration starts. */
+  history_end: number;
+  created_at: number;
+  last_updated_at: number;
+}
+
+/** One step: a bounded read of `[window_from, window_to)` through its own hidden flow. */
+export interface WorkflowStepsTable {
+  step_id: string;
+  workflow_id: string;
+  /** Order within the workflow (children of a split sort right after their parent). */
+  seq: number;
+  /** The step this one was split from. */
+  parent_step_id: string | null;
+  flow_name: string;
+  window_from: number;
+  window_to: number;
+  /** NOT_STARTED | IN_PROGRESS | RETRY | SPLIT | COMPLETE | FAILED | CANCELLED. */
+  status: string;
+  /** Executions started for this step. */
+  attempts: number;
+  /** The step's latest execution. */
+  execution_id: string | null;
+  execution_message: string;
+  /** Not before this time (a retry's backoff, or the source's safety lag). */
+  next_run_at: number;
+  created_at: number;
+  last_updated_at: number;
+}
+
+/** The distinct records a step ingested. */
+export interface WorkflowStepRecordsTable {
+  flow_name: string;
+  record_id: string;
+  workflow_id: string;
+}
+
+export interface WorkflowTables {
+  workflows: WorkflowsTable;
+  workflow_steps: WorkflowStepsTable;
+  workflow_step_records: WorkflowStepRecordsTable;
+}
