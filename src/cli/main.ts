@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerSandbox } from "./commands/sandbox.ts";
 import { registerServe } from "./commands/serve.ts";
 
 /** Builds the `profileflow` command tree. Each command lives in src/cli/commands/<name>.ts. */
@@ -7,6 +8,7 @@ export function buildProgram(): Command {
     .description("Unified customer profiles in sync with Salesforce, ServiceNow, Marketo and Zendesk")
     .version("0.1.0");
   registerServe(program);
+  registerSandbox(program);
   return program;
 }
 
