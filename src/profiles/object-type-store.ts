@@ -103,16 +103,23 @@ export class ObjectTypeStore implements ObjectTypeSource {
     const implicit = implicitObjectType(objectTypeName);
     if (!implicit) return;
     const now = this.clock.now();
+    // insert … select: a domain deleted meanwhile makes this a no-op instead of a foreign-key error.
     await this.db
       .insertInto("object_types")
-      .values({
-        domain_name: domainName,
-        object_type_name: objectTypeName,
-        definition: JSON.stringify(implicit),
-        implicit: 1,
-        created_at: now,
-        updated_at: now,
-      })
+      .columns(["domain_name", "object_type_name", "definition", "implicit", "created_at", "updated_at"])
+      .expression((eb) =>
+        eb
+          .selectFrom("domains")
+          .select([
+            "domain_name",
+            eb.val(objectTypeName).as("object_type_name"),
+            eb.val(JSON.stringify(implicit)).as("definition"),
+            eb.val(1).as("implicit"),
+            eb.val(now).as("created_at"),
+            eb.val(now).as("updated_at"),
+          ])
+          .where("domain_name", "=", domainName),
+      )
       .onConflict((oc) => oc.columns(["domain_name", "object_type_name"]).doNothing())
       .execute();
   }

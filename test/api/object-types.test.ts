@@ -165,6 +165,9 @@ describeEachDialect("Customer Profiles object types and templates through the SD
     expect(listed.Items?.map((i) => i.ObjectTypeName)).not.toContain("Zendesk-users");
     // First use stores it, so it is listed, as AWS lists implicit types in use.
     await t.server.objectTypes.ensureImplicit("shop", "Zendesk-users");
+    await t.server.objectTypes.ensureImplicit("shop", "Zendesk-users"); // idempotent
+    await t.server.objectTypes.ensureImplicit("no-such-domain", "Zendesk-users"); // no-op, no FK error
+    await t.server.objectTypes.ensureImplicit("shop", "NotATemplate"); // no-op
     const after = await t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "shop" }));
     expect(after.Items?.map((i) => i.ObjectTypeName)).toContain("Zendesk-users");
 
