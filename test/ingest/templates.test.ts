@@ -136,3 +136,22 @@ describe("implicit object types", () => {
     expect(implicitObjectType("Contact")).toBeUndefined();
   });
 });
+
+describe("docs/templates.md", () => {
+  it("shows every template field and key as the data has it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../../docs/templates.md", import.meta.url), "utf8");
+    for (const tpl of listTemplates()) {
+      const section = doc.split(`### ${tpl.TemplateId}\n`)[1]?.split("\n### ")[0] ?? "";
+      expect(section, tpl.TemplateId).toContain(`\`${tpl.SourceLastUpdatedTimestampFormat}\``);
+      for (const [name, f] of Object.entries(tpl.Fields)) {
+        const target = f.Target ? `\`${f.Target}\`` : "—";
+        expect(section, `${tpl.TemplateId}.${name}`).toContain(`| ${name} | \`${f.Source}\` | ${target} |`);
+      }
+      for (const [name, [k]] of Object.entries(tpl.Keys) as [string, [{ StandardIdentifiers: string[] }]][]) {
+        const ids = k.StandardIdentifiers.length ? k.StandardIdentifiers.join(", ") : "(none: search only)";
+        expect(section, `${tpl.TemplateId}.${name}`).toContain(`| \`${name}\` | ${ids} |`);
+      }
+    }
+  });
+});
