@@ -3,11 +3,12 @@ import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { Database } from "../db/schema.ts";
 import type { FlowDefinition, FlowStatus, StoredFlow } from "./flow-definition.ts";
+import type { FlowCatalog } from "./flow-ports.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Flow definitions and their lifecycle status. Executions live in the execution store. */
-export class FlowStore {
+export class FlowStore implements FlowCatalog {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
@@ -68,6 +69,16 @@ export class FlowStore {
       .set({ status, status_message: message ?? null, updated_at: this.clock.now() })
       .where("name", "=", name)
       .execute();
+  }
+
+  /** FlowCatalog: the flow with this name. */
+  getFlow(name: string): Promise<StoredFlow | undefined> {
+    return this.get(name);
+  }
+
+  /** FlowCatalog: a status the engine decided (Suspended after too many failures). */
+  setFlowStatus(name: string, status: FlowStatus, message?: string): Promise<void> {
+    return this.setStatus(name, status, message);
   }
 
   /** The flow with this name. */

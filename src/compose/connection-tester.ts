@@ -1,0 +1,27 @@
+import type { ConnectionTester } from "../api/appflow/connector-profiles.ts";
+import { isProfileflowError } from "../core/errors.ts";
+import type { SecretStore } from "../security/secret-store.ts";
+import { connectorFor } from "./connector-catalog.ts";
+import { toConnectorCredentials } from "./connector-credentials.ts";
+
+/** Tests a connection with the connector's own `testConnection`: "Connected" or the precise reason. */
+export function connectionTester(secrets: Pick<SecretStore, "value">): ConnectionTester {
+  return async ({ connectorType, properties, credentials }) => {
+    const spec = connectorFor(connectorType);
+    if (!spec) return { status: "Untested", message: `no ${connectorType} connector is built into this server yet` };
+    let creds: Awaited<ReturnType<typeof toConnectorCredentials>>;
+    try {
+      creds = await toConnectorCredentials(connectorType, credentials, secrets);
+    } catch (e) {
+      if (isProfileflowError(e)) return { status: "Failed", message: e.message };
+      throw e;
+    }
+    const connector = spec.open({ instanceUrl: String(properties["instanceUrl"]), credentials: creds });
+    try {
+      const result = await connector.testConnection();
+      return result.status === "Connected" ? { status: "Connected" } : { status: "Failed", message: result.reason };
+    } finally {
+      await connector.close();
+    }
+  };
+}
