@@ -155,3 +155,50 @@ describe("marketo activity feeds", () => {
     expect(lookBack.items.map((a) => String(a.leadId))).toContain(late);
   });
 });
+
+describe("marketo under churn", () => {
+  it("after minutes of creates, updates and deletes, the feeds and lookups agree with the ground truth", async () => {
+    const churned = await startMarketoSandbox({
+      seed: 21,
+      people: 300,
+      clock: { start: START, speed: 0 },
+      knobs: { churn: { creates: 2, updates: 3, deletes: 1 } },
+    });
+    try {
+      const c = marketoClient(churned);
+      const t = await c.token();
+      const pos = (
+        await c.get(
+          "/rest/v1/activities/pagingtoken.json",
+          { sinceDatetime: new Date(START).toISOString() },
+          t,
+        )
+      ).nextPageToken!;
+      await c.advance(10 * 60_000);
+      const t2 = await c.token();
+      const truth = await c.truth();
+      const changed = truth.filter((r) => Date.parse(r.stamp) >= START);
+      const deleted = changed.filter((r) => r.deleted).map((r) => r.id);
+      const live = changed.filter((r) => !r.deleted).map((r) => r.id);
+      expect(deleted.length).toBeGreaterThan(3);
+      expect(truth.length).toBeGreaterThan(150 + 15);
+
+      const changes = await c.drain("/rest/v1/activities/leadchanges.json", t2, pos, {
+        fields: CHANGE_FIELDS,
+      });
+      expect(new Set(changes.items.map((a) => String(a.leadId)))).toEqual(new Set(live));
+      expect(changes.items.some((a) => a.activityTypeId === 12)).toBe(true);
+      const dels = await c.drain("/rest/v1/activities/deletedleads.json", t2, pos);
+      expect(dels.items.map((a) => String(a.leadId)).sort()).toEqual([...deleted].sort());
+
+      const found = await c.get(
+        "/rest/v1/leads.json",
+        { filterType: "id", filterValues: [...live, ...deleted].join(","), fields: "id" },
+        t2,
+      );
+      expect((found.result ?? []).map((r) => String(r.id)).sort()).toEqual([...live].sort());
+    } finally {
+      await churned.close();
+    }
+  });
+});
