@@ -10,12 +10,12 @@ export class AffinePermutation {
   readonly #b: bigint;
   readonly #inv: bigint;
 
-  constructor(n: number, ...salt: number[]) {
+  constructor(n: number, saltA: number, saltB: number) {
     this.n = Math.max(1, n);
-    let a = (hash32(...salt, 1) % this.n) | 1;
+    let a = (hash32(saltA, saltB, 1) % this.n) | 1;
     while (gcd(a, this.n) !== 1) a = (a + 1) % this.n || 1;
     this.#a = BigInt(a);
-    this.#b = BigInt(hash32(...salt, 2) % this.n);
+    this.#b = BigInt(hash32(saltA, saltB, 2) % this.n);
     this.#inv = modInverse(this.#a, BigInt(this.n));
   }
 

@@ -54,9 +54,9 @@ export class Population {
   readonly shares: Readonly<Record<SourceName, number>>;
   readonly #perms: Record<SourceName, AffinePermutation>;
   // Bounded memo caches: pages and truth rows ask for the same person several times in a row.
-  readonly #personCache = new Map<number, Person>();
-  readonly #companyCache = new Map<number, Company>();
-  readonly #viewCache = new Map<string, PersonView>();
+  readonly #personCache = new SlotCache<Person>();
+  readonly #companyCache = new SlotCache<Company>();
+  readonly #viewCache = [0, 1, 2, 3].map(() => new SlotCache<PersonView>());
 
   constructor(options: PopulationOptions) {
     this.seed = options.seed >>> 0;
@@ -96,17 +96,17 @@ export class Population {
 
   /** Person `p` (canonical facts). */
   person(p: number): Person {
-    return memo(this.#personCache, p, () => makePerson(this.seed, p, this.companies));
+    return this.#personCache.get(p, () => makePerson(this.seed, p, this.companies));
   }
 
   /** Company `c`. */
   company(c: number): Company {
-    return memo(this.#companyCache, c, () => makeCompany(this.seed, c));
+    return this.#companyCache.get(c, () => makeCompany(this.seed, c));
   }
 
   /** Person `p` as source `s` shows them (noise applied). */
   view(s: SourceName, p: number): PersonView {
-    return memo(this.#viewCache, `${s}:${p}`, () => {
+    return this.#viewCache[SOURCE_SLOT[s]]!.get(p, () => {
       const person = this.person(p);
       return viewOf(this.seed, person, this.company(person.companyIndex), 100 + SOURCE_SLOT[s]);
     });
@@ -128,15 +128,19 @@ export class Population {
   }
 }
 
-const CACHE_MAX = 20_000;
-
-/** Returns the cached value or computes it; the cache is dropped whole when full (cheap, bounded). */
-function memo<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    if (cache.size >= CACHE_MAX) cache.clear();
-    v = make();
-    cache.set(key, v);
+/**
+ * A direct-mapped cache of 1,024 slots: rendering one record asks for the same person several times, while
+ * a scan over a million never repeats — a Map there only fed the garbage collector.
+ */
+class SlotCache<V> {
+  readonly #keys = new Float64Array(1024).fill(-1);
+  readonly #values: Array<V | undefined> = new Array(1024);
+  get(key: number, make: () => V): V {
+    const slot = key & 1023;
+    if (this.#keys[slot] === key) return this.#values[slot] as V;
+    const v = make();
+    this.#keys[slot] = key;
+    this.#values[slot] = v;
+    return v;
   }
-  return v;
 }
