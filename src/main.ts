@@ -5,6 +5,7 @@ import { createApp } from "./api/app.ts";
 import { ProfileArns } from "./api/customer-profiles/arns.ts";
 import { domainOperations } from "./api/customer-profiles/domains.ts";
 import { objectTypeOperations } from "./api/customer-profiles/object-types.ts";
+import { profileOperations } from "./api/customer-profiles/profiles.ts";
 import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
 import { templateOperations } from "./api/customer-profiles/templates.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
@@ -16,6 +17,8 @@ import { createLogger, type Logger } from "./core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
 import { DomainStore } from "./profiles/domain-store.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
+import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./profiles/profile-lifecycle.ts";
+import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { loadMasterKey } from "./security/master-key.ts";
@@ -33,6 +36,8 @@ export interface Server {
   logger: Logger;
   /** Where each layer says which ARNs exist (for the tag operations). */
   resources: ResourceRegistry;
+  /** The profile services: `profiles.ingestor.ingestObjects` is the batch entry point for flows. */
+  profiles: ProfileServices;
   domains: DomainStore;
   objectTypes: ObjectTypeStore;
   close(): Promise<void>;
@@ -61,6 +66,10 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const domains = new DomainStore(database.db, clock, { region: config.region, accountId: config.accountId });
   const objectTypes = new ObjectTypeStore(database.db, clock);
   clearTagsOnDelete(arns, domains, objectTypes);
+  const profiles = createProfileServices(database, objectTypes, clock);
+  domains.onDelete(deleteDomainProfiles);
+  objectTypes.onDelete(deleteObjectTypeObjects(database.dialect, clock));
+  domains.addStatsSource(profileStats(database.db));
   resources.add(profileResourceExists(arns, domains, objectTypes));
   const services: ServiceDefinition[] = [
     tagOperations("profile", tags, resources.exists),
@@ -68,6 +77,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     domainOperations({ domains, tags, arns }),
     objectTypeOperations({ domains, objectTypes, tags, arns }),
     templateOperations(),
+    profileOperations({ domains, ...profiles }),
   ];
   const app = createApp({ verifier, services, logger });
   return {
@@ -79,6 +89,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     rootKeyGenerated: generated,
     logger,
     resources,
+    profiles,
     domains,
     objectTypes,
     close: async () => {

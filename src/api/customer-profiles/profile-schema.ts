@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { notFound } from "../../core/errors.ts";
+import { nameSchema, objectTypeNameSchema } from "../../ingest/index.ts";
+import type { DomainLookup } from "../../profiles/object-type-source.ts";
+import { parseInput } from "../validate.ts";
+
+/**
+ * zod schemas of the profile operations' members, with the lengths, patterns and enums of the
+ * botocore model (customer-profiles 2020-08-15). Unknown members are dropped, as the service does.
+ */
+
+export const profileIdSchema = z.string().regex(/^[a-f0-9]{32}$/, "must match ^[a-f0-9]{32}$");
+export const keyNameSchema = nameSchema;
+export { objectTypeNameSchema };
+
+const s255 = z.string().min(1).max(255);
+const u255 = z.string().min(0).max(255);
+export const valuesSchema = z.array(s255);
+
+const addressParts = [
+  "Address1",
+  "Address2",
+  "Address3",
+  "Address4",
+  "City",
+  "County",
+  "State",
+  "Province",
+  "Country",
+  "PostalCode",
+] as const;
+const address = (s: z.ZodString) =>
+  z.object(
+    Object.fromEntries(addressParts.map((p) => [p, s.optional()])) as Record<
+      (typeof addressParts)[number],
+      z.ZodOptional<z.ZodString>
+    >,
+  );
+
+const stringMembers = [
+  "AccountNumber",
+  "BusinessName",
+  "FirstName",
+  "MiddleName",
+  "LastName",
+  "BirthDate",
+  "PhoneNumber",
+  "MobilePhoneNumber",
+  "HomePhoneNumber",
+  "BusinessPhoneNumber",
+  "EmailAddress",
+  "PersonalEmailAddress",
+  "BusinessEmailAddress",
+  "PartyTypeString",
+  "GenderString",
+] as const;
+
+const contactPreference = z.object({
+  KeyName: nameSchema.optional(),
+  KeyValue: s255.optional(),
+  ProfileId: profileIdSchema.optional(),
+  ContactType: z
+    .enum([
+      "PhoneNumber",
+      "MobilePhoneNumber",
+      "HomePhoneNumber",
+      "BusinessPhoneNumber",
+      "EmailAddress",
+      "PersonalEmailAddress",
+      "BusinessEmailAddress",
+    ])
+    .optional(),
+});
+
+function profileMembers(update: boolean) {
+  const s = update ? u255 : s255;
+  return {
+    ...Object.fromEntries(stringMembers.map((m) => [m, s.optional()])),
+    AdditionalInformation: z
+      .string()
+      .min(update ? 0 : 1)
+      .max(1000)
+      .optional(),
+    PartyType: z.enum(["INDIVIDUAL", "BUSINESS", "OTHER"]).optional(),
+    Gender: z.enum(["MALE", "FEMALE", "UNSPECIFIED"]).optional(),
+    ProfileType: z.enum(["ACCOUNT_PROFILE", "PROFILE"]).optional(),
+    Address: address(s).optional(),
+    ShippingAddress: address(s).optional(),
+    MailingAddress: address(s).optional(),
+    BillingAddress: address(s).optional(),
+    Attributes: z.record(s255, s).optional(),
+    EngagementPreferences: z
+      .object({ Phone: z.array(contactPreference).optional(), Email: z.array(contactPreference).optional() })
+      .optional(),
+  };
+}
+
+/** CreateProfile: every member optional, strings 1–255 (AdditionalInformation 1–1000). */
+export const createProfileSchema = z.object(profileMembers(false));
+/** UpdateProfile: ProfileId plus the same members, min length 0 ("" clears a field). */
+export const updateProfileSchema = z.object({ ProfileId: profileIdSchema, ...profileMembers(true) });
+
+/** The DomainName path member, checked for pattern and existence. */
+export async function requireDomain(domains: DomainLookup, params: Record<string, string>): Promise<string> {
+  const name = parseInput(nameSchema, params["DomainName"], "DomainName");
+  if (!(await domains.get(name))) throw notFound(`Domain ${name} does not exist`, { member: "DomainName" });
+  return name;
+}
+
+const maxResults = z.coerce.number().int().min(1).max(100);
+const tokenText = z.string().min(1).max(1024);
+
+/** `next-token` and `max-results` (1–100) of a list operation. */
+export function listPage(
+  query: Record<string, string | string[]>,
+  defaultMax = 100,
+): { nextToken: string | undefined; maxResults: number } {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+  const rawMax = one(query["max-results"]);
+  const rawToken = one(query["next-token"]);
+  return {
+    maxResults: rawMax === undefined ? defaultMax : parseInput(maxResults, rawMax, "MaxResults"),
+    nextToken: rawToken === undefined ? undefined : parseInput(tokenText, rawToken, "NextToken"),
+  };
+}

@@ -1,0 +1,138 @@
+import type { Clock } from "../core/clock.ts";
+import { invalid, notFound } from "../core/errors.ts";
+import { chunks, insertMany } from "./bulk.ts";
+import { inDomainTransaction } from "./domain-transaction.ts";
+import type { Leaves } from "./profile-fields.ts";
+import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
+import type { IngestDatabase } from "./profile-ingestor.ts";
+import { refreshProfiles } from "./profile-refresh.ts";
+
+/** FieldSourceProfileIds: which profile each standard field (or attribute) is taken from. */
+export type FieldSources = Record<string, string | Record<string, string> | undefined>;
+
+/**
+ * MergeProfiles: objects and keys of the merged profiles move to the main one, which keeps the union
+ * of the hand-set fields (main wins on conflict); a field named in FieldSourceProfileIds takes that
+ * profile's value, even when it has none. Merged profiles are deleted; history records both sides.
+ */
+export class ProfileMerge {
+  constructor(
+    private readonly database: IngestDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Merges `mergedIds` into `mainId`. */
+  async merge(
+    domainName: string,
+    mainId: string,
+    mergedIds: readonly string[],
+    fieldSources: FieldSources | undefined,
+    performedBy: string,
+  ): Promise<void> {
+    const ids = [...new Set(mergedIds)];
+    if (ids.includes(mainId)) {
+      throw invalid("ProfileIdsToBeMerged", "ProfileIdsToBeMerged must not contain MainProfileId");
+    }
+    const { db, dialect } = this.database;
+    const now = this.clock.now();
+    await inDomainTransaction(db, dialect, domainName, async (trx) => {
+      const rows = await trx
+        .selectFrom("profiles")
+        .select(["profile_id", "fields", "manual"])
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "in", [mainId, ...ids])
+        .execute();
+      const byId = new Map(rows.map((r) => [r.profile_id, r]));
+      if (!byId.has(mainId)) throw notFound(`Profile ${mainId} does not exist`, { member: "MainProfileId" });
+      const missing = ids.find((id) => !byId.has(id));
+      if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
+      const manual: Leaves = {};
+      for (const id of [...ids].reverse()) Object.assign(manual, JSON.parse(byId.get(id)!.manual) as Leaves);
+      Object.assign(manual, JSON.parse(byId.get(mainId)!.manual) as Leaves);
+      const effective = (id: string) => JSON.parse(byId.get(id)!.fields) as Leaves;
+      for (const [field, source] of Object.entries(fieldSources ?? {})) {
+        if (source === undefined) continue;
+        const picks =
+          typeof source === "string"
+            ? [[field, source] as const]
+            : Object.entries(source).map(([a, p]) => [`Attributes.${a}`, p] as const);
+        for (const [leafOrGroup, profileId] of picks) {
+          if (!byId.has(profileId)) {
+            throw invalid(
+              `FieldSourceProfileIds.${field}`,
+              `FieldSourceProfileIds.${field} names profile ${profileId}, which is not being merged`,
+            );
+          }
+          const from = effective(profileId);
+          // A structure (an address) is taken whole: its parts the source lacks are cleared.
+          const all = [mainId, ...ids].flatMap((id) => Object.keys(effective(id)));
+          for (const leaf of new Set(all)) {
+            if (leaf === leafOrGroup || leaf.startsWith(`${leafOrGroup}.`)) manual[leaf] = from[leaf] ?? "";
+          }
+          if (!all.includes(leafOrGroup) && !all.some((l) => l.startsWith(`${leafOrGroup}.`)))
+            manual[leafOrGroup] = "";
+        }
+      }
+      for (const part of chunks(ids)) {
+        await trx
+          .updateTable("profile_objects")
+          .set({ profile_id: mainId })
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "in", part)
+          .execute();
+        await trx
+          .deleteFrom("profile_keys")
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "in", part)
+          .where("origin", "=", "fields")
+          .execute();
+        await trx
+          .updateTable("profile_keys")
+          .set({ profile_id: mainId })
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "in", part)
+          .execute();
+        await trx
+          .deleteFrom("profiles")
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "in", part)
+          .execute();
+      }
+      const refreshed = await refreshProfiles(
+        trx,
+        dialect,
+        domainName,
+        [mainId],
+        now,
+        new Map([[mainId, manual]]),
+      );
+      const history = [
+        historyRow(
+          domainName,
+          {
+            profileId: mainId,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "MERGED",
+            performedBy,
+            content: { MergedProfileIds: ids, ChangedFields: refreshed.get(mainId)?.changed ?? [] },
+          },
+          now,
+        ),
+        ...ids.map((id) =>
+          historyRow(
+            domainName,
+            {
+              profileId: id,
+              objectTypeName: PROFILE_CALL_TYPE,
+              actionType: "DELETED_BY_MERGE",
+              performedBy,
+              content: { MainProfileId: mainId },
+            },
+            now,
+          ),
+        ),
+      ];
+      await insertMany(trx, dialect, "profile_history", history);
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { decodePageToken, encodePageToken } from "./page-token.ts";
+import type { Profile, ProfileStore } from "./profile-store.ts";
+
+/** One search criterion: a key name and the values to look for. */
+export interface SearchKey {
+  keyName: string;
+  values: string[];
+}
+
+/** A found profile with the keys and values that found it. */
+export type FoundProfile = Profile & { FoundByItems?: { KeyName: string; Values: string[] }[] };
+
+/** SearchProfiles: profiles holding any of the values of a key; several keys combined with AND or OR. */
+export class ProfileSearch {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly profiles: ProfileStore,
+  ) {}
+
+  /**
+   * Values are normalized by the key's content type, as they were when indexed. Results are ordered
+   * by ProfileId; `FoundByItems` is returned when more than one key was searched.
+   */
+  async search(
+    domainName: string,
+    keys: SearchKey[],
+    operator: "AND" | "OR",
+    page: { nextToken?: string | undefined; maxResults: number },
+  ): Promise<{ items: FoundProfile[]; nextToken?: string }> {
+    const offset = decodePageToken(page.nextToken);
+    const perKey: Map<string, string[]>[] = [];
+    for (const k of keys) perKey.push(await this.#matches(domainName, k));
+    let ids: string[];
+    if (operator === "AND") {
+      ids = [...(perKey[0]?.keys() ?? [])].filter((id) => perKey.every((m) => m.has(id)));
+    } else {
+      ids = [...new Set(perKey.flatMap((m) => [...m.keys()]))];
+    }
+    ids.sort();
+    const slice = ids.slice(offset, offset + page.maxResults);
+    const found = await this.profiles.getMany(domainName, slice);
+    const items: FoundProfile[] = [];
+    for (const id of slice) {
+      const p = found.get(id);
+      if (!p) continue;
+      const out: FoundProfile = { ...p };
+      if (keys.length > 1) {
+        out.FoundByItems = keys.flatMap((k, i) => {
+          const values = perKey[i]!.get(id);
+          return values ? [{ KeyName: k.keyName, Values: values }] : [];
+        });
+      }
+      items.push(out);
+    }
+    const more = offset + page.maxResults < ids.length;
+    return more ? { items, nextToken: encodePageToken(offset + page.maxResults) } : { items };
+  }
+
+  /** Profile id → the (normalized) values of this key that found it. */
+  async #matches(domainName: string, key: SearchKey): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (key.keyName === "_profileId") {
+      const found = await this.profiles.getMany(domainName, key.values);
+      for (const id of found.keys()) out.set(id, [id]);
+      return out;
+    }
+    const values = await this.profiles.normalize(domainName, key.keyName, key.values);
+    if (values.length === 0) return out;
+    const rows = await this.db
+      .selectFrom("profile_keys")
+      .select(["profile_id", "key_value"])
+      .distinct()
+      .where("domain_name", "=", domainName)
+      .where("key_name", "=", key.keyName)
+      .where("key_value", "in", values)
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.profile_id) ?? [];
+      if (!list.includes(r.key_value)) list.push(r.key_value);
+      out.set(r.profile_id, list);
+    }
+    return out;
+  }
+}

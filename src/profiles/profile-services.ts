@@ -1,0 +1,40 @@
+import type { Clock } from "../core/clock.ts";
+import type { CompileOptions } from "../ingest/index.ts";
+import { DeadLetterStore } from "./dead-letter-store.ts";
+import type { ObjectTypeSource } from "./object-type-source.ts";
+import { ProfileHistory } from "./profile-history.ts";
+import { type IngestDatabase, ProfileIngestor } from "./profile-ingestor.ts";
+import { ProfileMerge } from "./profile-merge.ts";
+import { ProfileObjects } from "./profile-objects.ts";
+import { ProfileSearch } from "./profile-search.ts";
+import { ProfileStore } from "./profile-store.ts";
+
+/** Everything the profiles layer offers, built over one database. */
+export interface ProfileServices {
+  ingestor: ProfileIngestor;
+  profiles: ProfileStore;
+  objects: ProfileObjects;
+  search: ProfileSearch;
+  merge: ProfileMerge;
+  history: ProfileHistory;
+  deadLetters: DeadLetterStore;
+}
+
+/** Builds the profile services (the composition root and tests call this). */
+export function createProfileServices(
+  database: IngestDatabase,
+  objectTypes: ObjectTypeSource,
+  clock: Clock,
+  compileOptions: CompileOptions = {},
+): ProfileServices {
+  const profiles = new ProfileStore(database, clock);
+  return {
+    ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions),
+    profiles,
+    objects: new ProfileObjects(database, profiles, clock),
+    search: new ProfileSearch(database.db, profiles),
+    merge: new ProfileMerge(database, clock),
+    history: new ProfileHistory(database.db),
+    deadLetters: new DeadLetterStore(database.db),
+  };
+}
