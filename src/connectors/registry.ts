@@ -1,9 +1,11 @@
 import type { ConnectorSpec } from "./sdk/index.ts";
 import { servicenow } from "./servicenow/index.ts";
+import { zendesk } from "./zendesk/index.ts";
 
 /** Every connector by id; the flows engine and the API look connectors up here. */
 export const connectorRegistry: Readonly<Record<string, ConnectorSpec>> = Object.freeze({
   servicenow: servicenow as ConnectorSpec,
+  zendesk: zendesk as ConnectorSpec,
 });
 
 /** The spec of a connector id, or undefined. */

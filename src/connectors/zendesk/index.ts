@@ -1,0 +1,71 @@
+import {
+  type Connector,
+  ConnectorError,
+  type ConnectorOptions,
+  type ConnectorProfileConfig,
+  defineConnector,
+  HttpClient,
+  intervalBudget,
+  systemTimer,
+} from "../sdk/index.ts";
+import { zendeskAuth } from "./auth.ts";
+import { describeZendeskObject, listZendeskObjects } from "./describe.ts";
+import { readZendesk } from "./read.ts";
+import { errorRules, objects, type ZendeskObject } from "./spec.ts";
+import { testZendeskConnection } from "./test-connection.ts";
+
+/** Incremental exports allow 10 requests a minute; stay under it so a 429 is the exception. */
+export const defaultExportRequestsPerMinute = 8;
+
+/** The Zendesk connector: cursor-based incremental exports of users and tickets. */
+export const zendesk = defineConnector<ZendeskObject>({
+  id: "zendesk",
+  displayName: "Zendesk",
+  authKinds: ["api_token", "bearer", "oauth_refresh", "oauth_client_credentials"],
+  baseUrl: "{instanceUrl}",
+  paging: "cursor",
+  objects,
+  errors: errorRules,
+  open: openZendesk,
+});
+
+/**
+ * Opens a live Zendesk connector on one account. Without a `rateBudget` it spaces its requests to 8 a minute
+ * (the export limit is 10; pass a budget of 25/min with the High Volume add-on).
+ */
+export function openZendesk(profile: ConnectorProfileConfig, options: ConnectorOptions = {}): Connector {
+  const timer = options.timer ?? systemTimer;
+  const common = {
+    baseUrl: profile.instanceUrl,
+    timer,
+    errorRules,
+    userAgent: "profileflow-zendesk",
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
+  const tokenHttp = new HttpClient(common);
+  const http = new HttpClient({
+    ...common,
+    dispatcher: tokenHttp.dispatcher,
+    rateBudget: options.rateBudget ?? intervalBudget(defaultExportRequestsPerMinute / 60, timer),
+    auth: zendeskAuth(profile, tokenHttp, timer, options.onRefreshToken),
+  });
+  return {
+    testConnection: () => testZendeskConnection(http),
+    listObjects: () => Promise.resolve(listZendeskObjects()),
+    describeObject: (name) => {
+      if (!Object.hasOwn(objects, name)) {
+        return Promise.reject(new ConnectorError("config", `Zendesk object ${name} is not supported`));
+      }
+      return Promise.resolve(describeZendeskObject(name as ZendeskObject));
+    },
+    read: (request) => readZendesk(http, request),
+    close: async () => {
+      await http.close();
+      await tokenHttp.close();
+    },
+  };
+}
+
+export { objects as zendeskObjects, type ZendeskObject } from "./spec.ts";
