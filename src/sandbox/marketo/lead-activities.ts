@@ -22,22 +22,27 @@ export function* leadActivities(
   after: ActivityPosition,
   now: number,
 ): Generator<Activity> {
-  const gen = generatedAfter(store, after, now);
-  const ovl = overlayAfter(store, after, now);
-  let a = gen.next();
-  let b = ovl.next();
-  while (!a.done || !b.done) {
-    if (
-      b.done ||
-      (!a.done && (a.value.at < b.value.at || (a.value.at === b.value.at && a.value.order < b.value.order)))
-    ) {
-      yield a.value as Activity;
-      a = gen.next();
-    } else {
-      yield b.value;
-      b = ovl.next();
-    }
+  if (store.overlaySize === 0) {
+    yield* generatedAfter(store, after, now);
+    return;
   }
+  // Overlay versions are fetched in the stamp ranges the generated walk has reached, so a page costs
+  // what it reads rather than a walk over every later generated record.
+  const buffer: Activity[] = [];
+  let fetchedTo = after.at;
+  const fetch = (to: number) => {
+    if (to <= fetchedTo) return;
+    buffer.push(...overlayIn(store, after, fetchedTo, to, now));
+    fetchedTo = to;
+  };
+  const before = (x: Activity, y: Activity) => x.at < y.at || (x.at === y.at && x.order < y.order);
+  for (const a of generatedAfter(store, after, now)) {
+    fetch(a.at + 1);
+    while (buffer.length > 0 && before(buffer[0]!, a)) yield buffer.shift()!;
+    yield a;
+  }
+  fetch(now + 1);
+  yield* buffer;
 }
 
 const isAfter = (at: number, order: number, p: ActivityPosition) =>
@@ -75,13 +80,21 @@ function* generatedAfter(store: ObjectStore, after: ActivityPosition, now: numbe
   }
 }
 
-function* overlayAfter(store: ObjectStore, after: ActivityPosition, now: number): Generator<Activity> {
-  for (const v of store.scan({ from: after.at, now, includeDeleted: true })) {
+/** Overlay activities with stamps in [from, to), ordered by (stamp, index). */
+function overlayIn(
+  store: ObjectStore,
+  after: ActivityPosition,
+  from: number,
+  to: number,
+  now: number,
+): Activity[] {
+  const out: Activity[] = [];
+  for (const v of store.scan({ from, to, now, includeDeleted: true })) {
     if (v.seq === 0) continue;
     const order = 2 * v.index + 2;
-    if (!isAfter(v.stamp, order, after)) continue;
-    yield overlayActivity(store, v, order);
+    if (isAfter(v.stamp, order, after)) out.push(overlayActivity(store, v, order));
   }
+  return out;
 }
 
 function overlayActivity(store: ObjectStore, v: RecordVersion, order: number): Activity {
