@@ -1,9 +1,11 @@
+import { salesforce } from "./salesforce/index.ts";
 import type { ConnectorSpec } from "./sdk/index.ts";
 import { servicenow } from "./servicenow/index.ts";
 import { zendesk } from "./zendesk/index.ts";
 
 /** Every connector by id; the flows engine and the API look connectors up here. */
 export const connectorRegistry: Readonly<Record<string, ConnectorSpec>> = Object.freeze({
+  salesforce: salesforce as ConnectorSpec,
   servicenow: servicenow as ConnectorSpec,
   zendesk: zendesk as ConnectorSpec,
 });

@@ -90,7 +90,7 @@ export function connectorContract(adapter: ContractAdapter): void {
       const full = await readAll(connector, { object: main.name, window, pageSize });
       const all = keys(full);
       expect(all).toEqual(await liveTruth(adapter, sb, main, window.from, window.to));
-      expect(full.length).toBeGreaterThan(4);
+      expect(full.length).toBeGreaterThanOrEqual(4);
       // Every checkpoint when there are few pages; an even sample (first and last included) otherwise.
       const step = Math.max(1, Math.floor(full.length / 24));
       for (let k = 0; k < full.length; k += k === full.length - 2 ? 1 : step) {

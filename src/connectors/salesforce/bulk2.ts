@@ -1,0 +1,129 @@
+import { ConnectorError, isConnectorError, type Timer } from "../sdk/index.ts";
+import { parseCsv } from "./csv.ts";
+import { parseSfDateTime, restDateTime, type SalesforceApi } from "./query.ts";
+
+/** How a Bulk API 2.0 query job ended. */
+export type BulkOutcome = "JobComplete" | "Failed" | "Aborted";
+
+/** Creates a `queryAll` job (deleted rows too) for `soql`, CSV results; returns the job id. */
+export async function createBulkJob(api: SalesforceApi, soql: string): Promise<string> {
+  const res = await api.post("jobs/query", {
+    operation: "queryAll",
+    query: soql,
+    contentType: "CSV",
+    columnDelimiter: "COMMA",
+    lineEnding: "LF",
+  });
+  const id = (res.body as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string") throw new ConnectorError("bug", "Bulk API 2.0 job created without an id");
+  return id;
+}
+
+/**
+ * Polls a job until it ends, backing off from 0.5 s to 30 s between polls; past `maxWaitMs` the job is
+ * aborted and the wait fails transient (the read re-creates it on the next attempt).
+ */
+export async function waitBulkJob(
+  api: SalesforceApi,
+  id: string,
+  timer: Timer,
+  maxWaitMs: number,
+): Promise<{ outcome: BulkOutcome; message: string }> {
+  const started = timer.now();
+  for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+    const body = (await api.get(`jobs/query/${id}`)).body as { state?: string; errorMessage?: string };
+    const state = body?.state;
+    if (state === "JobComplete" || state === "Failed" || state === "Aborted") {
+      return { outcome: state, message: body.errorMessage ?? "" };
+    }
+    if (timer.now() - started > maxWaitMs) {
+      await abandonBulkJob(api, id);
+      throw new ConnectorError("transient", `Bulk API 2.0 job ${id} still ${state} after ${maxWaitMs} ms`);
+    }
+    await timer.sleep(delay);
+  }
+}
+
+/** One page of results: rows typed like REST rows, and the next locator ("" at the end). */
+export interface BulkPage {
+  readonly rows: Record<string, unknown>[];
+  readonly next: string;
+}
+
+/** GETs one page of a completed job's CSV results; undefined when the job no longer exists. */
+export async function fetchBulkResults(
+  api: SalesforceApi,
+  id: string,
+  locator: string,
+  maxRecords: number,
+  types: ReadonlyMap<string, string>,
+): Promise<BulkPage | undefined> {
+  let res: Awaited<ReturnType<SalesforceApi["get"]>>;
+  try {
+    res = await api.get(`jobs/query/${id}/results`, {
+      maxRecords,
+      ...(locator === "" ? {} : { locator }),
+    });
+  } catch (e) {
+    if (isConnectorError(e) && e.status === 404) return undefined; // deleted (7 days) or never ours
+    throw e;
+  }
+  const next = res.headers["sforce-locator"];
+  if (next === undefined) {
+    throw new ConnectorError("transient", `Bulk results of job ${id} came without Sforce-Locator`);
+  }
+  const { header, rows } = parseCsv(res.text);
+  const expected = res.headers["sforce-numberofrecords"];
+  if (expected !== undefined && Number(expected) !== rows.length) {
+    throw new ConnectorError("transient", `Bulk results: ${rows.length} rows, header says ${expected}`);
+  }
+  return { rows: rows.map((cells) => typedRow(header, cells, types)), next: next === "null" ? "" : next };
+}
+
+/** Deletes a job; failures are ignored (Salesforce deletes finished jobs after 7 days anyway). */
+export async function abandonBulkJob(api: SalesforceApi, id: string): Promise<void> {
+  try {
+    await api.delete(`jobs/query/${id}`);
+  } catch {
+    // best effort
+  }
+}
+
+/** Gives CSV cells the types REST would (booleans, numbers, `…+0000` datetimes); empty cells are null. */
+function typedRow(
+  header: readonly string[],
+  cells: readonly (string | null)[],
+  types: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let k = 0; k < header.length; k++) {
+    const name = header[k]!;
+    const v = cells[k] ?? null;
+    if (v === null || v === "") {
+      out[name] = null;
+      continue;
+    }
+    switch (types.get(name)) {
+      case "boolean":
+        out[name] = v === "true";
+        break;
+      case "double":
+      case "currency":
+      case "percent":
+      case "int":
+      case "long": {
+        const x = Number(v);
+        out[name] = Number.isNaN(x) ? v : x;
+        break;
+      }
+      case "datetime": {
+        const t = parseSfDateTime(v);
+        out[name] = t === undefined ? v : restDateTime(t);
+        break;
+      }
+      default:
+        out[name] = v;
+    }
+  }
+  return out;
+}

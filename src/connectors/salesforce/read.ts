@@ -1,0 +1,251 @@
+import {
+  ConnectorError,
+  type DeleteEvent,
+  isConnectorError,
+  isWindowRead,
+  type Page,
+  type RawRecord,
+  type ReadRequest,
+  type RejectedRecord,
+  type Timer,
+} from "../sdk/index.ts";
+import { abandonBulkJob, createBulkJob, fetchBulkResults, waitBulkJob } from "./bulk2.ts";
+import { type ObjectFields, salesforceObject } from "./describe.ts";
+import { QueryTimeoutError } from "./errors.ts";
+import { parseSfDateTime, type SalesforceApi, windowSoql } from "./query.ts";
+import { readPurged } from "./read-deleted.ts";
+import { freshState, fromCheckpoint, type Phase, type ReadState, toCheckpoint } from "./read-state.ts";
+import { objects, type SalesforceSettings } from "./spec.ts";
+
+/** What one read shares between its steps. */
+export interface ReadContext {
+  readonly api: SalesforceApi;
+  readonly settings: SalesforceSettings;
+  readonly timer: Timer;
+  readonly fields: ObjectFields;
+  /** Requested page size: < 200 pages with SOQL LIMIT on the keyset; else the REST batch / Bulk maxRecords. */
+  readonly pageSize: number | undefined;
+}
+
+/** Rows taken from one answer, split into records, deletions (IsDeleted) and rejects. */
+interface Taken {
+  records: RawRecord[];
+  deletions: DeleteEvent[];
+  rejected: RejectedRecord[];
+}
+
+const DELETED_FEED_MS = 15 * 86_400_000 - 3_600_000;
+
+/**
+ * Reads a window or incrementally: SOQL on SystemModstamp over `[from, to)` through `queryAll` (deleted rows
+ * become DeleteEvents), ordered by (SystemModstamp, Id); REST pages via nextRecordsUrl, Bulk API 2.0 when the
+ * window holds `bulkThreshold` rows or more; then the purge feed. One Page with its checkpoint per request.
+ */
+export async function* readSalesforce(
+  api: SalesforceApi,
+  settings: SalesforceSettings,
+  timer: Timer,
+  request: ReadRequest,
+  fieldsOf: (o: ReturnType<typeof salesforceObject>) => Promise<ObjectFields>,
+): AsyncGenerator<Page> {
+  const object = salesforceObject(request.object);
+  const fields = await fieldsOf(object); // also teaches the client the org's clock (Date header)
+  const pageSize = request.pageSize === undefined ? undefined : Math.max(1, Math.floor(request.pageSize));
+  const ctx: ReadContext = { api, settings, timer, fields, pageSize };
+  const s = startState(api, request, object);
+  if (s.phase === "done" || s.to <= s.from) {
+    s.phase = "done";
+    yield { records: [], deletions: [], rejected: [], checkpoint: toCheckpoint(s), done: true };
+    return;
+  }
+  for (;;) {
+    const taken = await step(ctx, s);
+    const done = (s.phase as Phase) === "done";
+    yield { ...taken, checkpoint: toCheckpoint(s), done };
+    if (done) return;
+  }
+}
+
+async function step(ctx: ReadContext, s: ReadState): Promise<Taken> {
+  if (s.phase === "deleted") return { ...(await readPurged(ctx, s)), rejected: [] };
+  for (let tries = 0; ; tries++) {
+    try {
+      return s.mode === "bulk" ? await bulkStep(ctx, s) : await restStep(ctx, s);
+    } catch (e) {
+      if (!isConnectorError(e) || tries > 20) throw e;
+      if (e.vendorCode === "QUERY_TIMEOUT") splitOrThrow(ctx, s, e);
+      else if (e.vendorCode === "INVALID_QUERY_LOCATOR" && s.next !== "")
+        s.next = ""; // re-query from keyset
+      else throw e;
+    }
+  }
+}
+
+/** Halves the rest of the current segment, or throws QueryTimeoutError when not asked to / too small. */
+function splitOrThrow(ctx: ReadContext, s: ReadState, cause: ConnectorError): void {
+  const start = Math.max(s.lo, s.pos?.at ?? s.lo);
+  const span = s.hi - start;
+  if (!ctx.settings.splitOnQueryTimeout || span < 2 * ctx.settings.minSplitMs) {
+    throw new QueryTimeoutError({ from: start, to: s.hi }, cause);
+  }
+  s.hi = start + Math.floor(span / 2);
+  s.next = "";
+  s.job = "";
+  s.jobReady = false;
+  s.mode = "rest";
+}
+
+async function restStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
+  const small = ctx.pageSize !== undefined && ctx.pageSize < 200;
+  const batch = Math.min(2000, Math.max(200, ctx.pageSize ?? 2000));
+  const headers = { "sforce-query-options": `batchSize=${batch}` };
+  const fresh = s.next === "" || small;
+  const res = fresh
+    ? await ctx.api.get(
+        "queryAll",
+        { q: windowSoql(s.object, ctx.fields.select, s.lo, s.hi, s.pos, small ? ctx.pageSize : undefined) },
+        headers,
+      )
+    : await ctx.api.get(s.next, undefined, headers);
+  const body = res.body as { totalSize?: number; done?: boolean; nextRecordsUrl?: string; records?: unknown };
+  if (!body || !Array.isArray(body.records) || typeof body.done !== "boolean") {
+    throw new ConnectorError("transient", "query answer without records/done");
+  }
+  const taken = take(s, body.records as Record<string, unknown>[], true);
+  if (small) {
+    // A LIMIT page shorter than asked is not the end signal: only an empty keyset page is.
+    if (body.records.length === 0) endSegment(ctx, s);
+    return taken;
+  }
+  s.next = body.done ? "" : (body.nextRecordsUrl ?? "");
+  if (fresh && !body.done && (body.totalSize ?? 0) >= ctx.settings.bulkThreshold) {
+    // Large window: the rest of it (after this page's keyset) goes through Bulk API 2.0.
+    s.mode = "bulk";
+    s.next = "";
+  } else if (body.done) endSegment(ctx, s);
+  else if (s.next === "")
+    throw new ConnectorError("transient", "query answer with done:false and no nextRecordsUrl");
+  return taken;
+}
+
+async function bulkStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
+  const { api, settings, timer } = ctx;
+  for (let attempts = 0; attempts < 4; attempts++) {
+    if (s.job === "") {
+      if (!s.ordered) s.pos = undefined; // unordered results: only the segment start is a safe restart
+      s.job = await createBulkJob(api, windowSoql(s.object, ctx.fields.select, s.lo, s.hi, s.pos));
+      s.jobReady = false;
+      s.locator = "";
+      s.ordered = true;
+    }
+    if (!s.jobReady) {
+      const { outcome, message } = await waitBulkJob(api, s.job, timer, settings.bulkMaxWaitMs);
+      if (outcome === "Failed") {
+        // As Airbyte does: a failed job falls back to REST for this segment.
+        if (/QUERY_TIMEOUT|running for too long/i.test(message)) {
+          throw new ConnectorError("config", `Bulk job failed: ${message}`, { vendorCode: "QUERY_TIMEOUT" });
+        }
+        await abandonBulkJob(api, s.job);
+        s.job = "";
+        s.mode = "rest";
+        return restStep(ctx, s);
+      }
+      if (outcome === "Aborted") {
+        s.job = "";
+        continue;
+      }
+      s.jobReady = true;
+    }
+    const maxRecords = ctx.pageSize ?? settings.bulkPageSize;
+    const page = await fetchBulkResults(api, s.job, s.locator, maxRecords, ctx.fields.types);
+    if (!page) {
+      s.job = ""; // the job is gone (deleted after 7 days): re-create from the keyset
+      continue;
+    }
+    const taken = take(s, page.rows, false);
+    s.locator = page.next;
+    if (page.next === "") {
+      await abandonBulkJob(api, s.job);
+      endSegment(ctx, s);
+    }
+    return taken;
+  }
+  throw new ConnectorError("transient", `Bulk API 2.0 job for ${s.object} kept failing`);
+}
+
+/** Moves to the next segment of the window, or to the purge feed / done after the last one. */
+function endSegment(ctx: ReadContext, s: ReadState): void {
+  s.pos = undefined;
+  s.next = "";
+  s.job = "";
+  s.jobReady = false;
+  s.locator = "";
+  s.ordered = true;
+  s.mode = "rest";
+  if (s.hi < s.to) {
+    s.lo = s.hi;
+    s.hi = s.to; // try the whole rest; QUERY_TIMEOUT halves it again if needed
+    return;
+  }
+  const recent = s.from >= ctx.api.http.serverNow() - DELETED_FEED_MS;
+  s.phase = ctx.settings.deletedEndpoint && recent && s.to - s.from > 61_000 ? "deleted" : "done";
+}
+
+/** Turns rows into records / deletions / rejects, advancing the keyset and the overlap sets. */
+function take(s: ReadState, rows: readonly Record<string, unknown>[], strict: boolean): Taken {
+  const out: Taken = { records: [], deletions: [], rejected: [] };
+  const overlapStart = s.to - objects[s.object].lookbackMs;
+  for (const row of rows) {
+    const id = row["Id"];
+    const ts = parseSfDateTime(row["SystemModstamp"]);
+    if (typeof id !== "string" || id === "" || ts === undefined) {
+      const why = `${s.object} row without a usable ${typeof id !== "string" || id === "" ? "Id" : "SystemModstamp"}`;
+      out.rejected.push({
+        id: typeof id === "string" ? id : undefined,
+        data: row,
+        error: new ConnectorError("record", why, typeof id === "string" ? { recordId: id } : {}),
+      });
+      continue;
+    }
+    if (ts < s.lo || ts >= s.hi) {
+      throw new ConnectorError(
+        "bug",
+        `${s.object} ${id} stamped ${row["SystemModstamp"]} is outside the queried window`,
+      );
+    }
+    if (s.pos && ts < s.pos.at) {
+      if (strict) throw new ConnectorError("bug", `${s.object} rows came out of SystemModstamp order`);
+      s.ordered = false;
+    }
+    if (s.ordered) s.pos = { at: ts, after: id };
+    const { attributes: _, ...data } = row;
+    const deleted = row["IsDeleted"] === true;
+    const key = deleted ? `d:${id}` : id;
+    const repeat = s.prev.has(key, ts);
+    if (ts >= overlapStart) s.seen.add(key, ts);
+    if (repeat) continue;
+    if (deleted) out.deletions.push({ id, deletedAt: ts, data });
+    else out.records.push({ id, sourceTimestamp: ts, data });
+  }
+  return out;
+}
+
+function startState(
+  api: SalesforceApi,
+  req: ReadRequest,
+  object: ReturnType<typeof salesforceObject>,
+): ReadState {
+  const spec = objects[object];
+  const vendorNow = () => api.http.serverNow() - spec.lagMs;
+  if (isWindowRead(req)) {
+    if (req.resume) return fromCheckpoint(req.resume, object, req.window);
+    // Never read up to the org's now: rows still being committed would be missed for good.
+    return freshState(object, req.window.from, Math.min(req.window.to, vendorNow()));
+  }
+  if (typeof req.since === "number") return freshState(object, req.since, vendorNow());
+  const last = fromCheckpoint(req.since, object);
+  if (last.phase !== "done") return last;
+  const to = vendorNow();
+  if (to <= last.to) return last; // nothing new is settled yet
+  return freshState(object, last.to - spec.lookbackMs, to, last.seen);
+}
