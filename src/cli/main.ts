@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerDeadLetters } from "./commands/dead-letters.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerServe } from "./commands/serve.ts";
 
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version("0.1.0");
   registerServe(program);
   registerSandbox(program);
+  registerDeadLetters(program);
   return program;
 }
 
