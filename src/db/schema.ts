@@ -1,6 +1,7 @@
 import type { DomainTables } from "./schema/domains.ts";
 import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
+import type { InstanceLimitTables } from "./schema/instance-limits.ts";
 import type { PlatformTables } from "./schema/platform.ts";
 import type { ProfilesTables } from "./schema/profiles.ts";
 import type { WorkflowTables } from "./schema/workflows.ts";
@@ -15,4 +16,5 @@ export interface Database
     FlowTables,
     ProfilesTables,
     ExecutionTables,
-    WorkflowTables {}
+    WorkflowTables,
+    InstanceLimitTables {}
