@@ -103,6 +103,7 @@ export async function runExecution(
         if (prepared.terminate) return fail(prepared.terminate);
         window = windowOfCheckpoint(page.checkpoint) ?? window;
         const pageWindow = window;
+        await deps.sink.prepare?.({ domainName: dest.domainName, objectTypeName: dest.objectTypeName ?? "" });
         await deps.db.transaction().execute(async (tx) => {
           // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
           if (!(await store.heartbeat(id, owner, deps.leaseTtlMs, tx))) throw new LeaseLost();
