@@ -1,3 +1,4 @@
+import { marketo } from "./marketo/index.ts";
 import { salesforce } from "./salesforce/index.ts";
 import type { ConnectorSpec } from "./sdk/index.ts";
 import { servicenow } from "./servicenow/index.ts";
@@ -6,6 +7,7 @@ import { zendesk } from "./zendesk/index.ts";
 /** Every connector by id; the flows engine and the API look connectors up here. */
 export const connectorRegistry: Readonly<Record<string, ConnectorSpec>> = Object.freeze({
   salesforce: salesforce as ConnectorSpec,
+  marketo: marketo as ConnectorSpec,
   servicenow: servicenow as ConnectorSpec,
   zendesk: zendesk as ConnectorSpec,
 });
