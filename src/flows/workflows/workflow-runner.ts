@@ -70,6 +70,11 @@ export class WorkflowRunner {
     o.executor.define(ADVANCE, (p) => this.#advanceJob(p));
   }
 
+  /** The execution records of the steps' flows (GetWorkflowSteps shows the live ones). */
+  get executions(): FlowEngine["executions"] {
+    return this.#o.engine.executions;
+  }
+
   /** Resumes every unfinished workflow (call once per process, after the engine's init). */
   async init(): Promise<void> {
     for (const id of await this.store.unfinished()) await this.#kick(id);
