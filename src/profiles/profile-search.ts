@@ -71,7 +71,6 @@ export class ProfileSearch {
     const rows = await this.db
       .selectFrom("profile_keys")
       .select(["profile_id", "key_value"])
-      .distinct()
       .where("domain_name", "=", domainName)
       .where("key_name", "=", key.keyName)
       .where("key_value", "in", values)
