@@ -24,8 +24,8 @@ export function nextQuotaReset(ms: number): number {
     if (dayOf.format(mid) === today) lo = mid;
     else hi = mid;
   }
-  // Whole seconds: midnight is on one, and a reset reported early would only earn another 607.
-  return Math.ceil(hi / 1000) * 1000;
+  // Midnight is a whole second, the only one in (lo, lo + 1 s].
+  return Math.floor(lo / 1000) * 1000 + 1000;
 }
 
 const table: Record<string, { class: ConnectorErrorClass; reason: string }> = {
