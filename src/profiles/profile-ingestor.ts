@@ -18,13 +18,14 @@ import {
   type MapResult,
 } from "../ingest/index.ts";
 import { chunks, insertMany } from "./bulk.ts";
-import { inDomainTransaction } from "./domain-transaction.ts";
+import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
 import { fieldKeyRows, lookupKeyOwners, pairKey, registerKeyTypes } from "./key-index.ts";
 import type { ObjectTypeSource } from "./object-type-source.ts";
 import { deriveLeaves, type FieldSource, flatten } from "./profile-fields.ts";
 import { historyRow } from "./profile-history.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
+import { deleteSourceObjects, type SourceDeletion } from "./source-deletions.ts";
 
 /** What happened to one object of a batch. */
 export type IngestStatus = "created" | "matched" | "replaced" | "ignored" | "dead_lettered";
@@ -133,6 +134,53 @@ export class ProfileIngestor {
     return inDomainTransaction(db, dialect, domainName, (trx) =>
       this.#ingest(trx, domainName, objectTypeName, compiled, priority, rawObjects, mapped, options),
     );
+  }
+
+  /**
+   * ingestObjects inside a transaction the caller holds (the flows engine commits each page with its
+   * checkpoint). The object type must have been compiled before the transaction opened
+   * (`compiled(domain, type)`), because nothing may be read outside `trx` while it is open.
+   */
+  async ingestInTransaction(
+    trx: Kysely<Database>,
+    domainName: string,
+    objectTypeName: string,
+    rawObjects: readonly unknown[],
+    options: IngestOptions = {},
+  ): Promise<IngestSummary> {
+    const { compiled, priority } = this.#prepared(domainName, objectTypeName);
+    await lockDomainIn(trx, this.database.dialect, domainName);
+    const mapped = rawObjects.map((r) => compiled.map(r));
+    return this.#ingest(trx, domainName, objectTypeName, compiled, priority, rawObjects, mapped, options);
+  }
+
+  /**
+   * Applies deletions at the source inside the caller's transaction: the objects go, the key values
+   * only they provided go, their profiles' fields are recomputed, and a profile left with no objects
+   * and no manual data is deleted. Returns how many objects were removed.
+   */
+  async deleteInTransaction(
+    trx: Kysely<Database>,
+    domainName: string,
+    objectTypeName: string,
+    deletions: readonly SourceDeletion[],
+    options: IngestOptions = {},
+  ): Promise<number> {
+    const { compiled } = this.#prepared(domainName, objectTypeName);
+    await lockDomainIn(trx, this.database.dialect, domainName);
+    return deleteSourceObjects(trx, this.database.dialect, this.clock.now(), {
+      domainName,
+      objectTypeName,
+      compiled,
+      deletions,
+      performedBy: options.performedBy ?? "ingestion",
+    });
+  }
+
+  #prepared(domainName: string, objectTypeName: string): CacheEntry {
+    const entry = this.#cache.get(`${domainName}\u0000${objectTypeName}`);
+    if (!entry) throw new Error(`object type ${objectTypeName} of ${domainName} was not compiled before the transaction`);
+    return entry;
   }
 
   async #ingest(

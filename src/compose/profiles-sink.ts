@@ -1,0 +1,69 @@
+import type { Kysely } from "kysely";
+import { hexId } from "../core/ids.ts";
+import type { Database } from "../db/schema.ts";
+import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
+import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
+import type { Clock } from "../core/clock.ts";
+
+/**
+ * The flows engine's sink wired to the profiles ingest path: each page's records are mapped,
+ * resolved and stored, and its deletions applied, inside the transaction that commits the page's
+ * checkpoint. Bad records become dead letters (put failures) and the page goes on.
+ */
+export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSink {
+  return {
+    prepare: async ({ domainName, objectTypeName }) => {
+      await ingestor.compiled(domainName, objectTypeName);
+    },
+    writeBatch: async (tx, batch) => {
+      const trx = tx as Kysely<Database>;
+      const { domainName, objectTypeName } = batch;
+      const performedBy = `flow:${batch.flow.definition.flowName}`;
+      const failed: SinkRejected[] = [];
+      let accepted = 0;
+      let bytesWritten = 0;
+      if (batch.records.length > 0) {
+        const raws = batch.records.map((r) => r.data);
+        const summary = await ingestor.ingestInTransaction(trx, domainName, objectTypeName, raws, { performedBy });
+        accepted = summary.accepted + summary.ignored;
+        summary.results.forEach((res, i) => {
+          const rec = batch.records[i]!;
+          if (res.status === "dead_lettered") {
+            failed.push({ recordId: rec.id, data: rec.data, code: res.reason?.code ?? "DEAD_LETTER", message: res.reason?.message ?? "" });
+          } else {
+            bytesWritten += JSON.stringify(rec.data).length;
+          }
+        });
+      }
+      if (batch.deletions.length > 0) {
+        await ingestor.deleteInTransaction(
+          trx,
+          domainName,
+          objectTypeName,
+          batch.deletions.map((d) => ({ id: d.id, ...(d.data !== undefined ? { data: d.data } : {}) })),
+          { performedBy },
+        );
+      }
+      if (batch.rejected.length > 0) {
+        // Records the connector or the flow's tasks refused never reach mapping: keep them as dead letters too.
+        const now = clock.now();
+        await trx
+          .insertInto("profile_dead_letters")
+          .values(
+            batch.rejected.map((r) => ({
+              domain_name: domainName,
+              dead_letter_id: hexId(),
+              object_type_name: objectTypeName,
+              object_key: r.recordId ?? null,
+              payload: JSON.stringify(r.data) ?? "null",
+              reason_code: r.code,
+              message: r.message,
+              created_at: now,
+            })),
+          )
+          .execute();
+      }
+      return { accepted, bytesWritten, failed };
+    },
+  };
+}
