@@ -19,6 +19,8 @@ import { DomainStore } from "./profiles/domain-store.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
 import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./profiles/profile-lifecycle.ts";
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
+import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { profilesSink } from "./compose/profiles-sink.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { loadMasterKey } from "./security/master-key.ts";
@@ -40,12 +42,19 @@ export interface Server {
   profiles: ProfileServices;
   domains: DomainStore;
   objectTypes: ObjectTypeStore;
+  /** Connections, flows, integrations, secrets and the execution engine. */
+  flows: FlowServices;
+  /** Starts the engine's workers in this process (serve does; tests may drive the executor by hand). */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ComposeOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Engine and executor tuning (tests shorten leases, retries and polling). */
+  engine?: FlowServicesDeps["engine"];
+  executor?: FlowServicesDeps["executor"];
 }
 
 /** The composition root: opens storage, bootstraps credentials, wires every service into the API edge. */
@@ -79,7 +88,31 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     templateOperations(),
     profileOperations({ domains, ...profiles }),
   ];
+  const flows = composeFlowServices({
+    config,
+    db: database.db,
+    clock,
+    box,
+    tags,
+    logger,
+    domains,
+    objectTypes,
+    sink: profilesSink(profiles.ingestor, clock),
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.executor ? { executor: options.executor } : {}),
+  });
+  services.push(...flows.services);
+  const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
+  resources.add(async (arn) =>
+    arn.startsWith(`${appflowArn}flow/`) ? (await flows.flows.get(arn.slice(appflowArn.length + 5))) !== undefined : undefined,
+  );
+  resources.add(async (arn) =>
+    arn.startsWith(`${appflowArn}connectorprofile/`)
+      ? (await flows.connectorProfiles.get(arn.slice(appflowArn.length + 17))) !== undefined
+      : undefined,
+  );
   const app = createApp({ verifier, services, logger });
+  let workersStarted = false;
   return {
     config,
     app,
@@ -92,8 +125,16 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     profiles,
     domains,
     objectTypes,
+    flows,
+    startWorkers: async () => {
+      if (workersStarted) return;
+      workersStarted = true;
+      await flows.engine.init();
+      await flows.engine.start();
+    },
     close: async () => {
       await app.close();
+      if (workersStarted) await flows.engine.drain();
       await database.close();
     },
   };

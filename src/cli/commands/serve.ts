@@ -24,6 +24,7 @@ export function registerServe(program: Command): void {
       });
       const server = await composeServer(config);
       const address = await server.app.listen({ port: config.port, host: config.host });
+      await server.startWorkers();
       const endpoint = address.replace("[::1]", "127.0.0.1");
       process.stdout.write(connectionHelp(endpoint, config, server.rootKey, server.rootKeyGenerated));
       let stopping = false;
