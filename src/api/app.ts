@@ -36,7 +36,6 @@ export function createApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 6 * 1024 * 1024,
     genReqId: () => uuid(),
-    disableRequestLogging: true,
     return503OnClosing: false,
   });
   app.removeAllContentTypeParsers();

@@ -8,7 +8,8 @@ import { toConnectorCredentials } from "./connector-credentials.ts";
 export function connectionTester(secrets: Pick<SecretStore, "value">): ConnectionTester {
   return async ({ connectorType, properties, credentials }) => {
     const spec = connectorFor(connectorType);
-    if (!spec) return { status: "Untested", message: `no ${connectorType} connector is built into this server yet` };
+    if (!spec)
+      return { status: "Untested", message: `no ${connectorType} connector is built into this server yet` };
     let creds: Awaited<ReturnType<typeof toConnectorCredentials>>;
     try {
       creds = await toConnectorCredentials(connectorType, credentials, secrets);
@@ -19,7 +20,9 @@ export function connectionTester(secrets: Pick<SecretStore, "value">): Connectio
     const connector = spec.open({ instanceUrl: String(properties["instanceUrl"]), credentials: creds });
     try {
       const result = await connector.testConnection();
-      return result.status === "Connected" ? { status: "Connected" } : { status: "Failed", message: result.reason };
+      return result.status === "Connected"
+        ? { status: "Connected" }
+        : { status: "Failed", message: result.reason };
     } finally {
       await connector.close();
     }

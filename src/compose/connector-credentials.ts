@@ -43,10 +43,12 @@ export async function toConnectorCredentials(
       const clientSecret = str(client["clientSecret"]) ?? str(client["client_secret"]);
       const refreshToken = str(creds["refreshToken"]);
       if (grant === "CLIENT_CREDENTIALS") {
-        if (!clientId || !clientSecret) throw fail("CLIENT_CREDENTIALS needs clientCredentialsArn with clientId and clientSecret");
+        if (!clientId || !clientSecret)
+          throw fail("CLIENT_CREDENTIALS needs clientCredentialsArn with clientId and clientSecret");
         return { kind: "oauth_client_credentials", clientId, clientSecret };
       }
-      if (refreshToken && clientId && clientSecret) return { kind: "oauth_refresh", clientId, clientSecret, refreshToken };
+      if (refreshToken && clientId && clientSecret)
+        return { kind: "oauth_refresh", clientId, clientSecret, refreshToken };
       const accessToken = str(creds["accessToken"]);
       if (accessToken) return { kind: "bearer", accessToken };
       throw fail("give accessToken, or refreshToken with clientCredentialsArn");
@@ -58,7 +60,8 @@ export async function toConnectorCredentials(
       const clientId = str(oauth["clientId"]);
       const clientSecret = str(oauth["clientSecret"]);
       const refreshToken = str(oauth["refreshToken"]);
-      if (clientId && clientSecret && refreshToken) return { kind: "oauth_refresh", clientId, clientSecret, refreshToken };
+      if (clientId && clientSecret && refreshToken)
+        return { kind: "oauth_refresh", clientId, clientSecret, refreshToken };
       if (clientId && clientSecret && username && password) {
         return { kind: "oauth_password", clientId, clientSecret, username, password };
       }
@@ -94,7 +97,8 @@ export function credentialsResolver(
       const key = propertiesKey(p.connectorType);
       const creds = (await profiles.credentials(name))?.[key] ?? {};
       const instanceUrl = str(p.properties[key]?.["instanceUrl"]);
-      if (!instanceUrl) throw new ProfileflowError("VALIDATION_FAILED", `Connector profile ${name} has no instanceUrl.`);
+      if (!instanceUrl)
+        throw new ProfileflowError("VALIDATION_FAILED", `Connector profile ${name} has no instanceUrl.`);
       return { instanceUrl, credentials: await toConnectorCredentials(p.connectorType, creds, secrets) };
     },
     saveRefreshToken: async (name: string, refreshToken: string) => {

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
+import type { Clock } from "../core/clock.ts";
 import { hexId } from "../core/ids.ts";
 import type { Database } from "../db/schema.ts";
 import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
 import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
-import type { Clock } from "../core/clock.ts";
 
 /**
  * The flows engine's sink wired to the profiles ingest path: each page's records are mapped,
@@ -24,12 +24,19 @@ export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSin
       let bytesWritten = 0;
       if (batch.records.length > 0) {
         const raws = batch.records.map((r) => r.data);
-        const summary = await ingestor.ingestInTransaction(trx, domainName, objectTypeName, raws, { performedBy });
+        const summary = await ingestor.ingestInTransaction(trx, domainName, objectTypeName, raws, {
+          performedBy,
+        });
         accepted = summary.accepted + summary.ignored;
         summary.results.forEach((res, i) => {
           const rec = batch.records[i]!;
           if (res.status === "dead_lettered") {
-            failed.push({ recordId: rec.id, data: rec.data, code: res.reason?.code ?? "DEAD_LETTER", message: res.reason?.message ?? "" });
+            failed.push({
+              recordId: rec.id,
+              data: rec.data,
+              code: res.reason?.code ?? "DEAD_LETTER",
+              message: res.reason?.message ?? "",
+            });
           } else {
             bytesWritten += JSON.stringify(rec.data).length;
           }

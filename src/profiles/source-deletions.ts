@@ -87,7 +87,11 @@ export async function deleteSourceObjects(
 }
 
 /** Deletes the profiles of `ids` that have no objects left and nothing entered by hand. */
-async function deleteEmptyProfiles(trx: Kysely<Database>, domainName: string, ids: readonly string[]): Promise<void> {
+async function deleteEmptyProfiles(
+  trx: Kysely<Database>,
+  domainName: string,
+  ids: readonly string[],
+): Promise<void> {
   for (const part of chunks(ids)) {
     const empty = await trx
       .selectFrom("profiles as p")
@@ -119,7 +123,15 @@ async function deleteEmptyProfiles(trx: Kysely<Database>, domainName: string, id
       .execute();
     const gone = empty.map((r) => r.profile_id);
     if (gone.length === 0) continue;
-    await trx.deleteFrom("profile_keys").where("domain_name", "=", domainName).where("profile_id", "in", gone).execute();
-    await trx.deleteFrom("profiles").where("domain_name", "=", domainName).where("profile_id", "in", gone).execute();
+    await trx
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", gone)
+      .execute();
+    await trx
+      .deleteFrom("profiles")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", gone)
+      .execute();
   }
 }

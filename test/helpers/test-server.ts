@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/config.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createLogger, type Logger } from "../../src/core/logger.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
-import { composeServer, type Server } from "../../src/main.ts";
+import { type ComposeOptions, composeServer, type Server } from "../../src/main.ts";
 import { createPostgresDatabase } from "./test-database.ts";
 
 export interface TestServer {
@@ -22,7 +22,7 @@ export interface TestServer {
 /** A real profileflow listening on a free port, on a fresh SQLite or PostgreSQL database, with SDK clients. */
 export async function startTestServer(
   dialect: DialectName = "sqlite",
-  options: { clock?: Clock; logger?: Logger } = {},
+  options: { clock?: Clock; logger?: Logger; workers?: boolean; engine?: ComposeOptions["engine"] } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "pf-server-"));
   const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
@@ -39,7 +39,10 @@ export async function startTestServer(
   const server = await composeServer(config, {
     logger: options.logger ?? createLogger("silent"),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
+    executor: { pollIntervalMs: 50 },
   });
+  if (options.workers) await server.startWorkers();
   const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
   const endpoint = address;
   const clientConfig = { endpoint, region: config.region, credentials, maxAttempts: 1 };
