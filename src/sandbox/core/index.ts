@@ -14,4 +14,5 @@ export { type RateCounters, type RateDecision, RateMeter } from "./rate-meter.ts
 export { bodyForm, bodyJson, type Handler, json, type Reply, type SandboxRequest } from "./reply.ts";
 export { hash32, pick, SeqRng, strHash, unit } from "./rng.ts";
 export { type ClockState, SandboxClock } from "./sandbox-clock.ts";
+export { VersionList } from "./version-list.ts";
 export { type FaultClass, SandboxWorld, type WorldOptions } from "./world.ts";

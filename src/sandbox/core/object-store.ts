@@ -1,5 +1,6 @@
 import type { ObjectDef, TruthLinks } from "./object-def.ts";
 import { hash32, strHash, unit } from "./rng.ts";
+import { VersionList } from "./version-list.ts";
 
 /** One version of a record. Generated versions have `seq` 0 and compute their fields on demand. */
 export interface RecordVersion {
@@ -170,6 +171,71 @@ export class ObjectStore {
         b = ovl.next();
       }
     }
+  }
+
+  /**
+   * What `scan` yields, as a compact snapshot: the generated part is found by binary search on the monotone
+   * stamp and kept as index runs, so no row is built unless `keep` (a residual filter) must look at it.
+   * Stops after `max` rows.
+   */
+  snapshot(
+    opts: { from?: number; to?: number; now: number; includeDeleted?: boolean },
+    keep?: (v: RecordVersion) => boolean,
+    max = Number.POSITIVE_INFINITY,
+  ): VersionList {
+    const out = new VersionList();
+    const now = opts.now;
+    const from = opts.from ?? Number.NEGATIVE_INFINITY;
+    const to = Math.min(opts.to ?? Number.POSITIVE_INFINITY, now + 1);
+    const lo = this.#firstGenerated(from, 0);
+    const hi = this.#firstGenerated(to, lo);
+    // Generated records whose overlay has a visible version: the overlay part serves them instead.
+    const hidden: number[] = [];
+    for (const [i, vs] of this.#versions) {
+      if (i >= lo && i < hi && vs.some((v) => v.visibleAt <= now)) hidden.push(i);
+    }
+    hidden.sort((a, b) => a - b);
+    let h = 0;
+    let cursor = lo;
+    const emitGenerated = (until: number) => {
+      while (cursor < until && out.length < max) {
+        while (h < hidden.length && hidden[h]! < cursor) h++;
+        const skip = h < hidden.length && hidden[h]! < until;
+        const stop = skip ? hidden[h]! : until;
+        if (keep) {
+          for (let i = cursor; i < stop && out.length < max; i++)
+            if (keep(this.generated(i))) out.pushRun(i, i + 1);
+        } else out.pushRun(cursor, Math.min(stop, cursor + (max - out.length)));
+        cursor = skip ? stop + 1 : stop;
+      }
+    };
+    for (const v of this.#overlayIn(from, to, now, opts.includeDeleted ?? false)) {
+      // Generated rows ordered before v by (stamp, index) go first.
+      let a = cursor;
+      let b = hi;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        const s = this.generatedStamp(mid);
+        if (s < v.stamp || (s === v.stamp && mid < v.index)) a = mid + 1;
+        else b = mid;
+      }
+      emitGenerated(a);
+      if (out.length >= max) return out;
+      if (!keep || keep(v)) out.push(v);
+    }
+    emitGenerated(hi);
+    return out;
+  }
+
+  /** The first generated index ≥ `lo` whose stamp is ≥ `t` (count when none). */
+  #firstGenerated(t: number, lo: number): number {
+    let hi = this.def.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.generatedStamp(mid) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   *#generatedIn(from: number, to: number, now: number): Generator<RecordVersion> {

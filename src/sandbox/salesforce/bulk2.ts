@@ -2,7 +2,8 @@ import { bodyJson, json, type Reply, type SandboxRequest, type SandboxWorld } fr
 import { USER_ID } from "./auth.ts";
 import { SfError } from "./errors.ts";
 import { sfDateTime } from "./fields.ts";
-import { fullRecord, type QueryResult, runQuery } from "./query-engine.ts";
+import { type QueryResult, runQuery } from "./query-engine.ts";
+import { bulkCsvLines } from "./record-render.ts";
 
 interface Job {
   id: string;
@@ -146,11 +147,8 @@ export class Bulk2Jobs {
     const eol = job.lineEnding === "CRLF" ? "\r\n" : "\n";
     const names = job.result.fields.map((f) => f.name);
     const lines = [names.map((n) => `"${n}"`).join(job.delimiter)];
-    const { store } = job.result;
-    for (let i = start; i < end; i++) {
-      const rec = fullRecord(store, store.deref(job.result.refs[i]!));
-      lines.push(names.map((n) => csvCell(rec[n])).join(job.delimiter));
-    }
+    const { store, refs, fields } = job.result;
+    for (const line of bulkCsvLines(store, fields, refs, start, end, job.delimiter)) lines.push(line);
     const next = end < job.result.refs.length ? Buffer.from(String(end)).toString("base64url") : "null";
     return {
       status: 200,
@@ -162,13 +160,4 @@ export class Bulk2Jobs {
       body: lines.join(eol) + eol,
     };
   }
-}
-
-/** Bulk CSV: every value quoted, nulls empty, datetimes in `…Z` form. */
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  let s = String(v);
-  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/.test(s))
-    s = s.replace("+0000", "Z");
-  return `"${s.replace(/"/g, '""')}"`;
 }

@@ -2,7 +2,8 @@ import { json, type Reply, type SandboxRequest, type SandboxWorld } from "../cor
 import { SALESFORCE_PREFIX } from "../population/ids.ts";
 import { SfError, sfErrors } from "./errors.ts";
 import { findObject, SF_FIELDS, sfDateTime } from "./fields.ts";
-import { fullRecord, type QueryResult, renderRecord, runQuery } from "./query-engine.ts";
+import { fullRecord, type QueryResult, runQuery } from "./query-engine.ts";
+import { restRecordsJson } from "./record-render.ts";
 
 interface Locator {
   result: QueryResult;
@@ -50,15 +51,16 @@ export class RestApi {
     const { refs, store } = result;
     if (offset > refs.length) throw sfErrors.invalidLocator();
     const end = Math.min(refs.length, offset + size);
-    const records = [];
-    for (let i = offset; i < end; i++) records.push(renderRecord(result, store.deref(refs[i]!), v));
+    const records = restRecordsJson(store, result.object, result.fields, refs, offset, end, v);
     const done = end >= refs.length;
-    const body: Record<string, unknown> = { totalSize: refs.length, done };
-    if (!done) body.nextRecordsUrl = `/services/data/v${v}/${all ? "queryAll" : "query"}/${id}-${end}`;
-    body.records = records;
+    // The same text JSON.stringify gave for {totalSize, done, nextRecordsUrl?, records}, written directly.
+    let body = `{"totalSize":${refs.length},"done":${done}`;
+    if (!done)
+      body += `,"nextRecordsUrl":${JSON.stringify(`/services/data/v${v}/${all ? "queryAll" : "query"}/${id}-${end}`)}`;
+    body += `,"records":[${records.join(",")}]}`;
     // The knob moves records under a reader's feet; the locator keeps serving its snapshot.
     if (!done) this.#world.changeDuringRead(store, ++this.#pages);
-    return json(200, body);
+    return { status: 200, headers: { "content-type": "application/json;charset=UTF-8" }, body };
   }
 
   /** `GET …/sobjects`. */
