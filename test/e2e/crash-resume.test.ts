@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AppflowClient,
+  CreateConnectorProfileCommand,
+  DescribeFlowExecutionRecordsCommand,
+} from "@aws-sdk/client-appflow";
+import {
+  CreateDomainCommand,
+  CustomerProfilesClient,
+  GetDomainCommand,
+  PutIntegrationCommand,
+} from "@aws-sdk/client-customer-profiles";
+import SQLite from "better-sqlite3";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  type ServiceNowSandbox,
+  startServiceNowSandbox,
+} from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+
+const bin = join(import.meta.dirname, "../../bin/profileflow.js");
+const credentials = { accessKeyId: "AKIDCRASHTESTKEY01", secretAccessKey: "crash-secret" };
+let child: ChildProcess | undefined;
+let sb: ServiceNowSandbox;
+
+/** Starts `profileflow serve` on a data dir as a real process; resolves with its endpoint. */
+function serve(dataDir: string): Promise<string> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("PROFILEFLOW_")),
+  );
+  child = spawn(process.execPath, [bin, "serve", "--port", "0", "--data", dataDir], {
+    env: {
+      ...clean,
+      PROFILEFLOW_LOG_LEVEL: "warn",
+      PROFILEFLOW_ACCESS_KEY_ID: credentials.accessKeyId,
+      PROFILEFLOW_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child!.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) resolve(m[1]!);
+    });
+    child!.stderr!.on("data", () => {});
+    child!.on("exit", (code, signal) => reject(new Error(`serve exited ${code ?? signal}`)));
+  });
+}
+
+function clients(endpoint: string) {
+  const cfg = { endpoint, region: "us-east-1", credentials, maxAttempts: 1 };
+  return { profiles: new CustomerProfilesClient(cfg), appflow: new AppflowClient(cfg) };
+}
+
+beforeAll(async () => {
+  // Slow pages (latency per request) and several of them, so a kill lands in the middle of a run.
+  sb = await startServiceNowSandbox({ seed: 9, people: 12_000, knobs: { latencyMs: 700 } });
+});
+afterAll(async () => {
+  child?.kill("SIGKILL");
+  await sb?.close();
+});
+
+it("SIGKILL of profileflow serve mid-execution, then restart: every record once, nothing lost", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-crash-"));
+  let endpoint = await serve(dataDir);
+  let c = clients(endpoint);
+  await c.appflow.send(
+    new CreateConnectorProfileCommand({
+      connectorProfileName: "sn",
+      connectorType: "Servicenow",
+      connectionMode: "Public",
+      connectorProfileConfig: {
+        connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
+        connectorProfileCredentials: {
+          ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
+        },
+      },
+    }),
+  );
+  await c.profiles.send(new CreateDomainCommand({ DomainName: "crash", DefaultExpirationDays: 30 }));
+  await c.profiles.send(
+    new PutIntegrationCommand({
+      DomainName: "crash",
+      ObjectTypeName: "Servicenow-sys_user",
+      FlowDefinition: {
+        FlowName: "crash-users",
+        KmsArn: "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+        SourceFlowConfig: {
+          ConnectorType: "Servicenow",
+          ConnectorProfileName: "sn",
+          SourceConnectorProperties: { ServiceNow: { Object: "sys_user" } },
+        },
+        Tasks: [
+          {
+            TaskType: "Filter",
+            SourceFields: ["sys_id", "first_name", "last_name", "email", "phone", "sys_updated_on"],
+            ConnectorOperator: { ServiceNow: "PROJECTION" },
+          },
+        ],
+        TriggerConfig: { TriggerType: "OnDemand" },
+      },
+    }),
+  );
+
+  // Watch the execution through the SQLite file (WAL allows a reader) and kill once a page is committed.
+  const db = new SQLite(join(dataDir, "profileflow.db"), { readonly: true, fileMustExist: true });
+  const deadline = Date.now() + 60_000;
+  let progressAtKill = 0;
+  for (;;) {
+    const row = db.prepare("select status, records_processed from flow_executions").get() as
+      | { status: string; records_processed: number }
+      | undefined;
+    if (row && row.status === "InProgress" && row.records_processed > 0) {
+      progressAtKill = row.records_processed;
+      break;
+    }
+    if (row && row.status !== "InProgress") throw new Error(`run ended before the kill: ${row.status}`);
+    if (Date.now() > deadline) throw new Error("no progress to kill in");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child!.kill("SIGKILL");
+  await new Promise((r) => child!.once("exit", r));
+  db.close();
+
+  const users = new Set<string>();
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = (await (
+      await fetch(`${sb.url}/__sandbox/truth/sys_user?offset=${offset}&limit=10000`)
+    ).json()) as {
+      records: { id: string; deleted: boolean }[];
+      nextOffset: number | null;
+    };
+    for (const r of page.records) if (!r.deleted) users.add(r.id);
+    offset = page.nextOffset;
+  }
+  expect(progressAtKill).toBeLessThan(users.size);
+
+  endpoint = await serve(dataDir);
+  c = clients(endpoint);
+  const deadline2 = Date.now() + 120_000;
+  let status = "";
+  while (Date.now() < deadline2) {
+    const r = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
+    status = r.flowExecutions?.[0]?.executionStatus ?? "";
+    if (status !== "InProgress" && status !== "") break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  expect(status).toBe("Successful");
+  const records = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
+  expect(records.flowExecutions).toHaveLength(1);
+  expect(records.flowExecutions?.[0]?.executionResult?.recordsProcessed).toBe(users.size);
+
+  // The store equals an uninterrupted run's: one object and one profile per live user, each user's own.
+  const stats = (await c.profiles.send(new GetDomainCommand({ DomainName: "crash" }))).Stats;
+  expect(stats?.ObjectCount).toBe(users.size);
+  expect(stats?.ProfileCount).toBe(users.size);
+  const check = new SQLite(join(dataDir, "profileflow.db"), { readonly: true });
+  const keys = check
+    .prepare("select object_key from profile_objects where domain_name = 'crash' order by object_key")
+    .all() as { object_key: string }[];
+  check.close();
+  expect(keys.map((k) => k.object_key)).toEqual([...users].sort());
+}, 240_000);
