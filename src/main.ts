@@ -8,19 +8,24 @@ import { objectTypeOperations } from "./api/customer-profiles/object-types.ts";
 import { profileOperations } from "./api/customer-profiles/profiles.ts";
 import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
 import { templateOperations } from "./api/customer-profiles/templates.ts";
+import { workflowOperations } from "./api/customer-profiles/workflows.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
 import { TagStore } from "./api/tags/tag-store.ts";
+import { connectorCatalog } from "./compose/connector-catalog.ts";
+import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
+import { trackStepRecords } from "./flows/workflows/step-record-sink.ts";
+import { WorkflowRunner } from "./flows/workflows/workflow-runner.ts";
+import { WorkflowStore } from "./flows/workflows/workflow-store.ts";
 import { DomainStore } from "./profiles/domain-store.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
 import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./profiles/profile-lifecycle.ts";
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
-import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
-import { profilesSink } from "./compose/profiles-sink.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { loadMasterKey } from "./security/master-key.ts";
@@ -44,6 +49,8 @@ export interface Server {
   objectTypes: ObjectTypeStore;
   /** Connections, flows, integrations, secrets and the execution engine. */
   flows: FlowServices;
+  /** Integration workflows (historical backfill, then the hand-off to a continuous integration). */
+  workflows: WorkflowRunner;
   /** Starts the engine's workers in this process (serve does; tests may drive the executor by hand). */
   startWorkers(): Promise<void>;
   close(): Promise<void>;
@@ -97,14 +104,36 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     logger,
     domains,
     objectTypes,
-    sink: profilesSink(profiles.ingestor, clock),
-    ...(options.engine ? { engine: options.engine } : {}),
+    // Workflow steps note their distinct record ids in each page's transaction.
+    sink: trackStepRecords(profilesSink(profiles.ingestor, clock), new WorkflowStore(database.db, clock)),
+    engine: { ...options.engine, onFinished: (e) => workflows.onExecutionFinished(e) },
     ...(options.executor ? { executor: options.executor } : {}),
   });
   services.push(...flows.services);
+  const workflows = new WorkflowRunner({
+    db: database.db,
+    clock,
+    executor: flows.executor,
+    engine: flows.engine,
+    flows: flows.flows,
+    integrations: flows.integrations,
+    connectors: connectorCatalog(),
+    logger,
+  });
+  services.push(
+    workflowOperations({
+      domains,
+      objectTypes,
+      connectorProfiles: flows.connectorProfiles,
+      workflows,
+      clock,
+    }),
+  );
   const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
   resources.add(async (arn) =>
-    arn.startsWith(`${appflowArn}flow/`) ? (await flows.flows.get(arn.slice(appflowArn.length + 5))) !== undefined : undefined,
+    arn.startsWith(`${appflowArn}flow/`)
+      ? (await flows.flows.get(arn.slice(appflowArn.length + 5))) !== undefined
+      : undefined,
   );
   resources.add(async (arn) =>
     arn.startsWith(`${appflowArn}connectorprofile/`)
@@ -126,10 +155,12 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     domains,
     objectTypes,
     flows,
+    workflows,
     startWorkers: async () => {
       if (workersStarted) return;
       workersStarted = true;
       await flows.engine.init();
+      await workflows.init();
       await flows.engine.start();
     },
     close: async () => {

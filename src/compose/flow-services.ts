@@ -52,7 +52,7 @@ export interface FlowServicesDeps {
   engine?: Partial<
     Pick<
       FlowEngineOptions,
-      "leaseTtlMs" | "heartbeatIntervalMs" | "retryBaseMs" | "maxTransientAttempts" | "timer"
+      "leaseTtlMs" | "heartbeatIntervalMs" | "retryBaseMs" | "maxTransientAttempts" | "timer" | "onFinished"
     >
   >;
   executor?: { pollIntervalMs?: number; concurrency?: number };
