@@ -12,6 +12,7 @@ import type { ExecutionRow } from "./execution-record.ts";
 import type { ExecutionStore } from "./execution-store.ts";
 import { sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
+import type { InstanceGate } from "./instance-limits/instance-limits.ts";
 import { preparePage, windowOfCheckpoint } from "./page-batch.ts";
 import type { RecordSink } from "./record-sink.ts";
 import { compileTasks } from "./tasks/compile-tasks.ts";
@@ -29,6 +30,8 @@ export interface RunnerDeps {
   readonly maxTransientAttempts: number;
   readonly retryBaseMs: number;
   readonly logger?: Logger | undefined;
+  /** Per-instance concurrency and shared request rate (scale-out); absent: no shared limits. */
+  readonly instanceLimits?: InstanceGate | undefined;
 }
 
 /** How a run ended for this runner. */
@@ -73,6 +76,7 @@ export async function runExecution(
 
   let totals = counts(row);
   let connector: Connector | undefined;
+  let leave: (() => Promise<void>) | undefined;
   const lost = new AbortController();
   const beat = setInterval(() => {
     void store.heartbeat(id, owner, deps.leaseTtlMs).then(
@@ -91,9 +95,25 @@ export async function runExecution(
       } catch (e) {
         return fail(`Connector profile ${profileName} could not be opened: ${(e as Error).message}`);
       }
+      const gate = await deps.instanceLimits?.enter({
+        connectorType: source.connectorType,
+        instanceUrl: profile.instanceUrl,
+        executionId: id,
+        owner,
+        backfill: row.trigger_kind === "Window",
+      });
+      if (gate && !gate.ok) {
+        await store.release(id, owner, {
+          message: `Waiting for the source: ${gate.reason}.`,
+          until: gate.retryAt,
+        });
+        return { kind: "wait", at: gate.retryAt };
+      }
+      leave = gate?.leave;
       connector = spec.open(profile, {
         timer: deps.timer,
         onRefreshToken: (t) => deps.credentials.saveRefreshToken?.(profileName, t),
+        ...(gate?.budget ? { rateBudget: gate.budget } : {}),
       });
       const tasks = compileTasks(flow.definition.tasks);
       const request = readRequest(row, sourceObject(source), checkpoint);
@@ -173,6 +193,7 @@ export async function runExecution(
   } finally {
     clearInterval(beat);
     await connector?.close().catch(() => {});
+    await leave?.().catch(() => {});
   }
 }
 

@@ -10,6 +10,7 @@ import { ExecutionStore, type NewExecution } from "./execution-store.ts";
 import type { Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
 import { type StoredFlow, sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
+import type { InstanceGate } from "./instance-limits/instance-limits.ts";
 import type { RecordSink } from "./record-sink.ts";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 
@@ -44,6 +45,8 @@ export interface FlowEngineOptions {
   /** First retry delay (doubles each attempt); default 30 s. */
   readonly retryBaseMs?: number;
   readonly onFinished?: (e: ExecutionFinished) => void | Promise<void>;
+  /** Per-instance limits shared by all workers (src/flows/instance-limits); absent: none. */
+  readonly instanceLimits?: InstanceGate;
 }
 
 const RUN = "flows.run";
@@ -79,6 +82,7 @@ export class FlowEngine {
       maxTransientAttempts: o.maxTransientAttempts ?? 3,
       retryBaseMs: o.retryBaseMs ?? 30_000,
       logger: o.logger,
+      instanceLimits: o.instanceLimits,
     };
     o.executor.define(RUN, (p, ctx) => this.#run(p, ctx));
     o.executor.define(TICK, (p) => this.#tick(p));
@@ -195,7 +199,7 @@ export class FlowEngine {
   async #startExecution(e: NewExecution): Promise<string> {
     return this.#o.db.transaction().execute(async (tx) => {
       const id = await this.executions.create(e, tx);
-      await this.#o.executor.enqueue(runJob(e.flowName, id), tx);
+      await this.#o.executor.enqueue(runJob(e.flowName, id, e.trigger), tx);
       return id;
     });
   }
@@ -204,7 +208,7 @@ export class FlowEngine {
     const row = await this.executions.get(executionId);
     if (row)
       await this.#o.executor.enqueue({
-        ...runJob(row.flow_name, executionId),
+        ...runJob(row.flow_name, executionId, row.trigger_kind),
         keyMode: preserve ? "preserve" : "replace",
       });
   }
@@ -332,11 +336,13 @@ function scheduleKey(flowName: string): string {
   return `flow:${flowName}:schedule`;
 }
 
-function runJob(flowName: string, executionId: string) {
+/** Backfill steps (bounded windows) run after due incremental and on-demand runs (lower runs first). */
+function runJob(flowName: string, executionId: string, trigger: string) {
   return {
     task: RUN,
     payload: { executionId },
     key: `exec:${executionId}`,
     queue: `flow:${flowName}`,
+    priority: trigger === "Window" ? 10 : 0,
   } as const;
 }
