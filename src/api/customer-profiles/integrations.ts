@@ -25,7 +25,11 @@ export interface IntegrationOperationsDeps {
 }
 
 const uri = z.string().min(1).max(255);
-const objectTypeName = z.string().min(1).max(255).regex(/^[a-zA-Z_][a-zA-Z_0-9-]*$/);
+const objectTypeName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-zA-Z_][a-zA-Z_0-9-]*$/);
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 const putInput = z
   .object({
@@ -33,7 +37,11 @@ const putInput = z
     ObjectTypeName: objectTypeName.optional(),
     ObjectTypeNames: z.record(z.string(), objectTypeName).optional(),
     FlowDefinition: flowDefinitionInput.optional(),
-    RoleArn: z.string().max(512).regex(/^arn:aws:iam:.*:[0-9]+:.*/, "must be an IAM role ARN").optional(),
+    RoleArn: z
+      .string()
+      .max(512)
+      .regex(/^arn:aws:iam:.*:[0-9]+:.*/, "must be an IAM role ARN")
+      .optional(),
     EventTriggerNames: z.array(z.string()).optional(),
     Scope: z.enum(["PROFILE", "DOMAIN"]).optional(),
     Tags: tags.optional(),
@@ -72,17 +80,28 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
         const domainName = await domainOf(ctx.params);
         const input = parseInput(putInput, ctx.body);
         if (!input.ObjectTypeName) {
-          throw new ProfileflowError("VALIDATION_FAILED", "ObjectTypeName is required for AppFlow integrations.", { member: "ObjectTypeName" });
+          throw new ProfileflowError(
+            "VALIDATION_FAILED",
+            "ObjectTypeName is required for AppFlow integrations.",
+            { member: "ObjectTypeName" },
+          );
         }
         if (!(await deps.objectTypes.get(domainName, input.ObjectTypeName))) {
-          throw new ProfileflowError("RESOURCE_NOT_FOUND", `Object type ${input.ObjectTypeName} does not exist in domain ${domainName}.`);
+          throw new ProfileflowError(
+            "RESOURCE_NOT_FOUND",
+            `Object type ${input.ObjectTypeName} does not exist in domain ${domainName}.`,
+          );
         }
         let integrationUri = input.Uri;
         let flowName: string | undefined;
         if (input.FlowDefinition) {
           const def = toFlowDefinition(input.FlowDefinition, domainName, input.ObjectTypeName);
           if (await flows.get(def.flowName)) {
-            throw new ProfileflowError("VALIDATION_FAILED", `Flow with name ${def.flowName} already exists.`, { member: "FlowDefinition.FlowName" });
+            throw new ProfileflowError(
+              "VALIDATION_FAILED",
+              `Flow with name ${def.flowName} already exists.`,
+              { member: "FlowDefinition.FlowName" },
+            );
           }
           await checkFlow(def, {
             connectorProfiles: deps.connectorProfiles,
@@ -90,7 +109,11 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
           });
           const flowArn = flows.arnOf(def.flowName);
           if (integrationUri && integrationUri !== flowArn) {
-            throw new ProfileflowError("VALIDATION_FAILED", `Uri must be the flow ARN ${flowArn} when a FlowDefinition is given.`, { member: "Uri" });
+            throw new ProfileflowError(
+              "VALIDATION_FAILED",
+              `Uri must be the flow ARN ${flowArn} when a FlowDefinition is given.`,
+              { member: "Uri" },
+            );
           }
           integrationUri = flowArn;
           flowName = def.flowName;
@@ -98,7 +121,9 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
           if (def.triggerConfig.triggerType === "Scheduled") await runner.activate(flow);
           else await runner.startOnDemand(flow);
         } else if (!integrationUri) {
-          throw new ProfileflowError("VALIDATION_FAILED", "Uri or FlowDefinition is required.", { member: "Uri" });
+          throw new ProfileflowError("VALIDATION_FAILED", "Uri or FlowDefinition is required.", {
+            member: "Uri",
+          });
         } else {
           const existing = await integrations.get(domainName, integrationUri);
           const flowMatch = /^arn:aws:appflow:[^:]*:\d+:flow\/(.+)$/.exec(integrationUri);
@@ -138,10 +163,22 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
         const domainName = await domainOf(ctx.params);
         const page = pageRequest(ctx.query, "ListIntegrations");
         const includeHidden = ctx.query["include-hidden"] === "true";
-        const rows = await integrations.list({ domainName, includeHidden, after: page.after, limit: page.limit + 1 });
+        const rows = await integrations.list({
+          domainName,
+          includeHidden,
+          after: page.after,
+          limit: page.limit + 1,
+        });
         const items = rows.slice(0, page.limit);
-        const token = nextToken("ListIntegrations", items.map((i) => ({ key: i.uri })), rows.length > page.limit);
-        return { Items: await Promise.all(items.map((i) => integrationResponse(i, tags))), ...(token ? { NextToken: token } : {}) };
+        const token = nextToken(
+          "ListIntegrations",
+          items.map((i) => ({ key: i.uri })),
+          rows.length > page.limit,
+        );
+        return {
+          Items: await Promise.all(items.map((i) => integrationResponse(i, tags))),
+          ...(token ? { NextToken: token } : {}),
+        };
       },
     },
     {
@@ -152,10 +189,22 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
         const input = parseInput(z.object({ Uri: uri }).strict(), ctx.body);
         const page = pageRequest(ctx.query, "ListAccountIntegrations");
         const includeHidden = ctx.query["include-hidden"] === "true";
-        const rows = await integrations.list({ uri: input.Uri, includeHidden, after: page.after, limit: page.limit + 1 });
+        const rows = await integrations.list({
+          uri: input.Uri,
+          includeHidden,
+          after: page.after,
+          limit: page.limit + 1,
+        });
         const items = rows.slice(0, page.limit);
-        const token = nextToken("ListAccountIntegrations", items.map((i) => ({ key: i.uri })), rows.length > page.limit);
-        return { Items: await Promise.all(items.map((i) => integrationResponse(i, tags))), ...(token ? { NextToken: token } : {}) };
+        const token = nextToken(
+          "ListAccountIntegrations",
+          items.map((i) => ({ key: i.uri })),
+          rows.length > page.limit,
+        );
+        return {
+          Items: await Promise.all(items.map((i) => integrationResponse(i, tags))),
+          ...(token ? { NextToken: token } : {}),
+        };
       },
     },
     {
