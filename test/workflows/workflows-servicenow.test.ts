@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AppflowClient,
+  CreateConnectorProfileCommand,
+  DescribeFlowExecutionRecordsCommand,
+} from "@aws-sdk/client-appflow";
+import {
+  CreateDomainCommand,
+  CreateIntegrationWorkflowCommand,
+  CustomerProfilesClient,
+  GetIntegrationCommand,
+  GetWorkflowCommand,
+  GetWorkflowStepsCommand,
+  ListIntegrationsCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/config.ts";
+import { createLogger } from "../../src/core/logger.ts";
+import { composeServer, type Server } from "../../src/main.ts";
+import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { admin, START, sandbox, truth } from "../connectors/servicenow/harness.ts";
+import { createPostgresDatabase, describeEachDialect } from "../helpers/test-database.ts";
+
+const DAY = 86_400_000;
+const TYPE = "Servicenow-sys_user";
+
+describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect) => {
+  let sb: ServiceNowSandbox;
+  let server: Server;
+  let dataDir: string;
+  let dropPg: (() => Promise<void>) | undefined;
+  let profiles: CustomerProfilesClient;
+  let appflow: AppflowClient;
+
+  // The server, the connector and the sandbox share one clock that moves only when the test moves it.
+  const now = () => sb.world.clock.now();
+  const send = async <T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T> => {
+    client.config.systemClockOffset = now() - Date.now(); // sign at the shared clock's time
+    return (client as any).send(command) as Promise<T>;
+  };
+
+  beforeAll(async () => {
+    sb = await sandbox(150);
+    dataDir = mkdtempSync(join(tmpdir(), "pf-wf-"));
+    const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
+    dropPg = pg?.drop;
+    const credentials = { accessKeyId: "AKIDWORKFLOWSNTEST", secretAccessKey: "workflowsnsecret0123" };
+    const config = loadConfig({
+      flags: { port: 0, dataDir, databaseUrl: pg?.url, logLevel: "silent", ...credentials },
+    });
+    server = await composeServer(config, {
+      clock: { now },
+      logger: createLogger("silent"),
+      engine: {
+        timer: { now, sleep: async (ms) => sb.world.clock.advance(ms) },
+        heartbeatIntervalMs: 3_600_000,
+      },
+    });
+    const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
+    const cfg = { endpoint, region: config.region, credentials, maxAttempts: 1 };
+    profiles = new CustomerProfilesClient(cfg);
+    appflow = new AppflowClient(cfg);
+    await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
+    await send(
+      appflow,
+      new CreateConnectorProfileCommand({
+        connectorProfileName: "sn",
+        connectorType: "Servicenow",
+        connectionMode: "Public",
+        connectorProfileConfig: {
+          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
+          connectorProfileCredentials: {
+            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
+          },
+        },
+      }),
+    );
+  });
+  afterAll(async () => {
+    profiles?.destroy();
+    appflow?.destroy();
+    await server?.close();
+    await dropPg?.();
+    await sb?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("ingests exactly the ground truth in 2-month steps, then the continuous integration takes the seam once", async () => {
+    const first = START - 183 * DAY;
+    const created = await send<{ WorkflowId: string }>(
+      profiles,
+      new CreateIntegrationWorkflowCommand({
+        DomainName: "wf",
+        WorkflowType: "APPFLOW_INTEGRATION",
+        ObjectTypeName: TYPE,
+        RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+        IntegrationConfig: {
+          AppflowIntegration: {
+            FlowDefinition: {
+              FlowName: "sn-users",
+              KmsArn: "arn:aws:kms:us-east-1:000000000000:key/workflow",
+              SourceFlowConfig: {
+                ConnectorType: "Servicenow",
+                ConnectorProfileName: "sn",
+                IncrementalPullConfig: { DatetimeTypeFieldName: "sys_updated_on" },
+                SourceConnectorProperties: { ServiceNow: { Object: "sys_user" } },
+              },
+              Tasks: [
+                {
+                  TaskType: "Filter",
+                  SourceFields: ["sys_id", "email", "first_name", "last_name", "sys_updated_on"],
+                  ConnectorOperator: { ServiceNow: "PROJECTION" },
+                },
+                ...["sys_id", "email", "first_name", "last_name", "sys_updated_on"].map((f) => ({
+                  TaskType: "Map" as const,
+                  SourceFields: [f],
+                  DestinationField: f,
+                  ConnectorOperator: { ServiceNow: "NO_OP" as const },
+                })),
+              ],
+              TriggerConfig: {
+                TriggerType: "Scheduled",
+                TriggerProperties: {
+                  Scheduled: {
+                    ScheduleExpression: "rate(1hours)",
+                    DataPullMode: "Incremental",
+                    FirstExecutionFrom: new Date(first),
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    const id = created.WorkflowId;
+    const executor = server.flows.executor;
+    await executor.runOnce();
+    const getWf = () => send<any>(profiles, new GetWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
+    expect((await getWf()).Status).toBe("IN_PROGRESS"); // the last window waits out the 1-minute lag
+
+    // A user created during the backfill, right after the history's end: only the continuous integration reads it.
+    sb.world.clock.advance(10_000);
+    const seamUser = await admin(sb, "POST", "records/sys_user", {
+      email: "seam.user@example.com",
+      first_name: "Seam",
+    });
+    sb.world.clock.advance(80_000); // past the lag: the last window [.., START) is settled, the user at START+10s is visible
+    await executor.runOnce();
+    const wf = await getWf();
+    expect(wf.Status).toBe("COMPLETE");
+    const expected = await truth(sb, "sys_user", first, START);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(wf.Metrics.AppflowIntegration).toEqual({
+      RecordsProcessed: expected.length,
+      StepsCompleted: 4,
+      TotalSteps: 4,
+    });
+    const steps = await send<any>(
+      profiles,
+      new GetWorkflowStepsCommand({ DomainName: "wf", WorkflowId: id }),
+    );
+    expect(steps.Items.map((s: any) => s.AppflowIntegration.BatchRecordsStartTime)).toEqual([
+      "2024-11-30T12:00:00.000Z",
+      "2025-01-30T12:00:00.000Z",
+      "2025-03-30T12:00:00.000Z",
+      "2025-05-30T12:00:00.000Z",
+    ]);
+    expect(steps.Items.reduce((n: number, s: any) => n + s.AppflowIntegration.RecordsProcessed, 0)).toBe(
+      expected.length,
+    );
+
+    // Exactly the ground truth's objects, each with a profile.
+    const objects = await server.database.db
+      .selectFrom("profile_objects")
+      .select(["object_key", "profile_id"])
+      .where("domain_name", "=", "wf")
+      .where("object_type_name", "=", TYPE)
+      .execute();
+    const history = expected.map((e) => e.split("@")[0]!);
+    const seamId: string | undefined = seamUser?.sys_id ?? seamUser?.id ?? seamUser?.record?.sys_id;
+    expect(seamId).toBeTruthy();
+    const all = [...history, seamId!];
+    expect(objects.map((o) => o.object_key).sort()).toEqual([...all].sort());
+    expect(objects.every((o) => o.profile_id)).toBe(true);
+
+    // The hand-off: a visible integration carrying the WorkflowId; its first execution started at the history's end.
+    const listed = await send<any>(profiles, new ListIntegrationsCommand({ DomainName: "wf" }));
+    expect(listed.Items.map((i: any) => [i.ObjectTypeName, i.WorkflowId])).toEqual([[TYPE, id]]);
+    const hidden = await send<any>(
+      profiles,
+      new ListIntegrationsCommand({ DomainName: "wf", IncludeHidden: true }),
+    );
+    expect(hidden.Items).toHaveLength(5);
+    const integration = await send<any>(
+      profiles,
+      new GetIntegrationCommand({ DomainName: "wf", Uri: listed.Items[0].Uri }),
+    );
+    expect(integration.WorkflowId).toBe(id);
+    const runs = await send<any>(appflow, new DescribeFlowExecutionRecordsCommand({ flowName: "sn-users" }));
+    expect(runs.flowExecutions).toHaveLength(1);
+    expect(runs.flowExecutions[0]).toMatchObject({
+      executionStatus: "Successful",
+      dataPullStartTime: new Date(START),
+    });
+    expect(runs.flowExecutions[0].executionResult.recordsProcessed).toBe(1); // the seam user, and nothing of the history again
+  });
+});
