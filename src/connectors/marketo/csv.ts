@@ -7,6 +7,8 @@
 export interface CsvChunk {
   readonly rows: (string | null)[][];
   readonly bytes: number;
+  /** The same length in UTF-16 code units of `text`. */
+  readonly chars: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export function parseCsvRows(text: string, maxRows: number, final: boolean): Csv
         let j = i + 1;
         for (;;) {
           const q = text.indexOf('"', j);
-          if (q < 0) return { rows, bytes: used }; // the closing quote is in a later chunk
+          if (q < 0) return { rows, bytes: used, chars: pos }; // the closing quote is in a later chunk
           out += text.slice(j, q);
           if (text[q + 1] === '"') {
             out += '"';
@@ -65,5 +67,5 @@ export function parseCsvRows(text: string, maxRows: number, final: boolean): Csv
     used += Buffer.byteLength(text.slice(pos, i), "utf8");
     pos = i;
   }
-  return { rows, bytes: used };
+  return { rows, bytes: used, chars: pos };
 }

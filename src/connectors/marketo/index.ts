@@ -24,6 +24,8 @@ export const marketo = defineConnector<MarketoObject>({
   paging: "bulk_job",
   objects,
   errors: errorRules,
+  // 604/608/611/713 are routine at Marketo and cost no quota: allow more tries than the SDK's 5.
+  retry: { maxAttempts: 8 },
   open: openMarketo,
 });
 
@@ -39,7 +41,7 @@ export function openMarketo(profile: ConnectorProfileConfig, options: ConnectorO
     errorRules,
     classify: marketoClassifier(timer),
     userAgent: "profileflow-marketo",
-    ...(options.retry ? { retry: options.retry } : {}),
+    retry: { maxAttempts: 8, ...options.retry },
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.random ? { random: options.random } : {}),
   };

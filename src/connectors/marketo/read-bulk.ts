@@ -33,6 +33,7 @@ export async function bulkStep(
   timer: Timer,
   s: ReadState,
   pageSize: number,
+  cache: FileCache,
 ): Promise<Page> {
   const empty: Page = { records: [], deletions: [], rejected: [], checkpoint: {}, done: false };
   if (s.exportId === "") {
@@ -53,6 +54,8 @@ export async function bulkStep(
       Object.assign(s, { phase: "changes", strict: true, since: startAt, token: "", exportId: "", job: "" });
       return empty;
     }
+  }
+  if (s.job === "") {
     await enqueueExport(http, s.exportId);
     s.job = "queued";
     return empty;
@@ -78,10 +81,22 @@ export async function bulkStep(
       }
     }
   }
-  return fileStep(http, s, pageSize);
+  return fileStep(http, s, pageSize, cache);
 }
 
-async function fileStep(http: HttpClient, s: ReadState, pageSize: number): Promise<Page> {
+/** Text of the export file already downloaded past the checkpoint's offset (kept between pages of one read). */
+export interface FileCache {
+  exportId: string;
+  /** Byte offset of `text[0]` in the file. */
+  offset: number;
+  text: string;
+  final: boolean;
+}
+
+/** An empty cache. */
+export const emptyFileCache = (): FileCache => ({ exportId: "", offset: -1, text: "", final: false });
+
+async function fileStep(http: HttpClient, s: ReadState, pageSize: number, cache: FileCache): Promise<Page> {
   const records: RawRecord[] = [];
   const rejected: RejectedRecord[] = [];
   const page = () => ({ records, deletions: [], rejected, checkpoint: {}, done: false });
@@ -91,18 +106,24 @@ async function fileStep(http: HttpClient, s: ReadState, pageSize: number): Promi
   }
   const want = pageSize + (s.offset === 0 ? 1 : 0); // the header row
   let length = Math.min(8 << 20, Math.max(16 << 10, want * 600));
-  for (;;) {
-    const chunk = await fileChunk(http, s.exportId, s.offset, length);
+  for (let cached = cache.exportId === s.exportId && cache.offset === s.offset; ; cached = false) {
+    const chunk = cached ? cache : await fileChunk(http, s.exportId, s.offset, length);
     if (chunk === undefined) {
       // The file expired (7 days): export the sub-window again (rows already handed on may repeat).
       Object.assign(s, { exportId: "", job: "", offset: 0, fileSize: 0 });
       return page();
     }
-    const { rows, bytes } = parseCsvRows(chunk.text, want, chunk.final);
+    const { rows, bytes, chars } = parseCsvRows(chunk.text, want, chunk.final);
     if (rows.length < want && !chunk.final) {
-      length *= 4; // a row longer than the chunk, or a chunk cut in a multi-byte character
+      if (!cached) length *= 4; // a row longer than the chunk, or a chunk cut in a multi-byte character
       continue;
     }
+    Object.assign(cache, {
+      exportId: s.exportId,
+      offset: s.offset + bytes,
+      text: chunk.text.slice(chars),
+      final: chunk.final,
+    });
     let body = rows;
     if (s.offset === 0) {
       const header = rows[0] ?? [];

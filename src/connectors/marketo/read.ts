@@ -6,8 +6,9 @@ import {
   type ReadRequest,
   type Timer,
 } from "../sdk/index.ts";
+import { authRetried } from "./auth.ts";
 import { changesStep, deletionsStep } from "./read-activities.ts";
-import { bulkStep } from "./read-bulk.ts";
+import { bulkStep, emptyFileCache } from "./read-bulk.ts";
 import { freshState, fromCheckpoint, type ReadState, toCheckpoint } from "./read-state.ts";
 import { objects } from "./spec.ts";
 
@@ -34,13 +35,15 @@ export async function* readMarketo(
     yield { records: [], deletions: [], rejected: [], checkpoint: toCheckpoint(s), done: true };
     return;
   }
+  const cache = emptyFileCache();
   for (;;) {
-    const step =
+    const step = await authRetried(() =>
       s.phase === "bulk"
-        ? await bulkStep(http, timer, s, pageSize)
+        ? bulkStep(http, timer, s, pageSize, cache)
         : s.phase === "changes"
-          ? await changesStep(http, s, pageSize)
-          : await deletionsStep(http, s, pageSize);
+          ? changesStep(http, s, pageSize)
+          : deletionsStep(http, s, pageSize),
+    );
     const done = (s.phase as string) === "done"; // the step moved it
     yield { ...step, checkpoint: toCheckpoint(s), done };
     if (done) return;

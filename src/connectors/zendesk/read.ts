@@ -11,6 +11,7 @@ import {
   type RejectedRecord,
   SeenSet,
 } from "../sdk/index.ts";
+import { authRetried } from "./auth.ts";
 import { cursorTime, fetchExport, isDeletion, probe } from "./query.ts";
 import { objects, type ZendeskObject, type ZendeskObjectSpec } from "./spec.ts";
 
@@ -47,7 +48,7 @@ export async function* readZendesk(http: HttpClient, request: ReadRequest): Asyn
     return;
   }
   for (;;) {
-    const page = await step(http, state, spec, perPage);
+    const page = await authRetried(() => step(http, state, spec, perPage));
     yield page;
     if (page.done) return;
   }
