@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { registerDeadLetters } from "./commands/dead-letters.ts";
+import { registerIntegrate } from "./commands/integrate.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerStatus } from "./commands/status.ts";
 
 /** Builds the `profileflow` command tree. Each command lives in src/cli/commands/<name>.ts. */
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSandbox(program);
   registerDeadLetters(program);
+  registerIntegrate(program);
+  registerStatus(program);
   return program;
 }
 

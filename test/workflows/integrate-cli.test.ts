@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import {
+  CreateDomainCommand,
+  GetWorkflowStepsCommand,
+  ListIntegrationsCommand,
+  ListWorkflowsCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type ApiClients, apiClients, integrate, Prompter } from "../../src/cli/commands/integrate.ts";
+import { printStatus } from "../../src/cli/commands/status.ts";
+import { planBatches } from "../../src/flows/workflows/planner.ts";
+import {
+  type ServiceNowSandbox,
+  startServiceNowSandbox,
+} from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+/** Collects what a command writes. */
+function sink(): NodeJS.WritableStream & { text: () => string } {
+  const s = new PassThrough();
+  const chunks: Buffer[] = [];
+  s.on("data", (c: Buffer) => chunks.push(c));
+  return Object.assign(s, { text: () => Buffer.concat(chunks).toString("utf8") });
+}
+
+let t: TestServer;
+let sb: ServiceNowSandbox;
+let dir: string;
+let api: ApiClients;
+
+beforeAll(async () => {
+  sb = await startServiceNowSandbox({ seed: 5, people: 30 });
+  t = await startTestServer("sqlite");
+  dir = mkdtempSync(join(tmpdir(), "pf-cli-"));
+  writeFileSync(
+    join(dir, "credentials"),
+    `[profileflow]\naws_access_key_id = ${t.credentials.accessKeyId}\naws_secret_access_key = ${t.credentials.secretAccessKey}\n`,
+  );
+  api = apiClients({ endpoint: t.endpoint, data: dir });
+  await t.profiles.send(new CreateDomainCommand({ DomainName: "cli-d", DefaultExpirationDays: 90 }));
+});
+afterAll(async () => {
+  api?.close();
+  await t?.close();
+  await sb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("integrate with flags: a new connection, two objects on their templates, 30 days back → continuous integrations", async () => {
+  const out = sink();
+  const result = await integrate(
+    api,
+    {
+      domain: "cli-d",
+      source: "servicenow",
+      newConnection: "sn-cli",
+      instanceUrl: sb.url,
+      credential: [`username=${sb.credentials.username}`, `password=${sb.credentials.password}`],
+      objects: "sys_user,incident",
+      yes: true,
+    },
+    out,
+  );
+  expect(result.workflows).toEqual([]);
+  expect(result.integrations).toHaveLength(2);
+  expect(out.text()).toContain("connection sn-cli: Connected");
+  expect(out.text()).toMatch(/connection:\s+sn-cli \(Connected\)/);
+  const listed = (await t.profiles.send(new ListIntegrationsCommand({ DomainName: "cli-d" }))).Items ?? [];
+  expect(listed.map((i) => i.ObjectTypeName).sort()).toEqual(["Servicenow-incident", "Servicenow-sys_user"]);
+  expect(listed.every((i) => i.WorkflowId === undefined)).toBe(true);
+
+  const status = sink();
+  await printStatus(api, "cli-d", status);
+  expect(status.text()).toContain("→ Servicenow-sys_user");
+});
+
+it("integrate in a terminal: prompts, a failed connection test asked again until Connected, 200 days back → a bulk workflow", async () => {
+  const input = new PassThrough();
+  const out = sink();
+  const prompter = new Prompter(input, out);
+  const now = Date.now();
+  input.write(
+    [
+      "cli-d", // domain
+      "servicenow", // source
+      "y", // read the requirements
+      "create new connection",
+      "sn-prompted",
+      sb.url,
+      sb.credentials.username,
+      "wrong-password", // the connection test fails: asked again
+      sb.url,
+      sb.credentials.username,
+      sb.credentials.password,
+      "sys_user", // objects
+      "", // object type: the template
+      "200d", // start date: more than 60 days back
+      "", // role: the default
+      "y", // create
+      "",
+    ].join("\n"),
+  );
+  const result = await integrate(api, {}, out, prompter, now);
+  prompter.close();
+  const text = out.text();
+  expect(text).toContain("connection test failed");
+  expect(text).toContain("connection sn-prompted: Connected");
+  expect(text).toContain("more than 60 days back");
+  expect(result.integrations).toEqual([]);
+  expect(result.workflows).toHaveLength(1);
+  const id = result.workflows[0]!;
+  const listed = await t.profiles.send(new ListWorkflowsCommand({ DomainName: "cli-d" }));
+  expect(listed.Items?.map((w) => w.WorkflowId)).toContain(id);
+  const steps = await t.profiles.send(new GetWorkflowStepsCommand({ DomainName: "cli-d", WorkflowId: id }));
+  const firstFrom = Date.parse(steps.Items![0]!.AppflowIntegration!.BatchRecordsStartTime!);
+  // FirstExecutionFrom travels in whole seconds; the server plans up to its own now.
+  expect(Math.abs(firstFrom - (now - 200 * 86_400_000))).toBeLessThan(1000);
+  expect(steps.Items).toHaveLength(planBatches(firstFrom, Date.now()).length);
+});
