@@ -14,6 +14,7 @@ import { tagOperations } from "./api/tags/tag-operations.ts";
 import { TagStore } from "./api/tags/tag-store.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { deleteDomainFlows } from "./compose/domain-flows-cleanup.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
@@ -98,6 +99,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const flows = composeFlowServices({
     config,
     db: database.db,
+    pool: database.pool,
     clock,
     box,
     tags,
@@ -110,6 +112,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     ...(options.executor ? { executor: options.executor } : {}),
   });
   services.push(...flows.services);
+  domains.onDelete(deleteDomainFlows(flows.engine));
   const workflows = new WorkflowRunner({
     db: database.db,
     clock,

@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import { connectorProfileOperations } from "../api/appflow/connector-profiles.ts";
+import { connectorOperations } from "../api/appflow/connectors.ts";
 import type { FlowRunner } from "../api/appflow/flow-runner.ts";
 import { flowOperations } from "../api/appflow/flows.ts";
 import { integrationOperations } from "../api/customer-profiles/integrations.ts";
@@ -8,21 +10,25 @@ import type { ServiceDefinition } from "../api/operation.ts";
 import { secretsOperations } from "../api/secretsmanager/secrets-operations.ts";
 import type { TagStore } from "../api/tags/tag-store.ts";
 import type { Config } from "../config/config.ts";
+import { systemTimer } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Database } from "../db/schema.ts";
 import { ConnectorProfileStore } from "../flows/connector-profile-store.ts";
 import { EmbeddedExecutor } from "../flows/embedded/embedded-executor.ts";
+import type { Executor } from "../flows/executor.ts";
 import { FlowEngine, type FlowEngineOptions } from "../flows/flow-engine.ts";
 import { FlowStore } from "../flows/flow-store.ts";
+import { InstanceLimits } from "../flows/instance-limits/instance-limits.ts";
 import { IntegrationStore } from "../flows/integration-store.ts";
+import { PostgresExecutor } from "../flows/postgres/postgres-executor.ts";
 import type { RecordSink } from "../flows/record-sink.ts";
 import type { DomainStore } from "../profiles/domain-store.ts";
 import type { ObjectTypeSource } from "../profiles/object-type-store.ts";
 import { SecretStore } from "../security/secret-store.ts";
 import { connectionTester } from "./connection-tester.ts";
-import { connectorCatalog } from "./connector-catalog.ts";
+import { connectorCatalog, connectorFor } from "./connector-catalog.ts";
 import { credentialsResolver } from "./connector-credentials.ts";
 import { engineRunner } from "./flow-runner.ts";
 
@@ -31,7 +37,7 @@ export interface FlowServices {
   connectorProfiles: ConnectorProfileStore;
   integrations: IntegrationStore;
   secrets: SecretStore;
-  executor: EmbeddedExecutor;
+  executor: Executor;
   engine: FlowEngine;
   runner: FlowRunner;
   idempotency: Idempotency;
@@ -56,6 +62,8 @@ export interface FlowServicesDeps {
     >
   >;
   executor?: { pollIntervalMs?: number; concurrency?: number };
+  /** The PostgreSQL pool under `db`: present → the graphile-worker executor (many worker processes). */
+  pool?: pg.Pool | undefined;
 }
 
 /** Wires connections, secrets, flows, integrations and the execution engine, and their API operations. */
@@ -72,7 +80,9 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     `arn:aws:secretsmanager:${config.region}:${config.accountId}:secret:`,
   );
   const idempotency = new Idempotency(db, clock);
-  const executor = new EmbeddedExecutor({ db, clock, logger: d.logger, ...(d.executor ?? {}) });
+  const executor = d.pool
+    ? new PostgresExecutor({ db, pool: d.pool, clock, logger: d.logger, ...(d.executor ?? {}) })
+    : new EmbeddedExecutor({ db, clock, logger: d.logger, ...(d.executor ?? {}) });
   const engine = new FlowEngine({
     db,
     clock,
@@ -82,9 +92,11 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     connectors: connectorCatalog(),
     credentials: credentialsResolver(connectorProfiles, secrets),
     logger: d.logger,
+    instanceLimits: new InstanceLimits({ db, clock, timer: d.engine?.timer ?? systemTimer }),
     ...(d.engine ?? {}),
   });
   const runner = engineRunner(engine);
+  const credentials = credentialsResolver(connectorProfiles, secrets);
   const domainExists = async (name: string) => (await d.domains.get(name)) !== undefined;
   const services: ServiceDefinition[] = [
     connectorProfileOperations({
@@ -112,6 +124,11 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
       tags: d.tags,
     }),
     secretsOperations(secrets, d.tags),
+    connectorOperations({
+      connectorFor,
+      profiles: connectorProfiles,
+      resolve: (name) => credentials.resolve(name),
+    }),
   ];
   return { flows, connectorProfiles, integrations, secrets, executor, engine, runner, idempotency, services };
 }

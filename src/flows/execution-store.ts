@@ -344,9 +344,9 @@ export class ExecutionStore {
   }
 
   /** Forgets a deleted flow: its executions and its sync state. */
-  async deleteFlow(flowName: string): Promise<void> {
-    await this.db.deleteFrom("flow_executions").where("flow_name", "=", flowName).execute();
-    await this.db.deleteFrom("flow_sync_state").where("flow_name", "=", flowName).execute();
+  async deleteFlow(flowName: string, tx: DbOrTx = this.db): Promise<void> {
+    await tx.deleteFrom("flow_executions").where("flow_name", "=", flowName).execute();
+    await tx.deleteFrom("flow_sync_state").where("flow_name", "=", flowName).execute();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Database } from "../db/schema.ts";
 import type { ExecutionStatus } from "./execution-record.ts";
 import { type RunnerDeps, runExecution } from "./execution-runner.ts";
 import { ExecutionStore, type NewExecution } from "./execution-store.ts";
-import type { Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
+import type { DbOrTx, Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
 import { type StoredFlow, sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
@@ -184,10 +184,10 @@ export class FlowEngine {
     return rows.map((r) => r.execution_id);
   }
 
-  /** DeleteFlow: unschedules the flow and forgets its executions and sync state. */
-  async forgetFlow(flowName: string): Promise<void> {
-    await this.deactivate(flowName);
-    await this.executions.deleteFlow(flowName);
+  /** DeleteFlow: unschedules the flow and forgets its executions and sync state (inside `tx` when given). */
+  async forgetFlow(flowName: string, tx?: DbOrTx): Promise<void> {
+    await this.#o.executor.unschedule(scheduleKey(flowName), tx);
+    await this.executions.deleteFlow(flowName, tx);
   }
 
   /** Re-enqueues every active execution whose lease expired (a dead runner's): it resumes from its checkpoint. */

@@ -5,8 +5,11 @@ import {
   type CreateFlowCommandInput,
   DeleteConnectorProfileCommand,
   DeleteFlowCommand,
+  DescribeConnectorEntityCommand,
   DescribeConnectorProfilesCommand,
+  DescribeConnectorsCommand,
   DescribeFlowCommand,
+  ListConnectorEntitiesCommand,
   ListFlowsCommand,
   ResourceNotFoundException,
   StartFlowCommand,
@@ -15,7 +18,7 @@ import {
   UpdateFlowCommand,
   ValidationException,
 } from "@aws-sdk/client-appflow";
-import { CreateDomainCommand } from "@aws-sdk/client-customer-profiles";
+import { CreateDomainCommand, DeleteDomainCommand } from "@aws-sdk/client-customer-profiles";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -287,6 +290,45 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
     ).toBeInstanceOf(ConflictException);
     await t.appflow.send(new DeleteFlowCommand({ flowName: "f-od" }));
     expect(await err(t.appflow.send(new DescribeFlowCommand({ flowName: "f-od" })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+
+  it("DescribeConnectors / ListConnectorEntities / DescribeConnectorEntity come from the connectors", async () => {
+    const d = await t.appflow.send(
+      new DescribeConnectorsCommand({ connectorTypes: ["Servicenow", "Zendesk"] }),
+    );
+    expect(Object.keys(d.connectorConfigurations ?? {}).sort()).toEqual(["Servicenow", "Zendesk"]);
+    expect(d.connectorConfigurations?.["Zendesk"]?.supportedOperators).not.toContain("BETWEEN");
+    expect(d.connectorConfigurations?.["Servicenow"]?.supportedOperators).toContain("BETWEEN");
+    const entities = await t.appflow.send(new ListConnectorEntitiesCommand({ connectorProfileName: "sn" }));
+    expect(entities.connectorEntityMap?.["Objects"]?.map((o) => o.name)).toEqual(
+      expect.arrayContaining(["sys_user", "incident"]),
+    );
+    const fields = await t.appflow.send(
+      new DescribeConnectorEntityCommand({ connectorProfileName: "sn", connectorEntityName: "sys_user" }),
+    );
+    const ids = fields.connectorEntityFields?.map((f) => f.identifier) ?? [];
+    expect(ids).toEqual(expect.arrayContaining(["sys_id", "email", "sys_updated_on"]));
+    expect(fields.connectorEntityFields?.find((f) => f.identifier === "sys_id")?.isPrimaryKey).toBe(true);
+  });
+
+  it("DeleteDomain removes the flows that write into it", async () => {
+    await t.profiles.send(new CreateDomainCommand({ DomainName: "short-lived", DefaultExpirationDays: 30 }));
+    await t.appflow.send(
+      new CreateFlowCommand(
+        flowInput("f-short", {
+          destinationFlowConfigList: [
+            {
+              connectorType: "CustomerProfiles",
+              destinationConnectorProperties: { CustomerProfiles: { domainName: "short-lived" } },
+            },
+          ],
+        }),
+      ),
+    );
+    await t.profiles.send(new DeleteDomainCommand({ DomainName: "short-lived" }));
+    expect(await err(t.appflow.send(new DescribeFlowCommand({ flowName: "f-short" })))).toBeInstanceOf(
       ResourceNotFoundException,
     );
   });

@@ -1,0 +1,197 @@
+import { z } from "zod";
+import type {
+  Connector,
+  ConnectorProfileConfig,
+  ConnectorSpec,
+  ObjectDescription,
+} from "../../connectors/sdk/index.ts";
+import { ProfileflowError } from "../../core/errors.ts";
+import type { ConnectorProfileStore } from "../../flows/connector-profile-store.ts";
+import type { ServiceDefinition } from "../operation.ts";
+import { parseInput } from "../validate.ts";
+import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
+import { supportedOperators } from "./validate-tasks.ts";
+
+export interface ConnectorOperationsDeps {
+  /** The built connector for an AppFlow connector type. */
+  connectorFor: (type: string) => ConnectorSpec | undefined;
+  profiles: ConnectorProfileStore;
+  /** Opens a saved connection (credentials resolved through the secret store). */
+  resolve: (profileName: string) => Promise<ConnectorProfileConfig>;
+}
+
+const types = ["Salesforce", "Servicenow", "Marketo", "Zendesk"] as const;
+
+/** AppFlow's ConnectorConfiguration for one source, from the connector's spec. */
+function configuration(type: (typeof types)[number], spec: ConnectorSpec) {
+  return {
+    canUseAsSource: true,
+    canUseAsDestination: false,
+    supportedDestinationConnectors: ["CustomerProfiles"],
+    supportedSchedulingFrequencies: ["BYMINUTE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "ONCE"],
+    isPrivateLinkEnabled: false,
+    isPrivateLinkEndpointUrlRequired: false,
+    supportedTriggerTypes: ["Scheduled", "OnDemand"],
+    connectorType: type,
+    connectorLabel: spec.displayName,
+    connectorDescription: `${spec.displayName} (objects: ${Object.keys(spec.objects).join(", ")})`,
+    connectorName: type,
+    connectorProvisioningType: "LAMBDA",
+    supportedOperators: [...supportedOperators[type]],
+    supportedDataTransferTypes: ["RECORD"],
+    authenticationConfig: {
+      isBasicAuthSupported: spec.authKinds.includes("basic") || spec.authKinds.includes("api_token"),
+      isApiKeyAuthSupported: false,
+      isOAuth2Supported: spec.authKinds.some((k) => k.startsWith("oauth")),
+      isCustomAuthSupported: false,
+    },
+  };
+}
+
+/** DescribeConnectors, DescribeConnector, ListConnectorEntities, DescribeConnectorEntity. */
+export function connectorOperations(deps: ConnectorOperationsDeps): ServiceDefinition {
+  const specOf = (type: string) => {
+    const spec = deps.connectorFor(type);
+    if (!spec) throw new ProfileflowError("RESOURCE_NOT_FOUND", `Connector ${type} is not available.`);
+    return spec;
+  };
+  /** A live connector for a saved profile, closed after use. */
+  const withLive = async <T>(
+    profileName: string,
+    fn: (c: Connector, spec: ConnectorSpec) => Promise<T>,
+  ): Promise<T> => {
+    const p = await deps.profiles.require(profileName);
+    const spec = specOf(p.connectorType);
+    const connector = spec.open(await deps.resolve(profileName));
+    try {
+      return await fn(connector, spec);
+    } finally {
+      await connector.close();
+    }
+  };
+  const staticObjects = (spec: ConnectorSpec): ObjectDescription[] =>
+    Object.entries(spec.objects).map(([name, o]) => ({
+      name,
+      label: o.label,
+      cursorField: o.cursorField,
+      idField: o.idField,
+    }));
+  return {
+    service: "appflow",
+    operations: [
+      {
+        name: "DescribeConnectors",
+        method: "POST",
+        path: "/describe-connectors",
+        handler: async (ctx) => {
+          const input = parseInput(
+            z.object({
+              connectorTypes: z.array(z.string()).max(100).optional(),
+              maxResults: z.number().int().min(1).max(100).optional(),
+              nextToken: z.string().optional(),
+            }),
+            ctx.body,
+          );
+          const wanted = types.filter((t) => !input.connectorTypes || input.connectorTypes.includes(t));
+          const connectorConfigurations: Record<string, unknown> = {};
+          for (const t of wanted) {
+            const spec = deps.connectorFor(t);
+            if (spec) connectorConfigurations[t] = configuration(t, spec);
+          }
+          return { connectorConfigurations, connectors: [] };
+        },
+      },
+      {
+        name: "DescribeConnector",
+        method: "POST",
+        path: "/describe-connector",
+        handler: async (ctx) => {
+          const input = parseInput(
+            z.object({ connectorType: sourceConnectorType, connectorLabel: z.string().optional() }),
+            ctx.body,
+          );
+          return { connectorConfiguration: configuration(input.connectorType, specOf(input.connectorType)) };
+        },
+      },
+      {
+        name: "ListConnectorEntities",
+        method: "POST",
+        path: "/list-connector-entities",
+        handler: async (ctx) => {
+          const input = parseInput(
+            z.object({
+              connectorProfileName: connectorProfileName.optional(),
+              connectorType: sourceConnectorType.optional(),
+              entitiesPath: z.string().max(256).optional(),
+              apiVersion: z.string().optional(),
+              maxResults: z.number().int().min(1).max(10000).optional(),
+              nextToken: z.string().optional(),
+            }),
+            ctx.body,
+          );
+          let objects: readonly ObjectDescription[];
+          if (input.connectorProfileName)
+            objects = await withLive(input.connectorProfileName, (c) => c.listObjects());
+          else if (input.connectorType) objects = staticObjects(specOf(input.connectorType));
+          else
+            throw new ProfileflowError(
+              "VALIDATION_FAILED",
+              "connectorProfileName or connectorType is required.",
+              { member: "connectorType" },
+            );
+          return {
+            connectorEntityMap: {
+              Objects: objects.map((o) => ({
+                name: o.name,
+                label: o.label,
+                hasNestedEntities: false,
+                description: `${o.label} (cursor ${o.cursorField})`,
+              })),
+            },
+          };
+        },
+      },
+      {
+        name: "DescribeConnectorEntity",
+        method: "POST",
+        path: "/describe-connector-entity",
+        handler: async (ctx) => {
+          const input = parseInput(
+            z.object({
+              connectorEntityName: z.string().min(1).max(1024),
+              connectorType: sourceConnectorType.optional(),
+              connectorProfileName: connectorProfileName.optional(),
+              apiVersion: z.string().optional(),
+            }),
+            ctx.body,
+          );
+          if (!input.connectorProfileName) {
+            throw new ProfileflowError(
+              "VALIDATION_FAILED",
+              "connectorProfileName is required to describe an entity's fields.",
+              {
+                member: "connectorProfileName",
+              },
+            );
+          }
+          const described = await withLive(input.connectorProfileName, (c) =>
+            c.describeObject(input.connectorEntityName),
+          );
+          return {
+            connectorEntityFields: (described.fields ?? []).map((f) => ({
+              identifier: f.name,
+              label: f.label ?? f.name,
+              isPrimaryKey: f.name === described.idField,
+              supportedFieldTypeDetails: { v2: { fieldType: f.type, filterOperators: [] } },
+              sourceProperties: {
+                isRetrievable: true,
+                isQueryable: true,
+                isTimestampFieldForIncrementalQueries: f.name === described.cursorField,
+              },
+            })),
+          };
+        },
+      },
+    ],
+  };
+}
