@@ -1,8 +1,10 @@
 import { Command } from "commander";
 import { registerDeadLetters } from "./commands/dead-letters.ts";
+import { registerDemo } from "./commands/demo.ts";
 import { registerIntegrate } from "./commands/integrate.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerWorker } from "./commands/worker.ts";
 import { registerStatus } from "./commands/status.ts";
 
 /** Builds the `profileflow` command tree. Each command lives in src/cli/commands/<name>.ts. */
@@ -11,8 +13,10 @@ export function buildProgram(): Command {
     .description("Unified customer profiles in sync with Salesforce, ServiceNow, Marketo and Zendesk")
     .version("0.1.0");
   registerServe(program);
+  registerWorker(program);
   registerSandbox(program);
   registerDeadLetters(program);
+  registerDemo(program);
   registerIntegrate(program);
   registerStatus(program);
   return program;

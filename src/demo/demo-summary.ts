@@ -1,0 +1,96 @@
+import { GetDomainCommand } from "@aws-sdk/client-customer-profiles";
+import { sql } from "kysely";
+import type { Server } from "../main.ts";
+import type { DemoClients } from "./demo-setup.ts";
+import { DEMO_SOURCES } from "./demo-sources.ts";
+import type { TrackStatus } from "./demo-status.ts";
+
+/** What the demo reports once it is caught up (also written to `<data>/summary.json`). */
+export interface DemoSummary {
+  at: string;
+  domain: string;
+  /** The ingestion start date: six months before the history's end. */
+  since: string;
+  historyEnd: string;
+  profiles: number;
+  objects: number;
+  objectsBySource: Record<string, number>;
+  /** Profiles holding objects of two or more sources. */
+  joinedAcrossSources: number;
+  deadLetters: number;
+  /** Records every source's flows processed in this run (a resumed run re-reads only the look-back). */
+  ingestedThisRun: number;
+  sources: TrackStatus[];
+  sandboxes: Record<string, string>;
+  endpoint: string;
+}
+
+/**
+ * The summary: profile and object totals from GetDomain (the public API); the per-source split, the
+ * cross-source joins and the dead letters from the server's store, which no AWS operation counts.
+ */
+export async function summarize(
+  c: DemoClients,
+  server: Server,
+  context: Pick<DemoSummary, "domain" | "since" | "historyEnd" | "sandboxes" | "endpoint">,
+  sources: TrackStatus[],
+): Promise<DemoSummary> {
+  const stats = (await c.profiles.send(new GetDomainCommand({ DomainName: context.domain }))).Stats;
+  const db = server.database.db;
+  const byType = await db
+    .selectFrom("profile_objects")
+    .select(["object_type_name", (eb) => eb.fn.countAll().as("n")])
+    .where("domain_name", "=", context.domain)
+    .groupBy("object_type_name")
+    .execute();
+  const objectsBySource: Record<string, number> = {};
+  for (const s of DEMO_SOURCES) {
+    objectsBySource[s.vendor] = Number(byType.find((r) => r.object_type_name === s.objectTypeName)?.n ?? 0);
+  }
+  const joined = await sql<{ n: number | string }>`
+    select count(*) as n from (
+      select profile_id from profile_objects where domain_name = ${context.domain}
+      group by profile_id having count(distinct object_type_name) > 1
+    ) j`.execute(db);
+  const dead = await db
+    .selectFrom("profile_dead_letters")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("domain_name", "=", context.domain)
+    .executeTakeFirstOrThrow();
+  return {
+    at: new Date().toISOString(),
+    ...context,
+    profiles: stats?.ProfileCount ?? 0,
+    objects: stats?.ObjectCount ?? 0,
+    objectsBySource,
+    joinedAcrossSources: Number(joined.rows[0]?.n ?? 0),
+    deadLetters: Number(dead.n),
+    ingestedThisRun: sources.reduce((a, s) => a + s.recordsSince, 0),
+    sources,
+  };
+}
+
+const num = (n: number) => n.toLocaleString("en-US");
+
+/** The summary as a new user reads it. */
+export function formatSummary(s: DemoSummary): string {
+  const width = Math.max(...Object.keys(s.objectsBySource).map((k) => k.length));
+  const lines = [
+    `Summary (domain ${s.domain}, history since ${s.since.slice(0, 10)}):`,
+    `  profiles                    ${num(s.profiles)}`,
+    `  profile objects             ${num(s.objects)}`,
+    ...Object.entries(s.objectsBySource).map(([k, v]) => `    ${k.padEnd(width)}  ${num(v)}`),
+    `  joined across sources       ${num(s.joinedAcrossSources)} profiles hold records of two or more sources`,
+    `  dead letters                ${num(s.deadLetters)}`,
+    `  records read in this run    ${num(s.ingestedThisRun)}`,
+  ];
+  for (const t of s.sources) {
+    const wf = t.workflowId
+      ? `workflow ${t.workflowId} ${t.workflowStatus} (${t.stepsCompleted}/${t.totalSteps} steps), then `
+      : "";
+    lines.push(
+      `    ${t.vendor.padEnd(width)}  ${wf}flow ${t.flowName}: ${t.executions} runs, last ${t.lastStatus ?? "-"}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
