@@ -96,7 +96,7 @@ async function readChild(mode: "rest" | "bulk", info: SandboxInfo): Promise<void
 }
 
 function spawn(args: string[]): ChildProcess {
-  return fork(self, args, { execArgv: ["--import", "tsx", "--max-old-space-size=8192"], stdio: "inherit" });
+  return fork(self, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
 }
 function next<T>(child: ChildProcess, key: string): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -123,7 +123,7 @@ export function connectorContract(adapter: ContractAdapter): void {
 
     scenario(
       "auth-and-config",
-      "reports refused credentials as auth and unknown objects as config",
+      "reports refused credentials as auth, unknown objects as config, a 5xx storm as transient",
       async () => {
         const sb = await setup();
         const bad = open(sb, true).connector;
@@ -136,6 +136,22 @@ export function connectorContract(adapter: ContractAdapter): void {
         await expect(readAll(good, { object: "NoSuchObject", window })).rejects.toMatchObject({
           class: "config",
         });
+        // A failure storm beyond the retries is reported as transient, and the saved checkpoint still resumes.
+        const head: Page[] = [];
+        for await (const p of good.read({ object: main.name, window, pageSize: main.pageSizes[0]! })) {
+          head.push(p);
+          if (head.length === 2 || p.done) break;
+        }
+        sb.world.setKnobs({ errorRate: { transient: 1 } });
+        const resume = lastCheckpoint(head);
+        await expect(readAll(good, { object: main.name, window, resume })).rejects.toMatchObject({
+          class: "transient",
+        });
+        sb.world.setKnobs(noFaults);
+        const rest = await readAll(good, { object: main.name, window, resume, pageSize: main.pageSizes[0]! });
+        expect([...keys(head), ...keys(rest)].sort()).toEqual(
+          await liveTruth(adapter, sb, main, window.from, window.to),
+        );
         const listed = (await good.listObjects()).map((o) => o.name);
         expect(listed).toEqual(expect.arrayContaining(adapter.objects.map((o) => o.name)));
         const described = await good.describeObject(main.name);
@@ -176,6 +192,7 @@ export function connectorContract(adapter: ContractAdapter): void {
           }
         }
         expect(pauses).toBeGreaterThan(0);
+        if (q.stopsBeforeRefusal) expect((await admin(sb, "GET", "limits")).violations).toBe(0);
         expect(keys(pages)).toEqual(await liveTruth(adapter, sb, main, window.from, window.to));
       },
     );

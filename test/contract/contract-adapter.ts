@@ -57,7 +57,12 @@ export interface ContractAdapter {
   /** Opens the connector with credentials the vendor refuses (e.g. a revoked refresh token). */
   openRefused(sb: ContractSandbox, options: ConnectorOptions): Connector;
   /** Knobs that make the vendor's quota run out within a read, and what the connector must report. */
-  readonly quota?: { readonly knobs: KnobsPatch; readonly pageSize: number };
+  readonly quota?: {
+    readonly knobs: KnobsPatch;
+    readonly pageSize: number;
+    /** The connector sees the quota coming (usage headers) and stops before the vendor refuses anything. */
+    readonly stopsBeforeRefusal?: boolean;
+  };
   /** Truth row → `id@epochMs` as the connector reports it (default `id@Date.parse(stamp)`). */
   truthKey?(row: TruthRecord): string;
   /** Scenarios that do not apply, each with the reason (printed as a skipped test). */

@@ -48,7 +48,7 @@ function adapter(
       return openSalesforce({ instanceUrl: c.loginUrl, credentials }, options, tuning);
     },
     // A 100,000-request allocation × 0.0001 = 10 a day: the read stops before Salesforce would refuse it.
-    quota: { knobs: { rateLimitScale: 0.0001 }, pageSize: 50 },
+    quota: { knobs: { rateLimitScale: 0.0001 }, pageSize: pageSizes[0]!, stopsBeforeRefusal: true },
   };
 }
 

@@ -4,44 +4,45 @@
  * quoted empty cell is "". `\x00` bytes are dropped (Bulk results can carry them).
  */
 export function parseCsv(text: string, delimiter = ","): { header: string[]; rows: (string | null)[][] } {
+  const src = text.includes("\u0000") ? text.replace(/\u0000/g, "") : text;
+  const d = delimiter.charCodeAt(0);
   const rows: (string | null)[][] = [];
+  const n = src.length;
   let row: (string | null)[] = [];
-  const n = text.length;
   let i = 0;
   while (i < n) {
     let cell: string | null;
-    if (text.charCodeAt(i) === 34 /* " */) {
-      let out = "";
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) throw new SyntaxError("unterminated quoted CSV cell");
-        out += text.slice(j, q);
-        if (text.charCodeAt(q + 1) === 34) {
-          out += '"';
+    if (src.charCodeAt(i) === 34 /* " */) {
+      // Fast path: no doubled quote inside, one slice.
+      let q = src.indexOf('"', i + 1);
+      if (q < 0) throw new SyntaxError("unterminated quoted CSV cell");
+      if (src.charCodeAt(q + 1) !== 34) {
+        cell = src.slice(i + 1, q);
+      } else {
+        const parts: string[] = [];
+        let j = i + 1;
+        while (src.charCodeAt(q + 1) === 34) {
+          parts.push(src.slice(j, q + 1));
           j = q + 2;
-        } else {
-          i = q + 1;
-          break;
+          q = src.indexOf('"', j);
+          if (q < 0) throw new SyntaxError("unterminated quoted CSV cell");
         }
+        parts.push(src.slice(j, q));
+        cell = parts.join("");
       }
-      cell = out;
+      i = q + 1;
     } else {
       let j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === 10 || c === 13 || text[j] === delimiter) break;
-        j++;
+      for (; j < n; j++) {
+        const c = src.charCodeAt(j);
+        if (c === d || c === 10 || c === 13) break;
       }
-      cell = j === i ? null : text.slice(i, j);
+      cell = j === i ? null : src.slice(i, j);
       i = j;
     }
-    row.push(cell === null ? null : cell.includes("\u0000") ? cell.replace(/\u0000/g, "") : cell);
-    if (i >= n) {
-      rows.push(row);
-      break;
-    }
-    if (text[i] === delimiter) {
+    row.push(cell);
+    const c = src.charCodeAt(i);
+    if (c === d) {
       i++;
       if (i >= n) {
         row.push(null);
@@ -49,8 +50,8 @@ export function parseCsv(text: string, delimiter = ","): { header: string[]; row
       }
       continue;
     }
-    if (text.charCodeAt(i) === 13) i++;
-    if (text.charCodeAt(i) === 10) i++;
+    if (c === 13) i++;
+    if (src.charCodeAt(i) === 10) i++;
     rows.push(row);
     row = [];
   }

@@ -55,8 +55,11 @@ export function salesforceErrorOf(text: string): { code: string; message: string
  */
 export function salesforceClassifier(guard: QuotaGuard): ClassifyHook {
   return (res: ResponseFacts) => {
-    guard.observe(res.headers);
-    if (res.status < 300) return undefined;
+    // Usage only from answers that counted: an error answer's header can be stale (refused before counting).
+    if (res.status < 300) {
+      guard.observe(res.headers);
+      return undefined;
+    }
     const base = classifyResponse(res, errorRules);
     const vendor = salesforceErrorOf(res.text);
     if (!vendor) return base;
