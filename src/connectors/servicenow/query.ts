@@ -40,7 +40,10 @@ export interface TablePage {
   readonly more: boolean;
 }
 
-/** GETs one page of a table with raw values, plain reference ids and the Link header. */
+/**
+ * GETs one page of a table with raw values and the Link header. Reference fields keep the Table API's
+ * default `{link, value}` form: the templates read `caller_id.value` / `opened_by.value`, as AppFlow gives them.
+ */
 export async function fetchTable(
   http: HttpClient,
   table: string,
@@ -55,7 +58,6 @@ export async function fetchTable(
       sysparm_limit: limit,
       sysparm_offset: offset > 0 ? offset : undefined,
       sysparm_display_value: "false",
-      sysparm_exclude_reference_link: "true",
     },
   });
   const result = (res.body as { result?: unknown } | undefined)?.result;
