@@ -98,7 +98,8 @@ async function step(
     const repeat = s.prev.has(key, ts);
     if (ts >= overlapStart) s.seen.add(key, ts);
     if (repeat) continue;
-    if (del) deletions.push({ id, deletedAt: ts, data: row });
+    // No `data`: an audit row is not the deleted record, and its own sys_id would map to the wrong object.
+    if (del) deletions.push({ id, deletedAt: ts });
     else records.push({ id, sourceTimestamp: ts, data: row });
   }
   if (rows.length > 0 && last === undefined) {
