@@ -1,7 +1,7 @@
 /**
  * Connector read speed: every Salesforce Contact (1M by default) read over HTTP by the Salesforce connector,
  * once through REST (queryAll + nextRecordsUrl, 2,000-row batches) and once through Bulk API 2.0 (CSV,
- * 50,000-row result pages). The sandbox runs in a child process and each read in another, so peak RSS is
+ * 10,000-row result pages (the default)). The sandbox runs in a child process and each read in another, so peak RSS is
  * measured per process. Prints records/s and peak RSS; asserts nothing.
  * Run: npx tsx bench/connectors-read.ts [contacts=1000000] [--rest-only|--bulk-only]
  */
@@ -56,8 +56,7 @@ async function sandboxChild(people: number): Promise<void> {
 /** Child: one full read of Contact through the connector. */
 async function readChild(mode: "rest" | "bulk", info: SandboxInfo): Promise<void> {
   const { openSalesforce } = await import("../src/connectors/salesforce/index.ts");
-  const tuning =
-    mode === "bulk" ? { bulkThreshold: 1, bulkPageSize: 50_000 } : { bulkThreshold: Number.MAX_SAFE_INTEGER };
+  const tuning = mode === "bulk" ? { bulkThreshold: 1 } : { bulkThreshold: Number.MAX_SAFE_INTEGER };
   const connector = openSalesforce(
     {
       instanceUrl: info.url,

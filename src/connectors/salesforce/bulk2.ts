@@ -77,7 +77,7 @@ export async function fetchBulkResults(
   if (expected !== undefined && Number(expected) !== rows.length) {
     throw new ConnectorError("transient", `Bulk results: ${rows.length} rows, header says ${expected}`);
   }
-  return { rows: rows.map((cells) => typedRow(header, cells, types)), next: next === "null" ? "" : next };
+  return { rows: typedRows(header, rows, types), next: next === "null" ? "" : next };
 }
 
 /** Deletes a job; failures are ignored (Salesforce deletes finished jobs after 7 days anyway). */
@@ -89,41 +89,50 @@ export async function abandonBulkJob(api: SalesforceApi, id: string): Promise<vo
   }
 }
 
+type Kind = 0 | 1 | 2 | 3; // text, boolean, number, datetime
+
+function kindOf(type: string | undefined): Kind {
+  if (type === "boolean") return 1;
+  if (type === "double" || type === "currency" || type === "percent" || type === "int" || type === "long")
+    return 2;
+  return type === "datetime" ? 3 : 0;
+}
+
 /** Gives CSV cells the types REST would (booleans, numbers, `…+0000` datetimes); empty cells are null. */
-function typedRow(
+function typedRows(
   header: readonly string[],
-  cells: readonly (string | null)[],
+  rows: readonly (readonly (string | null)[])[],
   types: ReadonlyMap<string, string>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let k = 0; k < header.length; k++) {
-    const name = header[k]!;
-    const v = cells[k] ?? null;
-    if (v === null || v === "") {
-      out[name] = null;
-      continue;
+): Record<string, unknown>[] {
+  const kinds = header.map((h) => kindOf(types.get(h)));
+  const out: Record<string, unknown>[] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const cells = rows[r]!;
+    const o: Record<string, unknown> = {};
+    for (let k = 0; k < header.length; k++) {
+      const v = cells[k] ?? null;
+      o[header[k]!] = v === null || v === "" ? null : convert(v, kinds[k]!);
     }
-    switch (types.get(name)) {
-      case "boolean":
-        out[name] = v === "true";
-        break;
-      case "double":
-      case "currency":
-      case "percent":
-      case "int":
-      case "long": {
-        const x = Number(v);
-        out[name] = Number.isNaN(x) ? v : x;
-        break;
-      }
-      case "datetime": {
-        const t = parseSfDateTime(v);
-        out[name] = t === undefined ? v : restDateTime(t);
-        break;
-      }
-      default:
-        out[name] = v;
-    }
+    out[r] = o;
   }
   return out;
+}
+
+function convert(v: string, kind: Kind): unknown {
+  switch (kind) {
+    case 1:
+      return v === "true";
+    case 2: {
+      const x = Number(v);
+      return Number.isNaN(x) ? v : x;
+    }
+    case 3: {
+      // Bulk writes `2024-07-24T14:05:58.000Z`; REST `…000+0000`.
+      if (v.length === 24 && v.charCodeAt(23) === 90 /* Z */) return `${v.slice(0, 23)}+0000`;
+      const t = parseSfDateTime(v);
+      return t === undefined ? v : restDateTime(t);
+    }
+    default:
+      return v;
+  }
 }

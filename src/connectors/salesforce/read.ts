@@ -218,7 +218,7 @@ function take(s: ReadState, rows: readonly Record<string, unknown>[], strict: bo
       s.ordered = false;
     }
     if (s.ordered) s.pos = { at: ts, after: id };
-    const { attributes: _, ...data } = row;
+    const data = withoutAttributes(row);
     const deleted = row["IsDeleted"] === true;
     const key = deleted ? `d:${id}` : id;
     const repeat = s.prev.has(key, ts);
@@ -248,4 +248,11 @@ function startState(
   const to = vendorNow();
   if (to <= last.to) return last; // nothing new is settled yet
   return freshState(object, last.to - spec.lookbackMs, to, last.seen);
+}
+
+/** REST rows carry `attributes` (type, url): a copy without it. Bulk rows are already plain (no copy). */
+function withoutAttributes(row: Record<string, unknown>): Record<string, unknown> {
+  if (!("attributes" in row)) return row;
+  const { attributes: _, ...data } = row;
+  return data;
 }

@@ -55,7 +55,7 @@ export type SalesforceSettings = Required<SalesforceOptions>;
 export const defaultSettings: SalesforceSettings = {
   apiVersion: "62.0",
   bulkThreshold: 1_000_000,
-  bulkPageSize: 50_000,
+  bulkPageSize: 10_000,
   bulkMaxWaitMs: 30 * minute,
   splitOnQueryTimeout: false,
   minSplitMs: minute,
