@@ -1,0 +1,210 @@
+/**
+ * End to end: N Salesforce Contacts (1M by default) stamped over six months, read over HTTP from the sandbox
+ * through a three-batch integration workflow (CreateIntegrationWorkflow, one bounded step per two months)
+ * into profiles, on SQLite and on PostgreSQL. In the same run, on the same pages (the same connector over the
+ * same three windows), the copy floor: fetch the pages, parse them, insert the raw rows in batches, nothing
+ * else. Sandbox, server and floor each run in their own process, so peak RSS is per process; the server's
+ * RSS is also sampled when the workflow passes 100k records and at the end. Prints figures; asserts nothing.
+ *
+ *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres]
+ * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE), else
+ * postgres://app:app@127.0.0.1:5432/app_test; a fresh database per run; skipped when unreachable.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { driveWorkflow, type E2eResult, type SandboxInfo } from "./end-to-end/drive.ts";
+import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
+
+const self = fileURLToPath(import.meta.url);
+const MINUTE = 60_000;
+/** The sandbox's frozen now: a whole minute safely in the past, so every window is settled. */
+const START = Math.floor((Date.now() - 30 * MINUTE) / MINUTE) * MINUTE;
+const HISTORY_DAYS = 183;
+const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+const peakKb = () => process.resourceUsage().maxRSS;
+const adminUrl = process.env["PROFILEFLOW_TEST_DATABASE_URL"] ?? "postgres://app:app@127.0.0.1:5432/app_test";
+
+/** Child: the Salesforce sandbox holding `contacts` Contacts over six months, on a frozen clock. */
+async function sandboxChild(contacts: number): Promise<void> {
+  const { SandboxWorld } = await import("../src/sandbox/core/world.ts");
+  const { startSalesforceSandbox } = await import("../src/sandbox/salesforce/salesforce-sandbox.ts");
+  const world = new SandboxWorld({
+    seed: 11,
+    people: contacts,
+    shares: { salesforce: 1 },
+    historyDays: HISTORY_DAYS,
+    clock: { start: START, speed: 0 },
+  });
+  const sb = await startSalesforceSandbox({ world });
+  const c = sb.credentials;
+  const info: SandboxInfo = {
+    url: sb.url,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    refreshToken: c.refreshToken,
+    contacts: sb.stores.Contact.size,
+    historyStart: world.historyStart,
+    end: START,
+  };
+  process.send?.({ info });
+  process.on("message", async (m) => {
+    if (m === "rss") process.send?.({ rssKb: peakKb() });
+    if (m === "exit") {
+      await sb.close();
+      process.exit(0);
+    }
+  });
+}
+
+/** Child: profileflow itself (API + embedded workers) on a fresh SQLite directory or PostgreSQL database. */
+async function serverChild(databaseUrl: string | undefined): Promise<void> {
+  const { loadConfig } = await import("../src/config/config.ts");
+  const { createLogger } = await import("../src/core/logger.ts");
+  const { composeServer } = await import("../src/main.ts");
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-e2e-"));
+  const credentials = { accessKeyId: "AKIDPROFILEFLOWE2E", secretAccessKey: "e2e-bench-secret" };
+  const config = loadConfig({
+    flags: { port: 0, dataDir, databaseUrl, logLevel: "silent", ...credentials },
+  });
+  const server = await composeServer(config, { logger: createLogger("silent") });
+  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  await server.startWorkers();
+  process.send?.({ ready: { endpoint, ...credentials } });
+  process.on("message", async (m) => {
+    if (m === "rss")
+      process.send?.({ rss: { nowKb: Math.round(process.memoryUsage().rss / 1024), peakKb: peakKb() } });
+    if (m === "exit") {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
+
+/** Child: the copy floor over the same pages; reports its figures. */
+async function floorChild(info: SandboxInfo, databaseUrl: string | undefined): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-floor-"));
+  const r = await runFloor(info, databaseUrl, dataDir);
+  rmSync(dataDir, { recursive: true, force: true });
+  process.send?.({ floor: { ...r, rssKb: peakKb() } });
+  process.exit(0);
+}
+
+function spawn(args: string[]): ChildProcess {
+  return fork(self, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+}
+
+/** The next message of `child` carrying `key`. */
+export function next<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const on = (m: unknown) => {
+      if (m && typeof m === "object" && key in m) {
+        child.off("message", on);
+        child.off("exit", onExit);
+        resolve((m as Record<string, T>)[key] as T);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${key}`));
+    child.on("message", on);
+    child.once("exit", onExit);
+  });
+}
+
+async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const name = `pf_e2e_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } catch (e) {
+    console.log(`postgres: skipped (${(e as Error).message})`);
+    return undefined;
+  } finally {
+    await admin.end().catch(() => {});
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, sandbox: ChildProcess) {
+  const floorDb = dialect === "postgres" ? await freshPostgres() : undefined;
+  if (dialect === "postgres" && !floorDb) return;
+  const floorChildProcess = spawn(["--floor", JSON.stringify(info), floorDb?.url ?? ""]);
+  const floor = await next<FloorResult & { rssKb: number }>(floorChildProcess, "floor");
+  await floorDb?.drop();
+  const serverDb = dialect === "postgres" ? await freshPostgres() : undefined;
+  const server = spawn(["--server", serverDb?.url ?? ""]);
+  const ready = await next<{ endpoint: string; accessKeyId: string; secretAccessKey: string }>(
+    server,
+    "ready",
+  );
+  const rss = async () => {
+    server.send("rss");
+    return next<{ nowKb: number; peakKb: number }>(server, "rss");
+  };
+  const e2e: E2eResult = await driveWorkflow(ready, info, rss);
+  const end = await rss();
+  sandbox.send("rss");
+  const sandboxKb = await next<number>(sandbox, "rssKb");
+  server.send("exit");
+  await new Promise((r) => server.once("exit", r));
+  await serverDb?.drop();
+  const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+  const e2eRate = rate(e2e.records, e2e.ms);
+  const floorRate = rate(floor.records, floor.ms);
+  const f = (n: number) => n.toLocaleString("en-US");
+  console.log(
+    `${dialect}: end to end ${f(e2e.records)} records in ${(e2e.ms / 1000).toFixed(1)} s = ${f(e2eRate)} records/s ` +
+      `(workflow ${e2e.status}, ${e2e.steps} steps, domain objects ${f(e2e.objects)}, profiles ${f(e2e.profiles)}); ` +
+      `copy floor ${f(floor.records)} records in ${(floor.ms / 1000).toFixed(1)} s = ${f(floorRate)} records/s ` +
+      `(${floor.pages} pages); ratio ${(e2eRate / floorRate).toFixed(2)}`,
+  );
+  console.log(
+    `${dialect}: peak RSS server ${mb(end.peakKb)} (RSS at 100k records ${e2e.rssAt100kKb ? mb(e2e.rssAt100kKb) : "n/a"}, ` +
+      `at the end ${mb(end.nowKb)}), copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { contacts: { type: "string", default: "1000000" }, only: { type: "string" } },
+    allowPositionals: true,
+  });
+  const contacts = Number(values.contacts);
+  console.log(
+    `end-to-end: ${contacts.toLocaleString("en-US")} Salesforce Contacts over six months, ${cpus().length} cores`,
+  );
+  const t0 = performance.now();
+  const sandbox = spawn(["--sandbox", String(contacts)]);
+  const info = await next<SandboxInfo>(sandbox, "info");
+  console.log(
+    `sandbox: ${info.contacts.toLocaleString("en-US")} Contacts, started in ${Math.round(performance.now() - t0)} ms`,
+  );
+  for (const dialect of ["sqlite", "postgres"] as const) {
+    if (values.only && values.only !== dialect) continue;
+    await runDialect(dialect, info, sandbox);
+  }
+  sandbox.send("exit");
+}
+
+const role = process.argv[2];
+if (role === "--sandbox") await sandboxChild(Number(process.argv[3]));
+else if (role === "--server") await serverChild(process.argv[3] || undefined);
+else if (role === "--floor")
+  await floorChild(JSON.parse(process.argv[3] ?? "{}") as SandboxInfo, process.argv[4] || undefined);
+else await main();

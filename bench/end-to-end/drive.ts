@@ -1,0 +1,162 @@
+import { AppflowClient, CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
+import {
+  CreateDomainCommand,
+  CreateIntegrationWorkflowCommand,
+  CustomerProfilesClient,
+  GetDomainCommand,
+  GetProfileObjectTypeTemplateCommand,
+  GetWorkflowCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+
+/** What the sandbox child reports. */
+export interface SandboxInfo {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  contacts: number;
+  historyStart: number;
+  /** The sandbox's frozen now; the history ends five minutes before it. */
+  end: number;
+}
+
+/** What one end-to-end run measured. */
+export interface E2eResult {
+  records: number;
+  ms: number;
+  status: string;
+  steps: number;
+  objects: number;
+  profiles: number;
+  rssAt100kKb?: number;
+}
+
+const MINUTE = 60_000;
+
+/** The whole history in three equal batches (whole minutes): the windows both the workflow and the floor read. */
+export function threeBatches(info: SandboxInfo): { from: number; to: number }[] {
+  const from = Math.floor(info.historyStart / MINUTE) * MINUTE;
+  const step = Math.ceil((info.end - from) / 3 / MINUTE) * MINUTE;
+  return [0, 1, 2].map((i) => ({ from: from + i * step, to: Math.min(info.end, from + (i + 1) * step) }));
+}
+
+/**
+ * What a user's script does, through the AWS SDK only: domain, Secrets Manager secret, Salesforce connector
+ * profile, a three-batch CreateIntegrationWorkflow; then polls GetWorkflow until it is COMPLETE.
+ */
+export async function driveWorkflow(
+  server: { endpoint: string; accessKeyId: string; secretAccessKey: string },
+  info: SandboxInfo,
+  rss: () => Promise<{ nowKb: number; peakKb: number }>,
+): Promise<E2eResult> {
+  const config = {
+    endpoint: server.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  };
+  const profiles = new CustomerProfilesClient(config);
+  const appflow = new AppflowClient(config);
+  const secrets = new SecretsManagerClient(config);
+  await profiles.send(new CreateDomainCommand({ DomainName: "e2e", DefaultExpirationDays: 366 }));
+  const secret = await secrets.send(
+    new CreateSecretCommand({
+      Name: "e2e/salesforce",
+      SecretString: JSON.stringify({ clientId: info.clientId, clientSecret: info.clientSecret }),
+    }),
+  );
+  await appflow.send(
+    new CreateConnectorProfileCommand({
+      connectorProfileName: "e2e-sf",
+      connectorType: "Salesforce",
+      connectionMode: "Public",
+      connectorProfileConfig: {
+        connectorProfileProperties: { Salesforce: { instanceUrl: info.url } },
+        connectorProfileCredentials: {
+          Salesforce: {
+            refreshToken: info.refreshToken,
+            ...(secret.ARN ? { clientCredentialsArn: secret.ARN } : {}),
+          },
+        },
+      },
+    }),
+  );
+  const template = await profiles.send(
+    new GetProfileObjectTypeTemplateCommand({ TemplateId: "Salesforce-Contact" }),
+  );
+  const fields = [
+    ...new Set(
+      Object.values(template.Fields ?? {})
+        .map((f) => f.Source?.replace(/^_source\./, "") ?? "")
+        .filter((f) => f !== ""),
+    ),
+  ];
+  const batches = threeBatches(info).map((w) => ({ StartTime: new Date(w.from), EndTime: new Date(w.to) }));
+  const t0 = performance.now();
+  const made = await profiles.send(
+    new CreateIntegrationWorkflowCommand({
+      DomainName: "e2e",
+      WorkflowType: "APPFLOW_INTEGRATION",
+      ObjectTypeName: "Salesforce-Contact",
+      RoleArn: "arn:aws:iam::000000000000:role/e2e",
+      IntegrationConfig: {
+        AppflowIntegration: {
+          Batches: batches,
+          FlowDefinition: {
+            FlowName: "e2e-contacts",
+            KmsArn: "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000",
+            SourceFlowConfig: {
+              ConnectorType: "Salesforce",
+              ConnectorProfileName: "e2e-sf",
+              SourceConnectorProperties: { Salesforce: { Object: "Contact" } },
+              IncrementalPullConfig: { DatetimeTypeFieldName: "SystemModstamp" },
+            },
+            Tasks: [
+              { TaskType: "Filter", SourceFields: fields, ConnectorOperator: { Salesforce: "PROJECTION" } },
+            ],
+            TriggerConfig: {
+              TriggerType: "Scheduled",
+              TriggerProperties: {
+                Scheduled: {
+                  ScheduleExpression: "rate(1hours)",
+                  DataPullMode: "Incremental",
+                  FirstExecutionFrom: new Date(batches[0]?.StartTime ?? 0),
+                },
+              },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const id = made.WorkflowId ?? "";
+  let rssAt100kKb: number | undefined;
+  let last = Date.now();
+  for (;;) {
+    const wf = await profiles.send(new GetWorkflowCommand({ DomainName: "e2e", WorkflowId: id }));
+    const m = wf.Metrics?.AppflowIntegration;
+    const records = m?.RecordsProcessed ?? 0;
+    if (rssAt100kKb === undefined && records >= 100_000) rssAt100kKb = (await rss()).nowKb;
+    if (Date.now() - last > 15_000) {
+      last = Date.now();
+      console.log(
+        `  … ${records.toLocaleString("en-US")} records, ${m?.StepsCompleted}/${m?.TotalSteps} steps`,
+      );
+    }
+    if (wf.Status === "COMPLETE" || wf.Status === "FAILED") {
+      const ms = performance.now() - t0;
+      const stats = (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).Stats;
+      for (const c of [profiles, appflow, secrets]) c.destroy();
+      return {
+        records,
+        ms,
+        status: wf.Status,
+        steps: m?.TotalSteps ?? 0,
+        objects: stats?.ObjectCount ?? 0,
+        profiles: stats?.ProfileCount ?? 0,
+        ...(rssAt100kKb !== undefined ? { rssAt100kKb } : {}),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
