@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { SF_FIELDS } from "../src/sandbox/salesforce/fields.ts";
 import { startSalesforceSandbox } from "../src/sandbox/salesforce/salesforce-sandbox.ts";
 
@@ -24,6 +25,18 @@ const sampleRss = () => {
 const rssTimer = setInterval(sampleRss, 50);
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
 const ms = (t: number) => `${t.toFixed(0)} ms`;
+// CPU time of this process (server and client share it): on a busy machine wall time overstates the cost.
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let parseMs = 0;
+const parse = (text: string) => {
+  const a = performance.now();
+  const v = JSON.parse(text);
+  parseMs += performance.now() - a;
+  return v;
+};
 const rate = (n: number, t: number) => `${Math.round((n / t) * 1000).toLocaleString("en-US")} rows/s`;
 
 const t0 = performance.now();
@@ -79,7 +92,9 @@ console.log(`window [${iso(from)}, ${iso(to)}): ${windowRows.toLocaleString("en-
 if (only !== "--bulk-only") {
   // REST: first page, then every nextRecordsUrl; the parse is the client's share of the time.
   let a = performance.now();
-  let page = JSON.parse((await get(soql(select), { "sforce-query-options": "batchSize=2000" })).text);
+  const c = cpuMs();
+  parseMs = 0;
+  let page = parse((await get(soql(select), { "sforce-query-options": "batchSize=2000" })).text);
   const firstMs = performance.now() - a;
   let rows = 0;
   let lastId = "";
@@ -90,12 +105,14 @@ if (only !== "--bulk-only") {
     const last = page.records[page.records.length - 1];
     if (last && (!lastId || rows <= windowRows / 2)) [lastId, lastStamp] = [last.Id, last.SystemModstamp];
     if (!page.nextRecordsUrl) break;
-    page = JSON.parse((await get(page.nextRecordsUrl)).text);
+    page = parse((await get(page.nextRecordsUrl)).text);
   }
   const allMs = performance.now() - a;
+  const cpu = cpuMs() - c;
   sampleRss();
   console.log(
-    `REST query: first page ${ms(firstMs)}, ${rows.toLocaleString("en-US")} rows in ${ms(allMs)} = ${rate(rows, allMs)}`,
+    `REST query: first page ${ms(firstMs)}, ${rows.toLocaleString("en-US")} rows in ${ms(allMs)} = ${rate(rows, allMs)}` +
+      ` (client JSON.parse ${ms(parseMs)}; without it ${rate(rows, allMs - parseMs)}; process CPU ${ms(cpu)})`,
   );
   if (rows !== windowRows) console.log(`  MISMATCH: COUNT() said ${windowRows}`);
 
@@ -125,6 +142,7 @@ if (only !== "--rest-only") {
     await new Promise((r) => setTimeout(r, 100));
   }
   const b = performance.now();
+  const c = cpuMs();
   let locator: string | null = null;
   let rows = 0;
   let firstMs = 0;
@@ -137,15 +155,21 @@ if (only !== "--rest-only") {
     locator = next && next !== "null" ? next : null;
   } while (locator);
   const allMs = performance.now() - b;
+  const cpu = cpuMs() - c;
   sampleRss();
   console.log(
-    `Bulk 2.0 CSV: job create ${ms(createMs)}, first 50k-row page ${ms(firstMs)}, ${rows.toLocaleString("en-US")} rows in ${ms(allMs)} = ${rate(rows, allMs)}`,
+    `Bulk 2.0 CSV: job create ${ms(createMs)}, first 50k-row page ${ms(firstMs)}, ${rows.toLocaleString("en-US")} rows in ${ms(allMs)} = ${rate(rows, allMs)} (process CPU ${ms(cpu)})`,
   );
 }
 
 clearInterval(rssTimer);
 sampleRss();
 const maxRss = process.resourceUsage().maxRSS * 1024;
+console.log(
+  `load average while running: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} on ${cpus().length} cores`,
+);
 console.log(`peak RSS: ${mb(Math.max(peakRss, maxRss))}`);
 console.log(`digest of all bodies: ${digest.digest("hex").slice(0, 16)}`);
 await sf.close();

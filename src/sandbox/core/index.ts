@@ -1,5 +1,6 @@
 /** The sandbox core: what every vendor simulator builds on (see README.md). */
 export { handleAdmin } from "./admin-router.ts";
+export { ByteSink } from "./byte-sink.ts";
 export { type ServerHandle, startServer } from "./http.ts";
 export { defaultKnobs, type Knobs, type KnobsPatch, mergeKnobs } from "./knobs.ts";
 export type { KeyValue, ObjectDef, TruthLinks } from "./object-def.ts";
@@ -12,7 +13,7 @@ export {
 } from "./object-store.ts";
 export { type RateCounters, type RateDecision, RateMeter } from "./rate-meter.ts";
 export { bodyForm, bodyJson, type Handler, json, type Reply, type SandboxRequest } from "./reply.ts";
-export { hash32, pick, SeqRng, strHash, unit } from "./rng.ts";
+export { hash32, hashAfter, hashPrefix, pick, SeqRng, strHash, unit } from "./rng.ts";
 export { type ClockState, SandboxClock } from "./sandbox-clock.ts";
 export { VersionList } from "./version-list.ts";
 export { type FaultClass, SandboxWorld, type WorldOptions } from "./world.ts";

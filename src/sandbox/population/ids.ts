@@ -10,23 +10,38 @@ export const SALESFORCE_PREFIX = { Account: "001", Contact: "003", Asset: "02i",
 
 /** The 18-character Salesforce id of record `index` of the object with key prefix `prefix`. */
 export function salesforceId(prefix: string, index: number): string {
+  // The checksum suffix flags the upper-case characters of each 5-character chunk of the 15-character id:
+  // the first chunk is the fixed `${prefix}Sb`, the other two are the base-62 body, upper case for 10–35.
+  let head = HEAD_BITS.get(prefix);
+  if (head === undefined) {
+    head = upperBits(`${prefix}Sb`);
+    HEAD_BITS.set(prefix, head);
+  }
   let body = "";
+  let bits1 = 0;
+  let bits2 = 0;
   let n = index;
-  for (let i = 0; i < 10; i++) {
-    body = B62[n % 62] + body;
+  for (let i = 9; i >= 0; i--) {
+    const d = n % 62;
+    body = B62[d] + body;
+    if (d >= 10 && d < 36) {
+      if (i < 5) bits1 |= 1 << i;
+      else bits2 |= 1 << (i - 5);
+    }
     n = Math.floor(n / 62);
   }
-  const id15 = `${prefix}Sb${body}`;
-  let suffix = "";
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charCodeAt(chunk * 5 + i);
-      if (c >= 65 && c <= 90) bits |= 1 << i;
-    }
-    suffix += SUFFIX[bits];
+  return `${prefix}Sb${body}${SUFFIX[head]}${SUFFIX[bits1]}${SUFFIX[bits2]}`;
+}
+
+const HEAD_BITS = new Map<string, number>();
+
+function upperBits(chunk: string): number {
+  let bits = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = chunk.charCodeAt(i);
+    if (c >= 65 && c <= 90) bits |= 1 << i;
   }
-  return id15 + suffix;
+  return bits;
 }
 
 /** The index of a Salesforce id made by `salesforceId` (15 or 18 chars), or undefined. */

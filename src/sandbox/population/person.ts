@@ -1,4 +1,4 @@
-import { hash32, pick, unit } from "../core/rng.ts";
+import { hashAfter, hashPrefix } from "../core/rng.ts";
 import {
   CITIES,
   COMPANY_KINDS,
@@ -53,18 +53,24 @@ export interface Company {
   country: string;
 }
 
-/** Person `p` of population `seed` (any p >= 0; persons past `people` are created while running). */
+const U32 = 4294967296;
+
+/**
+ * Person `p` of population `seed` (any p >= 0; persons past `people` are created while running). Every draw is
+ * `hash32(seed, p, salt)`, computed from one shared prefix: a scan builds a fresh person per row.
+ */
 export function makePerson(seed: number, p: number, companies: number): Person {
-  const female = unit(seed, p, 10) < 0.5;
-  const firstName = female ? pick(FIRST_NAMES_F, seed, p, 11) : pick(FIRST_NAMES_M, seed, p, 11);
-  const lastName = pick(LAST_NAMES, seed, p, 12);
-  const middleName =
-    unit(seed, p, 13) < 0.3 ? pick(female ? FIRST_NAMES_F : FIRST_NAMES_M, seed, p, 14) : null;
-  const [city, state, zip, area] = pick(CITIES, seed, p, 15);
-  const local = `${ascii(firstName)}.${ascii(lastName)}${hash32(seed, p, 16) % 1000}`.toLowerCase();
-  const y = 1950 + (hash32(seed, p, 17) % 55);
-  const m = 1 + (hash32(seed, p, 18) % 12);
-  const d = 1 + (hash32(seed, p, 19) % 28);
+  const h = hashPrefix(seed, p);
+  const female = hashAfter(h, 10) / U32 < 0.5;
+  const firstNames = female ? FIRST_NAMES_F : FIRST_NAMES_M;
+  const firstName = firstNames[hashAfter(h, 11) % firstNames.length]!;
+  const lastName = LAST_NAMES[hashAfter(h, 12) % LAST_NAMES.length]!;
+  const middleName = hashAfter(h, 13) / U32 < 0.3 ? firstNames[hashAfter(h, 14) % firstNames.length]! : null;
+  const [city, state, zip, area] = CITIES[hashAfter(h, 15) % CITIES.length]!;
+  const local = `${asciiLower(firstName)}.${asciiLower(lastName)}${hashAfter(h, 16) % 1000}`;
+  const y = 1950 + (hashAfter(h, 17) % 55);
+  const m = 1 + (hashAfter(h, 18) % 12);
+  const d = 1 + (hashAfter(h, 19) % 28);
   return {
     id: `p${String(p).padStart(6, "0")}`,
     index: p,
@@ -72,52 +78,62 @@ export function makePerson(seed: number, p: number, companies: number): Person {
     middleName,
     lastName,
     gender: female ? "female" : "male",
-    birthDate: `${y}-${pad2(m)}-${pad2(d)}`,
-    email: `${local}@${pick(PERSONAL_DOMAINS, seed, p, 20)}`,
-    phone: `${area}${digits(seed, p, 21, 7)}`,
-    mobilePhone: `${area}${digits(seed, p, 22, 7)}`,
-    street: `${1 + (hash32(seed, p, 23) % 9900)} ${pick(STREETS, seed, p, 24)}`,
+    birthDate: `${y}-${PAD2[m]}-${PAD2[d]}`,
+    email: `${local}@${PERSONAL_DOMAINS[hashAfter(h, 20) % PERSONAL_DOMAINS.length]}`,
+    phone: `${area}${digits(h, 21)}`,
+    mobilePhone: `${area}${digits(h, 22)}`,
+    street: `${1 + (hashAfter(h, 23) % 9900)} ${STREETS[hashAfter(h, 24) % STREETS.length]}`,
     city,
     state,
-    postalCode: `${zip}${hash32(seed, p, 25) % 10}${hash32(seed, p, 26) % 10}`,
+    postalCode: `${zip}${hashAfter(h, 25) % 10}${hashAfter(h, 26) % 10}`,
     country: "US",
-    title: pick(TITLES, seed, p, 27),
-    companyIndex: hash32(seed, p, 28) % Math.max(1, companies),
-    usesSharedEmail: unit(seed, p, 29) < 0.06,
+    title: TITLES[hashAfter(h, 27) % TITLES.length]!,
+    companyIndex: hashAfter(h, 28) % Math.max(1, companies),
+    usesSharedEmail: hashAfter(h, 29) / U32 < 0.06,
   };
 }
 
 /** Company `c` of population `seed`. */
 export function makeCompany(seed: number, c: number): Company {
-  const word = pick(COMPANY_WORDS, seed, c, 40);
-  const kind = pick(COMPANY_KINDS, seed, c, 41);
-  const [city, state, zip, area] = pick(CITIES, seed, c, 42);
+  const h = hashPrefix(seed, c);
+  const word = COMPANY_WORDS[hashAfter(h, 40) % COMPANY_WORDS.length]!;
+  const kind = COMPANY_KINDS[hashAfter(h, 41) % COMPANY_KINDS.length]!;
+  const [city, state, zip, area] = CITIES[hashAfter(h, 42) % CITIES.length]!;
   const domain = `${word}${kind}${c}.example.com`.toLowerCase();
   return {
     id: `c${String(c).padStart(5, "0")}`,
     index: c,
-    name: `${word} ${kind} ${pick(COMPANY_SUFFIXES, seed, c, 43)}`,
+    name: `${word} ${kind} ${COMPANY_SUFFIXES[hashAfter(h, 43) % COMPANY_SUFFIXES.length]}`,
     domain,
     sharedEmail: `info@${domain}`,
-    phone: `${area}${digits(seed, c, 44, 7)}`,
-    street: `${1 + (hash32(seed, c, 45) % 9900)} ${pick(STREETS, seed, c, 46)}`,
+    phone: `${area}${digits(h, 44)}`,
+    street: `${1 + (hashAfter(h, 45) % 9900)} ${STREETS[hashAfter(h, 46) % STREETS.length]}`,
     city,
     state,
-    postalCode: `${zip}${hash32(seed, c, 47) % 100}`.padEnd(5, "0"),
+    postalCode: `${zip}${hashAfter(h, 47) % 100}`.padEnd(5, "0"),
     country: "US",
   };
 }
 
-function digits(seed: number, p: number, salt: number, n: number): string {
-  let s = String(2 + (hash32(seed, p, salt) % 8));
-  for (let i = 1; i < n; i++) s += String(hash32(seed, p, salt, i) % 10);
-  return s;
+/** Seven digits, the first 2–9, each `hash32(seed, p, salt[, i])` — built as one number, then one string. */
+function digits(h: number, salt: number): string {
+  let n = 2 + (hashAfter(h, salt) % 8);
+  for (let i = 1; i < 7; i++) n = n * 10 + (hashAfter(h, salt, i) % 10);
+  return String(n);
 }
 
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
-}
+const PAD2 = Array.from({ length: 32 }, (_, i) => String(i).padStart(2, "0"));
 
-function ascii(s: string): string {
-  return s.normalize("NFD").replace(/[^A-Za-z]/g, "");
+// Names come from fixed lists, so their ASCII lower-case forms are worth remembering.
+const ASCII_LOWER = new Map<string, string>();
+function asciiLower(s: string): string {
+  let a = ASCII_LOWER.get(s);
+  if (a === undefined) {
+    a = s
+      .normalize("NFD")
+      .replace(/[^A-Za-z]/g, "")
+      .toLowerCase();
+    ASCII_LOWER.set(s, a);
+  }
+  return a;
 }

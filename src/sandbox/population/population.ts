@@ -96,20 +96,36 @@ export class Population {
 
   /** Person `p` (canonical facts). */
   person(p: number): Person {
-    return this.#personCache.get(p, () => makePerson(this.seed, p, this.companies));
+    let v = this.#personCache.get(p);
+    if (v === undefined) {
+      v = makePerson(this.seed, p, this.companies);
+      this.#personCache.set(p, v);
+    }
+    return v;
   }
 
   /** Company `c`. */
   company(c: number): Company {
-    return this.#companyCache.get(c, () => makeCompany(this.seed, c));
+    let v = this.#companyCache.get(c);
+    if (v === undefined) {
+      v = makeCompany(this.seed, c);
+      this.#companyCache.set(c, v);
+    }
+    return v;
   }
 
   /** Person `p` as source `s` shows them (noise applied). */
   view(s: SourceName, p: number): PersonView {
-    return this.#viewCache[SOURCE_SLOT[s]]!.get(p, () => {
+    const cache = this.#viewCache[SOURCE_SLOT[s]]!;
+    let v = cache.get(p);
+    if (v === undefined) {
       const person = this.person(p);
-      return viewOf(this.seed, person, this.company(person.companyIndex), 100 + SOURCE_SLOT[s]);
-    });
+      // Only shared-mailbox users need their company; the others skip building it.
+      const company = person.usesSharedEmail ? this.company(person.companyIndex) : undefined;
+      v = viewOf(this.seed, person, company, 100 + SOURCE_SLOT[s]);
+      cache.set(p, v);
+    }
+    return v;
   }
 
   /** A child map (e.g. 2 tickets per Zendesk user) seeded by this population. */
@@ -135,12 +151,15 @@ export class Population {
 class SlotCache<V> {
   readonly #keys = new Float64Array(1024).fill(-1);
   readonly #values: Array<V | undefined> = new Array(1024);
-  get(key: number, make: () => V): V {
+  /** The cached value of `key`, or undefined. */
+  get(key: number): V | undefined {
     const slot = key & 1023;
-    if (this.#keys[slot] === key) return this.#values[slot] as V;
-    const v = make();
+    return this.#keys[slot] === key ? this.#values[slot] : undefined;
+  }
+  /** Caches `v` for `key`, evicting whatever shared its slot. */
+  set(key: number, v: V): void {
+    const slot = key & 1023;
     this.#keys[slot] = key;
     this.#values[slot] = v;
-    return v;
   }
 }

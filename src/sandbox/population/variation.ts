@@ -1,4 +1,4 @@
-import { hash32, unit } from "../core/rng.ts";
+import { hashAfter, hashPrefix } from "../core/rng.ts";
 import type { Company, Person } from "./person.ts";
 
 /** How one person appears in one source: the canonical facts with realistic noise, nulls for missing. */
@@ -45,11 +45,21 @@ const PHONE_FORMATS: ReadonlyArray<(d: string) => string> = [
   (d) => `1-${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6)}`,
 ];
 
-/** Person `person` as source `sourceSalt` shows them; pure in (seed, person, source). */
-export function viewOf(seed: number, person: Person, company: Company, sourceSalt: number): PersonView {
-  const u = (k: number) => unit(seed, person.index, sourceSalt, k);
-  const fmt = PHONE_FORMATS[hash32(seed, person.index, sourceSalt, 1) % PHONE_FORMATS.length]!;
-  let email: string | null = person.usesSharedEmail ? company.sharedEmail : person.email;
+/**
+ * Person `person` as source `sourceSalt` shows them; pure in (seed, person, source). `company` is only read
+ * for persons using the shared mailbox, so callers may pass undefined for the others.
+ */
+export function viewOf(
+  seed: number,
+  person: Person,
+  company: Company | undefined,
+  sourceSalt: number,
+): PersonView {
+  // Every draw is hash32(seed, person, source, k): mix the shared head once.
+  const h = hashPrefix(seed, person.index, sourceSalt);
+  const u = (k: number) => hashAfter(h, k) / 4294967296;
+  const fmt = PHONE_FORMATS[hashAfter(h, 1) % PHONE_FORMATS.length]!;
+  let email: string | null = person.usesSharedEmail ? company!.sharedEmail : person.email;
   if (u(2) < VARIATION_RATES.emailMissing) email = null;
   else {
     if (u(3) < VARIATION_RATES.emailCase) {
@@ -60,7 +70,7 @@ export function viewOf(seed: number, person: Person, company: Company, sourceSal
   const noAddress = u(7) < VARIATION_RATES.addressMissing;
   let lastName = person.lastName;
   if (u(8) < VARIATION_RATES.nameTypo && lastName.length > 3) {
-    const i = 1 + (hash32(seed, person.index, sourceSalt, 9) % (lastName.length - 2));
+    const i = 1 + (hashAfter(h, 9) % (lastName.length - 2));
     lastName = lastName.slice(0, i) + lastName[i + 1] + lastName[i] + lastName.slice(i + 2);
   }
   return {

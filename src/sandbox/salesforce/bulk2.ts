@@ -1,9 +1,16 @@
-import { bodyJson, json, type Reply, type SandboxRequest, type SandboxWorld } from "../core/index.ts";
+import {
+  ByteSink,
+  bodyJson,
+  json,
+  type Reply,
+  type SandboxRequest,
+  type SandboxWorld,
+} from "../core/index.ts";
 import { USER_ID } from "./auth.ts";
 import { SfError } from "./errors.ts";
 import { sfDateTime } from "./fields.ts";
 import { type QueryResult, runQuery } from "./query-engine.ts";
-import { bulkCsvLines } from "./record-render.ts";
+import { writeCsvLines } from "./record-render.ts";
 
 interface Job {
   id: string;
@@ -146,9 +153,10 @@ export class Bulk2Jobs {
     const end = Math.min(job.result.refs.length, start + max);
     const eol = job.lineEnding === "CRLF" ? "\r\n" : "\n";
     const names = job.result.fields.map((f) => f.name);
-    const lines = [names.map((n) => `"${n}"`).join(job.delimiter)];
+    const body = new ByteSink((end - start) * 512 + 1024);
+    body.write(names.map((n) => `"${n}"`).join(job.delimiter) + eol);
     const { store, refs, fields } = job.result;
-    for (const line of bulkCsvLines(store, fields, refs, start, end, job.delimiter)) lines.push(line);
+    writeCsvLines(body, store, fields, refs, start, end, job.delimiter, eol);
     const next = end < job.result.refs.length ? Buffer.from(String(end)).toString("base64url") : "null";
     return {
       status: 200,
@@ -157,7 +165,7 @@ export class Bulk2Jobs {
         "sforce-locator": next,
         "sforce-numberofrecords": String(end - start),
       },
-      body: lines.join(eol) + eol,
+      body: body.toBuffer(),
     };
   }
 }

@@ -131,5 +131,6 @@ export function findObject(name: string): string | undefined {
 
 /** `2024-07-24T14:05:58.000+0000`: how REST renders datetimes. */
 export function sfDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "+0000");
+  const s = new Date(ms).toISOString();
+  return s.length === 24 ? `${s.slice(0, 23)}+0000` : s.replace("Z", "+0000");
 }

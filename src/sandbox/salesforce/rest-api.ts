@@ -1,9 +1,9 @@
-import { json, type Reply, type SandboxRequest, type SandboxWorld } from "../core/index.ts";
+import { ByteSink, json, type Reply, type SandboxRequest, type SandboxWorld } from "../core/index.ts";
 import { SALESFORCE_PREFIX } from "../population/ids.ts";
 import { SfError, sfErrors } from "./errors.ts";
 import { findObject, SF_FIELDS, sfDateTime } from "./fields.ts";
 import { fullRecord, type QueryResult, runQuery } from "./query-engine.ts";
-import { restRecordsJson } from "./record-render.ts";
+import { writeRestRecords } from "./record-render.ts";
 
 interface Locator {
   result: QueryResult;
@@ -51,16 +51,24 @@ export class RestApi {
     const { refs, store } = result;
     if (offset > refs.length) throw sfErrors.invalidLocator();
     const end = Math.min(refs.length, offset + size);
-    const records = restRecordsJson(store, result.object, result.fields, refs, offset, end, v);
     const done = end >= refs.length;
-    // The same text JSON.stringify gave for {totalSize, done, nextRecordsUrl?, records}, written directly.
-    let body = `{"totalSize":${refs.length},"done":${done}`;
+    // The bytes JSON.stringify gave for {totalSize, done, nextRecordsUrl?, records}, written row by row.
+    const body = new ByteSink((end - offset) * 1024 + 256);
+    body.write(`{"totalSize":${refs.length},"done":${done}`);
     if (!done)
-      body += `,"nextRecordsUrl":${JSON.stringify(`/services/data/v${v}/${all ? "queryAll" : "query"}/${id}-${end}`)}`;
-    body += `,"records":[${records.join(",")}]}`;
+      body.write(
+        `,"nextRecordsUrl":${JSON.stringify(`/services/data/v${v}/${all ? "queryAll" : "query"}/${id}-${end}`)}`,
+      );
+    body.write(`,"records":[`);
+    writeRestRecords(body, store, result.object, result.fields, refs, offset, end, v);
+    body.write("]}");
     // The knob moves records under a reader's feet; the locator keeps serving its snapshot.
     if (!done) this.#world.changeDuringRead(store, ++this.#pages);
-    return { status: 200, headers: { "content-type": "application/json;charset=UTF-8" }, body };
+    return {
+      status: 200,
+      headers: { "content-type": "application/json;charset=UTF-8" },
+      body: body.toBuffer(),
+    };
   }
 
   /** `GET …/sobjects`. */
