@@ -78,6 +78,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   if (filePath) Object.assign(merged, readConfigFile(filePath));
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith("PROFILEFLOW_") && name !== "DATABASE_URL") continue;
+    // PROFILEFLOW_TEST_* belong to the test suite (which database to test on), not to the server.
+    if (name.startsWith("PROFILEFLOW_TEST_")) continue;
     if (fileOnlyEnv.has(name) || value === undefined || value === "") continue;
     const key = envKeys[name];
     if (!key) {

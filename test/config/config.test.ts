@@ -57,6 +57,10 @@ describe("config", () => {
     expect(failure(() => loadConfig({ file, env: {} })).message).toContain('did you mean "dataDir"?');
   });
 
+  it("leaves the test suite's PROFILEFLOW_TEST_* variables alone", () => {
+    expect(loadConfig({ env: { PROFILEFLOW_TEST_REQUIRE_PG: "1", PROFILEFLOW_TEST_DATABASE_URL: "x" } }).port).toBe(4590);
+  });
+
   it("names the invalid member", () => {
     expect(failure(() => loadConfig({ env: { PROFILEFLOW_ACCOUNT_ID: "12" } }))).toMatchObject({
       member: "accountId",
