@@ -114,12 +114,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   };
   writeFileSync(statePath, JSON.stringify(state));
   const sandboxUrls = Object.fromEntries(Object.entries(sandboxes.servers).map(([v, s]) => [v, s.url]));
+  const pop = sandboxes.world.population;
+  const f = (n: number) => n.toLocaleString("en-US");
   out.write(
-    `profileflow demo (run ${state.runs}${previous ? ", resuming" : ""}): ${sandboxes.world.population.count("salesforce") + sandboxes.world.population.count("servicenow") + sandboxes.world.population.count("marketo") + sandboxes.world.population.count("zendesk")} source records of ${o.people.toLocaleString("en-US")} people in four sandboxes\n` +
+    `profileflow demo (run ${state.runs}${previous ? ", resuming" : ""}): ${f(o.people)} people, of whom ${f(pop.count("salesforce"))} are Salesforce contacts, ` +
+      `${f(pop.count("servicenow"))} ServiceNow users, ${f(pop.count("marketo"))} Marketo leads and ${f(pop.count("zendesk"))} Zendesk users\n` +
       Object.entries(sandboxUrls)
         .map(([v, u]) => `  ${v.padEnd(10)} ${u}   (admin: ${u}/__sandbox/)\n`)
         .join("") +
-      `  the vendors' clock runs ${o.speed}× wall speed, with churn; data in ${dataDir}\n\n`,
+      `  the vendors' clock runs ${o.speed}× wall speed, ${o.churn > 0 ? "with records created, changed and deleted as it goes" : "with no churn"}; data in ${dataDir}\n\n`,
   );
 
   const runStart = Date.now();
