@@ -4,6 +4,8 @@ import { composeServer } from "../../main.ts";
 import { connectionHelp } from "../connection-help.ts";
 import { env } from "../env.ts";
 
+type Worker = { worker: boolean };
+
 /** `profileflow serve`: the API (and, as the flows land, the scheduler and embedded workers). */
 export function registerServe(program: Command): void {
   program
@@ -16,7 +18,8 @@ export function registerServe(program: Command): void {
     )
     .option("--host <host>", "interface to bind (default 127.0.0.1)")
     .option("-c, --config <file>", "JSON config file")
-    .action(async (opts: { port?: string; data?: string; host?: string; config?: string }) => {
+    .option("--no-worker", "API only: profileflow worker processes run the executions (PostgreSQL)")
+    .action(async (opts: { port?: string; data?: string; host?: string; config?: string } & Worker) => {
       const config = loadConfig({
         env: env(),
         file: opts.config,
@@ -24,7 +27,7 @@ export function registerServe(program: Command): void {
       });
       const server = await composeServer(config);
       const address = await server.app.listen({ port: config.port, host: config.host });
-      await server.startWorkers();
+      if (opts.worker) await server.startWorkers();
       const endpoint = address.replace("[::1]", "127.0.0.1");
       process.stdout.write(connectionHelp(endpoint, config, server.rootKey, server.rootKeyGenerated));
       let stopping = false;

@@ -78,6 +78,10 @@ export class PostgresExecutor implements Executor {
     const ttl = o.workerTtlMs ?? 30_000;
     this.#beatMs = o.heartbeatIntervalMs ?? Math.floor(ttl / 3);
     this.#registry = new WorkerRegistry(o.db, o.clock, ttl);
+    // An idle client's connection error must not crash the worker; the pool replaces the client.
+    if (o.pool.listenerCount("error") === 0) {
+      o.pool.on("error", (e) => o.logger?.warn({ err: e }, "idle PostgreSQL client failed"));
+    }
   }
 
   /** Installs (or upgrades) graphile-worker's schema once per process; enqueue and start await it. */
