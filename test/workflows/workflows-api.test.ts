@@ -59,6 +59,7 @@ describeEachDialect("workflow operations through the SDK", (dialect) => {
       failingWindows(specOf(source), (w) => w.from === NOV, failNov),
       "api",
     );
+    await world.runner.init();
     const domains = new DomainStore(db.db, clock, { region: "us-east-1", accountId: "123456789012" });
     const identity = { seal: (x: string) => x, open: (x: string) => x };
     const connectorProfiles = new ConnectorProfileStore(

@@ -31,6 +31,8 @@ export interface WorkflowRunnerOptions {
   readonly retryBaseMs?: number;
   /** Steps of one workflow read at the same time; default 1 (the vendor's API quota is shared). */
   readonly maxConcurrentSteps?: number;
+  /** How often (clock ms) every unfinished workflow is looked at: retries and waits come due; default 15 s. */
+  readonly sweepEveryMs?: number;
 }
 
 /** What CreateIntegrationWorkflow asks for, already validated. */
@@ -46,7 +48,7 @@ export interface NewWorkflow {
 }
 
 const ADVANCE = "workflows.advance";
-const RUNNING_RECHECK_MS = 300_000;
+const SWEEP = "workflows.sweep";
 
 /**
  * Runs integration workflows: one hidden bounded flow per batch, retried, split, paused and resumed
@@ -68,6 +70,7 @@ export class WorkflowRunner {
     this.#retryBaseMs = o.retryBaseMs ?? 60_000;
     this.#concurrency = o.maxConcurrentSteps ?? 1;
     o.executor.define(ADVANCE, (p) => this.#advanceJob(p));
+    o.executor.define(SWEEP, () => this.#sweep());
   }
 
   /** The execution records of the steps' flows (GetWorkflowSteps shows the live ones). */
@@ -75,9 +78,20 @@ export class WorkflowRunner {
     return this.#o.engine.executions;
   }
 
-  /** Resumes every unfinished workflow (call once per process, after the engine's init). */
+  /**
+   * Installs the sweep and resumes every unfinished workflow (call once per process). Due retries and
+   * waits are found by the sweep, a schedule on our clock, rather than by jobs with a future run-at:
+   * a queue that keeps time by its database's clock would run those early, over and over.
+   */
   async init(): Promise<void> {
-    for (const id of await this.store.unfinished()) await this.#kick(id);
+    await this.#o.executor.schedule({
+      key: "workflows:sweep",
+      task: SWEEP,
+      payload: {},
+      everyMs: this.#o.sweepEveryMs ?? 15_000,
+      startAt: 0,
+    });
+    await this.#sweep();
   }
 
   /** Creates a workflow: its steps, their hidden flows and integrations, in one transaction; starts it. */
@@ -183,14 +197,12 @@ export class WorkflowRunner {
     for (const s of steps) if (s.executionId && (await this.#reconcile(wf, s))) running++;
     steps = await this.store.steps(workflowId);
     const lag = this.#objectSpec(wf.flowDefinition)?.lagMs ?? 0;
-    let wake = Number.POSITIVE_INFINITY;
     for (const s of steps) {
       if (running >= this.#concurrency) break;
       if ((s.status !== "NOT_STARTED" && s.status !== "RETRY") || s.executionId) continue;
       const settled = s.to + lag;
       const due = Math.max(s.nextRunAt, settled);
       if (due > now) {
-        wake = Math.min(wake, due);
         if (settled > now && s.status === "NOT_STARTED") {
           const message = `Waiting until ${iso(settled)}: the source may not show the window's last ${Math.round(lag / 1000)} s yet.`;
           if (s.executionMessage !== message)
@@ -201,7 +213,6 @@ export class WorkflowRunner {
       await this.#start(s);
       running++;
     }
-    if (running > 0) wake = Math.min(wake, now + RUNNING_RECHECK_MS);
     steps = await this.store.steps(workflowId);
     const leaves = steps.filter((s) => s.status !== "SPLIT");
     if (leaves.every((s) => s.status === "COMPLETE")) return this.#handOff(wf);
@@ -211,7 +222,6 @@ export class WorkflowRunner {
     }
     if (wf.status === "NOT_STARTED" && steps.some((s) => s.attempts > 0))
       await this.store.update(workflowId, { status: "IN_PROGRESS" });
-    if (Number.isFinite(wake)) await this.#kick(workflowId, this.#o.db, wake);
   }
 
   /** Applies a step's finished execution to the step; true while it still runs. */
@@ -401,19 +411,23 @@ export class WorkflowRunner {
     return (spec?.objects as Record<string, ObjectSpec> | undefined)?.[sourceObject(def.sourceFlowConfig)];
   }
 
-  /** Enqueues an advance now (deduplicated), or a wake-up at `at`; one advance per workflow runs at a time. */
-  async #kick(workflowId: string, tx: DbOrTx = this.#o.db, at?: number): Promise<void> {
+  /** Enqueues an advance now (one waiting per workflow); one advance per workflow runs at a time. */
+  async #kick(workflowId: string, tx: DbOrTx = this.#o.db): Promise<void> {
     await this.#o.executor.enqueue(
       {
         task: ADVANCE,
         payload: { workflowId },
-        key: at === undefined ? `workflow:${workflowId}:now` : `workflow:${workflowId}:wake`,
-        keyMode: at === undefined ? "preserve" : "replace",
+        key: `workflow:${workflowId}:advance`,
+        keyMode: "preserve",
         queue: `workflow:${workflowId}`,
-        ...(at !== undefined ? { runAt: at } : {}),
       },
       tx,
     );
+  }
+
+  async #sweep(): Promise<undefined> {
+    for (const id of await this.store.unfinished()) await this.#kick(id);
+    return undefined;
   }
 
   async #advanceJob(payload: JobPayload): Promise<JobOutcome> {
