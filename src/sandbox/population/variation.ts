@@ -57,19 +57,19 @@ export function viewOf(
 ): PersonView {
   // Every draw is hash32(seed, person, source, k): mix the shared head once.
   const h = hashPrefix(seed, person.index, sourceSalt);
-  const u = (k: number) => hashAfter(h, k) / 4294967296;
   const fmt = PHONE_FORMATS[hashAfter(h, 1) % PHONE_FORMATS.length]!;
   let email: string | null = person.usesSharedEmail ? company!.sharedEmail : person.email;
-  if (u(2) < VARIATION_RATES.emailMissing) email = null;
+  if (unitAfter(h, 2) < VARIATION_RATES.emailMissing) email = null;
   else {
-    if (u(3) < VARIATION_RATES.emailCase) {
-      email = u(4) < 0.5 ? email.toUpperCase() : email.charAt(0).toUpperCase() + email.slice(1);
+    if (unitAfter(h, 3) < VARIATION_RATES.emailCase) {
+      email = unitAfter(h, 4) < 0.5 ? email.toUpperCase() : email.charAt(0).toUpperCase() + email.slice(1);
     }
-    if (u(5) < VARIATION_RATES.emailWhitespace) email = u(6) < 0.5 ? ` ${email}` : `${email} `;
+    if (unitAfter(h, 5) < VARIATION_RATES.emailWhitespace)
+      email = unitAfter(h, 6) < 0.5 ? ` ${email}` : `${email} `;
   }
-  const noAddress = u(7) < VARIATION_RATES.addressMissing;
+  const noAddress = unitAfter(h, 7) < VARIATION_RATES.addressMissing;
   let lastName = person.lastName;
-  if (u(8) < VARIATION_RATES.nameTypo && lastName.length > 3) {
+  if (unitAfter(h, 8) < VARIATION_RATES.nameTypo && lastName.length > 3) {
     const i = 1 + (hashAfter(h, 9) % (lastName.length - 2));
     lastName = lastName.slice(0, i) + lastName[i + 1] + lastName[i] + lastName.slice(i + 2);
   }
@@ -78,15 +78,20 @@ export function viewOf(
     middleName: person.middleName,
     lastName,
     email,
-    phone: u(10) < VARIATION_RATES.phoneMissing ? null : fmt(person.phone),
-    mobilePhone: u(11) < 0.5 ? null : fmt(person.mobilePhone),
+    phone: unitAfter(h, 10) < VARIATION_RATES.phoneMissing ? null : fmt(person.phone),
+    mobilePhone: unitAfter(h, 11) < 0.5 ? null : fmt(person.mobilePhone),
     street: noAddress ? null : person.street,
     city: noAddress ? null : person.city,
     state: noAddress ? null : person.state,
     postalCode: noAddress ? null : person.postalCode,
-    country: noAddress ? null : u(12) < 0.5 ? "US" : "United States",
-    birthDate: u(13) < 0.4 ? null : person.birthDate,
+    country: noAddress ? null : unitAfter(h, 12) < 0.5 ? "US" : "United States",
+    birthDate: unitAfter(h, 13) < 0.4 ? null : person.birthDate,
     gender: person.gender,
-    title: u(14) < 0.2 ? null : person.title,
+    title: unitAfter(h, 14) < 0.2 ? null : person.title,
   };
+}
+
+/** `unit(seed, person, source, k)` from the shared prefix; a plain function, not a closure made per view. */
+function unitAfter(h: number, k: number): number {
+  return hashAfter(h, k) / 4294967296;
 }

@@ -131,6 +131,32 @@ export function findObject(name: string): string | undefined {
 
 /** `2024-07-24T14:05:58.000+0000`: how REST renders datetimes. */
 export function sfDateTime(ms: number): string {
-  const s = new Date(ms).toISOString();
-  return s.length === 24 ? `${s.slice(0, 23)}+0000` : s.replace("Z", "+0000");
+  // Rows render two datetimes each; the date part comes from a small per-day cache, the time from tables.
+  if (!(ms >= MIN_FAST && ms < MAX_FAST) || !Number.isInteger(ms)) {
+    const s = new Date(ms).toISOString();
+    return s.length === 24 ? `${s.slice(0, 23)}+0000` : s.replace("Z", "+0000");
+  }
+  const day = Math.floor(ms / DAY_MS);
+  const slot = day & 15;
+  let prefix = DAY_PREFIX[slot];
+  if (DAY_KEY[slot] !== day || prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    DAY_KEY[slot] = day;
+    DAY_PREFIX[slot] = prefix;
+  }
+  let r = ms - day * DAY_MS;
+  const milli = r % 1000;
+  r = (r - milli) / 1000;
+  const sec = r % 60;
+  r = (r - sec) / 60;
+  return `${prefix}${PAD[Math.floor(r / 60)]}:${PAD[r % 60]}:${PAD[sec]}.${PAD3[milli]}+0000`;
 }
+
+const DAY_MS = 86_400_000;
+/** Years 0000–9999, where the ISO form has a four-digit year. */
+const MIN_FAST = Date.parse("0000-01-01T00:00:00Z");
+const MAX_FAST = Date.parse("9999-12-31T23:59:59.999Z") + 1;
+const DAY_KEY = new Float64Array(16).fill(Number.NaN);
+const DAY_PREFIX: Array<string | undefined> = new Array(16);
+const PAD = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
