@@ -82,6 +82,11 @@ export class PostgresExecutor implements Executor {
     if (o.pool.listenerCount("error") === 0) {
       o.pool.on("error", (e) => o.logger?.warn({ err: e }, "idle PostgreSQL client failed"));
     }
+    if (o.pool.listenerCount("connect") === 0) {
+      o.pool.on("connect", (client) =>
+        client.on("error", (e) => o.logger?.warn({ err: e }, "PostgreSQL client failed")),
+      );
+    }
   }
 
   /** Installs (or upgrades) graphile-worker's schema once per process; enqueue and start await it. */
