@@ -1,17 +1,18 @@
 // Backfill records/s with 1, 2 and 4 `worker` processes on PostgreSQL, and each worker's peak RSS.
 // Run: npx tsx bench/scale-out.ts   (needs the test PostgreSQL; SCALE_RECORDS / SCALE_STEPS size the run)
 import { cpus, loadavg } from "node:os";
-import { systemClock } from "../src/core/clock.ts";
-import { openDatabase } from "../src/db/database.ts";
-import { FlowEngine } from "../src/flows/flow-engine.ts";
-import { PostgresExecutor } from "../src/flows/postgres/postgres-executor.ts";
-import { createSinkTables, tableSink } from "../test/flows/harness.ts";
-import { createPostgresDatabase } from "../test/helpers/test-database.ts";
-import { scaleFlows, scaleShape } from "../test/scale/fixtures/scale-fixture.ts";
-import { spawnWorker, startBackfill, waitForBackfill } from "../test/scale/scale-helpers.ts";
 
+// The fixture reads its size from the environment when it loads: set it before the imports below.
 process.env["SCALE_RECORDS"] ??= "3000";
 process.env["SCALE_STEPS"] ??= "8";
+const { systemClock } = await import("../src/core/clock.ts");
+const { openDatabase } = await import("../src/db/database.ts");
+const { FlowEngine } = await import("../src/flows/flow-engine.ts");
+const { PostgresExecutor } = await import("../src/flows/postgres/postgres-executor.ts");
+const { createSinkTables, tableSink } = await import("../test/flows/harness.ts");
+const { createPostgresDatabase } = await import("../test/helpers/test-database.ts");
+const { scaleFlows, scaleShape } = await import("../test/scale/fixtures/scale-fixture.ts");
+const { spawnWorker, startBackfill, waitForBackfill } = await import("../test/scale/scale-helpers.ts");
 
 async function run(workers: number): Promise<{ recordsPerSec: number; rssMb: number[] }> {
   const { url, drop } = await createPostgresDatabase();
@@ -56,7 +57,7 @@ async function run(workers: number): Promise<{ recordsPerSec: number; rssMb: num
 }
 
 const lines = [
-  `scale-out backfill: ${scaleShape.records * scaleShape.sources.length} records, ${scaleShape.sources.length * scaleShape.steps} window steps, fake source (no page delay), test sink; ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)}`,
+  `scale-out backfill: ${scaleShape.records * scaleShape.sources.length} records, ${scaleShape.sources.length * scaleShape.steps} window steps, fake source (no page delay), test sink, at most 3 executions per source instance; ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)}`,
 ];
 for (const n of [1, 2, 4]) {
   const r = await run(n);
