@@ -92,6 +92,10 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     connectors: connectorCatalog(),
     credentials: credentialsResolver(connectorProfiles, secrets),
     logger: d.logger,
+    // One attempt per execution: the HTTP client already retries each request with backoff, and a
+    // workflow step's retries (the seed's "up to three times", visible as RETRY) happen one level up.
+    // A scheduled flow's next run is its retry; flowErrorDeactivationThreshold counts the failures.
+    maxTransientAttempts: 1,
     instanceLimits: new InstanceLimits({ db, clock, timer: d.engine?.timer ?? systemTimer }),
     ...(d.engine ?? {}),
   });
