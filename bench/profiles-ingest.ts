@@ -8,7 +8,7 @@
  * test default postgres://app:app@127.0.0.1:5432/app_test; it is skipped when unreachable.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -105,6 +105,7 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     let accepted = 0;
     for (let from = 0; from < OBJECTS; from += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, OBJECTS - from) }, (_, k) => contact(from + k));
@@ -113,9 +114,16 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
     console.log(
-      `${dialect}: ingested ${OBJECTS} in ${seconds.toFixed(1)} s = ${Math.round(OBJECTS / seconds)} objects/s; peak RSS ${mb(peakRss)} MB`,
+      `${dialect}: ingested ${OBJECTS} in ${seconds.toFixed(1)} s = ${Math.round(OBJECTS / seconds)} objects/s;`,
+      // On a shared machine wall time depends on the load; CPU time of this process much less so.
+      `CPU ${cpuSeconds.toFixed(1)} s = ${Math.round(OBJECTS / cpuSeconds)} objects per CPU-second;`,
+      `peak RSS ${mb(peakRss)} MB; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
     );
     // A fresh client: the first one's kept-alive socket has idled out during the long ingestion.
     client.destroy();
@@ -139,7 +147,7 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
       [
         `${dialect}:`,
         `${OBJECTS} Salesforce-Contact objects (batches of ${BATCH}) in ${seconds.toFixed(1)} s`,
-        `= ${Math.round(OBJECTS / seconds)} objects/s (${accepted} accepted);`,
+        `= ${Math.round(OBJECTS / seconds)} objects/s (${accepted} accepted; ${Math.round(OBJECTS / cpuSeconds)} per CPU-second);`,
         `peak RSS ${mb(peakRss)} MB (process max ${mb(process.resourceUsage().maxRSS * 1024)} MB);`,
         `SearchProfiles over HTTP (${SEARCHES} by _salesforceContactId): p50 ${percentile(latencies, 50).toFixed(2)} ms,`,
         `p99 ${percentile(latencies, 99).toFixed(2)} ms`,

@@ -1,28 +1,62 @@
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, type RawBuilder, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 
-// Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
+// Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535 (fallback path only).
 const MAX_PARAMS: Record<DialectName, number> = { sqlite: 30_000, postgres: 60_000 };
 
-/** Inserts rows with as few multi-row statements as the dialect's parameter limit allows. */
+/** What to do when an inserted row collides with a stored one. */
+export interface OnConflict {
+  columns: readonly string[];
+  /** Columns taken from the new row; the stored row is kept when empty. */
+  update: readonly string[];
+}
+
+/**
+ * Inserts rows (all with the first row's columns) in ONE statement whose only parameter is the rows
+ * as JSON text, expanded by the database (`json_each` on SQLite, `json_populate_recordset` on
+ * PostgreSQL): thousands of rows cost one tiny query to compile and bind instead of a statement with
+ * tens of thousands of placeholders.
+ */
 export async function insertMany<T extends keyof Database & string>(
   db: Kysely<Database>,
   dialect: DialectName,
   table: T,
   rows: Insertable<Database[T]>[],
+  onConflict?: OnConflict,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const cols = Object.keys(rows[0] as object).length;
-  const size = Math.max(1, Math.floor(MAX_PARAMS[dialect] / cols));
-  for (let i = 0; i < rows.length; i += size) {
-    const part = rows.slice(i, i + size) as Insertable<Database[keyof Database]>[];
-    // Kysely cannot narrow the insert type of a generic table name; the rows were typed by the caller.
-    await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
-      .insertInto(table)
-      .values(part)
-      .execute();
+  const cols = Object.keys(rows[0] as object);
+  const records = rows as unknown as Record<string, unknown>[];
+  const json =
+    dialect === "sqlite"
+      ? JSON.stringify(records.map((r) => cols.map((c) => r[c] ?? null)))
+      : JSON.stringify(records);
+  if (!jsonSafe(json)) return insertBound(db, dialect, table, rows, onConflict);
+  const tbl = sql.raw(ident(table));
+  const names = sql.raw(cols.map(ident).join(", "));
+  const conflict = sql.raw(conflictClause(onConflict));
+  if (dialect === "sqlite") {
+    const extract = sql.raw(cols.map((_, i) => `value->>${i}`).join(", "));
+    // `where true` keeps SQLite from reading the upsert clause as part of a join.
+    await sql`insert into ${tbl} (${names}) select ${extract} from json_each(${json}) where true${conflict}`.execute(
+      db,
+    );
+  } else {
+    await sql`insert into ${tbl} (${names}) select ${names} from json_populate_recordset(null::${tbl}, ${json}::json)${conflict}`.execute(
+      db,
+    );
   }
+}
+
+/**
+ * The given values as a subquery for `where column in (…)`, bound as ONE parameter whatever their
+ * number (no chunking, nothing to compile per value).
+ */
+export function valuesIn(dialect: DialectName, values: readonly string[]): RawBuilder<string> {
+  return dialect === "sqlite"
+    ? sql<string>`(select value from json_each(${JSON.stringify(values)}))`
+    : sql<string>`(select unnest(${values as string[]}::text[]))`;
 }
 
 /** Splits a list for `in (...)` clauses that stay under the parameter limit. */
@@ -30,4 +64,54 @@ export function chunks<T>(items: readonly T[], size = 5_000): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Quotes a table or column name of our own schema (never user input). */
+export function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/**
+ * False when the JSON text holds an escaped lone surrogate: JSON.stringify writes one for a string
+ * that is not well-formed UTF-16, and the databases' JSON parsers reject (PostgreSQL) or mangle
+ * (SQLite) it, while a bound string parameter is stored as before. Such batches take the slow path.
+ */
+export function jsonSafe(json: string): boolean {
+  return !/\\ud[89a-f]/i.test(json);
+}
+
+function conflictClause(onConflict: OnConflict | undefined): string {
+  if (!onConflict) return "";
+  const target = onConflict.columns.map(ident).join(", ");
+  if (onConflict.update.length === 0) return ` on conflict (${target}) do nothing`;
+  const set = onConflict.update.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(", ");
+  return ` on conflict (${target}) do update set ${set}`;
+}
+
+/** Multi-row statements with one placeholder per value (rows JSON cannot carry faithfully). */
+async function insertBound<T extends keyof Database & string>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  table: T,
+  rows: Insertable<Database[T]>[],
+  onConflict?: OnConflict,
+): Promise<void> {
+  const cols = Object.keys(rows[0] as object).length;
+  const size = Math.max(1, Math.floor(MAX_PARAMS[dialect] / cols));
+  for (let i = 0; i < rows.length; i += size) {
+    const part = rows.slice(i, i + size) as Insertable<Database[keyof Database]>[];
+    // Kysely cannot narrow the insert type of a generic table name; the rows were typed by the caller.
+    let q = (db as unknown as Kysely<Record<string, Record<string, unknown>>>).insertInto(table).values(part);
+    if (onConflict) {
+      q = q.onConflict((oc) => {
+        const c = oc.columns(onConflict.columns as string[]);
+        if (onConflict.update.length === 0) return c.doNothing();
+        // The generic table's update type is not nameable here; the columns were checked by the caller.
+        const set = Object.fromEntries(onConflict.update.map((u) => [u, sql.ref(`excluded.${u}`)]));
+        return c.doUpdateSet(set as never);
+      });
+    }
+    await q.execute();
+  }
 }

@@ -3,7 +3,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { ProfileKeysTable } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import { type ContentType, profileKeys } from "../ingest/index.ts";
-import { chunks, insertMany } from "./bulk.ts";
+import { insertMany, valuesIn } from "./bulk.ts";
 import { type Leaves, unflatten } from "./profile-fields.ts";
 
 /** The map key of one (key name, normalized value) pair. */
@@ -14,6 +14,7 @@ export function pairKey(name: string, value: string): string {
 /** For each pair, the distinct profiles holding it (any origin); pairs nobody holds are absent. */
 export async function lookupKeyOwners(
   db: Kysely<Database>,
+  dialect: DialectName,
   domainName: string,
   pairs: ReadonlyArray<{ name: string; value: string }>,
 ): Promise<Map<string, Set<string>>> {
@@ -22,21 +23,19 @@ export async function lookupKeyOwners(
   const wanted = new Set(pairs.map((p) => pairKey(p.name, p.value)));
   const names = [...new Set(pairs.map((p) => p.name))];
   const values = [...new Set(pairs.map((p) => p.value))];
-  for (const part of chunks(values)) {
-    const rows = await db
-      .selectFrom("profile_keys")
-      .select(["key_name", "key_value", "profile_id"])
-      .where("domain_name", "=", domainName)
-      .where("key_name", "in", names)
-      .where("key_value", "in", part)
-      .execute();
-    for (const r of rows) {
-      const k = pairKey(r.key_name, r.key_value);
-      if (!wanted.has(k)) continue;
-      const set = out.get(k) ?? new Set<string>();
-      set.add(r.profile_id);
-      out.set(k, set);
-    }
+  const rows = await db
+    .selectFrom("profile_keys")
+    .select(["key_name", "key_value", "profile_id"])
+    .where("domain_name", "=", domainName)
+    .where("key_name", "in", names)
+    .where("key_value", "in", valuesIn(dialect, values))
+    .execute();
+  for (const r of rows) {
+    const k = pairKey(r.key_name, r.key_value);
+    if (!wanted.has(k)) continue;
+    const set = out.get(k);
+    if (set) set.add(r.profile_id);
+    else out.set(k, new Set([r.profile_id]));
   }
   return out;
 }
@@ -69,14 +68,19 @@ export async function replaceFieldKeys(
   profiles: ReadonlyArray<{ profileId: string; leaves: Leaves }>,
 ): Promise<void> {
   if (profiles.length === 0) return;
-  for (const part of chunks(profiles.map((p) => p.profileId))) {
-    await db
-      .deleteFrom("profile_keys")
-      .where("domain_name", "=", domainName)
-      .where("profile_id", "in", part)
-      .where("origin", "=", "fields")
-      .execute();
-  }
+  await db
+    .deleteFrom("profile_keys")
+    .where("domain_name", "=", domainName)
+    .where(
+      "profile_id",
+      "in",
+      valuesIn(
+        dialect,
+        profiles.map((p) => p.profileId),
+      ),
+    )
+    .where("origin", "=", "fields")
+    .execute();
   const rows = profiles.flatMap((p) => fieldKeyRows(domainName, p.profileId, p.leaves));
   await insertMany(db, dialect, "profile_keys", rows);
 }

@@ -32,15 +32,16 @@ export interface HistoryRecord {
   createdAt: number;
 }
 
-/** Builds one history row. */
+/** Builds one history row (with a fresh id unless given one). */
 export function historyRow(
   domainName: string,
   e: Omit<HistoryRecord, "id" | "createdAt">,
   now: number,
+  id: string = hexId(),
 ): Insertable<ProfileHistoryTable> {
   return {
     domain_name: domainName,
-    record_id: hexId(),
+    record_id: id,
     profile_id: e.profileId,
     object_type_name: e.objectTypeName,
     action_type: e.actionType,

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
-import { hexId } from "../core/ids.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type {
   ProfileDeadLettersTable,
@@ -17,7 +16,8 @@ import {
   compileObjectType,
   type MapResult,
 } from "../ingest/index.ts";
-import { chunks, insertMany } from "./bulk.ts";
+import { BatchIds } from "./batch-ids.ts";
+import { insertMany, valuesIn } from "./bulk.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
 import { fieldKeyRows, lookupKeyOwners, pairKey, registerKeyTypes } from "./key-index.ts";
@@ -179,7 +179,10 @@ export class ProfileIngestor {
 
   #prepared(domainName: string, objectTypeName: string): CacheEntry {
     const entry = this.#cache.get(`${domainName}\u0000${objectTypeName}`);
-    if (!entry) throw new Error(`object type ${objectTypeName} of ${domainName} was not compiled before the transaction`);
+    if (!entry)
+      throw new Error(
+        `object type ${objectTypeName} of ${domainName} was not compiled before the transaction`,
+      );
     return entry;
   }
 
@@ -196,6 +199,7 @@ export class ProfileIngestor {
     const dialect = this.database.dialect;
     const now = this.clock.now();
     const performedBy = options.performedBy ?? "ingestion";
+    const ids = new BatchIds(mapped.length * 2);
     await registerKeyTypes(trx, domainName, compiled.keyContentTypes);
 
     // Bulk reads: who holds each matching key value, and the stored version of each UNIQUE key.
@@ -206,13 +210,13 @@ export class ProfileIngestor {
       for (const k of matchingKeys(m.keys)) pairs.push({ name: k.name, value: k.value });
       if (m.uniqueKey) uniqueValues.push(objectKeyOf(m.uniqueKey.value));
     }
-    const owners = await lookupKeyOwners(trx, domainName, pairs);
+    const owners = await lookupKeyOwners(trx, dialect, domainName, pairs);
     const stored = await this.#storedObjects(trx, domainName, typeName, uniqueValues);
 
     const results: IngestResult[] = [];
     const objectRows = new Map<string, Insertable<ProfileObjectsTable>>();
     const keyRows = new Map<string, Insertable<ProfileKeysTable>[]>();
-    const replacedInDb = new Set<string>();
+    const replacedInDb = new Map<string, string>(); // stored object → its profile
     const created = new Map<string, ProfileState>();
     const touched = new Map<string, number>(); // existing profile → index of its last history row
     const history: { row: Insertable<ProfileHistoryTable>; content: Record<string, unknown> }[] = [];
@@ -224,8 +228,8 @@ export class ProfileIngestor {
       const m = mapped[i]!;
       const payload = payloadText(raws[i]);
       if (!m.ok) {
-        const key = hexId();
-        deadLetters.push(deadLetter(domainName, typeName, null, payload, m.code, m.message, now));
+        const key = ids.next();
+        deadLetters.push(deadLetter(ids.next(), domainName, typeName, null, payload, m.code, m.message, now));
         results.push({
           status: "dead_lettered",
           profileObjectUniqueKey: key,
@@ -233,7 +237,7 @@ export class ProfileIngestor {
         });
         continue;
       }
-      const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : hexId();
+      const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : ids.next();
       const prev = m.uniqueKey ? stored.get(objectKey) : undefined;
       if (
         prev &&
@@ -258,7 +262,7 @@ export class ProfileIngestor {
       if (prev) {
         profileId = prev.profileId;
         status = "replaced";
-        if (prev.inDb) replacedInDb.add(objectKey);
+        if (prev.inDb) replacedInDb.set(objectKey, prev.profileId);
       } else {
         const match = matchProfile(m.keys, (p) => owners.get(p));
         ambiguous = match.ambiguous;
@@ -267,7 +271,7 @@ export class ProfileIngestor {
           matchedBy = match.matchedBy;
           status = "matched";
         } else if (compiled.allowProfileCreation) {
-          profileId = hexId();
+          profileId = ids.next();
           status = "created";
           created.set(profileId, { sources: new Map(), historyIndex: -1 });
         } else {
@@ -275,7 +279,7 @@ export class ProfileIngestor {
             ? `no key matched one profile (ambiguous: ${match.ambiguous.map((a) => a.keyName).join(", ")}) and the object type does not allow profile creation`
             : "no key matched a profile and the object type does not allow profile creation";
           deadLetters.push(
-            deadLetter(domainName, typeName, objectKey, payload, "NO_MATCHING_PROFILE", why, now),
+            deadLetter(ids.next(), domainName, typeName, objectKey, payload, "NO_MATCHING_PROFILE", why, now),
           );
           results.push({
             status: "dead_lettered",
@@ -354,6 +358,7 @@ export class ProfileIngestor {
             content: {},
           },
           now,
+          ids.next(),
         ),
         content,
       });
@@ -388,17 +393,16 @@ export class ProfileIngestor {
     keys: string[],
   ): Promise<Map<string, { profileId: string; sourceTimestamp: number | null; inDb: boolean }>> {
     const out = new Map<string, { profileId: string; sourceTimestamp: number | null; inDb: boolean }>();
-    for (const part of chunks([...new Set(keys)])) {
-      const rows = await trx
-        .selectFrom("profile_objects")
-        .select(["object_key", "profile_id", "source_timestamp"])
-        .where("domain_name", "=", domainName)
-        .where("object_type_name", "=", typeName)
-        .where("object_key", "in", part)
-        .execute();
-      for (const r of rows)
-        out.set(r.object_key, { profileId: r.profile_id, sourceTimestamp: r.source_timestamp, inDb: true });
-    }
+    if (keys.length === 0) return out;
+    const rows = await trx
+      .selectFrom("profile_objects")
+      .select(["object_key", "profile_id", "source_timestamp"])
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", typeName)
+      .where("object_key", "in", valuesIn(this.database.dialect, [...new Set(keys)]))
+      .execute();
+    for (const r of rows)
+      out.set(r.object_key, { profileId: r.profile_id, sourceTimestamp: r.source_timestamp, inDb: true });
     return out;
   }
 
@@ -409,7 +413,7 @@ export class ProfileIngestor {
     typeName: string,
     now: number,
     w: {
-      replacedInDb: Set<string>;
+      replacedInDb: Map<string, string>;
       objectRows: Insertable<ProfileObjectsTable>[];
       keyRows: Insertable<ProfileKeysTable>[];
       created: Map<string, ProfileState>;
@@ -418,16 +422,18 @@ export class ProfileIngestor {
       deadLetters: Insertable<ProfileDeadLettersTable>[];
     },
   ): Promise<void> {
-    for (const part of chunks([...w.replacedInDb])) {
+    if (w.replacedInDb.size > 0) {
+      // An object's keys carry its profile (merges move both), so the profile index finds them.
       await trx
         .deleteFrom("profile_keys")
         .where("domain_name", "=", domainName)
+        .where("profile_id", "in", valuesIn(dialect, [...new Set(w.replacedInDb.values())]))
         .where("origin", "=", "object")
         .where("object_type_name", "=", typeName)
-        .where("object_key", "in", part)
+        .where("object_key", "in", valuesIn(dialect, [...w.replacedInDb.keys()]))
         .execute();
     }
-    await upsertObjects(trx, dialect, w.objectRows);
+    await insertMany(trx, dialect, "profile_objects", w.objectRows, OBJECT_UPSERT);
     const profileRows = [];
     const fieldKeys: Insertable<ProfileKeysTable>[] = [];
     for (const [profileId, state] of w.created) {
@@ -464,30 +470,11 @@ export class ProfileIngestor {
   }
 }
 
-/** Inserts or replaces objects by (domain, type, key), in multi-row statements. */
-async function upsertObjects(
-  trx: Kysely<Database>,
-  dialect: DialectName,
-  rows: Insertable<ProfileObjectsTable>[],
-): Promise<void> {
-  const size = dialect === "sqlite" ? 3000 : 6000;
-  for (let i = 0; i < rows.length; i += size) {
-    await trx
-      .insertInto("profile_objects")
-      .values(rows.slice(i, i + size))
-      .onConflict((oc) =>
-        oc.columns(["domain_name", "object_type_name", "object_key"]).doUpdateSet((eb) => ({
-          profile_id: eb.ref("excluded.profile_id"),
-          payload: eb.ref("excluded.payload"),
-          fields: eb.ref("excluded.fields"),
-          source_timestamp: eb.ref("excluded.source_timestamp"),
-          priority: eb.ref("excluded.priority"),
-          updated_at: eb.ref("excluded.updated_at"),
-        })),
-      )
-      .execute();
-  }
-}
+/** Objects are replaced by (domain, type, key). */
+const OBJECT_UPSERT = {
+  columns: ["domain_name", "object_type_name", "object_key"],
+  update: ["profile_id", "payload", "fields", "source_timestamp", "priority", "updated_at"],
+};
 
 /** ProfileObjectUniqueKey is 1–255 characters: longer UNIQUE values are shortened to a digest. */
 function objectKeyOf(value: string): string {
@@ -500,6 +487,7 @@ function payloadText(raw: unknown): string {
 }
 
 function deadLetter(
+  id: string,
   domainName: string,
   typeName: string,
   objectKey: string | null,
@@ -510,7 +498,7 @@ function deadLetter(
 ): Insertable<ProfileDeadLettersTable> {
   return {
     domain_name: domainName,
-    dead_letter_id: hexId(),
+    dead_letter_id: id,
     object_type_name: typeName,
     object_key: objectKey,
     payload,

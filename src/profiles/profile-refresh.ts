@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import { chunks } from "./bulk.ts";
+import { jsonSafe, valuesIn } from "./bulk.ts";
 import { replaceFieldKeys } from "./key-index.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
 
@@ -15,11 +15,13 @@ export interface Refreshed {
 /** The field sources (objects) of the given profiles, grouped by profile. */
 export async function loadSources(
   db: Kysely<Database>,
+  dialect: DialectName,
   domainName: string,
   profileIds: readonly string[],
 ): Promise<Map<string, FieldSource[]>> {
   const out = new Map<string, FieldSource[]>();
-  for (const part of chunks(profileIds)) {
+  if (profileIds.length === 0) return out;
+  {
     const rows = await db
       .selectFrom("profile_objects")
       .select([
@@ -32,7 +34,7 @@ export async function loadSources(
         "updated_at",
       ])
       .where("domain_name", "=", domainName)
-      .where("profile_id", "in", part)
+      .where("profile_id", "in", valuesIn(dialect, profileIds))
       .execute();
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
@@ -64,42 +66,81 @@ export async function refreshProfiles(
 ): Promise<Map<string, Refreshed>> {
   const out = new Map<string, Refreshed>();
   if (profileIds.length === 0) return out;
-  const sources = await loadSources(db, domainName, profileIds);
+  const sources = await loadSources(db, dialect, domainName, profileIds);
   const changedKeys: { profileId: string; leaves: Leaves }[] = [];
-  for (const part of chunks(profileIds)) {
-    const rows = await db
-      .selectFrom("profiles")
-      .select(["profile_id", "fields", "manual"])
-      .where("domain_name", "=", domainName)
-      .where("profile_id", "in", part)
-      .execute();
-    for (const r of rows) {
-      const before = JSON.parse(r.fields) as Leaves;
-      const override = manualOverride?.get(r.profile_id);
-      const manual = override ?? (JSON.parse(r.manual) as Leaves);
-      const after = deriveLeaves(sources.get(r.profile_id) ?? [], manual);
-      // Ingestion never clears: a leaf no source carries any more keeps its value (a replaced
-      // object that omits a value); deleting an object or profile edits re-derive strictly.
-      if (options.keepAbsent) {
-        for (const k in before) if (!(k in after) && manual[k] !== "") after[k] = before[k]!;
-      }
-      const changed = changedLeaves(before, after);
-      out.set(r.profile_id, { before, after, changed });
-      if (changed.length === 0 && !override) continue;
-      const set: { fields: string; updated_at: number; manual?: string } = {
-        fields: JSON.stringify(after),
-        updated_at: now,
-      };
-      if (override) set.manual = JSON.stringify(override);
-      await db
-        .updateTable("profiles")
-        .set(set)
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "=", r.profile_id)
-        .execute();
-      if (changed.length > 0) changedKeys.push({ profileId: r.profile_id, leaves: after });
+  const updates: ProfileUpdate[] = [];
+  const rows = await db
+    .selectFrom("profiles")
+    .select(["profile_id", "fields", "manual"])
+    .where("domain_name", "=", domainName)
+    .where("profile_id", "in", valuesIn(dialect, profileIds))
+    .execute();
+  for (const r of rows) {
+    const before = JSON.parse(r.fields) as Leaves;
+    const override = manualOverride?.get(r.profile_id);
+    const manual = override ?? (JSON.parse(r.manual) as Leaves);
+    const after = deriveLeaves(sources.get(r.profile_id) ?? [], manual);
+    // Ingestion never clears: a leaf no source carries any more keeps its value (a replaced
+    // object that omits a value); deleting an object or profile edits re-derive strictly.
+    if (options.keepAbsent) {
+      for (const k in before) if (!(k in after) && manual[k] !== "") after[k] = before[k]!;
     }
+    const changed = changedLeaves(before, after);
+    out.set(r.profile_id, { before, after, changed });
+    if (changed.length === 0 && !override) continue;
+    updates.push({
+      profile_id: r.profile_id,
+      fields: JSON.stringify(after),
+      manual: override ? JSON.stringify(override) : null,
+    });
+    if (changed.length > 0) changedKeys.push({ profileId: r.profile_id, leaves: after });
   }
+  await updateProfiles(db, dialect, domainName, updates, now);
   await replaceFieldKeys(db, dialect, domainName, changedKeys);
   return out;
+}
+
+/** New fields (and manual leaves, when not null) of one profile. */
+interface ProfileUpdate {
+  profile_id: string;
+  fields: string;
+  manual: string | null;
+}
+
+/** Writes the profiles' new fields in one statement (rows as one JSON parameter). */
+async function updateProfiles(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  updates: ProfileUpdate[],
+  now: number,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const json = JSON.stringify(updates.map((u) => [u.profile_id, u.fields, u.manual]));
+  if (!jsonSafe(json)) {
+    for (const u of updates) {
+      await db
+        .updateTable("profiles")
+        .set(
+          u.manual === null
+            ? { fields: u.fields, updated_at: now }
+            : { fields: u.fields, manual: u.manual, updated_at: now },
+        )
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "=", u.profile_id)
+        .execute();
+    }
+    return;
+  }
+  if (dialect === "sqlite") {
+    // Materialized first so the planner drives from the updates to the primary key, not the domain.
+    await sql`with u(id, fields, manual) as materialized (select value->>0, value->>1, value->>2 from json_each(${json}))
+      update profiles set fields = u.fields, manual = coalesce(u.manual, profiles.manual), updated_at = ${now}
+      from u where profiles.domain_name = ${domainName} and profiles.profile_id = u.id`.execute(db);
+  } else {
+    await sql`update profiles as p set fields = u.value->>1, manual = coalesce(u.value->>2, p.manual), updated_at = ${now}
+      from json_array_elements(${json}::json) as u(value) where p.domain_name = ${domainName} and p.profile_id = u.value->>0`.execute(
+      db,
+    );
+  }
 }
