@@ -128,9 +128,9 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       seen.push(p["scheduledAt"] as number);
       return undefined;
     });
-    const every = 400;
+    const every = 1000;
     const start = Date.now() + 20;
-    await ex.schedule({ key: "every-400", task: "tick", payload: {}, everyMs: every, startAt: start });
+    await ex.schedule({ key: "every-second", task: "tick", payload: {}, everyMs: every, startAt: start });
     await sleep(40);
     await ex.runOnce();
     await ex.runOnce();
@@ -141,14 +141,14 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     const late = (seen[1] ?? 0) - start;
     expect(late % every).toBe(0);
     expect(late).toBeGreaterThanOrEqual(3 * every);
-    await ex.unschedule("every-400");
+    await ex.unschedule("every-second");
     await sleep(every + 50);
     await ex.runOnce();
     expect(seen).toHaveLength(2);
   });
 
   it("lets another worker take a queue a dead worker held once the worker TTL passes", async () => {
-    const dead = adapter().make("dead", { ttlMs: 400, heartbeatMs: 3_600_000 });
+    const dead = adapter().make("dead", { ttlMs: 1500, heartbeatMs: 3_600_000 });
     const ran: string[] = [];
     let release: (() => void) | undefined;
     // The "dead" worker hangs on job 1 and stops heartbeating; it may still pick up later jobs.
@@ -160,7 +160,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await dead.enqueue({ task: "long", payload: { n: 1 }, queue: "only" });
     const hung = dead.runOnce();
     for (let i = 0; i < 500 && release === undefined; i++) await sleep(10);
-    const alive = adapter().make("alive", { ttlMs: 400 });
+    const alive = adapter().make("alive", { ttlMs: 1500 });
     alive.define("long", async (p) => {
       ran.push(`alive:${p["n"]}`);
       return undefined;
@@ -168,7 +168,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await alive.enqueue({ task: "long", payload: { n: 2 }, queue: "only" });
     await alive.runOnce();
     expect(ran).toEqual([]);
-    await sleep(500);
+    await sleep(1600);
     const done = () => ran.includes("alive:1") && ran.some((r) => r.endsWith(":2"));
     await runUntil(alive, done);
     expect(done()).toBe(true);
