@@ -7,6 +7,7 @@
  * RSS is also sampled when the workflow passes 100k records and at the end. Prints figures; asserts nothing.
  *
  *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres]
+ * PROFILEFLOW_BENCH_CPU_PROF=DIR writes each child's CPU profile (sandbox, floor, server) to DIR.
  * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE), else
  * postgres://app:app@127.0.0.1:5432/app_test; a fresh database per run; skipped when unreachable.
  */
@@ -95,8 +96,12 @@ async function floorChild(info: SandboxInfo, databaseUrl: string | undefined): P
   process.exit(0);
 }
 
+/** PROFILEFLOW_BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there (NODE_OPTIONS may not carry it). */
+const cpuProfDir = process.env["PROFILEFLOW_BENCH_CPU_PROF"];
+
 function spawn(args: string[]): ChildProcess {
-  return fork(self, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const prof = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  return fork(self, args, { execArgv: ["--import", "tsx", ...prof], stdio: "inherit" });
 }
 
 /** The next message of `child` carrying `key`. */
