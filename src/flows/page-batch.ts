@@ -22,11 +22,13 @@ export function preparePage(page: Page, tasks: CompiledTasks): PreparedPage {
     code: `connector.${r.error.class}`,
     message: r.error.message,
   }));
-  let bytes = 0;
+  // The wire size when the connector knows it; else each record's JSON (one serialization per record).
+  const measure = page.bytes === undefined;
+  let bytes = page.bytes ?? 0;
   let filtered = 0;
   let dropped = 0;
   for (const raw of page.records) {
-    bytes += Buffer.byteLength(JSON.stringify(raw.data));
+    if (measure) bytes += Buffer.byteLength(JSON.stringify(raw.data));
     const out = tasks(raw.data);
     switch (out.kind) {
       case "keep":
@@ -52,7 +54,7 @@ export function preparePage(page: Page, tasks: CompiledTasks): PreparedPage {
         };
     }
   }
-  for (const r of page.rejected) bytes += Buffer.byteLength(JSON.stringify(r.data ?? null));
+  if (measure) for (const r of page.rejected) bytes += Buffer.byteLength(JSON.stringify(r.data ?? null));
   return { records, rejected, bytesProcessed: bytes, filtered, dropped };
 }
 

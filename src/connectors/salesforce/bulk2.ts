@@ -48,6 +48,8 @@ export async function waitBulkJob(
 export interface BulkPage {
   readonly rows: Record<string, unknown>[];
   readonly next: string;
+  /** Size of the CSV chunk as received. */
+  readonly bytes: number;
 }
 
 /** GETs one page of a completed job's CSV results; undefined when the job no longer exists. */
@@ -77,7 +79,7 @@ export async function fetchBulkResults(
   if (expected !== undefined && Number(expected) !== rows.length) {
     throw new ConnectorError("transient", `Bulk results: ${rows.length} rows, header says ${expected}`);
   }
-  return { rows: typedRows(header, rows, types), next: next === "null" ? "" : next };
+  return { rows: typedRows(header, rows, types), next: next === "null" ? "" : next, bytes: res.bytes };
 }
 
 /** Deletes a job; failures are ignored (Salesforce deletes finished jobs after 7 days anyway). */

@@ -32,6 +32,8 @@ interface Taken {
   records: RawRecord[];
   deletions: DeleteEvent[];
   rejected: RejectedRecord[];
+  /** Bytes of the answer the rows came from. */
+  bytes?: number;
 }
 
 const DELETED_FEED_MS = 15 * 86_400_000 - 3_600_000;
@@ -112,6 +114,7 @@ async function restStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
     throw new ConnectorError("transient", "query answer without records/done");
   }
   const taken = take(s, body.records as Record<string, unknown>[], true);
+  taken.bytes = res.bytes;
   if (small) {
     // A LIMIT page shorter than asked is not the end signal: only an empty keyset page is.
     if (body.records.length === 0) endSegment(ctx, s);
@@ -163,6 +166,7 @@ async function bulkStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
       continue;
     }
     const taken = take(s, page.rows, false);
+    taken.bytes = page.bytes;
     s.locator = page.next;
     if (page.next === "") {
       await abandonBulkJob(api, s.job);

@@ -65,6 +65,8 @@ export interface HttpResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly text: string;
   readonly body: unknown;
+  /** Size of the body as received, in bytes (what a flow counts as processed). */
+  readonly bytes: number;
   /** The server's `Date` header, epoch ms. */
   readonly serverDate: number | undefined;
 }
@@ -229,7 +231,8 @@ export class HttpClient {
       if (v !== undefined) h[k] = Array.isArray(v) ? v.join(", ") : v;
     const serverDate = parseHttpDate(h["date"]);
     if (serverDate !== undefined) this.#skewMs = serverDate - this.#o.timer.now();
-    return { status: r.statusCode, headers: h, text, body: undefined, serverDate };
+    const bytes = Buffer.byteLength(text);
+    return { status: r.statusCode, headers: h, text, body: undefined, bytes, serverDate };
   }
 
   /** Returns the answer with its parsed body when usable, else the classified error. */

@@ -71,6 +71,11 @@ export interface Page {
   readonly checkpoint: FlatCheckpoint;
   /** True only on the last page, after the vendor's end signal. */
   readonly done: boolean;
+  /**
+   * Bytes of the vendor's answers behind this page, as received; lets the engine count bytes processed
+   * without serializing every record again. Absent: the engine measures the records' JSON.
+   */
+  readonly bytes?: number;
 }
 
 /** A half-open UTC window `[from, to)` in epoch ms. */

@@ -73,6 +73,9 @@ describe("Salesforce reads: REST and Bulk API 2.0", () => {
       if (first.length === 2) break;
     }
     expect(String(first[1]!.checkpoint["next"])).toMatch(/\/queryAll\/0r8/);
+    // Each page carries the size of the answer it came from (the flow's bytes processed).
+    for (const p of first)
+      expect(p.bytes).toBeGreaterThan(JSON.stringify(p.records.map((r) => r.data)).length);
     sb.world.clock.advance(3 * DAY); // locators live 2 days
     timer.advance(3 * DAY);
     const rest = await readAll(connector, {
