@@ -94,7 +94,8 @@ export async function deletionsStep(http: HttpClient, s: ReadState, pageSize: nu
     const key = `d:${id}`;
     const repeat = s.prev.has(key, at);
     if (at >= s.to - lookback) s.seen.add(key, at);
-    if (!repeat) deletions.push({ id, deletedAt: at, data: a });
+    // No `data`: the activity is not the lead, and its own `id` would map to the wrong object.
+    if (!repeat) deletions.push({ id, deletedAt: at });
   }
   s.token = page.next;
   if (past || !page.more) Object.assign(s, { phase: "done", token: "" });
