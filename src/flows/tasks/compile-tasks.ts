@@ -84,7 +84,8 @@ export function compileTasks(tasks: readonly Task[]): CompiledTasks {
         break; // Partition shapes files in AppFlow; it means nothing for a profiles destination.
     }
   }
-  const keepField = (k: string) => projection === undefined || projection.has(k);
+  const copyAll = mapAll || transforms.length === 0;
+  const keep = projection;
   return (source) => {
     for (const f of filters) if (!f(source)) return { kind: "filtered" };
     for (const c of checks) {
@@ -92,8 +93,11 @@ export function compileTasks(tasks: readonly Task[]): CompiledTasks {
       if (verdict) return verdict;
     }
     const out: Record<string, unknown> = {};
-    if (mapAll || transforms.length === 0) {
-      for (const [k, v] of Object.entries(source)) if (keepField(k)) out[k] = v;
+    if (copyAll) {
+      // for…in, not Object.entries: no [key, value] array per field on the per-record hot path.
+      for (const k in source) {
+        if (Object.hasOwn(source, k) && (keep === undefined || keep.has(k))) out[k] = source[k];
+      }
     }
     for (const t of transforms) {
       const problem = t(source, out);
