@@ -78,7 +78,8 @@ export function ident(name: string): string {
  * (SQLite) it, while a bound string parameter is stored as before. Such batches take the slow path.
  */
 export function jsonSafe(json: string): boolean {
-  return !/\\ud[89a-f]/i.test(json);
+  // JSON.stringify writes these escapes in lower case; indexOf is far cheaper than a regex scan.
+  return json.indexOf("\\ud") === -1;
 }
 
 function conflictClause(onConflict: OnConflict | undefined): string {
