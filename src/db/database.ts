@@ -57,6 +57,11 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
+  // Bulk ingestion touches indexes far larger than the 2 MB default page cache; temporary b-trees
+  // (sorts, materialized subqueries) stay in memory; reads go through a memory map.
+  sqlite.pragma("cache_size = -65536");
+  sqlite.pragma("temp_store = MEMORY");
+  sqlite.pragma("mmap_size = 268435456");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
