@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleAdmin } from "./admin-router.ts";
-import type { Handler, SandboxRequest } from "./reply.ts";
+import type { Handler, Reply, SandboxRequest } from "./reply.ts";
 import type { SandboxWorld } from "./world.ts";
 
 /** A listening simulator. */
@@ -13,7 +13,8 @@ export interface ServerHandle {
 
 /**
  * Starts one simulator on `port` (0 = any): `/__sandbox/*` goes to the shared admin router, the rest to the
- * vendor handler. Applies the latency and truncation knobs, syncs churn, and sets `Date` from the sandbox clock.
+ * vendor handler. Applies the latency, truncation and fail-next knobs, syncs churn, and sets `Date` from the
+ * sandbox clock.
  */
 export async function startServer(opts: {
   world: SandboxWorld;
@@ -69,7 +70,7 @@ async function serve(
   };
   const admin = url.pathname.startsWith("/__sandbox/") || url.pathname === "/__sandbox";
   if (!admin && world.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, world.knobs.latencyMs));
-  const reply = admin ? handleAdmin(world, vendor, sreq) : await handler(sreq);
+  const reply = admin ? handleAdmin(world, vendor, sreq) : await vendorReply(world, handler, sreq);
   const body =
     reply.body === undefined
       ? Buffer.alloc(0)
@@ -89,4 +90,23 @@ async function serve(
   }
   res.writeHead(reply.status, { ...headers, "content-length": String(body.length) });
   res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/** The handler's reply, unless the fail-next knob takes this request. */
+function vendorReply(world: SandboxWorld, handler: Handler, req: SandboxRequest): Reply | Promise<Reply> {
+  const status = world.takeFailNext(req);
+  if (status) {
+    // What a load balancer in front of the vendor answers; no vendor envelope.
+    return {
+      status,
+      headers: { "content-type": "text/html" },
+      body: `<html><body><h1>${status} Injected failure</h1></body></html>`,
+    };
+  }
+  try {
+    // Handlers roll their fault before their first await, so the armed fault cannot reach another request.
+    return handler(req);
+  } finally {
+    world.disarmFault();
+  }
 }

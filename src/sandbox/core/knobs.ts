@@ -25,6 +25,21 @@ export interface Knobs {
   queryTimeoutRows: number;
   /** Access tokens expire after this many sandbox ms of inactivity/age (0 = the vendor's default). */
   tokenTtlMs: number;
+  /**
+   * Deterministic faults: the next `count` matching API requests fail. `status` 0 = the vendor's own transient
+   * error (as `errorRate.transient` injects it); a status ≥ 400 = a bare answer from a proxy in front of the
+   * vendor. A request matches when its decoded path and query contain `pathContains` and its body contains
+   * `bodyContains` (empty = any). `count` goes down as faults are served.
+   */
+  failNext: FailNext;
+}
+
+/** The `failNext` knob: see Knobs.failNext. */
+export interface FailNext {
+  count: number;
+  status: number;
+  pathContains: string;
+  bodyContains: string;
 }
 
 /** Knobs with everything off. */
@@ -41,6 +56,7 @@ export function defaultKnobs(): Knobs {
     rateLimitScale: 1,
     queryTimeoutRows: 0,
     tokenTtlMs: 0,
+    failNext: { count: 0, status: 0, pathContains: "", bodyContains: "" },
   };
 }
 
@@ -49,7 +65,13 @@ export type KnobsPatch = { [K in keyof Knobs]?: Knobs[K] extends object ? Partia
 
 /** Returns `base` with `patch` applied; throws RangeError on unknown names or wrong types. */
 export function mergeKnobs(base: Knobs, patch: unknown): Knobs {
-  return mergeInto(base, patch, "knobs") as Knobs;
+  const out = mergeInto(base, patch, "knobs") as Knobs;
+  const f = out.failNext;
+  if (!Number.isInteger(f.count)) throw new RangeError("knobs.failNext.count must be an integer");
+  if (f.status !== 0 && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) {
+    throw new RangeError("knobs.failNext.status must be 0 (the vendor's own error) or an HTTP error status");
+  }
+  return out;
 }
 
 function mergeInto(base: unknown, patch: unknown, path: string): unknown {

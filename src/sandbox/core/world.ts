@@ -4,6 +4,7 @@ import type { ObjectDef } from "./object-def.ts";
 import { ObjectStore, type StoreOp } from "./object-store.ts";
 import { DataDir, type SavedState } from "./persistence.ts";
 import { RateMeter } from "./rate-meter.ts";
+import type { SandboxRequest } from "./reply.ts";
 import { hash32, SeqRng, strHash, unit } from "./rng.ts";
 import { SandboxClock } from "./sandbox-clock.ts";
 
@@ -49,6 +50,8 @@ export class SandboxWorld {
   readonly #dir: DataDir | undefined;
   readonly #pendingWrites: Map<string, StoreOp[]>;
   readonly #faults: SeqRng;
+  /** A fail-next fault armed for the request being handled; the handler's rollFault takes it. */
+  #armed = false;
 
   constructor(options: WorldOptions = {}) {
     this.#dir = options.dataDir ? new DataDir(options.dataDir) : undefined;
@@ -66,7 +69,9 @@ export class SandboxWorld {
       ...(options.shares ? { shares: options.shares } : {}),
     });
     this.meter = new RateMeter(this.clock);
-    this.#knobs = mergeKnobs(saved?.knobs ?? defaultKnobs(), saved ? undefined : options.knobs);
+    // Knobs saved before a knob existed get its default.
+    const base = saved ? { ...defaultKnobs(), ...saved.knobs } : defaultKnobs();
+    this.#knobs = mergeKnobs(base, saved ? undefined : options.knobs);
     this.#churnMinute = saved?.churnMinute ?? Math.floor(now / MINUTE);
     this.#burstMinute = saved?.burstMinute ?? Math.floor(now / MINUTE);
     this.#pendingWrites = this.#dir?.writes() ?? new Map();
@@ -158,12 +163,47 @@ export class SandboxWorld {
 
   /** Rolls the error-rate knob for one request: which failure to inject, if any. */
   rollFault(): FaultClass | null {
+    if (this.#armed) {
+      this.#armed = false;
+      this.#spendFailNext();
+      return "transient";
+    }
     const r = this.#knobs.errorRate;
     const x = this.#faults.next();
     if (x < r.transient) return "transient";
     if (x < r.transient + r.rateLimit) return "rateLimit";
     if (x < r.transient + r.rateLimit + r.authExpiry) return "authExpiry";
     return null;
+  }
+
+  /**
+   * Applies the fail-next knob to one API request before its handler runs: a status to answer with at once
+   * (spent now), or 0 with the fault armed for the handler's `rollFault` (spent only if the handler rolls,
+   * so token calls and refused credentials never use one up). Call `disarmFault` after the handler's call.
+   */
+  takeFailNext(req: SandboxRequest): number | undefined {
+    const f = this.#knobs.failNext;
+    if (f.count <= 0) return undefined;
+    const query = [...req.url.searchParams].map(([k, v]) => `${k}=${v}`).join("&");
+    const target = query ? `${req.url.pathname}?${query}` : req.url.pathname;
+    if (!target.includes(f.pathContains) || !req.body.toString("utf8").includes(f.bodyContains))
+      return undefined;
+    if (f.status > 0) {
+      this.#spendFailNext();
+      return f.status;
+    }
+    this.#armed = true;
+    return 0;
+  }
+
+  /** Drops a fail-next fault the handler did not take. */
+  disarmFault(): void {
+    this.#armed = false;
+  }
+
+  #spendFailNext(): void {
+    this.#knobs.failNext.count = Math.max(0, this.#knobs.failNext.count - 1);
+    this.#save();
   }
 
   /** Rolls the truncated-body knob for one response. */
