@@ -54,8 +54,11 @@ export interface SyncCase<S extends RunningSource = RunningSource> {
   change: { fields: Record<string, unknown>; shows: (p: Profile | undefined) => unknown; expected: unknown };
   /** Any change that brings a record stamped before FirstExecutionFrom into the sync. */
   touch: Record<string, unknown>;
-  /** A change that makes the person record unusable, and the dead letter's reason code. */
-  bad: { fields: Record<string, unknown>; reasonCode: string; recordsProcessed: number };
+  /**
+   * A change that makes the person record unusable, and the dead letter's reason code; absent when the
+   * simulator can render no such record (every Marketo lead it serves has an id and an updatedAt).
+   */
+  bad?: { fields: Record<string, unknown>; reasonCode: string; recordsProcessed: number };
   /** Fault knobs instead of FAULTS (a bearer-only connection cannot survive injected token expiry). */
   knobs?: KnobsPatch;
   /** The instance's shared limits, as an operator configures them (default: the connector type's). */
@@ -185,17 +188,21 @@ export function describeSourceSync<S extends RunningSource>(c: SyncCase<S>): voi
       }
 
       // 4. A record the connector or the template cannot use is a dead letter; the run still succeeds.
-      await admin.change(personObject, bad!, c.bad.fields);
-      const r4 = await nextRun(t, admin, ...(flows as [string, ...string[]]));
-      mark("r4");
-      expect(r4.executionStatus).toBe("Successful");
-      const letters = await deadLetters(t, D);
-      expect(letters.map((l) => [l.ObjectTypeName, l.ReasonCode])).toEqual([
-        [c.person.objectTypeName, c.bad.reasonCode],
-      ]);
+      const runs = [r1, r2, r3];
+      if (c.bad) {
+        await admin.change(personObject, bad!, c.bad.fields);
+        const r4 = await nextRun(t, admin, ...(flows as [string, ...string[]]));
+        mark("r4");
+        expect(r4.executionStatus).toBe("Successful");
+        const letters = await deadLetters(t, D);
+        expect(letters.map((l) => [l.ObjectTypeName, l.ReasonCode])).toEqual([
+          [c.person.objectTypeName, c.bad.reasonCode],
+        ]);
+        runs.push(r4);
+      }
 
       // 5. The execution records tell the four runs apart.
-      const summary = [r1, r2, r3, r4].map((r) => ({
+      const summary = runs.map((r) => ({
         records: r.executionResult?.recordsProcessed,
         failures: r.executionResult?.errorInfo?.putFailuresCount,
         deletions: /(\d+) deletions/.exec(r.executionResult?.errorInfo?.executionMessage ?? "")?.[1],
@@ -204,7 +211,7 @@ export function describeSourceSync<S extends RunningSource>(c: SyncCase<S>): voi
         { records: expected.length, failures: 0, deletions: "0" },
         { records: 2, failures: 0, deletions: "0" },
         { records: 0, failures: 0, deletions: "1" },
-        { records: c.bad.recordsProcessed, failures: 1, deletions: "0" },
+        ...(c.bad ? [{ records: c.bad.recordsProcessed, failures: 1, deletions: "0" }] : []),
       ]);
     }, 60_000);
   });
