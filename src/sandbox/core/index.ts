@@ -2,7 +2,7 @@
 export { handleAdmin } from "./admin-router.ts";
 export { ByteSink } from "./byte-sink.ts";
 export { type ServerHandle, startServer } from "./http.ts";
-export { defaultKnobs, type Knobs, type KnobsPatch, mergeKnobs } from "./knobs.ts";
+export { defaultKnobs, type FailNext, type Knobs, type KnobsPatch, mergeKnobs } from "./knobs.ts";
 export type { KeyValue, ObjectDef, TruthLinks } from "./object-def.ts";
 export {
   ObjectStore,
