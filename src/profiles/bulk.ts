@@ -28,11 +28,11 @@ export async function insertMany<T extends keyof Database & string>(
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0] as object);
   const records = rows as unknown as Record<string, unknown>[];
+  if (!records.every(wellFormed)) return insertBound(db, dialect, table, rows, onConflict);
   const json =
     dialect === "sqlite"
       ? JSON.stringify(records.map((r) => cols.map((c) => r[c] ?? null)))
       : JSON.stringify(records);
-  if (!jsonSafe(json)) return insertBound(db, dialect, table, rows, onConflict);
   const tbl = sql.raw(ident(table));
   const names = sql.raw(cols.map(ident).join(", "));
   const conflict = sql.raw(conflictClause(onConflict));
@@ -72,14 +72,19 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
+// String.prototype.isWellFormed is Node 20's (ES2024), newer than the ES2023 lib this project types against.
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean })
+  .isWellFormed;
+
 /**
- * False when the JSON text holds an escaped lone surrogate: JSON.stringify writes one for a string
- * that is not well-formed UTF-16, and the databases' JSON parsers reject (PostgreSQL) or mangle
- * (SQLite) it, while a bound string parameter is stored as before. Such batches take the slow path.
+ * False when a string value is not well-formed UTF-16 (a lone surrogate): JSON.stringify escapes it,
+ * and the databases' JSON parsers reject (PostgreSQL) or mangle (SQLite) the escape, while a bound
+ * string parameter is stored as before. Such rows take the slow path. Cheap: one-byte strings (almost
+ * all) cannot hold a surrogate, so the check is O(1) for them.
  */
-export function jsonSafe(json: string): boolean {
-  // JSON.stringify writes these escapes in lower case; indexOf is far cheaper than a regex scan.
-  return json.indexOf("\\ud") === -1;
+export function wellFormed(row: object): boolean {
+  for (const v of Object.values(row)) if (typeof v === "string" && !isWellFormed.call(v)) return false;
+  return true;
 }
 
 function conflictClause(onConflict: OnConflict | undefined): string {

@@ -42,7 +42,11 @@ export async function inDomainTransaction<T>(
  * page and its checkpoint together). PostgreSQL: the same advisory lock as inDomainTransaction.
  * SQLite: the caller's transaction already holds the only connection and the database write lock.
  */
-export async function lockDomainIn(trx: Kysely<Database>, dialect: DialectName, domainName: string): Promise<void> {
+export async function lockDomainIn(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+): Promise<void> {
   if (dialect === "postgres") {
     await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(trx);
   }

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import { jsonSafe, valuesIn } from "./bulk.ts";
+import { valuesIn, wellFormed } from "./bulk.ts";
 import { replaceFieldKeys } from "./key-index.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
 
@@ -116,8 +116,7 @@ async function updateProfiles(
   now: number,
 ): Promise<void> {
   if (updates.length === 0) return;
-  const json = JSON.stringify(updates.map((u) => [u.profile_id, u.fields, u.manual]));
-  if (!jsonSafe(json)) {
+  if (!updates.every((u) => wellFormed(u))) {
     for (const u of updates) {
       await db
         .updateTable("profiles")
@@ -132,6 +131,7 @@ async function updateProfiles(
     }
     return;
   }
+  const json = JSON.stringify(updates.map((u) => [u.profile_id, u.fields, u.manual]));
   if (dialect === "sqlite") {
     // Materialized first so the planner drives from the updates to the primary key, not the domain.
     await sql`with u(id, fields, manual) as materialized (select value->>0, value->>1, value->>2 from json_each(${json}))

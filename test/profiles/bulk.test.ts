@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { insertMany, valuesIn } from "../../src/profiles/bulk.ts";
+import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+const object = (key: string, payload: string, ts: number | null = 1) => ({
+  domain_name: "d",
+  object_type_name: "T",
+  object_key: key,
+  profile_id: `p-${key}`,
+  payload,
+  fields: JSON.stringify({ FirstName: payload }),
+  source_timestamp: ts,
+  priority: null,
+  updated_at: 5,
+});
+
+const UPSERT = {
+  columns: ["domain_name", "object_type_name", "object_key"],
+  update: ["payload", "fields", "source_timestamp"],
+};
+
+describeEachDialect("bulk statements", (dialect) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(dialect);
+  });
+  afterAll(async () => t?.destroy());
+
+  const stored = (keys: string[]) =>
+    t.db
+      .selectFrom("profile_objects")
+      .select(["object_key", "payload", "fields", "source_timestamp", "priority"])
+      .where("domain_name", "=", "d")
+      .where("object_key", "in", valuesIn(dialect, keys))
+      .orderBy("object_key")
+      .execute();
+
+  it("inserts rows through one JSON parameter with types, nulls, quotes and non-ASCII intact", async () => {
+    const payloads = ['{"a":"x\\"y"}', "Zoë — 東京 😀", "line\nbreak\ttab \\ back", ""];
+    await insertMany(
+      t.db,
+      dialect,
+      "profile_objects",
+      payloads.map((p, i) => object(`k${i}`, p, i === 3 ? null : 1_700_000_000_000 + i)),
+    );
+    const rows = await stored(["k0", "k1", "k2", "k3", "absent"]);
+    expect(rows.map((r) => r.payload)).toEqual(payloads);
+    expect(rows.map((r) => JSON.parse(r.fields).FirstName)).toEqual(payloads);
+    expect(rows.map((r) => r.source_timestamp)).toEqual([
+      1_700_000_000_000,
+      1_700_000_000_001,
+      1_700_000_000_002,
+      null,
+    ]);
+    expect(rows.every((r) => r.priority === null)).toBe(true);
+  });
+
+  it("upserts: conflicting rows take the listed columns of the new row", async () => {
+    await insertMany(
+      t.db,
+      dialect,
+      "profile_objects",
+      [object("k0", "replaced", 42), object("k9", "new", 7)],
+      UPSERT,
+    );
+    const rows = await stored(["k0", "k9"]);
+    expect(rows.map((r) => [r.object_key, r.payload, r.source_timestamp])).toEqual([
+      ["k0", "replaced", 42],
+      ["k9", "new", 7],
+    ]);
+  });
+
+  it("stores a string with a lone surrogate as a bound parameter would (the JSON path cannot carry it)", async () => {
+    const broken = `half ${"\ud83d"} of an emoji`;
+    await insertMany(t.db, dialect, "profile_objects", [object("s1", broken), object("s2", "fine")]);
+    await t.db.insertInto("profile_objects").values(object("s3", broken)).execute();
+    const rows = await stored(["s1", "s2", "s3"]);
+    expect(rows.map((r) => r.object_key)).toEqual(["s1", "s2", "s3"]);
+    expect(rows[1]?.payload).toBe("fine");
+    expect(rows[0]?.payload).toContain("\ufffd");
+    expect(rows[0]?.payload).toBe(rows[2]?.payload);
+  });
+
+  it("valuesIn matches thousands of values with one parameter", async () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}`);
+    const rows = await stored(keys);
+    expect(rows.map((r) => r.object_key)).toEqual(["k0", "k1", "k2", "k3", "k9"]);
+  });
+});
