@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { AppflowClient } from "@aws-sdk/client-appflow";
+import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { env } from "../env.ts";
+
+/** Where the API is and who we are: flags, then AWS_* / PROFILEFLOW_* variables, then `<data>/credentials`. */
+export interface ApiFlags {
+  endpoint?: string;
+  region?: string;
+  data?: string;
+}
+
+/** SDK clients plus a signed fetch for the extension operations the SDK does not model. */
+export interface ApiClients {
+  endpoint: string;
+  profiles: CustomerProfilesClient;
+  appflow: AppflowClient;
+  /** POST a JSON body to an extension path, signed for `service`; returns the parsed answer or throws its Message. */
+  extension(service: "profile" | "appflow", path: string, body: unknown): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+/** Opens the clients for a CLI command. */
+export function apiClients(flags: ApiFlags): ApiClients {
+  const e = env();
+  const endpoint = flags.endpoint ?? e["PROFILEFLOW_ENDPOINT"] ?? "http://127.0.0.1:4590";
+  const region = flags.region ?? e["AWS_REGION"] ?? "us-east-1";
+  const credentials = resolveCredentials(flags.data ?? e["PROFILEFLOW_DATA_DIR"] ?? ".profileflow");
+  const cfg = { endpoint, region, credentials, maxAttempts: 3 };
+  const profiles = new CustomerProfilesClient(cfg);
+  const appflow = new AppflowClient(cfg);
+  return {
+    endpoint,
+    profiles,
+    appflow,
+    async extension(service, path, body) {
+      const url = new URL(endpoint);
+      const text = JSON.stringify(body);
+      const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: true });
+      const req = new HttpRequest({
+        method: "POST",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path,
+        headers: { host: url.host, "content-type": "application/json" },
+        body: text,
+      });
+      const signed = await signer.sign(req);
+      const res = await fetch(`${endpoint}${path}`, {
+        method: "POST",
+        headers: signed.headers as Record<string, string>,
+        body: text,
+      });
+      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      if (!res.ok) throw new Error(String(json["Message"] ?? json["message"] ?? `HTTP ${res.status}`));
+      return json;
+    },
+    close() {
+      profiles.destroy();
+      appflow.destroy();
+    },
+  };
+}
+
+function resolveCredentials(dataDir: string): { accessKeyId: string; secretAccessKey: string } {
+  const e = env();
+  const id = e["AWS_ACCESS_KEY_ID"] ?? e["PROFILEFLOW_ACCESS_KEY_ID"];
+  const secret = e["AWS_SECRET_ACCESS_KEY"] ?? e["PROFILEFLOW_SECRET_ACCESS_KEY"];
+  if (id && secret) return { accessKeyId: id, secretAccessKey: secret };
+  try {
+    const text = readFileSync(join(dataDir, "credentials"), "utf8");
+    const get = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S+)`, "m").exec(text)?.[1];
+    const accessKeyId = get("aws_access_key_id");
+    const secretAccessKey = get("aws_secret_access_key");
+    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
+  } catch {
+    // fall through to the hint
+  }
+  throw new Error(
+    `No credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or point --data at the server's data directory (${dataDir}/credentials).`,
+  );
+}
