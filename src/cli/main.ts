@@ -4,8 +4,8 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerIntegrate } from "./commands/integrate.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerServe } from "./commands/serve.ts";
-import { registerWorker } from "./commands/worker.ts";
 import { registerStatus } from "./commands/status.ts";
+import { registerWorker } from "./commands/worker.ts";
 
 /** Builds the `profileflow` command tree. Each command lives in src/cli/commands/<name>.ts. */
 export function buildProgram(): Command {

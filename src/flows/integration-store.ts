@@ -25,10 +25,7 @@ export class IntegrationStore {
   ) {}
 
   /** Creates or replaces the integration (domain, uri). */
-  async put(
-    i: Omit<Integration, "createdAt" | "updatedAt">,
-    db: Db = this.db,
-  ): Promise<Integration> {
+  async put(i: Omit<Integration, "createdAt" | "updatedAt">, db: Db = this.db): Promise<Integration> {
     const now = this.clock.now();
     const values = {
       domain_name: i.domainName,
@@ -72,13 +69,21 @@ export class IntegrationStore {
   /** The integration or RESOURCE_NOT_FOUND. */
   async require(domainName: string, uri: string): Promise<Integration> {
     const i = await this.get(domainName, uri);
-    if (!i) throw new ProfileflowError("RESOURCE_NOT_FOUND", `Integration ${uri} does not exist in domain ${domainName}.`);
+    if (!i)
+      throw new ProfileflowError(
+        "RESOURCE_NOT_FOUND",
+        `Integration ${uri} does not exist in domain ${domainName}.`,
+      );
     return i;
   }
 
   /** The integration fed by a flow, if any. */
   async byFlow(flowName: string): Promise<Integration | undefined> {
-    const row = await this.db.selectFrom("integrations").selectAll().where("flow_name", "=", flowName).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("integrations")
+      .selectAll()
+      .where("flow_name", "=", flowName)
+      .executeTakeFirst();
     return row ? toIntegration(row) : undefined;
   }
 
@@ -90,7 +95,12 @@ export class IntegrationStore {
     after?: string | undefined;
     limit: number;
   }): Promise<Integration[]> {
-    let q = this.db.selectFrom("integrations").selectAll().orderBy("uri").orderBy("domain_name").limit(o.limit);
+    let q = this.db
+      .selectFrom("integrations")
+      .selectAll()
+      .orderBy("uri")
+      .orderBy("domain_name")
+      .limit(o.limit);
     if (o.domainName) q = q.where("domain_name", "=", o.domainName);
     if (o.uri) q = q.where("uri", "=", o.uri);
     if (!o.includeHidden) q = q.where("hidden", "=", 0);
@@ -100,12 +110,20 @@ export class IntegrationStore {
 
   /** Removes the integration. */
   async delete(domainName: string, uri: string, db: Db = this.db): Promise<void> {
-    await db.deleteFrom("integrations").where("domain_name", "=", domainName).where("uri", "=", uri).execute();
+    await db
+      .deleteFrom("integrations")
+      .where("domain_name", "=", domainName)
+      .where("uri", "=", uri)
+      .execute();
   }
 
   /** Removes every integration of a domain (DeleteDomain); returns their flow names. */
   async deleteDomain(domainName: string): Promise<string[]> {
-    const rows = await this.db.selectFrom("integrations").select("flow_name").where("domain_name", "=", domainName).execute();
+    const rows = await this.db
+      .selectFrom("integrations")
+      .select("flow_name")
+      .where("domain_name", "=", domainName)
+      .execute();
     await this.db.deleteFrom("integrations").where("domain_name", "=", domainName).execute();
     return rows.map((r) => r.flow_name).filter((n): n is string => n !== null);
   }

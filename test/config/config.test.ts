@@ -58,7 +58,9 @@ describe("config", () => {
   });
 
   it("leaves the test suite's PROFILEFLOW_TEST_* variables alone", () => {
-    expect(loadConfig({ env: { PROFILEFLOW_TEST_REQUIRE_PG: "1", PROFILEFLOW_TEST_DATABASE_URL: "x" } }).port).toBe(4590);
+    expect(
+      loadConfig({ env: { PROFILEFLOW_TEST_REQUIRE_PG: "1", PROFILEFLOW_TEST_DATABASE_URL: "x" } }).port,
+    ).toBe(4590);
   });
 
   it("names the invalid member", () => {
