@@ -9,11 +9,13 @@ import { profileOperations } from "./api/customer-profiles/profiles.ts";
 import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
 import { templateOperations } from "./api/customer-profiles/templates.ts";
 import { workflowOperations } from "./api/customer-profiles/workflows.ts";
+import { createApiMetrics } from "./api/metrics.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
 import { TagStore } from "./api/tags/tag-store.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { deleteDomainFlows } from "./compose/domain-flows-cleanup.ts";
+import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
@@ -143,7 +145,10 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
       ? (await flows.connectorProfiles.get(arn.slice(appflowArn.length + 17))) !== undefined
       : undefined,
   );
-  const app = createApp({ verifier, services, logger });
+  const metrics = createApiMetrics();
+  // Engine and queue gauges come from our tables, so this API process reports every worker's work too.
+  registerEngineMetrics(metrics.registry, { db: database.db, dialect: database.dialect, clock, logger });
+  const app = createApp({ verifier, services, logger, metrics });
   let workersStarted = false;
   return {
     config,
