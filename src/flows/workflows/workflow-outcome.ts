@@ -1,0 +1,68 @@
+/** How a workflow ends: every step COMPLETE → the hand-off; some FAILED → the windows it is missing. */
+import { iso, type Window } from "./planner.ts";
+import { clip, type RunnerContext } from "./runner-context.ts";
+import { continuousDefinition } from "./step-flows.ts";
+import type { Workflow, WorkflowStep } from "./workflow-store.ts";
+
+/** Every step is COMPLETE: the continuous integration takes over where the history ended. */
+export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
+  const def = continuousDefinition(wf.flowDefinition, wf.historyEnd);
+  let flow = await c.o.flows.get(def.flowName);
+  if (flow && flow.workflowId !== wf.workflowId) {
+    await c.store.update(wf.workflowId, {
+      status: "FAILED",
+      error_description: clip(
+        `Every step is complete, but a flow named ${def.flowName} already exists, so the continuous integration could not be created.`,
+      ),
+    });
+    return;
+  }
+  if (!flow) {
+    flow = await c.o.db.transaction().execute(async (tx) => {
+      const created = await c.o.flows.create(
+        def,
+        { status: "Active", hidden: false, workflowId: wf.workflowId },
+        tx,
+      );
+      await c.o.integrations.put(
+        {
+          domainName: wf.domainName,
+          uri: created.flowArn,
+          objectTypeName: wf.objectTypeName,
+          flowName: def.flowName,
+          roleArn: wf.roleArn,
+          workflowId: wf.workflowId,
+          hidden: false,
+        },
+        tx,
+      );
+      await c.store.update(wf.workflowId, { integration_uri: created.flowArn }, tx);
+      return created;
+    });
+  }
+  // Activation is idempotent: a restart between the transaction above and here activates again.
+  await c.o.engine.activate(flow);
+  await c.store.update(wf.workflowId, { status: "COMPLETE", error_description: null });
+  c.o.logger?.info(
+    { workflowId: wf.workflowId, flowName: def.flowName, from: iso(wf.historyEnd) },
+    "workflow complete: continuous integration started",
+  );
+}
+
+/** The FAILED windows (adjacent ones merged), within ErrorDescription's 255 characters. */
+export function missingWindows(steps: readonly WorkflowStep[]): Window[] {
+  const out: Window[] = [];
+  for (const s of steps.filter((x) => x.status === "FAILED").sort((a, b) => a.from - b.from)) {
+    const prev = out[out.length - 1];
+    if (prev && prev.to === s.from) out[out.length - 1] = { from: prev.from, to: s.to };
+    else out.push({ from: s.from, to: s.to });
+  }
+  return out;
+}
+
+/** The ErrorDescription of a workflow whose leaf steps ended with some FAILED: which windows are missing. */
+export function describeMissing(leaves: readonly WorkflowStep[]): string {
+  const failed = leaves.filter((s) => s.status === "FAILED");
+  const windows = missingWindows(failed).map((w) => `[${iso(w.from)}, ${iso(w.to)})`);
+  return clip(`${failed.length} of ${leaves.length} steps failed; missing windows: ${windows.join(", ")}`);
+}
