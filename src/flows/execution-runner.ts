@@ -3,6 +3,7 @@ import {
   type Connector,
   type FlatCheckpoint,
   isConnectorError,
+  type Page,
   type ReadRequest,
   type Timer,
 } from "../connectors/sdk/index.ts";
@@ -76,6 +77,7 @@ export async function runExecution(
 
   let totals = counts(row);
   let connector: Connector | undefined;
+  let pages: ReadAhead | undefined;
   let leave: (() => Promise<void>) | undefined;
   const lost = new AbortController();
   const beat = setInterval(() => {
@@ -117,7 +119,8 @@ export async function runExecution(
       });
       const tasks = compileTasks(flow.definition.tasks);
       const request = readRequest(row, sourceObject(source), checkpoint);
-      for await (const page of connector.read(request)) {
+      pages = new ReadAhead(connector.read(request));
+      for (let page = await pages.next(); page !== undefined; page = await pages.next()) {
         if (lost.signal.aborted) throw new LeaseLost();
         const prepared = preparePage(page, tasks);
         if (prepared.terminate) return fail(prepared.terminate);
@@ -192,8 +195,50 @@ export async function runExecution(
     return handleFailure(deps, row, owner, e, totals, fail);
   } finally {
     clearInterval(beat);
+    await pages?.abandon();
     await connector?.close().catch(() => {});
     await leave?.().catch(() => {});
+  }
+}
+
+/**
+ * Pages of a read, one fetched ahead: while the engine writes page n (CPU and the database), the connector
+ * already waits for page n+1 (the source's time), so a backfill costs max(read, write) rather than their sum.
+ * Checkpoints are per page, so a page read ahead and never written is read again on resume. Nothing is read
+ * past a page marked done. A read-ahead error surfaces when that page is asked for, after page n committed.
+ */
+class ReadAhead {
+  readonly #it: AsyncIterator<Page>;
+  #ahead: Promise<IteratorResult<Page>> | undefined;
+
+  constructor(source: AsyncIterable<Page>) {
+    this.#it = source[Symbol.asyncIterator]();
+  }
+
+  /** The next page (undefined at the end), starting the fetch of the one after it. */
+  async next(): Promise<Page | undefined> {
+    const r = await (this.#ahead ?? this.#it.next());
+    this.#ahead = undefined;
+    if (r.done) return undefined;
+    if (!r.value.done) {
+      this.#ahead = this.#it.next();
+      this.#ahead.catch(() => {}); // observed by the next call; a run that stops first drops it
+    }
+    return r.value;
+  }
+
+  /**
+   * Stops the read: ends the source now when no fetch is in flight; else lets that fetch end on its own
+   * (closing the connector fails what is left of it) and drops its page, as a crash would.
+   */
+  async abandon(): Promise<void> {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    const end = async () => {
+      await this.#it.return?.().catch(() => {});
+    };
+    if (ahead) void ahead.then(end, () => {});
+    else await end();
   }
 }
 

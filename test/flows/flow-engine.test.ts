@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { ConnectorError } from "../../src/connectors/sdk/index.ts";
+import type { FlowEngine } from "../../src/flows/flow-engine.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { blockAt, FakeSource } from "./fake-source.ts";
 import {
@@ -36,6 +37,10 @@ describeEachDialect("flow engine", (dialect) => {
   });
 
   const ids = (k: number) => Array.from({ length: k }, (_, i) => `r${String(i + 1).padStart(2, "0")}`);
+  /** Waits until the execution committed `records` (the runner fetches a page ahead of the one it writes). */
+  const committed = async (engine: FlowEngine, id: string, records: number) => {
+    await expect.poll(async () => (await engine.executions.get(id))?.records_processed).toBe(records);
+  };
 
   it("runs an on-demand flow: tasks, sink, deletions, precise counts", async () => {
     seed(source, 7);
@@ -97,7 +102,8 @@ describeEachDialect("flow engine", (dialect) => {
     const a = makeRunner(db, clock, source, flows, "runner-a");
     const id = await a.engine.startOnDemand(flow);
     const zombie = a.executor.runOnce();
-    await hang.reached; // runner A committed pages 1-2 and now "dies" holding its lease
+    await hang.reached; // runner A fetches page 3 ahead…
+    await committed(a.engine, id, 6); // …commits pages 1-2, and "dies" holding its lease
 
     const b = makeRunner(db, clock, source, flows, "runner-b");
     await b.engine.init();
@@ -219,6 +225,7 @@ describeEachDialect("flow engine", (dialect) => {
     const id = await engine.startOnDemand(flow);
     const run = executor.runOnce();
     await hang.reached;
+    await committed(engine, id, 3);
     expect(await engine.cancel(name, [id, "nope"])).toEqual({ invalidExecutions: ["nope"] });
     expect((await engine.executions.get(id))?.status).toBe("CancelStarted");
     hang.release();
@@ -239,6 +246,7 @@ describeEachDialect("flow engine", (dialect) => {
     const id = await a.engine.startOnDemand(flow);
     a.executor.start();
     await hang.reached;
+    await committed(a.engine, id, 3);
     const drained = a.engine.drain();
     hang.release();
     await drained;
