@@ -47,7 +47,7 @@ export interface VendorCase<S extends SandboxLike> {
   start(): Promise<S>;
   connectorProfile(sb: S): ConnectorProfileConfig;
   /** `id@ms` of the live records stamped in [from, to). */
-  truth(sb: { url: string }, from: number, to: number): Promise<string[]>;
+  truth(sb: S, from: number, to: number): Promise<string[]>;
   /** The failNext filter that matches the first request of a read of the window starting at `from`, only. */
   windowRequest(from: number): Partial<FailNext>;
 }

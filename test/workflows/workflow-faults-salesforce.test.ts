@@ -16,7 +16,7 @@ faultSuite({
     connectorProfileProperties: { Salesforce: { instanceUrl: sb.credentials.instanceUrl } },
     connectorProfileCredentials: { Salesforce: { accessToken: sb.credentials.accessToken } },
   }),
-  truth: (sb, from, to) => truth(sb as never, "Contact", from, to),
+  truth: (sb, from, to) => truth(sb, "Contact", from, to),
   // A window's first query (REST, SOQL in the URL) carries its lower bound; the window before ends there with `<`.
   windowRequest: (from) => ({ pathContains: `SystemModstamp >= ${soqlDateTime(from)}` }),
 });

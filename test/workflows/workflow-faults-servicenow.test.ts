@@ -19,7 +19,7 @@ faultSuite({
       ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
     },
   }),
-  truth: (sb, from, to) => truth(sb as never, "sys_user", from, to),
+  truth: (sb, from, to) => truth(sb, "sys_user", from, to),
   // Every keyset page of a window carries its lower bound; the window before ends there with `<`.
   windowRequest: (from) => ({ pathContains: `sys_updated_on>=${glide(from)}` }),
 });
