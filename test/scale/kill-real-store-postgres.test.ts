@@ -15,6 +15,7 @@ import {
   type BackfillSandboxes,
   createBackfill,
   type StoredObject,
+  scrape,
   startBackfillSandboxes,
   storeShape,
   truthObjects,
@@ -49,17 +50,6 @@ async function query<T>(url: string, text: string): Promise<T[]> {
   } finally {
     await c.end();
   }
-}
-
-/** The unlabelled and labelled samples of /metrics, by `name{labels}`. */
-async function scrape(endpoint: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${endpoint}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split("\n")) {
-    const m = line.match(/^(profileflow_[a-z_]+(?:\{[^}]*\})?) (\S+)$/);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
 }
 
 const storeOf = (url: string) =>
@@ -145,6 +135,17 @@ it.skipIf(!postgresAvailable)(
     await waitComplete(() => apiUrl, dep, ids, 300_000);
     const crashedMs = Date.now() - t0;
     const refMs = await refDone;
+    // Not asserted (the engine's business), but worth seeing: jobs a kill left permanently failed, and why.
+    const failed = await query<{ task_identifier: string; last_error: string | null }>(
+      crashDb.url,
+      "select task_identifier, last_error from graphile_worker.jobs where attempts >= max_attempts",
+    );
+    if (failed.length > 0) {
+      const reasons = new Set(failed.map((f) => `${f.task_identifier}: ${f.last_error?.split("\n")[0]}`));
+      console.info(
+        `kill-real-store postgres: ${failed.length} failed queue jobs: ${[...reasons].join(" | ")}`,
+      );
+    }
     console.info(
       `kill-real-store postgres: seed ${seed}, ${kills} kills (${midRun} of a worker holding an execution) ` +
         `over ${killPhase} ms; crashed run done at ${crashedMs} ms, single serve at ${refMs} ms`,
