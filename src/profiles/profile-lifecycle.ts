@@ -35,6 +35,7 @@ export function deleteObjectTypeObjects(dialect: DialectName, clock: Clock) {
     if (rows.length === 0) return;
     await deleteObjectKeys(
       trx,
+      dialect,
       domainName,
       objectTypeName,
       rows.map((r) => r.object_key),

@@ -1,7 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
+import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
+import { valuesIn } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 import { historyRow } from "./profile-history.ts";
@@ -100,7 +102,7 @@ export class ProfileObjects {
           member: "ProfileObjectUniqueKey",
         });
       }
-      await deleteObjectKeys(trx, domainName, objectTypeName, [objectKey]);
+      await deleteObjectKeys(trx, dialect, domainName, objectTypeName, [objectKey], [profileId]);
       const refreshed = await refreshProfiles(trx, dialect, domainName, [profileId], now);
       const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
       await trx
@@ -124,19 +126,25 @@ export class ProfileObjects {
   }
 }
 
-/** Removes the keys that came from the given objects of one type. */
+/**
+ * Removes the keys that came from the given objects of one type. With `profileIds` (the objects'
+ * profiles; an object's keys carry its profile) the profile index finds them; without, the domain's
+ * keys are scanned.
+ */
 export async function deleteObjectKeys(
   trx: Kysely<Database>,
+  dialect: DialectName,
   domainName: string,
   objectTypeName: string,
   objectKeys: readonly string[],
+  profileIds?: readonly string[],
 ): Promise<void> {
   if (objectKeys.length === 0) return;
-  await trx
-    .deleteFrom("profile_keys")
-    .where("domain_name", "=", domainName)
+  let q = trx.deleteFrom("profile_keys").where("domain_name", "=", domainName);
+  if (profileIds) q = q.where("profile_id", "in", valuesIn(dialect, [...new Set(profileIds)]));
+  await q
     .where("origin", "=", "object")
     .where("object_type_name", "=", objectTypeName)
-    .where("object_key", "in", [...objectKeys])
+    .where("object_key", "in", valuesIn(dialect, objectKeys))
     .execute();
 }

@@ -64,7 +64,7 @@ export async function deleteSourceObjects(
       .where("object_key", "in", part)
       .execute();
   }
-  await deleteObjectKeys(trx, domainName, objectTypeName, found);
+  await deleteObjectKeys(trx, dialect, domainName, objectTypeName, found, [...owners.values()]);
   const profileIds = [...new Set(owners.values())];
   const refreshed = await refreshProfiles(trx, dialect, domainName, profileIds, now);
   const history = found.map((key) =>
