@@ -217,7 +217,13 @@ export class FlowEngine {
     const flowName = payload["flowName"];
     if (typeof flowName !== "string") throw new Error("flows.tick payload has no flowName");
     const flow = await this.#o.flows.getFlow(flowName);
-    if (flow?.flowStatus !== "Active") return undefined;
+    if (flow?.flowStatus !== "Active") {
+      this.#o.logger?.info(
+        { flowName, status: flow?.flowStatus ?? "missing" },
+        "scheduled run skipped: the flow is not active",
+      );
+      return undefined;
+    }
     if (await this.executions.activeExecution(flowName)) {
       this.#o.logger?.info({ flowName }, "scheduled run skipped: the previous execution is still active");
       return undefined;
@@ -242,7 +248,10 @@ export class FlowEngine {
         ...(state.lastCheckpoint ? { since: state.lastCheckpoint } : {}),
       });
     } catch (e) {
-      if (e instanceof ProfileflowError && e.code === "CONFLICT") return undefined;
+      if (e instanceof ProfileflowError && e.code === "CONFLICT") {
+        this.#o.logger?.info({ flowName }, "scheduled run skipped: an execution is already active");
+        return undefined;
+      }
       throw e;
     }
     return undefined;

@@ -22,7 +22,10 @@ export async function upsertSchedule(db: DbOrTx, s: RecurringSchedule, now: numb
     every_ms: s.everyMs,
     start_at: s.startAt,
     end_at: s.endAt ?? null,
-    next_run_at: same ? existing.next_run_at : nextTick(s.startAt, s.everyMs, now),
+    // A new or re-timed schedule is due at its start: if that is already past (the caller read the
+    // clock a moment before us), fireDueSchedules runs the latest due tick at once instead of
+    // skipping a whole interval (that lost the first run of a flow activated "now").
+    next_run_at: same ? existing.next_run_at : s.startAt,
     updated_at: now,
   };
   if (existing) {
