@@ -97,7 +97,12 @@ it.skipIf(!postgresAvailable)(
     for (let i = 0; i < 3; i++) spawn();
     await Promise.all(workers.map((w) => w.ready));
     // The API process reports the whole deployment from the tables: three live workers, six slots.
-    const before = await scrape(apiUrl);
+    // (A worker's pool writes its first heartbeat just after the process says it runs.)
+    let before = await scrape(apiUrl);
+    for (let i = 0; i < 100 && before["profileflow_workers_live"] !== 3; i++) {
+      await sleep(200);
+      before = await scrape(apiUrl);
+    }
     expect(before["profileflow_workers_live"]).toBe(3);
     expect(before["profileflow_worker_slots"]).toBe(6);
 
