@@ -3,7 +3,6 @@ import {
   type Connector,
   type FlatCheckpoint,
   isConnectorError,
-  type Page,
   type ReadRequest,
   type Timer,
 } from "../connectors/sdk/index.ts";
@@ -14,7 +13,8 @@ import type { ExecutionStore } from "./execution-store.ts";
 import { sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
-import { preparePage, windowOfCheckpoint } from "./page-batch.ts";
+import { type PreparedPage, preparePage, windowOfCheckpoint } from "./page-batch.ts";
+import { ReadAhead, type ReadAheadLimits } from "./read-ahead.ts";
 import type { RecordSink } from "./record-sink.ts";
 import { compileTasks } from "./tasks/compile-tasks.ts";
 
@@ -33,7 +33,15 @@ export interface RunnerDeps {
   readonly logger?: Logger | undefined;
   /** Per-instance concurrency and shared request rate (scale-out); absent: no shared limits. */
   readonly instanceLimits?: InstanceGate | undefined;
+  /** How far reads run ahead of writes and how many records one commit may take; default DEFAULT_READ_AHEAD. */
+  readonly readAhead?: ReadAheadLimits | undefined;
 }
+
+/**
+ * Up to 4 pages read ahead and 10,000 records per commit: a page and its checkpoint commit together as
+ * before when the database keeps up; when it does not, the pages waiting are committed as one group.
+ */
+export const DEFAULT_READ_AHEAD: ReadAheadLimits = { pages: 4, records: 10_000 };
 
 /** How a run ended for this runner. */
 export type RunResult =
@@ -119,45 +127,66 @@ export async function runExecution(
       });
       const tasks = compileTasks(flow.definition.tasks);
       const request = readRequest(row, sourceObject(source), checkpoint);
-      pages = new ReadAhead(connector.read(request));
-      for (let page = await pages.next(); page !== undefined; page = await pages.next()) {
+      pages = new ReadAhead(connector.read(request), deps.readAhead ?? DEFAULT_READ_AHEAD);
+      for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
         if (lost.signal.aborted) throw new LeaseLost();
-        const prepared = preparePage(page, tasks);
-        if (prepared.terminate) return fail(prepared.terminate);
-        window = windowOfCheckpoint(page.checkpoint) ?? window;
-        const pageWindow = window;
-        await deps.sink.prepare?.({ domainName: dest.domainName, objectTypeName: dest.objectTypeName ?? "" });
-        await deps.db.transaction().execute(async (tx) => {
-          // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
-          if (!(await store.heartbeat(id, owner, deps.leaseTtlMs, tx))) throw new LeaseLost();
-          const res = await deps.sink.writeBatch(tx, {
-            flow,
-            executionId: id,
+        const prepared: PreparedPage[] = [];
+        let terminate: string | undefined;
+        for (const page of group) {
+          const p = preparePage(page, tasks);
+          if (p.terminate) {
+            terminate = p.terminate;
+            break;
+          }
+          prepared.push(p);
+        }
+        // A page a Validate task terminates commits nothing; the pages before it in the group do.
+        const written = group.slice(0, prepared.length);
+        const last = written[written.length - 1];
+        if (last) {
+          for (const page of written) window = windowOfCheckpoint(page.checkpoint) ?? window;
+          const groupWindow = window;
+          await deps.sink.prepare?.({
             domainName: dest.domainName,
             objectTypeName: dest.objectTypeName ?? "",
-            records: prepared.records,
-            deletions: page.deletions,
-            rejected: prepared.rejected,
           });
-          const delta = {
-            records: prepared.records.length,
-            bytesProcessed: prepared.bytesProcessed,
-            bytesWritten: res.bytesWritten,
-            putFailures: res.failed.length + prepared.rejected.length,
-            dropped: prepared.dropped,
-            deletions: page.deletions.length,
-          };
-          const ok = await store.commitPage(tx, id, owner, deps.leaseTtlMs, {
-            checkpoint: page.checkpoint,
-            done: page.done,
-            ...(pageWindow ? { window: pageWindow } : {}),
-            delta,
+          await deps.db.transaction().execute(async (tx) => {
+            // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
+            if (!(await store.heartbeat(id, owner, deps.leaseTtlMs, tx))) throw new LeaseLost();
+            const records = prepared.flatMap((p) => p.records);
+            const rejected = prepared.flatMap((p) => p.rejected);
+            // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
+            const deletions = written.flatMap((p) => p.deletions);
+            const res = await deps.sink.writeBatch(tx, {
+              flow,
+              executionId: id,
+              domainName: dest.domainName,
+              objectTypeName: dest.objectTypeName ?? "",
+              records,
+              deletions,
+              rejected,
+            });
+            const delta = {
+              records: records.length,
+              bytesProcessed: prepared.reduce((n, p) => n + p.bytesProcessed, 0),
+              bytesWritten: res.bytesWritten,
+              putFailures: res.failed.length + rejected.length,
+              dropped: prepared.reduce((n, p) => n + p.dropped, 0),
+              deletions: deletions.length,
+            };
+            const ok = await store.commitPage(tx, id, owner, deps.leaseTtlMs, {
+              checkpoint: last.checkpoint,
+              done: last.done,
+              ...(groupWindow ? { window: groupWindow } : {}),
+              delta,
+            });
+            if (!ok) throw new LeaseLost();
+            totals = add(totals, delta);
           });
-          if (!ok) throw new LeaseLost();
-          totals = add(totals, delta);
-        });
-        checkpoint = page.checkpoint;
-        if (page.done) break;
+          checkpoint = last.checkpoint;
+        }
+        if (terminate !== undefined) return fail(terminate);
+        if (last?.done) break;
         const now = await store.get(id);
         if (now?.status === "CancelStarted") {
           const message = `Canceled on request after ${summary(totals)}.`;
@@ -198,47 +227,6 @@ export async function runExecution(
     await pages?.abandon();
     await connector?.close().catch(() => {});
     await leave?.().catch(() => {});
-  }
-}
-
-/**
- * Pages of a read, one fetched ahead: while the engine writes page n (CPU and the database), the connector
- * already waits for page n+1 (the source's time), so a backfill costs max(read, write) rather than their sum.
- * Checkpoints are per page, so a page read ahead and never written is read again on resume. Nothing is read
- * past a page marked done. A read-ahead error surfaces when that page is asked for, after page n committed.
- */
-class ReadAhead {
-  readonly #it: AsyncIterator<Page>;
-  #ahead: Promise<IteratorResult<Page>> | undefined;
-
-  constructor(source: AsyncIterable<Page>) {
-    this.#it = source[Symbol.asyncIterator]();
-  }
-
-  /** The next page (undefined at the end), starting the fetch of the one after it. */
-  async next(): Promise<Page | undefined> {
-    const r = await (this.#ahead ?? this.#it.next());
-    this.#ahead = undefined;
-    if (r.done) return undefined;
-    if (!r.value.done) {
-      this.#ahead = this.#it.next();
-      this.#ahead.catch(() => {}); // observed by the next call; a run that stops first drops it
-    }
-    return r.value;
-  }
-
-  /**
-   * Stops the read: ends the source now when no fetch is in flight; else lets that fetch end on its own
-   * (closing the connector fails what is left of it) and drops its page, as a crash would.
-   */
-  async abandon(): Promise<void> {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    const end = async () => {
-      await this.#it.return?.().catch(() => {});
-    };
-    if (ahead) void ahead.then(end, () => {});
-    else await end();
   }
 }
 

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import type { DeleteEvent, Page } from "../../src/connectors/sdk/index.ts";
+import { ReadAhead } from "../../src/flows/read-ahead.ts";
+
+interface PageSpec {
+  records: number;
+  deletions?: number;
+  done?: boolean;
+}
+
+/**
+ * A source whose pages arrive only when the test releases them, recording how many fetches were asked
+ * for, how many ran at once, and whether it was closed.
+ */
+class GatedSource implements AsyncIterable<Page> {
+  asked = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  closed = false;
+  readonly #gates: Array<() => void> = [];
+  readonly #waiting: Array<(release: () => void) => void> = [];
+
+  constructor(
+    private readonly pages: PageSpec[],
+    private readonly failAt?: number,
+  ) {}
+
+  /** Lets the next fetch (asked or not yet asked) complete. */
+  release(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      const w = this.#waiting.shift();
+      if (w) w(() => {});
+      else this.#gates.push(() => {});
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Page> {
+    try {
+      for (let i = 0; i < this.pages.length; i++) {
+        this.asked++;
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        const gate = this.#gates.shift();
+        if (!gate) await new Promise<void>((resolve) => this.#waiting.push(() => resolve()));
+        this.inFlight--;
+        if (i === this.failAt) throw new Error(`page ${i} failed`);
+        const spec = this.pages[i]!;
+        yield page(i, spec);
+        if (spec.done) return;
+      }
+    } finally {
+      this.closed = true;
+    }
+  }
+}
+
+function page(i: number, spec: PageSpec): Page {
+  const records = Array.from({ length: spec.records }, (_, k) => ({
+    id: `r${i}.${k}`,
+    sourceTimestamp: i,
+    data: { i, k },
+  }));
+  const deletions: DeleteEvent[] = Array.from({ length: spec.deletions ?? 0 }, (_, k) => ({
+    id: `d${i}.${k}`,
+    deletedAt: i,
+  }));
+  return { records, deletions, rejected: [], checkpoint: { page: i }, done: spec.done ?? false };
+}
+
+/** Lets pending fetches and their callbacks run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+const pageNumbers = (g: Page[] | undefined) => g?.map((p) => p.checkpoint.page);
+
+describe("ReadAhead", () => {
+  it("commits one page at a time when the writes keep up, and the pages waiting as one group when they do not", async () => {
+    const src = new GatedSource([
+      { records: 2 },
+      { records: 2 },
+      { records: 2 },
+      { records: 2 },
+      { records: 2, done: true },
+    ]);
+    const ra = new ReadAhead(src, { pages: 4, records: 100 });
+    src.release();
+    // Only page 0 was read: the group does not wait for page 1.
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    // While "writing", three more pages arrive.
+    src.release(3);
+    await settle();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2, 3]);
+    src.release();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([4]);
+    expect(await ra.nextGroup()).toBeUndefined();
+    // One request at a time, and nothing asked past the page marked done.
+    expect(src.maxInFlight).toBe(1);
+    expect(src.asked).toBe(5);
+  });
+
+  it("holds at most `pages` pages read and not taken", async () => {
+    const src = new GatedSource(Array.from({ length: 10 }, () => ({ records: 1 })));
+    const ra = new ReadAhead(src, { pages: 3, records: 100 });
+    src.release(10);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    await settle();
+    // Page 0 was taken; pages 1–3 fill the three slots and the fourth fetch waits for room.
+    expect(src.asked).toBe(4);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2, 3]);
+    await ra.abandon();
+  });
+
+  it("keeps a group within the record limit, but a page larger than the limit still goes alone", async () => {
+    const src = new GatedSource([
+      { records: 1 },
+      { records: 4 },
+      { records: 3 },
+      { records: 3 },
+      { records: 9 },
+      { records: 1, done: true },
+    ]);
+    const ra = new ReadAhead(src, { pages: 5, records: 6 });
+    src.release(6);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    await settle();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1]); // 4 + 3 > 6
+    expect(pageNumbers(await ra.nextGroup())).toEqual([2, 3]);
+    await settle();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([4]);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([5]);
+    expect(await ra.nextGroup()).toBeUndefined();
+  });
+
+  it("ends a group at a page carrying deletions, so they follow every record before them and none after", async () => {
+    const src = new GatedSource([
+      { records: 1 },
+      { records: 1 },
+      { records: 1, deletions: 2 },
+      { records: 1 },
+      { records: 1, done: true },
+    ]);
+    const ra = new ReadAhead(src, { pages: 4, records: 100 });
+    src.release(5);
+    // Nothing is fetched before the first group is asked for: it holds the first page alone.
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    await settle();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2]);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([3, 4]);
+  });
+
+  it("returns the pages read before a failed fetch, then the failure", async () => {
+    const src = new GatedSource([{ records: 1 }, { records: 1 }, { records: 1 }, { records: 1 }], 3);
+    const ra = new ReadAhead(src, { pages: 4, records: 100 });
+    src.release(4);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    await settle();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2]);
+    await expect(ra.nextGroup()).rejects.toThrow("page 3 failed");
+  });
+
+  it("abandon ends the read: at once when idle, after the fetch in flight otherwise", async () => {
+    const idle = new GatedSource([{ records: 1 }, { records: 1, done: true }]);
+    const a = new ReadAhead(idle, { pages: 1, records: 100 });
+    idle.release();
+    expect(pageNumbers(await a.nextGroup())).toEqual([0]);
+    await settle(); // slot freed: page 1 is now being fetched
+    expect(idle.inFlight).toBe(1);
+    await a.abandon();
+    expect(idle.closed).toBe(false); // the fetch in flight ends on its own
+    idle.release();
+    await settle();
+    expect(idle.closed).toBe(true);
+    expect(idle.asked).toBe(2);
+  });
+});
