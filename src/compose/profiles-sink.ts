@@ -28,18 +28,16 @@ export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSin
           performedBy,
         });
         accepted = summary.accepted + summary.ignored;
+        bytesWritten = summary.bytes;
         summary.results.forEach((res, i) => {
+          if (res.status !== "dead_lettered") return;
           const rec = batch.records[i]!;
-          if (res.status === "dead_lettered") {
-            failed.push({
-              recordId: rec.id,
-              data: rec.data,
-              code: res.reason?.code ?? "DEAD_LETTER",
-              message: res.reason?.message ?? "",
-            });
-          } else {
-            bytesWritten += JSON.stringify(rec.data).length;
-          }
+          failed.push({
+            recordId: rec.id,
+            data: rec.data,
+            code: res.reason?.code ?? "DEAD_LETTER",
+            message: res.reason?.message ?? "",
+          });
         });
       }
       if (batch.deletions.length > 0) {

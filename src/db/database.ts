@@ -62,6 +62,11 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma("cache_size = -65536");
   sqlite.pragma("temp_store = MEMORY");
   sqlite.pragma("mmap_size = 268435456");
+  // A page batch dirties thousands of index pages: checkpointing (and fsyncing) the WAL into the file
+  // after every such commit (the default: past 1,000 pages) costs more than the batch's own writes.
+  // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.
+  sqlite.pragma("wal_autocheckpoint = 16384");
+  sqlite.pragma("journal_size_limit = 67108864");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,

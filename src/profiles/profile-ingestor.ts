@@ -17,7 +17,7 @@ import {
   type MapResult,
 } from "../ingest/index.ts";
 import { BatchIds } from "./batch-ids.ts";
-import { insertMany, valuesIn } from "./bulk.ts";
+import { insertMany, type RawSqlite, valuesIn } from "./bulk.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
 import { fieldKeyRows, lookupKeyOwners, pairKey, registerKeyTypes } from "./key-index.ts";
@@ -50,6 +50,8 @@ export interface IngestSummary {
   deadLettered: number;
   /** Objects older than the stored version of their UNIQUE key (nothing written). */
   ignored: number;
+  /** Characters of the JSON text of the objects not dead-lettered (what a flow counts as bytes written). */
+  bytes: number;
   results: IngestResult[];
 }
 
@@ -62,6 +64,8 @@ export interface IngestOptions {
 export interface IngestDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** SQLite's one connection, under `db`: the write path runs its inserts as prepared statements on it. */
+  sqlite?: RawSqlite | undefined;
 }
 
 interface CacheEntry {
@@ -223,6 +227,7 @@ export class ProfileIngestor {
     const deadLetters: Insertable<ProfileDeadLettersTable>[] = [];
     let accepted = 0;
     let ignored = 0;
+    let bytes = 0;
 
     for (let i = 0; i < mapped.length; i++) {
       const m = mapped[i]!;
@@ -237,6 +242,7 @@ export class ProfileIngestor {
         });
         continue;
       }
+      bytes += payload.length;
       const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : ids.next();
       const prev = m.uniqueKey ? stored.get(objectKey) : undefined;
       if (
@@ -278,6 +284,7 @@ export class ProfileIngestor {
           const why = match.ambiguous.length
             ? `no key matched one profile (ambiguous: ${match.ambiguous.map((a) => a.keyName).join(", ")}) and the object type does not allow profile creation`
             : "no key matched a profile and the object type does not allow profile creation";
+          bytes -= payload.length;
           deadLetters.push(
             deadLetter(ids.next(), domainName, typeName, objectKey, payload, "NO_MATCHING_PROFILE", why, now),
           );
@@ -383,7 +390,7 @@ export class ProfileIngestor {
       history,
       deadLetters,
     });
-    return { accepted, deadLettered: deadLetters.length, ignored, results };
+    return { accepted, deadLettered: deadLetters.length, ignored, bytes, results };
   }
 
   async #storedObjects(
@@ -433,7 +440,8 @@ export class ProfileIngestor {
         .where("object_key", "in", valuesIn(dialect, [...w.replacedInDb.keys()]))
         .execute();
     }
-    await insertMany(trx, dialect, "profile_objects", w.objectRows, OBJECT_UPSERT);
+    const raw = this.database.sqlite;
+    await insertMany(trx, dialect, "profile_objects", w.objectRows, OBJECT_UPSERT, raw);
     const profileRows = [];
     const fieldKeys: Insertable<ProfileKeysTable>[] = [];
     for (const [profileId, state] of w.created) {
@@ -450,7 +458,7 @@ export class ProfileIngestor {
       const h = w.history[state.historyIndex];
       if (h) h.content.ChangedFields = Object.keys(leaves).sort();
     }
-    await insertMany(trx, dialect, "profiles", profileRows);
+    await insertMany(trx, dialect, "profiles", profileRows, undefined, raw);
     const refreshed = await refreshProfiles(trx, dialect, domainName, [...w.touched.keys()], now, undefined, {
       keepAbsent: true,
     });
@@ -458,15 +466,17 @@ export class ProfileIngestor {
       const h = w.history[w.touched.get(profileId)!];
       if (h) h.content.ChangedFields = r.changed;
     }
-    await insertMany(trx, dialect, "profile_keys", fieldKeys.concat(w.keyRows));
+    await insertMany(trx, dialect, "profile_keys", fieldKeys.concat(w.keyRows), undefined, raw);
     for (const h of w.history) h.row.content = JSON.stringify(h.content);
     await insertMany(
       trx,
       dialect,
       "profile_history",
       w.history.map((h) => h.row),
+      undefined,
+      raw,
     );
-    await insertMany(trx, dialect, "profile_dead_letters", w.deadLetters);
+    await insertMany(trx, dialect, "profile_dead_letters", w.deadLetters, undefined, raw);
   }
 }
 
