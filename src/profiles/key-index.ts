@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { ProfileKeysTable } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
@@ -21,15 +21,36 @@ export async function lookupKeyOwners(
   const out = new Map<string, Set<string>>();
   if (pairs.length === 0) return out;
   const wanted = new Set(pairs.map((p) => pairKey(p.name, p.value)));
-  const names = [...new Set(pairs.map((p) => p.name))];
-  const values = [...new Set(pairs.map((p) => p.value))];
-  const rows = await db
-    .selectFrom("profile_keys")
-    .select(["key_name", "key_value", "profile_id"])
-    .where("domain_name", "=", domainName)
-    .where("key_name", "in", names)
-    .where("key_value", "in", valuesIn(dialect, values))
-    .execute();
+  let rows: { key_name: string; key_value: string; profile_id: string }[];
+  if (dialect === "postgres") {
+    // One index probe per wanted pair, whatever the statistics say. Before autovacuum has analyzed a
+    // table that a backfill is filling, the planner believes it nearly empty and picks plans that read
+    // every stored key of the key names per batch (a hash join) or every stored key per wanted value
+    // (a nested loop over the unnested values): cost growing with the table, seconds per batch.
+    // `offset 0` keeps the lateral subquery from being flattened into such a join.
+    const distinct = [...wanted].map((k) => k.split("\u0000"));
+    const names = distinct.map((d) => d[0]!);
+    const values = distinct.map((d) => d.slice(1).join("\u0000"));
+    const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
+      select k.key_name, k.key_value, k.profile_id
+      from unnest(${names}::text[], ${values}::text[]) as p(name, value)
+      cross join lateral (
+        select key_name, key_value, profile_id from profile_keys
+        where domain_name = ${domainName} and key_name = p.name and key_value = p.value
+        offset 0
+      ) as k`.execute(db);
+    rows = result.rows;
+  } else {
+    const names = [...new Set(pairs.map((p) => p.name))];
+    const values = [...new Set(pairs.map((p) => p.value))];
+    rows = await db
+      .selectFrom("profile_keys")
+      .select(["key_name", "key_value", "profile_id"])
+      .where("domain_name", "=", domainName)
+      .where("key_name", "in", names)
+      .where("key_value", "in", valuesIn(dialect, values))
+      .execute();
+  }
   for (const r of rows) {
     const k = pairKey(r.key_name, r.key_value);
     if (!wanted.has(k)) continue;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { DialectName } from "../db/dialect.ts";
@@ -401,13 +401,28 @@ export class ProfileIngestor {
   ): Promise<Map<string, { profileId: string; sourceTimestamp: number | null; inDb: boolean }>> {
     const out = new Map<string, { profileId: string; sourceTimestamp: number | null; inDb: boolean }>();
     if (keys.length === 0) return out;
-    const rows = await trx
-      .selectFrom("profile_objects")
-      .select(["object_key", "profile_id", "source_timestamp"])
-      .where("domain_name", "=", domainName)
-      .where("object_type_name", "=", typeName)
-      .where("object_key", "in", valuesIn(this.database.dialect, [...new Set(keys)]))
-      .execute();
+    const distinct = [...new Set(keys)];
+    type Row = { object_key: string; profile_id: string; source_timestamp: number | null };
+    const rows: Row[] =
+      this.database.dialect === "postgres"
+        ? // One primary-key probe per key, whatever the statistics say (see lookupKeyOwners).
+          (
+            await sql<Row>`
+              select o.object_key, o.profile_id, o.source_timestamp
+              from unnest(${distinct}::text[]) as k(object_key)
+              cross join lateral (
+                select object_key, profile_id, source_timestamp from profile_objects
+                where domain_name = ${domainName} and object_type_name = ${typeName} and object_key = k.object_key
+                offset 0
+              ) as o`.execute(trx)
+          ).rows
+        : await trx
+            .selectFrom("profile_objects")
+            .select(["object_key", "profile_id", "source_timestamp"])
+            .where("domain_name", "=", domainName)
+            .where("object_type_name", "=", typeName)
+            .where("object_key", "in", valuesIn(this.database.dialect, distinct))
+            .execute();
     for (const r of rows)
       out.set(r.object_key, { profileId: r.profile_id, sourceTimestamp: r.source_timestamp, inDb: true });
     return out;
