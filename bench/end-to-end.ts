@@ -12,13 +12,13 @@
  * postgres://app:app@127.0.0.1:5432/app_test; a fresh database per run; skipped when unreachable.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { driveWorkflow, type E2eResult, type SandboxInfo } from "./end-to-end/drive.ts";
+import { driveWorkflow, type E2eResult, type SandboxInfo, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -77,14 +77,27 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   await server.startWorkers();
   process.send?.({ ready: { endpoint, ...credentials } });
   process.on("message", async (m) => {
-    if (m === "rss")
-      process.send?.({ rss: { nowKb: Math.round(process.memoryUsage().rss / 1024), peakKb: peakKb() } });
+    if (m === "rss") process.send?.({ rss: serverRss() });
     if (m === "exit") {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     }
   });
+}
+
+/** This process's memory (Linux: RssAnon / RssFile of /proc/self/status). */
+function serverRss(): ServerRss {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  const mem = process.memoryUsage();
+  return {
+    nowKb: Math.round(mem.rss / 1024),
+    peakKb: peakKb(),
+    anonKb: kb("RssAnon"),
+    fileKb: kb("RssFile") + kb("RssShmem"),
+    heapUsedKb: Math.round(mem.heapUsed / 1024),
+  };
 }
 
 /** Child: the copy floor over the same pages; reports its figures. */
@@ -160,7 +173,7 @@ async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, san
   );
   const rss = async () => {
     server.send("rss");
-    return next<{ nowKb: number; peakKb: number }>(server, "rss");
+    return next<ServerRss>(server, "rss");
   };
   const e2e: E2eResult = await driveWorkflow(ready, info, rss);
   const end = await rss();
@@ -179,9 +192,12 @@ async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, san
       `copy floor ${f(floor.records)} records in ${(floor.ms / 1000).toFixed(1)} s = ${f(floorRate)} records/s ` +
       `(${floor.pages} pages); ratio ${(e2eRate / floorRate).toFixed(2)}`,
   );
+  const memory = (r: ServerRss) =>
+    `${mb(r.nowKb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)}, JS heap ${mb(r.heapUsedKb)})`;
+  const samples = e2e.rssSamples.map((s) => `at ${f(s.records)} records ${memory(s.rss)}, `).join("");
   console.log(
-    `${dialect}: peak RSS server ${mb(end.peakKb)} (RSS at 100k records ${e2e.rssAt100kKb ? mb(e2e.rssAt100kKb) : "n/a"}, ` +
-      `at the end ${mb(end.nowKb)}), copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
+    `${dialect}: peak RSS server ${mb(end.peakKb)}; RSS ${samples}at the end ${memory(end)}; ` +
+      `copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
   );
 }
 

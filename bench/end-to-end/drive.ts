@@ -29,7 +29,19 @@ export interface E2eResult {
   steps: number;
   objects: number;
   profiles: number;
-  rssAt100kKb?: number;
+  /** The server's memory when the workflow passed 100k and 500k records processed. */
+  rssSamples: { records: number; rss: ServerRss }[];
+}
+
+/** The server process's memory: resident (peak and now), split into anonymous and file-backed pages, and the JS heap. */
+export interface ServerRss {
+  nowKb: number;
+  peakKb: number;
+  /** Private memory (heap, SQLite's page cache, buffers): what the process itself holds. */
+  anonKb: number;
+  /** Pages of mapped files (SQLite's memory-mapped database among them): the OS page cache, reclaimable. */
+  fileKb: number;
+  heapUsedKb: number;
 }
 
 const MINUTE = 60_000;
@@ -48,7 +60,7 @@ export function threeBatches(info: SandboxInfo): { from: number; to: number }[] 
 export async function driveWorkflow(
   server: { endpoint: string; accessKeyId: string; secretAccessKey: string },
   info: SandboxInfo,
-  rss: () => Promise<{ nowKb: number; peakKb: number }>,
+  rss: () => Promise<ServerRss>,
 ): Promise<E2eResult> {
   const config = {
     endpoint: server.endpoint,
@@ -130,13 +142,16 @@ export async function driveWorkflow(
     }),
   );
   const id = made.WorkflowId ?? "";
-  let rssAt100kKb: number | undefined;
+  const rssSamples: { records: number; rss: ServerRss }[] = [];
+  const sampleAt = [100_000, 500_000];
   let last = Date.now();
   for (;;) {
     const wf = await profiles.send(new GetWorkflowCommand({ DomainName: "e2e", WorkflowId: id }));
     const m = wf.Metrics?.AppflowIntegration;
     const records = m?.RecordsProcessed ?? 0;
-    if (rssAt100kKb === undefined && records >= 100_000) rssAt100kKb = (await rss()).nowKb;
+    while (sampleAt.length > 0 && records >= sampleAt[0]!) {
+      rssSamples.push({ records: sampleAt.shift()!, rss: await rss() });
+    }
     if (Date.now() - last > 15_000) {
       last = Date.now();
       console.log(
@@ -154,7 +169,7 @@ export async function driveWorkflow(
         steps: m?.TotalSteps ?? 0,
         objects: stats?.ObjectCount ?? 0,
         profiles: stats?.ProfileCount ?? 0,
-        ...(rssAt100kKb !== undefined ? { rssAt100kKb } : {}),
+        rssSamples,
       };
     }
     await new Promise((r) => setTimeout(r, 250));
