@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type RawBuilder, sql } from "kysely";
+import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 
@@ -65,13 +65,20 @@ export async function insertMany<T extends keyof Database & string>(
 }
 
 /**
- * The given values as a subquery for `where column in (…)`, bound as ONE parameter whatever their
- * number (no chunking, nothing to compile per value).
+ * `column IN values`, with the values bound as ONE parameter whatever their number (no chunking,
+ * nothing to compile per value). PostgreSQL: `column = any($1::text[])`, which the planner answers with
+ * index probes and no join — a join against the unnested values (`in (select unnest(...))`) could be
+ * planned as a nested loop rescanning them per stored row while the table's statistics are stale (a
+ * backfill filling it before autovacuum analyzes), cost growing with the table. SQLite: `json_each`.
  */
-export function valuesIn(dialect: DialectName, values: readonly string[]): RawBuilder<string> {
+export function inValues(
+  dialect: DialectName,
+  column: string,
+  values: readonly string[],
+): RawBuilder<SqlBool> {
   return dialect === "sqlite"
-    ? sql<string>`(select value from json_each(${JSON.stringify(values)}))`
-    : sql<string>`(select unnest(${values as string[]}::text[]))`;
+    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`
+    : sql<SqlBool>`${sql.ref(column)} = any(${values as string[]}::text[])`;
 }
 
 /** Splits a list for `in (...)` clauses that stay under the parameter limit. */

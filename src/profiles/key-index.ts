@@ -3,7 +3,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { ProfileKeysTable } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import { type ContentType, profileKeys } from "../ingest/index.ts";
-import { insertMany, valuesIn } from "./bulk.ts";
+import { insertMany, inValues } from "./bulk.ts";
 import { type Leaves, unflatten } from "./profile-fields.ts";
 
 /** The map key of one (key name, normalized value) pair. */
@@ -48,7 +48,7 @@ export async function lookupKeyOwners(
       .select(["key_name", "key_value", "profile_id"])
       .where("domain_name", "=", domainName)
       .where("key_name", "in", names)
-      .where("key_value", "in", valuesIn(dialect, values))
+      .where(inValues(dialect, "key_value", values))
       .execute();
   }
   for (const r of rows) {
@@ -93,10 +93,9 @@ export async function replaceFieldKeys(
     .deleteFrom("profile_keys")
     .where("domain_name", "=", domainName)
     .where(
-      "profile_id",
-      "in",
-      valuesIn(
+      inValues(
         dialect,
+        "profile_id",
         profiles.map((p) => p.profileId),
       ),
     )

@@ -3,7 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import { valuesIn } from "./bulk.ts";
+import { inValues } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 import { historyRow } from "./profile-history.ts";
@@ -141,10 +141,10 @@ export async function deleteObjectKeys(
 ): Promise<void> {
   if (objectKeys.length === 0) return;
   let q = trx.deleteFrom("profile_keys").where("domain_name", "=", domainName);
-  if (profileIds) q = q.where("profile_id", "in", valuesIn(dialect, [...new Set(profileIds)]));
+  if (profileIds) q = q.where(inValues(dialect, "profile_id", [...new Set(profileIds)]));
   await q
     .where("origin", "=", "object")
     .where("object_type_name", "=", objectTypeName)
-    .where("object_key", "in", valuesIn(dialect, objectKeys))
+    .where(inValues(dialect, "object_key", objectKeys))
     .execute();
 }

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import { valuesIn, wellFormed } from "./bulk.ts";
+import { inValues, wellFormed } from "./bulk.ts";
 import { replaceFieldKeys } from "./key-index.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
 
@@ -34,7 +34,7 @@ export async function loadSources(
         "updated_at",
       ])
       .where("domain_name", "=", domainName)
-      .where("profile_id", "in", valuesIn(dialect, profileIds))
+      .where(inValues(dialect, "profile_id", profileIds))
       .execute();
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
@@ -73,7 +73,7 @@ export async function refreshProfiles(
     .selectFrom("profiles")
     .select(["profile_id", "fields", "manual"])
     .where("domain_name", "=", domainName)
-    .where("profile_id", "in", valuesIn(dialect, profileIds))
+    .where(inValues(dialect, "profile_id", profileIds))
     .execute();
   for (const r of rows) {
     const before = JSON.parse(r.fields) as Leaves;

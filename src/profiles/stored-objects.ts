@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import { valuesIn } from "./bulk.ts";
+import { inValues } from "./bulk.ts";
 
 /** The stored version of an object (or one this batch already wrote: `inDb` false). */
 export interface StoredObject {
@@ -40,7 +40,7 @@ export async function storedObjects(
           .select(["object_key", "profile_id", "source_timestamp"])
           .where("domain_name", "=", domainName)
           .where("object_type_name", "=", typeName)
-          .where("object_key", "in", valuesIn(dialect, distinct))
+          .where(inValues(dialect, "object_key", distinct))
           .execute();
   for (const r of rows)
     out.set(r.object_key, { profileId: r.profile_id, sourceTimestamp: r.source_timestamp, inDb: true });

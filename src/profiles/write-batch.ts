@@ -6,7 +6,7 @@ import type {
   ProfileObjectsTable,
 } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
-import { insertMany, valuesIn } from "./bulk.ts";
+import { insertMany, inValues } from "./bulk.ts";
 import { OBJECT_UPSERT } from "./ingest-rows.ts";
 import type { IngestDatabase } from "./ingest-types.ts";
 import { fieldKeyRows } from "./key-index.ts";
@@ -51,10 +51,10 @@ export async function writeBatch(
     await trx
       .deleteFrom("profile_keys")
       .where("domain_name", "=", domainName)
-      .where("profile_id", "in", valuesIn(dialect, [...new Set(w.replacedInDb.values())]))
+      .where(inValues(dialect, "profile_id", [...new Set(w.replacedInDb.values())]))
       .where("origin", "=", "object")
       .where("object_type_name", "=", typeName)
-      .where("object_key", "in", valuesIn(dialect, [...w.replacedInDb.keys()]))
+      .where(inValues(dialect, "object_key", [...w.replacedInDb.keys()]))
       .execute();
   }
   const raw = database.sqlite;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { insertMany, valuesIn } from "../../src/profiles/bulk.ts";
+import { insertMany, inValues } from "../../src/profiles/bulk.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 const object = (key: string, payload: string, ts: number | null = 1) => ({
@@ -31,7 +31,7 @@ describeEachDialect("bulk statements", (dialect) => {
       .selectFrom("profile_objects")
       .select(["object_key", "payload", "fields", "source_timestamp", "priority"])
       .where("domain_name", "=", "d")
-      .where("object_key", "in", valuesIn(dialect, keys))
+      .where(inValues(dialect, "object_key", keys))
       .orderBy("object_key")
       .execute();
 
@@ -81,7 +81,7 @@ describeEachDialect("bulk statements", (dialect) => {
     expect(rows[0]?.payload).toBe(rows[2]?.payload);
   });
 
-  it("valuesIn matches thousands of values with one parameter", async () => {
+  it("inValues matches thousands of values with one parameter", async () => {
     const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}`);
     const rows = await stored(keys);
     expect(rows.map((r) => r.object_key)).toEqual(["k0", "k1", "k2", "k3", "k9"]);
