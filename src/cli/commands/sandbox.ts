@@ -99,9 +99,7 @@ export function registerSandbox(program: Command): void {
       }
       for (const [vendor, s] of Object.entries(sandboxes.servers))
         log.info({ vendor, url: s.url }, "listening");
-      process.stdout.write(
-        flags.json ? `${JSON.stringify(sandboxes.credentials)}\n` : credentialsTable(sandboxes.credentials),
-      );
+      // Handlers first: whoever reads the output below may signal at once (before them, SIGINT kills).
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -112,5 +110,8 @@ export function registerSandbox(program: Command): void {
       };
       process.once("SIGTERM", () => void stop("SIGTERM"));
       process.once("SIGINT", () => void stop("SIGINT"));
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(sandboxes.credentials)}\n` : credentialsTable(sandboxes.credentials),
+      );
     });
 }

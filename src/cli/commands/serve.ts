@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
       const address = await server.app.listen({ port: config.port, host: config.host });
       if (opts.worker) await server.startWorkers();
       const endpoint = address.replace("[::1]", "127.0.0.1");
-      process.stdout.write(connectionHelp(endpoint, config, server.rootKey, server.rootKeyGenerated));
+      // Handlers first: whoever reads the output below may signal at once (before them, SIGINT kills).
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -40,5 +40,6 @@ export function registerServe(program: Command): void {
       };
       process.once("SIGTERM", () => void stop("SIGTERM"));
       process.once("SIGINT", () => void stop("SIGINT"));
+      process.stdout.write(connectionHelp(endpoint, config, server.rootKey, server.rootKeyGenerated));
     });
 }

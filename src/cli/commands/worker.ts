@@ -49,9 +49,7 @@ export function registerWorker(program: Command): void {
         { workerId: server.flows.executor.workerId, concurrency, pid: process.pid },
         "worker started",
       );
-      process.stdout.write(
-        `profileflow worker ${server.flows.executor.workerId} running ${concurrency} at a time\n`,
-      );
+      // Handlers first: whoever reads the output below may signal at once (before them, SIGINT kills).
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -64,5 +62,8 @@ export function registerWorker(program: Command): void {
       };
       process.once("SIGTERM", () => void stop("SIGTERM"));
       process.once("SIGINT", () => void stop("SIGINT"));
+      process.stdout.write(
+        `profileflow worker ${server.flows.executor.workerId} running ${concurrency} at a time\n`,
+      );
     });
 }
