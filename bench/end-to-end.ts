@@ -17,9 +17,9 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { driveWorkflow, type E2eResult, type SandboxInfo, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
+import { freshPostgres } from "./shared/fresh-postgres.ts";
 
 const self = fileURLToPath(import.meta.url);
 const MINUTE = 60_000;
@@ -28,7 +28,6 @@ const START = Math.floor((Date.now() - 30 * MINUTE) / MINUTE) * MINUTE;
 const HISTORY_DAYS = 183;
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 const peakKb = () => process.resourceUsage().maxRSS;
-const adminUrl = process.env["PROFILEFLOW_TEST_DATABASE_URL"] ?? "postgres://app:app@127.0.0.1:5432/app_test";
 
 /** Child: the Salesforce sandbox holding `contacts` Contacts over six months, on a frozen clock. */
 async function sandboxChild(contacts: number): Promise<void> {
@@ -133,39 +132,13 @@ export function next<T>(child: ChildProcess, key: string): Promise<T> {
   });
 }
 
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const name = `pf_e2e_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-  } catch (e) {
-    console.log(`postgres: skipped (${(e as Error).message})`);
-    return undefined;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, sandbox: ChildProcess) {
-  const floorDb = dialect === "postgres" ? await freshPostgres() : undefined;
+  const floorDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
   if (dialect === "postgres" && !floorDb) return;
   const floorChildProcess = spawn(["--floor", JSON.stringify(info), floorDb?.url ?? ""]);
   const floor = await next<FloorResult & { rssKb: number }>(floorChildProcess, "floor");
   await floorDb?.drop();
-  const serverDb = dialect === "postgres" ? await freshPostgres() : undefined;
+  const serverDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
   const server = spawn(["--server", serverDb?.url ?? ""]);
   const ready = await next<{ endpoint: string; accessKeyId: string; secretAccessKey: string }>(
     server,

@@ -16,10 +16,10 @@ import {
   CustomerProfilesClient,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import pg from "pg";
 import { loadConfig } from "../src/config/config.ts";
 import { createLogger } from "../src/core/logger.ts";
 import { composeServer } from "../src/main.ts";
+import { freshPostgres } from "./shared/fresh-postgres.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,10 +32,6 @@ const { values: args } = parseArgs({
 const OBJECTS = Number(args.objects);
 const BATCH = Number(args.batch);
 const SEARCHES = Number(args.searches);
-const adminUrl =
-  process.env["PROFILEFLOW_BENCH_DATABASE_URL"] ??
-  process.env["PROFILEFLOW_TEST_DATABASE_URL"] ??
-  "postgres://app:app@127.0.0.1:5432/app_test";
 
 /** A Salesforce Contact as the REST API returns it; 1 in 50 shares an account with its neighbours. */
 function contact(i: number): Record<string, unknown> {
@@ -62,33 +58,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const name = `pf_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-  } catch (e) {
-    console.log(`postgres: skipped (${(e as Error).message})`);
-    return undefined;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 async function run(dialect: "sqlite" | "postgres"): Promise<void> {
-  const pgdb = dialect === "postgres" ? await createPgDatabase() : undefined;
+  const pgdb = dialect === "postgres" ? await freshPostgres("pf_bench") : undefined;
   if (dialect === "postgres" && !pgdb) return;
   const dataDir = mkdtempSync(join(tmpdir(), "pf-bench-"));
   const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
