@@ -28,9 +28,9 @@ export async function lookupKeyOwners(
     // every stored key of the key names per batch (a hash join) or every stored key per wanted value
     // (a nested loop over the unnested values): cost growing with the table, seconds per batch.
     // `offset 0` keeps the lateral subquery from being flattened into such a join.
-    const distinct = [...wanted].map((k) => k.split("\u0000"));
-    const names = distinct.map((d) => d[0]!);
-    const values = distinct.map((d) => d.slice(1).join("\u0000"));
+    const distinct = [...new Map(pairs.map((p) => [pairKey(p.name, p.value), p])).values()];
+    const names = distinct.map((p) => p.name);
+    const values = distinct.map((p) => p.value);
     const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
       select k.key_name, k.key_value, k.profile_id
       from unnest(${names}::text[], ${values}::text[]) as p(name, value)
