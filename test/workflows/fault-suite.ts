@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  AppflowClient,
+  type AppflowClient,
   type ConnectorProfileConfig,
   CreateConnectorProfileCommand,
   DescribeFlowExecutionRecordsCommand,
@@ -10,7 +10,7 @@ import {
 import {
   CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
-  CustomerProfilesClient,
+  type CustomerProfilesClient,
   GetWorkflowCommand,
   GetWorkflowStepsCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -22,7 +22,8 @@ import { createLogger } from "../../src/core/logger.ts";
 import { composeServer, type Server } from "../../src/main.ts";
 import type { FailNext, SandboxWorld } from "../../src/sandbox/core/index.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
-import { createPostgresDatabase, describeEachDialect } from "../helpers/test-database.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { type SdkStack, startSdkStack } from "./sdk-stack.ts";
 
 const DAY = 86_400_000;
 /** The sandboxes' clocks start here (every connector harness uses it). */
@@ -69,21 +70,15 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
     (dialect) => {
       let sb: S;
       let server: Server;
-      let dataDir: string;
       let endpoint: string;
-      let dropPg: (() => Promise<void>) | undefined;
+      let stack: SdkStack;
       let profiles: CustomerProfilesClient;
       let appflow: AppflowClient;
       const credentials = { accessKeyId: "AKIDWORKFLOWFAULTS", secretAccessKey: "workflowfaultssecret0123" };
       // The server, the connector and the sandbox share one clock that moves only when the test moves it.
       const now = () => sb.world.clock.now();
-      const send = async <T>(
-        client: CustomerProfilesClient | AppflowClient,
-        command: unknown,
-      ): Promise<T> => {
-        client.config.systemClockOffset = now() - Date.now();
-        return (client as any).send(command) as Promise<T>;
-      };
+      const send = <T>(client: CustomerProfilesClient | AppflowClient, command: unknown) =>
+        stack.send<T>(client, command);
       const knobs = async (patch?: unknown): Promise<any> => {
         const res = await fetch(`${sb.url}/__sandbox/knobs`, {
           method: patch === undefined ? "GET" : "POST",
@@ -98,28 +93,8 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         sb = await v.start();
         // Faults on: random transient failures everywhere (the client retries them), besides the aimed ones.
         await knobs({ errorRate: { transient: 0.02 } });
-        dataDir = mkdtempSync(join(tmpdir(), "pf-wf-faults-"));
-        const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
-        dropPg = pg?.drop;
-        const config = loadConfig({
-          flags: { port: 0, dataDir, databaseUrl: pg?.url, logLevel: "silent", ...credentials },
-        });
-        server = await composeServer(config, {
-          clock: { now },
-          logger: createLogger("silent"),
-          engine: {
-            // The client's backoff sleeps move the shared clock: retries cost no wall time.
-            timer: { now, sleep: async (ms) => sb.world.clock.advance(ms) },
-            heartbeatIntervalMs: 3_600_000,
-          },
-        });
-        // What startWorkers does, without the background loop: the test runs the executor by hand.
-        await server.flows.engine.init();
-        await server.workflows.init();
-        endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-        const cfg = { endpoint, region: config.region, credentials, maxAttempts: 1 };
-        profiles = new CustomerProfilesClient(cfg);
-        appflow = new AppflowClient(cfg);
+        stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-faults-");
+        ({ server, endpoint, profiles, appflow } = stack);
         await send(
           appflow,
           new CreateConnectorProfileCommand({
@@ -131,12 +106,8 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         );
       });
       afterAll(async () => {
-        profiles?.destroy();
-        appflow?.destroy();
-        await server?.close();
-        await dropPg?.();
+        await stack?.close();
         await sb?.close();
-        rmSync(dataDir, { recursive: true, force: true });
       });
 
       /** A workflow over the six months before START in its own domain; returns its id and leaf steps. */

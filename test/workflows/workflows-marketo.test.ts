@@ -1,21 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AppflowClient, CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
+import { type AppflowClient, CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
-  CustomerProfilesClient,
+  type CustomerProfilesClient,
   GetWorkflowCommand,
   GetWorkflowStepsCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/config.ts";
-import { createLogger } from "../../src/core/logger.ts";
-import { composeServer, type Server } from "../../src/main.ts";
+import type { Server } from "../../src/main.ts";
 import type { MarketoSandbox } from "../../src/sandbox/marketo/start-marketo-sandbox.ts";
 import { START, sandbox, truth } from "../connectors/marketo/harness.ts";
-import { createPostgresDatabase, describeEachDialect } from "../helpers/test-database.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { type SdkStack, startSdkStack } from "./sdk-stack.ts";
 
 const DAY = 86_400_000;
 const TYPE = "Marketo-leads";
@@ -24,40 +20,18 @@ const FIELDS = ["id", "firstName", "lastName", "email", "updatedAt"];
 describeEachDialect("a six-month Marketo workflow through the SDK", (dialect) => {
   let sb: MarketoSandbox;
   let server: Server;
-  let dataDir: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let stack: SdkStack;
   let profiles: CustomerProfilesClient;
   let appflow: AppflowClient;
   const now = () => sb.world.clock.now();
-  const send = async <T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T> => {
-    client.config.systemClockOffset = now() - Date.now();
-    return (client as any).send(command) as Promise<T>;
-  };
+  const send = <T>(client: CustomerProfilesClient | AppflowClient, command: unknown) =>
+    stack.send<T>(client, command);
 
   beforeAll(async () => {
     sb = await sandbox(300);
-    dataDir = mkdtempSync(join(tmpdir(), "pf-wf-mk-"));
-    const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
-    dropPg = pg?.drop;
     const credentials = { accessKeyId: "AKIDWORKFLOWMKTEST", secretAccessKey: "workflowmksecret0123" };
-    const config = loadConfig({
-      flags: { port: 0, dataDir, databaseUrl: pg?.url, logLevel: "silent", ...credentials },
-    });
-    server = await composeServer(config, {
-      clock: { now },
-      logger: createLogger("silent"),
-      engine: {
-        timer: { now, sleep: async (ms) => sb.world.clock.advance(ms) },
-        heartbeatIntervalMs: 3_600_000,
-      },
-    });
-    // What startWorkers does, without the background loop: the test runs the executor by hand.
-    await server.flows.engine.init();
-    await server.workflows.init();
-    const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-    const cfg = { endpoint, region: config.region, credentials, maxAttempts: 1 };
-    profiles = new CustomerProfilesClient(cfg);
-    appflow = new AppflowClient(cfg);
+    stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-mk-");
+    ({ server, profiles, appflow } = stack);
     await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
     await send(
       appflow,
@@ -75,12 +49,8 @@ describeEachDialect("a six-month Marketo workflow through the SDK", (dialect) =>
     );
   });
   afterAll(async () => {
-    profiles?.destroy();
-    appflow?.destroy();
-    await server?.close();
-    await dropPg?.();
+    await stack?.close();
     await sb?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("ingests exactly the ground truth in 2-month steps and hands off", async () => {
