@@ -74,7 +74,6 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
       let stack: SdkStack;
       let profiles: CustomerProfilesClient;
       let appflow: AppflowClient;
-      const credentials = { accessKeyId: "AKIDWORKFLOWFAULTS", secretAccessKey: "workflowfaultssecret0123" };
       // The server, the connector and the sandbox share one clock that moves only when the test moves it.
       const now = () => sb.world.clock.now();
       const send = <T>(client: CustomerProfilesClient | AppflowClient, command: unknown) =>
@@ -93,7 +92,7 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         sb = await v.start();
         // Faults on: random transient failures everywhere (the client retries them), besides the aimed ones.
         await knobs({ errorRate: { transient: 0.02 } });
-        stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-faults-");
+        stack = await startSdkStack(dialect, sb.world.clock);
         ({ server, endpoint, profiles, appflow } = stack);
         await send(
           appflow,
@@ -255,7 +254,7 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
           method: "POST",
           path: `/domains/failed/workflows/${id}/retry`,
           body: "{}",
-          credentials,
+          credentials: stack.credentials,
           signingDate: new Date(now()),
         });
         expect(res.status).toBe(200);

@@ -29,8 +29,7 @@ describeEachDialect("a six-month Marketo workflow through the SDK", (dialect) =>
 
   beforeAll(async () => {
     sb = await sandbox(300);
-    const credentials = { accessKeyId: "AKIDWORKFLOWMKTEST", secretAccessKey: "workflowmksecret0123" };
-    stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-mk-");
+    stack = await startSdkStack(dialect, sb.world.clock);
     ({ server, profiles, appflow } = stack);
     await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
     await send(

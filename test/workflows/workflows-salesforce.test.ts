@@ -29,8 +29,7 @@ describeEachDialect("a six-month Salesforce workflow through the SDK, with QUERY
 
   beforeAll(async () => {
     sb = await sandbox(400);
-    const credentials = { accessKeyId: "AKIDWORKFLOWSFTEST", secretAccessKey: "workflowsfsecret0123" };
-    stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-sf-");
+    stack = await startSdkStack(dialect, sb.world.clock);
     ({ server, profiles, appflow } = stack);
     await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
     await send(

@@ -35,8 +35,7 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
 
   beforeAll(async () => {
     sb = await sandbox(150);
-    const credentials = { accessKeyId: "AKIDWORKFLOWSNTEST", secretAccessKey: "workflowsnsecret0123" };
-    stack = await startSdkStack(dialect, sb.world.clock, credentials, "pf-wf-");
+    stack = await startSdkStack(dialect, sb.world.clock);
     ({ server, profiles, appflow } = stack);
     await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
     await send(
