@@ -26,7 +26,7 @@ const preparedInserts = new WeakMap<RawSqlite, Map<string, { run(params: unknown
 /**
  * Inserts rows (all with the first row's columns). With the raw SQLite connection: one prepared
  * statement, compiled once per connection, run per row (better-sqlite3 binds values without building
- * any text; in `bench/profiles-ingest.ts` ~23 % faster than the JSON statement below). Otherwise ONE
+ * any text; faster in process than the JSON statement below, see docs/benchmarks.md). Otherwise ONE
  * statement whose only parameter is the rows as JSON text, expanded by the database (`json_each` on
  * SQLite, `json_populate_recordset` on PostgreSQL): thousands of rows cost one tiny query to compile and
  * bind instead of a statement with tens of thousands of placeholders.
