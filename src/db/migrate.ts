@@ -23,7 +23,14 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     provider: new FolderMigrationProvider(),
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's first step lists every table of the database; a table another process creates or drops
+  // meanwhile (graphile-worker installing its schema as a sibling worker starts) fails that listing with
+  // undefined_table. Nothing was migrated then: try again.
+  for (let attempt = 1; attempt < 5 && isUndefinedTable(error); attempt++) {
+    await new Promise((r) => setTimeout(r, 200 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
     const name = failed ? ` (${failed.migrationName})` : "";
@@ -32,4 +39,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+function isUndefinedTable(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === "42P01";
 }
