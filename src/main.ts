@@ -31,6 +31,7 @@ import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./p
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
+import { deriveKey } from "./security/derived-key.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
 
@@ -72,7 +73,8 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const box = new AesSecretBox(loadMasterKey(config.dataDir, config.masterKey));
+  const masterKey = loadMasterKey(config.dataDir, config.masterKey);
+  const box = new AesSecretBox(masterKey);
   const accessKeys = new AccessKeyStore(database.db, box, clock);
   const { key: rootKey, generated } = await bootstrapRootKey(config, accessKeys);
   const verifier = new SigV4Verifier(
@@ -104,6 +106,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     pool: database.pool,
     clock,
     box,
+    idempotencyKey: deriveKey(masterKey, "idempotency"),
     tags,
     logger,
     domains,

@@ -49,6 +49,8 @@ export interface FlowServicesDeps {
   db: Kysely<Database>;
   clock: Clock;
   box: SecretBox;
+  /** Key of the clientToken request fingerprints (derived from the master key). */
+  idempotencyKey: Buffer;
   tags: TagStore;
   logger: Logger;
   domains: DomainStore;
@@ -79,7 +81,10 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     clock,
     `arn:aws:secretsmanager:${config.region}:${config.accountId}:secret:`,
   );
-  const idempotency = new Idempotency(db, clock);
+  const idempotency = new Idempotency(db, clock, {
+    key: d.idempotencyKey,
+    ttlMs: config.idempotencyTtlSeconds * 1000,
+  });
   const executor = d.pool
     ? new PostgresExecutor({ db, pool: d.pool, clock, logger: d.logger, ...(d.executor ?? {}) })
     : new EmbeddedExecutor({ db, clock, logger: d.logger, ...(d.executor ?? {}) });

@@ -12,6 +12,8 @@ export const defaults = {
   region: "us-east-1",
   accountId: "000000000000",
   logLevel: "info",
+  /** How long a clientToken is remembered: AppFlow documents 8 hours. */
+  idempotencyTtlSeconds: 8 * 60 * 60,
 } as const;
 
 const schema = z
@@ -40,6 +42,12 @@ const schema = z
       .optional(),
     secretAccessKey: z.string().min(1).optional(),
     masterKey: z.string().min(1).optional(),
+    idempotencyTtlSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 60 * 60)
+      .default(defaults.idempotencyTtlSeconds),
   })
   .strict();
 
@@ -58,6 +66,7 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_ACCESS_KEY_ID: "accessKeyId",
   PROFILEFLOW_SECRET_ACCESS_KEY: "secretAccessKey",
   PROFILEFLOW_MASTER_KEY: "masterKey",
+  PROFILEFLOW_IDEMPOTENCY_TTL_SECONDS: "idempotencyTtlSeconds",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

@@ -46,7 +46,8 @@ export interface FlowsTable {
 export interface IdempotencyTokensTable {
   /** operation + ":" + clientToken */
   token_key: string;
-  request_hash: string;
+  /** HMAC-SHA256 (key derived from the master key) of token_key + the request; never a plain hash. */
+  request_mac: string;
   response: string;
   created_at: number;
 }

@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { Idempotency } from "../../src/api/idempotency.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { ProfileflowError } from "../../src/core/errors.ts";
+import { deriveKey } from "../../src/security/derived-key.ts";
+import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+
+const HOUR = 60 * 60 * 1000;
+const request = {
+  connectorProfileName: "sn",
+  connectorProfileConfig: {
+    connectorProfileCredentials: { ServiceNow: { username: "u", password: "hunter2" } },
+  },
+};
+
+describeEachDialect("clientToken idempotency", (dialect) => {
+  let t: TestDatabase;
+  let clock: ManualClock;
+  const masterKey = randomBytes(32);
+  const make = (key = deriveKey(masterKey, "idempotency"), sweepLimit?: number) =>
+    new Idempotency(t.db, clock, { key, ttlMs: 8 * HOUR, ...(sweepLimit ? { sweepLimit } : {}) });
+  const stored = () => t.db.selectFrom("idempotency_tokens").selectAll().orderBy("token_key").execute();
+
+  beforeAll(async () => {
+    t = await openTestDatabase(dialect);
+  });
+  afterAll(async () => {
+    await t.destroy();
+  });
+  beforeEach(async () => {
+    clock = new ManualClock(Date.UTC(2026, 0, 1));
+    await t.db.deleteFrom("idempotency_tokens").execute();
+  });
+
+  it("replays the first answer for the same token and request, refuses a different request", async () => {
+    const idem = make();
+    let calls = 0;
+    const fn = async () => ({ arn: `arn-${++calls}` });
+    expect(await idem.run("CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
+    clock.advance(8 * HOUR - 1);
+    expect(await idem.run("CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
+    const other = { ...request, connectorProfileName: "other" };
+    const conflict = await idem.run("CreateConnectorProfile", "tok", other, fn).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ProfileflowError);
+    expect((conflict as ProfileflowError).code).toBe("CONFLICT");
+    expect((conflict as ProfileflowError).message).toContain("8 hours");
+    expect(calls).toBe(1);
+    // Without a token nothing is recorded.
+    expect(await idem.run("CreateConnectorProfile", undefined, request, fn)).toEqual({ arn: "arn-2" });
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it("stores an HMAC under the master key, not a hash of the request", async () => {
+    await make().run("CreateConnectorProfile", "tok", request, async () => ({ ok: true }));
+    const [row] = await stored();
+    const json = JSON.stringify(request);
+    const plain = (s: string) => createHash("sha256").update(s).digest("hex");
+    expect(row?.request_mac).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.request_mac).not.toBe(plain(json));
+    expect(row?.request_mac).not.toBe(plain(`CreateConnectorProfile:tok\n${json}`));
+    expect(JSON.stringify(row)).not.toContain("hunter2");
+    expect(row?.request_mac).toBe(make().fingerprint("CreateConnectorProfile:tok", request));
+
+    // Another master key gives another value: the same token and request no longer match.
+    const otherKey = deriveKey(randomBytes(32), "idempotency");
+    expect(make(otherKey).fingerprint("CreateConnectorProfile:tok", request)).not.toBe(row?.request_mac);
+    const conflict = await make(otherKey)
+      .run("CreateConnectorProfile", "tok", request, async () => ({ ok: false }))
+      .catch((e: unknown) => e);
+    expect((conflict as ProfileflowError).code).toBe("CONFLICT");
+    // The derived key is not the master key itself.
+    expect(deriveKey(masterKey, "idempotency").equals(masterKey)).toBe(false);
+  });
+
+  it("forgets a token after the TTL and deletes expired records, a bounded number per recording", async () => {
+    const idem = make(undefined, 2);
+    for (const tok of ["a", "b", "c"]) await idem.run("StartFlow", tok, { flowName: tok }, async () => tok);
+    clock.advance(8 * HOUR);
+    // Expired: a different request under an old token runs (no conflict) and replaces the record.
+    expect(await idem.run("StartFlow", "a", { flowName: "changed" }, async () => "new-a")).toBe("new-a");
+    // That recording swept two of the two remaining expired records (limit 2) — "b" and "c".
+    expect((await stored()).map((r) => r.token_key)).toEqual(["StartFlow:a"]);
+    expect(await idem.run("StartFlow", "a", { flowName: "changed" }, async () => "again")).toBe("new-a");
+
+    for (const tok of ["d", "e", "f"]) await idem.run("StartFlow", tok, {}, async () => tok);
+    clock.advance(8 * HOUR);
+    expect(await idem.sweep()).toBe(2);
+    expect(await idem.sweep()).toBe(2);
+    expect(await idem.sweep()).toBe(0);
+    expect(await stored()).toEqual([]);
+  });
+});
