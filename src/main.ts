@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "./api/app.ts";
@@ -22,6 +22,7 @@ import type { Config } from "./config/config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
+import { makePrivateDir } from "./db/private-files.ts";
 import { trackStepRecords } from "./flows/workflows/step-record-sink.ts";
 import { WorkflowRunner } from "./flows/workflows/workflow-runner.ts";
 import { WorkflowStore } from "./flows/workflows/workflow-store.ts";
@@ -72,6 +73,11 @@ export interface ComposeOptions {
 export async function composeServer(config: Config, options: ComposeOptions = {}): Promise<Server> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // The data directory (SQLite files, master key, credentials) is 0700 whoever created it.
+  if (!config.databaseUrl || existsSync(config.dataDir)) {
+    const open = makePrivateDir(config.dataDir);
+    if (open) logger.warn({ dataDir: config.dataDir }, open);
+  }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const masterKey = loadMasterKey(config.dataDir, config.masterKey);
   const box = new AesSecretBox(masterKey);

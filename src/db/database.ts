@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
 import type { Database } from "./schema.ts";
 
 // int8 (bigint, used for epoch-ms timestamps and counters) as a JS number; values stay below 2^53.
@@ -13,7 +13,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface DatabaseOptions {
   /** PostgreSQL URL; when absent, SQLite in `dataDir`. */
   databaseUrl?: string | undefined;
-  /** Directory of the SQLite file (`profileflow.db`). */
+  /** Directory of the SQLite file (`profileflow.db`); made 0700 when ours. */
   dataDir?: string | undefined;
   /** An explicit SQLite file path (tests); overrides dataDir. */
   sqliteFile?: string | undefined;
@@ -49,9 +49,11 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   let file = options.sqliteFile;
   if (!file) {
     const dir = options.dataDir ?? ".profileflow";
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makePrivateDir(dir);
     file = join(dir, "profileflow.db");
   }
+  // The file, its WAL and shared memory hold every profile and sealed secret: 0600, not 0644.
+  if (file !== ":memory:" && !file.startsWith("file:")) makeDatabaseFilesPrivate(file);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
