@@ -10,6 +10,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Database } from "../db/schema.ts";
 import type { ExecutionRow } from "./execution-record.ts";
 import type { ExecutionStore } from "./execution-store.ts";
+import { invertedWindowMessage } from "./failure-advice.ts";
 import { sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
@@ -130,6 +131,10 @@ export async function runExecution(
       pages = new ReadAhead(connector.read(request), deps.readAhead ?? DEFAULT_READ_AHEAD);
       for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
         if (lost.signal.aborted) throw new LeaseLost();
+        // A connector whose "now" is behind where the last run ended reads a window that ends before it
+        // starts: nothing of it is written or recorded, and the flow's checkpoint stays where it was.
+        const inverted = group.map((p) => windowOfCheckpoint(p.checkpoint)).find((w) => w && w.to < w.from);
+        if (inverted) return fail(invertedWindowMessage(inverted));
         const prepared: PreparedPage[] = [];
         let terminate: string | undefined;
         for (const page of group) {

@@ -49,6 +49,9 @@ export class ExecutionStore {
 
   /** Creates an InProgress execution; CONFLICT when the flow already has an active one. */
   async create(e: NewExecution, tx: DbOrTx = this.db): Promise<string> {
+    if (e.windowFrom !== undefined && e.windowTo !== undefined && e.windowTo < e.windowFrom) {
+      throw invalid("window", `window [${e.windowFrom}, ${e.windowTo}) ends before it starts`);
+    }
     const id = uuid();
     const now = this.clock.now();
     try {

@@ -229,15 +229,21 @@ export class FlowEngine {
       return undefined;
     }
     const props = flow.definition.triggerConfig.triggerProperties?.Scheduled;
-    const now = this.#o.clock.now();
-    const base = { flowName, flowArn: flow.flowArn, trigger: "Scheduled" as const, windowTo: now };
+    const base = { flowName, flowArn: flow.flowArn, trigger: "Scheduled" as const };
     try {
       if (props?.dataPullMode === "Complete") {
-        await this.#startExecution({ ...base, pullMode: "Complete", windowFrom: 0 });
+        await this.#startExecution({
+          ...base,
+          pullMode: "Complete",
+          windowFrom: 0,
+          windowTo: this.#o.clock.now(),
+        });
         return undefined;
       }
       const state = await this.executions.syncState(flowName);
       const lookback = this.#lookbackMs(flow);
+      // No end yet: an incremental window ends at the source's now, which only the connector knows (the
+      // source's clock may run far from ours, 60× in the demo); its first page records the window it reads.
       await this.#startExecution({
         ...base,
         pullMode: "Incremental",

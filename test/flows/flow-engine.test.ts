@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { ConnectorError } from "../../src/connectors/sdk/index.ts";
+import { failureAdvice, invertedWindowMessage } from "../../src/flows/failure-advice.ts";
 import type { FlowEngine } from "../../src/flows/flow-engine.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { blockAt, FakeSource } from "./fake-source.ts";
@@ -189,6 +190,11 @@ describeEachDialect("flow engine", (dialect) => {
     const r2 = await engine.executions.get(id2);
     expect(r2?.status).toBe("Error");
     expect(r2?.execution_message).toBe("The source rejected the credentials: 401 invalid token");
+    // What the demo and `profileflow status` print next to these messages.
+    expect(failureAdvice(row!.execution_message, "fake-conn")).toMatch(/^check that the source is reachable/);
+    expect(failureAdvice(r2!.execution_message, "fake-conn")).toMatch(
+      /^update the connection: .*--connector-profile-name fake-conn/,
+    );
   });
 
   it("terminates on a TerminateFlow validation without committing the page", async () => {
@@ -298,6 +304,87 @@ describeEachDialect("flow engine", (dialect) => {
     expect(recs.map((r) => r.executionResult.recordsProcessed)).toEqual([2, 4]);
     expect(recs[1]).toMatchObject({ dataPullStartTime: first, dataPullEndTime: T0 - 1000 });
     expect(recs[0]).toMatchObject({ dataPullStartTime: T0 - 1000 - 60_000, dataPullEndTime: T0 + 299_000 });
+  });
+
+  it("never records a window that ends before it starts: the run fails with that reason, the checkpoint stays", async () => {
+    // The source's clock runs an hour ahead of the engine's (the demo's vendors run 60× faster).
+    const vendor = new ManualClock(T0 + 3_600_000);
+    source = new FakeSource(vendor);
+    seed(source, 6);
+    const first = T0 - 57 * 60_000;
+    const flow = flows.add(name, {
+      triggerConfig: {
+        triggerType: "Scheduled",
+        triggerProperties: {
+          Scheduled: {
+            scheduleExpression: "rate(5minutes)",
+            dataPullMode: "Incremental",
+            firstExecutionFrom: first,
+          },
+        },
+      },
+    });
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    await engine.activate(flow);
+    await executor.runOnce();
+    const ahead = T0 + 3_600_000 - source.lagMs;
+    let recs = (await engine.executions.list(name)).flowExecutions;
+    expect(recs).toMatchObject([
+      { executionStatus: "Successful", dataPullStartTime: first, dataPullEndTime: ahead },
+    ]);
+    const state = await engine.executions.syncState(name);
+    expect(state.lastWindowEnd).toBe(ahead);
+
+    // The connector's "now" falls back to a clock behind where the last run ended.
+    vendor.set(T0 + 5 * 60_000);
+    clock.advance(5 * 60_000);
+    await executor.runOnce();
+    recs = (await engine.executions.list(name)).flowExecutions;
+    expect(recs).toHaveLength(2);
+    const failed = recs[0]!;
+    expect(failed.executionStatus).toBe("Error");
+    expect(failed.executionResult.errorInfo.executionMessage).toBe(
+      invertedWindowMessage({ from: ahead - source.lookbackMs, to: T0 + 5 * 60_000 - source.lagMs }),
+    );
+    expect(failed.executionResult.recordsProcessed).toBe(0);
+    expect(failed.dataPullStartTime).toBe(ahead - source.lookbackMs);
+    expect(failed.dataPullEndTime).toBeUndefined();
+    for (const r of recs)
+      expect(r.dataPullEndTime ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(r.dataPullStartTime!);
+    const after = await engine.executions.syncState(name);
+    expect(after.lastCheckpoint).toEqual(state.lastCheckpoint);
+    expect(after.lastWindowEnd).toBe(ahead);
+    expect(failureAdvice(failed.executionResult.errorInfo.executionMessage)).toMatch(/^nothing to repair/);
+
+    // Once the source's clock reads right again, the next run continues from the same checkpoint.
+    vendor.set(T0 + 3_600_000 + 10 * 60_000);
+    source.records.push({ id: "r07", ts: T0 + 3_600_000 + 60_000, data: { n: 7 } });
+    clock.advance(5 * 60_000);
+    await executor.runOnce();
+    recs = (await engine.executions.list(name)).flowExecutions;
+    expect(recs[0]).toMatchObject({
+      executionStatus: "Successful",
+      dataPullStartTime: ahead - source.lookbackMs,
+      dataPullEndTime: T0 + 3_600_000 + 10 * 60_000 - source.lagMs,
+    });
+    expect(recs[0]!.executionResult.recordsProcessed).toBe(1);
+    expect(Object.keys(await sinkObjects(db, name))).toEqual(["r03", "r04", "r05", "r06", "r07"]);
+  });
+
+  it("refuses to record a planned window that ends before it starts", async () => {
+    const flow = flows.add(name);
+    const { engine } = makeRunner(db, clock, source, flows, "w1");
+    await expect(
+      engine.executions.create({
+        flowName: name,
+        flowArn: flow.flowArn,
+        trigger: "Scheduled",
+        pullMode: "Incremental",
+        windowFrom: T0,
+        windowTo: T0 - 1,
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await engine.executions.list(name)).flowExecutions).toEqual([]);
   });
 
   it("suspends a scheduled flow after flowErrorDeactivationThreshold consecutive failures", async () => {
