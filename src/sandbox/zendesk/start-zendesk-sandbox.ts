@@ -18,7 +18,10 @@ export interface ZendeskSandboxOptions extends WorldOptions {
   clientSecret?: string;
 }
 
-/** What a running Zendesk sandbox hands to clients (the access token never expires; refresh rotates it). */
+/**
+ * What a running Zendesk sandbox hands to clients: the access token never expires and, being derived from the
+ * seed, survives a restart of the sandbox; a refresh rotates it.
+ */
 export interface ZendeskCredentials {
   instanceUrl: string;
   email: string;
@@ -54,7 +57,7 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
     ticketsDef(pop, pop.children(pop.count("zendesk"), ticketsPerUser, "zendesk/tickets")),
   );
   const tokens = new ZendeskTokens(world.clock);
-  const initial = tokens.issue("read write");
+  const initial = tokens.issueInitial(world.seed, "read write");
   let url = "";
   const secrets = {
     email: options.email ?? "admin@sandbox.example.com",

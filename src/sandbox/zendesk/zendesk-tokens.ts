@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
 
 interface Pair {
@@ -28,10 +28,30 @@ export class ZendeskTokens {
 
   /** Issues a pair; expiries in seconds (undefined = never). */
   issue(scope: string, expiresInS?: number, refreshExpiresInS?: number) {
+    return this.#add(
+      randomBytes(32).toString("hex"),
+      randomBytes(32).toString("hex"),
+      scope,
+      expiresInS,
+      refreshExpiresInS,
+    );
+  }
+
+  /**
+   * The never-expiring pair a sandbox hands out at start, derived from its seed: like a real Zendesk OAuth
+   * token it still works after the sandbox restarts (until a refresh rotates it away).
+   */
+  issueInitial(seed: number, scope: string) {
+    const derive = (what: string) =>
+      createHash("sha256").update(`zendesk-sandbox:${seed}:${what}`).digest("hex");
+    return this.#add(derive("access"), derive("refresh"), scope);
+  }
+
+  #add(access: string, refresh: string, scope: string, expiresInS?: number, refreshExpiresInS?: number) {
     const now = this.#clock.now();
     const pair: Pair = {
-      access: randomBytes(32).toString("hex"),
-      refresh: randomBytes(32).toString("hex"),
+      access,
+      refresh,
       accessExpiresAt: expiresInS === undefined ? Number.POSITIVE_INFINITY : now + expiresInS * 1000,
       refreshExpiresAt:
         refreshExpiresInS === undefined ? Number.POSITIVE_INFINITY : now + refreshExpiresInS * 1000,
