@@ -204,7 +204,9 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
             destinationFlowConfigList: [
               {
                 connectorType: "CustomerProfiles",
-                destinationConnectorProperties: { CustomerProfiles: { domainName: "nope" } },
+                destinationConnectorProperties: {
+                  CustomerProfiles: { domainName: "nope", objectTypeName: "Servicenow-sys_user" },
+                },
               },
             ],
           }),
@@ -226,6 +228,25 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
       ),
     );
     expect(noProfile).toBeInstanceOf(ResourceNotFoundException);
+    // Without an object type the run could only fail ("Object type  does not exist"): refused here instead.
+    const noObjectType = await err(
+      t.appflow.send(
+        new CreateFlowCommand(
+          flowInput("f-bad", {
+            destinationFlowConfigList: [
+              {
+                connectorType: "CustomerProfiles",
+                destinationConnectorProperties: { CustomerProfiles: { domainName: "flows-d" } },
+              },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(noObjectType).toBeInstanceOf(ValidationException);
+    expect(noObjectType.message).toContain(
+      "destinationFlowConfigList.0.destinationConnectorProperties.CustomerProfiles.objectTypeName is required",
+    );
     const list = await t.appflow.send(new ListFlowsCommand({}));
     expect(list.flows?.map((f) => f.flowName)).not.toContain("f-bad");
   });
@@ -310,7 +331,19 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
     );
     const ids = fields.connectorEntityFields?.map((f) => f.identifier) ?? [];
     expect(ids).toEqual(expect.arrayContaining(["sys_id", "email", "sys_updated_on"]));
-    expect(fields.connectorEntityFields?.find((f) => f.identifier === "sys_id")?.isPrimaryKey).toBe(true);
+    const byId = new Map(fields.connectorEntityFields?.map((f) => [f.identifier, f]));
+    expect(byId.get("sys_id")?.isPrimaryKey).toBe(true);
+    // `v1` is the only version botocore models: the AWS CLI and boto3 drop anything else.
+    const updated = byId.get("sys_updated_on")?.supportedFieldTypeDetails?.v1;
+    expect(updated?.fieldType).toBe("glide_date_time");
+    expect(updated?.filterOperators).toEqual(expect.arrayContaining(["BETWEEN", "GREATER_THAN", "EQUAL_TO"]));
+    const email = byId.get("email")?.supportedFieldTypeDetails?.v1;
+    expect(email?.filterOperators).toEqual(["EQUAL_TO", "NOT_EQUAL_TO", "CONTAINS"]);
+    expect(byId.get("active")?.supportedFieldTypeDetails?.v1).toEqual({
+      fieldType: "boolean",
+      filterOperators: ["EQUAL_TO", "NOT_EQUAL_TO"],
+      supportedValues: ["true", "false"],
+    });
   });
 
   it("DeleteDomain removes the flows that write into it", async () => {
@@ -321,7 +354,9 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
           destinationFlowConfigList: [
             {
               connectorType: "CustomerProfiles",
-              destinationConnectorProperties: { CustomerProfiles: { domainName: "short-lived" } },
+              destinationConnectorProperties: {
+                CustomerProfiles: { domainName: "short-lived", objectTypeName: "Servicenow-sys_user" },
+              },
             },
           ],
         }),

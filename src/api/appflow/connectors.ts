@@ -7,8 +7,10 @@ import type {
 } from "../../connectors/sdk/index.ts";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { ConnectorProfileStore } from "../../flows/connector-profile-store.ts";
+import type { SourceConnectorType } from "../../flows/flow-definition.ts";
 import type { ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
+import { fieldTypeDetails } from "./field-type-details.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
 import { supportedOperators } from "./validate-tasks.ts";
 
@@ -58,13 +60,13 @@ export function connectorOperations(deps: ConnectorOperationsDeps): ServiceDefin
   /** A live connector for a saved profile, closed after use. */
   const withLive = async <T>(
     profileName: string,
-    fn: (c: Connector, spec: ConnectorSpec) => Promise<T>,
+    fn: (c: Connector, type: SourceConnectorType) => Promise<T>,
   ): Promise<T> => {
     const p = await deps.profiles.require(profileName);
     const spec = specOf(p.connectorType);
     const connector = spec.open(await deps.resolve(profileName));
     try {
-      return await fn(connector, spec);
+      return await fn(connector, p.connectorType as SourceConnectorType);
     } finally {
       await connector.close();
     }
@@ -145,7 +147,6 @@ export function connectorOperations(deps: ConnectorOperationsDeps): ServiceDefin
                 name: o.name,
                 label: o.label,
                 hasNestedEntities: false,
-                description: `${o.label} (cursor ${o.cursorField})`,
               })),
             },
           };
@@ -174,15 +175,16 @@ export function connectorOperations(deps: ConnectorOperationsDeps): ServiceDefin
               },
             );
           }
-          const described = await withLive(input.connectorProfileName, (c) =>
-            c.describeObject(input.connectorEntityName),
-          );
+          const { described, type } = await withLive(input.connectorProfileName, async (c, type) => ({
+            described: await c.describeObject(input.connectorEntityName),
+            type,
+          }));
           return {
             connectorEntityFields: (described.fields ?? []).map((f) => ({
               identifier: f.name,
               label: f.label ?? f.name,
               isPrimaryKey: f.name === described.idField,
-              supportedFieldTypeDetails: { v2: { fieldType: f.type, filterOperators: [] } },
+              supportedFieldTypeDetails: { v1: fieldTypeDetails(type, f.type) },
               sourceProperties: {
                 isRetrievable: true,
                 isQueryable: true,

@@ -86,7 +86,9 @@ export const destinationFlowConfigList = z
                   .min(1)
                   .max(64)
                   .regex(/^[a-zA-Z0-9_-]+$/),
-                objectTypeName: z.string().max(255).regex(/^\S+$/).optional(),
+                // Optional in AppFlow's model, required here: the flow's records are mapped by this object
+                // type, and nothing else (PutIntegration with a Uri does not) supplies one to the run.
+                objectTypeName: z.string().min(1).max(255).regex(/^\S+$/, "must not contain whitespace"),
               })
               .strict(),
           })

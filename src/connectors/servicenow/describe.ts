@@ -17,9 +17,22 @@ export function listServiceNowObjects(): ObjectDescription[] {
   }));
 }
 
+// The dictionary types of the fields we know, for when sys_dictionary cannot be read (the values still arrive as
+// strings; the type tells a caller which filters make sense: DescribeConnectorEntity's filterOperators).
+const dictionaryTypes: Record<string, string> = {
+  sys_created_on: "glide_date_time",
+  sys_updated_on: "glide_date_time",
+  opened_at: "glide_date_time",
+  resolved_at: "glide_date_time",
+  closed_at: "glide_date_time",
+  sys_mod_count: "integer",
+  active: "boolean",
+  locked_out: "boolean",
+};
+
 /**
  * An object with its fields: from `sys_dictionary` (the table and its parents) when the user may read it,
- * else from the keys of one row plus the fields we know, all typed "string" (the Table API's only type).
+ * else from the keys of one row plus the fields we know (typed where we know the dictionary type, else "string").
  */
 export async function describeServiceNowObject(
   http: HttpClient,
@@ -53,5 +66,8 @@ export async function describeServiceNowObject(
   const res = await http.request({ path: tablePath(name), query: { sysparm_limit: 1 } });
   const row = ((res.body as { result?: Record<string, unknown>[] } | undefined)?.result ?? [])[0] ?? {};
   const names = new Set([...o.knownFields, ...Object.keys(row)]);
-  return { ...head, fields: [...names].sort().map((n) => ({ name: n, type: "string" })) };
+  return {
+    ...head,
+    fields: [...names].sort().map((n) => ({ name: n, type: dictionaryTypes[n] ?? "string" })),
+  };
 }
