@@ -6,6 +6,7 @@ import { type SigV4Verifier, scopeService, type VerifiedCaller } from "../securi
 import { errorReply } from "./error-envelope.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "./operation.ts";
+import { checkModelLimits } from "./validate.ts";
 
 export interface AppOptions {
   verifier: SigV4Verifier;
@@ -95,10 +96,12 @@ export function createApp(options: AppOptions): FastifyInstance {
         const op = candidates && pick(candidates, req);
         if (!op) throw unknownOperation(req);
         req.operationName = op.name;
+        const body = parseJson(req.rawBody);
+        checkModelLimits(service, op.name, body, req.query as Record<string, string | string[]>);
         const result = await op.handler({
           params: req.params as Record<string, string>,
           query: req.query as Record<string, string | string[]>,
-          body: parseJson(req.rawBody),
+          body,
           headers: req.headers,
           caller,
           requestId: req.id,

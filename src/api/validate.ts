@@ -1,5 +1,8 @@
 import type { z } from "zod";
 import { ProfileflowError } from "../core/errors.ts";
+import { DEFAULT_LIST_CAP, DOCUMENTED_LIST_CAPS } from "./documented-limits.ts";
+import { type LimitShape, MODEL_LIMITS } from "./model-limits.ts";
+import type { ServiceName } from "./operation.ts";
 
 /**
  * Parses an operation's input with a zod schema; the first failure becomes VALIDATION_FAILED naming
@@ -24,5 +27,131 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, membe
     {
       member,
     },
+  );
+}
+
+/**
+ * Refuses an operation's input that breaks a length, size or range limit of AWS's model (string and
+ * blob lengths, list and map sizes, number ranges; src/api/model-limits.ts), or one of our documented
+ * caps where the model has no maximum (src/api/documented-limits.ts). Runs before the handler parses
+ * the input: a list is measured before any of its members is looked at, so an oversized one costs
+ * nothing. Members of the wrong JSON type are left to the operation's own schema.
+ */
+export function checkModelLimits(
+  service: ServiceName,
+  operation: string,
+  body: unknown,
+  query: Record<string, string | string[] | undefined> = {},
+): void {
+  const limits = MODEL_LIMITS[service];
+  const op = limits.operations[operation];
+  if (!op) return;
+  const walker = new LimitWalker(limits.shapes, DOCUMENTED_LIST_CAPS[service]);
+  for (const [wireName, [member, shape]] of Object.entries(op.query ?? {})) {
+    const raw = query[wireName];
+    const text = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (text === undefined) continue;
+    const type = limits.shapes[shape]?.type;
+    walker.check(shape, type === "number" && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text, member);
+  }
+  if (op.input) walker.check(op.input, body, "");
+}
+
+class LimitWalker {
+  constructor(
+    private readonly shapes: Record<string, LimitShape>,
+    private readonly caps: Readonly<Record<string, number>>,
+  ) {}
+
+  check(name: string, value: unknown, path: string): void {
+    const shape = this.shapes[name];
+    if (!shape || value === null || value === undefined) return;
+    const at = (key: string | number) => (path ? `${path}.${key}` : String(key));
+    switch (shape.type) {
+      case "structure":
+        if (!isObject(value)) return;
+        for (const [member, memberShape] of Object.entries(shape.members)) {
+          if (Object.hasOwn(value, member)) this.check(memberShape, value[member], at(member));
+        }
+        return;
+      case "list":
+        if (!Array.isArray(value)) return;
+        this.#size(name, shape, value.length, path, "members");
+        if (shape.member) for (let i = 0; i < value.length; i++) this.check(shape.member, value[i], at(i));
+        return;
+      case "map": {
+        if (!isObject(value)) return;
+        const keys = Object.keys(value);
+        this.#size(name, shape, keys.length, path, "entries");
+        const keyShape = shape.key === undefined ? undefined : this.shapes[shape.key];
+        for (const key of keys) {
+          // A key is named by its map, not by itself: it may be the very text that is too long.
+          if (keyShape?.type === "string") this.#range(keyShape, key, path, true);
+          if (shape.value) this.check(shape.value, value[key], at(key));
+        }
+        return;
+      }
+      case "string":
+      case "blob":
+        if (typeof value === "string") this.#range(shape, value, path);
+        return;
+      case "number":
+        if (typeof value !== "number") return;
+        if (shape.min !== undefined && value < shape.min) refuse(path, `must be at least ${shape.min}`);
+        if (shape.max !== undefined && value > shape.max) refuse(path, `must be at most ${shape.max}`);
+    }
+  }
+
+  #size(name: string, shape: { min?: number; max?: number }, n: number, path: string, unit: string): void {
+    if (shape.min !== undefined && n < shape.min) {
+      refuse(path, `must have at least ${shape.min} ${unit} (has ${n})`);
+    }
+    const max = shape.max ?? this.caps[name] ?? DEFAULT_LIST_CAP;
+    if (n > max) {
+      const whose = shape.max === undefined ? " (a profileflow limit: AWS's model sets none)" : "";
+      refuse(path, `must have at most ${max} ${unit} (has ${n})${whose}`);
+    }
+  }
+
+  #range(shape: LimitShape, value: string, path: string, isKey = false): void {
+    if (shape.type !== "string" && shape.type !== "blob") return;
+    const unit = shape.type === "blob" ? "bytes" : "characters";
+    const be = isKey ? "must have keys" : "must be";
+    const { min, max } = shape;
+    // Lengths in Unicode code points, as AWS counts them; UTF-16 units only ever overcount.
+    if (max !== undefined && value.length > max) {
+      const n = length(shape.type, value);
+      if (n > max) refuse(path, `${be} at most ${max} ${unit} long (${isKey ? "one" : "it"} is ${n})`);
+    }
+    if (min !== undefined && length(shape.type, value) < min)
+      refuse(path, `${be} at least ${min} ${unit} long`);
+  }
+}
+
+function length(type: string, value: string): number {
+  if (type === "blob") return Buffer.byteLength(value, "base64");
+  let n = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function refuse(member: string, detail: string): never {
+  throw new ProfileflowError(
+    "VALIDATION_FAILED",
+    `1 validation error detected: ${member || "input"} ${detail}`,
+    { member },
   );
 }
