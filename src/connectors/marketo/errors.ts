@@ -3,6 +3,8 @@ import {
   ConnectorError,
   type ConnectorErrorClass,
   parseHttpDate,
+  sanitizeVendorCode,
+  sanitizeVendorText,
   type Timer,
 } from "../sdk/index.ts";
 import { marketoLimits, quotaTimeZone } from "./spec.ts";
@@ -73,8 +75,10 @@ export function marketoClassifier(timer: Timer): ClassifyHook {
     }
     if (body.success !== false) return undefined;
     const first = body.errors?.[0] ?? {};
-    const code = String(first.code ?? "");
-    const message = typeof first.message === "string" ? first.message : "";
+    const code = sanitizeVendorCode(first.code) ?? "";
+    const raw = typeof first.message === "string" ? first.message.slice(0, 4096) : "";
+    // Matched on the vendor's text; quoted only sanitized (our errors reach API callers).
+    const message = sanitizeVendorText(raw);
     const known = table[code] ?? { class: "config" as const, reason: "Marketo refused the request" };
     let cls = known.class;
     let reason = known.reason;
@@ -82,10 +86,10 @@ export function marketoClassifier(timer: Timer): ClassifyHook {
       vendorCode: code,
       status: res.status,
     };
-    if (code === "1029" && /quota/i.test(message)) {
+    if (code === "1029" && /quota/i.test(raw)) {
       cls = "quota_exhausted";
       reason = "daily bulk export allocation used up";
-    } else if (code === "1029" && /already queued/i.test(message)) {
+    } else if (code === "1029" && /already queued/i.test(raw)) {
       cls = "config"; // the bulk reader treats it as "queued" (a lost enqueue answer)
       reason = "export job already queued";
     }

@@ -37,6 +37,7 @@ export function openMarketo(profile: ConnectorProfileConfig, options: ConnectorO
   const timer = options.timer ?? systemTimer;
   const common = {
     baseUrl: profile.instanceUrl,
+    ...(profile.policy ? { policy: profile.policy } : {}),
     timer,
     errorRules,
     classify: marketoClassifier(timer),

@@ -4,6 +4,7 @@ import {
   type Page,
   type RawRecord,
   type RejectedRecord,
+  sanitizeVendorText,
   type Timer,
 } from "../sdk/index.ts";
 import { createExport, enqueueExport, exportStatus, fileChunk } from "./bulk.ts";
@@ -14,6 +15,8 @@ import type { ReadState } from "./read-state.ts";
 import { leadFieldNames, leadFields, marketoLimits } from "./spec.ts";
 
 const second = 1000;
+/** A chunk grows (×4) until it holds a whole row; no lead row is anywhere near this long. */
+export const maxFileChunkBytes = 32 << 20;
 const ceilSecond = (ms: number) => Math.ceil(ms / second) * second;
 const typeOf = new Map(leadFields);
 
@@ -115,7 +118,16 @@ async function fileStep(http: HttpClient, s: ReadState, pageSize: number, cache:
     }
     const { rows, bytes, chars } = parseCsvRows(chunk.text, want, chunk.final);
     if (rows.length < want && !chunk.final) {
-      if (!cached) length *= 4; // a row longer than the chunk, or a chunk cut in a multi-byte character
+      if (!cached) {
+        // A row longer than the chunk, or a chunk cut in a multi-byte character; never without bound.
+        if (length >= maxFileChunkBytes) {
+          throw new ConnectorError(
+            "config",
+            `export ${s.exportId}: a CSV row at byte ${s.offset} is longer than ${maxFileChunkBytes} bytes`,
+          );
+        }
+        length = Math.min(length * 4, maxFileChunkBytes);
+      }
       continue;
     }
     Object.assign(cache, {
@@ -128,7 +140,10 @@ async function fileStep(http: HttpClient, s: ReadState, pageSize: number, cache:
     if (s.offset === 0) {
       const header = rows[0] ?? [];
       if (header.join(",") !== leadFieldNames.join(",")) {
-        throw new ConnectorError("bug", `export ${s.exportId}: unexpected CSV header ${header.join(",")}`);
+        throw new ConnectorError(
+          "bug",
+          `export ${s.exportId}: unexpected CSV header ${sanitizeVendorText(header.join(","))}`,
+        );
       }
       body = rows.slice(1);
     }

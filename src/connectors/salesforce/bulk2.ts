@@ -1,4 +1,4 @@
-import { ConnectorError, isConnectorError, type Timer } from "../sdk/index.ts";
+import { ConnectorError, isConnectorError, sanitizeVendorText, type Timer } from "../sdk/index.ts";
 import { parseCsv } from "./csv.ts";
 import { parseSfDateTime, restDateTime, type SalesforceApi } from "./query.ts";
 
@@ -34,11 +34,15 @@ export async function waitBulkJob(
     const body = (await api.get(`jobs/query/${id}`)).body as { state?: string; errorMessage?: string };
     const state = body?.state;
     if (state === "JobComplete" || state === "Failed" || state === "Aborted") {
-      return { outcome: state, message: body.errorMessage ?? "" };
+      // Quoted in our errors, which reach API callers: sanitized.
+      return { outcome: state, message: sanitizeVendorText(String(body.errorMessage ?? "")) };
     }
     if (timer.now() - started > maxWaitMs) {
       await abandonBulkJob(api, id);
-      throw new ConnectorError("transient", `Bulk API 2.0 job ${id} still ${state} after ${maxWaitMs} ms`);
+      throw new ConnectorError(
+        "transient",
+        `Bulk API 2.0 job ${id} still ${sanitizeVendorText(String(state), 40)} after ${maxWaitMs} ms`,
+      );
     }
     await timer.sleep(delay);
   }

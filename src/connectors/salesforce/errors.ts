@@ -3,6 +3,8 @@ import {
   ConnectorError,
   classifyResponse,
   type ResponseFacts,
+  sanitizeVendorCode,
+  sanitizeVendorText,
   type TimeWindow,
 } from "../sdk/index.ts";
 import type { QuotaGuard } from "./quota-guard.ts";
@@ -34,15 +36,20 @@ export class QueryTimeoutError extends ConnectorError {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The `errorCode` and message of a Salesforce error body (`[{message, errorCode}]` or OAuth `{error, …}`). */
+/**
+ * The `errorCode` and message of a Salesforce error body (`[{message, errorCode}]` or OAuth `{error, …}`),
+ * sanitized for quoting (a code-shaped code, a short message without markup or control characters).
+ */
 export function salesforceErrorOf(text: string): { code: string; message: string } | undefined {
   try {
     const j = JSON.parse(text) as unknown;
     const first = (Array.isArray(j) ? j[0] : j) as Record<string, unknown> | undefined;
     if (!first || typeof first !== "object") return undefined;
-    const code = first["errorCode"] ?? first["error"];
+    const code = sanitizeVendorCode(first["errorCode"] ?? first["error"]);
     const message = first["message"] ?? first["error_description"] ?? "";
-    return typeof code === "string" ? { code, message: String(message) } : undefined;
+    return code === undefined
+      ? undefined
+      : { code, message: typeof message === "string" ? sanitizeVendorText(message) : "" };
   } catch {
     return undefined;
   }

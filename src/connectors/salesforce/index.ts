@@ -53,6 +53,7 @@ export function openSalesforce(
   const guard = new QuotaGuard(timer, settings.quotaReserve, settings.quotaPauseMs, options.rateBudget);
   const common = {
     baseUrl: profile.instanceUrl,
+    ...(profile.policy ? { policy: profile.policy } : {}),
     timer,
     errorRules,
     classify: salesforceClassifier(guard),

@@ -1,4 +1,5 @@
 import { ConnectorError, type ConnectorErrorClass } from "./connector-error.ts";
+import { sanitizeVendorCode, sanitizeVendorText } from "./vendor-text.ts";
 
 /** One row of a connector's error table: match on status and/or a body substring, give a class. */
 export interface ErrorRule {
@@ -40,26 +41,43 @@ function matches(rule: ErrorRule, res: ResponseFacts): boolean {
   return true;
 }
 
-/** Pulls a short vendor message out of a JSON or text body for the error message. */
+const codeKeys = /^(errorCode|error_code|error|code)$/i;
+const messageKeys = /^(message|error_description|description|detail|title|error)$/i;
+
+/**
+ * A short, sanitized reason from a vendor's JSON error body: its error code and a known message
+ * field (`errorCode`, `error`, `message`, `error_description`, `detail`, ...), control characters and
+ * markup stripped, at most 160 characters. A body that is not JSON (an HTML error page, an internal
+ * page's text) gives nothing: our errors reach API callers, so they never quote a vendor page.
+ */
 export function vendorMessage(text: string): string {
   const t = text.trim();
-  if (t === "") return "";
+  if (!t.startsWith("{") && !t.startsWith("[")) return "";
+  let j: unknown;
   try {
-    const j = JSON.parse(t) as unknown;
-    const parts: string[] = [];
-    const walk = (v: unknown, depth: number): void => {
-      if (depth > 3 || parts.length > 3 || v === null || typeof v !== "object") return;
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (typeof x === "string" && /message|detail|error|description|errorCode/i.test(k)) parts.push(x);
-        else walk(x, depth + 1);
-      }
-    };
-    walk(j, 0);
-    if (parts.length > 0) return parts.join(": ").slice(0, 300);
+    j = JSON.parse(t);
   } catch {
-    // not JSON: fall through to the raw text
+    return ""; // cut at the error-body cap, or not JSON after all
   }
-  return t.slice(0, 300);
+  let code: string | undefined;
+  let message: string | undefined;
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 3 || v === null || typeof v !== "object" || (code && message)) return;
+    const entries = Array.isArray(v) ? v.slice(0, 3).map((x) => ["", x] as const) : Object.entries(v);
+    for (const [k, x] of entries) {
+      if (typeof x === "object") {
+        walk(x, depth + 1);
+        continue;
+      }
+      const asCode = codeKeys.test(k) ? sanitizeVendorCode(x) : undefined;
+      if (asCode !== undefined) code ??= asCode;
+      else if (message === undefined && messageKeys.test(k) && typeof x === "string")
+        message = sanitizeVendorText(x) || undefined;
+    }
+  };
+  walk(j, 0);
+  const parts = [code, message].filter((p): p is string => p !== undefined && p !== "");
+  return sanitizeVendorText(parts.join(": "));
 }
 
 /** Classifies a non-success response with the connector's rules, then the defaults; unknown → bug. */

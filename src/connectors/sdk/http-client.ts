@@ -11,6 +11,7 @@ import { ConnectorError } from "./connector-error.ts";
 import { type RateBudget, unlimitedBudget } from "./rate-budget.ts";
 import { parseHttpDate, parseRetryAfter } from "./retry-after.ts";
 import type { Timer } from "./timer.ts";
+import { type VendorPolicy, vendorPolicy } from "./vendor-policy.ts";
 
 /**
  * Adds credentials to requests; `refresh` (if any) is called once when the source says auth failed,
@@ -44,6 +45,8 @@ export interface HttpClientOptions {
   /** Share one Agent between clients (token endpoint + API); created (and owned) when absent. */
   readonly dispatcher?: Dispatcher;
   readonly userAgent?: string;
+  /** Allowed hosts and body caps; the defaults (any host, 128 MiB / 64 KiB) when absent. */
+  readonly policy?: VendorPolicy;
 }
 
 /** One request. `path` is absolute or relative to the base URL. */
@@ -82,12 +85,14 @@ export class HttpClient {
   readonly #policy: RetryPolicy;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  readonly #vendor: VendorPolicy;
   #notBefore = 0;
   #skewMs: number | undefined;
 
   constructor(options: HttpClientOptions) {
     this.#o = options;
     this.#policy = { ...defaultRetryPolicy, ...options.retry };
+    this.#vendor = options.policy ?? vendorPolicy();
     const t = { ...defaultTimeouts, ...options.timeouts };
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher =
@@ -123,6 +128,14 @@ export class HttpClient {
     let rateWaits = 0;
     let quotaWaits = 0;
     let refreshed = false;
+    // Before any credential is fetched or sent: a host outside the allow-list is never contacted.
+    let target: string;
+    try {
+      target = this.#url(req);
+    } catch (e) {
+      throw classifyNetworkError(e, this.#o.baseUrl);
+    }
+    this.#assertAllowed(target);
     for (;;) {
       await this.#waitTurn();
       // Outside the try: a failing token fetch is already classified and must not trigger a refresh.
@@ -225,14 +238,64 @@ export class HttpClient {
       ...(body === undefined ? {} : { body }),
       dispatcher: this.#dispatcher,
     });
-    const text = await r.body.text();
     const h: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers))
       if (v !== undefined) h[k] = Array.isArray(v) ? v.join(", ") : v;
     const serverDate = parseHttpDate(h["date"]);
     if (serverDate !== undefined) this.#skewMs = serverDate - this.#o.timer.now();
-    const bytes = Buffer.byteLength(text);
+    const { text, bytes } = await this.#readCapped(r, h, url);
     return { status: r.statusCode, headers: h, text, body: undefined, bytes, serverDate };
+  }
+
+  /**
+   * Reads a body without ever holding more than its cap: a 2xx past `maxResponseBytes` is aborted
+   * (class config: repeating it would only read it again); an error body is cut at `maxErrorBodyBytes`
+   * and the rest is never read (the status classifies it).
+   */
+  async #readCapped(
+    r: Dispatcher.ResponseData,
+    h: Readonly<Record<string, string>>,
+    url: string,
+  ): Promise<{ text: string; bytes: number }> {
+    const ok = r.statusCode >= 200 && r.statusCode < 300;
+    const cap = ok ? this.#vendor.maxResponseBytes : this.#vendor.maxErrorBodyBytes;
+    const declared = Number(h["content-length"] ?? Number.NaN);
+    const tooLarge = (seen: string) =>
+      new ConnectorError(
+        "config",
+        `the source's answer from ${hostOf(url)} is larger than ${cap} bytes (${seen}); ` +
+          "raise vendorResponseMaxBytes or ask for smaller pages",
+        { status: r.statusCode },
+      );
+    if (ok && declared > cap) {
+      r.body.destroy();
+      throw tooLarge(`Content-Length ${declared}`);
+    }
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of r.body as AsyncIterable<Buffer>) {
+      if (bytes + chunk.length > cap) {
+        // Leaving the loop destroys the body: undici closes the socket instead of draining it.
+        if (ok) throw tooLarge(`more than ${bytes + chunk.length} bytes read`);
+        chunks.push(chunk.subarray(0, cap - bytes));
+        bytes = cap;
+        break;
+      }
+      chunks.push(chunk);
+      bytes += chunk.length;
+    }
+    return { text: Buffer.concat(chunks, bytes).toString("utf8"), bytes };
+  }
+
+  #assertAllowed(url: string): void {
+    const parsed = new URL(url);
+    if (!this.#vendor.hosts.allows(parsed)) {
+      throw new ConnectorError(
+        "config",
+        `${parsed.host} is not an allowed vendor host (setting vendorHosts); nothing was sent to it`,
+        { vendorCode: "HOST_NOT_ALLOWED" },
+      );
+    }
   }
 
   /** Returns the answer with its parsed body when usable, else the classified error. */
@@ -244,7 +307,10 @@ export class HttpClient {
       url: this.#url(req),
     };
     const hooked = this.#o.classify?.(facts);
-    if (hooked) return this.#withRetryAfter(hooked, res);
+    if (hooked) {
+      this.#logRefused(res, facts.url, hooked);
+      return this.#withRetryAfter(hooked, res);
+    }
     if (res.status >= 200 && res.status < 300) {
       // CSV (Salesforce Bulk 2.0 results, Marketo bulk files) is the caller's to parse; a cut CSV body
       // shows up as a content-length mismatch at the socket, already classified transient.
@@ -263,7 +329,22 @@ export class HttpClient {
         );
       }
     }
-    return this.#withRetryAfter(classifyResponse(facts, this.#o.errorRules ?? []), res);
+    const err = classifyResponse(facts, this.#o.errorRules ?? []);
+    this.#logRefused(res, facts.url, err);
+    return this.#withRetryAfter(err, res);
+  }
+
+  /** The (capped) body of a refused request goes to the operator's debug log, never into the error. */
+  #logRefused(res: HttpResponse, url: string, err: ConnectorError): void {
+    this.#vendor.debug?.("vendor refused a request", {
+      host: hostOf(url),
+      path: pathOf(url),
+      status: res.status,
+      class: err.class,
+      contentType: res.headers["content-type"],
+      bytes: res.bytes,
+      body: res.text.slice(0, this.#vendor.maxErrorBodyBytes),
+    });
   }
 
   #withRetryAfter(err: ConnectorError, res: HttpResponse): ConnectorError {
@@ -284,4 +365,21 @@ function withAttempts(err: ConnectorError, attempts: number): ConnectorError {
     ...(err.vendorCode === undefined ? {} : { vendorCode: err.vendorCode }),
     cause: err,
   });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the source";
+  }
+}
+
+/** The path without the query (which may carry tokens at some vendors). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
 }

@@ -22,6 +22,7 @@ export {
   type ObjectSpec,
   type PagingStyle,
 } from "./define-connector.ts";
+export { HostAllowList, parseHostPattern } from "./host-allow-list.ts";
 export {
   type AuthStrategy,
   defaultTimeouts,
@@ -43,3 +44,10 @@ export { SeenSet } from "./seen-set.ts";
 export { FakeTimer, systemTimer, type Timer } from "./timer.ts";
 export type * from "./types.ts";
 export { isWindowRead } from "./types.ts";
+export {
+  defaultMaxErrorBodyBytes,
+  defaultMaxResponseBytes,
+  type VendorPolicy,
+  vendorPolicy,
+} from "./vendor-policy.ts";
+export { maxVendorReasonChars, sanitizeVendorCode, sanitizeVendorText } from "./vendor-text.ts";

@@ -1,4 +1,5 @@
 import type { ConnectorError, ConnectorErrorClass } from "./connector-error.ts";
+import type { VendorPolicy } from "./vendor-policy.ts";
 
 /** Credentials of one source instance; each connector accepts the kinds its spec lists. */
 export type ConnectorCredentials =
@@ -35,6 +36,8 @@ export interface ConnectorProfileConfig {
   /** e.g. `https://acme.service-now.com` (or a sandbox URL). */
   readonly instanceUrl: string;
   readonly credentials: ConnectorCredentials;
+  /** Hosts the credentials may go to and body caps, enforced by every request of the connector. */
+  readonly policy?: VendorPolicy;
 }
 
 /** A flat, JSON-primitive checkpoint: what lets an interrupted read resume. Opaque to callers. */

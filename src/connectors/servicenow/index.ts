@@ -30,6 +30,7 @@ export function openServiceNow(profile: ConnectorProfileConfig, options: Connect
   const timer = options.timer ?? systemTimer;
   const common = {
     baseUrl: profile.instanceUrl,
+    ...(profile.policy ? { policy: profile.policy } : {}),
     timer,
     errorRules,
     userAgent: "profileflow-servicenow",

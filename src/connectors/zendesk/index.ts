@@ -37,6 +37,7 @@ export function openZendesk(profile: ConnectorProfileConfig, options: ConnectorO
   const timer = options.timer ?? systemTimer;
   const common = {
     baseUrl: profile.instanceUrl,
+    ...(profile.policy ? { policy: profile.policy } : {}),
     timer,
     errorRules,
     userAgent: "profileflow-zendesk",
