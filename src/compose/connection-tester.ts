@@ -1,11 +1,18 @@
 import type { ConnectionTester } from "../api/appflow/connector-profiles.ts";
+import type { VendorPolicy } from "../connectors/sdk/index.ts";
 import { isProfileflowError } from "../core/errors.ts";
 import type { SecretStore } from "../security/secret-store.ts";
 import { connectorFor } from "./connector-catalog.ts";
 import { toConnectorCredentials } from "./connector-credentials.ts";
 
-/** Tests a connection with the connector's own `testConnection`: "Connected" or the precise reason. */
-export function connectionTester(secrets: Pick<SecretStore, "value">): ConnectionTester {
+/**
+ * Tests a connection with the connector's own `testConnection`: "Connected" or the precise reason. The
+ * policy (allowed hosts, body caps) binds every request of the test, the token request's included.
+ */
+export function connectionTester(
+  secrets: Pick<SecretStore, "value">,
+  policy?: VendorPolicy,
+): ConnectionTester {
   return async ({ connectorType, properties, credentials }) => {
     const spec = connectorFor(connectorType);
     if (!spec)
@@ -17,7 +24,11 @@ export function connectionTester(secrets: Pick<SecretStore, "value">): Connectio
       if (isProfileflowError(e)) return { status: "Failed", message: e.message };
       throw e;
     }
-    const connector = spec.open({ instanceUrl: String(properties["instanceUrl"]), credentials: creds });
+    const connector = spec.open({
+      instanceUrl: String(properties["instanceUrl"]),
+      credentials: creds,
+      ...(policy ? { policy } : {}),
+    });
     try {
       const result = await connector.testConnection();
       return result.status === "Connected"

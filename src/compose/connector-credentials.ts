@@ -1,4 +1,4 @@
-import type { ConnectorCredentials, ConnectorProfileConfig } from "../connectors/sdk/index.ts";
+import type { ConnectorCredentials, ConnectorProfileConfig, VendorPolicy } from "../connectors/sdk/index.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { ConnectorProfileStore } from "../flows/connector-profile-store.ts";
 import type { ConnectorCredentialsResolver } from "../flows/flow-ports.ts";
@@ -86,10 +86,15 @@ export async function toConnectorCredentials(
   }
 }
 
-/** The flows engine's credentials port, over the connector profile store and the secret store. */
+/**
+ * The flows engine's credentials port, over the connector profile store and the secret store. Each
+ * resolved profile carries the vendor policy, so every connector opened on it checks its hosts again
+ * (a profile stored before `vendorHosts` changed) and caps the vendor's answers.
+ */
 export function credentialsResolver(
   profiles: ConnectorProfileStore,
   secrets: Pick<SecretStore, "value">,
+  policy?: VendorPolicy,
 ): ConnectorCredentialsResolver {
   return {
     resolve: async (name: string): Promise<ConnectorProfileConfig> => {
@@ -99,7 +104,11 @@ export function credentialsResolver(
       const instanceUrl = str(p.properties[key]?.["instanceUrl"]);
       if (!instanceUrl)
         throw new ProfileflowError("VALIDATION_FAILED", `Connector profile ${name} has no instanceUrl.`);
-      return { instanceUrl, credentials: await toConnectorCredentials(p.connectorType, creds, secrets) };
+      return {
+        instanceUrl,
+        credentials: await toConnectorCredentials(p.connectorType, creds, secrets),
+        ...(policy ? { policy } : {}),
+      };
     },
     saveRefreshToken: async (name: string, refreshToken: string) => {
       const p = await profiles.require(name);

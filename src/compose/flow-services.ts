@@ -31,6 +31,7 @@ import { connectionTester } from "./connection-tester.ts";
 import { connectorCatalog, connectorFor } from "./connector-catalog.ts";
 import { credentialsResolver } from "./connector-credentials.ts";
 import { engineRunner } from "./flow-runner.ts";
+import { vendorPolicyOf } from "./vendor-policy.ts";
 
 export interface FlowServices {
   flows: FlowStore;
@@ -85,6 +86,8 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     key: d.idempotencyKey,
     ttlMs: config.idempotencyTtlSeconds * 1000,
   });
+  // One vendor policy (allowed hosts, answer caps) for every connector the server opens.
+  const policy = vendorPolicyOf(config, d.logger);
   const executor = d.pool
     ? new PostgresExecutor({ db, pool: d.pool, clock, logger: d.logger, ...(d.executor ?? {}) })
     : new EmbeddedExecutor({ db, clock, logger: d.logger, ...(d.executor ?? {}) });
@@ -95,7 +98,7 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     sink: d.sink,
     flows,
     connectors: connectorCatalog(),
-    credentials: credentialsResolver(connectorProfiles, secrets),
+    credentials: credentialsResolver(connectorProfiles, secrets, policy),
     logger: d.logger,
     // One attempt per execution: the HTTP client already retries each request with backoff, and a
     // workflow step's retries (the seed's "up to three times", visible as RETRY) happen one level up.
@@ -105,14 +108,15 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     ...(d.engine ?? {}),
   });
   const runner = engineRunner(engine);
-  const credentials = credentialsResolver(connectorProfiles, secrets);
+  const credentials = credentialsResolver(connectorProfiles, secrets, policy);
   const domainExists = async (name: string) => (await d.domains.get(name)) !== undefined;
   const services: ServiceDefinition[] = [
     connectorProfileOperations({
       profiles: connectorProfiles,
       flows,
       idempotency,
-      test: connectionTester(secrets),
+      test: connectionTester(secrets, policy),
+      vendorHosts: policy.hosts,
     }),
     flowOperations({
       flows,

@@ -14,7 +14,14 @@ export const defaults = {
   logLevel: "info",
   /** How long a clientToken is remembered: AppFlow documents 8 hours. */
   idempotencyTtlSeconds: 8 * 60 * 60,
+  /** Hosts connector profiles may name: any, so the local sandboxes work out of the box. */
+  vendorHosts: ["*"] as readonly string[],
+  /** Largest successful vendor answer read, in bytes (error bodies: 64 KiB, fixed). */
+  vendorResponseMaxBytes: 128 * 1024 * 1024,
 } as const;
+
+/** `host[:port]` with `*` and `*.` wildcards (see connectors/sdk/host-allow-list.ts). */
+const vendorHostPattern = /^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(:(\*|\d{1,5}))?$/i;
 
 const schema = z
   .object({
@@ -48,6 +55,22 @@ const schema = z
       .min(60)
       .max(7 * 24 * 60 * 60)
       .default(defaults.idempotencyTtlSeconds),
+    vendorHosts: z
+      .preprocess(
+        (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter((x) => x !== "") : v),
+        z.array(
+          z
+            .string()
+            .regex(vendorHostPattern, "must be host[:port] patterns, e.g. *.my.salesforce.com,127.0.0.1:*"),
+        ),
+      )
+      .default([...defaults.vendorHosts]),
+    vendorResponseMaxBytes: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(2 ** 31 - 1)
+      .default(defaults.vendorResponseMaxBytes),
   })
   .strict();
 
@@ -67,6 +90,8 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_SECRET_ACCESS_KEY: "secretAccessKey",
   PROFILEFLOW_MASTER_KEY: "masterKey",
   PROFILEFLOW_IDEMPOTENCY_TTL_SECONDS: "idempotencyTtlSeconds",
+  PROFILEFLOW_VENDOR_HOSTS: "vendorHosts",
+  PROFILEFLOW_VENDOR_RESPONSE_MAX_BYTES: "vendorResponseMaxBytes",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
-import { loadConfig } from "../../src/config/config.ts";
+import { type ConfigInput, loadConfig } from "../../src/config/config.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createLogger, type Logger } from "../../src/core/logger.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
@@ -22,7 +22,14 @@ export interface TestServer {
 /** A real profileflow listening on a free port, on a fresh SQLite or PostgreSQL database, with SDK clients. */
 export async function startTestServer(
   dialect: DialectName = "sqlite",
-  options: { clock?: Clock; logger?: Logger; workers?: boolean; engine?: ComposeOptions["engine"] } = {},
+  options: {
+    clock?: Clock;
+    logger?: Logger;
+    workers?: boolean;
+    engine?: ComposeOptions["engine"];
+    /** More settings, as flags (e.g. vendorHosts). */
+    config?: Partial<ConfigInput>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "pf-server-"));
   const pg = dialect === "postgres" ? await createPostgresDatabase() : undefined;
@@ -34,6 +41,7 @@ export async function startTestServer(
       databaseUrl: pg?.url,
       logLevel: "silent",
       ...credentials,
+      ...options.config,
     },
   });
   const server = await composeServer(config, {

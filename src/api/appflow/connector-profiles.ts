@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HostAllowList } from "../../connectors/sdk/index.ts";
 import { ProfileflowError } from "../../core/errors.ts";
 import type {
   ConnectionStatus,
@@ -9,6 +10,7 @@ import type { FlowStore } from "../../flows/flow-store.ts";
 import type { Idempotency } from "../idempotency.ts";
 import type { ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
+import { assertAllowedVendorHost, assertCredentialsFollowHost } from "./credential-binding.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
 import { decodeToken, page } from "./pagination.ts";
 
@@ -168,8 +170,11 @@ export function connectorProfileOperations(deps: {
   flows: FlowStore;
   idempotency: Idempotency;
   test: ConnectionTester;
+  /** Hosts a connector profile may name (setting vendorHosts); any host when absent. */
+  vendorHosts?: HostAllowList;
 }): ServiceDefinition {
   const { profiles } = deps;
+  const vendorHosts = deps.vendorHosts ?? HostAllowList.any();
   const testOrThrow = async (
     type: string,
     properties: Record<string, unknown>,
@@ -217,6 +222,7 @@ export function connectorProfileOperations(deps: {
                 input.connectorProfileConfig,
                 true,
               );
+              assertAllowedVendorHost(vendorHosts, key, properties["instanceUrl"]);
               if (await profiles.get(input.connectorProfileName)) {
                 throw new ProfileflowError(
                   "ALREADY_EXISTS",
@@ -257,6 +263,14 @@ export function connectorProfileOperations(deps: {
               const existing = await profiles.require(input.connectorProfileName);
               const type = existing.connectorType as keyof typeof shapes;
               const { key, properties, credentials } = checkConfig(type, input.connectorProfileConfig, false);
+              assertAllowedVendorHost(vendorHosts, key, properties["instanceUrl"]);
+              // Before anything is contacted: stored credentials never follow a new instanceUrl.
+              assertCredentialsFollowHost(
+                key,
+                existing.properties[key],
+                properties,
+                credentials !== undefined,
+              );
               const effective = credentials ?? (await profiles.credentials(existing.name))?.[key] ?? {};
               const tested = await testOrThrow(type, properties, effective);
               const p = await profiles.update({
