@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "./api/app.ts";
 import { ProfileArns } from "./api/customer-profiles/arns.ts";
-import { domainOperations } from "./api/customer-profiles/domains.ts";
+import { type DomainMatchingPort, domainOperations } from "./api/customer-profiles/domains.ts";
+import { matchOperations } from "./api/customer-profiles/matches.ts";
 import { objectTypeOperations } from "./api/customer-profiles/object-types.ts";
 import { profileOperations } from "./api/customer-profiles/profiles.ts";
 import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
@@ -17,6 +18,7 @@ import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { deleteDomainFlows } from "./compose/domain-flows-cleanup.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { composeMatching } from "./compose/matching-jobs.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
@@ -27,6 +29,7 @@ import { trackStepRecords } from "./flows/workflows/step-record-sink.ts";
 import { WorkflowRunner } from "./flows/workflows/workflow-runner.ts";
 import { WorkflowStore } from "./flows/workflows/workflow-store.ts";
 import { DomainStore } from "./profiles/domain-store.ts";
+import { deleteDomainMatching } from "./profiles/matching/matching-state.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
 import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./profiles/profile-lifecycle.ts";
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
@@ -95,13 +98,17 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   clearTagsOnDelete(arns, domains, objectTypes);
   const profiles = createProfileServices(database, objectTypes, clock);
   domains.onDelete(deleteDomainProfiles);
+  domains.onDelete(deleteDomainMatching);
   objectTypes.onDelete(deleteObjectTypeObjects(database.dialect, clock));
   domains.addStatsSource(profileStats(database.db));
   resources.add(profileResourceExists(arns, domains, objectTypes));
+  const lateMatching = lateMatchingPort();
   const services: ServiceDefinition[] = [
     tagOperations("profile", tags, resources.exists),
     tagOperations("appflow", tags, resources.exists),
-    domainOperations({ domains, tags, arns }),
+    // The matching port needs the executor, composed below with the flow services.
+    domainOperations({ domains, tags, arns, matching: lateMatching.port }),
+    matchOperations({ db: database.db, domains }),
     objectTypeOperations({ domains, objectTypes, tags, arns }),
     templateOperations(),
     profileOperations({ domains, ...profiles }),
@@ -123,6 +130,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     ...(options.executor ? { executor: options.executor } : {}),
   });
   services.push(...flows.services);
+  lateMatching.set(composeMatching({ database, executor: flows.executor, clock, logger }));
   domains.onDelete(deleteDomainFlows(flows.engine));
   const workflows = new WorkflowRunner({
     db: database.db,
@@ -184,6 +192,21 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
       await app.close();
       if (workersStarted) await flows.engine.drain();
       await database.close();
+    },
+  };
+}
+
+/** A DomainMatchingPort whose calls go to the one composed later (the executor comes with the flow services). */
+function lateMatchingPort(): { port: DomainMatchingPort; set(p: DomainMatchingPort): void } {
+  let target: DomainMatchingPort | undefined;
+  const get = () => {
+    if (!target) throw new Error("matching is not composed yet");
+    return target;
+  };
+  return {
+    port: { configured: (d) => get().configured(d), status: (d) => get().status(d) },
+    set: (p) => {
+      target = p;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { DomainTables } from "./schema/domains.ts";
 import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
 import type { InstanceLimitTables } from "./schema/instance-limits.ts";
+import type { MatchingTables } from "./schema/matching.ts";
 import type { PlatformTables } from "./schema/platform.ts";
 import type { ProfilesTables } from "./schema/profiles.ts";
 import type { WorkflowTables } from "./schema/workflows.ts";
@@ -17,4 +18,5 @@ export interface Database
     ProfilesTables,
     ExecutionTables,
     WorkflowTables,
-    InstanceLimitTables {}
+    InstanceLimitTables,
+    MatchingTables {}

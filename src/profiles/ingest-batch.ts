@@ -7,11 +7,14 @@ import type {
 } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import type { CompiledObjectType, MapResult } from "../ingest/index.ts";
+import { matchValues } from "../ingest/matching/matching-rules.ts";
 import { BatchIds } from "./batch-ids.ts";
 import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
 import type { IngestDatabase, IngestResult, IngestStatus, IngestSummary } from "./ingest-types.ts";
 import { lookupKeyOwners, pairKey, registerKeyTypes } from "./key-index.ts";
+import { matchProfiles } from "./matching/match-profiles.ts";
+import { matchingRulesOf } from "./matching/matching-settings.ts";
 import { type FieldSource, flatten } from "./profile-fields.ts";
 import { historyRow } from "./profile-history.ts";
 import { storedObjects } from "./stored-objects.ts";
@@ -54,6 +57,8 @@ export async function ingestBatch(
   }
   const owners = await lookupKeyOwners(trx, dialect, domainName, pairs);
   const stored = await storedObjects(trx, dialect, domainName, typeName, uniqueValues);
+  // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
+  const matching = await matchingRulesOf(trx, domainName);
 
   const results: IngestResult[] = [];
   const objectRows = new Map<string, Insertable<ProfileObjectsTable>>();
@@ -163,18 +168,25 @@ export async function ingestBatch(
       updated_at: now,
     });
     const keep = storedKeys(m.keys, isCreated);
-    keyRows.set(
-      objectKey,
-      keep.map((k) => ({
-        domain_name: domainName,
-        key_name: k.name,
-        key_value: k.value,
-        profile_id: profileId,
-        origin: "object",
-        object_type_name: typeName,
-        object_key: objectKey,
-      })),
-    );
+    const rows: Insertable<ProfileKeysTable>[] = keep.map((k) => ({
+      domain_name: domainName,
+      key_name: k.name,
+      key_value: k.value,
+      profile_id: profileId,
+      origin: "object",
+      object_type_name: typeName,
+      object_key: objectKey,
+    }));
+    if (matching.enabled) {
+      for (const v of matchValues(matching, leaves)) {
+        rows.push({
+          ...keyRowBase(domainName, profileId, typeName, objectKey),
+          key_name: v.keyName,
+          key_value: v.value,
+        });
+      }
+    }
+    keyRows.set(objectKey, rows);
     for (const k of keep) {
       const pk = pairKey(k.name, k.value);
       const set = owners.get(pk) ?? new Set<string>();
@@ -228,5 +240,30 @@ export async function ingestBatch(
     history,
     deadLetters,
   });
+  if (matching.enabled) {
+    // Matching right after the batch is written, in its transaction and under its domain lock.
+    const merged = await matchProfiles(
+      trx,
+      dialect,
+      domainName,
+      matching,
+      [...created.keys(), ...touched.keys()],
+      now,
+    );
+    for (const r of results) {
+      const main = r.profileId === undefined ? undefined : merged.mainOf.get(r.profileId);
+      if (main !== undefined) r.profileId = main;
+    }
+  }
   return { accepted, deadLettered: deadLetters.length, ignored, bytes, results };
+}
+
+function keyRowBase(domainName: string, profileId: string, typeName: string, objectKey: string) {
+  return {
+    domain_name: domainName,
+    profile_id: profileId,
+    origin: "object",
+    object_type_name: typeName,
+    object_key: objectKey,
+  };
 }

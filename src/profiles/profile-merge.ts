@@ -1,5 +1,9 @@
+import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { invalid, notFound } from "../core/errors.ts";
+import { hexId } from "../core/ids.ts";
+import type { DialectName } from "../db/dialect.ts";
+import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import type { Leaves } from "./profile-fields.ts";
@@ -35,104 +39,201 @@ export class ProfileMerge {
     }
     const { db, dialect } = this.database;
     const now = this.clock.now();
-    await inDomainTransaction(db, dialect, domainName, async (trx) => {
-      const rows = await trx
-        .selectFrom("profiles")
-        .select(["profile_id", "fields", "manual"])
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "in", [mainId, ...ids])
-        .execute();
-      const byId = new Map(rows.map((r) => [r.profile_id, r]));
-      if (!byId.has(mainId)) throw notFound(`Profile ${mainId} does not exist`, { member: "MainProfileId" });
-      const missing = ids.find((id) => !byId.has(id));
-      if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
-      const manual: Leaves = {};
-      for (const id of [...ids].reverse()) Object.assign(manual, JSON.parse(byId.get(id)!.manual) as Leaves);
-      Object.assign(manual, JSON.parse(byId.get(mainId)!.manual) as Leaves);
-      const effective = (id: string) => JSON.parse(byId.get(id)!.fields) as Leaves;
-      for (const [field, source] of Object.entries(fieldSources ?? {})) {
-        if (source === undefined) continue;
-        const picks =
-          typeof source === "string"
-            ? [[field, source] as const]
-            : Object.entries(source).map(([a, p]) => [`Attributes.${a}`, p] as const);
-        for (const [leafOrGroup, profileId] of picks) {
-          if (!byId.has(profileId)) {
-            throw invalid(
-              `FieldSourceProfileIds.${field}`,
-              `FieldSourceProfileIds.${field} names profile ${profileId}, which is not being merged`,
-            );
-          }
-          const from = effective(profileId);
-          // A structure (an address) is taken whole: its parts the source lacks are cleared.
-          const all = [mainId, ...ids].flatMap((id) => Object.keys(effective(id)));
-          for (const leaf of new Set(all)) {
-            if (leaf === leafOrGroup || leaf.startsWith(`${leafOrGroup}.`)) manual[leaf] = from[leaf] ?? "";
-          }
-          if (!all.includes(leafOrGroup) && !all.some((l) => l.startsWith(`${leafOrGroup}.`)))
-            manual[leafOrGroup] = "";
-        }
-      }
-      for (const part of chunks(ids)) {
-        await trx
-          .updateTable("profile_objects")
-          .set({ profile_id: mainId })
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "in", part)
-          .execute();
-        await trx
-          .deleteFrom("profile_keys")
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "in", part)
-          .where("origin", "=", "fields")
-          .execute();
-        await trx
-          .updateTable("profile_keys")
-          .set({ profile_id: mainId })
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "in", part)
-          .execute();
-        await trx
-          .deleteFrom("profiles")
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "in", part)
-          .execute();
-      }
-      const refreshed = await refreshProfiles(
-        trx,
-        dialect,
-        domainName,
-        [mainId],
-        now,
-        new Map([[mainId, manual]]),
-      );
-      const history = [
-        historyRow(
-          domainName,
-          {
-            profileId: mainId,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "MERGED",
-            performedBy,
-            content: { MergedProfileIds: ids, ChangedFields: refreshed.get(mainId)?.changed ?? [] },
-          },
-          now,
-        ),
-        ...ids.map((id) =>
-          historyRow(
-            domainName,
-            {
-              profileId: id,
-              objectTypeName: PROFILE_CALL_TYPE,
-              actionType: "DELETED_BY_MERGE",
-              performedBy,
-              content: { MainProfileId: mainId },
-            },
-            now,
-          ),
-        ),
-      ];
-      await insertMany(trx, dialect, "profile_history", history);
-    });
+    await inDomainTransaction(db, dialect, domainName, (trx) =>
+      mergeProfilesIn(trx, dialect, domainName, { mainId, mergedIds: ids, fieldSources, performedBy, now }),
+    );
   }
+}
+
+/** What a merge joins, and (for automatic merges) why. */
+export interface MergeRequest {
+  mainId: string;
+  mergedIds: readonly string[];
+  fieldSources?: FieldSources | undefined;
+  performedBy: string;
+  now: number;
+  /** Why the profiles were joined (rule and values); recorded in history and with the merge. Absent for MergeProfiles. */
+  cause?: Record<string, unknown>;
+}
+
+/**
+ * Merges inside the caller's transaction (which holds the domain lock): the one implementation behind
+ * MergeProfiles and automatic rule-based merges. The state before (profile rows, where each object and
+ * manual key was) is kept in `profile_merges`, so the merge can be explained and undone. Returns the
+ * merge id.
+ */
+export async function mergeProfilesIn(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  req: MergeRequest,
+): Promise<string> {
+  const { mainId, fieldSources, performedBy, now } = req;
+  const ids = [...new Set(req.mergedIds)];
+  const rows = await trx
+    .selectFrom("profiles")
+    .select(["profile_id", "fields", "manual", "created_at", "updated_at"])
+    .where("domain_name", "=", domainName)
+    .where("profile_id", "in", [mainId, ...ids])
+    .execute();
+  const byId = new Map(rows.map((r) => [r.profile_id, r]));
+  if (!byId.has(mainId)) throw notFound(`Profile ${mainId} does not exist`, { member: "MainProfileId" });
+  const missing = ids.find((id) => !byId.has(id));
+  if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
+  const manual: Leaves = {};
+  for (const id of [...ids].reverse()) Object.assign(manual, JSON.parse(byId.get(id)!.manual) as Leaves);
+  Object.assign(manual, JSON.parse(byId.get(mainId)!.manual) as Leaves);
+  const effective = (id: string) => JSON.parse(byId.get(id)!.fields) as Leaves;
+  for (const [field, source] of Object.entries(fieldSources ?? {})) {
+    if (source === undefined) continue;
+    const picks =
+      typeof source === "string"
+        ? [[field, source] as const]
+        : Object.entries(source).map(([a, p]) => [`Attributes.${a}`, p] as const);
+    for (const [leafOrGroup, profileId] of picks) {
+      if (!byId.has(profileId)) {
+        throw invalid(
+          `FieldSourceProfileIds.${field}`,
+          `FieldSourceProfileIds.${field} names profile ${profileId}, which is not being merged`,
+        );
+      }
+      const from = effective(profileId);
+      // A structure (an address) is taken whole: its parts the source lacks are cleared.
+      const all = [mainId, ...ids].flatMap((id) => Object.keys(effective(id)));
+      for (const leaf of new Set(all)) {
+        if (leaf === leafOrGroup || leaf.startsWith(`${leafOrGroup}.`)) manual[leaf] = from[leaf] ?? "";
+      }
+      if (!all.includes(leafOrGroup) && !all.some((l) => l.startsWith(`${leafOrGroup}.`)))
+        manual[leafOrGroup] = "";
+    }
+  }
+  const mergeId = hexId();
+  await recordPriorState(trx, domainName, mergeId, req, ids, rows);
+  for (const part of chunks(ids)) {
+    await trx
+      .updateTable("profile_objects")
+      .set({ profile_id: mainId })
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", part)
+      .execute();
+    await trx
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", part)
+      .where("origin", "=", "fields")
+      .execute();
+    await trx
+      .updateTable("profile_keys")
+      .set({ profile_id: mainId })
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", part)
+      .execute();
+    await trx
+      .deleteFrom("profiles")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "in", part)
+      .execute();
+  }
+  const refreshed = await refreshProfiles(
+    trx,
+    dialect,
+    domainName,
+    [mainId],
+    now,
+    new Map([[mainId, manual]]),
+  );
+  const history = [
+    historyRow(
+      domainName,
+      {
+        profileId: mainId,
+        objectTypeName: PROFILE_CALL_TYPE,
+        actionType: "MERGED",
+        performedBy,
+        content: {
+          MergedProfileIds: ids,
+          MergeId: mergeId,
+          ...(req.cause ? { Cause: req.cause } : {}),
+          ChangedFields: refreshed.get(mainId)?.changed ?? [],
+        },
+      },
+      now,
+    ),
+    ...ids.map((id) =>
+      historyRow(
+        domainName,
+        {
+          profileId: id,
+          objectTypeName: PROFILE_CALL_TYPE,
+          actionType: "DELETED_BY_MERGE",
+          performedBy,
+          content: { MainProfileId: mainId, MergeId: mergeId, ...(req.cause ? { Cause: req.cause } : {}) },
+        },
+        now,
+      ),
+    ),
+  ];
+  await insertMany(trx, dialect, "profile_history", history);
+  return mergeId;
+}
+
+/**
+ * Keeps what a merge is about to change: the rows of every profile it joins, where each of their
+ * objects and manual keys was, and why. Unmerge and explain read it back.
+ */
+async function recordPriorState(
+  trx: Kysely<Database>,
+  domainName: string,
+  mergeId: string,
+  req: MergeRequest,
+  ids: readonly string[],
+  rows: readonly {
+    profile_id: string;
+    fields: string;
+    manual: string;
+    created_at: number;
+    updated_at: number;
+  }[],
+): Promise<void> {
+  const objects = await trx
+    .selectFrom("profile_objects")
+    .select(["profile_id", "object_type_name", "object_key"])
+    .where("domain_name", "=", domainName)
+    .where("profile_id", "in", [req.mainId, ...ids])
+    .execute();
+  const manualKeys = await trx
+    .selectFrom("profile_keys")
+    .select(["profile_id", "key_name", "key_value"])
+    .where("domain_name", "=", domainName)
+    .where("profile_id", "in", [req.mainId, ...ids])
+    .where("origin", "=", "manual")
+    .execute();
+  const before = {
+    profiles: rows.map((r) => ({
+      profileId: r.profile_id,
+      fields: JSON.parse(r.fields) as Leaves,
+      manual: JSON.parse(r.manual) as Leaves,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    objects: objects.map((o) => ({
+      profileId: o.profile_id,
+      objectTypeName: o.object_type_name,
+      objectKey: o.object_key,
+    })),
+    manualKeys: manualKeys.map((k) => ({ profileId: k.profile_id, keyName: k.key_name, value: k.key_value })),
+  };
+  await trx
+    .insertInto("profile_merges")
+    .values({
+      domain_name: domainName,
+      merge_id: mergeId,
+      main_profile_id: req.mainId,
+      merged_profile_ids: JSON.stringify(ids),
+      cause: JSON.stringify(req.cause ?? { Type: "MERGE_PROFILES" }),
+      performed_by: req.performedBy,
+      before: JSON.stringify(before),
+      created_at: req.now,
+    })
+    .execute();
 }

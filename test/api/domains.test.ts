@@ -65,8 +65,9 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
         DomainName: "retail",
         DefaultExpirationDays: 366,
         DeadLetterQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/dlq",
+        // ML matching is refused while it does not exist (test/api/matching.test.ts); disabled, it is kept.
         Matching: {
-          Enabled: true,
+          Enabled: false,
           JobSchedule: { DayOfTheWeek: "MONDAY", Time: "3:30" },
           AutoMerging: {
             Enabled: true,
@@ -92,7 +93,7 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
       DefaultExpirationDays: 366,
       DeadLetterQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000000/dlq",
       Matching: {
-        Enabled: true,
+        Enabled: false,
         JobSchedule: { DayOfTheWeek: "MONDAY", Time: "3:30" },
         AutoMerging: { MinAllowedConfidenceScoreForMerging: 0.8 },
       },

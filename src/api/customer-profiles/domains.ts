@@ -1,4 +1,5 @@
 import { toEpochSeconds } from "../../core/clock.ts";
+import { ProfileflowError } from "../../core/errors.ts";
 import type { Domain, DomainSettings, DomainStore } from "../../profiles/domain-store.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
 import type { TagStore } from "../tags/tag-store.ts";
@@ -11,14 +12,29 @@ export interface DomainOperationsDeps {
   domains: DomainStore;
   tags: TagStore;
   arns: ProfileArns;
+  /** Rule-based matching: records new settings (and starts the backfill), and tells its status. */
+  matching?: DomainMatchingPort;
+}
+
+/** What the domain operations need of rule-based matching (src/compose/matching-jobs.ts). */
+export interface DomainMatchingPort {
+  /** New RuleBasedMatching settings were stored: reset the state, queue the backfill when profiles exist. */
+  configured(domainName: string): Promise<void>;
+  /** RuleBasedMatching.Status: PENDING, IN_PROGRESS or ACTIVE. */
+  status(domainName: string): Promise<"PENDING" | "IN_PROGRESS" | "ACTIVE">;
 }
 
 /** CreateDomain, GetDomain, UpdateDomain, ListDomains and DeleteDomain (restJson1, PascalCase). */
 export function domainOperations(deps: DomainOperationsDeps): ServiceDefinition {
-  const { domains, tags, arns } = deps;
+  const { domains, tags, arns, matching } = deps;
   const nameOf = (params: Record<string, string>) =>
     parseInput(domainNameSchema, params["DomainName"], "DomainName");
-  const describe = async (d: Domain) => domainResponse(d, await tags.list(arns.domain(d.name)));
+  const describe = async (d: Domain) =>
+    domainResponse(
+      d,
+      await tags.list(arns.domain(d.name)),
+      d.ruleBasedMatching && matching ? await matching.status(d.name) : "PENDING",
+    );
 
   const operations: Operation[] = [
     {
@@ -28,10 +44,12 @@ export function domainOperations(deps: DomainOperationsDeps): ServiceDefinition 
       handler: async (ctx) => {
         const name = nameOf(ctx.params);
         const input = parseInput(createDomainSchema, ctx.body);
+        refuseMlMatching(input);
         const domain = await domains.create(name, {
           defaultExpirationDays: input.DefaultExpirationDays,
           ...settingsOf(input),
         });
+        if (input.RuleBasedMatching) await matching?.configured(name);
         if (input.Tags) await tags.tag(arns.domain(name), input.Tags);
         return describe(domain);
       },
@@ -52,10 +70,12 @@ export function domainOperations(deps: DomainOperationsDeps): ServiceDefinition 
       handler: async (ctx) => {
         const name = nameOf(ctx.params);
         const input = parseInput(updateDomainSchema, ctx.body);
+        refuseMlMatching(input);
         const patch: Partial<DomainSettings> = settingsOf(input);
         if (input.DefaultExpirationDays !== undefined)
           patch.defaultExpirationDays = input.DefaultExpirationDays;
         const domain = await domains.update(name, patch);
+        if (input.RuleBasedMatching) await matching?.configured(name);
         if (input.Tags) await tags.tag(arns.domain(name), input.Tags);
         return describe(domain);
       },
@@ -116,17 +136,35 @@ function settingsOf(input: SettingsInput): Partial<DomainSettings> {
   return out;
 }
 
+/**
+ * ML matching (`Matching.Enabled: true`) is refused until it exists: storing it and answering as if
+ * a weekly job ran would be a lie. `Enabled: false` is stored and echoed (docs/matching.md).
+ */
+function refuseMlMatching(input: SettingsInput): void {
+  if (input.Matching?.["Enabled"] === true) {
+    throw new ProfileflowError(
+      "UNSUPPORTED_OPERATION",
+      "Matching.Enabled: ML matching is not available in this version of profileflow; use RuleBasedMatching (docs/matching.md)",
+      { member: "Matching.Enabled" },
+    );
+  }
+}
+
 /** The CreateDomain / UpdateDomain / GetDomain response members of a domain. */
-function domainResponse(d: Domain, tags: Record<string, string>): Record<string, unknown> {
+function domainResponse(
+  d: Domain,
+  tags: Record<string, string>,
+  matchingStatus: string,
+): Record<string, unknown> {
   return {
     DomainName: d.name,
     DefaultExpirationDays: d.defaultExpirationDays,
     DefaultEncryptionKey: d.defaultEncryptionKey,
     ...(d.deadLetterQueueUrl !== undefined ? { DeadLetterQueueUrl: d.deadLetterQueueUrl } : {}),
     ...(d.matching !== undefined ? { Matching: d.matching } : {}),
-    // Rule-based matching is stored, not run: report it ACTIVE so SDK waiters and consoles settle.
+    // Status is the matching state's: ACTIVE once every stored profile has been matched.
     ...(d.ruleBasedMatching !== undefined
-      ? { RuleBasedMatching: { ...d.ruleBasedMatching, Status: "ACTIVE" } }
+      ? { RuleBasedMatching: { ...d.ruleBasedMatching, Status: matchingStatus } }
       : {}),
     ...(d.dataStore !== undefined ? { DataStore: d.dataStore } : {}),
     CreatedAt: toEpochSeconds(d.createdAt),

@@ -1,0 +1,49 @@
+import type { DomainMatchingPort } from "../api/customer-profiles/domains.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Executor } from "../flows/executor.ts";
+import type { IngestDatabase } from "../profiles/ingest-types.ts";
+import { backfillStep } from "../profiles/matching/matching-backfill.ts";
+import { matchingState, resetMatchingState } from "../profiles/matching/matching-state.ts";
+
+/** The executor task that matches the profiles a domain held when its matching settings changed. */
+export const MATCHING_BACKFILL_TASK = "matching-backfill";
+
+/**
+ * Wires rule-based matching's backfill into the executor: new settings reset the domain's matching
+ * state and, when it holds profiles, queue one job (keyed per domain, so a newer setting replaces a
+ * waiting job). The job runs short steps, each its own transaction under the domain lock, so
+ * ingestion interleaves with it; it yields when the executor drains and resumes from its cursor.
+ */
+export function composeMatching(d: {
+  database: IngestDatabase;
+  executor: Executor;
+  clock: Clock;
+  logger: Logger;
+}): DomainMatchingPort {
+  d.executor.define(MATCHING_BACKFILL_TASK, async (payload, context) => {
+    const domain = String(payload["domain"]);
+    const version = Number(payload["version"]);
+    let steps = 0;
+    while (await backfillStep(d.database, domain, version, d.clock.now())) {
+      steps++;
+      if (context.signal.aborted) return { rerunAt: d.clock.now() };
+    }
+    d.logger.info({ domain, version, steps }, "rule-based matching backfill finished");
+    return undefined;
+  });
+  return {
+    configured: async (domainName) => {
+      const { version, status } = await resetMatchingState(d.database.db, domainName, d.clock.now());
+      if (status === "ACTIVE") return;
+      await d.executor.enqueue({
+        task: MATCHING_BACKFILL_TASK,
+        payload: { domain: domainName, version },
+        key: `matching:${domainName}`,
+        keyMode: "replace",
+        queue: `matching:${domainName}`,
+      });
+    },
+    status: async (domainName) => (await matchingState(d.database.db, domainName))?.status ?? "PENDING",
+  };
+}

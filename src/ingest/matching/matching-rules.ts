@@ -1,0 +1,232 @@
+import { type MatchValueKind, normalizeMatchValue } from "./normalize-match-value.ts";
+
+/**
+ * The compiled form of a domain's `RuleBasedMatching`: which profile leaves each rule attribute reads,
+ * how its values are normalized, and the key names its normalized values are indexed under
+ * (`_m.<attribute>`, or `_m.<attribute>/<member>` under ONE_TO_ONE). Pure: used by ingestion, the
+ * backfill job and validation alike.
+ */
+
+/** The matching attribute types and the profile members each may be represented by (AttributeTypesSelector). */
+export const ATTRIBUTE_TYPE_MEMBERS = {
+  EmailAddress: ["EmailAddress", "BusinessEmailAddress", "PersonalEmailAddress"],
+  PhoneNumber: ["PhoneNumber", "HomePhoneNumber", "MobilePhoneNumber", "BusinessPhoneNumber"],
+  // AWS spells the mailing address "MaillingAddress" in this list; both spellings are accepted.
+  Address: [
+    "Address",
+    "BusinessAddress",
+    "MaillingAddress",
+    "MailingAddress",
+    "ShippingAddress",
+    "BillingAddress",
+  ],
+} as const;
+
+export type AttributeType = keyof typeof ATTRIBUTE_TYPE_MEMBERS;
+
+const ADDRESS_PARTS = [
+  "Address1",
+  "Address2",
+  "Address3",
+  "Address4",
+  "City",
+  "County",
+  "State",
+  "Province",
+  "Country",
+  "PostalCode",
+] as const;
+
+const PLAIN: Record<string, MatchValueKind> = {
+  FirstName: "name",
+  MiddleName: "name",
+  LastName: "name",
+  BusinessName: "name",
+  BirthDate: "date",
+  AccountNumber: "text",
+  Gender: "text",
+};
+
+/** Rule attributes that identify a person on their own (with the guards); the others only corroborate. */
+const IDENTIFYING = new Set(["EmailAddress", "PhoneNumber", "AccountNumber"]);
+/** Rule attributes that are names: a rule of names only lists matches but never merges. */
+const NAMES = new Set(["FirstName", "MiddleName", "LastName", "BusinessName"]);
+
+/** Why a rule attribute name is not allowed, or undefined when it is. */
+export function ruleAttributeProblem(name: string): string | undefined {
+  if (name in PLAIN || name === "EmailAddress" || name === "PhoneNumber" || name === "Address")
+    return undefined;
+  if (name.startsWith("Address.")) {
+    const part = name.slice(8);
+    return (ADDRESS_PARTS as readonly string[]).includes(part)
+      ? undefined
+      : `Address part ${part} is not one of ${ADDRESS_PARTS.join(", ")}`;
+  }
+  if (name.startsWith("Attributes.")) {
+    return /^Attributes\.[a-zA-Z0-9_.-]{1,255}$/.test(name)
+      ? undefined
+      : "a custom attribute is named Attributes.<name> (letters, digits, _ . -)";
+  }
+  return `${name} is not a matching attribute (FirstName, MiddleName, LastName, BirthDate, Gender, EmailAddress, PhoneNumber, BusinessName, AccountNumber, Address, Address.<part>, Attributes.<name>)`;
+}
+
+/** One attribute of a rule, compiled. */
+export interface RuleAttribute {
+  name: string;
+  kind: MatchValueKind;
+  identifying: boolean;
+  /** (leaf or leaf group, key name) pairs: where values are read from and the key they are indexed under. */
+  sources: { member: string; keyName: string }[];
+}
+
+/** One rule: its level (index + 1) and attributes. */
+export interface CompiledRule {
+  level: number;
+  attributes: RuleAttribute[];
+  /** Only names: never merges, whatever the merging level. */
+  namesOnly: boolean;
+}
+
+/** The settings the matcher acts on. */
+export interface MatchingRules {
+  enabled: boolean;
+  rules: CompiledRule[];
+  mergeLevel: number;
+  matchLevel: number;
+  conflict: { model: "RECENCY" | "SOURCE"; sourceName?: string };
+  /** Every key name the attributes index values under. */
+  keyNames: string[];
+}
+
+/** The wire RuleBasedMatching members the compiler reads (already validated). */
+export interface RuleBasedMatchingWire {
+  Enabled?: boolean;
+  MatchingRules?: { Rule: string[] }[];
+  MaxAllowedRuleLevelForMerging?: number;
+  MaxAllowedRuleLevelForMatching?: number;
+  AttributeTypesSelector?: {
+    AttributeMatchingModel: "ONE_TO_ONE" | "MANY_TO_MANY";
+    Address?: string[];
+    PhoneNumber?: string[];
+    EmailAddress?: string[];
+  };
+  ConflictResolution?: { ConflictResolvingModel: "RECENCY" | "SOURCE"; SourceName?: string };
+}
+
+/** The key-name prefix of matching values (dots never occur in the key names an object type may define). */
+export const MATCH_KEY_PREFIX = "_m.";
+
+/** Compiles a validated RuleBasedMatching; a disabled or rule-less one matches nothing. */
+export function compileMatchingRules(wire: RuleBasedMatchingWire | undefined): MatchingRules {
+  const rulesWire = wire?.MatchingRules ?? [];
+  const selector = wire?.AttributeTypesSelector;
+  const manyToMany = selector?.AttributeMatchingModel === "MANY_TO_MANY";
+  // Without a selector, each type is its base member only (the conservative reading of AWS's default).
+  const members = (t: AttributeType): string[] => {
+    const chosen = selector?.[t] ?? [t];
+    return chosen.map((m) => (m === "MaillingAddress" ? "MailingAddress" : m));
+  };
+  const keyFor = (attr: string, member: string) =>
+    manyToMany ? `${MATCH_KEY_PREFIX}${attr}` : `${MATCH_KEY_PREFIX}${attr}/${member}`;
+  const compileAttr = (name: string): RuleAttribute => {
+    if (name === "EmailAddress" || name === "PhoneNumber") {
+      return {
+        name,
+        kind: name === "EmailAddress" ? "email" : "phone",
+        identifying: true,
+        sources: members(name).map((m) => ({ member: m, keyName: keyFor(name, m) })),
+      };
+    }
+    if (name === "Address" || name.startsWith("Address.")) {
+      const part = name === "Address" ? "" : name.slice(8);
+      return {
+        name,
+        kind: "address",
+        identifying: false,
+        sources: members("Address").map((m) => ({
+          member: part ? `${m}.${part}` : m,
+          keyName: keyFor(name, m),
+        })),
+      };
+    }
+    return {
+      name,
+      kind: name.startsWith("Attributes.") ? "text" : (PLAIN[name] ?? "text"),
+      identifying: IDENTIFYING.has(name) || name.startsWith("Attributes."),
+      sources: [{ member: name, keyName: `${MATCH_KEY_PREFIX}${name}` }],
+    };
+  };
+  const rules = rulesWire.map((r, i) => {
+    const attributes = [...new Set(r.Rule)].map(compileAttr);
+    return { level: i + 1, attributes, namesOnly: attributes.every((a) => NAMES.has(a.name)) };
+  });
+  const keyNames = [
+    ...new Set(rules.flatMap((r) => r.attributes.flatMap((a) => a.sources.map((s) => s.keyName)))),
+  ];
+  const matchLevel = Math.min(wire?.MaxAllowedRuleLevelForMatching ?? rules.length, rules.length);
+  const mergeLevel = Math.min(wire?.MaxAllowedRuleLevelForMerging ?? 0, matchLevel);
+  const conflict: MatchingRules["conflict"] = {
+    model: wire?.ConflictResolution?.ConflictResolvingModel ?? "RECENCY",
+  };
+  if (wire?.ConflictResolution?.SourceName !== undefined)
+    conflict.sourceName = wire.ConflictResolution.SourceName;
+  return {
+    enabled: wire?.Enabled === true && rules.length > 0,
+    rules,
+    mergeLevel,
+    matchLevel,
+    conflict,
+    keyNames,
+  };
+}
+
+/** One normalized matching value of a profile or object. */
+export interface MatchValue {
+  keyName: string;
+  value: string;
+}
+
+/**
+ * The normalized matching values of a set of profile leaves (`FirstName`, `Address.City`,
+ * `Attributes.x`): one per (key name, value), for every attribute the rules use.
+ */
+export function matchValues(rules: MatchingRules, leaves: Readonly<Record<string, string>>): MatchValue[] {
+  const out: MatchValue[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules.rules) {
+    for (const attr of rule.attributes) {
+      for (const s of attr.sources) {
+        const raw = attr.name === "Address" ? wholeAddress(leaves, s.member) : leaves[s.member];
+        if (raw === undefined || raw === "") continue;
+        const value = attr.name === "Address" ? raw : normalizeMatchValue(attr.kind, raw);
+        if (value === undefined) continue;
+        const k = `${s.keyName}\u0000${value}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push({ keyName: s.keyName, value });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A whole address as one comparable value: street line, city, postal code (first five characters) and
+ * state, each normalized; undefined unless the street line and the city or postal code are present.
+ */
+function wholeAddress(leaves: Readonly<Record<string, string>>, member: string): string | undefined {
+  const part = (p: string) => {
+    const v = leaves[`${member}.${p}`];
+    return v === undefined ? undefined : normalizeMatchValue("address", v);
+  };
+  const street = part("Address1");
+  const city = part("City");
+  const postal = part("PostalCode")?.replace(/\s/g, "").slice(0, 5);
+  if (street === undefined || (city === undefined && postal === undefined)) return undefined;
+  return [street, city ?? "", postal ?? "", part("State") ?? ""].join("|");
+}
+
+/** The identifying attributes of a rule. */
+export function identifyingAttributes(rule: CompiledRule): RuleAttribute[] {
+  return rule.attributes.filter((a) => a.identifying);
+}

@@ -1,0 +1,246 @@
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { DialectName } from "../../db/dialect.ts";
+import type { Database } from "../../db/schema.ts";
+import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
+import { chunks, inValues } from "../bulk.ts";
+import { lookupKeyOwners } from "../key-index.ts";
+import type { Leaves } from "../profile-fields.ts";
+import { mergeProfilesIn } from "../profile-merge.ts";
+import { findRuleEdges, type Hold, type MatchGuards, mergeGroups, type RuleEdge } from "./rule-matcher.ts";
+
+/** Who rule-based merges are performed by, in history. */
+export const RULE_MATCHING_ACTOR = "rule-based-matching";
+
+/** What one matching pass did. */
+export interface MatchOutcome {
+  /** Merges made (each joins a group of two or more profiles). */
+  merges: number;
+  /** Profiles deleted by those merges. */
+  profilesMerged: number;
+  /** Matches recorded without a merge (listed by ListRuleBasedMatches). */
+  matches: number;
+  /** Each profile merged away → the profile it now is part of. */
+  mainOf: Map<string, string>;
+}
+
+const MAX_ROUNDS = 4;
+
+/**
+ * Rule-based matching of the given profiles inside the caller's transaction (which holds the domain
+ * lock): their matching values are looked up by index, rules evaluated with the guards, groups merged
+ * (cause recorded), matches that are not merged recorded. A merged profile holds the union of its
+ * parts' values, so the pass repeats for the merged profiles until nothing more joins.
+ */
+export async function matchProfiles(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  rules: MatchingRules,
+  profileIds: readonly string[],
+  now: number,
+  guards?: MatchGuards,
+): Promise<MatchOutcome> {
+  const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
+  if (!rules.enabled || profileIds.length === 0) return outcome;
+  let subjects = [...new Set(profileIds)];
+  for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
+    const values = await loadValues(trx, dialect, domainName, rules, subjects);
+    const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
+    const owners = await lookupKeyOwners(trx, dialect, domainName, pairs);
+    const everyone = new Set(subjects);
+    for (const set of owners.values()) for (const p of set) everyone.add(p);
+    const profiles = await loadProfiles(trx, dialect, domainName, [...everyone]);
+    // Values of profiles deleted meanwhile (merged away earlier in this pass) are stale: drop them.
+    for (const [pk, set] of owners) {
+      for (const p of set) if (!profiles.has(p)) set.delete(p);
+      if (set.size === 0) owners.delete(pk);
+    }
+    const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
+    const edges = findRuleEdges(rules, { subjects: values, owners, fields }, guards);
+    const groups = mergeGroups(edges, fields);
+    const mainOf = new Map<string, string>();
+    const mains: string[] = [];
+    for (const g of groups) {
+      const main = await chooseMain(trx, dialect, domainName, rules, g.members, profiles);
+      const merged = g.members.filter((m) => m !== main);
+      await mergeProfilesIn(trx, dialect, domainName, {
+        mainId: main,
+        mergedIds: merged,
+        performedBy: RULE_MATCHING_ACTOR,
+        now,
+        cause: causeOf(g.edges),
+      });
+      for (const m of g.members) mainOf.set(m, main);
+      for (const m of merged) outcome.mainOf.set(m, main);
+      // Profiles merged earlier into one merged now follow it.
+      for (const [from, to] of outcome.mainOf) if (merged.includes(to)) outcome.mainOf.set(from, main);
+      mains.push(main);
+      outcome.merges++;
+      outcome.profilesMerged += merged.length;
+    }
+    outcome.matches += await recordMatches(
+      trx,
+      dialect,
+      domainName,
+      edges.filter((e) => e.hold),
+      mainOf,
+      now,
+    );
+    subjects = mains;
+  }
+  return outcome;
+}
+
+/** The history/merge cause of a group: each link with its rule level, attributes and agreeing values. */
+function causeOf(edges: readonly RuleEdge[]): Record<string, unknown> {
+  return {
+    Type: "RULE_BASED_MATCHING",
+    Links: edges.map((e) => ({ ProfileIds: [e.a, e.b], RuleLevel: e.level, Rule: e.rule, Values: e.values })),
+  };
+}
+
+async function loadValues(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  rules: MatchingRules,
+  profileIds: readonly string[],
+): Promise<Map<string, MatchValue[]>> {
+  const out = new Map<string, MatchValue[]>();
+  for (const part of chunks(profileIds)) {
+    const rows = await trx
+      .selectFrom("profile_keys")
+      .select(["profile_id", "key_name", "key_value"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .where("key_name", "in", rules.keyNames)
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.profile_id) ?? [];
+      list.push({ keyName: r.key_name, value: r.key_value });
+      out.set(r.profile_id, list);
+    }
+  }
+  return out;
+}
+
+interface ProfileFacts {
+  fields: Leaves;
+  createdAt: number;
+}
+
+async function loadProfiles(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  profileIds: readonly string[],
+): Promise<Map<string, ProfileFacts>> {
+  const out = new Map<string, ProfileFacts>();
+  for (const part of chunks(profileIds)) {
+    const rows = await trx
+      .selectFrom("profiles")
+      .select(["profile_id", "fields", "created_at"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute();
+    for (const r of rows)
+      out.set(r.profile_id, { fields: JSON.parse(r.fields) as Leaves, createdAt: Number(r.created_at) });
+  }
+  return out;
+}
+
+/**
+ * The profile a group merges into: the oldest (its id has been known longest), or under
+ * ConflictResolution SOURCE the oldest holding an object of SourceName.
+ */
+async function chooseMain(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  rules: MatchingRules,
+  members: readonly string[],
+  profiles: ReadonlyMap<string, ProfileFacts>,
+): Promise<string> {
+  let pool = [...members];
+  if (rules.conflict.model === "SOURCE" && rules.conflict.sourceName !== undefined) {
+    const rows = await trx
+      .selectFrom("profile_objects")
+      .select("profile_id")
+      .distinct()
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", rules.conflict.sourceName)
+      .where(inValues(dialect, "profile_id", members))
+      .execute();
+    if (rows.length > 0) pool = rows.map((r) => r.profile_id);
+  }
+  pool.sort(
+    (x, y) => (profiles.get(x)?.createdAt ?? 0) - (profiles.get(y)?.createdAt ?? 0) || (x < y ? -1 : 1),
+  );
+  return pool[0]!;
+}
+
+/** The MatchId of two profiles. */
+export function matchIdOf(a: string, b: string): string {
+  const [x, y] = a < b ? [a, b] : [b, a];
+  return createHash("sha256").update(`${x}\u0000${y}`).digest("hex").slice(0, 32);
+}
+
+async function recordMatches(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  held: readonly RuleEdge[],
+  mainOf: ReadonlyMap<string, string>,
+  now: number,
+): Promise<number> {
+  const rows = new Map<
+    string,
+    {
+      a: string;
+      b: string;
+      level: number;
+      detail: { Rule: string[]; Values: Record<string, string>; Hold: Hold };
+    }
+  >();
+  for (const e of held) {
+    const a = mainOf.get(e.a) ?? e.a;
+    const b = mainOf.get(e.b) ?? e.b;
+    if (a === b) continue;
+    const id = matchIdOf(a, b);
+    const prev = rows.get(id);
+    if (prev && prev.level <= e.level) continue;
+    rows.set(id, {
+      a: a < b ? a : b,
+      b: a < b ? b : a,
+      level: e.level,
+      detail: { Rule: e.rule, Values: e.values, Hold: e.hold! },
+    });
+  }
+  if (rows.size === 0) return 0;
+  const ids = [...rows.keys()];
+  for (const part of chunks(ids)) {
+    await trx
+      .deleteFrom("rule_matches")
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "match_id", part))
+      .execute();
+  }
+  for (const part of chunks([...rows], 1000)) {
+    await trx
+      .insertInto("rule_matches")
+      .values(
+        part.map(([id, r]) => ({
+          domain_name: domainName,
+          match_id: id,
+          rule_level: r.level,
+          profile_a: r.a,
+          profile_b: r.b,
+          detail: JSON.stringify(r.detail),
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+  return rows.size;
+}

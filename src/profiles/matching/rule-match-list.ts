@@ -1,0 +1,28 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+
+/**
+ * ListRuleBasedMatches: the MatchIds of recorded matches whose two profiles both still exist (a match
+ * whose profiles were merged or deleted since is no longer one), ordered by id, after `after`.
+ */
+export async function listRuleMatches(
+  db: Kysely<Database>,
+  domainName: string,
+  page: { after?: string | undefined; limit: number },
+): Promise<{ items: string[]; more: boolean }> {
+  let q = db
+    .selectFrom("rule_matches as m")
+    .innerJoin("profiles as a", (j) =>
+      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
+    )
+    .innerJoin("profiles as b", (j) =>
+      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
+    )
+    .select("m.match_id")
+    .where("m.domain_name", "=", domainName)
+    .orderBy("m.match_id")
+    .limit(page.limit + 1);
+  if (page.after !== undefined) q = q.where("m.match_id", ">", page.after);
+  const rows = await q.execute();
+  return { items: rows.slice(0, page.limit).map((r) => r.match_id), more: rows.length > page.limit };
+}

@@ -1,0 +1,240 @@
+import {
+  BadRequestException,
+  CreateDomainCommand,
+  GetDomainCommand,
+  ListProfileHistoryRecordsCommand,
+  ListRuleBasedMatchesCommand,
+  PutProfileObjectCommand,
+  PutProfileObjectTypeCommand,
+  SearchProfilesCommand,
+  UpdateDomainCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const field = (source: string, target: string, contentType?: string) => ({
+  Source: `_source.${source}`,
+  Target: target,
+  ...(contentType ? { ContentType: contentType as "STRING" } : {}),
+});
+
+/** Two sources with no shared key: only matching can join their records. */
+async function objectTypes(t: TestServer, domain: string): Promise<void> {
+  for (const name of ["crm", "helpdesk"]) {
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName: domain,
+        ObjectTypeName: name,
+        Description: name,
+        AllowProfileCreation: true,
+        Fields: {
+          id: field("id", `_profile.Attributes.${name}Id`),
+          first: field("first", "_profile.FirstName", "NAME"),
+          last: field("last", "_profile.LastName", "NAME"),
+          email: field("email", "_profile.EmailAddress", "EMAIL_ADDRESS"),
+          phone: field("phone", "_profile.PhoneNumber", "PHONE_NUMBER"),
+          birth: field("birth", "_profile.BirthDate"),
+        },
+        Keys: { [`_${name}Id`]: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }] },
+      }),
+    );
+  }
+}
+
+describeEachDialect("rule-based matching through the SDK", (dialect) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(dialect, { workers: true });
+  });
+  afterAll(async () => t?.close());
+
+  const put = (domain: string, type: string, o: Record<string, string>) =>
+    t.profiles.send(
+      new PutProfileObjectCommand({ DomainName: domain, ObjectTypeName: type, Object: JSON.stringify(o) }),
+    );
+  const profilesOf = async (domain: string, key: string, value: string) =>
+    (await t.profiles.send(new SearchProfilesCommand({ DomainName: domain, KeyName: key, Values: [value] })))
+      .Items ?? [];
+  const profileCount = async (domain: string) =>
+    (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats?.ProfileCount;
+
+  it("merges the same person across sources as objects arrive, and explains the merge in history", async () => {
+    const D = "live";
+    const created = await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: D,
+        DefaultExpirationDays: 30,
+        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+      }),
+    );
+    // Nothing to process yet: objects are matched as they arrive, so matching is active at once.
+    expect(created.RuleBasedMatching?.Status).toBe("ACTIVE");
+    await objectTypes(t, D);
+    await put(D, "crm", {
+      id: "c1",
+      first: "Ann",
+      last: "Lee",
+      email: " Ann.Lee@Example.com",
+      phone: "(555) 201-3344",
+    });
+    await put(D, "helpdesk", { id: "h1", email: "ann.lee@example.COM ", phone: "+1 555 201 3344" });
+    const [one, ...rest] = await profilesOf(D, "_crmId", "c1");
+    expect(rest).toEqual([]);
+    expect((await profilesOf(D, "_helpdeskId", "h1")).map((p) => p.ProfileId)).toEqual([one!.ProfileId]);
+    expect(await profileCount(D)).toBe(1);
+
+    const history = await t.profiles.send(
+      new ListProfileHistoryRecordsCommand({
+        DomainName: D,
+        ProfileId: one!.ProfileId!,
+        ActionType: "MERGED",
+      }),
+    );
+    expect(history.ProfileHistoryRecords).toHaveLength(1);
+    expect(history.ProfileHistoryRecords?.[0]?.PerformedBy).toBe("rule-based-matching");
+  });
+
+  it("a shared mailbox never merges two people alone; a name-only agreement is listed, never merged", async () => {
+    const D = "guards";
+    await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: D,
+        DefaultExpirationDays: 30,
+        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+      }),
+    );
+    await objectTypes(t, D);
+    // Two people of one company give its info@ mailbox; the helpdesk record carries it and nothing else.
+    await put(D, "crm", { id: "c1", first: "Bob", last: "Ames", email: "info@acme.example" });
+    await put(D, "helpdesk", { id: "h1", email: "INFO@acme.example" });
+    await put(D, "crm", {
+      id: "c2",
+      first: "Eve",
+      last: "Ames",
+      email: "info@acme.example",
+      phone: "555-201-9999",
+    });
+    expect(await profileCount(D)).toBe(3);
+    // Same name, nothing else in common: two people as far as anyone can tell.
+    await put(D, "crm", { id: "c3", first: "Carl", last: "Diaz", email: "carl@one.example" });
+    await put(D, "helpdesk", { id: "h3", first: "Carl", last: "Diaz", email: "cdiaz@two.example" });
+    expect(await profileCount(D)).toBe(5);
+    const matches = await t.profiles.send(new ListRuleBasedMatchesCommand({ DomainName: D }));
+    expect(matches.MatchIds?.length).toBeGreaterThanOrEqual(1);
+    // Different birth dates veto a merge that email and phone alone would make.
+    await put(D, "crm", {
+      id: "c4",
+      first: "Dan",
+      last: "Fox",
+      email: "dan@fox.example",
+      birth: "1980-01-02",
+    });
+    await put(D, "helpdesk", {
+      id: "h4",
+      first: "Dan",
+      last: "Fox",
+      email: "dan@fox.example",
+      birth: "1991-05-06",
+    });
+    expect(await profileCount(D)).toBe(7);
+  });
+
+  it("turning matching on for a domain with profiles processes them in a job: PENDING/IN_PROGRESS, then ACTIVE", async () => {
+    const D = "late";
+    await t.profiles.send(new CreateDomainCommand({ DomainName: D, DefaultExpirationDays: 30 }));
+    await objectTypes(t, D);
+    for (let i = 0; i < 30; i++) {
+      await put(D, "crm", { id: `c${i}`, first: `F${i}`, last: "Lee", email: `p${i}@example.com` });
+      await put(D, "helpdesk", {
+        id: `h${i}`,
+        email: `P${i}@Example.com`,
+        phone: `555-301-${String(1000 + i)}`,
+      });
+    }
+    expect(await profileCount(D)).toBe(60);
+    const updated = await t.profiles.send(
+      new UpdateDomainCommand({ DomainName: D, RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never }),
+    );
+    expect(["PENDING", "IN_PROGRESS", "ACTIVE"]).toContain(updated.RuleBasedMatching?.Status);
+    const end = Date.now() + 30_000;
+    let status = updated.RuleBasedMatching?.Status;
+    while (status !== "ACTIVE" && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await t.profiles.send(new GetDomainCommand({ DomainName: D }))).RuleBasedMatching?.Status;
+    }
+    expect(status).toBe("ACTIVE");
+    expect(await profileCount(D)).toBe(30);
+  });
+
+  it("refuses settings that cannot work, naming the member", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ Enabled: true, MatchingRules: [{ Rule: ["Email"] }] }, "RuleBasedMatching.MatchingRules.0.Rule.0"],
+      [
+        { Enabled: true, MatchingRules: [{ Rule: ["Address.Town"] }] },
+        "RuleBasedMatching.MatchingRules.0.Rule.0",
+      ],
+      [{ Enabled: true }, "RuleBasedMatching.MatchingRules"],
+      [
+        { Enabled: true, MatchingRules: [{ Rule: ["EmailAddress"] }], MaxAllowedRuleLevelForMerging: 2 },
+        "RuleBasedMatching.MaxAllowedRuleLevelForMerging",
+      ],
+      [
+        {
+          Enabled: true,
+          MatchingRules: [{ Rule: ["EmailAddress"] }, { Rule: ["PhoneNumber"] }],
+          MaxAllowedRuleLevelForMerging: 2,
+          MaxAllowedRuleLevelForMatching: 1,
+        },
+        "RuleBasedMatching.MaxAllowedRuleLevelForMerging",
+      ],
+      [
+        {
+          Enabled: true,
+          MatchingRules: [{ Rule: ["EmailAddress"] }],
+          AttributeTypesSelector: { AttributeMatchingModel: "ONE_TO_ONE", EmailAddress: ["WorkEmail"] },
+        },
+        "RuleBasedMatching.AttributeTypesSelector.EmailAddress.0",
+      ],
+      [
+        {
+          Enabled: true,
+          MatchingRules: [{ Rule: ["EmailAddress"] }],
+          ConflictResolution: { ConflictResolvingModel: "SOURCE" },
+        },
+        "RuleBasedMatching.ConflictResolution.SourceName",
+      ],
+    ];
+    for (const [RuleBasedMatching, member] of cases) {
+      const e = await t.profiles
+        .send(
+          new CreateDomainCommand({
+            DomainName: "refused",
+            DefaultExpirationDays: 1,
+            RuleBasedMatching: RuleBasedMatching as never,
+          }),
+        )
+        .then(
+          () => undefined,
+          (x: Error) => x,
+        );
+      expect(e, member).toBeInstanceOf(BadRequestException);
+      expect(e?.message, member).toContain(member);
+    }
+    const ml = await t.profiles
+      .send(
+        new CreateDomainCommand({
+          DomainName: "refused",
+          DefaultExpirationDays: 1,
+          Matching: { Enabled: true },
+        }),
+      )
+      .then(
+        () => undefined,
+        (x: Error) => x,
+      );
+    expect(ml).toBeInstanceOf(BadRequestException);
+    expect(ml?.message).toContain("Matching.Enabled");
+  });
+});
