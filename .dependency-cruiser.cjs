@@ -26,6 +26,24 @@ forbidden.push({
   from: { path: "^src/(?!cli/|demo/|main\\.ts)" },
   to: { path: "^src/(cli/|main\\.ts)" },
 });
+// src/ runs in production installs (`npm ci --omit=dev`, proved by .ci/omit-dev-check): it may load
+// only `dependencies`. test/cli/package-dependencies.test.ts also checks that none goes unused.
+forbidden.push(
+  {
+    name: "not-to-dev-dep",
+    comment: "src/ may not import a devDependency (absent after npm ci --omit=dev); move it to dependencies",
+    severity: "error",
+    from: { path: "^src/" },
+    to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"] },
+  },
+  {
+    name: "no-non-package-json",
+    comment: "src/ may import only packages declared in package.json",
+    severity: "error",
+    from: { path: "^src/" },
+    to: { dependencyTypes: ["npm-no-pkg", "npm-unknown"] },
+  },
+);
 module.exports = {
   forbidden,
   options: {
