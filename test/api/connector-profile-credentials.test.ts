@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import {
   ConnectorAuthenticationException,
   CreateConnectorProfileCommand,
@@ -8,6 +9,7 @@ import {
 } from "@aws-sdk/client-appflow";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/core/logger.ts";
 import { type Sandboxes, startSandboxes } from "../../src/sandbox/start-sandboxes.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
@@ -248,9 +250,16 @@ describe("vendor hosts and vendor answers at the edge", () => {
 describe("what a vendor's answer can do to our errors and memory", () => {
   let t: TestServer;
   let vendor: VendorListener;
+  const logLines: string[] = [];
   beforeAll(async () => {
     vendor = await new VendorListener().start();
-    t = await startTestServer("sqlite");
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logLines.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    t = await startTestServer("sqlite", { logger: createLogger("debug", sink) });
   });
   afterAll(async () => {
     await t?.close();
@@ -282,6 +291,14 @@ describe("what a vendor's answer can do to our errors and memory", () => {
     expect(e.message).not.toContain("INTERNAL-PAYROLL");
     expect(e.message).not.toContain("<");
     expect(e.message).toContain("HTTP 403");
+    // The operator still sees the page, in the debug log.
+    const refused = logLines
+      .join("")
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = refused.find((l) => l["msg"] === "vendor refused a request" && l["status"] === 403);
+    expect(line?.["body"]).toContain("INTERNAL-PAYROLL-2026");
   });
 
   it("keeps the vendor's error code and a short sanitized message from a JSON error", async () => {
