@@ -11,6 +11,7 @@ export {
   type NormalizeOptions,
   normalizeKeyValue,
   normalizePhone,
+  wellFormedText,
 } from "./normalize-key-value.ts";
 export {
   CONTENT_TYPES,

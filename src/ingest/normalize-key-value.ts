@@ -16,16 +16,33 @@ const PHONE_MEMO_GENERATION = 25_000;
 let phoneMemo = new Map<string, string>();
 let phoneMemoOld = new Map<string, string>();
 
+// String.prototype.isWellFormed / toWellFormed are Node 20's (ES2024), newer than the ES2023 lib we type against.
+const stringMethods = String.prototype as unknown as {
+  isWellFormed: (this: string) => boolean;
+  toWellFormed: (this: string) => string;
+};
+
+/**
+ * The text with every lone UTF-16 surrogate replaced by U+FFFD: what both databases store for it
+ * (better-sqlite3 and node-postgres encode strings to UTF-8 that way), so a value compares equal to
+ * itself after a round trip. O(1) for one-byte strings, which cannot hold a surrogate.
+ */
+export function wellFormedText(value: string): string {
+  return stringMethods.isWellFormed.call(value) ? value : stringMethods.toWellFormed.call(value);
+}
+
 /**
  * Normalizes a key value by content type, the same way for indexing and for search. Returns
- * undefined when nothing is left (empty or whitespace-only values are absent, not "").
+ * undefined when nothing is left (empty or whitespace-only values are absent, not ""). Lone
+ * surrogates become U+FFFD first (`wellFormedText`), on every path, so the same value is always the
+ * same key on both dialects.
  */
 export function normalizeKeyValue(
   contentType: ContentType | undefined,
   value: string,
   options?: NormalizeOptions,
 ): string | undefined {
-  const trimmed = value.trim();
+  const trimmed = wellFormedText(value).trim();
   if (trimmed === "") return undefined;
   switch (contentType) {
     case "EMAIL_ADDRESS":

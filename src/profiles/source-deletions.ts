@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
-import type { CompiledObjectType } from "../ingest/index.ts";
+import { type CompiledObjectType, wellFormedText } from "../ingest/index.ts";
 import { chunks } from "./bulk.ts";
 import { historyRow } from "./profile-history.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
@@ -21,7 +21,7 @@ function objectKeyFor(compiled: CompiledObjectType, d: SourceDeletion): string {
     const m = compiled.map(d.data);
     if (m.ok && m.uniqueKey) value = m.uniqueKey.value;
   }
-  value ??= String(d.id).trim();
+  value ??= wellFormedText(String(d.id)).trim();
   return value.length <= 255 ? value : `sha256:${createHash("sha256").update(value).digest("hex")}`;
 }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { describe, expect, it } from "vitest";
-import { normalizeKeyValue, normalizePhone } from "../../src/ingest/normalize-key-value.ts";
+import { normalizeKeyValue, normalizePhone, wellFormedText } from "../../src/ingest/normalize-key-value.ts";
 import { CONTENT_TYPES } from "../../src/ingest/object-type.ts";
 
 describe("normalizeKeyValue", () => {
@@ -51,6 +51,13 @@ describe("normalizeKeyValue", () => {
     }
   });
 
+  it("replaces lone surrogates with U+FFFD and keeps surrogate pairs", () => {
+    expect(normalizeKeyValue("STRING", "a\ud800b")).toBe("a\ufffdb");
+    expect(normalizeKeyValue("EMAIL_ADDRESS", " A\udc00@X.COM ")).toBe("a\ufffd@x.com");
+    expect(normalizeKeyValue("NAME", "Ada \ud83d\ude00")).toBe("Ada \ud83d\ude00");
+    expect(wellFormedText("\ud800\ud800")).toBe("\ufffd\ufffd");
+  });
+
   it("memoizes phone numbers and returns the same answer from the memo", () => {
     const first = normalizePhone("(650) 555-0101");
     expect(normalizePhone("(650) 555-0101")).toBe(first);
@@ -67,6 +74,22 @@ describe("normalizeKeyValue properties", () => {
       fc.property(fc.constantFrom(...CONTENT_TYPES), fc.oneof(anyText, phoneish), (ct, v) => {
         const once = normalizeKeyValue(ct, v);
         if (once !== undefined) expect(normalizeKeyValue(ct, once)).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("gives a value and its UTF-8 round trip (what a database stores) the same key, itself unchanged by one", () => {
+    const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+    const text = fc
+      .array(fc.oneof(loneSurrogate, fc.string({ unit: "binary", maxLength: 4 })), { maxLength: 12 })
+      .map((parts) => parts.join(""));
+    const roundTrip = (v: string) => Buffer.from(v, "utf8").toString("utf8");
+    fc.assert(
+      fc.property(fc.constantFrom(...CONTENT_TYPES), text, (ct, v) => {
+        const out = normalizeKeyValue(ct, v);
+        expect(normalizeKeyValue(ct, roundTrip(v))).toBe(out);
+        if (out !== undefined) expect(roundTrip(out)).toBe(out);
       }),
       { numRuns: 2000 },
     );

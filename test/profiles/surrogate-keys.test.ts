@@ -1,0 +1,161 @@
+import {
+  CreateDomainCommand,
+  PutProfileObjectTypeCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { profilesSink } from "../../src/compose/profiles-sink.ts";
+import type { Database } from "../../src/db/schema.ts";
+import type { SinkBatch } from "../../src/flows/record-sink.ts";
+import { signedFetch } from "../helpers/signed-fetch.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+// A lone high surrogate in the UNIQUE key and a lone low one in the PROFILE key. Both databases store
+// each as U+FFFD, so before normalization the value read back never equalled the value written.
+const signupId = "S-\ud800-1";
+const email = "ada\udc00@example.com";
+const record = { id: signupId, email, name: "Ada" };
+// JSON text whose escapes decode to lone surrogates: what a hostile or broken client sends (an SDK
+// would have replaced them while encoding UTF-8).
+const escaped = (s: string) =>
+  JSON.stringify(s).replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+describeEachDialect("a key value with a lone surrogate is one key on every path", (dialect) => {
+  let t: TestServer;
+  const DomainName = "surrogates";
+
+  beforeAll(async () => {
+    t = await startTestServer(dialect);
+    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName,
+        ObjectTypeName: "Signup",
+        Description: "web signups",
+        AllowProfileCreation: true,
+        Fields: {
+          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
+          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
+          name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
+        },
+        Keys: {
+          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
+          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
+        },
+      }),
+    );
+  });
+  afterAll(async () => t?.close());
+
+  const count = async (table: "profiles" | "profile_objects") =>
+    Number(
+      (
+        await t.server.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .where("domain_name", "=", DomainName)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const keyRows = (keyName: string) =>
+    t.server.database.db
+      .selectFrom("profile_keys")
+      .select(["key_value", "profile_id", "origin"])
+      .where("domain_name", "=", DomainName)
+      .where("key_name", "=", keyName)
+      .execute();
+
+  const putByApi = () =>
+    signedFetch(t.endpoint, {
+      method: "PUT",
+      path: `/domains/${DomainName}/profiles/objects`,
+      credentials: t.credentials,
+      body: `{"ObjectTypeName":"Signup","Object":${escaped(`{"id":${escaped(signupId)},"email":${escaped(email)},"name":"Ada"}`)}}`,
+    });
+
+  const putByFlow = async (data: Record<string, unknown>) => {
+    const sink = profilesSink(t.server.profiles.ingestor, { now: () => Date.now() });
+    await sink.prepare?.({ domainName: DomainName, objectTypeName: "Signup" });
+    const batch = {
+      flow: { definition: { flowName: "signups" } },
+      executionId: "e1",
+      domainName: DomainName,
+      objectTypeName: "Signup",
+      records: [{ id: String(data["id"]), sourceTimestamp: 0, data }],
+      deletions: [],
+      rejected: [],
+    } as unknown as SinkBatch;
+    const db = t.server.database.db as Kysely<Database>;
+    return db.transaction().execute((trx) => sink.writeBatch(trx, batch));
+  };
+
+  it("ingested through the API twice and through a flow twice: one profile, one object, one row per key", async () => {
+    const first = await putByApi();
+    expect(first.status).toBe(200);
+    const uniqueKey = ((await first.json()) as { ProfileObjectUniqueKey: string }).ProfileObjectUniqueKey;
+    expect(uniqueKey).toBe("S-\ufffd-1");
+    expect((await putByApi()).status).toBe(200);
+    expect((await putByFlow(record)).failed).toEqual([]);
+    expect((await putByFlow(record)).failed).toEqual([]);
+
+    expect(await count("profiles")).toBe(1);
+    expect(await count("profile_objects")).toBe(1);
+    const unique = await keyRows("_signupId");
+    expect(unique.map((r) => r.key_value)).toEqual(["S-\ufffd-1"]);
+    const emails = (await keyRows("_email")).filter((r) => r.origin === "object");
+    expect(emails.map((r) => r.key_value)).toEqual(["ada\ufffd@example.com"]);
+  });
+
+  it("any lone surrogate and U+FFFD itself are the same key (what both databases store for them)", async () => {
+    expect((await putByFlow({ ...record, id: "S-\udbff-1" })).failed).toEqual([]);
+    expect((await putByFlow({ ...record, id: "S-\ufffd-1" })).failed).toEqual([]);
+    expect(await count("profiles")).toBe(1);
+    expect(await count("profile_objects")).toBe(1);
+    expect((await keyRows("_signupId")).length).toBe(1);
+  });
+
+  it("a search by the surrogate-bearing value finds the profile, whether the value arrives escaped or encoded", async () => {
+    const [profile] = await t.server.database.db
+      .selectFrom("profiles")
+      .select("profile_id")
+      .where("domain_name", "=", DomainName)
+      .execute();
+    for (const [keyName, value] of [
+      ["_signupId", signupId],
+      ["_email", email],
+    ] as const) {
+      const raw = await signedFetch(t.endpoint, {
+        method: "POST",
+        path: `/domains/${DomainName}/profiles/search`,
+        credentials: t.credentials,
+        body: `{"KeyName":"${keyName}","Values":[${escaped(value)}]}`,
+      });
+      expect(raw.status).toBe(200);
+      const items = ((await raw.json()) as { Items: { ProfileId: string }[] }).Items;
+      expect(items.map((i) => i.ProfileId)).toEqual([profile!.profile_id]);
+      // The SDK encodes the lone surrogate as U+FFFD on the wire: the same key.
+      const sdk = await t.profiles.send(
+        new SearchProfilesCommand({ DomainName, KeyName: keyName, Values: [value] }),
+      );
+      expect(sdk.Items?.map((i) => i.ProfileId)).toEqual([profile!.profile_id]);
+    }
+  });
+
+  it("PutProfileObject with a UNIQUE key of another lone surrogate replaces the same object", async () => {
+    const res = await signedFetch(t.endpoint, {
+      method: "PUT",
+      path: `/domains/${DomainName}/profiles/objects`,
+      credentials: t.credentials,
+      body: JSON.stringify({
+        ObjectTypeName: "Signup",
+        Object: JSON.stringify({ id: "S-\ufffd-1", email: "ADA\ufffd@example.com", name: "Ada L" }),
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await count("profiles")).toBe(1);
+    expect(await count("profile_objects")).toBe(1);
+    expect((await keyRows("_email")).filter((r) => r.origin === "object").length).toBe(1);
+  });
+});
