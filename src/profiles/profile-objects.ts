@@ -56,7 +56,7 @@ export class ProfileObjects {
           .where("k.origin", "=", "object")
           .where("k.object_type_name", "=", objectTypeName)
           .where("k.key_name", "=", filter.keyName)
-          .where("k.key_value", "in", values),
+          .where(inValues(this.database.dialect, "k.key_value", values)),
       );
     }
     const rows = await q

@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
+import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
+import { inValues } from "./bulk.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 import type { Profile, ProfileStore } from "./profile-store.ts";
 
@@ -17,6 +19,7 @@ export class ProfileSearch {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly profiles: ProfileStore,
+    private readonly dialect: DialectName,
   ) {}
 
   /**
@@ -73,13 +76,16 @@ export class ProfileSearch {
       .select(["profile_id", "key_value"])
       .where("domain_name", "=", domainName)
       .where("key_name", "=", key.keyName)
-      .where("key_value", "in", values)
+      .where(inValues(this.dialect, "key_value", values))
       .execute();
+    // A Set per profile: one value can be stored several times for a profile (one row per object holding it).
+    const seen = new Map<string, Set<string>>();
     for (const r of rows) {
-      const list = out.get(r.profile_id) ?? [];
-      if (!list.includes(r.key_value)) list.push(r.key_value);
-      out.set(r.profile_id, list);
+      const set = seen.get(r.profile_id);
+      if (set) set.add(r.key_value);
+      else seen.set(r.profile_id, new Set([r.key_value]));
     }
+    for (const [id, set] of seen) out.set(id, [...set]);
     return out;
   }
 }

@@ -32,7 +32,7 @@ export function createProfileServices(
     ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions),
     profiles,
     objects: new ProfileObjects(database, profiles, clock),
-    search: new ProfileSearch(database.db, profiles),
+    search: new ProfileSearch(database.db, profiles, database.dialect),
     merge: new ProfileMerge(database, clock),
     history: new ProfileHistory(database.db),
     deadLetters: new DeadLetterStore(database.db),

@@ -4,7 +4,7 @@ import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { Database } from "../db/schema.ts";
 import { normalizeKeyValue, searchKeyContentType } from "../ingest/index.ts";
-import { chunks, insertMany } from "./bulk.ts";
+import { chunks, insertMany, inValues } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
 import { deriveLeaves, flatten, type Leaves, unflatten } from "./profile-fields.ts";
@@ -228,7 +228,7 @@ export class ProfileStore {
         .where("domain_name", "=", domainName)
         .where("profile_id", "=", profileId)
         .where("key_name", "=", keyName)
-        .where("key_value", "in", normalized)
+        .where(inValues(this.database.dialect, "key_value", normalized))
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) {
         throw notFound(`Profile ${profileId} has no key ${keyName} with these values`, { member: "Values" });
