@@ -1,0 +1,168 @@
+import { CreateDomainCommand, GetDomainCommand } from "@aws-sdk/client-customer-profiles";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { connectorProfileConfig, DEMO_SOURCES } from "../../src/demo/demo-sources.ts";
+import type { Sandboxes } from "../../src/sandbox/start-sandboxes.ts";
+import { connect, integrate, nthRun } from "../e2e/integration-harness.ts";
+import { SandboxAdmin } from "../e2e/sandbox-admin.ts";
+import type { TestServer } from "../helpers/test-server.ts";
+
+/**
+ * Ground truth for identity resolution: the sandbox population ingested through real integrations
+ * (the demo's four person objects, every record since the history's start), then every pair of records
+ * from two different sources scored against the sandbox's truth (`/__sandbox/truth/{object}`, the
+ * person behind each record). Used by test/api/matching-truth.test.ts and bench/matching-truth.ts.
+ */
+
+/** Pairwise cross-source figures. */
+export interface PairwiseScore {
+  /** Records the domain holds (of the four person objects). */
+  records: number;
+  /** Distinct people behind them, and those held from two or more sources. */
+  people: number;
+  peopleInSeveralSources: number;
+  /** Of those, the people whose records all sit in one profile. */
+  peopleUnified: number;
+  profiles: number;
+  /** Cross-source record pairs of one person (the truth), pairs in one profile (the prediction), both. */
+  truePairs: number;
+  predictedPairs: number;
+  correctPairs: number;
+  recall: number;
+  precision: number;
+}
+
+/** Integrates the demo's four sources into `domain` (created with `ruleBasedMatching`) and waits for the first runs. */
+export async function ingestPopulation(
+  t: TestServer,
+  sandboxes: Sandboxes,
+  domain: string,
+  ruleBasedMatching: Record<string, unknown> | undefined,
+): Promise<void> {
+  await t.profiles.send(
+    new CreateDomainCommand({
+      DomainName: domain,
+      DefaultExpirationDays: 366,
+      ...(ruleBasedMatching ? { RuleBasedMatching: ruleBasedMatching as never } : {}),
+    }),
+  );
+  const secrets = new SecretsManagerClient({
+    endpoint: t.endpoint,
+    region: "us-east-1",
+    credentials: t.credentials,
+  });
+  const sf = sandboxes.credentials["salesforce"]!;
+  const secret = await secrets.send(
+    new CreateSecretCommand({
+      Name: `${domain}/sf-app`,
+      SecretString: JSON.stringify({ clientId: sf["clientId"], clientSecret: sf["clientSecret"] }),
+    }),
+  );
+  secrets.destroy();
+  for (const s of DEMO_SOURCES) {
+    const name = `${domain}-${s.vendor}`;
+    await connect(
+      t,
+      name,
+      s.connectorType,
+      connectorProfileConfig(s, sandboxes.credentials[s.vendor]!, secret.ARN),
+    );
+    await integrate(t, {
+      domain,
+      flowName: `${domain}-${s.flowName}`,
+      connectorProfileName: name,
+      from: sandboxes.world.historyStart,
+      source: {
+        connectorType: s.connectorType as "Salesforce",
+        propertiesKey: s.propertiesKey,
+        object: s.object,
+        objectTypeName: s.objectTypeName,
+        cursor: s.cursorField,
+      },
+    });
+  }
+  for (const s of DEMO_SOURCES) {
+    const run = await nthRun(t, `${domain}-${s.flowName}`, 1);
+    if (run.executionStatus !== "Successful")
+      throw new Error(`${s.flowName}: ${run.executionStatus} ${JSON.stringify(run.executionResult)}`);
+  }
+}
+
+/** Scores the domain's profiles against the sandboxes' truth. */
+export async function scoreAgainstTruth(
+  t: TestServer,
+  sandboxes: Sandboxes,
+  domain: string,
+): Promise<PairwiseScore> {
+  const db = t.server.database.db;
+  const stored = await db
+    .selectFrom("profile_objects")
+    .select(["object_type_name", "object_key", "profile_id"])
+    .where("domain_name", "=", domain)
+    .execute();
+  const profileOf = new Map(stored.map((r) => [`${r.object_type_name}\u0000${r.object_key}`, r.profile_id]));
+  // Each held record: its source, person and profile.
+  const records: { source: string; person: string; profile: string }[] = [];
+  for (const s of DEMO_SOURCES) {
+    const admin = new SandboxAdmin(sandboxes.servers[s.vendor]!.url);
+    for (const row of await admin.truth(s.object)) {
+      const profile = profileOf.get(`${s.objectTypeName}\u0000${row.id}`);
+      if (profile !== undefined) records.push({ source: s.vendor, person: row.personId, profile });
+    }
+  }
+  if (records.length !== stored.length)
+    throw new Error(`${stored.length} objects stored, ${records.length} found in the truth`);
+  const crossPairs = (bySource: Map<string, number>) => {
+    let all = 0;
+    let same = 0;
+    for (const n of bySource.values()) {
+      all += n;
+      same += n * n;
+    }
+    return (all * all - same) / 2;
+  };
+  const group = <K extends string>(key: (r: (typeof records)[number]) => K) => {
+    const out = new Map<string, Map<string, number>>();
+    for (const r of records) {
+      const m = out.get(key(r)) ?? new Map<string, number>();
+      m.set(r.source, (m.get(r.source) ?? 0) + 1);
+      out.set(key(r), m);
+    }
+    return out;
+  };
+  let truePairs = 0;
+  for (const m of group((r) => r.person).values()) truePairs += crossPairs(m);
+  let predictedPairs = 0;
+  for (const m of group((r) => r.profile).values()) predictedPairs += crossPairs(m);
+  let correctPairs = 0;
+  for (const m of group((r) => `${r.person}\u0000${r.profile}`).values()) correctPairs += crossPairs(m);
+  const sourcesOf = new Map<string, Set<string>>();
+  const profilesOf = new Map<string, Set<string>>();
+  for (const r of records) {
+    sourcesOf.set(r.person, (sourcesOf.get(r.person) ?? new Set()).add(r.source));
+    profilesOf.set(r.person, (profilesOf.get(r.person) ?? new Set()).add(r.profile));
+  }
+  const several = [...sourcesOf].filter(([, s]) => s.size > 1).map(([p]) => p);
+  const stats = (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats;
+  return {
+    records: records.length,
+    people: sourcesOf.size,
+    peopleInSeveralSources: several.length,
+    peopleUnified: several.filter((p) => profilesOf.get(p)!.size === 1).length,
+    profiles: stats?.ProfileCount ?? 0,
+    truePairs,
+    predictedPairs,
+    correctPairs,
+    recall: truePairs === 0 ? 1 : correctPairs / truePairs,
+    precision: predictedPairs === 0 ? 1 : correctPairs / predictedPairs,
+  };
+}
+
+/** One line per figure, for a test's or benchmark's output. */
+export function formatScore(label: string, s: PairwiseScore): string {
+  return [
+    `${label}: ${s.records} records of ${s.people} people (${s.peopleInSeveralSources} in 2+ sources) → ${s.profiles} profiles`,
+    `  people unified: ${s.peopleUnified} of ${s.peopleInSeveralSources}`,
+    `  cross-source pairs: truth ${s.truePairs}, predicted ${s.predictedPairs}, correct ${s.correctPairs}`,
+    `  recall ${s.recall.toFixed(4)}  precision ${s.precision.toFixed(4)}`,
+  ].join("\n");
+}
