@@ -1,4 +1,9 @@
-import { type ConnectionTestResult, ConnectorError, isConnectorError } from "../sdk/index.ts";
+import {
+  type ConnectionTestResult,
+  ConnectorError,
+  isConnectorError,
+  sanitizeVendorText,
+} from "../sdk/index.ts";
 import type { ObjectFields } from "./describe.ts";
 import type { SalesforceApi } from "./query.ts";
 import { objects, type SalesforceObject } from "./spec.ts";
@@ -20,7 +25,8 @@ export async function testSalesforceConnection(
       if (isConnectorError(e) && e.status === 404) {
         throw new ConnectorError(
           "config",
-          `instance not found: no Salesforce REST API v${api.version} at ${api.auth.instanceUrl()}`,
+          // The API host comes from the token response: quoted sanitized, like any vendor text.
+          `instance not found: no Salesforce REST API v${api.version} at ${sanitizeVendorText(api.auth.instanceUrl(), 120)}`,
         );
       }
       throw e;
