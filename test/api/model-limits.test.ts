@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_LIST_CAP } from "../../src/api/documented-limits.ts";
+import { MODEL_LIMITS } from "../../src/api/model-limits.ts";
+import { checkModelLimits } from "../../src/api/validate.ts";
+import { ProfileflowError } from "../../src/core/errors.ts";
+
+/** The refusal of one input: its code, member and message; undefined when accepted. */
+function refusal(...args: Parameters<typeof checkModelLimits>) {
+  try {
+    checkModelLimits(...args);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ProfileflowError)) throw e;
+    return { code: e.code, member: e.details?.["member"], message: e.message };
+  }
+}
+
+const many = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+
+describe("checkModelLimits", () => {
+  it("takes AWS's modelled limits: lengths, list sizes, map sizes and ranges, naming the member", () => {
+    expect(refusal("profile", "BatchGetProfile", { ProfileIds: many(21) })).toEqual({
+      code: "VALIDATION_FAILED",
+      member: "ProfileIds",
+      message: "1 validation error detected: ProfileIds must have at most 20 members (has 21)",
+    });
+    expect(refusal("profile", "BatchGetProfile", { ProfileIds: [] })?.message).toContain(
+      "ProfileIds must have at least 1 members (has 0)",
+    );
+    expect(refusal("profile", "SearchProfiles", { Values: ["a", "b", "", "d"] })?.member).toBe("Values.2");
+    expect(
+      refusal("profile", "PutProfileObjectType", { ExpirationDays: 1099, Description: "d" })?.message,
+    ).toContain("ExpirationDays must be at most 1098");
+    expect(refusal("appflow", "CreateFlow", { flowName: "f".repeat(257) })?.member).toBe("flowName");
+    expect(refusal("secretsmanager", "CreateSecret", { SecretString: "s".repeat(65_537) })?.member).toBe(
+      "SecretString",
+    );
+  });
+
+  it("checks query-string members under their member names", () => {
+    expect(refusal("profile", "ListDomains", {}, { "max-results": "101" })?.member).toBe("MaxResults");
+    expect(refusal("profile", "ListDomains", {}, { "max-results": ["5", "0"] })?.member).toBe("MaxResults");
+    expect(refusal("profile", "ListDomains", {}, { "max-results": "100" })).toBeUndefined();
+  });
+
+  it("caps every list and map AWS leaves unbounded, saying the limit is ours", () => {
+    const values = refusal("profile", "AddProfileKey", { Values: many(101) });
+    expect(values?.member).toBe("Values");
+    expect(values?.message).toContain("at most 100 members (has 101) (a profileflow limit");
+    expect(refusal("profile", "AddProfileKey", { Values: many(100) })).toBeUndefined();
+    const tasks = Array.from({ length: DEFAULT_LIST_CAP + 1 }, () => ({ taskType: "Map" }));
+    expect(refusal("appflow", "CreateFlow", { tasks })?.member).toBe("tasks");
+    expect(refusal("secretsmanager", "TagResource", { Tags: many(51).map((Key) => ({ Key })) })?.member).toBe(
+      "Tags",
+    );
+  });
+
+  it("names nested members by their path and map keys by their map", () => {
+    const nested = refusal("profile", "SearchProfiles", {
+      Values: ["a"],
+      AdditionalSearchKeys: [
+        { KeyName: "k", Values: ["b"] },
+        { KeyName: "k", Values: many(101) },
+      ],
+    });
+    expect(nested?.member).toBe("AdditionalSearchKeys.1.Values");
+    const key = refusal("profile", "CreateProfile", { Attributes: { ["k".repeat(300)]: "v" } });
+    expect(key).toMatchObject({ member: "Attributes" });
+    expect(key?.message).toContain("must have keys at most 255 characters long (one is 300)");
+    expect(refusal("profile", "CreateProfile", { Attributes: { k: "v".repeat(256) } })?.member).toBe(
+      "Attributes.k",
+    );
+  });
+
+  it("leaves wrong JSON types to the operation's schema and operations AWS lacks alone", () => {
+    expect(refusal("profile", "SearchProfiles", { Values: "not a list", KeyName: 7 })).toBeUndefined();
+    expect(refusal("profile", "SearchProfiles", [1, 2, 3])).toBeUndefined();
+    expect(refusal("profile", "ListDeadLetters", { Values: many(5000) })).toBeUndefined();
+  });
+
+  it("has a finite maximum for every list and map of every operation input", () => {
+    for (const [service, limits] of Object.entries(MODEL_LIMITS)) {
+      for (const [name, shape] of Object.entries(limits.shapes)) {
+        if (shape.type !== "list" && shape.type !== "map") continue;
+        const input =
+          shape.type === "list"
+            ? many(DEFAULT_LIST_CAP + 1)
+            : Object.fromEntries(many(DEFAULT_LIST_CAP + 1).map((k) => [k, "v"]));
+        // Reach the shape through any operation whose input holds it directly.
+        for (const [operation, op] of Object.entries(limits.operations)) {
+          const top = op.input ? limits.shapes[op.input] : undefined;
+          if (top?.type !== "structure") continue;
+          const member = Object.entries(top.members).find(([, s]) => s === name)?.[0];
+          if (!member) continue;
+          const why = refusal(service as "profile", operation, { [member]: input });
+          expect(why?.member, `${service} ${operation}.${member}`).toBe(member);
+        }
+      }
+    }
+  });
+});
