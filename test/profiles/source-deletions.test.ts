@@ -74,4 +74,31 @@ describeEachDialect("replaced and deleted objects take their keys with them", (d
       .execute();
     expect(profiles).toHaveLength(1);
   });
+
+  it("one batch deleting 4,000 objects stays under SQLite's 32,766 bound variables (a history row has 9)", async () => {
+    const d = "delete-many";
+    const n = 4_000;
+    const ids = Array.from({ length: n }, (_, i) => `003M${String(i).padStart(6, "0")}`);
+    await ingestor.ingestObjects(
+      d,
+      "Salesforce-Contact",
+      ids.map((id) => contact(id, "001M")),
+    );
+    const removed = await inDomainTransaction(t.db, dialect, d, (trx) =>
+      ingestor.deleteInTransaction(
+        trx,
+        d,
+        "Salesforce-Contact",
+        ids.map((id) => ({ id })),
+      ),
+    );
+    expect(removed).toBe(n);
+    const history = await t.db
+      .selectFrom("profile_history")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("domain_name", "=", d)
+      .where("content", "like", '%"DeletedAtSource":true%')
+      .executeTakeFirstOrThrow();
+    expect(Number(history.n)).toBe(n);
+  });
 });
