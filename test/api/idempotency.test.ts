@@ -1,8 +1,14 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { Idempotency } from "../../src/api/idempotency.ts";
+import { loadConfig } from "../../src/config/config.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { ProfileflowError } from "../../src/core/errors.ts";
+import { createLogger } from "../../src/core/logger.ts";
+import { composeServer } from "../../src/main.ts";
 import { deriveKey } from "../../src/security/derived-key.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -90,4 +96,35 @@ describeEachDialect("clientToken idempotency", (dialect) => {
     expect(await idem.sweep()).toBe(0);
     expect(await stored()).toEqual([]);
   });
+});
+
+it("the server wires the configured TTL and the master key's derived key", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-idem-"));
+  const masterKey = randomBytes(32);
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const config = loadConfig({
+    flags: {
+      dataDir,
+      masterKey: masterKey.toString("base64"),
+      idempotencyTtlSeconds: 120,
+      logLevel: "silent",
+    },
+  });
+  const server = await composeServer(config, { clock, logger: createLogger("silent") });
+  try {
+    const idem = server.flows.idempotency;
+    const expected = createHmac("sha256", deriveKey(masterKey, "idempotency"))
+      .update("StartFlow:tok\n")
+      .update(JSON.stringify({ flowName: "f" }))
+      .digest("hex");
+    expect(idem.fingerprint("StartFlow:tok", { flowName: "f" })).toBe(expected);
+    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "first")).toBe("first");
+    clock.advance(119_000);
+    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "second")).toBe("first");
+    clock.advance(1_000);
+    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "third")).toBe("third");
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
