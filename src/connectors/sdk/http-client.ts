@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import { defaultRetryPolicy, fullJitterDelay, type RetryPolicy } from "./backoff.ts";
+import { hostOf, pathOf, readCapped } from "./capped-body.ts";
 import {
   type ClassifyHook,
   classifyNetworkError,
@@ -243,48 +244,8 @@ export class HttpClient {
       if (v !== undefined) h[k] = Array.isArray(v) ? v.join(", ") : v;
     const serverDate = parseHttpDate(h["date"]);
     if (serverDate !== undefined) this.#skewMs = serverDate - this.#o.timer.now();
-    const { text, bytes } = await this.#readCapped(r, h, url);
+    const { text, bytes } = await readCapped(r, h, url, this.#vendor);
     return { status: r.statusCode, headers: h, text, body: undefined, bytes, serverDate };
-  }
-
-  /**
-   * Reads a body without ever holding more than its cap: a 2xx past `maxResponseBytes` is aborted
-   * (class config: repeating it would only read it again); an error body is cut at `maxErrorBodyBytes`
-   * and the rest is never read (the status classifies it).
-   */
-  async #readCapped(
-    r: Dispatcher.ResponseData,
-    h: Readonly<Record<string, string>>,
-    url: string,
-  ): Promise<{ text: string; bytes: number }> {
-    const ok = r.statusCode >= 200 && r.statusCode < 300;
-    const cap = ok ? this.#vendor.maxResponseBytes : this.#vendor.maxErrorBodyBytes;
-    const declared = Number(h["content-length"] ?? Number.NaN);
-    const tooLarge = (seen: string) =>
-      new ConnectorError(
-        "config",
-        `the source's answer from ${hostOf(url)} is larger than ${cap} bytes (${seen}); ` +
-          "raise vendorResponseMaxBytes or ask for smaller pages",
-        { status: r.statusCode },
-      );
-    if (ok && declared > cap) {
-      r.body.destroy();
-      throw tooLarge(`Content-Length ${declared}`);
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of r.body as AsyncIterable<Buffer>) {
-      if (bytes + chunk.length > cap) {
-        // Leaving the loop destroys the body: undici closes the socket instead of draining it.
-        if (ok) throw tooLarge(`more than ${bytes + chunk.length} bytes read`);
-        chunks.push(chunk.subarray(0, cap - bytes));
-        bytes = cap;
-        break;
-      }
-      chunks.push(chunk);
-      bytes += chunk.length;
-    }
-    return { text: Buffer.concat(chunks, bytes).toString("utf8"), bytes };
   }
 
   #assertAllowed(url: string): void {
@@ -365,21 +326,4 @@ function withAttempts(err: ConnectorError, attempts: number): ConnectorError {
     ...(err.vendorCode === undefined ? {} : { vendorCode: err.vendorCode }),
     cause: err,
   });
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "the source";
-  }
-}
-
-/** The path without the query (which may carry tokens at some vendors). */
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return "";
-  }
 }
