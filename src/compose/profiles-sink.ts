@@ -5,6 +5,8 @@ import type { Database } from "../db/schema.ts";
 import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
 import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
 
+const DEAD_LETTER_ROWS_PER_STATEMENT = 1_000;
+
 /**
  * The flows engine's sink wired to the profiles ingest path: each page's records are mapped,
  * resolved and stored, and its deletions applied, inside the transaction that commits the page's
@@ -52,21 +54,23 @@ export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSin
       if (batch.rejected.length > 0) {
         // Records the connector or the flow's tasks refused never reach mapping: keep them as dead letters too.
         const now = clock.now();
-        await trx
-          .insertInto("profile_dead_letters")
-          .values(
-            batch.rejected.map((r) => ({
-              domain_name: domainName,
-              dead_letter_id: hexId(),
-              object_type_name: objectTypeName,
-              object_key: r.recordId ?? null,
-              payload: JSON.stringify(r.data) ?? "null",
-              reason_code: r.code,
-              message: r.message,
-              created_at: now,
-            })),
-          )
-          .execute();
+        const rows = batch.rejected.map((r) => ({
+          domain_name: domainName,
+          dead_letter_id: hexId(),
+          object_type_name: objectTypeName,
+          object_key: r.recordId ?? null,
+          payload: JSON.stringify(r.data) ?? "null",
+          reason_code: r.code,
+          message: r.message,
+          created_at: now,
+        }));
+        // 8 bound values a row: a page group (up to 10,000 records) in one statement passed SQLite's 32,766.
+        for (let i = 0; i < rows.length; i += DEAD_LETTER_ROWS_PER_STATEMENT) {
+          await trx
+            .insertInto("profile_dead_letters")
+            .values(rows.slice(i, i + DEAD_LETTER_ROWS_PER_STATEMENT))
+            .execute();
+        }
       }
       return { accepted, bytesWritten, failed };
     },
