@@ -2,7 +2,7 @@ import { CreateDomainCommand, GetDomainCommand } from "@aws-sdk/client-customer-
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { connectorProfileConfig, DEMO_SOURCES } from "../../src/demo/demo-sources.ts";
 import type { Sandboxes } from "../../src/sandbox/start-sandboxes.ts";
-import { connect, integrate, nthRun } from "../e2e/integration-harness.ts";
+import { connect, executions, integrate, until } from "../e2e/integration-harness.ts";
 import { SandboxAdmin } from "../e2e/sandbox-admin.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
@@ -29,6 +29,8 @@ export interface PairwiseScore {
   correctPairs: number;
   recall: number;
   precision: number;
+  /** Up to 5 profiles holding records of several people (what precision lost), with their merge causes. */
+  joinedPeople: { profileId: string; people: string[]; causes: unknown[] }[];
 }
 
 /** Integrates the demo's four sources into `domain` (created with `ruleBasedMatching`) and waits for the first runs. */
@@ -37,6 +39,7 @@ export async function ingestPopulation(
   sandboxes: Sandboxes,
   domain: string,
   ruleBasedMatching: Record<string, unknown> | undefined,
+  waitMs = 120_000,
 ): Promise<void> {
   await t.profiles.send(
     new CreateDomainCommand({
@@ -81,9 +84,17 @@ export async function ingestPopulation(
     });
   }
   for (const s of DEMO_SOURCES) {
-    const run = await nthRun(t, `${domain}-${s.flowName}`, 1);
+    const flow = `${domain}-${s.flowName}`;
+    const run = await until(
+      `the first run of ${flow}`,
+      async () => {
+        const first = (await executions(t, flow))[0];
+        return first && first.executionStatus !== "InProgress" ? first : undefined;
+      },
+      waitMs,
+    );
     if (run.executionStatus !== "Successful")
-      throw new Error(`${s.flowName}: ${run.executionStatus} ${JSON.stringify(run.executionResult)}`);
+      throw new Error(`${flow}: ${run.executionStatus} ${JSON.stringify(run.executionResult)}`);
   }
 }
 
@@ -143,6 +154,23 @@ export async function scoreAgainstTruth(
   }
   const several = [...sourcesOf].filter(([, s]) => s.size > 1).map(([p]) => p);
   const stats = (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats;
+  const peopleOf = new Map<string, Set<string>>();
+  for (const r of records) peopleOf.set(r.profile, (peopleOf.get(r.profile) ?? new Set()).add(r.person));
+  const joinedPeople = [];
+  for (const [profileId, set] of peopleOf) {
+    if (set.size < 2 || joinedPeople.length >= 5) continue;
+    const merges = await db
+      .selectFrom("profile_merges")
+      .select("cause")
+      .where("domain_name", "=", domain)
+      .where("main_profile_id", "=", profileId)
+      .execute();
+    joinedPeople.push({
+      profileId,
+      people: [...set],
+      causes: merges.map((m) => JSON.parse(m.cause) as unknown),
+    });
+  }
   return {
     records: records.length,
     people: sourcesOf.size,
@@ -154,6 +182,7 @@ export async function scoreAgainstTruth(
     correctPairs,
     recall: truePairs === 0 ? 1 : correctPairs / truePairs,
     precision: predictedPairs === 0 ? 1 : correctPairs / predictedPairs,
+    joinedPeople,
   };
 }
 
@@ -164,5 +193,8 @@ export function formatScore(label: string, s: PairwiseScore): string {
     `  people unified: ${s.peopleUnified} of ${s.peopleInSeveralSources}`,
     `  cross-source pairs: truth ${s.truePairs}, predicted ${s.predictedPairs}, correct ${s.correctPairs}`,
     `  recall ${s.recall.toFixed(4)}  precision ${s.precision.toFixed(4)}`,
+    ...s.joinedPeople.map(
+      (j) => `  profile ${j.profileId} holds ${j.people.join(" + ")}: ${JSON.stringify(j.causes)}`,
+    ),
   ].join("\n");
 }

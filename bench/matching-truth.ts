@@ -1,0 +1,51 @@
+/**
+ * Identity resolution against ground truth at the demo's size: the sandbox population (10,000 people by
+ * default) ingested through real integrations of the demo's four person objects, once with keys only and
+ * once with the recommended RuleBasedMatching (src/ingest/matching/recommended-matching.ts), each scored
+ * pairwise across sources against `/__sandbox/truth`. Prints figures and the ingest time; asserts nothing.
+ *
+ *   npx tsx bench/matching-truth.ts [--people 10000] [--seed 7] [--dialect sqlite|postgres] [--only rules|keys]
+ * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE).
+ */
+import { parseArgs } from "node:util";
+import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
+import { startSandboxes } from "../src/sandbox/start-sandboxes.ts";
+import { formatScore, ingestPopulation, scoreAgainstTruth } from "../test/api/matching-truth.ts";
+import { CLOCK_BEHIND_MS, serverOn } from "../test/e2e/integration-harness.ts";
+
+const { values } = parseArgs({
+  options: {
+    people: { type: "string", default: "10000" },
+    seed: { type: "string", default: "7" },
+    dialect: { type: "string", default: "sqlite" },
+    only: { type: "string" },
+  },
+});
+const people = Number(values.people);
+const dialect = values.dialect === "postgres" ? "postgres" : "sqlite";
+const sandboxes = await startSandboxes({
+  seed: Number(values.seed),
+  people,
+  clock: { start: Date.now() - CLOCK_BEHIND_MS },
+});
+const t = await serverOn(dialect, sandboxes.world.clock);
+try {
+  const runs: [string, Record<string, unknown> | undefined][] = [
+    ["keys", undefined],
+    ["rules", { ...RECOMMENDED_RULE_BASED_MATCHING }],
+  ];
+  for (const [domain, matching] of runs) {
+    if (values.only && values.only !== domain) continue;
+    const started = performance.now();
+    await ingestPopulation(t, sandboxes, domain, matching, 30 * 60_000);
+    const seconds = (performance.now() - started) / 1000;
+    const score = await scoreAgainstTruth(t, sandboxes, domain);
+    const label = `${dialect}, ${people} people, ${domain === "keys" ? "keys only" : "recommended rules"}`;
+    console.log(
+      `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s`,
+    );
+  }
+} finally {
+  await t.close();
+  await sandboxes.close();
+}
