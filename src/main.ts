@@ -89,6 +89,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const verifier = new SigV4Verifier(
     { secretFor: async (id) => (await accessKeys.get(id))?.secretAccessKey },
     clock,
+    { regions: [config.region, ...config.signingRegions] },
   );
   const tags = new TagStore(database.db);
   const resources = new ResourceRegistry();
@@ -165,7 +166,19 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const metrics = createApiMetrics();
   // Engine and queue gauges come from our tables, so this API process reports every worker's work too.
   registerEngineMetrics(metrics.registry, { db: database.db, dialect: database.dialect, clock, logger });
-  const app = createApp({ verifier, services, logger, metrics });
+  const app = createApp({
+    verifier,
+    services,
+    logger,
+    metrics,
+    limits: {
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      connectionTimeoutMs: config.connectionTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+    },
+  });
   let workersStarted = false;
   return {
     config,

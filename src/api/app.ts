@@ -1,20 +1,39 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { defaults } from "../config/config.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
-import { type SigV4Verifier, scopeService, type VerifiedCaller } from "../security/sigv4-verifier.ts";
+import {
+  type PendingSignature,
+  type SigV4Verifier,
+  scopeService,
+  type VerifiedCaller,
+} from "../security/sigv4-verifier.ts";
+import { clientErrorHandler, clientGone, frameworkError, servedServices } from "./edge-errors.ts";
 import { errorReply } from "./error-envelope.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "./operation.ts";
 import { checkModelLimits } from "./validate.ts";
+
+/** The edge's guards against slow or greedy clients (config: docs/configuration.md). */
+export interface EdgeLimits {
+  /** Largest request body accepted, in bytes (default 6 MiB). */
+  bodyLimit: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
 
 export interface AppOptions {
   verifier: SigV4Verifier;
   services: ServiceDefinition[];
   logger: Logger;
   metrics?: ApiMetrics;
-  /** Largest request body accepted, in bytes (default 6 MiB). */
+  /** Largest request body accepted, in bytes (default 6 MiB); same as `limits.bodyLimit`. */
   bodyLimit?: number;
+  limits?: Partial<EdgeLimits>;
   /** Extra unsigned routes (the console, health details) registered by the composition root. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -23,28 +42,62 @@ declare module "fastify" {
   interface FastifyRequest {
     rawBody: Buffer;
     operationName: string;
+    signature: PendingSignature | undefined;
+    caller: VerifiedCaller | undefined;
   }
 }
 
-const served = new Set<ServiceName>(["profile", "appflow", "secretsmanager"]);
+/**
+ * Longer than any URL Node accepts (its 16 KiB header limit), so a path parameter is never refused
+ * by the router: each operation validates its own members against AWS's limits, naming them.
+ */
+const MAX_PARAM_LENGTH = 16 * 1024;
 
 /**
- * Builds the AWS-compatible HTTP edge (no listen()): every request is SigV4-verified, dispatched by
- * method + path and, where services share a path (`/tags/{resourceArn}`), by the signing service.
+ * Builds the AWS-compatible HTTP edge (no listen()): every request's Authorization is checked before
+ * its body is read, its signature once the body is in; dispatch is by method + path and, where
+ * services share a path (`/tags/{resourceArn}`), by the signing service.
  */
 export function createApp(options: AppOptions): FastifyInstance {
   const metrics = options.metrics ?? createApiMetrics();
-  const app = Fastify({
+  const limits: EdgeLimits = {
     bodyLimit: options.bodyLimit ?? 6 * 1024 * 1024,
+    requestTimeoutMs: defaults.requestTimeoutMs,
+    headersTimeoutMs: defaults.headersTimeoutMs,
+    connectionTimeoutMs: defaults.connectionTimeoutMs,
+    keepAliveTimeoutMs: defaults.keepAliveTimeoutMs,
+    maxConnections: defaults.maxConnections,
+    ...options.limits,
+  };
+  const byPath = new Map<string, ServiceName>();
+  const app = Fastify({
+    bodyLimit: limits.bodyLimit,
     genReqId: () => uuid(),
     return503OnClosing: false,
+    maxParamLength: MAX_PARAM_LENGTH,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(options.logger),
+    frameworkErrors: (error, req, reply) => {
+      const r = reply as unknown as FastifyReply;
+      r.send(errorBody(req as unknown as FastifyRequest, r, error));
+    },
   });
+  app.server.maxConnections = limits.maxConnections;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   app.addHook("onRequest", async (req, reply) => {
     req.rawBody = Buffer.alloc(0);
     req.operationName = "unknown";
+    req.signature = undefined;
+    req.caller = undefined;
     reply.header("x-amzn-RequestId", req.id);
   });
   app.addHook("onResponse", async (req, reply) => {
@@ -74,7 +127,6 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   // Group operations by method + path so services that share a path are told apart by signing service.
   const routes = new Map<string, Map<ServiceName, Operation[]>>();
-  const byPath = new Map<string, ServiceName>();
   for (const def of options.services) {
     for (const op of def.operations) {
       const key = `${op.method} ${op.path}`;
@@ -84,75 +136,98 @@ export function createApp(options: AppOptions): FastifyInstance {
       byPath.set(key, byPath.has(key) && byPath.get(key) !== def.service ? "profile" : def.service);
     }
   }
-  for (const [key, perService] of routes) {
-    const [method, url] = key.split(" ") as [Operation["method"], string];
-    app.route({
-      method,
-      url,
-      handler: async (req, reply) => {
-        const caller = await authenticate(req, options.verifier);
-        const service = caller.service as ServiceName;
-        const candidates = perService.get(service);
-        const op = candidates && pick(candidates, req);
-        if (!op) throw unknownOperation(req);
-        req.operationName = op.name;
-        const body = parseJson(req.rawBody);
-        checkModelLimits(service, op.name, body, req.query as Record<string, string | string[]>);
-        const result = await op.handler({
-          params: req.params as Record<string, string>,
-          query: req.query as Record<string, string | string[]>,
-          body,
-          headers: req.headers,
-          caller,
-          requestId: req.id,
-          service,
-        });
-        reply.header(
-          "content-type",
-          service === "secretsmanager" ? "application/x-amz-json-1.1" : "application/json",
-        );
-        return JSON.stringify(result ?? {});
-      },
-    });
-  }
 
-  app.setNotFoundHandler(async (req) => {
-    await authenticate(req, options.verifier);
-    throw unknownOperation(req);
+  // The signed API in its own scope: its hooks (and its 404) do not touch /health, /metrics or `extend`.
+  app.register(async (signed) => {
+    signed.addHook("onRequest", async (req) => {
+      const pending = await options.verifier.checkHead({
+        method: req.method,
+        rawUrl: req.url,
+        headers: req.raw.headersDistinct,
+      });
+      if (!servedServices.has(pending.caller.service as ServiceName)) {
+        throw new ProfileflowError(
+          "INVALID_SIGNATURE",
+          `Credential should be scoped to a valid service: profile, appflow or secretsmanager, not '${pending.caller.service}'.`,
+        );
+      }
+      req.signature = pending;
+    });
+    signed.addHook("preHandler", async (req) => {
+      req.rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      req.caller = options.verifier.checkBody(req.signature!, req.rawBody);
+    });
+
+    for (const [key, perService] of routes) {
+      const [method, url] = key.split(" ") as [Operation["method"], string];
+      signed.route({
+        method,
+        url,
+        handler: async (req, reply) => {
+          const caller = req.caller!;
+          const service = caller.service as ServiceName;
+          const candidates = perService.get(service);
+          const op = candidates && pick(candidates, req);
+          if (!op) throw unknownOperation(req);
+          req.operationName = op.name;
+          const body = parseJson(req.rawBody);
+          // AWS's modelled limits (and our caps where it has none) before the handler: issue 13, point 4.
+          checkModelLimits(service, op.name, body, req.query as Record<string, string | string[]>);
+          const result = await op.handler({
+            params: req.params as Record<string, string>,
+            query: req.query as Record<string, string | string[]>,
+            body,
+            headers: req.headers,
+            caller,
+            requestId: req.id,
+            service,
+          });
+          reply.header(
+            "content-type",
+            service === "secretsmanager" ? "application/x-amz-json-1.1" : "application/json",
+          );
+          return JSON.stringify(result ?? {});
+        },
+      });
+    }
+
+    signed.setNotFoundHandler(async (req) => {
+      throw unknownOperation(req);
+    });
   });
 
-  app.setErrorHandler(async (error: unknown, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: unknown, req: FastifyRequest, reply: FastifyReply) =>
+    errorBody(req, reply, error),
+  );
+
+  /** Sets the AWS error status and headers on `reply` and returns the body. */
+  function errorBody(req: FastifyRequest, reply: FastifyReply, error: unknown): string {
     const service = serviceFor(req, byPath);
-    const reply0 = errorReply(service, toProfileflowError(error));
-    if (reply0.status >= 500) options.logger.error({ err: error, requestId: req.id }, "request failed");
+    if (clientGone(req, error)) {
+      options.logger.debug({ requestId: req.id, code: (error as { code?: string }).code }, "client aborted");
+    }
+    const reply0 = errorReply(service, frameworkError(error));
+    if (reply0.status >= 500 && !clientGone(req, error)) {
+      options.logger.error({ err: error, requestId: req.id }, "request failed");
+    }
     if (reply0.type === "InvalidSignatureException") reply.header("date", new Date().toUTCString());
+    // Refused before its body was read: close rather than drain whatever the client still sends.
+    if (req.body === undefined && declaresBody(req)) reply.header("connection", "close");
     reply
       .code(reply0.status)
+      .header("x-amzn-RequestId", req.id)
       .header("x-amzn-ErrorType", reply0.type)
       .header("content-type", "application/json");
     return JSON.stringify(reply0.body);
-  });
+  }
 
   options.extend?.(app);
   return app;
 }
 
-async function authenticate(req: FastifyRequest, verifier: SigV4Verifier): Promise<VerifiedCaller> {
-  const body = req.body;
-  req.rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-  const caller = await verifier.verify({
-    method: req.method,
-    rawUrl: req.url,
-    headers: req.headers,
-    body: req.rawBody,
-  });
-  if (!served.has(caller.service as ServiceName)) {
-    throw new ProfileflowError(
-      "INVALID_SIGNATURE",
-      `Credential should be scoped to a valid service: profile, appflow or secretsmanager, not '${caller.service}'.`,
-    );
-  }
-  return caller;
+function declaresBody(req: FastifyRequest): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
 function pick(candidates: Operation[], req: FastifyRequest): Operation | undefined {
@@ -174,34 +249,24 @@ function parseJson(raw: Buffer): unknown {
 }
 
 function unknownOperation(req: FastifyRequest): ProfileflowError {
-  return new ProfileflowError(
-    "UNKNOWN_OPERATION",
-    `No operation is served at ${req.method} ${req.url.split("?")[0]}`,
-  );
+  const target = req.headers["x-amz-target"];
+  const what =
+    typeof target === "string"
+      ? `${req.method} ${pathOf(req)} (X-Amz-Target ${target})`
+      : `${req.method} ${pathOf(req)}`;
+  return new ProfileflowError("UNKNOWN_OPERATION", `No operation is served at ${what}.`);
 }
 
-function toProfileflowError(error: unknown): unknown {
-  if (error instanceof ProfileflowError) return error;
-  const code = (error as { code?: string }).code;
-  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return new ProfileflowError("BODY_TOO_LARGE", "The request body is larger than the service accepts.");
-  }
-  if (code?.startsWith("FST_ERR_CTP") || code === "FST_ERR_BAD_URL") {
-    return new ProfileflowError("VALIDATION_FAILED", (error as Error).message);
-  }
-  return error;
+function pathOf(req: FastifyRequest): string {
+  return req.url.split("?")[0]!.slice(0, 512);
 }
 
 /** Which service's error shape a request gets: its signing scope, else its route's owner, else Customer Profiles. */
 function serviceFor(req: FastifyRequest, byPath: Map<string, ServiceName>): ServiceName {
   const scoped = scopeService(req.headers.authorization);
-  if (scoped && served.has(scoped as ServiceName)) return scoped as ServiceName;
-  if (
-    typeof req.headers["x-amz-target"] === "string" &&
-    req.headers["x-amz-target"].startsWith("secretsmanager.")
-  ) {
-    return "secretsmanager";
-  }
+  if (scoped && servedServices.has(scoped as ServiceName)) return scoped as ServiceName;
+  const target = req.headers["x-amz-target"];
+  if (typeof target === "string" && target.startsWith("secretsmanager.")) return "secretsmanager";
   const route = req.routeOptions?.url;
   return (route && byPath.get(`${req.method} ${route}`)) || "profile";
 }

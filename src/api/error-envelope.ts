@@ -12,6 +12,7 @@ type Table = Record<ErrorKind, [number, string]>;
 const profile: Table = {
   invalid: [400, "BadRequestException"],
   not_found: [404, "ResourceNotFoundException"],
+  unknown_operation: [404, "UnknownOperationException"],
   conflict: [400, "BadRequestException"],
   auth: [403, "AccessDeniedException"],
   denied: [403, "AccessDeniedException"],
@@ -26,6 +27,7 @@ const profile: Table = {
 const appflow: Table = {
   invalid: [400, "ValidationException"],
   not_found: [404, "ResourceNotFoundException"],
+  unknown_operation: [404, "UnknownOperationException"],
   conflict: [409, "ConflictException"],
   auth: [403, "AccessDeniedException"],
   denied: [403, "AccessDeniedException"],
@@ -40,6 +42,7 @@ const appflow: Table = {
 const secretsmanager: Table = {
   invalid: [400, "InvalidParameterException"],
   not_found: [400, "ResourceNotFoundException"],
+  unknown_operation: [404, "UnknownOperationException"],
   conflict: [400, "ResourceExistsException"],
   auth: [403, "AccessDeniedException"],
   denied: [403, "AccessDeniedException"],
@@ -60,11 +63,25 @@ const authTypes: Partial<Record<ProfileflowError["code"], string>> = {
   INVALID_SIGNATURE: "InvalidSignatureException",
 };
 
+/**
+ * Edge refusals keep the status HTTP gives them (so proxies and curl read them right) and the
+ * service's own validation exception, which every SDK parses; a timeout is AWS's
+ * RequestTimeoutException, which the SDKs retry.
+ */
+const edgeStatus: Partial<Record<ProfileflowError["code"], [number, string?]>> = {
+  BODY_TOO_LARGE: [413],
+  URI_TOO_LONG: [414],
+  HEADERS_TOO_LARGE: [431],
+  REQUEST_TIMEOUT: [408, "RequestTimeoutException"],
+};
+
 /** Maps any thrown value to the service's AWS error envelope (status, type, body). */
 export function errorReply(service: ServiceName, error: unknown): ErrorReply {
   const e = isProfileflowError(error) ? error : undefined;
-  const [status, tableType] = tables[service][e?.kind ?? "internal"];
-  const type = (e && authTypes[e.code]) ?? tableType;
+  const [tableStatus, tableType] = tables[service][e?.kind ?? "internal"];
+  const [edge, edgeType] = (e && edgeStatus[e.code]) ?? [];
+  const status = edge ?? tableStatus;
+  const type = (e && authTypes[e.code]) ?? edgeType ?? tableType;
   const message = e ? e.message : "An internal error occurred.";
   const body: Record<string, unknown> =
     service === "profile"

@@ -18,7 +18,21 @@ export const defaults = {
   vendorHosts: ["*"] as readonly string[],
   /** Largest successful vendor answer read, in bytes (error bodies: 64 KiB, fixed). */
   vendorResponseMaxBytes: 128 * 1024 * 1024,
+  /** Regions a signature's credential scope may name besides `region`. */
+  signingRegions: [] as readonly string[],
+  /** The whole request (headers and body) must arrive within this; a slow body is cut off (408). */
+  requestTimeoutMs: 30_000,
+  /** The request headers must arrive within this (≤ requestTimeoutMs). */
+  headersTimeoutMs: 10_000,
+  /** A connection silent this long (no byte either way, mid-request too) is closed. */
+  connectionTimeoutMs: 120_000,
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: 72_000,
+  /** Open connections at most; further ones are closed on arrival. */
+  maxConnections: 1024,
 } as const;
+
+const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** `host[:port]` with `*` and `*.` wildcards (see connectors/sdk/host-allow-list.ts). */
 const vendorHostPattern = /^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(:(\*|\d{1,5}))?$/i;
@@ -34,7 +48,7 @@ const schema = z
       .optional(),
     region: z
       .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must look like an AWS region, e.g. us-east-1")
+      .regex(regionPattern, "must look like an AWS region, e.g. us-east-1")
       .default(defaults.region),
     accountId: z
       .string()
@@ -61,7 +75,8 @@ const schema = z
         z.array(
           z
             .string()
-            .regex(vendorHostPattern, "must be host[:port] patterns, e.g. *.my.salesforce.com,127.0.0.1:*"),
+            .regex(vendorHostPattern, "must be host[:port] patterns, e.g. *.my.salesforce.com,127.0.0.1:*")
+            .refine((p) => Number(/:(\d+)$/.exec(p)?.[1] ?? 0) <= 65535, "port above 65535"),
         ),
       )
       .default([...defaults.vendorHosts]),
@@ -71,8 +86,23 @@ const schema = z
       .min(64 * 1024)
       .max(2 ** 31 - 1)
       .default(defaults.vendorResponseMaxBytes),
+    signingRegions: z
+      .preprocess(
+        (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter((x) => x !== "") : v),
+        z.array(z.string().regex(regionPattern, "must be AWS regions, e.g. us-east-1,eu-west-1")),
+      )
+      .default([...defaults.signingRegions]),
+    requestTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.requestTimeoutMs),
+    headersTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.headersTimeoutMs),
+    connectionTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.connectionTimeoutMs),
+    keepAliveTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.keepAliveTimeoutMs),
+    maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(defaults.maxConnections),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
+    message: "must not exceed requestTimeoutMs",
+    path: ["headersTimeoutMs"],
+  });
 
 export type Config = Readonly<z.infer<typeof schema>>;
 export type ConfigInput = z.input<typeof schema>;
@@ -92,6 +122,12 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_IDEMPOTENCY_TTL_SECONDS: "idempotencyTtlSeconds",
   PROFILEFLOW_VENDOR_HOSTS: "vendorHosts",
   PROFILEFLOW_VENDOR_RESPONSE_MAX_BYTES: "vendorResponseMaxBytes",
+  PROFILEFLOW_SIGNING_REGIONS: "signingRegions",
+  PROFILEFLOW_REQUEST_TIMEOUT_MS: "requestTimeoutMs",
+  PROFILEFLOW_HEADERS_TIMEOUT_MS: "headersTimeoutMs",
+  PROFILEFLOW_CONNECTION_TIMEOUT_MS: "connectionTimeoutMs",
+  PROFILEFLOW_KEEP_ALIVE_TIMEOUT_MS: "keepAliveTimeoutMs",
+  PROFILEFLOW_MAX_CONNECTIONS: "maxConnections",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

@@ -6,6 +6,7 @@
 export type ErrorKind =
   | "invalid" // the caller sent something wrong (400)
   | "not_found" // the named resource does not exist (404)
+  | "unknown_operation" // no operation is served at this method and path (404 UnknownOperationException)
   | "conflict" // the resource exists or is in a state that forbids this (409 / 400)
   | "auth" // authentication failed (403)
   | "denied" // authenticated but not allowed (403)
@@ -22,7 +23,20 @@ export const errorRegistry = {
   BODY_TOO_LARGE: { kind: "invalid", summary: "the request body is larger than the edge accepts" },
   CONFIG_INVALID: { kind: "invalid", summary: "a configuration value is unknown or invalid" },
   RESOURCE_NOT_FOUND: { kind: "not_found", summary: "the named resource does not exist" },
-  UNKNOWN_OPERATION: { kind: "not_found", summary: "no operation is served at this method and path" },
+  UNKNOWN_OPERATION: { kind: "unknown_operation", summary: "no operation is served at this method and path" },
+  URI_TOO_LONG: {
+    kind: "invalid",
+    summary: "the request line or a path parameter is longer than the edge accepts",
+  },
+  HEADERS_TOO_LARGE: { kind: "invalid", summary: "the request headers are larger than the edge accepts" },
+  REQUEST_TIMEOUT: {
+    kind: "invalid",
+    summary: "the request did not arrive in full within the request timeout",
+  },
+  MALFORMED_HTTP: {
+    kind: "invalid",
+    summary: "the request is not well-formed HTTP (bad content-length, URL, header)",
+  },
   ALREADY_EXISTS: { kind: "conflict", summary: "a resource with this name already exists" },
   CONFLICT: { kind: "conflict", summary: "the resource's state forbids this operation" },
   MISSING_AUTHENTICATION_TOKEN: { kind: "auth", summary: "the request is not signed" },

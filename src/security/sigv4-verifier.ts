@@ -1,16 +1,25 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { timingSafeEqual } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
+import {
+  canonicalHeaderValue,
+  canonicalRequest,
+  hmac,
+  sha256Hex,
+  signingKey,
+  stringToSign,
+} from "./sigv4-canonical.ts";
 
-export interface SignedRequest {
+/** What the verifier sees before the body is read: the request line and the headers. */
+export interface RequestHead {
   method: string;
   /** The URL exactly as received: path still percent-encoded, with its query string. */
   rawUrl: string;
-  /** Header names lower-cased. */
+  /** Header names lower-cased; a header sent several times as an array of its values. */
   headers: Record<string, string | string[] | undefined>;
+}
+
+export interface SignedRequest extends RequestHead {
   body: Buffer;
 }
 
@@ -25,140 +34,246 @@ export interface SecretLookup {
   secretFor(accessKeyId: string): Promise<string | undefined>;
 }
 
-const AUTH_RE =
-  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+export interface VerifierOptions {
+  /** Regions a credential scope may name (default `us-east-1`). */
+  regions?: readonly string[];
+  /** Signing services the server answers for (default: any). */
+  services?: readonly string[];
+}
+
+/** A request whose head passed every check; its signature is checked once the body is in. */
+export interface PendingSignature {
+  readonly caller: VerifiedCaller;
+  readonly method: string;
+  readonly rawUrl: string;
+  readonly amzDate: string;
+  readonly scope: string;
+  readonly signedHeaders: string[];
+  readonly headerValues: Map<string, string>;
+  readonly declaredHash: string | undefined;
+  readonly signature: string;
+  readonly key: Buffer;
+}
+
 const MAX_SKEW_MS = 15 * 60 * 1000;
+const ALGORITHM = "AWS4-HMAC-SHA256";
+/** Headers that change what is done (the operation, the session) must be covered by the signature. */
+const MUST_SIGN_WHEN_PRESENT = ["x-amz-security-token", "x-amz-target"];
 
 /** The credential scope's service of a request, without verifying it (used to route and shape errors). */
 export function scopeService(authorization: string | undefined): string | undefined {
-  return authorization?.match(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//)?.[1];
+  return authorization?.match(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/,\s]+)\//)?.[1];
 }
 
 /**
- * Verifies AWS Signature Version 4 by re-signing the request as received (raw, still-encoded path,
- * signed headers only, the body's own hash) and comparing signatures in constant time.
+ * Verifies AWS Signature Version 4 in two steps, so that a request is refused before its body is read:
+ * `checkHead` (Authorization well formed, known key, date within skew, region and service served,
+ * `host` signed) and `checkBody` (payload hash of the body received, canonical request rebuilt from
+ * exactly the client's SignedHeaders, signatures compared in constant time).
  */
 export class SigV4Verifier {
+  readonly #regions: ReadonlySet<string>;
+  readonly #services: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly secrets: SecretLookup,
     private readonly clock: Clock,
-  ) {}
+    options: VerifierOptions = {},
+  ) {
+    this.#regions = new Set(options.regions ?? ["us-east-1"]);
+    this.#services = options.services ? new Set(options.services) : undefined;
+  }
 
-  /** Returns the caller or throws MISSING_AUTHENTICATION_TOKEN / UNRECOGNIZED_CLIENT / INVALID_SIGNATURE. */
+  /** Both steps at once, for a request whose body is already in hand. */
   async verify(req: SignedRequest): Promise<VerifiedCaller> {
+    return this.checkBody(await this.checkHead(req), req.body);
+  }
+
+  /** Everything that can be checked from the request line and headers; throws the AWS auth errors. */
+  async checkHead(req: RequestHead): Promise<PendingSignature> {
     const authorization = header(req.headers, "authorization");
-    if (!authorization)
-      throw new ProfileflowError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
-    const m = AUTH_RE.exec(authorization);
-    if (!m) {
-      throw new ProfileflowError(
+    if (!authorization) throw auth("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
+    const a = parseAuthorization(authorization);
+    const [accessKeyId, scopeDate, region, service, terminator] = a.credential;
+    if (terminator !== "aws4_request") {
+      throw auth("INVALID_SIGNATURE", "Credential should be scoped with a valid terminator: 'aws4_request'.");
+    }
+    if (this.#services && !this.#services.has(service)) {
+      const list = [...this.#services].join(", ");
+      throw auth(
         "INVALID_SIGNATURE",
-        "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' in AWS4-HMAC-SHA256 form.",
+        `Credential should be scoped to a valid service: ${list}, not '${service}'.`,
       );
     }
-    const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = m as unknown as string[];
-    const secret = await this.secrets.secretFor(accessKeyId!);
+    if (!this.#regions.has(region)) {
+      const list = [...this.#regions].join(", ");
+      throw auth(
+        "INVALID_SIGNATURE",
+        `Credential should be scoped to a valid region: ${list}, not '${region}'.`,
+      );
+    }
+    const signed = new Set(a.signedHeaders);
+    if (!signed.has("host")) {
+      throw auth("INVALID_SIGNATURE", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    const secret = await this.secrets.secretFor(accessKeyId);
     if (secret === undefined) {
-      throw new ProfileflowError(
-        "UNRECOGNIZED_CLIENT",
-        "The security token included in the request is invalid.",
-      );
+      throw auth("UNRECOGNIZED_CLIENT", "The security token included in the request is invalid.");
     }
-    const amzDate = header(req.headers, "x-amz-date");
-    const signingDate = amzDate ? parseAmzDate(amzDate) : dateHeader(header(req.headers, "date"));
-    if (!signingDate || amzDate?.slice(0, 8) !== scopeDate) {
-      throw new ProfileflowError(
-        "INVALID_SIGNATURE",
-        "The request must carry an X-Amz-Date header matching the credential scope date.",
-      );
+    const { amzDate, dateHeader } = this.signingDate(req.headers, scopeDate);
+    if (!signed.has(dateHeader)) {
+      throw auth("INVALID_SIGNATURE", `'${dateHeader}' must be a 'SignedHeader' in the AWS Authorization.`);
     }
-    this.checkSkew(signingDate, amzDate);
+    for (const name of MUST_SIGN_WHEN_PRESENT) {
+      if (req.headers[name] !== undefined && !signed.has(name)) {
+        throw auth("INVALID_SIGNATURE", `'${name}' must be a 'SignedHeader' in the AWS Authorization.`);
+      }
+    }
+    const headerValues = new Map<string, string>();
+    for (const name of a.signedHeaders) {
+      const v = req.headers[name];
+      if (v === undefined) {
+        throw auth("INVALID_SIGNATURE", `SignedHeaders lists '${name}', which the request does not carry.`);
+      }
+      headerValues.set(name, canonicalHeaderValue(Array.isArray(v) ? v : [v]));
+    }
     const declaredHash = header(req.headers, "x-amz-content-sha256");
-    const bodyHash = createHash("sha256").update(req.body).digest("hex");
-    if (declaredHash !== undefined && declaredHash !== "UNSIGNED-PAYLOAD" && declaredHash !== bodyHash) {
-      throw new ProfileflowError(
+    if (declaredHash !== undefined && !/^[0-9a-f]{64}$/.test(declaredHash)) {
+      throw auth(
+        "INVALID_SIGNATURE",
+        `x-amz-content-sha256 must be the hex SHA-256 of the body; '${declaredHash.slice(0, 40)}' is not accepted (the body is always signed).`,
+      );
+    }
+    const scope = `${scopeDate}/${region}/${service}/aws4_request`;
+    return {
+      caller: { accessKeyId, region, service },
+      method: req.method,
+      rawUrl: req.rawUrl,
+      amzDate,
+      scope,
+      signedHeaders: a.signedHeaders,
+      headerValues,
+      declaredHash,
+      signature: a.signature,
+      key: signingKey(secret, scopeDate, region, service),
+    };
+  }
+
+  /** Checks the body received against the declared hash and the signature; returns the caller. */
+  checkBody(p: PendingSignature, body: Buffer): VerifiedCaller {
+    const payloadHash = sha256Hex(body);
+    if (p.declaredHash !== undefined && p.declaredHash !== payloadHash) {
+      throw auth(
         "INVALID_SIGNATURE",
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
       );
     }
-    const expected = await this.sign(req, signedHeaderList!.split(";"), {
-      accessKeyId: accessKeyId!,
-      secret,
-      region: region!,
-      service: service!,
-      signingDate,
-    });
-    const a = Buffer.from(expected, "hex");
-    const b = Buffer.from(signature!, "hex");
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new ProfileflowError(
+    const q = p.rawUrl.indexOf("?");
+    let canonical: string;
+    try {
+      canonical = canonicalRequest({
+        method: p.method,
+        rawPath: q === -1 ? p.rawUrl : p.rawUrl.slice(0, q),
+        rawQuery: q === -1 ? "" : p.rawUrl.slice(q + 1),
+        signedHeaders: p.signedHeaders,
+        headerValues: p.headerValues,
+        payloadHash,
+      });
+    } catch (e) {
+      throw auth("INVALID_SIGNATURE", `The query string cannot be canonicalized: ${(e as Error).message}.`);
+    }
+    const expected = hmac(p.key, stringToSign(p.amzDate, p.scope, canonical));
+    const given = Buffer.from(p.signature, "hex");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw auth(
         "INVALID_SIGNATURE",
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
       );
     }
-    return { accessKeyId: accessKeyId!, region: region!, service: service! };
+    return p.caller;
   }
 
-  private checkSkew(signingDate: Date, amzDate: string | undefined): void {
+  /** The signing time from X-Amz-Date (or, failing that, Date), matching the scope and within skew. */
+  private signingDate(
+    headers: RequestHead["headers"],
+    scopeDate: string,
+  ): { amzDate: string; dateHeader: "x-amz-date" | "date" } {
+    const xAmzDate = header(headers, "x-amz-date");
+    const date = xAmzDate !== undefined ? parseAmzDate(xAmzDate) : parseHttpDate(header(headers, "date"));
+    if (!date) {
+      throw auth(
+        "INVALID_SIGNATURE",
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      );
+    }
+    const amzDate = formatAmzDate(date.getTime());
+    if (amzDate.slice(0, 8) !== scopeDate) {
+      throw auth(
+        "INVALID_SIGNATURE",
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'.`,
+      );
+    }
     const now = this.clock.now();
-    if (Math.abs(now - signingDate.getTime()) <= MAX_SKEW_MS) return;
-    const fmt = (ms: number) =>
-      new Date(ms)
-        .toISOString()
-        .replace(/[-:]/g, "")
-        .replace(/\.\d{3}/, "");
-    const early = signingDate.getTime() < now;
-    const message = early
-      ? `Signature expired: ${amzDate} is now earlier than ${fmt(now - MAX_SKEW_MS)} (${fmt(now)} - 15 min.)`
-      : `Signature not yet current: ${amzDate} is still later than ${fmt(now + MAX_SKEW_MS)} (${fmt(now)} + 15 min.)`;
-    throw new ProfileflowError("INVALID_SIGNATURE", message, { expired: true, serverTime: now });
-  }
-
-  private async sign(
-    req: SignedRequest,
-    signedHeaders: string[],
-    o: { accessKeyId: string; secret: string; region: string; service: string; signingDate: Date },
-  ): Promise<string> {
-    const q = req.rawUrl.indexOf("?");
-    const path = q === -1 ? req.rawUrl : req.rawUrl.slice(0, q);
-    const query: Record<string, string | string[]> = {};
-    if (q !== -1) {
-      for (const [k, v] of new URLSearchParams(req.rawUrl.slice(q + 1))) {
-        const prev = query[k];
-        query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-      }
+    if (Math.abs(now - date.getTime()) > MAX_SKEW_MS) {
+      const early = date.getTime() < now;
+      const message = early
+        ? `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`
+        : `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`;
+      throw new ProfileflowError("INVALID_SIGNATURE", message, { expired: true, serverTime: now });
     }
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaders) {
-      const v = header(req.headers, name);
-      if (v !== undefined) headers[name] = v;
-    }
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secret },
-      region: o.region,
-      service: o.service,
-      sha256: Sha256,
-      uriEscapePath: o.service !== "s3",
-      applyChecksum: true,
-    });
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: req.method,
-        protocol: "http:",
-        hostname: headers["host"] ?? "",
-        path,
-        query,
-        headers,
-        body: req.body,
-      }),
-      { signingDate: o.signingDate, signingRegion: o.region, signingService: o.service },
-    );
-    const auth = String(signed.headers["authorization"] ?? "");
-    return auth.match(/Signature=([0-9a-f]{64})/)?.[1] ?? "";
+    return { amzDate, dateHeader: xAmzDate !== undefined ? "x-amz-date" : "date" };
   }
 }
 
-function header(headers: SignedRequest["headers"], name: string): string | undefined {
+interface ParsedAuthorization {
+  credential: [string, string, string, string, string];
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (components in any order). */
+function parseAuthorization(value: string): ParsedAuthorization {
+  const malformed = (what: string) =>
+    auth(
+      "INVALID_SIGNATURE",
+      `Authorization header ${what}. It must be '${ALGORITHM} Credential=…, SignedHeaders=…, Signature=…'.`,
+    );
+  if (!value.startsWith(`${ALGORITHM} `)) throw malformed(`must use the ${ALGORITHM} algorithm`);
+  const parts = new Map<string, string>();
+  for (const component of value.slice(ALGORITHM.length + 1).split(",")) {
+    const c = component.trim();
+    const eq = c.indexOf("=");
+    if (eq <= 0 || parts.has(c.slice(0, eq)))
+      throw malformed(`has a malformed component '${c.slice(0, 40)}'`);
+    parts.set(c.slice(0, eq), c.slice(eq + 1));
+  }
+  const credential = parts.get("Credential")?.split("/");
+  if (credential?.length !== 5 || credential.some((s) => s === "") || !/^\d{8}$/.test(credential[1]!)) {
+    throw malformed("requires 'Credential' as '<access key id>/<YYYYMMDD>/<region>/<service>/aws4_request'");
+  }
+  const signedHeaders = parts.get("SignedHeaders")?.split(";");
+  if (!signedHeaders || signedHeaders.some((h) => !/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(h))) {
+    throw malformed("requires 'SignedHeaders' as lower-case header names separated by ';'");
+  }
+  const signature = parts.get("Signature");
+  if (!signature || !/^[0-9a-f]{64}$/.test(signature)) {
+    throw malformed("requires 'Signature' as 64 lower-case hex digits");
+  }
+  return {
+    credential: credential as ParsedAuthorization["credential"],
+    signedHeaders,
+    signature,
+  };
+}
+
+function auth(
+  code: "MISSING_AUTHENTICATION_TOKEN" | "UNRECOGNIZED_CLIENT" | "INVALID_SIGNATURE",
+  message: string,
+): ProfileflowError {
+  return new ProfileflowError(code, message);
+}
+
+function header(headers: RequestHead["headers"], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(",") : v;
 }
@@ -168,8 +283,15 @@ function parseAmzDate(v: string): Date | undefined {
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
-function dateHeader(v: string | undefined): Date | undefined {
+function parseHttpDate(v: string | undefined): Date | undefined {
   if (!v) return undefined;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function formatAmzDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }

@@ -187,7 +187,10 @@ describe("AWS-compatible edge through the real SDK clients", () => {
       credentials: t.credentials,
     });
     expect(unknown.status).toBe(404);
-    expect(unknown.headers.get("x-amzn-errortype")).toBe("ResourceNotFoundException");
+    expect(unknown.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
+    expect(((await unknown.json()) as { Message: string }).Message).toBe(
+      "No operation is served at GET /no-such-thing.",
+    );
     const unknownAf = await signedFetch(t.endpoint, {
       method: "POST",
       path: "/no-such-op",
@@ -195,7 +198,8 @@ describe("AWS-compatible edge through the real SDK clients", () => {
       service: "appflow",
       credentials: t.credentials,
     });
-    expect(unknownAf.headers.get("x-amzn-errortype")).toBe("ResourceNotFoundException");
+    expect(unknownAf.status).toBe(404);
+    expect(unknownAf.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
     expect(await unknownAf.json()).toHaveProperty("message");
 
     const big = await signedFetch(t.endpoint, {
@@ -204,7 +208,7 @@ describe("AWS-compatible edge through the real SDK clients", () => {
       body: JSON.stringify({ tags: { a: "x".repeat(7 * 1024 * 1024) } }),
       credentials: t.credentials,
     });
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     expect(big.headers.get("x-amzn-errortype")).toBe("BadRequestException");
   });
 

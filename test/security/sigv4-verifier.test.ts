@@ -1,0 +1,222 @@
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/core/clock.ts";
+import { isProfileflowError } from "../../src/core/errors.ts";
+import { canonicalQuery, canonicalUri } from "../../src/security/sigv4-canonical.ts";
+import { type RequestHead, SigV4Verifier } from "../../src/security/sigv4-verifier.ts";
+
+// The AWS SigV4 test suite's credentials and time (get-vanilla, get-vanilla-query-order-key-case).
+const suite = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const suiteTime = Date.UTC(2015, 7, 30, 12, 36, 0);
+const secrets = {
+  secretFor: async (id: string) => (id === suite.accessKeyId ? suite.secretAccessKey : undefined),
+};
+
+function verifier(regions = ["us-east-1"]) {
+  return new SigV4Verifier(secrets, new ManualClock(suiteTime), { regions });
+}
+
+function vanilla(query: string, signature: string): RequestHead & { body: Buffer } {
+  return {
+    method: "GET",
+    rawUrl: `/${query}`,
+    headers: {
+      host: "example.amazonaws.com",
+      "x-amz-date": "20150830T123600Z",
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+    },
+    body: Buffer.alloc(0),
+  };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (isProfileflowError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error("expected a refusal");
+}
+
+/** Signs like the JavaScript SDK, with the given unsigned/extra headers, for the verifier to judge. */
+async function sdkSigned(o: {
+  region?: string;
+  headers?: Record<string, string>;
+  unsignable?: string[];
+  body?: string;
+  path?: string;
+  query?: Record<string, string>;
+}) {
+  const signer = new SignatureV4({
+    credentials: suite,
+    region: o.region ?? "us-east-1",
+    service: "profile",
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "POST",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      path: o.path ?? "/domains/d",
+      query: o.query ?? {},
+      headers: { host: "127.0.0.1:4590", "content-type": "application/json", ...o.headers },
+      body: o.body ?? "{}",
+    }),
+    {
+      signingDate: new Date(suiteTime),
+      ...(o.unsignable ? { unsignableHeaders: new Set(o.unsignable) } : {}),
+    },
+  );
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
+  // As the SDK sends it: strict percent-encoding (a space is %20, never +).
+  const q = Object.entries(o.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
+  return {
+    method: "POST",
+    rawUrl: `${o.path ?? "/domains/d"}${q ? `?${q}` : ""}`,
+    headers,
+    body: Buffer.from(o.body ?? "{}"),
+  };
+}
+
+describe("SigV4Verifier against the AWS SigV4 test suite", () => {
+  it("get-vanilla and get-vanilla-query-order-key-case verify with the suite's own signatures", async () => {
+    const v = verifier();
+    await expect(
+      v.verify(vanilla("", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")),
+    ).resolves.toMatchObject({ accessKeyId: "AKIDEXAMPLE", region: "us-east-1", service: "service" });
+    await expect(
+      v.verify(
+        vanilla(
+          "?Param2=value2&Param1=value1",
+          "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+        ),
+      ),
+    ).resolves.toMatchObject({ service: "service" });
+    // One digit off: refused.
+    const bad = await codeOf(
+      v.verify(vanilla("", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf30")),
+    );
+    expect(bad.code).toBe("INVALID_SIGNATURE");
+  });
+
+  it("canonical URI and query: dot segments and empty segments removed, path encoded again, query sorted and strictly encoded", () => {
+    expect(canonicalUri("/tags/arn%3Aaws%3Aprofile%3Aus-east-1%3A0%3Adomains%2Fd")).toBe(
+      "/tags/arn%253Aaws%253Aprofile%253Aus-east-1%253A0%253Adomains%252Fd",
+    );
+    expect(canonicalUri("/a/./b/../c//d/")).toBe("/a/c/d/");
+    expect(canonicalUri("")).toBe("/");
+    expect(canonicalQuery("b=2&a=%7E&a=1&c")).toBe("a=1&a=~&b=2&c=");
+    expect(canonicalQuery("k=a+b&s=%2f")).toBe("k=a%2Bb&s=%2F");
+    expect(() => canonicalQuery("k=%ZZ")).toThrow(TypeError);
+  });
+});
+
+describe("SigV4Verifier refusals", () => {
+  it("a request signed like the SDK (x-amz-content-sha256 signed) verifies, with its query", async () => {
+    const req = await sdkSigned({ query: { "max-results": "5", "next-token": "a/b c" } });
+    expect(req.headers["x-amz-content-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    await expect(verifier().verify(req)).resolves.toMatchObject({ service: "profile" });
+  });
+
+  it("a region the server does not serve is refused, naming the regions it serves; a listed extra region verifies", async () => {
+    const req = await sdkSigned({ region: "eu-west-1" });
+    const e = await codeOf(verifier().verify(req));
+    expect(e.code).toBe("INVALID_SIGNATURE");
+    expect(e.message).toContain("valid region: us-east-1, not 'eu-west-1'");
+    await expect(verifier(["us-east-1", "eu-west-1"]).verify(req)).resolves.toMatchObject({
+      region: "eu-west-1",
+    });
+  });
+
+  it("host not signed is refused before any signature is computed", async () => {
+    const req = await sdkSigned({ unsignable: ["host"] });
+    expect(req.headers["authorization"]).not.toMatch(/SignedHeaders=[^,]*\bhost\b/);
+    const e = await codeOf(verifier().checkHead(req));
+    expect(e).toMatchObject({
+      code: "INVALID_SIGNATURE",
+      message: expect.stringContaining("'Host' must be"),
+    });
+  });
+
+  it("UNSIGNED-PAYLOAD is refused at the head, even though the signature over it is right", async () => {
+    const req = await sdkSigned({ headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    const e = await codeOf(verifier().checkHead(req));
+    expect(e.code).toBe("INVALID_SIGNATURE");
+    expect(e.message).toMatch(/x-amz-content-sha256/);
+  });
+
+  it("a body changed after signing is refused, whether or not the client declared its hash", async () => {
+    const req = await sdkSigned({ body: '{"a":1}' });
+    const e = await codeOf(verifier().verify({ ...req, body: Buffer.from('{"a":2}') }));
+    expect(e.message).toMatch(/x-amz-content-sha256/);
+    const { "x-amz-content-sha256": _declared, ...rest } = req.headers;
+    const e2 = await codeOf(verifier().verify({ ...req, headers: rest, body: Buffer.from('{"a":2}') }));
+    expect(e2.code).toBe("INVALID_SIGNATURE");
+  });
+
+  it("a header added after signing is irrelevant; a signed header taken away is refused by name", async () => {
+    const req = await sdkSigned({ headers: { "x-custom": "signed value" } });
+    await expect(
+      verifier().verify({ ...req, headers: { ...req.headers, "x-added-later": "whatever" } }),
+    ).resolves.toBeDefined();
+    const { "x-custom": _gone, ...rest } = req.headers;
+    const e = await codeOf(verifier().verify({ ...req, headers: rest }));
+    expect(e.message).toContain("'x-custom'");
+  });
+
+  it("x-amz-target and x-amz-security-token must be signed when present", async () => {
+    const req = await sdkSigned({});
+    const e = await codeOf(
+      verifier().checkHead({
+        ...req,
+        headers: { ...req.headers, "x-amz-target": "secretsmanager.GetSecretValue" },
+      }),
+    );
+    expect(e.message).toContain("'x-amz-target' must be a 'SignedHeader'");
+    const withToken = await sdkSigned({ headers: { "x-amz-security-token": "session" } });
+    await expect(verifier().verify(withToken)).resolves.toBeDefined();
+    const e2 = await codeOf(
+      verifier().checkHead({ ...req, headers: { ...req.headers, "x-amz-security-token": "session" } }),
+    );
+    expect(e2.message).toContain("'x-amz-security-token' must be a 'SignedHeader'");
+  });
+
+  it("malformed Authorization, unknown key, skew: each refused by checkHead with AWS's codes", async () => {
+    const req = await sdkSigned({});
+    const v = verifier();
+    expect(
+      (await codeOf(v.checkHead({ ...req, headers: { ...req.headers, authorization: undefined } }))).code,
+    ).toBe("MISSING_AUTHENTICATION_TOKEN");
+    const auth = req.headers["authorization"]!;
+    expect(
+      (
+        await codeOf(
+          v.checkHead({
+            ...req,
+            headers: { ...req.headers, authorization: auth.replace("Signature=", "Sig=") },
+          }),
+        )
+      ).code,
+    ).toBe("INVALID_SIGNATURE");
+    expect(
+      (
+        await codeOf(
+          v.checkHead({
+            ...req,
+            headers: { ...req.headers, authorization: auth.replace("AKIDEXAMPLE", "AKIDOTHER") },
+          }),
+        )
+      ).code,
+    ).toBe("UNRECOGNIZED_CLIENT");
+    const late = new SigV4Verifier(secrets, new ManualClock(suiteTime + 16 * 60 * 1000));
+    const e = await codeOf(late.checkHead(req));
+    expect(e.message).toMatch(/^Signature expired: 20150830T123600Z is now earlier than/);
+  });
+});
