@@ -35,4 +35,14 @@ describe("vendor settings", () => {
     expect(isProfileflowError(err) && err.code).toBe("CONFIG_INVALID");
     expect(isProfileflowError(err) && err.details?.["member"]).toBe("vendorHosts.0");
   });
+
+  it("refuse a port above 65535 at start, not when the first connector opens", () => {
+    let err: unknown;
+    try {
+      loadConfig({ env: { PROFILEFLOW_VENDOR_HOSTS: "127.0.0.1:*,x.example:70000" } });
+    } catch (e) {
+      err = e;
+    }
+    expect(isProfileflowError(err) && err.details?.["member"]).toBe("vendorHosts.1");
+  });
 });
