@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import {
   type AppflowClient,
+  type ConnectorProfileConfig,
   CreateConnectorProfileCommand,
   DescribeConnectorProfilesCommand,
   UpdateConnectorProfileCommand,
@@ -39,6 +41,18 @@ export interface DemoClients {
 export interface DemoTrack {
   source: DemoSource;
   workflowId?: string;
+  /** What became of the connector profile: made now, sent the sandbox's changed credentials, or left. */
+  connection: ConnectionChange;
+  /** Fingerprint of the connector profile config the server now holds (kept for the next run to compare). */
+  sent: string;
+}
+
+/** What `setUpDemo` did to a connector profile. */
+export type ConnectionChange = "created" | "updated" | "unchanged";
+
+/** A fingerprint of a connector profile config: a resumed run updates the profile when it differs. */
+export function configFingerprint(config: ConnectorProfileConfig): string {
+  return createHash("sha256").update(JSON.stringify(config)).digest("base64url");
 }
 
 const MONTH_BATCHES = 3;
@@ -137,14 +151,20 @@ async function ensureSalesforceSecret(c: DemoClients, sf: Record<string, string>
   return made.ARN;
 }
 
-/** Creates the connector profile, or points it at the sandbox's current URL (ports may change). */
+/**
+ * Creates the connector profile, or updates it when the sandbox's URL or credentials differ from what the
+ * last run sent (`sent`, its fingerprint): ports may change, and a restarted sandbox may hand out new
+ * tokens. An update always carries the full credentials, as UpdateConnectorProfile needs with a new URL.
+ */
 async function ensureConnectorProfile(
   c: DemoClients,
   s: DemoSource,
   credentials: Record<string, string>,
   secretArn: string | undefined,
-): Promise<void> {
+  sent: string | undefined,
+): Promise<{ connection: ConnectionChange; sent: string }> {
   const config = connectorProfileConfig(s, credentials, secretArn);
+  const fingerprint = configFingerprint(config);
   const existing = await c.appflow.send(
     new DescribeConnectorProfilesCommand({ connectorProfileNames: [s.connectorProfileName] }),
   );
@@ -158,18 +178,20 @@ async function ensureConnectorProfile(
         connectorProfileConfig: config,
       }),
     );
-    return;
+    return { connection: "created", sent: fingerprint };
   }
   const props = found.connectorProfileProperties as Record<string, { instanceUrl?: string }> | undefined;
-  if (props?.[s.propertiesKey]?.instanceUrl !== credentials["instanceUrl"]) {
-    await c.appflow.send(
-      new UpdateConnectorProfileCommand({
-        connectorProfileName: s.connectorProfileName,
-        connectionMode: "Public",
-        connectorProfileConfig: config,
-      }),
-    );
+  if (props?.[s.propertiesKey]?.instanceUrl === credentials["instanceUrl"] && sent === fingerprint) {
+    return { connection: "unchanged", sent: fingerprint };
   }
+  await c.appflow.send(
+    new UpdateConnectorProfileCommand({
+      connectorProfileName: s.connectorProfileName,
+      connectionMode: "Public",
+      connectorProfileConfig: config,
+    }),
+  );
+  return { connection: "updated", sent: fingerprint };
 }
 
 /** The workflow already made for a source, if any (a resumed demo must not backfill twice). */
@@ -191,6 +213,7 @@ async function existingWorkflow(c: DemoClients, domain: string, s: DemoSource): 
 /**
  * Everything a user's script would do, idempotently: domain, secret, connector profiles, and per source a
  * bulk workflow over `[start, end)` in three batches (or one incremental integration from `start`).
+ * `sent` holds the fingerprints (by connector profile name) of what the previous run sent.
  */
 export async function setUpDemo(
   c: DemoClients,
@@ -200,24 +223,31 @@ export async function setUpDemo(
     start: number;
     end: number;
     workflows: boolean;
+    sent?: Record<string, string>;
+    /** Default: DEMO_SOURCES. */
+    sources?: readonly DemoSource[];
   },
 ): Promise<DemoTrack[]> {
   const { domain, credentials } = options;
+  const sources = options.sources ?? DEMO_SOURCES;
   await ensureDomain(c, domain);
   const sf = credentials["salesforce"] ?? {};
-  const secretArn = await ensureSalesforceSecret(c, sf);
+  const secretArn = sources.some((s) => s.vendor === "salesforce")
+    ? await ensureSalesforceSecret(c, sf)
+    : undefined;
   const integrated = new Set(
     ((await c.profiles.send(new ListIntegrationsCommand({ DomainName: domain }))).Items ?? []).map((i) =>
       i.Uri?.split("/").pop(),
     ),
   );
   const tracks: DemoTrack[] = [];
-  for (const s of DEMO_SOURCES) {
-    await ensureConnectorProfile(
+  for (const s of sources) {
+    const connection = await ensureConnectorProfile(
       c,
       s,
       credentials[s.vendor] ?? {},
       s.vendor === "salesforce" ? secretArn : undefined,
+      options.sent?.[s.connectorProfileName],
     );
     if (options.workflows && s.via === "workflow") {
       let workflowId = await existingWorkflow(c, domain, s);
@@ -238,7 +268,7 @@ export async function setUpDemo(
         );
         workflowId = made.WorkflowId;
       }
-      tracks.push({ source: s, ...(workflowId ? { workflowId } : {}) });
+      tracks.push({ source: s, ...connection, ...(workflowId ? { workflowId } : {}) });
       continue;
     }
     if (!integrated.has(s.flowName)) {
@@ -250,7 +280,7 @@ export async function setUpDemo(
         }),
       );
     }
-    tracks.push({ source: s });
+    tracks.push({ source: s, ...connection });
   }
   return tracks;
 }

@@ -6,6 +6,7 @@ import type { DemoClients, DemoTrack } from "./demo-setup.ts";
 export interface TrackStatus {
   vendor: string;
   flowName: string;
+  connectorProfileName: string;
   workflowId?: string;
   /** NOT_STARTED … COMPLETE for a workflow; undefined for a plain integration. */
   workflowStatus?: string;
@@ -18,6 +19,8 @@ export interface TrackStatus {
   executions: number;
   running: boolean;
   lastStatus?: string;
+  /** The last finished run's message: its counts, or why it failed. */
+  lastMessage?: string;
   lastFinishedAt?: number;
   /** The history is in and the continuous flow has finished at least one run, with none running now. */
   caughtUp: boolean;
@@ -58,6 +61,7 @@ export async function trackStatus(
   const s: TrackStatus = {
     vendor: track.source.vendor,
     flowName: track.source.flowName,
+    connectorProfileName: track.source.connectorProfileName,
     stepsCompleted: 0,
     totalSteps: 0,
     records: 0,
@@ -91,6 +95,9 @@ export async function trackStatus(
     if (e.executionStatus !== "InProgress" && finished >= (s.lastFinishedAt ?? 0)) {
       s.lastFinishedAt = finished;
       if (e.executionStatus) s.lastStatus = e.executionStatus;
+      const message = e.executionResult?.errorInfo?.executionMessage;
+      if (message) s.lastMessage = message;
+      else delete s.lastMessage;
     }
   }
   s.caughtUp = historyDone && !s.running && s.lastStatus !== undefined;

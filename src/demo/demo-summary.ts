@@ -1,5 +1,6 @@
 import { GetDomainCommand } from "@aws-sdk/client-customer-profiles";
 import { sql } from "kysely";
+import { failureAdvice } from "../flows/failure-advice.ts";
 import type { Server } from "../main.ts";
 import type { DemoClients } from "./demo-setup.ts";
 import { DEMO_SOURCES } from "./demo-sources.ts";
@@ -90,7 +91,18 @@ export function formatSummary(s: DemoSummary): string {
       : "";
     lines.push(
       `    ${t.vendor.padEnd(width)}  ${wf}flow ${t.flowName}: ${t.executions} runs, last ${t.lastStatus ?? "-"}`,
+      ...failureLines(t, `    ${" ".repeat(width)}    `),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** When a source's last run failed: why, and what to do about it (empty otherwise). */
+export function failureLines(t: TrackStatus, indent: string): string[] {
+  if (t.lastStatus !== "Error") return [];
+  const reason = t.lastMessage ?? "no message was recorded";
+  const advice =
+    failureAdvice(reason, t.connectorProfileName) ??
+    `see the run: aws appflow describe-flow-execution-records --flow-name ${t.flowName}`;
+  return [`${indent}failed: ${reason}`, `${indent}what to do: ${advice}`];
 }

@@ -12,7 +12,7 @@ import { exploreHelp } from "./demo-help.ts";
 import { DemoProgress } from "./demo-progress.ts";
 import { addMonths, type DemoClients, type DemoTrack, setUpDemo } from "./demo-setup.ts";
 import { type TrackStatus, trackStatus } from "./demo-status.ts";
-import { type DemoSummary, formatSummary, summarize } from "./demo-summary.ts";
+import { type DemoSummary, failureLines, formatSummary, summarize } from "./demo-summary.ts";
 
 /** Options of `profileflow demo`. */
 export interface DemoOptions {
@@ -57,6 +57,8 @@ interface DemoState {
   since: number;
   historyEnd: number;
   runs: number;
+  /** Fingerprints of the connector profile configs sent, by profile name (a change is sent again). */
+  sent?: Record<string, string>;
 }
 
 /** Starts the sandboxes and the server, sets everything up through the SDK, and follows it to a stable state. */
@@ -111,16 +113,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     since: previous?.since ?? addMonths(end, -6),
     historyEnd: end,
     runs: (previous?.runs ?? 0) + 1,
+    ...(previous?.sent ? { sent: previous.sent } : {}),
   };
   writeFileSync(statePath, JSON.stringify(state));
   const sandboxUrls = Object.fromEntries(Object.entries(sandboxes.servers).map(([v, s]) => [v, s.url]));
   const pop = sandboxes.world.population;
   const f = (n: number) => n.toLocaleString("en-US");
+  // profileflow's own endpoint comes first: the first URL a reader sees is the one to use.
   out.write(
     `profileflow demo (run ${state.runs}${previous ? ", resuming" : ""}): ${f(o.people)} people, of whom ${f(pop.count("salesforce"))} are Salesforce contacts, ` +
       `${f(pop.count("servicenow"))} ServiceNow users, ${f(pop.count("marketo"))} Marketo leads and ${f(pop.count("zendesk"))} Zendesk users\n` +
+      `  profileflow ${endpoint}   the endpoint to use: AWS SDK / CLI, credentials in ${join(dataDir, "server", "credentials")}\n` +
+      "  the simulated vendors it reads from:\n" +
       Object.entries(sandboxUrls)
-        .map(([v, u]) => `  ${v.padEnd(10)} ${u}   (admin: ${u}/__sandbox/)\n`)
+        .map(([v, u]) => `    ${v.padEnd(10)} ${u}   (admin: ${u}/__sandbox/)\n`)
         .join("") +
       `  the vendors' clock runs ${o.speed}× wall speed, ${o.churn > 0 ? "with records created, changed and deleted as it goes" : "with no churn"}; data in ${dataDir}\n\n`,
   );
@@ -134,10 +140,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       start: state.since,
       end: state.historyEnd,
       workflows: true,
+      ...(previous?.sent ? { sent: previous.sent } : {}),
     });
   } catch (e) {
     await shutdown();
     throw e;
+  }
+  state.sent = Object.fromEntries(tracks.map((t) => [t.source.connectorProfileName, t.sent]));
+  writeFileSync(statePath, JSON.stringify(state));
+  const updated = tracks.filter((t) => t.connection === "updated");
+  if (previous && updated.length > 0) {
+    out.write(
+      `Updated the connections whose sandbox URL or credentials changed since the last run: ${updated
+        .map((t) => `${t.source.connectorProfileName} (${t.source.vendor})`)
+        .join(", ")}.\n`,
+    );
   }
   out.write(
     `${previous ? "Found" : "Created"} through the AWS SDK: domain "${DOMAIN}", a Secrets Manager secret, four connector profiles,\n` +
@@ -206,7 +223,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
           lastExecutions = executions;
           const s = await report(latest);
           out.write(
-            `${new Date().toISOString().slice(11, 19)} synced: ${s.profiles.toLocaleString("en-US")} profiles, ${s.objects.toLocaleString("en-US")} objects, ${s.joinedAcrossSources.toLocaleString("en-US")} joined, ${s.deadLetters} dead letters, ${s.ingestedThisRun.toLocaleString("en-US")} records read this run\n`,
+            `${new Date().toISOString().slice(11, 19)} synced: ${s.profiles.toLocaleString("en-US")} profiles, ${s.objects.toLocaleString("en-US")} objects, ${s.joinedAcrossSources.toLocaleString("en-US")} joined, ${s.deadLetters} dead letters, ${s.ingestedThisRun.toLocaleString("en-US")} records read this run\n` +
+              latest
+                .filter((t) => t.lastStatus === "Error")
+                .map((t) => `  ${t.vendor}: last run ${failureLines(t, "    ").join("\n").trimStart()}\n`)
+                .join(""),
           );
         }
       } catch (e) {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,9 +21,32 @@ const OBJECTS: Record<string, string> = {
   zendesk: "users",
 };
 
+/**
+ * A base port with the four after it free: both runs listen on the same ports, as `npm start` twice does
+ * (a sandbox whose URL changed would have its connection updated anyway, hiding stale credentials).
+ */
+async function freePorts(n: number): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<Server | undefined>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(undefined));
+      s.listen(port, "127.0.0.1", () => resolve(s));
+    });
+  for (;;) {
+    const probe = await listen(0);
+    if (!probe) continue;
+    const base = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    if (base + n > 65_535) continue;
+    const held = await Promise.all(Array.from({ length: n }, (_, i) => listen(base + i)));
+    await Promise.all(held.map((s) => new Promise((r) => (s ? s.close(r) : r(undefined)))));
+    if (held.every((s) => s !== undefined)) return base;
+  }
+}
+
 /** `profileflow demo` as a real process; `waitFor` resolves once stdout matches. */
-function startDemo(args: string[]) {
-  const child = spawn(process.execPath, [bin, "demo", "--data", dataDir, "--port", "0", ...args], {
+function startDemo(port: number, args: string[]) {
+  const child = spawn(process.execPath, [bin, "demo", "--data", dataDir, "--port", String(port), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PROFILEFLOW_LOG_LEVEL: "warn" },
   });
@@ -88,9 +112,16 @@ async function groundTruth(s: DemoSummary) {
 
 describe("profileflow demo", () => {
   it("backfills four sources through the SDK to exactly the sandboxes' ground truth; a second run resumes and keeps syncing", async () => {
-    const first = startDemo(["--people", "400", "--churn", "0"]);
+    const port = await freePorts(5);
+    const first = startDemo(port, ["--people", "400", "--churn", "0"]);
     await first.waitFor(/Still syncing/);
     const out = first.stdout();
+    // The first URL a reader sees is profileflow's own, then the sandboxes'.
+    const endpoint = `http://127.0.0.1:${port}`;
+    expect(out.match(/https?:\/\/[^\s)]+/)?.[0]).toBe(endpoint);
+    const lines = out.split("\n");
+    const at = (url: string) => lines.findIndex((l) => l.includes(url));
+    expect(lines[at(endpoint)]).toMatch(/^ {2}profileflow http:\S+ {3}the endpoint to use/);
     expect(out).toMatch(
       /bulk workflows \(3 two-month batches since .*\) for salesforce, servicenow, marketo, incremental export for zendesk/,
     );
@@ -99,6 +130,8 @@ describe("profileflow demo", () => {
       /aws customer-profiles get-domain --domain-name demo --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
     );
     const s1 = summary();
+    expect(s1.endpoint).toBe(endpoint);
+    for (const url of Object.values(s1.sandboxes)) expect(at(url)).toBeGreaterThan(at(endpoint));
     const truth = await groundTruth(s1);
     expect(s1.objectsBySource).toEqual(truth.objectsBySource);
     expect(s1.objects).toBe(Object.values(truth.objectsBySource).reduce((a, b) => a + b, 0));
@@ -115,7 +148,7 @@ describe("profileflow demo", () => {
     expect(first.stdout()).toMatch(/Stopped\. `profileflow demo --data .*` resumes/);
 
     // Resume: nothing is created or backfilled again; a contact created now arrives with the next sync.
-    const second = startDemo(["--people", "400", "--churn", "0"]);
+    const second = startDemo(port, ["--people", "400", "--churn", "0"]);
     await second.waitFor(/Still syncing/);
     expect(second.stdout()).toMatch(/\(run 2, resuming\)/);
     const s2 = summary();
@@ -142,6 +175,10 @@ describe("profileflow demo", () => {
     expect(s3.ingestedThisRun).toBeGreaterThanOrEqual(1);
     expect(s3.ingestedThisRun).toBeLessThan(s1.objects / 10);
     expect(s3.sources.filter((t) => !ran(t))).toEqual([]);
+    // Every source's flow still reads: a restart keeps (or refreshes) the connections' credentials.
+    expect(s3.sources.map((t) => [t.vendor, t.lastStatus, t.lastMessage?.slice(0, 11)])).toEqual(
+      s3.sources.map((t) => [t.vendor, "Successful", "Successful:"]),
+    );
     expect(await second.stop()).toBe(0);
   }, 240_000);
 });

@@ -1,4 +1,8 @@
-import { DescribeFlowExecutionRecordsCommand } from "@aws-sdk/client-appflow";
+import {
+  DescribeFlowCommand,
+  DescribeFlowExecutionRecordsCommand,
+  type ExecutionRecord,
+} from "@aws-sdk/client-appflow";
 import {
   GetWorkflowCommand,
   type GetWorkflowResponse,
@@ -8,6 +12,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import { failureAdvice } from "../../flows/failure-advice.ts";
 import { type ApiClients, type ApiFlags, apiClients } from "./integrate.ts";
 
 const iso = (d: Date | undefined) => (d ? d.toISOString().replace(".000Z", "Z") : "-");
@@ -70,7 +75,24 @@ export async function printStatus(
         `  ${flowName}  ${r.executionStatus}  ${iso(r.startedAt)}  ${r.executionResult?.recordsProcessed ?? 0} records  ${r.executionResult?.errorInfo?.executionMessage ?? ""}\n`,
       );
     }
+    const last = (runs.flowExecutions ?? []).find((r) => r.executionStatus !== "InProgress");
+    if (last?.executionStatus === "Error") await printFailure(api, flowName, last, out);
   }
+}
+
+/** Why a flow's last run failed and what to do about it. */
+async function printFailure(
+  api: ApiClients,
+  flowName: string,
+  run: ExecutionRecord,
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  const reason = run.executionResult?.errorInfo?.executionMessage || "no message was recorded";
+  const flow = await api.appflow.send(new DescribeFlowCommand({ flowName }));
+  const advice =
+    failureAdvice(reason, flow.sourceFlowConfig?.connectorProfileName) ??
+    `see the run: aws appflow describe-flow-execution-records --flow-name ${flowName}`;
+  out.write(`  ${flowName}: the last run failed: ${reason}\n    what to do: ${advice}\n`);
 }
 
 /** Progress bars (steps done, records, records/s, ETA) for a domain's unfinished workflows until they end. */
