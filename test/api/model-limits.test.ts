@@ -3,6 +3,7 @@ import { DEFAULT_LIST_CAP } from "../../src/api/documented-limits.ts";
 import { MODEL_LIMITS } from "../../src/api/model-limits.ts";
 import { checkModelLimits } from "../../src/api/validate.ts";
 import { ProfileflowError } from "../../src/core/errors.ts";
+import { loadBotocoreModel, skipWithoutBotocore } from "../helpers/botocore-model.ts";
 
 /** The refusal of one input: its code, member and message; undefined when accepted. */
 function refusal(...args: Parameters<typeof checkModelLimits>) {
@@ -97,5 +98,82 @@ describe("checkModelLimits", () => {
         }
       }
     }
+  });
+
+  it("holds every limit of the installed botocore model (Debian's awscli), as generated from a newer one", () => {
+    // Where botocore 1.43.67 (the source of model-limits.ts) changed a limit since Debian's copy, by the
+    // member's own name: AppFlow's OAuth refresh tokens and auth codes went from 2,048 to 4,096
+    // characters; a secret's value may no longer be empty.
+    const changedSince: Record<string, { min?: number; max?: number }> = {
+      "appflow refreshToken": { max: 4096 },
+      "appflow authCode": { max: 4096 },
+      "secretsmanager SecretString": { min: 1 },
+      "secretsmanager SecretBinary": { min: 1 },
+    };
+    const folders = { profile: "customer-profiles", appflow: "appflow", secretsmanager: "secretsmanager" };
+    const models = Object.entries(folders).map(
+      ([s, f]) => [s as keyof typeof MODEL_LIMITS, loadBotocoreModel(f)] as const,
+    );
+    if (skipWithoutBotocore(...models.map(([, m]) => m))) return;
+    type Ref = { shape: string; location?: string };
+    type Theirs = {
+      type: string;
+      min?: number;
+      max?: number;
+      members?: Record<string, Ref>;
+      member?: Ref;
+      value?: Ref;
+    };
+    const limited = new Set(["string", "blob", "list", "map", "integer", "long", "double", "float"]);
+    const problems: string[] = [];
+    let compared = 0;
+    for (const [service, model] of models) {
+      const theirs = model!.shapes as Record<string, Theirs>;
+      const ours = MODEL_LIMITS[service];
+      // Walks their shape and ours side by side, by member name: shape names change between versions.
+      const walk = (their: string, mine: string | undefined, path: string, depth: number) => {
+        const t = theirs[their]!;
+        const m = mine === undefined ? undefined : ours.shapes[mine];
+        if (depth > 12) return;
+        if (limited.has(t.type) && (t.min !== undefined || t.max !== undefined)) {
+          const expected = {
+            min: t.min,
+            max: t.max,
+            ...changedSince[`${service} ${path.split(".").at(-1)}`],
+          };
+          const got =
+            m && m.type !== "structure" ? { min: m.min, max: m.max } : { min: undefined, max: undefined };
+          if (got.min !== expected.min || got.max !== expected.max) {
+            problems.push(
+              `${service} ${path}: ${JSON.stringify(got)} where the model says ${JSON.stringify(expected)}`,
+            );
+          }
+          compared++;
+        }
+        if (t.type === "structure") {
+          for (const [name, ref] of Object.entries(t.members ?? {})) {
+            if (ref.location) continue;
+            walk(
+              ref.shape,
+              m?.type === "structure" ? m.members[name] : undefined,
+              `${path}.${name}`,
+              depth + 1,
+            );
+          }
+        } else if (t.type === "list" && t.member) {
+          walk(t.member.shape, m?.type === "list" ? m.member : undefined, `${path}[]`, depth + 1);
+        } else if (t.type === "map" && t.value) {
+          walk(t.value.shape, m?.type === "map" ? m.value : undefined, `${path}{}`, depth + 1);
+        }
+      };
+      for (const [name, op] of Object.entries(model!.operations) as [
+        string,
+        { input?: { shape: string } },
+      ][]) {
+        if (op.input) walk(op.input.shape, ours.operations[name]?.input, name, 0);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(compared).toBeGreaterThan(100);
   });
 });
