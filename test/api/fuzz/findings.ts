@@ -8,7 +8,6 @@ export interface Finding {
     | "AWS-shaped error"
     | "framework error in AWS shape"
     | "bad signature refused"
-    | "host signed"
     | "no write from a refused request";
   request: string;
   detail: string;

@@ -18,6 +18,8 @@ export interface SignOptions {
   region?: string;
   credentials: Credentials;
   signingDate?: Date;
+  /** Headers left out of SignedHeaders (e.g. host, to make a signature that does not cover it). */
+  unsigned?: string[];
 }
 
 /** Sends raw requests to one served instance over keep-alive loopback connections (nothing normalizes them). */
@@ -68,7 +70,10 @@ export class WireClient {
       headers: { host: this.#url.host, ...Object.fromEntries(headers) },
       body,
     });
-    const signed = await signer.sign(request, o.signingDate ? { signingDate: o.signingDate } : {});
+    const signed = await signer.sign(request, {
+      ...(o.signingDate ? { signingDate: o.signingDate } : {}),
+      ...(o.unsigned ? { unsignableHeaders: new Set(o.unsigned) } : {}),
+    });
     return Object.entries(signed.headers as Record<string, string>);
   }
 
