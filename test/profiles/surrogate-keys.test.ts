@@ -158,4 +158,39 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
     expect(await count("profile_objects")).toBe(1);
     expect((await keyRows("_email")).filter((r) => r.origin === "object").length).toBe(1);
   });
+
+  it("CreateProfile and UpdateProfile index the same key as objects and searches do", async () => {
+    const send = (method: string, path: string, body: string) =>
+      signedFetch(t.endpoint, {
+        method,
+        path: `/domains/${DomainName}${path}`,
+        credentials: t.credentials,
+        body,
+      });
+    const created = await send("POST", "/profiles", `{"EmailAddress":${escaped("grace\ud800@example.com")}}`);
+    expect(created.status).toBe(200);
+    const { ProfileId } = (await created.json()) as { ProfileId: string };
+    // An object whose PROFILE key is the same email finds that profile instead of creating one.
+    const before = await count("profiles");
+    const put = await send(
+      "PUT",
+      "/profiles/objects",
+      `{"ObjectTypeName":"Signup","Object":${escaped(`{"id":"S-2","email":${escaped("GRACE\udfff@example.com")}}`)}}`,
+    );
+    expect(put.status).toBe(200);
+    expect(await count("profiles")).toBe(before);
+    const owners = (await keyRows("_email")).filter((r) => r.key_value === "grace\ufffd@example.com");
+    expect(new Set(owners.map((r) => r.profile_id))).toEqual(new Set([ProfileId]));
+
+    const updated = await send(
+      "PUT",
+      "/profiles",
+      `{"ProfileId":"${ProfileId}","BusinessEmailAddress":${escaped("hopper\udc01@example.com")}}`,
+    );
+    expect(updated.status).toBe(200);
+    const found = await t.profiles.send(
+      new SearchProfilesCommand({ DomainName, KeyName: "_email", Values: ["hopper\udc02@example.com"] }),
+    );
+    expect(found.Items?.map((i) => i.ProfileId)).toEqual([ProfileId]);
+  });
 });
