@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     bodyLimit: limits.bodyLimit,
     genReqId: () => uuid(),
     return503OnClosing: false,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
