@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
+import { wellFormedText } from "../ingest/index.ts";
 import { inValues } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
@@ -77,11 +78,13 @@ export class ProfileObjects {
     domainName: string,
     profileId: string,
     objectTypeName: string,
-    objectKey: string,
+    rawObjectKey: string,
     performedBy: string,
   ): Promise<void> {
     const { db, dialect } = this.database;
     const now = this.clock.now();
+    // Stored object keys are normalized key values: a lone surrogate was stored as U+FFFD.
+    const objectKey = wellFormedText(rawObjectKey);
     await inDomainTransaction(db, dialect, domainName, async (trx) => {
       const exists = await trx
         .selectFrom("profiles")

@@ -193,4 +193,27 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
     );
     expect(found.Items?.map((i) => i.ProfileId)).toEqual([ProfileId]);
   });
+
+  it("DeleteProfileObject by the surrogate-bearing key removes the object and every key row it gave", async () => {
+    const [object] = await t.server.database.db
+      .selectFrom("profile_objects")
+      .select(["profile_id", "object_key"])
+      .where("domain_name", "=", DomainName)
+      .where("object_key", "=", "S-\ufffd-1")
+      .execute();
+    const res = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: `/domains/${DomainName}/profiles/objects/delete`,
+      credentials: t.credentials,
+      body: `{"ProfileId":"${object!.profile_id}","ObjectTypeName":"Signup","ProfileObjectUniqueKey":${escaped(signupId)}}`,
+    });
+    expect(res.status).toBe(200);
+    const left = await t.server.database.db
+      .selectFrom("profile_keys")
+      .select("key_name")
+      .where("domain_name", "=", DomainName)
+      .where("object_key", "=", "S-\ufffd-1")
+      .execute();
+    expect(left).toEqual([]);
+  });
 });
