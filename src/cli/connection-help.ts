@@ -15,7 +15,7 @@ export function connectionHelp(
   data: ${config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`}   region: ${config.region}   account: ${config.accountId}
 ${showSecret ? `  a root access key was generated (also in ${config.dataDir}/credentials, mode 0600); it is shown only this once.\n` : ""}
 AWS CLI:
-  export AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${secret} AWS_REGION=${config.region}
+  export AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${secret} AWS_REGION=${config.region} AWS_DEFAULT_REGION=${config.region}
   aws customer-profiles list-domains --endpoint-url ${endpoint}
   aws appflow list-flows --endpoint-url ${endpoint}
 

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionHelp } from "../../src/cli/connection-help.ts";
+import { awsBinaries, awsCliAvailable, debianAws, exec, isolatedAwsEnv } from "../helpers/aws-cli.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const run = awsCliAvailable("AWS CLI test");
+const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+const readmeEndpoint = "http://127.0.0.1:4590";
+
+/** The README's AWS CLI block: its `export` line and its `aws …` lines, as printed. */
+function readmeCliLines(): { exportLine: string; awsLines: string[] } {
+  const section = readme.slice(readme.indexOf("## Point the AWS SDK or the AWS CLI at it"));
+  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error("README.md has no bash block under 'Point the AWS SDK or the AWS CLI at it'");
+  const lines = block.split("\n").filter((l) => l.trim() !== "");
+  const exportLine = lines.find((l) => l.startsWith("export "));
+  if (!exportLine) throw new Error("README.md's AWS CLI block has no export line");
+  return { exportLine, awsLines: lines.filter((l) => l.startsWith("aws ")) };
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.runIf(run)("the AWS CLI against a served instance", () => {
+  let t: TestServer;
+  let bin: string;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite");
+    bin = mkdtempSync(join(tmpdir(), "pf-awscli-"));
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (bin) rmSync(bin, { recursive: true, force: true });
+  });
+
+  /** Runs shell lines with `aws` resolving to `aws` (a symlink first on PATH); no AWS_* but what the lines export. */
+  async function shell(aws: string, lines: string[]): Promise<CliResult> {
+    const dir = mkdtempSync(join(bin, "path-"));
+    symlinkSync(aws, join(dir, "aws"));
+    const env = isolatedAwsEnv({ PATH: `${dir}:${process.env["PATH"] ?? ""}` });
+    try {
+      const { stdout, stderr } = await exec("bash", ["-euc", lines.join("\n")], { env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: err.code ?? -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+    }
+  }
+
+  /** Debian's AWS CLI with the test credentials and region, one call. */
+  async function aws(...args: string[]): Promise<CliResult> {
+    const env = isolatedAwsEnv({
+      AWS_ACCESS_KEY_ID: t.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: t.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: "us-east-1",
+    });
+    try {
+      const { stdout, stderr } = await exec(debianAws, [...args, "--endpoint-url", t.endpoint], { env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: err.code ?? -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+    }
+  }
+
+  const json = (r: CliResult) => {
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+
+  it.each(awsBinaries())("the README's lines work as printed with %s", async (awsPath) => {
+    const { exportLine, awsLines } = readmeCliLines();
+    expect(exportLine).toContain("AWS_DEFAULT_REGION=");
+    expect(awsLines.length).toBeGreaterThanOrEqual(2);
+    const exported = exportLine
+      .replace("AWS_ACCESS_KEY_ID=<printed at start>", `AWS_ACCESS_KEY_ID=${t.credentials.accessKeyId}`)
+      .replace(
+        "AWS_SECRET_ACCESS_KEY=<printed at start>",
+        `AWS_SECRET_ACCESS_KEY=${t.credentials.secretAccessKey}`,
+      );
+    expect(exported).not.toContain("<");
+    for (const line of awsLines) {
+      expect(line).toContain(readmeEndpoint);
+      const r = await shell(awsPath, [exported, line.replaceAll(readmeEndpoint, t.endpoint)]);
+      expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: "" });
+      expect(JSON.parse(r.stdout)).toEqual(line.includes("list-domains") ? { Items: [] } : { flows: [] });
+    }
+  });
+
+  it("the lines `profileflow serve` prints work as printed", async () => {
+    const help = connectionHelp(t.endpoint, t.server.config, t.server.rootKey, true);
+    const lines = help
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("export ") || l.startsWith("aws "));
+    expect(lines.filter((l) => l.startsWith("aws "))).toHaveLength(2);
+    const r = await shell(debianAws, lines);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("ARNs and names in paths, JSON bodies, AppFlow and Secrets Manager through the CLI", async () => {
+    json(
+      await aws(
+        "customer-profiles",
+        "create-domain",
+        "--domain-name",
+        "cli-domain",
+        "--default-expiration-days",
+        "30",
+      ),
+    );
+    expect(
+      json(await aws("customer-profiles", "get-domain", "--domain-name", "cli-domain"))["DomainName"],
+    ).toBe("cli-domain");
+    const typeName = `cli-type_${"x".repeat(150)}`;
+    json(
+      await aws(
+        "customer-profiles",
+        "put-profile-object-type",
+        "--domain-name",
+        "cli-domain",
+        "--object-type-name",
+        typeName,
+        "--description",
+        "from the AWS CLI",
+        "--fields",
+        '{"e":{"Source":"_source.e","Target":"_profile.EmailAddress","ContentType":"EMAIL_ADDRESS"}}',
+        "--keys",
+        '{"_email":[{"StandardIdentifiers":["PROFILE"],"FieldNames":["e"]}]}',
+      ),
+    );
+    const arn = `arn:aws:profile:us-east-1:000000000000:domains/cli-domain/object-types/${typeName}`;
+    expect(
+      (await aws("customer-profiles", "tag-resource", "--resource-arn", arn, "--tags", "team=cx")).code,
+    ).toBe(0);
+    expect(
+      json(await aws("customer-profiles", "list-tags-for-resource", "--resource-arn", arn))["tags"],
+    ).toEqual({
+      team: "cx",
+    });
+    expect(
+      (await aws("customer-profiles", "untag-resource", "--resource-arn", arn, "--tag-keys", "team")).code,
+    ).toBe(0);
+    expect(json(await aws("appflow", "list-flows"))["flows"]).toEqual([]);
+    const connectors = json(await aws("appflow", "describe-connectors", "--connector-types", "Salesforce"));
+    expect(Object.keys(connectors["connectorConfigurations"] as object)).toEqual(["Salesforce"]);
+    json(
+      await aws("secretsmanager", "create-secret", "--name", "cli/secret", "--secret-string", '{"k":"v"}'),
+    );
+    expect(
+      json(await aws("secretsmanager", "get-secret-value", "--secret-id", "cli/secret"))["SecretString"],
+    ).toBe('{"k":"v"}');
+  });
+
+  it("errors reach the CLI as AWS errors: a missing domain, an unserved region", async () => {
+    const missing = await aws("customer-profiles", "get-domain", "--domain-name", "no-such-domain");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/ResourceNotFoundException/);
+    const r = await shell(debianAws, [
+      `export AWS_ACCESS_KEY_ID=${t.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${t.credentials.secretAccessKey} AWS_DEFAULT_REGION=eu-west-1`,
+      `aws customer-profiles list-domains --endpoint-url ${t.endpoint}`,
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/InvalidSignatureException.*valid region: us-east-1, not 'eu-west-1'/);
+  });
+});
