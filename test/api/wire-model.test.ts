@@ -1,6 +1,7 @@
 import * as AF from "@aws-sdk/client-appflow";
 import * as CP from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/core/logger.ts";
 import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
@@ -24,13 +25,18 @@ const profilesModel = loadBotocoreModel("customer-profiles");
 const skip = skipWithoutBotocore(appflowModel, profilesModel);
 
 interface Captured {
+  client: "client-appflow" | "client-customer-profiles";
   operation: string;
   status: number;
   body: unknown;
 }
 
 /** Records each response's raw JSON body (before the SDK's deserializer drops or renames anything). */
-function capture(client: CP.CustomerProfilesClient | AF.AppflowClient, into: Captured[]): void {
+function capture(
+  client: CP.CustomerProfilesClient | AF.AppflowClient,
+  name: Captured["client"],
+  into: Captured[],
+): void {
   type Response = { statusCode: number; body: AsyncIterable<Uint8Array> | Uint8Array };
   type Next = (args: unknown) => Promise<{ response: unknown }>;
   const stack = client.middlewareStack as unknown as {
@@ -46,6 +52,7 @@ function capture(client: CP.CustomerProfilesClient | AF.AppflowClient, into: Cap
       const raw = Buffer.concat(chunks);
       response.body = new Uint8Array(raw);
       into.push({
+        client: name,
         operation: String(context.commandName).replace(/Command$/, ""),
         status: response.statusCode,
         body: raw.length ? JSON.parse(raw.toString("utf8")) : {},
@@ -64,9 +71,10 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
   const type = "Servicenow-sys_user";
   beforeAll(async () => {
     sb = await startServiceNowSandbox({ seed: 5, people: 12 });
-    t = await startTestServer("sqlite", { workers: true });
-    capture(t.profiles, seen);
-    capture(t.appflow, seen);
+    // Error-level logs: an unexpected 500 shows its stack in the test output.
+    t = await startTestServer("sqlite", { workers: true, logger: createLogger("error") });
+    capture(t.profiles, "client-customer-profiles", seen);
+    capture(t.appflow, "client-appflow", seen);
   });
   afterAll(async () => {
     await t?.close();
@@ -200,22 +208,125 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
     await cp(new CP.ListIntegrationsCommand({ DomainName: domain }));
     await cp(new CP.ListAccountIntegrationsCommand({ Uri: flowArn! }));
     await af(new AF.StartFlowCommand({ flowName: flow.flowName }));
+    // The finished run: execution records and lastRunExecutionDetails carry every member they have.
+    for (let i = 0; i < 600; i++) {
+      const { flowExecutions } = await t.appflow.send(
+        new AF.DescribeFlowExecutionRecordsCommand({ flowName: flow.flowName }),
+      );
+      if (flowExecutions?.[0]?.executionStatus && flowExecutions[0].executionStatus !== "InProgress") break;
+      await new Promise((r) => setTimeout(r, 50)); // polling a run's end, not ordering events
+    }
     await af(new AF.DescribeFlowExecutionRecordsCommand({ flowName: flow.flowName }));
-    await cp(new CP.ListWorkflowsCommand({ DomainName: domain }));
-    await cp(
-      new CP.ListTagsForResourceCommand({
-        resourceArn: `arn:aws:profile:us-east-1:000000000000:domains/${domain}`,
+    await af(new AF.DescribeFlowCommand({ flowName: flow.flowName }));
+    await af(new AF.CancelFlowExecutionsCommand({ flowName: flow.flowName, executionIds: ["absent"] }));
+    await af(
+      new AF.UpdateConnectorProfileCommand({
+        connectorProfileName: "sn",
+        connectionMode: "Public",
+        connectorProfileConfig: {
+          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
+          connectorProfileCredentials: {
+            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
+          },
+        },
       }),
     );
+    await af(new AF.TagResourceCommand({ resourceArn: flowArn!, tags: { more: "x" } }));
+    await af(new AF.UntagResourceCommand({ resourceArn: flowArn!, tagKeys: ["more"] }));
+    // A historical workflow (steps planned at creation) and its views
+    const { WorkflowId } = await t.profiles.send(
+      new CP.CreateIntegrationWorkflowCommand({
+        DomainName: domain,
+        WorkflowType: "APPFLOW_INTEGRATION",
+        ObjectTypeName: type,
+        RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+        IntegrationConfig: {
+          AppflowIntegration: {
+            FlowDefinition: {
+              FlowName: "wire-wf",
+              KmsArn: "arn:aws:kms:us-east-1:000000000000:key/workflow",
+              SourceFlowConfig: {
+                ConnectorType: "Servicenow",
+                ConnectorProfileName: "sn",
+                IncrementalPullConfig: { DatetimeTypeFieldName: "sys_updated_on" },
+                SourceConnectorProperties: { ServiceNow: { Object: "sys_user" } },
+              },
+              Tasks: [
+                {
+                  TaskType: "Filter",
+                  SourceFields: ["sys_id", "email"],
+                  ConnectorOperator: { ServiceNow: "PROJECTION" },
+                },
+              ],
+              TriggerConfig: {
+                TriggerType: "Scheduled",
+                TriggerProperties: {
+                  Scheduled: {
+                    ScheduleExpression: "rate(1hours)",
+                    DataPullMode: "Incremental",
+                    FirstExecutionFrom: new Date(Date.now() - 30 * 86_400_000),
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    await cp(new CP.GetWorkflowCommand({ DomainName: domain, WorkflowId: WorkflowId! }));
+    await cp(new CP.GetWorkflowStepsCommand({ DomainName: domain, WorkflowId: WorkflowId! }));
+    await cp(new CP.ListWorkflowsCommand({ DomainName: domain }));
+    const domainArn = `arn:aws:profile:us-east-1:000000000000:domains/${domain}`;
+    await cp(new CP.TagResourceCommand({ resourceArn: domainArn, tags: { more: "x" } }));
+    await cp(new CP.ListTagsForResourceCommand({ resourceArn: domainArn }));
+    await cp(new CP.UntagResourceCommand({ resourceArn: domainArn, tagKeys: ["more"] }));
+    // Merges and deletions
+    const { ProfileId: other } = await t.profiles.send(
+      new CP.CreateProfileCommand({
+        DomainName: domain,
+        FirstName: "Ada",
+        EmailAddress: "ada.l@example.com",
+      }),
+    );
+    await cp(
+      new CP.MergeProfilesCommand({
+        DomainName: domain,
+        MainProfileId: ProfileId!,
+        ProfileIdsToBeMerged: [other!],
+      }),
+    );
+    await cp(
+      new CP.DeleteProfileKeyCommand({
+        DomainName: domain,
+        ProfileId: ProfileId!,
+        KeyName: "_email",
+        Values: ["ada2@example.com"],
+      }),
+    );
+    await cp(
+      new CP.DeleteProfileObjectCommand({
+        DomainName: domain,
+        ProfileId: ProfileId!,
+        ObjectTypeName: "Signup",
+        ProfileObjectUniqueKey: "s-1",
+      }),
+    );
+    await cp(new CP.DeleteProfileCommand({ DomainName: domain, ProfileId: ProfileId! }));
+    await cp(new CP.DeleteWorkflowCommand({ DomainName: domain, WorkflowId: WorkflowId! }));
+    await cp(new CP.DeleteIntegrationCommand({ DomainName: domain, Uri: flowArn! }));
+    await cp(new CP.DeleteProfileObjectTypeCommand({ DomainName: domain, ObjectTypeName: "Signup" }));
+    // DeleteIntegration removed the flow it ran; another one for DeleteFlow.
+    await af(new AF.CreateFlowCommand({ ...flow, flowName: "wire-other" }));
+    await af(new AF.DeleteFlowCommand({ flowName: "wire-other", forceDelete: true }));
+    await af(new AF.DeleteConnectorProfileCommand({ connectorProfileName: "sn", forceDelete: true }));
+    await cp(new CP.DeleteDomainCommand({ DomainName: domain }));
 
     const problems: string[] = [];
     const newerOnly = new Set<string>();
     for (const c of seen) {
       expect(c.status, `${c.operation} answered ${c.status}`).toBeLessThan(300);
-      const [model, client] =
-        c.operation in appflowModel!.operations || c.operation.startsWith("DescribeConnector")
-          ? [appflowModel!, "client-appflow"]
-          : [profilesModel!, "client-customer-profiles"];
+      const client = c.client;
+      const model = client === "client-appflow" ? appflowModel! : profilesModel!;
       if (!(c.operation in model.operations) && sdkHasOperation(client, c.operation)) {
         newerOnly.add(c.operation); // newer than this botocore: nothing to walk against
         continue;
@@ -230,9 +341,13 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
         problems.some((p) => k.test(p)),
         `${k} is fixed: remove it from known`,
       ).toBe(true);
-    expect([...newerOnly].sort()).toEqual(["BatchGetProfile", "ListProfileHistoryRecords"]);
+    expect([...newerOnly].sort()).toEqual([
+      "BatchGetProfile",
+      "CancelFlowExecutions",
+      "ListProfileHistoryRecords",
+    ]);
     // The walk covered what it claims (a middleware that saw nothing would pass vacuously).
-    expect(new Set(seen.map((c) => c.operation)).size).toBeGreaterThanOrEqual(35);
+    expect(new Set(seen.map((c) => c.operation)).size).toBeGreaterThanOrEqual(50);
     const entity = seen.find((c) => c.operation === "DescribeConnectorEntity")!.body as {
       connectorEntityFields: { supportedFieldTypeDetails: { v1: { fieldType: string } } }[];
     };
