@@ -23,9 +23,10 @@ const stringMethods = String.prototype as unknown as {
 };
 
 /**
- * The text with every lone UTF-16 surrogate replaced by U+FFFD: what both databases store for it
- * (better-sqlite3 and node-postgres encode strings to UTF-8 that way), so a value compares equal to
- * itself after a round trip. O(1) for one-byte strings, which cannot hold a surrogate.
+ * The text with every lone UTF-16 surrogate replaced by U+FFFD. Neither database keeps a lone
+ * surrogate: node-postgres sends U+FFFD for it, better-sqlite3 stores its invalid UTF-8 bytes, read
+ * back as three U+FFFD. Well-formed text is stored and read back unchanged on both, so a value
+ * compares equal to itself after a round trip. O(1) for one-byte strings, which cannot hold a surrogate.
  */
 export function wellFormedText(value: string): string {
   return stringMethods.isWellFormed.call(value) ? value : stringMethods.toWellFormed.call(value);
