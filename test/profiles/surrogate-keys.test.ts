@@ -1,5 +1,6 @@
 import {
   CreateDomainCommand,
+  ListProfileObjectsCommand,
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -216,5 +217,26 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
       .where("object_key", "=", "S-\ufffd-1")
       .execute();
     expect(left).toEqual([]);
+  });
+
+  it("an object's text comes back as stored, a lone surrogate as one U+FFFD, on both dialects", async () => {
+    // The escape is in the request body, so the Object text itself holds the lone surrogate.
+    const res = await signedFetch(t.endpoint, {
+      method: "PUT",
+      path: `/domains/${DomainName}/profiles/objects`,
+      credentials: t.credentials,
+      body: '{"ObjectTypeName":"Signup","Object":"{\\"id\\":\\"S-\\ud800-9\\",\\"email\\":\\"nine@example.com\\"}"}',
+    });
+    expect(res.status).toBe(200);
+    const [row] = await t.server.database.db
+      .selectFrom("profile_objects")
+      .select(["profile_id", "payload"])
+      .where("domain_name", "=", DomainName)
+      .where("object_key", "=", "S-\ufffd-9")
+      .execute();
+    const listed = await t.profiles.send(
+      new ListProfileObjectsCommand({ DomainName, ProfileId: row!.profile_id, ObjectTypeName: "Signup" }),
+    );
+    expect(listed.Items?.map((i) => i.Object)).toEqual(['{"id":"S-\ufffd-9","email":"nine@example.com"}']);
   });
 });

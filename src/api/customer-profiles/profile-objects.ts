@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { invalid } from "../../core/errors.ts";
+import { wellFormedText } from "../../ingest/index.ts";
 import type { Operation } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import {
@@ -49,8 +50,10 @@ export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[
         if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
           throw invalid("Object", "1 validation error detected: Object must be a JSON object");
         }
-        // The text is kept as sent; the parsed value is what gets mapped.
-        const summary = await ingestor.ingestObjects(domain, input.ObjectTypeName, [input.Object], {
+        // The text is kept as sent (lone surrogates as U+FFFD, so both databases give back the same text);
+        // the parsed value is what gets mapped.
+        const text = wellFormedText(input.Object);
+        const summary = await ingestor.ingestObjects(domain, input.ObjectTypeName, [text], {
           performedBy: ctx.caller.accessKeyId,
         });
         return { ProfileObjectUniqueKey: summary.results[0]!.profileObjectUniqueKey };
