@@ -191,6 +191,15 @@ describe("AWS-compatible edge through the real SDK clients", () => {
     expect(((await unknown.json()) as { Message: string }).Message).toBe(
       "No operation is served at GET /no-such-thing.",
     );
+    // The unknown route verifies the whole signature first: a wrong secret is not told what is served.
+    const wrongSecret = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: "/no-such-thing",
+      body: "{}",
+      credentials: { accessKeyId: t.credentials.accessKeyId, secretAccessKey: "wrong" },
+    });
+    expect(wrongSecret.status).toBe(403);
+    expect(wrongSecret.headers.get("x-amzn-errortype")).toBe("InvalidSignatureException");
     const unknownAf = await signedFetch(t.endpoint, {
       method: "POST",
       path: "/no-such-op",
