@@ -13,6 +13,7 @@ type Kind = "boolean" | "number" | "date" | "text";
 // Vendor type names (Salesforce describe, ServiceNow internal_type, Marketo dataType, Zendesk docs), lower-cased.
 const kinds: Record<string, Kind> = {
   boolean: "boolean",
+  bool: "boolean",
   checkbox: "boolean",
   int: "number",
   integer: "number",
@@ -23,6 +24,7 @@ const kinds: Record<string, Kind> = {
   currency: "number",
   percent: "number",
   number: "number",
+  score: "number",
   date: "date",
   datetime: "date",
   glide_date: "date",
