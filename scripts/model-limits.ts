@@ -1,11 +1,15 @@
 /**
  * Writes src/api/model-limits.ts: for every operation of the three services we speak, the length, size
  * and range limits of its input members, taken from botocore's service-2.json models (the same models
- * the AWS CLI validates with). Run: `npx tsx scripts/model-limits.ts [botocore data dir]` (default:
- * Debian's awscli copy), then `npx biome format --write src/api/model-limits.ts`.
+ * the AWS CLI validates with). Run: `npx tsx scripts/model-limits.ts <botocore's data dir>`, then
+ * `npx biome format --write src/api/model-limits.ts`. The data dir is `botocore/data` of a botocore
+ * release (a source checkout, or its wheel from `pip download --no-deps botocore` unzipped: models may
+ * be `.json.gz` there), or Debian's awscli copy `/usr/lib/python3/dist-packages/awscli/botocore/data`,
+ * which is older: it lacks operations we serve (BatchGetProfile among them). Use the newest you have.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 
 interface Ref {
   shape: string;
@@ -35,13 +39,20 @@ const SERVICES = [
 ] as const;
 const NUMERIC = new Set(["integer", "long", "double", "float"]);
 
-const dataDir = process.argv[2] ?? "/usr/lib/python3/dist-packages/awscli/botocore/data";
+const dataDir = process.argv[2] ?? "";
+if (!dataDir) {
+  console.error("usage: npx tsx scripts/model-limits.ts <botocore data dir>");
+  process.exit(2);
+}
 const out = join(import.meta.dirname, "..", "src", "api", "model-limits.ts");
 
 function loadModel(service: string): Model {
   const dir = join(dataDir, service);
-  const version = readdirSync(dir).sort().at(-1)!;
-  return JSON.parse(readFileSync(join(dir, version, "service-2.json"), "utf8")) as Model;
+  const file = join(dir, readdirSync(dir).sort().at(-1)!, "service-2.json");
+  const text = existsSync(file)
+    ? readFileSync(file, "utf8")
+    : gunzipSync(readFileSync(`${file}.gz`)).toString("utf8");
+  return JSON.parse(text) as Model;
 }
 
 function botocoreVersion(): string {
