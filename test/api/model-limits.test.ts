@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIST_CAP } from "../../src/api/documented-limits.ts";
 import { MODEL_LIMITS } from "../../src/api/model-limits.ts";
@@ -175,5 +176,59 @@ describe("checkModelLimits", () => {
     }
     expect(problems).toEqual([]);
     expect(compared).toBeGreaterThan(100);
+  });
+
+  it("answers any JSON input of any operation with acceptance or VALIDATION_FAILED, nothing else", () => {
+    const operations = Object.entries(MODEL_LIMITS).flatMap(([service, l]) =>
+      Object.keys(l.operations).map((op) => [service as keyof typeof MODEL_LIMITS, op] as const),
+    );
+    const query = fc.dictionary(
+      fc.constantFrom("max-results", "next-token", "training-metrics-count", "x"),
+      fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 })),
+    );
+    // Bodies shaped like the model (members by name, lists and maps of its members) with any leaves.
+    const shaped = (
+      service: keyof typeof MODEL_LIMITS,
+      name: string | undefined,
+      depth: number,
+    ): fc.Arbitrary<unknown> => {
+      const shape = name === undefined ? undefined : MODEL_LIMITS[service].shapes[name];
+      if (!shape || depth > 5) return fc.jsonValue({ maxDepth: 2 });
+      const inner = (n: string | undefined) => shaped(service, n, depth + 1);
+      switch (shape.type) {
+        case "structure":
+          return fc.record(Object.fromEntries(Object.entries(shape.members).map(([m, n]) => [m, inner(n)])), {
+            requiredKeys: [],
+          });
+        case "list":
+          return fc.oneof(fc.array(inner(shape.member), { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 }));
+        case "map":
+          return fc.dictionary(fc.string({ maxLength: 300 }), inner(shape.value), { maxKeys: 4 });
+        case "number":
+          return fc.oneof(fc.integer(), fc.double(), fc.string());
+        default:
+          return fc.oneof(fc.string({ maxLength: 300, unit: "binary" }), fc.jsonValue({ maxDepth: 1 }));
+      }
+    };
+    const cases = fc
+      .constantFrom(...operations)
+      .chain(([service, op]) =>
+        fc.tuple(
+          fc.constant([service, op] as const),
+          shaped(service, MODEL_LIMITS[service].operations[op]?.input, 0),
+        ),
+      );
+    let refused = 0;
+    fc.assert(
+      fc.property(cases, query, ([[service, op], body], q) => {
+        const why = refusal(service, op, body, q);
+        if (why) {
+          expect(why.code).toBe("VALIDATION_FAILED");
+          refused++;
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(refused).toBeGreaterThan(0);
   });
 });
