@@ -1,10 +1,13 @@
+import { createHash } from "node:crypto";
 import { type MatchValueKind, normalizeMatchValue } from "./normalize-match-value.ts";
 
 /**
- * The compiled form of a domain's `RuleBasedMatching`: which profile leaves each rule attribute reads,
- * how its values are normalized, and the key names its normalized values are indexed under
- * (`_m.<attribute>`, or `_m.<attribute>/<member>` under ONE_TO_ONE). Pure: used by ingestion, the
- * backfill job and validation alike.
+ * The compiled form of a domain's `RuleBasedMatching`: which profile leaves each rule attribute reads
+ * and how its values are normalized. Each rule is indexed as ONE composite key per object, named
+ * `_m.<hash of the rule>`, whose value is the rule's normalized attribute values joined: two profiles
+ * satisfy a rule exactly when they hold an equal value of its key. One index probe per rule value finds
+ * every candidate (blocking by the whole rule), so a common first name never fans out. Pure: used by
+ * ingestion, the backfill job and validation alike.
  */
 
 /** The matching attribute types and the profile members each may be represented by (AttributeTypesSelector). */
@@ -75,16 +78,19 @@ export interface RuleAttribute {
   name: string;
   kind: MatchValueKind;
   identifying: boolean;
-  /** (leaf or leaf group, key name) pairs: where values are read from and the key they are indexed under. */
-  sources: { member: string; keyName: string }[];
+  /** The profile members (leaves, or address groups for `Address`) its values are read from. */
+  members: string[];
+  /** ONE_TO_ONE: values of different members never agree. */
+  oneToOne: boolean;
 }
 
-/** One rule: its level (index + 1) and attributes. */
+/** One rule: its level (index + 1), attributes and the key its composite values are indexed under. */
 export interface CompiledRule {
   level: number;
   attributes: RuleAttribute[];
   /** Only names: never merges, whatever the merging level. */
   namesOnly: boolean;
+  keyName: string;
 }
 
 /** The settings the matcher acts on. */
@@ -126,15 +132,14 @@ export function compileMatchingRules(wire: RuleBasedMatchingWire | undefined): M
     const chosen = selector?.[t] ?? [t];
     return chosen.map((m) => (m === "MaillingAddress" ? "MailingAddress" : m));
   };
-  const keyFor = (attr: string, member: string) =>
-    manyToMany ? `${MATCH_KEY_PREFIX}${attr}` : `${MATCH_KEY_PREFIX}${attr}/${member}`;
   const compileAttr = (name: string): RuleAttribute => {
     if (name === "EmailAddress" || name === "PhoneNumber") {
       return {
         name,
         kind: name === "EmailAddress" ? "email" : "phone",
         identifying: true,
-        sources: members(name).map((m) => ({ member: m, keyName: keyFor(name, m) })),
+        members: members(name),
+        oneToOne: !manyToMany,
       };
     }
     if (name === "Address" || name.startsWith("Address.")) {
@@ -143,26 +148,27 @@ export function compileMatchingRules(wire: RuleBasedMatchingWire | undefined): M
         name,
         kind: "address",
         identifying: false,
-        sources: members("Address").map((m) => ({
-          member: part ? `${m}.${part}` : m,
-          keyName: keyFor(name, m),
-        })),
+        members: members("Address").map((m) => (part ? `${m}.${part}` : m)),
+        oneToOne: !manyToMany,
       };
     }
     return {
       name,
       kind: name.startsWith("Attributes.") ? "text" : (PLAIN[name] ?? "text"),
       identifying: IDENTIFYING.has(name) || name.startsWith("Attributes."),
-      sources: [{ member: name, keyName: `${MATCH_KEY_PREFIX}${name}` }],
+      members: [name],
+      oneToOne: false,
     };
   };
   const rules = rulesWire.map((r, i) => {
     const attributes = [...new Set(r.Rule)].map(compileAttr);
-    return { level: i + 1, attributes, namesOnly: attributes.every((a) => NAMES.has(a.name)) };
+    const keyName = `${MATCH_KEY_PREFIX}${createHash("sha256")
+      .update(JSON.stringify(attributes.map((a) => [a.name, a.members, a.oneToOne])))
+      .digest("hex")
+      .slice(0, 12)}`;
+    return { level: i + 1, attributes, namesOnly: attributes.every((a) => NAMES.has(a.name)), keyName };
   });
-  const keyNames = [
-    ...new Set(rules.flatMap((r) => r.attributes.flatMap((a) => a.sources.map((s) => s.keyName)))),
-  ];
+  const keyNames = [...new Set(rules.map((r) => r.keyName))];
   const matchLevel = Math.min(wire?.MaxAllowedRuleLevelForMatching ?? rules.length, rules.length);
   const mergeLevel = Math.min(wire?.MaxAllowedRuleLevelForMerging ?? 0, matchLevel);
   const conflict: MatchingRules["conflict"] = {
@@ -186,27 +192,63 @@ export interface MatchValue {
   value: string;
 }
 
+/** Separates the attribute values inside a rule's composite value. */
+const SEP = "\u001f";
+/** At most this many composite values per rule and object (attributes with several members multiply). */
+const MAX_COMBINATIONS = 16;
+
 /**
- * The normalized matching values of a set of profile leaves (`FirstName`, `Address.City`,
- * `Attributes.x`): one per (key name, value), for every attribute the rules use.
+ * The matching values of a set of profile leaves (`FirstName`, `Address.City`, `Attributes.x`): per
+ * rule whose every attribute has a value, the composite values of the rule (every combination when an
+ * attribute has values in several members; under ONE_TO_ONE each value is tagged with its member).
  */
 export function matchValues(rules: MatchingRules, leaves: Readonly<Record<string, string>>): MatchValue[] {
   const out: MatchValue[] = [];
   const seen = new Set<string>();
+  const attrValues = new Map<RuleAttribute, string[]>();
+  const valuesOf = (attr: RuleAttribute): string[] => {
+    let vals = attrValues.get(attr);
+    if (vals) return vals;
+    const set = new Set<string>();
+    for (const member of attr.members) {
+      const raw = attr.name === "Address" ? wholeAddress(leaves, member) : leaves[member];
+      if (raw === undefined || raw === "") continue;
+      const v = attr.name === "Address" ? raw : normalizeMatchValue(attr.kind, raw);
+      if (v !== undefined) set.add(attr.oneToOne ? `${member}=${v}` : v);
+    }
+    vals = [...set];
+    attrValues.set(attr, vals);
+    return vals;
+  };
   for (const rule of rules.rules) {
+    let combos: string[][] = [[]];
     for (const attr of rule.attributes) {
-      for (const s of attr.sources) {
-        const raw = attr.name === "Address" ? wholeAddress(leaves, s.member) : leaves[s.member];
-        if (raw === undefined || raw === "") continue;
-        const value = attr.name === "Address" ? raw : normalizeMatchValue(attr.kind, raw);
-        if (value === undefined) continue;
-        const k = `${s.keyName}\u0000${value}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        out.push({ keyName: s.keyName, value });
+      const vals = valuesOf(attr);
+      if (vals.length === 0) {
+        combos = [];
+        break;
       }
+      combos = combos.flatMap((c) => vals.map((v) => [...c, v])).slice(0, MAX_COMBINATIONS);
+    }
+    for (const c of combos) {
+      const value = c.join(SEP);
+      const k = `${rule.keyName}\u0000${value}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ keyName: rule.keyName, value });
     }
   }
+  return out;
+}
+
+/** The attribute values of a rule's composite value, by attribute name. */
+export function decodeRuleValue(rule: CompiledRule, value: string): Record<string, string> {
+  const parts = value.split(SEP);
+  const out: Record<string, string> = {};
+  rule.attributes.forEach((a, i) => {
+    const p = parts[i] ?? "";
+    out[a.name] = a.oneToOne ? p.slice(p.indexOf("=") + 1) : p;
+  });
   return out;
 }
 

@@ -1,13 +1,20 @@
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
 import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues } from "../bulk.ts";
-import { lookupKeyOwners } from "../key-index.ts";
+import { pairKey } from "../key-index.ts";
 import type { Leaves } from "../profile-fields.ts";
-import { mergeProfilesIn } from "../profile-merge.ts";
-import { findRuleEdges, type Hold, type MatchGuards, mergeGroups, type RuleEdge } from "./rule-matcher.ts";
+import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
+import {
+  DEFAULT_GUARDS,
+  findRuleEdges,
+  type Hold,
+  type MatchGuards,
+  mergeGroups,
+  type RuleEdge,
+} from "./rule-matcher.ts";
 
 /** Who rule-based merges are performed by, in history. */
 export const RULE_MATCHING_ACTOR = "rule-based-matching";
@@ -47,7 +54,13 @@ export async function matchProfiles(
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
     const values = await loadValues(trx, dialect, domainName, rules, subjects);
     const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
-    const owners = await lookupKeyOwners(trx, dialect, domainName, pairs);
+    const owners = await lookupHolders(
+      trx,
+      dialect,
+      domainName,
+      pairs,
+      (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1,
+    );
     const everyone = new Set(subjects);
     for (const set of owners.values()) for (const p of set) everyone.add(p);
     const profiles = await loadProfiles(trx, dialect, domainName, [...everyone]);
@@ -61,16 +74,11 @@ export async function matchProfiles(
     const groups = mergeGroups(edges, fields);
     const mainOf = new Map<string, string>();
     const mains: string[] = [];
+    const merges: GroupMerge[] = [];
     for (const g of groups) {
       const main = await chooseMain(trx, dialect, domainName, rules, g.members, profiles);
       const merged = g.members.filter((m) => m !== main);
-      await mergeProfilesIn(trx, dialect, domainName, {
-        mainId: main,
-        mergedIds: merged,
-        performedBy: RULE_MATCHING_ACTOR,
-        now,
-        cause: causeOf(g.edges),
-      });
+      merges.push({ mainId: main, mergedIds: merged, cause: causeOf(g.edges) });
       for (const m of g.members) mainOf.set(m, main);
       for (const m of merged) outcome.mainOf.set(m, main);
       // Profiles merged earlier into one merged now follow it.
@@ -79,6 +87,7 @@ export async function matchProfiles(
       outcome.merges++;
       outcome.profilesMerged += merged.length;
     }
+    await mergeGroupsIn(trx, dialect, domainName, merges, RULE_MATCHING_ACTOR, now);
     outcome.matches += await recordMatches(
       trx,
       dialect,
@@ -120,6 +129,61 @@ async function loadValues(
       const list = out.get(r.profile_id) ?? [];
       list.push({ keyName: r.key_name, value: r.key_value });
       out.set(r.profile_id, list);
+    }
+  }
+  return out;
+}
+
+/**
+ * For each (rule key, value) pair, the distinct profiles holding it — at most `cap` of them: a value
+ * held by more is shared whatever it is, and reading its every holder would make one placeholder
+ * value (a `000-000-0000`) cost as much as the domain is large.
+ */
+async function lookupHolders(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  pairs: readonly { name: string; value: string }[],
+  cap: number,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const distinct = [...new Map(pairs.map((p) => [pairKey(p.name, p.value), p])).values()];
+  for (const part of chunks(distinct)) {
+    let rows: { key_name: string; key_value: string; profile_id: string }[];
+    if (dialect === "postgres") {
+      // One index probe per pair whatever the statistics (as in lookupKeyOwners); `offset 0` keeps
+      // the lateral subquery from being flattened into a join.
+      const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
+        select p.name as key_name, p.value as key_value, k.profile_id
+        from unnest(${part.map((p) => p.name)}::text[], ${part.map((p) => p.value)}::text[]) as p(name, value)
+        cross join lateral (
+          select distinct profile_id from profile_keys
+          where domain_name = ${domainName} and key_name = p.name and key_value = p.value
+          limit ${cap} offset 0
+        ) as k`.execute(trx);
+      rows = result.rows;
+    } else {
+      const names = [...new Set(part.map((p) => p.name))];
+      const values = JSON.stringify([...new Set(part.map((p) => p.value))]);
+      const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
+        select key_name, key_value, profile_id from (
+          select key_name, key_value, profile_id,
+            row_number() over (partition by key_name, key_value order by profile_id) as rn
+          from (
+            select distinct key_name, key_value, profile_id from profile_keys
+            where domain_name = ${domainName} and key_name in (${sql.join(names)})
+              and key_value in (select value from json_each(${values}))
+          )
+        ) where rn <= ${cap}`.execute(trx);
+      rows = result.rows;
+    }
+    const wanted = new Set(part.map((p) => pairKey(p.name, p.value)));
+    for (const r of rows) {
+      const k = pairKey(r.key_name, r.key_value);
+      if (!wanted.has(k)) continue;
+      const set = out.get(k);
+      if (set) set.add(r.profile_id);
+      else out.set(k, new Set([r.profile_id]));
     }
   }
   return out;

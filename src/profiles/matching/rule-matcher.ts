@@ -1,4 +1,9 @@
-import type { CompiledRule, MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
+import {
+  type CompiledRule,
+  decodeRuleValue,
+  type MatchingRules,
+  type MatchValue,
+} from "../../ingest/matching/matching-rules.ts";
 import { normalizeMatchValue } from "../../ingest/matching/normalize-match-value.ts";
 import { pairKey } from "../key-index.ts";
 import type { Leaves } from "../profile-fields.ts";
@@ -85,11 +90,13 @@ const birthDateOf = (l: Leaves | undefined) =>
   l?.BirthDate ? normalizeMatchValue("date", l.BirthDate) : undefined;
 
 /**
- * The rule edges of each subject profile: for each rule up to the matching level, the profiles that
- * hold an agreeing value for every attribute of the rule; each pair keeps its lowest level. Guards:
- * a rule of names only never merges; a rule whose one identifying attribute agrees on a shared value
- * (a role mailbox, a value held by profiles with different first names, or by too many profiles)
- * never merges; profiles with different first names or birth dates are never merged automatically.
+ * The rule edges of each subject profile: for each rule up to the matching level, the profiles holding
+ * an equal value of the rule's composite key (they agree on every attribute of the rule); each pair
+ * keeps its lowest level. Guards: a rule of names only never merges; a rule whose one identifying
+ * attribute is not corroborated by the full name, a birth date or an address never merges on a shared
+ * value (a role mailbox, a value whose holders carry different first names, or one held by more than
+ * `maxProfilesPerValue` profiles); profiles with different first names or birth dates are never merged
+ * automatically.
  */
 export function findRuleEdges(
   rules: MatchingRules,
@@ -97,48 +104,29 @@ export function findRuleEdges(
   guards: MatchGuards = DEFAULT_GUARDS,
 ): RuleEdge[] {
   const best = new Map<string, RuleEdge>();
-  const sharedMemo = new Map<string, boolean>();
-  const shared = (keyName: string, value: string, kind: string, subject: string): boolean => {
-    const pk = pairKey(keyName, value);
-    const memoKey = `${pk}\u0000${subject}`;
-    const hit = sharedMemo.get(memoKey);
-    if (hit !== undefined) return hit;
-    let out = false;
-    if (kind === "email" && ROLE_MAILBOXES.has(value.slice(0, value.indexOf("@")))) out = true;
-    const holders = new Set(input.owners.get(pk) ?? []);
-    holders.add(subject);
-    if (holders.size > guards.maxProfilesPerValue) out = true;
-    if (!out) {
-      const names = new Set<string>();
-      for (const h of holders) {
-        const n = firstNameOf(input.fields.get(h));
-        if (n !== undefined) names.add(n);
-      }
-      if (names.size > 1) out = true;
-    }
-    sharedMemo.set(memoKey, out);
-    return out;
-  };
+  const ruleByKey = new Map(rules.rules.map((r) => [r.keyName, r]));
   for (const [subject, values] of input.subjects) {
-    const byKey = new Map<string, string[]>();
-    for (const v of values) byKey.set(v.keyName, [...(byKey.get(v.keyName) ?? []), v.value]);
-    for (const rule of rules.rules) {
-      if (rule.level > rules.matchLevel) break;
-      const found = candidates(rule, subject, byKey, input.owners);
-      for (const [other, agreeing] of found) {
+    for (const v of values) {
+      const rule = ruleByKey.get(v.keyName);
+      if (!rule || rule.level > rules.matchLevel) continue;
+      const holders = input.owners.get(pairKey(v.keyName, v.value));
+      if (!holders) continue;
+      let decoded: Record<string, string> | undefined;
+      for (const other of holders) {
+        if (other === subject) continue;
         const [a, b] = subject < other ? [subject, other] : [other, subject];
         const pair = `${a}\u0000${b}`;
         const prev = best.get(pair);
         if (prev && prev.level <= rule.level) continue;
+        decoded ??= decodeRuleValue(rule, v.value);
         const edge: RuleEdge = {
           a,
           b,
           level: rule.level,
           rule: rule.attributes.map((x) => x.name),
-          values: {},
+          values: decoded,
         };
-        for (const [attr, v] of agreeing) edge.values[attr.name] = v.value;
-        const hold = holdOf(rule, agreeing, subject, other);
+        const hold = holdOf(rule, decoded, holders, subject, other);
         if (hold) edge.hold = hold;
         best.set(pair, edge);
       }
@@ -148,16 +136,16 @@ export function findRuleEdges(
 
   function holdOf(
     rule: CompiledRule,
-    agreeing: Map<CompiledRule["attributes"][number], { keyName: string; value: string }>,
+    values: Record<string, string>,
+    holders: ReadonlySet<string>,
     subject: string,
     other: string,
   ): Hold | undefined {
     if (rule.namesOnly) return "NAMES_ONLY";
-    const identifying = [...agreeing].filter(([attr]) => attr.identifying);
-    if (identifying.length === 1) {
-      const [attr, v] = identifying[0]!;
-      // A shared value counts only with corroboration: the full name, a birth date or an address.
-      if (!corroborated(rule) && shared(v.keyName, v.value, attr.kind, subject)) return "SHARED_VALUE";
+    const identifying = rule.attributes.filter((a) => a.identifying);
+    if (identifying.length === 1 && !corroborated(rule)) {
+      const attr = identifying[0]!;
+      if (shared(attr.kind, values[attr.name] ?? "", holders, subject)) return "SHARED_VALUE";
     }
     const fa = input.fields.get(subject);
     const fb = input.fields.get(other);
@@ -170,41 +158,19 @@ export function findRuleEdges(
     if (rule.level > rules.mergeLevel) return "ABOVE_MERGING_LEVEL";
     return undefined;
   }
-}
 
-/** The profiles other than `subject` agreeing with it on every attribute of `rule`, with one agreeing value each. */
-function candidates(
-  rule: CompiledRule,
-  subject: string,
-  byKey: ReadonlyMap<string, string[]>,
-  owners: ReadonlyMap<string, ReadonlySet<string>>,
-): Map<string, Map<CompiledRule["attributes"][number], { keyName: string; value: string }>> {
-  let result:
-    | Map<string, Map<CompiledRule["attributes"][number], { keyName: string; value: string }>>
-    | undefined;
-  for (const attr of rule.attributes) {
-    const here = new Map<string, { keyName: string; value: string }>();
-    for (const s of attr.sources) {
-      for (const value of byKey.get(s.keyName) ?? []) {
-        for (const o of owners.get(pairKey(s.keyName, value)) ?? []) {
-          if (o !== subject && !here.has(o)) here.set(o, { keyName: s.keyName, value });
-        }
-      }
+  /** A role mailbox, a value held by more profiles than the cap, or one whose holders carry different first names. */
+  function shared(kind: string, value: string, holders: ReadonlySet<string>, subject: string): boolean {
+    if (kind === "email" && ROLE_MAILBOXES.has(value.slice(0, value.indexOf("@")))) return true;
+    const all = new Set(holders).add(subject);
+    if (all.size > guards.maxProfilesPerValue) return true;
+    const names = new Set<string>();
+    for (const h of all) {
+      const n = firstNameOf(input.fields.get(h));
+      if (n !== undefined) names.add(n);
     }
-    if (here.size === 0) return new Map();
-    if (result === undefined) {
-      result = new Map();
-      for (const [o, v] of here) result.set(o, new Map([[attr, v]]));
-    } else {
-      for (const [o, agreeing] of result) {
-        const v = here.get(o);
-        if (v === undefined) result.delete(o);
-        else agreeing.set(attr, v);
-      }
-      if (result.size === 0) return result;
-    }
+    return names.size > 1;
   }
-  return result ?? new Map();
 }
 
 /**

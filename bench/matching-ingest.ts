@@ -1,0 +1,115 @@
+/**
+ * What rule-based matching costs the ingest path: N synthetic people as Salesforce Contacts, then half of
+ * them again as Zendesk users (email in another case, phone in another format, no shared key), ingested in
+ * process through the batch entry point (ProfileIngestor.ingestObjects), once with matching off and once
+ * with the recommended RuleBasedMatching (every Zendesk user then merges into its contact). Prints
+ * objects/s and objects per CPU-second per phase; asserts nothing.
+ *
+ *   npx tsx bench/matching-ingest.ts [--people 50000] [--batch 2000] [--only sqlite|postgres]
+ * PostgreSQL: PROFILEFLOW_BENCH_DATABASE_URL, else postgres://app:app@127.0.0.1:5432/app_test; skipped
+ * when unreachable.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CreateDomainCommand, CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import { loadConfig } from "../src/config/config.ts";
+import { createLogger } from "../src/core/logger.ts";
+import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
+import { composeServer } from "../src/main.ts";
+import { freshPostgres } from "./shared/fresh-postgres.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    people: { type: "string", default: "50000" },
+    batch: { type: "string", default: "2000" },
+    only: { type: "string" },
+  },
+});
+const PEOPLE = Number(args.people);
+const BATCH = Number(args.batch);
+
+const phone = (i: number) => String(4155000000 + i * 7);
+const contact = (i: number) => ({
+  Id: `003${i.toString(36).padStart(12, "0")}`,
+  FirstName: `First${i % 997}`,
+  LastName: `Last${i}`,
+  Email: `person${i}@example.com`,
+  Phone: `+1 ${phone(i).slice(0, 3)} ${phone(i).slice(3, 6)} ${phone(i).slice(6)}`,
+  SystemModstamp: "2024-01-15T10:20:30.000+0000",
+});
+const zendeskUser = (i: number) => ({
+  id: 900000000 + i,
+  email: ` PERSON${i}@Example.com`,
+  phone: `(${phone(i).slice(0, 3)}) ${phone(i).slice(3, 6)}-${phone(i).slice(6)}`,
+  updated_at: "2024-01-16T10:20:30Z",
+});
+
+async function phase(
+  ingest: (batch: unknown[]) => Promise<unknown>,
+  count: number,
+  make: (i: number) => unknown,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let from = 0; from < count; from += BATCH) {
+    await ingest(Array.from({ length: Math.min(BATCH, count - from) }, (_, k) => make(from + k)));
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function run(dialect: "sqlite" | "postgres", matching: boolean): Promise<void> {
+  const pgdb = dialect === "postgres" ? await freshPostgres("pf_bench_match") : undefined;
+  if (dialect === "postgres" && !pgdb) return;
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-bench-"));
+  const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
+  const config = loadConfig({
+    flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
+  });
+  const server = await composeServer(config, { logger: createLogger("silent") });
+  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  const client = new CustomerProfilesClient({ endpoint, region: config.region, credentials, maxAttempts: 1 });
+  const DomainName = "bench";
+  try {
+    await client.send(
+      new CreateDomainCommand({
+        DomainName,
+        DefaultExpirationDays: 365,
+        ...(matching ? { RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never } : {}),
+      }),
+    );
+    const ingestor = server.profiles.ingestor;
+    const a = await phase(
+      (b) => ingestor.ingestObjects(DomainName, "Salesforce-Contact", b),
+      PEOPLE,
+      contact,
+    );
+    const half = Math.floor(PEOPLE / 2);
+    const b = await phase((b) => ingestor.ingestObjects(DomainName, "Zendesk-users", b), half, zendeskUser);
+    const profiles = await server.database.db
+      .selectFrom("profiles")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("domain_name", "=", DomainName)
+      .executeTakeFirstOrThrow();
+    const fmt = (label: string, n: number, p: { seconds: number; cpuSeconds: number }) =>
+      `${label} ${n} in ${p.seconds.toFixed(1)} s = ${Math.round(n / p.seconds)}/s (${Math.round(n / p.cpuSeconds)} per CPU-s)`;
+    console.log(
+      `${dialect}, matching ${matching ? "on (recommended)" : "off"}: ${fmt("contacts", PEOPLE, a)}; ${fmt("zendesk users", half, b)};`,
+      `${Number(profiles.n)} profiles; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
+  } finally {
+    client.destroy();
+    await server.close();
+    await pgdb?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  if (args.only && args.only !== dialect) continue;
+  for (const matching of [false, true]) await run(dialect, matching);
+}

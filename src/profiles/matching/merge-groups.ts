@@ -1,0 +1,198 @@
+import { type Kysely, sql } from "kysely";
+import { hexId } from "../../core/ids.ts";
+import type { DialectName } from "../../db/dialect.ts";
+import type { Database } from "../../db/schema.ts";
+import { chunks, insertMany, inValues } from "../bulk.ts";
+import type { Leaves } from "../profile-fields.ts";
+import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
+import { refreshProfiles } from "../profile-refresh.ts";
+
+/** One automatic merge: the group's profile that stays, the ones joined into it, and why. */
+export interface GroupMerge {
+  mainId: string;
+  mergedIds: string[];
+  cause: Record<string, unknown>;
+}
+
+/**
+ * Merges many groups at once inside the caller's transaction, with the semantics of MergeProfiles
+ * without FieldSourceProfileIds (objects and keys move to the main profile, hand-set fields are
+ * unioned with the main's winning, merged profiles are deleted) — as a handful of set-based
+ * statements for the whole batch instead of a dozen per group. Each merge's prior state and cause
+ * go to `profile_merges`; history gets MERGED (with `Cause`) and DELETED_BY_MERGE records.
+ */
+export async function mergeGroupsIn(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  groups: readonly GroupMerge[],
+  performedBy: string,
+  now: number,
+): Promise<void> {
+  if (groups.length === 0) return;
+  const all = groups.flatMap((g) => [g.mainId, ...g.mergedIds]);
+  const rows = new Map<string, { fields: string; manual: string; created_at: number; updated_at: number }>();
+  const objects = new Map<string, { objectTypeName: string; objectKey: string }[]>();
+  const manualKeys = new Map<string, { keyName: string; value: string }[]>();
+  for (const part of chunks(all)) {
+    for (const r of await trx
+      .selectFrom("profiles")
+      .select(["profile_id", "fields", "manual", "created_at", "updated_at"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute())
+      rows.set(r.profile_id, r);
+    for (const o of await trx
+      .selectFrom("profile_objects")
+      .select(["profile_id", "object_type_name", "object_key"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute())
+      objects.set(o.profile_id, [
+        ...(objects.get(o.profile_id) ?? []),
+        { objectTypeName: o.object_type_name, objectKey: o.object_key },
+      ]);
+    for (const k of await trx
+      .selectFrom("profile_keys")
+      .select(["profile_id", "key_name", "key_value"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .where("origin", "=", "manual")
+      .execute())
+      manualKeys.set(k.profile_id, [
+        ...(manualKeys.get(k.profile_id) ?? []),
+        { keyName: k.key_name, value: k.key_value },
+      ]);
+  }
+  const manualOf = new Map<string, Leaves>();
+  const mergeRows = [];
+  const mergeIds = new Map<string, string>();
+  for (const g of groups) {
+    const ids = [g.mainId, ...g.mergedIds];
+    const manual: Leaves = {};
+    for (const id of [...g.mergedIds].reverse()) Object.assign(manual, parse(rows.get(id)?.manual));
+    Object.assign(manual, parse(rows.get(g.mainId)?.manual));
+    manualOf.set(g.mainId, manual);
+    const mergeId = hexId();
+    mergeIds.set(g.mainId, mergeId);
+    const before = {
+      profiles: ids.flatMap((id) => {
+        const r = rows.get(id);
+        return r
+          ? [
+              {
+                profileId: id,
+                fields: parse(r.fields),
+                manual: parse(r.manual),
+                createdAt: Number(r.created_at),
+                updatedAt: Number(r.updated_at),
+              },
+            ]
+          : [];
+      }),
+      objects: ids.flatMap((id) => (objects.get(id) ?? []).map((o) => ({ profileId: id, ...o }))),
+      manualKeys: ids.flatMap((id) => (manualKeys.get(id) ?? []).map((k) => ({ profileId: id, ...k }))),
+    };
+    mergeRows.push({
+      domain_name: domainName,
+      merge_id: mergeId,
+      main_profile_id: g.mainId,
+      merged_profile_ids: JSON.stringify(g.mergedIds),
+      cause: JSON.stringify(g.cause),
+      performed_by: performedBy,
+      before: JSON.stringify(before),
+      created_at: now,
+    });
+  }
+  await insertMany(trx, dialect, "profile_merges", mergeRows);
+  const mapping = groups.flatMap((g) => g.mergedIds.map((m) => [m, g.mainId]));
+  const merged = mapping.map(([m]) => m!);
+  for (const part of chunks(mapping)) await moveTo(trx, dialect, domainName, "profile_objects", part);
+  for (const part of chunks(merged)) {
+    await trx
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .where("origin", "=", "fields")
+      .execute();
+  }
+  for (const part of chunks(mapping)) await moveTo(trx, dialect, domainName, "profile_keys", part);
+  for (const part of chunks(merged)) {
+    await trx
+      .deleteFrom("profiles")
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute();
+  }
+  const mains = groups.map((g) => g.mainId);
+  const refreshed = await refreshProfiles(trx, dialect, domainName, mains, now, manualOf);
+  const history = groups.flatMap((g) => {
+    const MergeId = mergeIds.get(g.mainId)!;
+    return [
+      historyRow(
+        domainName,
+        {
+          profileId: g.mainId,
+          objectTypeName: PROFILE_CALL_TYPE,
+          actionType: "MERGED",
+          performedBy,
+          content: {
+            MergedProfileIds: g.mergedIds,
+            MergeId,
+            Cause: g.cause,
+            ChangedFields: refreshed.get(g.mainId)?.changed ?? [],
+          },
+        },
+        now,
+      ),
+      ...g.mergedIds.map((id) =>
+        historyRow(
+          domainName,
+          {
+            profileId: id,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "DELETED_BY_MERGE",
+            performedBy,
+            content: { MainProfileId: g.mainId, MergeId, Cause: g.cause },
+          },
+          now,
+        ),
+      ),
+    ];
+  });
+  await insertMany(trx, dialect, "profile_history", history);
+}
+
+function parse(text: string | undefined): Leaves {
+  return text ? (JSON.parse(text) as Leaves) : {};
+}
+
+/** Re-points the rows of merged profiles to their main profile: one statement for many merges. */
+async function moveTo(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  table: "profile_objects" | "profile_keys",
+  mapping: readonly (readonly string[])[],
+): Promise<void> {
+  if (dialect === "sqlite") {
+    // One indexed statement per main profile: with a mapping joined in (UPDATE … FROM, or a subquery
+    // per row) SQLite's planner scans the table or the mapping per row — seconds per batch.
+    const byMain = new Map<string, string[]>();
+    for (const [merged, main] of mapping) byMain.set(main!, [...(byMain.get(main!) ?? []), merged!]);
+    for (const [main, merged] of byMain) {
+      await trx
+        .updateTable(table)
+        .set({ profile_id: main })
+        .where("domain_name", "=", domainName)
+        .where(inValues(dialect, "profile_id", merged))
+        .execute();
+    }
+  } else {
+    const json = JSON.stringify(mapping);
+    const t = sql.table(table);
+    await sql`update ${t} as x set profile_id = m.value->>1
+      from json_array_elements(${json}::json) as m(value)
+      where x.domain_name = ${domainName} and x.profile_id = m.value->>0`.execute(trx);
+  }
+}
