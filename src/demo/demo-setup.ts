@@ -23,6 +23,7 @@ import {
   DescribeSecretCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { RECOMMENDED_RULE_BASED_MATCHING } from "../ingest/matching/recommended-matching.ts";
 import {
   connectorProfileConfig,
   DEMO_SOURCES,
@@ -129,7 +130,14 @@ async function ensureDomain(c: DemoClients, domain: string): Promise<void> {
     await c.profiles.send(new GetDomainCommand({ DomainName: domain }));
   } catch (e) {
     if (!notFound(e)) throw e;
-    await c.profiles.send(new CreateDomainCommand({ DomainName: domain, DefaultExpirationDays: 366 }));
+    // The recommended rule-based matching (docs/matching.md): one profile per person across sources.
+    await c.profiles.send(
+      new CreateDomainCommand({
+        DomainName: domain,
+        DefaultExpirationDays: 366,
+        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+      }),
+    );
   }
 }
 

@@ -80,34 +80,34 @@ function startDemo(port: number, args: string[]) {
 
 const summary = () => JSON.parse(readFileSync(join(dataDir, "summary.json"), "utf8")) as DemoSummary;
 
-/** The ground truth: per source, live records stamped at or after the ingestion start, and their profile keys. */
+/** The ground truth: per source, live records stamped at or after the ingestion start, and the people behind them. */
 async function groundTruth(s: DemoSummary) {
   const since = Date.parse(s.since);
   const objectsBySource: Record<string, number> = {};
-  const vendorsOfProfile = new Map<string, Set<string>>();
+  const vendorsOfPerson = new Map<string, Set<string>>();
   for (const [vendor, object] of Object.entries(OBJECTS)) {
     let n = 0;
     for (let offset: number | null = 0; offset !== null; ) {
       const page = (await (
         await fetch(`${s.sandboxes[vendor]}/__sandbox/truth/${object}?offset=${offset}&limit=10000`)
       ).json()) as {
-        records: { deleted: boolean; stamp: string; profileKey: { key: string; value: string } }[];
+        records: { deleted: boolean; stamp: string; personId: string }[];
         nextOffset: number | null;
       };
       for (const r of page.records) {
         if (r.deleted || Date.parse(r.stamp) < since) continue;
         n++;
-        const key = `${r.profileKey.key}=${r.profileKey.value}`;
-        const vendors = vendorsOfProfile.get(key) ?? new Set<string>();
+        // The demo turns on the recommended rule-based matching: one profile per person.
+        const vendors = vendorsOfPerson.get(r.personId) ?? new Set<string>();
         vendors.add(vendor);
-        vendorsOfProfile.set(key, vendors);
+        vendorsOfPerson.set(r.personId, vendors);
       }
       offset = page.nextOffset;
     }
     objectsBySource[vendor] = n;
   }
-  const joined = [...vendorsOfProfile.values()].filter((v) => v.size > 1).length;
-  return { objectsBySource, profiles: vendorsOfProfile.size, joined };
+  const joined = [...vendorsOfPerson.values()].filter((v) => v.size > 1).length;
+  return { objectsBySource, profiles: vendorsOfPerson.size, joined };
 }
 
 describe("profileflow demo", () => {
