@@ -6,6 +6,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
+import { lastMergeSeq } from "./matching/merge-groups.ts";
 import type { Leaves } from "./profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
 import type { IngestDatabase } from "./profile-ingestor.ts";
@@ -228,6 +229,7 @@ async function recordPriorState(
     .values({
       domain_name: domainName,
       merge_id: mergeId,
+      seq: (await lastMergeSeq(trx, domainName)) + 1,
       main_profile_id: req.mainId,
       merged_profile_ids: JSON.stringify(ids),
       cause: JSON.stringify(req.cause ?? { Type: "MERGE_PROFILES" }),

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { CompileOptions } from "../ingest/index.ts";
 import { DeadLetterStore } from "./dead-letter-store.ts";
+import { MergeRecords } from "./matching/merge-records.ts";
 import type { ObjectTypeSource } from "./object-type-source.ts";
 import { ProfileHistory } from "./profile-history.ts";
 import { type IngestDatabase, ProfileIngestor } from "./profile-ingestor.ts";
@@ -16,6 +17,8 @@ export interface ProfileServices {
   objects: ProfileObjects;
   search: ProfileSearch;
   merge: ProfileMerge;
+  /** Explain and unmerge, over the recorded merges. */
+  mergeRecords: MergeRecords;
   history: ProfileHistory;
   deadLetters: DeadLetterStore;
 }
@@ -34,6 +37,7 @@ export function createProfileServices(
     objects: new ProfileObjects(database, profiles, clock),
     search: new ProfileSearch(database.db, profiles, database.dialect),
     merge: new ProfileMerge(database, clock),
+    mergeRecords: new MergeRecords(database, clock),
     history: new ProfileHistory(database.db),
     deadLetters: new DeadLetterStore(database.db),
   };

@@ -2,8 +2,10 @@ import {
   BadRequestException,
   CreateDomainCommand,
   GetDomainCommand,
+  GetProfileHistoryRecordCommand,
   ListProfileHistoryRecordsCommand,
   ListRuleBasedMatchesCommand,
+  MergeProfilesCommand,
   PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
@@ -11,6 +13,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
+import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -166,6 +169,129 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
     }
     expect(status).toBe("ACTIVE");
     expect(await profileCount(D)).toBe(30);
+  });
+
+  /** An extension operation (no SDK command), signed as the SDK signs. */
+  const extension = async (domain: string, op: "unmerge" | "explain", body: Record<string, unknown>) => {
+    const res = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: `/domains/${domain}/profiles/${op}`,
+      body: JSON.stringify(body),
+      credentials: t.credentials,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  /** The MERGED history records of a profile, with their Content (GetProfileHistoryRecord). */
+  const mergedHistory = async (domain: string, profileId: string) => {
+    const list = await t.profiles.send(
+      new ListProfileHistoryRecordsCommand({
+        DomainName: domain,
+        ProfileId: profileId,
+        ActionType: "MERGED",
+      }),
+    );
+    return Promise.all(
+      (list.ProfileHistoryRecords ?? []).map((r) =>
+        t.profiles.send(
+          new GetProfileHistoryRecordCommand({ DomainName: domain, ProfileId: profileId, Id: r.Id! }),
+        ),
+      ),
+    );
+  };
+
+  it("a merge says why in history and ExplainProfile; UnmergeProfiles restores both profiles and keeps them apart", async () => {
+    const D = "undo";
+    await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: D,
+        DefaultExpirationDays: 30,
+        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+      }),
+    );
+    await objectTypes(t, D);
+    await put(D, "crm", {
+      id: "c1",
+      first: "Ann",
+      last: "Lee",
+      email: "ann@lee.example",
+      phone: "555-201-3344",
+    });
+    const original = (await profilesOf(D, "_crmId", "c1"))[0]!.ProfileId!;
+    await put(D, "helpdesk", { id: "h1", email: "ANN@lee.example", birth: "1990-01-02" });
+    expect(await profileCount(D)).toBe(1);
+    const main = (await profilesOf(D, "_crmId", "c1"))[0]!;
+    expect(main.BirthDate).toBe("1990-01-02");
+    const [merged] = await mergedHistory(D, main.ProfileId!);
+    const content = JSON.parse(merged!.Content!) as {
+      MergeId: string;
+      MergedProfileIds: string[];
+      Cause: { Type: string; Links: { RuleLevel: number; Rule: string[]; Values: Record<string, string> }[] };
+    };
+    expect(content.Cause.Type).toBe("RULE_BASED_MATCHING");
+    expect(content.Cause.Links).toEqual([
+      expect.objectContaining({
+        RuleLevel: 4,
+        Rule: ["EmailAddress"],
+        Values: { EmailAddress: "ann@lee.example" },
+      }),
+    ]);
+
+    const explained = await extension(D, "explain", { ProfileId: main.ProfileId });
+    expect(explained.status).toBe(200);
+    expect(explained.body["Merges"]).toEqual([
+      expect.objectContaining({
+        MergeId: content.MergeId,
+        MainProfileId: main.ProfileId,
+        PerformedBy: "rule-based-matching",
+      }),
+    ]);
+    const objects = explained.body["Objects"] as { ObjectTypeName: string; OriginalProfileId: string }[];
+    expect(objects.map((o) => o.ObjectTypeName).sort()).toEqual(["crm", "helpdesk"]);
+    const helpdeskProfile = objects.find((o) => o.ObjectTypeName === "helpdesk")!.OriginalProfileId;
+    expect(content.MergedProfileIds).toEqual([helpdeskProfile]);
+
+    const undone = await extension(D, "unmerge", { MergeId: content.MergeId });
+    expect(undone).toMatchObject({
+      status: 200,
+      body: { MainProfileId: main.ProfileId, RestoredProfileIds: [helpdeskProfile] },
+    });
+    expect(await profileCount(D)).toBe(2);
+    const crm = (await profilesOf(D, "_crmId", "c1"))[0]!;
+    const helpdesk = (await profilesOf(D, "_helpdeskId", "h1"))[0]!;
+    expect(crm.ProfileId).toBe(original);
+    expect(helpdesk.ProfileId).toBe(helpdeskProfile);
+    expect(crm.BirthDate).toBeUndefined();
+    expect(helpdesk.BirthDate).toBe("1990-01-02");
+    // The same object again: matching sees the pair an unmerge separated and leaves it apart.
+    await put(D, "helpdesk", { id: "h1", email: "ANN@lee.example", birth: "1990-01-02" });
+    expect(await profileCount(D)).toBe(2);
+    expect((await extension(D, "unmerge", { MergeId: content.MergeId })).status).toBe(404);
+
+    // A merge made by MergeProfiles is recorded the same way and undone the same way; only the latest first.
+    await put(D, "crm", { id: "c9", first: "Zed", last: "Ray", email: "zed@ray.example" });
+    const zed = (await profilesOf(D, "_crmId", "c9"))[0]!.ProfileId!;
+    await t.profiles.send(
+      new MergeProfilesCommand({
+        DomainName: D,
+        MainProfileId: original,
+        ProfileIdsToBeMerged: [helpdeskProfile],
+      }),
+    );
+    await t.profiles.send(
+      new MergeProfilesCommand({ DomainName: D, MainProfileId: original, ProfileIdsToBeMerged: [zed] }),
+    );
+    const manual = (await mergedHistory(D, original)).map(
+      (r) => JSON.parse(r.Content!) as { MergeId: string; MergedProfileIds: string[] },
+    );
+    const first = manual.find((m) => m.MergedProfileIds[0] === helpdeskProfile)!;
+    const second = manual.find((m) => m.MergedProfileIds[0] === zed)!;
+    const refused = await extension(D, "unmerge", { MergeId: first.MergeId });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body["Message"])).toContain(second.MergeId);
+    expect((await extension(D, "unmerge", { MergeId: second.MergeId })).status).toBe(200);
+    expect((await extension(D, "unmerge", { MergeId: first.MergeId })).status).toBe(200);
+    expect(await profileCount(D)).toBe(3);
+    expect((await profilesOf(D, "_crmId", "c9"))[0]!.ProfileId).toBe(zed);
   });
 
   it("refuses settings that cannot work, naming the member", async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toEpochSeconds } from "../../core/clock.ts";
 import type { Operation } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { profileIdSchema, requireDomain } from "./profile-schema.ts";
@@ -39,9 +40,59 @@ const mergeSchema = z.object({
     .optional(),
 });
 
-/** MergeProfiles. */
+const unmergeSchema = z.object({
+  MergeId: z.string().regex(/^[0-9a-f]{32}$/, "is not a MergeId (32 hex digits)"),
+});
+const explainSchema = z.object({ ProfileId: profileIdSchema });
+
+/**
+ * MergeProfiles, and two extensions (not in AWS; same wire style, docs/api.md): UnmergeProfiles undoes
+ * a recorded merge, ExplainProfile answers why a profile holds its objects.
+ */
 export function mergeOperations(deps: ProfileOperationsDeps): Operation[] {
   return [
+    {
+      name: "UnmergeProfiles",
+      method: "POST",
+      path: "/domains/:DomainName/profiles/unmerge",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const input = parseInput(unmergeSchema, ctx.body);
+        const out = await deps.mergeRecords.unmerge(domain, input.MergeId, ctx.caller.accessKeyId);
+        return {
+          MainProfileId: out.mainProfileId,
+          RestoredProfileIds: out.restoredProfileIds,
+          Message: `Merge ${input.MergeId} undone: ${out.restoredProfileIds.length} profiles restored`,
+        };
+      },
+    },
+    {
+      name: "ExplainProfile",
+      method: "POST",
+      path: "/domains/:DomainName/profiles/explain",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const input = parseInput(explainSchema, ctx.body);
+        const out = await deps.mergeRecords.explain(domain, input.ProfileId);
+        return {
+          ProfileId: input.ProfileId,
+          Objects: out.objects.map((o) => ({
+            ObjectTypeName: o.objectTypeName,
+            ProfileObjectUniqueKey: o.profileObjectUniqueKey,
+            OriginalProfileId: o.originalProfileId,
+            ...(o.matchedBy ? { MatchedBy: { KeyName: o.matchedBy.keyName, Value: o.matchedBy.value } } : {}),
+          })),
+          Merges: out.merges.map((m) => ({
+            MergeId: m.mergeId,
+            MainProfileId: m.mainProfileId,
+            MergedProfileIds: m.mergedProfileIds,
+            Cause: m.cause,
+            PerformedBy: m.performedBy,
+            CreatedAt: toEpochSeconds(m.createdAt),
+          })),
+        };
+      },
+    },
     {
       name: "MergeProfiles",
       method: "POST",

@@ -42,6 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("profile_merges")
     .addColumn("domain_name", "text", (c) => c.notNull())
     .addColumn("merge_id", "text", (c) => c.notNull())
+    // Order of the domain's merges (assigned under the domain lock): many share one timestamp.
+    .addColumn("seq", "integer", (c) => c.notNull())
     .addColumn("main_profile_id", "text", (c) => c.notNull())
     .addColumn("merged_profile_ids", "text", (c) => c.notNull())
     .addColumn("cause", "text", (c) => c.notNull())

@@ -28,6 +28,8 @@ export interface RuleMatchesTable {
 export interface ProfileMergesTable {
   domain_name: string;
   merge_id: string;
+  /** The merge's place in the domain's order of merges (1, 2, …). */
+  seq: number;
   main_profile_id: string;
   /** JSON array of the profile ids joined into the main one. */
   merged_profile_ids: string;

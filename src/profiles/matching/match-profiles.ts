@@ -71,7 +71,9 @@ export async function matchProfiles(
     }
     const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
     const edges = findRuleEdges(rules, { subjects: values, owners, fields }, guards);
-    const groups = mergeGroups(edges, fields);
+    const apart = await unmergedPairs(trx, dialect, domainName, [...profiles.keys()]);
+    for (const e of edges) if (apart.has(`${e.a}\u0000${e.b}`)) e.hold = "UNMERGED";
+    const groups = mergeGroups(edges, fields, apart);
     const mainOf = new Map<string, string>();
     const mains: string[] = [];
     const merges: GroupMerge[] = [];
@@ -92,13 +94,36 @@ export async function matchProfiles(
       trx,
       dialect,
       domainName,
-      edges.filter((e) => e.hold),
+      edges.filter((e) => e.hold && e.hold !== "UNMERGED"),
       mainOf,
       now,
     );
     subjects = mains;
   }
   return outcome;
+}
+
+/** Pairs of the given profiles that an unmerge separated (`rule_matches` rows of level 0), as "a\0b" with a < b. */
+async function unmergedPairs(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  profileIds: readonly string[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(profileIds)) {
+    for (const column of ["profile_a", "profile_b"] as const) {
+      const rows = await trx
+        .selectFrom("rule_matches")
+        .select(["profile_a", "profile_b"])
+        .where("domain_name", "=", domainName)
+        .where(inValues(dialect, column, part))
+        .where("rule_level", "=", 0)
+        .execute();
+      for (const r of rows) out.add(`${r.profile_a}\u0000${r.profile_b}`);
+    }
+  }
+  return out;
 }
 
 /** The history/merge cause of a group: each link with its rule level, attributes and agreeing values. */

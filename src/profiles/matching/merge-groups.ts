@@ -65,6 +65,7 @@ export async function mergeGroupsIn(
       ]);
   }
   const manualOf = new Map<string, Leaves>();
+  let seq = await lastMergeSeq(trx, domainName);
   const mergeRows = [];
   const mergeIds = new Map<string, string>();
   for (const g of groups) {
@@ -96,6 +97,7 @@ export async function mergeGroupsIn(
     mergeRows.push({
       domain_name: domainName,
       merge_id: mergeId,
+      seq: ++seq,
       main_profile_id: g.mainId,
       merged_profile_ids: JSON.stringify(g.mergedIds),
       cause: JSON.stringify(g.cause),
@@ -195,4 +197,14 @@ async function moveTo(
       from json_array_elements(${json}::json) as m(value)
       where x.domain_name = ${domainName} and x.profile_id = m.value->>0`.execute(trx);
   }
+}
+
+/** The highest merge sequence number of the domain (0 when none); call under the domain lock. */
+export async function lastMergeSeq(trx: Kysely<Database>, domainName: string): Promise<number> {
+  const r = await trx
+    .selectFrom("profile_merges")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .where("domain_name", "=", domainName)
+    .executeTakeFirst();
+  return Number(r?.seq ?? 0);
 }

@@ -20,6 +20,8 @@ export async function listRuleMatches(
     )
     .select("m.match_id")
     .where("m.domain_name", "=", domainName)
+    // Level 0 rows are pairs an unmerge separated, not matches.
+    .where("m.rule_level", ">", 0)
     .orderBy("m.match_id")
     .limit(page.limit + 1);
   if (page.after !== undefined) q = q.where("m.match_id", ">", page.after);

@@ -49,6 +49,7 @@ export const DEFAULT_GUARDS: MatchGuards = { maxProfilesPerValue: 10 };
 
 /** Why a match was not merged. */
 export type Hold =
+  | "UNMERGED"
   | "NAMES_ONLY"
   | "SHARED_VALUE"
   | "CONFLICTING_FIRST_NAME"
@@ -181,8 +182,10 @@ export function findRuleEdges(
 export function mergeGroups(
   edges: readonly RuleEdge[],
   fields: ReadonlyMap<string, Leaves>,
+  apart: ReadonlySet<string> = new Set(),
 ): { members: string[]; edges: RuleEdge[] }[] {
   const parent = new Map<string, string>();
+  const membersOf = new Map<string, string[]>();
   const names = new Map<string, Set<string>>();
   const dates = new Map<string, Set<string>>();
   const groupEdges = new Map<string, RuleEdge[]>();
@@ -200,7 +203,14 @@ export function mergeGroups(
     names.set(x, new Set(n ? [n] : []));
     dates.set(x, new Set(d ? [d] : []));
     groupEdges.set(x, []);
+    membersOf.set(x, [x]);
   };
+  // Profiles separated by an unmerge never end in one group again, not even through a chain.
+  const keptApart = (ra: string, rb: string) =>
+    apart.size > 0 &&
+    membersOf
+      .get(ra)!
+      .some((x) => membersOf.get(rb)!.some((y) => apart.has(x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`)));
   for (const e of [...edges].filter((x) => !x.hold).sort((x, y) => x.level - y.level)) {
     init(e.a);
     init(e.b);
@@ -209,11 +219,12 @@ export function mergeGroups(
     if (ra === rb) continue;
     const n = new Set([...names.get(ra)!, ...names.get(rb)!]);
     const d = new Set([...dates.get(ra)!, ...dates.get(rb)!]);
-    if (n.size > 1 || d.size > 1) continue;
+    if (n.size > 1 || d.size > 1 || keptApart(ra, rb)) continue;
     parent.set(rb, ra);
     names.set(ra, n);
     dates.set(ra, d);
     groupEdges.set(ra, [...groupEdges.get(ra)!, ...groupEdges.get(rb)!, e]);
+    membersOf.set(ra, [...membersOf.get(ra)!, ...membersOf.get(rb)!]);
   }
   const members = new Map<string, string[]>();
   for (const x of parent.keys()) {

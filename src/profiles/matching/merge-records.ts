@@ -1,0 +1,307 @@
+import type { Kysely } from "kysely";
+import type { Clock } from "../../core/clock.ts";
+import { notFound, ProfileflowError } from "../../core/errors.ts";
+import type { Database } from "../../db/schema.ts";
+import { insertMany, inValues } from "../bulk.ts";
+import { inDomainTransaction } from "../domain-transaction.ts";
+import type { IngestDatabase } from "../ingest-types.ts";
+import type { Leaves } from "../profile-fields.ts";
+import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
+import { refreshProfiles } from "../profile-refresh.ts";
+import { matchIdOf } from "./match-profiles.ts";
+
+/** One merge as recorded: what it joined, why, by whom, when. */
+export interface MergeRecord {
+  mergeId: string;
+  mainProfileId: string;
+  mergedProfileIds: string[];
+  cause: Record<string, unknown>;
+  performedBy: string;
+  createdAt: number;
+  /** Its place in the domain's order of merges. */
+  seq: number;
+}
+
+/** Why an object is in a profile: how it found its profile at ingestion, and through which merges. */
+export interface ObjectLineage {
+  objectTypeName: string;
+  profileObjectUniqueKey: string;
+  /** The profile the object was first attached to (before any merge). */
+  originalProfileId: string;
+  /** The key that found that profile at ingestion; absent when the object created it. */
+  matchedBy?: { keyName: string; value: string };
+}
+
+/** The state before a merge, as `profile_merges.before` holds it. */
+interface PriorState {
+  profiles: { profileId: string; fields: Leaves; manual: Leaves; createdAt: number; updatedAt: number }[];
+  objects: { profileId: string; objectTypeName: string; objectKey: string }[];
+  manualKeys: { profileId: string; keyName: string; value: string }[];
+}
+
+/**
+ * Explain and unmerge: merges are recorded with their cause and the state before them
+ * (`profile_merges`), so a profile's objects can be traced back to how each joined it, and a merge
+ * can be undone exactly.
+ */
+export class MergeRecords {
+  constructor(
+    private readonly database: IngestDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Why a profile holds its objects: every merge that built it (transitively, oldest first) and, per
+   * object, the profile it first joined and the key that found it. RESOURCE_NOT_FOUND for no profile.
+   */
+  async explain(
+    domainName: string,
+    profileId: string,
+  ): Promise<{ merges: MergeRecord[]; objects: ObjectLineage[] }> {
+    const db = this.database.db;
+    const exists = await db
+      .selectFrom("profiles")
+      .select("profile_id")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", profileId)
+      .executeTakeFirst();
+    if (!exists) throw notFound(`Profile ${profileId} does not exist`, { member: "ProfileId" });
+    const merges: MergeRecord[] = [];
+    const seen = new Set([profileId]);
+    for (let frontier = [profileId]; frontier.length > 0; ) {
+      const rows = await db
+        .selectFrom("profile_merges")
+        .selectAll()
+        .where("domain_name", "=", domainName)
+        .where(inValues(this.database.dialect, "main_profile_id", frontier))
+        .execute();
+      frontier = [];
+      for (const r of rows) {
+        const m = toRecord(r);
+        merges.push(m);
+        for (const id of m.mergedProfileIds) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          frontier.push(id);
+        }
+      }
+    }
+    merges.sort((a, b) => a.seq - b.seq);
+    const objects = await db
+      .selectFrom("profile_objects")
+      .select(["object_type_name", "object_key"])
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", profileId)
+      .orderBy("object_type_name")
+      .orderBy("object_key")
+      .execute();
+    const ingested = await db
+      .selectFrom("profile_history")
+      .select(["profile_id", "object_type_name", "object_key", "content", "created_at"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(this.database.dialect, "profile_id", [...seen]))
+      .where("action_type", "=", "INGESTED")
+      .orderBy("created_at")
+      .execute();
+    // The first ingestion of each object says which profile it joined, and how.
+    const first = new Map<string, (typeof ingested)[number]>();
+    for (const h of ingested) {
+      const k = `${h.object_type_name}\u0000${h.object_key}`;
+      if (!first.has(k)) first.set(k, h);
+    }
+    return {
+      merges,
+      objects: objects.map((o) => {
+        const h = first.get(`${o.object_type_name}\u0000${o.object_key}`);
+        const content = h
+          ? (JSON.parse(h.content) as { MatchedBy?: { KeyName: string; Value: string } })
+          : {};
+        const out: ObjectLineage = {
+          objectTypeName: o.object_type_name,
+          profileObjectUniqueKey: o.object_key,
+          originalProfileId: h?.profile_id ?? profileId,
+        };
+        if (content.MatchedBy)
+          out.matchedBy = { keyName: content.MatchedBy.KeyName, value: content.MatchedBy.Value };
+        return out;
+      }),
+    };
+  }
+
+  /**
+   * Undoes a merge: the joined profiles come back with their ids, creation times and hand-set fields;
+   * the objects and manual keys they held before go back to them (objects ingested onto the main
+   * profile since stay there); fields are re-derived. Only the latest merge of a profile can be
+   * undone (CONFLICT names the later one). The pairs it separated are recorded so rule-based matching
+   * does not join them again. Returns the main profile and the restored ones.
+   */
+  async unmerge(
+    domainName: string,
+    mergeId: string,
+    performedBy: string,
+  ): Promise<{ mainProfileId: string; restoredProfileIds: string[] }> {
+    const { db, dialect } = this.database;
+    const now = this.clock.now();
+    return inDomainTransaction(db, dialect, domainName, async (trx) => {
+      const row = await trx
+        .selectFrom("profile_merges")
+        .selectAll()
+        .where("domain_name", "=", domainName)
+        .where("merge_id", "=", mergeId)
+        .executeTakeFirst();
+      if (!row)
+        throw notFound(`Merge ${mergeId} does not exist in domain ${domainName}`, { member: "MergeId" });
+      const merge = toRecord(row);
+      const main = merge.mainProfileId;
+      const later = await laterMerge(trx, domainName, merge);
+      if (later) {
+        throw new ProfileflowError(
+          "CONFLICT",
+          `Profile ${main} was changed by merge ${later} after merge ${mergeId}: unmerge ${later} first`,
+          { member: "MergeId" },
+        );
+      }
+      const before = JSON.parse(row.before) as PriorState;
+      const restored = before.profiles.filter((p) => p.profileId !== main);
+      await insertMany(
+        trx,
+        dialect,
+        "profiles",
+        restored.map((p) => ({
+          domain_name: domainName,
+          profile_id: p.profileId,
+          // Re-derived below from the objects given back; "{}" makes every leaf a change, so keys follow.
+          fields: "{}",
+          manual: JSON.stringify(p.manual),
+          created_at: p.createdAt,
+          updated_at: now,
+        })),
+      );
+      for (const o of before.objects) {
+        if (o.profileId === main) continue;
+        for (const table of ["profile_objects", "profile_keys"] as const) {
+          let q = trx
+            .updateTable(table)
+            .set({ profile_id: o.profileId })
+            .where("domain_name", "=", domainName)
+            .where("profile_id", "=", main)
+            .where("object_type_name", "=", o.objectTypeName)
+            .where("object_key", "=", o.objectKey);
+          if (table === "profile_keys") q = q.where("origin", "=", "object");
+          await q.execute();
+        }
+      }
+      for (const k of before.manualKeys) {
+        if (k.profileId === main) continue;
+        await trx
+          .updateTable("profile_keys")
+          .set({ profile_id: k.profileId })
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "=", main)
+          .where("origin", "=", "manual")
+          .where("key_name", "=", k.keyName)
+          .where("key_value", "=", k.value)
+          .execute();
+      }
+      const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
+      const ids = [main, ...restored.map((p) => p.profileId)];
+      await refreshProfiles(trx, dialect, domainName, ids, now, manual);
+      await trx
+        .deleteFrom("profile_merges")
+        .where("domain_name", "=", domainName)
+        .where("merge_id", "=", mergeId)
+        .execute();
+      // The separated pairs are kept apart from now on (rule-based matching reads these rows).
+      const pairs = restored.map(
+        (p) => (p.profileId < main ? [p.profileId, main] : [main, p.profileId]) as [string, string],
+      );
+      for (const [a, b] of pairs) {
+        const id = matchIdOf(a, b);
+        await trx
+          .deleteFrom("rule_matches")
+          .where("domain_name", "=", domainName)
+          .where("match_id", "=", id)
+          .execute();
+        await trx
+          .insertInto("rule_matches")
+          .values({
+            domain_name: domainName,
+            match_id: id,
+            rule_level: 0,
+            profile_a: a,
+            profile_b: b,
+            detail: JSON.stringify({ Hold: "UNMERGED", MergeId: mergeId }),
+            created_at: now,
+          })
+          .execute();
+      }
+      const restoredIds = restored.map((p) => p.profileId);
+      await insertMany(trx, dialect, "profile_history", [
+        historyRow(
+          domainName,
+          {
+            profileId: main,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "UPDATED",
+            performedBy,
+            content: { Unmerged: { MergeId: mergeId, RestoredProfileIds: restoredIds } },
+          },
+          now,
+        ),
+        ...restoredIds.map((id) =>
+          historyRow(
+            domainName,
+            {
+              profileId: id,
+              objectTypeName: PROFILE_CALL_TYPE,
+              actionType: "CREATED",
+              performedBy,
+              content: { RestoredByUnmerge: { MergeId: mergeId, MainProfileId: main } },
+            },
+            now,
+          ),
+        ),
+      ]);
+      return { mainProfileId: main, restoredProfileIds: restoredIds };
+    });
+  }
+}
+
+/** A merge after `merge` that joined its main profile into another, or more profiles into it. */
+async function laterMerge(
+  trx: Kysely<Database>,
+  domainName: string,
+  merge: MergeRecord,
+): Promise<string | undefined> {
+  const rows = await trx
+    .selectFrom("profile_merges")
+    .select(["merge_id", "main_profile_id", "merged_profile_ids"])
+    .where("domain_name", "=", domainName)
+    .where("seq", ">", merge.seq)
+    .execute();
+  for (const r of rows) {
+    const merged = JSON.parse(r.merged_profile_ids) as string[];
+    if (r.main_profile_id === merge.mainProfileId || merged.includes(merge.mainProfileId)) return r.merge_id;
+  }
+  return undefined;
+}
+
+function toRecord(r: {
+  merge_id: string;
+  main_profile_id: string;
+  merged_profile_ids: string;
+  cause: string;
+  performed_by: string;
+  created_at: number;
+  seq: number;
+}): MergeRecord {
+  return {
+    mergeId: r.merge_id,
+    mainProfileId: r.main_profile_id,
+    mergedProfileIds: JSON.parse(r.merged_profile_ids) as string[],
+    cause: JSON.parse(r.cause) as Record<string, unknown>,
+    performedBy: r.performed_by,
+    createdAt: Number(r.created_at),
+    seq: Number(r.seq),
+  };
+}
