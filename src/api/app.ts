@@ -90,6 +90,8 @@ export function createApp(options: AppOptions): FastifyInstance {
     },
   });
   app.server.maxConnections = limits.maxConnections;
+  // `Expect: 100-continue`: Node would invite the body at once; the signed scope does, once the head passed.
+  app.server.on("checkContinue", (req, res) => app.server.emit("request", req, res));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
@@ -139,7 +141,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   // The signed API in its own scope: its hooks (and its 404) do not touch /health, /metrics or `extend`.
   app.register(async (signed) => {
-    signed.addHook("onRequest", async (req) => {
+    signed.addHook("onRequest", async (req, reply) => {
       const pending = await options.verifier.checkHead({
         method: req.method,
         rawUrl: req.url,
@@ -152,6 +154,7 @@ export function createApp(options: AppOptions): FastifyInstance {
         );
       }
       req.signature = pending;
+      if (req.headers.expect?.toLowerCase() === "100-continue") reply.raw.writeContinue();
     });
     signed.addHook("preHandler", async (req) => {
       req.rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -78,6 +78,41 @@ describe("the edge refuses before it reads", () => {
     }
   });
 
+  it("Expect: 100-continue — an unknown key is refused without being invited to send; a signed head is invited", async () => {
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
+    const c = await RawConnection.open(t.endpoint);
+    c.write(
+      `POST /domains/expect HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${SIX_MIB}\r\nX-Amz-Date: ${amzDate}\r\n` +
+        `Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODYNOBODY/${amzDate.slice(0, 8)}/us-east-1/profile/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}\r\n\r\n`,
+    );
+    expectAwsShape(await c.response(), 403, "UnrecognizedClientException");
+    expect(c.received).not.toContain("100 Continue");
+    c.destroy();
+
+    const body = Buffer.from(JSON.stringify({ DefaultExpirationDays: 30 }));
+    const head = await signedHead({
+      endpoint: t.endpoint,
+      method: "POST",
+      path: "/domains/expect-ok",
+      body,
+      credentials: t.credentials,
+      headers: { expect: "100-continue" },
+    });
+    const ok = await RawConnection.open(t.endpoint);
+    ok.write(head);
+    await ok.until("HTTP/1.1 100 Continue\r\n\r\n");
+    ok.write(body);
+    const r = await ok.response();
+    expect({ status: r.status, body: JSON.parse(r.body).DomainName }).toEqual({
+      status: 200,
+      body: "expect-ok",
+    });
+    ok.destroy();
+  });
+
   it("a signed request with a wrong region is refused at the head too", async () => {
     const head = await signedHead({
       endpoint: t.endpoint,

@@ -56,6 +56,19 @@ export class RawConnection {
     }
   }
 
+  /** Everything received so far, as text. */
+  get received(): string {
+    return this.#data.toString("latin1");
+  }
+
+  /** Resolves once `text` has been received (fails if the connection closes first). */
+  async until(text: string): Promise<void> {
+    while (!this.received.includes(text)) {
+      if (this.#closed) throw new Error(`connection closed before '${text}': ${this.received}`);
+      await this.#next();
+    }
+  }
+
   /** Resolves once the server has closed the connection. */
   async closedByServer(): Promise<void> {
     while (!this.#closed) await this.#next();
@@ -99,6 +112,7 @@ export async function signedHead(o: {
   credentials: { accessKeyId: string; secretAccessKey: string };
   service?: string;
   contentLength?: number;
+  headers?: Record<string, string>;
 }): Promise<string> {
   const url = new URL(o.endpoint);
   const signer = new SignatureV4({
@@ -117,6 +131,7 @@ export async function signedHead(o: {
         host: url.host,
         "content-type": "application/json",
         "content-length": String(o.contentLength ?? o.body.length),
+        ...o.headers,
       },
       body: o.body,
     }),
