@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { createPostgresDatabase, describeEachDialect } from "../../helpers/test-database.ts";
 import { catalog, isMutating } from "./catalog.ts";
 import { type Finding, frameworkAnswer, newTally, report, type Tally } from "./findings.ts";
 import { createFixtures } from "./fixture.ts";
-import { badAuth, malformedHttp, type Planned, signedGarbage } from "./requests.ts";
+import { badAuth, corpus, malformedHttp, type Planned, signedGarbage } from "./requests.ts";
 import { fuzzSeed, Rng } from "./rng.ts";
 import { changedTables, type ServedInstance, serve } from "./served-instance.ts";
 import { WireClient, type WireResponse } from "./wire-client.ts";
@@ -42,9 +43,10 @@ async function pool<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>)
 
 const describeRequest = (p: Planned) => `${p.op.name} ${p.method} ${p.path.slice(0, 100)} [${p.label}]`;
 
-describe("edge fuzz: 10,000 malformed requests against a served profileflow", () => {
+describeEachDialect("edge fuzz: 10,000 malformed requests against a served profileflow", (dialect) => {
   let sb: ServiceNowSandbox;
   let dataDir: string;
+  let pgDatabase: { url: string; drop: () => Promise<void> } | undefined;
   let server: ServedInstance;
   let client: WireClient;
   const t: Tally = newTally();
@@ -61,7 +63,15 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
     t.byStatus.set(r.status, (t.byStatus.get(r.status) ?? 0) + 1);
     const type = r.headers["x-amzn-errortype"];
     const excerpt = `${r.status} ${String(type ?? "")} ${r.body.toString("utf8").slice(0, 160)}`;
-    if (r.status >= 500) add("no 5xx", excerpt);
+    if (r.status >= 500) {
+      const requestId = r.headers["x-amzn-requestid"];
+      t.findings.push({
+        rule: "no 5xx",
+        request,
+        detail: excerpt,
+        ...(typeof requestId === "string" ? { requestId } : {}),
+      });
+    }
     if (p?.reachesHandler) {
       t.meantToReach++;
       if (r.status === 403) {
@@ -94,7 +104,7 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
     const exit = server.exit();
     if (exit)
       throw new Error(
-        `profileflow serve died (${exit}); seed ${seed}\n${server.stderr()}\n${report(t, seed)}`,
+        `profileflow serve died (${exit}); seed ${seed}\n${server.stderr()}\n${report(t, `${seed} [${dialect}]`)}`,
       );
     t.maxRssMb = Math.max(t.maxRssMb, server.rssMb() ?? 0);
   };
@@ -105,7 +115,7 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
    */
   async function run(planned: () => Promise<Planned>, n: number): Promise<void> {
     const batch = 64;
-    let before = server.snapshot();
+    let before = await server.snapshot();
     for (let done = 0; done < n; done += batch) {
       const items = await Promise.all(Array.from({ length: Math.min(batch, n - done) }, () => planned()));
       const together = items.filter((p) => !isMutating(p.op, p.method));
@@ -113,7 +123,7 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
       const results = await pool(together, 8, (p) => client.send(p.method, p.path, p.headers, p.body));
       for (const [i, p] of together.entries())
         if (record(describeRequest(p), results[i]!, p)) t.refusedCompared++;
-      let after = server.snapshot();
+      let after = await server.snapshot();
       const changed = changedTables(before, after);
       if (changed.length) {
         const sample = together.slice(0, 2).map(describeRequest).join(" | ");
@@ -127,7 +137,7 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
       for (const p of alone) {
         const r = await client.send(p.method, p.path, p.headers, p.body);
         const refusedOne = record(describeRequest(p), r, p);
-        after = server.snapshot();
+        after = await server.snapshot();
         if (refusedOne && r.kind === "response") {
           t.refusedCompared++;
           const changed = changedTables(before, after);
@@ -146,16 +156,21 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
   }
 
   beforeAll(async () => {
-    console.log(`edge fuzz seed ${seed} (replay with PROFILEFLOW_FUZZ_SEED=${seed})`);
+    console.log(`edge fuzz [${dialect}] seed ${seed} (replay with PROFILEFLOW_FUZZ_SEED=${seed})`);
     const started = Date.now();
     sb = await startServiceNowSandbox({ seed: 7, people: 5 });
     dataDir = mkdtempSync(join(tmpdir(), "pf-fuzz-"));
-    server = await serve(dataDir);
+    pgDatabase = dialect === "postgres" ? await createPostgresDatabase() : undefined;
+    server = await serve(dataDir, pgDatabase?.url);
     client = new WireClient(server.endpoint);
     const ops = catalog(await createFixtures(server.endpoint, server.credentials, sb));
-    await run(() => signedGarbage(rng, rng.pick(ops), client, server.credentials), counts.signed);
+    const fixed = await corpus(ops, client, server.credentials);
+    await run(
+      async () => fixed.shift() ?? signedGarbage(rng, rng.pick(ops), client, server.credentials),
+      counts.signed,
+    );
     await run(() => badAuth(rng, rng.pick(ops), client, server.credentials), counts.badAuth);
-    const before = server.snapshot();
+    const before = await server.snapshot();
     const raws = Array.from({ length: counts.raw }, () => malformedHttp(rng, client.host));
     const answers = await pool(raws, 8, (m) => client.raw(m.bytes));
     raws.forEach((m, i) => {
@@ -164,7 +179,7 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
       if (r.kind === "no-response") t.sent++;
       else record(`raw [${m.label}]`, r);
     });
-    const changed = changedTables(before, server.snapshot());
+    const changed = changedTables(before, await server.snapshot());
     if (changed.length) {
       t.findings.push({
         rule: "no write from a refused request",
@@ -173,14 +188,26 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
       });
     }
     alive();
+    // Each 5xx with the server's own account of it; one carrying U+0000 is its own (known) finding.
+    await Promise.all(
+      t.findings.map(async (f) => {
+        if (f.rule !== "no 5xx") return;
+        const cause = f.requestId ? await server.failureCause(f.requestId) : "";
+        f.detail = `${f.detail} — server: ${cause}`;
+        // PostgreSQL's codes for a NUL in text (22021) or in a JSON string (22P05), else the request's own label.
+        if (/\b22021\b|\b22P05\b|0x00/.test(cause) || /U\+0000|NUL/.test(f.request))
+          f.rule = "no 5xx carrying U+0000";
+      }),
+    );
     t.healthAfter = (await fetch(`${server.endpoint}/health`)).status;
     t.seconds = (Date.now() - started) / 1000;
-    console.log(report(t, seed));
+    console.log(report(t, `${seed} [${dialect}]`));
   }, 300_000);
 
   afterAll(async () => {
     client?.close();
     await server?.stop();
+    await pgDatabase?.drop();
     await sb?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
@@ -192,13 +219,20 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
     expect(t.sent).toBeGreaterThanOrEqual(10_000);
     // Refused by validation and lookups, not by the signature check (a 403 there means signing broke).
     expect(t.meantToReach).toBeGreaterThan(counts.signed * 0.9);
-    expect(t.signed403, report(t, seed)).toBe(0);
+    expect(t.signed403, report(t, `${seed} [${dialect}]`)).toBe(0);
     // Nearly every refusal was compared against the database (the rest shared a batch with a success).
     expect(t.refusedCompared).toBeGreaterThan(t.refused * 0.9);
   });
 
   it("answers no request with a 5xx", () => {
-    expect(only("no 5xx").length, report(t, seed)).toBe(0);
+    expect(only("no 5xx").length, report(t, `${seed} [${dialect}]`)).toBe(0);
+  });
+
+  // A known finding outside the edge fuzz's files, reported: PostgreSQL text cannot hold U+0000, and a
+  // NUL inside a profile field, key value, workflow id, history record id or integration Uri reaches it
+  // (500; SQLite stores it). `it.fails` on PostgreSQL until one rule refuses or replaces U+0000.
+  (dialect === "postgres" ? it.fails : it)("answers no request carrying U+0000 with a 5xx", () => {
+    expect(only("no 5xx carrying U+0000").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 
   it("stays up, serving, with RSS under the bound", () => {
@@ -209,22 +243,22 @@ describe("edge fuzz: 10,000 malformed requests against a served profileflow", ()
   });
 
   it("changes no stored row for a refused request", () => {
-    expect(only("no write from a refused request").length, report(t, seed)).toBe(0);
+    expect(only("no write from a refused request").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 
   it("answers every handler error in the AWS shape (x-amzn-ErrorType + JSON Message/message)", () => {
-    expect(only("AWS-shaped error").length, report(t, seed)).toBe(0);
+    expect(only("AWS-shaped error").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 
   it("refuses every unsigned, badly signed or wrongly scoped request (host unsigned, wrong region included)", () => {
-    expect(only("bad signature refused").length, report(t, seed)).toBe(0);
+    expect(only("bad signature refused").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 
   it("answers framework errors (bad URL, 414, 431, unparsable HTTP) in the AWS shape (issue 13 point 2)", () => {
-    expect(only("framework error in AWS shape").length, report(t, seed)).toBe(0);
+    expect(only("framework error in AWS shape").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 
   it("answers every refused request before closing the connection (no reset, no hang-up)", () => {
-    expect(only("answered").length, report(t, seed)).toBe(0);
+    expect(only("answered").length, report(t, `${seed} [${dialect}]`)).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import type { WireResponse } from "./wire-client.ts";
 export interface Finding {
   rule:
     | "no 5xx"
+    | "no 5xx carrying U+0000"
     | "answered"
     | "AWS-shaped error"
     | "framework error in AWS shape"
@@ -11,6 +12,8 @@ export interface Finding {
     | "no write from a refused request";
   request: string;
   detail: string;
+  /** x-amzn-RequestId of the answer, to find the server's log line. */
+  requestId?: string;
 }
 
 /** What a fuzz run saw. */
@@ -61,7 +64,7 @@ export function frameworkAnswer(r: Extract<WireResponse, { kind: "response" }>):
 }
 
 /** Figures, then the findings grouped by rule (first 5 each), for the log and for failing assertions. */
-export function report(t: Tally, seed: number): string {
+export function report(t: Tally, seed: number | string): string {
   const statuses = [...t.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
   const lines = [
     `edge fuzz seed ${seed}: ${t.sent} requests in ${t.seconds.toFixed(1)} s, ${t.refused} refused ` +
@@ -76,7 +79,8 @@ export function report(t: Tally, seed: number): string {
   for (const f of t.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   for (const [rule, fs] of byRule) {
     lines.push(`  ${rule}: ${fs.length} finding(s)`);
-    for (const f of fs.slice(0, 5)) lines.push(`    ${f.request} → ${f.detail}`);
+    for (const f of fs.slice(0, rule.includes("U+0000") ? 12 : 5))
+      lines.push(`    ${f.request} → ${f.detail}`);
   }
   return lines.join("\n");
 }

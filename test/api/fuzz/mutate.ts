@@ -105,6 +105,17 @@ export function mutateBody(rng: Rng, body: Record<string, unknown>): { value: un
     else delete parent[last];
     return { value: copy, label: `without ${path.join(".")}` };
   }
+  const current = parent[last];
+  if (kind === 3 && typeof current === "string") {
+    // A valid value with one hostile character inside: it passes type checks and reaches the stores.
+    const ch = rng.pick(["\u0000", "\u0000", "\ud800", "\u0085", "\u2028", "\uffff"]);
+    const at = rng.int(current.length + 1);
+    parent[last] = current.slice(0, at) + ch + current.slice(at);
+    return {
+      value: copy,
+      label: `${path.join(".")} with U+${ch.charCodeAt(0).toString(16).padStart(4, "0")} inside`,
+    };
+  }
   parent[last] = evilValue(rng);
   return { value: copy, label: `${path.join(".")} = ${describe(parent[last])}` };
 }

@@ -334,3 +334,80 @@ export function malformedHttp(rng: Rng, host: string): { label: string; bytes: B
   const [label, bytes] = rng.pick(cases);
   return { label, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, "latin1") };
 }
+
+/**
+ * Fixed requests sent before the random ones on every run: inputs that once broke something (a regression
+ * corpus), so that a known finding shows every time, not by chance. Each is a catalog operation's valid
+ * input with one change.
+ */
+export async function corpus(
+  ops: OpSpec[],
+  client: WireClient,
+  credentials: Credentials,
+): Promise<Planned[]> {
+  const op = (name: string) => ops.find((o) => o.name === name)!;
+  const nul = "a\u0000b";
+  const cases: [OpSpec, string, Record<string, unknown> | undefined, Record<string, string> | undefined][] = [
+    [op("SearchProfiles"), "Values.0 with U+0000 inside", { KeyName: "_email", Values: [nul] }, undefined],
+    [
+      op("AddProfileKey"),
+      "Values.0 with U+0000 inside",
+      { ...op("AddProfileKey").body, Values: [nul] },
+      undefined,
+    ],
+    [op("CreateProfile"), "FirstName with U+0000 inside", { FirstName: nul }, undefined],
+    [
+      op("ListAccountIntegrations"),
+      "Uri with U+0000 inside",
+      { Uri: `arn:aws:appflow:us-east-1:000000000000:flow/${nul}` },
+      undefined,
+    ],
+    [op("GetWorkflow"), "WorkflowId = NUL", undefined, { WorkflowId: "\u0000" }],
+    [op("GetProfileHistoryRecord"), "Id = NUL", undefined, { Id: "\u0000" }],
+    [op("DescribeSecret"), "SecretId with U+0000 inside", { SecretId: nul }, undefined],
+    [
+      op("PutProfileObject"),
+      "Object's email with U+0000 inside",
+      {
+        ...op("PutProfileObject").body,
+        Object: JSON.stringify({ id: "o-nul", email: `${nul}@example.com` }),
+      },
+      undefined,
+    ],
+    [op("SearchProfiles"), "Values.0 a lone surrogate", { KeyName: "_email", Values: ["\ud800"] }, undefined],
+    [
+      op("CreateProfile"),
+      "40,000 Attributes",
+      { Attributes: Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, "v"])) },
+      undefined,
+    ],
+    [
+      op("SearchProfiles"),
+      "Values of 40,000",
+      { KeyName: "_email", Values: Array.from({ length: 40_000 }, (_, i) => `v${i}@x.io`) },
+      undefined,
+    ],
+  ];
+  return Promise.all(
+    cases.map(async ([o, label, body, params]) => {
+      const spec: OpSpec = { ...o, ...(body ? { body } : {}), params: { ...o.params, ...params } };
+      const path = spec.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(spec.params![n]!));
+      const bytes = Buffer.from(spec.body ? JSON.stringify(spec.body) : "");
+      const headers = await client.sign(spec.method, path, baseHeaders(spec), bytes, {
+        service: spec.service,
+        credentials,
+      });
+      return {
+        kind: "signed" as const,
+        mustRefuse: false,
+        reachesHandler: true,
+        op: o,
+        label: `corpus: ${label}`,
+        method: spec.method,
+        path,
+        headers,
+        body: bytes,
+      };
+    }),
+  );
+}
