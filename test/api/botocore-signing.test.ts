@@ -45,6 +45,8 @@ describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's sign
         headers: { "Content-Type": "application/json" },
       },
       { name: "list", service: "profile", method: "GET", path: "/domains", query: { "max-results": "5" } },
+      // With a Date header botocore signs the time there instead of in X-Amz-Date.
+      { name: "dateHeader", service: "profile", method: "GET", path: "/domains", headers: { Date: "now" } },
       {
         name: "tag",
         service: "profile",
@@ -88,6 +90,7 @@ describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's sign
       expect({ name: r.name, status: r.status, body: r.body }).toMatchObject({ status: 200 });
     // botocore signs no x-amz-content-sha256 for these services: exactly what the old verifier refused.
     expect(by["create"]!.signedHeaders).not.toContain("x-amz-content-sha256");
+    expect(by["dateHeader"]!.signedHeaders).toBe("date;host");
     expect(by["tag"]!.url).toContain(
       "/tags/arn%3Aaws%3Aprofile%3Aus-east-1%3A000000000000%3Adomains%2Fraw-domain",
     );
