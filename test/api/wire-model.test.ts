@@ -341,11 +341,9 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
         problems.some((p) => k.test(p)),
         `${k} is fixed: remove it from known`,
       ).toBe(true);
-    expect([...newerOnly].sort()).toEqual([
-      "BatchGetProfile",
-      "CancelFlowExecutions",
-      "ListProfileHistoryRecords",
-    ]);
+    // Only operations AWS added after Debian's botocore go unwalked (a newer botocore walks them too).
+    const newer = ["BatchGetProfile", "CancelFlowExecutions", "ListProfileHistoryRecords"];
+    expect([...newerOnly].filter((op) => !newer.includes(op))).toEqual([]);
     // The walk covered what it claims (a middleware that saw nothing would pass vacuously).
     expect(new Set(seen.map((c) => c.operation)).size).toBeGreaterThanOrEqual(50);
     const entity = seen.find((c) => c.operation === "DescribeConnectorEntity")!.body as {
