@@ -2,6 +2,7 @@ import { GetDomainCommand } from "@aws-sdk/client-customer-profiles";
 import { sql } from "kysely";
 import { failureAdvice } from "../flows/failure-advice.ts";
 import type { Server } from "../main.ts";
+import { type IdentityScore, identityAgainstTruth } from "./demo-identity.ts";
 import type { DemoClients } from "./demo-setup.ts";
 import { DEMO_SOURCES } from "./demo-sources.ts";
 import type { TrackStatus } from "./demo-status.ts";
@@ -18,6 +19,8 @@ export interface DemoSummary {
   objectsBySource: Record<string, number>;
   /** Profiles holding objects of two or more sources. */
   joinedAcrossSources: number;
+  /** People unified, against the sandboxes' ground truth (rule-based matching is on). */
+  identity: IdentityScore;
   deadLetters: number;
   /** Records every source's flows processed in this run (a resumed run re-reads only the look-back). */
   ingestedThisRun: number;
@@ -65,6 +68,7 @@ export async function summarize(
     objects: stats?.ObjectCount ?? 0,
     objectsBySource,
     joinedAcrossSources: Number(joined.rows[0]?.n ?? 0),
+    identity: await identityAgainstTruth(server, context.domain, context.sandboxes),
     deadLetters: Number(dead.n),
     ingestedThisRun: sources.reduce((a, s) => a + s.recordsSince, 0),
     sources,
@@ -82,6 +86,7 @@ export function formatSummary(s: DemoSummary): string {
     `  profile objects             ${num(s.objects)}`,
     ...Object.entries(s.objectsBySource).map(([k, v]) => `    ${k.padEnd(width)}  ${num(v)}`),
     `  joined across sources       ${num(s.joinedAcrossSources)} profiles hold records of two or more sources`,
+    `  people unified (truth)      ${num(s.identity.peopleUnified)} of the ${num(s.identity.peopleInSeveralSources)} people held from two or more sources are one profile; pairwise recall ${s.identity.recall.toFixed(3)}, precision ${s.identity.precision.toFixed(4)}`,
     `  dead letters                ${num(s.deadLetters)}`,
     `  records read in this run    ${num(s.ingestedThisRun)}`,
   ];

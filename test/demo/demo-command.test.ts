@@ -137,6 +137,15 @@ describe("profileflow demo", () => {
     expect(s1.objects).toBe(Object.values(truth.objectsBySource).reduce((a, b) => a + b, 0));
     expect(s1.profiles).toBe(truth.profiles);
     expect(s1.joinedAcrossSources).toBe(truth.joined);
+    // The summary scores the profiles against the sandboxes' truth itself, and says so.
+    expect(s1.identity).toMatchObject({
+      people: truth.profiles,
+      peopleInSeveralSources: truth.joined,
+      peopleUnified: truth.joined,
+      recall: 1,
+      precision: 1,
+    });
+    expect(out).toMatch(/people unified \(truth\) +\d+ of the \d+ people held from two or more sources are one profile/);
     expect(truth.joined).toBeGreaterThan(0);
     expect(s1.deadLetters).toBe(0);
     for (const t of s1.sources) {
