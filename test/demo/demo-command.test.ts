@@ -145,7 +145,9 @@ describe("profileflow demo", () => {
       recall: 1,
       precision: 1,
     });
-    expect(out).toMatch(/people unified \(truth\) +\d+ of the \d+ people held from two or more sources are one profile/);
+    expect(out).toMatch(
+      /people unified \(truth\) +\d+ of the \d+ people held from two or more sources are one profile/,
+    );
     expect(truth.joined).toBeGreaterThan(0);
     expect(s1.deadLetters).toBe(0);
     for (const t of s1.sources) {
