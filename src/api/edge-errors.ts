@@ -40,10 +40,11 @@ export function frameworkError(error: unknown): unknown {
 /** True when the client went away mid-request (its socket closed): nothing to answer, nothing to fix. */
 export function clientGone(req: FastifyRequest, error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
+  // Not `req.raw.destroyed` alone: a request whose body was read in full is destroyed too (autoDestroy).
   return (
     code === "ECONNRESET" ||
     code === "ERR_STREAM_PREMATURE_CLOSE" ||
-    req.raw.destroyed ||
+    (req.raw.destroyed && !req.raw.complete) ||
     req.raw.socket?.destroyed === true
   );
 }

@@ -10,10 +10,14 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/api/app.ts";
 import { type ConfigInput, loadConfig } from "../../src/config/config.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { composeServer, type Server } from "../../src/main.ts";
+import { SigV4Verifier } from "../../src/security/sigv4-verifier.ts";
 import { RawConnection, type RawResponse, signedHead } from "../helpers/raw-http.ts";
+import { signedFetch } from "../helpers/signed-fetch.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const SIX_MIB = 6 * 1024 * 1024;
@@ -196,6 +200,48 @@ describe("framework and client errors in the service's AWS shape, never a 5xx", 
       expect(lines.find((l) => l.msg === "client aborted")?.level).toBe(20);
     } finally {
       await logged.close();
+    }
+  });
+
+  it("a handler failing after the whole body was read is still an error line (only a client gone away is debug)", async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const credentials = { accessKeyId: "AKIDFAILINGHANDLER", secretAccessKey: "s" };
+    const app = createApp({
+      verifier: new SigV4Verifier(
+        { secretFor: async (id) => (id === credentials.accessKeyId ? "s" : undefined) },
+        systemClock,
+      ),
+      services: [
+        {
+          service: "profile",
+          operations: [
+            {
+              name: "Boom",
+              method: "POST",
+              path: "/boom",
+              handler: async () => {
+                throw new Error("a bug");
+              },
+            },
+          ],
+        },
+      ],
+      logger: createLogger("debug", sink),
+    });
+    const endpoint = await app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const r = await signedFetch(endpoint, { method: "POST", path: "/boom", body: '{"a":1}', credentials });
+      expect(r.status).toBe(500);
+      expect(lines.find((l) => l.msg === "request failed")?.level).toBe(50);
+      expect(lines.map((l) => l.msg)).not.toContain("client aborted");
+    } finally {
+      await app.close();
     }
   });
 
