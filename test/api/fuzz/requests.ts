@@ -76,6 +76,11 @@ export async function signedGarbage(
     headers.shift();
     labels.push("no content-type");
   }
+  if (rng.chance(0.04)) {
+    const enc = rng.pick(["gzip", "br", "deflate", "identity, gzip", "x-unknown"]);
+    headers.push(["content-encoding", enc]); // the body stays plain JSON: a decoder must refuse, not crash
+    labels.push(`content-encoding ${enc}`);
+  }
   if (op.target && rng.chance(0.05)) {
     const t = rng.pick(["secretsmanager.Nope", "", "secretsmanager.", evilString(rng).slice(0, 200)]);
     headers[headers.length - 1] = ["x-amz-target", t.replace(/[^\x20-\x7e]/g, "?")];
@@ -388,6 +393,38 @@ export async function corpus(
       undefined,
     ],
   ];
+  // Bodies over the 6 MiB limit: signed (413), and without any signature (refused before it is read).
+  const big = Buffer.from(JSON.stringify({ FirstName: "x".repeat(7 * 1024 * 1024) }));
+  const create = op("CreateProfile");
+  const createPath = create.path.replace("{DomainName}", encodeURIComponent(create.params!["DomainName"]!));
+  const bigSigned = await client.sign("POST", createPath, baseHeaders(create), big, {
+    service: "profile",
+    credentials,
+  });
+  const oversized: Planned[] = [
+    {
+      kind: "signed",
+      mustRefuse: true,
+      reachesHandler: false,
+      op: create,
+      label: "corpus: 7 MiB body, signed",
+      method: "POST",
+      path: createPath,
+      headers: bigSigned,
+      body: big,
+    },
+    {
+      kind: "bad-auth",
+      mustRefuse: true,
+      reachesHandler: false,
+      op: create,
+      label: "corpus: 7 MiB body, unsigned",
+      method: "POST",
+      path: createPath,
+      headers: baseHeaders(create),
+      body: big,
+    },
+  ];
   return Promise.all(
     cases.map(async ([o, label, body, params]) => {
       const spec: OpSpec = { ...o, ...(body ? { body } : {}), params: { ...o.params, ...params } };
@@ -409,5 +446,5 @@ export async function corpus(
         body: bytes,
       };
     }),
-  );
+  ).then((planned) => [...planned, ...oversized]);
 }
