@@ -109,7 +109,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     tagOperations("appflow", tags, resources.exists),
     // The matching port needs the executor, composed below with the flow services.
     domainOperations({ domains, tags, arns, matching: lateMatching.port }),
-    matchOperations({ db: database.db, domains }),
+    matchOperations({ db: database.db, domains, search: profiles.search }),
     objectTypeOperations({ domains, objectTypes, tags, arns }),
     templateOperations(),
     profileOperations({ domains, ...profiles }),

@@ -3,6 +3,7 @@ import {
   CreateDomainCommand,
   GetDomainCommand,
   GetProfileHistoryRecordCommand,
+  GetSimilarProfilesCommand,
   ListProfileHistoryRecordsCommand,
   ListRuleBasedMatchesCommand,
   MergeProfilesCommand,
@@ -126,6 +127,28 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
     expect(await profileCount(D)).toBe(5);
     const matches = await t.profiles.send(new ListRuleBasedMatchesCommand({ DomainName: D }));
     expect(matches.MatchIds?.length).toBeGreaterThanOrEqual(1);
+    const carl = (await profilesOf(D, "_crmId", "c3"))[0]!.ProfileId!;
+    const namesake = (await profilesOf(D, "_helpdeskId", "h3"))[0]!.ProfileId!;
+    const similar = await t.profiles.send(
+      new GetSimilarProfilesCommand({
+        DomainName: D,
+        MatchType: "RULE_BASED_MATCHING",
+        SearchKey: "_crmId",
+        SearchValue: "c3",
+      }),
+    );
+    expect(similar).toMatchObject({ ProfileIds: [carl, namesake], RuleLevel: 8 });
+    expect(matches.MatchIds).toContain(similar.MatchId);
+    await expect(
+      t.profiles.send(
+        new GetSimilarProfilesCommand({
+          DomainName: D,
+          MatchType: "ML_BASED_MATCHING",
+          SearchKey: "_crmId",
+          SearchValue: "c3",
+        }),
+      ),
+    ).rejects.toBeInstanceOf(BadRequestException);
     // Different birth dates veto a merge that email and phone alone would make.
     await put(D, "crm", {
       id: "c4",

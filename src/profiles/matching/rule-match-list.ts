@@ -28,3 +28,36 @@ export async function listRuleMatches(
   const rows = await q.execute();
   return { items: rows.slice(0, page.limit).map((r) => r.match_id), more: rows.length > page.limit };
 }
+
+/**
+ * GetSimilarProfiles (rule-based): the profiles a recorded, unmerged match links to `profileId` (both
+ * still existing), with the lowest rule level among them and that match's id; empty when none.
+ */
+export async function similarByRule(
+  db: Kysely<Database>,
+  domainName: string,
+  profileId: string,
+): Promise<{ profileIds: string[]; matchId?: string; ruleLevel?: number }> {
+  const rows = await db
+    .selectFrom("rule_matches as m")
+    .innerJoin("profiles as a", (j) =>
+      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
+    )
+    .innerJoin("profiles as b", (j) =>
+      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
+    )
+    .select(["m.match_id", "m.rule_level", "m.profile_a", "m.profile_b"])
+    .where("m.domain_name", "=", domainName)
+    .where("m.rule_level", ">", 0)
+    .where((eb) => eb.or([eb("m.profile_a", "=", profileId), eb("m.profile_b", "=", profileId)]))
+    .orderBy("m.rule_level")
+    .orderBy("m.match_id")
+    .execute();
+  if (rows.length === 0) return { profileIds: [] };
+  const others = rows.map((r) => (r.profile_a === profileId ? r.profile_b : r.profile_a));
+  return {
+    profileIds: [profileId, ...new Set(others)],
+    matchId: rows[0]!.match_id,
+    ruleLevel: Number(rows[0]!.rule_level),
+  };
+}
