@@ -1,5 +1,6 @@
 import { CreateDomainCommand, GetDomainCommand } from "@aws-sdk/client-customer-profiles";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { type IdentityScore, scoreIdentity } from "../../src/demo/demo-identity.ts";
 import { connectorProfileConfig, DEMO_SOURCES } from "../../src/demo/demo-sources.ts";
 import type { Sandboxes } from "../../src/sandbox/start-sandboxes.ts";
 import { connect, executions, integrate, until } from "../e2e/integration-harness.ts";
@@ -13,22 +14,11 @@ import type { TestServer } from "../helpers/test-server.ts";
  * person behind each record). Used by test/api/matching-truth.test.ts and bench/matching-truth.ts.
  */
 
-/** Pairwise cross-source figures. */
-export interface PairwiseScore {
+/** Pairwise cross-source figures (scoreIdentity's, the demo's own), plus what the domain holds. */
+export interface PairwiseScore extends IdentityScore {
   /** Records the domain holds (of the four person objects). */
   records: number;
-  /** Distinct people behind them, and those held from two or more sources. */
-  people: number;
-  peopleInSeveralSources: number;
-  /** Of those, the people whose records all sit in one profile. */
-  peopleUnified: number;
   profiles: number;
-  /** Cross-source record pairs of one person (the truth), pairs in one profile (the prediction), both. */
-  truePairs: number;
-  predictedPairs: number;
-  correctPairs: number;
-  recall: number;
-  precision: number;
   /** Up to 5 profiles holding records of several people (what precision lost), with their merge causes. */
   joinedPeople: { profileId: string; people: string[]; causes: unknown[] }[];
 }
@@ -122,37 +112,7 @@ export async function scoreAgainstTruth(
   }
   if (records.length !== stored.length)
     throw new Error(`${stored.length} objects stored, ${records.length} found in the truth`);
-  const crossPairs = (bySource: Map<string, number>) => {
-    let all = 0;
-    let same = 0;
-    for (const n of bySource.values()) {
-      all += n;
-      same += n * n;
-    }
-    return (all * all - same) / 2;
-  };
-  const group = <K extends string>(key: (r: (typeof records)[number]) => K) => {
-    const out = new Map<string, Map<string, number>>();
-    for (const r of records) {
-      const m = out.get(key(r)) ?? new Map<string, number>();
-      m.set(r.source, (m.get(r.source) ?? 0) + 1);
-      out.set(key(r), m);
-    }
-    return out;
-  };
-  let truePairs = 0;
-  for (const m of group((r) => r.person).values()) truePairs += crossPairs(m);
-  let predictedPairs = 0;
-  for (const m of group((r) => r.profile).values()) predictedPairs += crossPairs(m);
-  let correctPairs = 0;
-  for (const m of group((r) => `${r.person}\u0000${r.profile}`).values()) correctPairs += crossPairs(m);
-  const sourcesOf = new Map<string, Set<string>>();
-  const profilesOf = new Map<string, Set<string>>();
-  for (const r of records) {
-    sourcesOf.set(r.person, (sourcesOf.get(r.person) ?? new Set()).add(r.source));
-    profilesOf.set(r.person, (profilesOf.get(r.person) ?? new Set()).add(r.profile));
-  }
-  const several = [...sourcesOf].filter(([, s]) => s.size > 1).map(([p]) => p);
+  const score = scoreIdentity(records);
   const stats = (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats;
   const peopleOf = new Map<string, Set<string>>();
   for (const r of records) peopleOf.set(r.profile, (peopleOf.get(r.profile) ?? new Set()).add(r.person));
@@ -173,15 +133,8 @@ export async function scoreAgainstTruth(
   }
   return {
     records: records.length,
-    people: sourcesOf.size,
-    peopleInSeveralSources: several.length,
-    peopleUnified: several.filter((p) => profilesOf.get(p)!.size === 1).length,
     profiles: stats?.ProfileCount ?? 0,
-    truePairs,
-    predictedPairs,
-    correctPairs,
-    recall: truePairs === 0 ? 1 : correctPairs / truePairs,
-    precision: predictedPairs === 0 ? 1 : correctPairs / predictedPairs,
+    ...score,
     joinedPeople,
   };
 }
