@@ -52,6 +52,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", t.millis, (c) => c.notNull())
     .addPrimaryKeyConstraint("profile_merges_pk", ["domain_name", "merge_id"])
     .execute();
+  // The next merge's number (max) and the merges after one (unmerge) without reading them all.
+  await db.schema
+    .createIndex("profile_merges_seq")
+    .on("profile_merges")
+    .columns(["domain_name", "seq"])
+    .execute();
   await db.schema
     .createIndex("profile_merges_main")
     .on("profile_merges")

@@ -191,11 +191,13 @@ async function moveTo(
         .execute();
     }
   } else {
-    const json = JSON.stringify(mapping);
+    // The rows are found through the profile index (`= any`), the new id looked up in a jsonb object
+    // (a constant the planner folds): a join with the mapping was planned as a scan of the table.
+    const map = JSON.stringify(Object.fromEntries(mapping.map(([merged, main]) => [merged, main])));
+    const merged = mapping.map(([m]) => m!);
     const t = sql.table(table);
-    await sql`update ${t} as x set profile_id = m.value->>1
-      from json_array_elements(${json}::json) as m(value)
-      where x.domain_name = ${domainName} and x.profile_id = m.value->>0`.execute(trx);
+    await sql`update ${t} set profile_id = (${map}::jsonb ->> profile_id)
+      where domain_name = ${domainName} and profile_id = any(${merged}::text[])`.execute(trx);
   }
 }
 
