@@ -7,7 +7,7 @@ import type {
 } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import type { CompiledObjectType, MapResult } from "../ingest/index.ts";
-import { matchValues } from "../ingest/matching/matching-rules.ts";
+import { type MatchValue, matchValues } from "../ingest/matching/matching-rules.ts";
 import { BatchIds } from "./batch-ids.ts";
 import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
@@ -59,6 +59,7 @@ export async function ingestBatch(
   const stored = await storedObjects(trx, dialect, domainName, typeName, uniqueValues);
   // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
   const matching = await matchingRulesOf(trx, domainName);
+  const createdValues = new Map<string, Map<string, MatchValue[]>>();
 
   const results: IngestResult[] = [];
   const objectRows = new Map<string, Insertable<ProfileObjectsTable>>();
@@ -178,7 +179,11 @@ export async function ingestBatch(
       object_key: objectKey,
     }));
     if (matching.enabled) {
-      for (const v of matchValues(matching, leaves)) {
+      const values = matchValues(matching, leaves);
+      // A profile this batch created holds only this batch's objects: its values are known here.
+      const mine = created.has(profileId) ? (createdValues.get(profileId) ?? new Map()) : undefined;
+      if (mine) createdValues.set(profileId, mine.set(objectKey, values));
+      for (const v of values) {
         rows.push({
           ...keyRowBase(domainName, profileId, typeName, objectKey),
           key_name: v.keyName,
@@ -249,6 +254,8 @@ export async function ingestBatch(
       matching,
       [...created.keys(), ...touched.keys()],
       now,
+      undefined,
+      new Map([...createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
     );
     for (const r of results) {
       const main = r.profileId === undefined ? undefined : merged.mainOf.get(r.profileId);

@@ -47,12 +47,22 @@ export async function matchProfiles(
   profileIds: readonly string[],
   now: number,
   guards?: MatchGuards,
+  /** Values already known (profiles the calling batch created hold only its objects): not read again. */
+  known?: ReadonlyMap<string, MatchValue[]>,
 ): Promise<MatchOutcome> {
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
   let subjects = [...new Set(profileIds)];
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
-    const values = await loadValues(trx, dialect, domainName, rules, subjects);
+    const given = round === 0 ? known : undefined;
+    const values = await loadValues(
+      trx,
+      dialect,
+      domainName,
+      rules,
+      subjects.filter((id) => !given?.has(id)),
+    );
+    if (given) for (const id of subjects) if (given.has(id)) values.set(id, given.get(id)!);
     const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
     const owners = await lookupHolders(
       trx,
@@ -61,6 +71,14 @@ export async function matchProfiles(
       pairs,
       (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1,
     );
+    // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
+    const anyCandidate = [...values].some(([id, vs]) =>
+      vs.some((v) => {
+        const h = owners.get(pairKey(v.keyName, v.value));
+        return h !== undefined && (h.size > 1 || !h.has(id));
+      }),
+    );
+    if (!anyCandidate) break;
     const everyone = new Set(subjects);
     for (const set of owners.values()) for (const p of set) everyone.add(p);
     const profiles = await loadProfiles(trx, dialect, domainName, [...everyone]);
