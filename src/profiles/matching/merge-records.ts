@@ -153,6 +153,19 @@ export class MergeRecords {
         throw notFound(`Merge ${mergeId} does not exist in domain ${domainName}`, { member: "MergeId" });
       const merge = toRecord(row);
       const main = merge.mainProfileId;
+      const mainRow = await trx
+        .selectFrom("profiles")
+        .select("profile_id")
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "=", main)
+        .executeTakeFirst();
+      if (!mainRow) {
+        throw new ProfileflowError(
+          "CONFLICT",
+          `Profile ${main}, which merge ${mergeId} joined profiles into, has been deleted: there is nothing to unmerge`,
+          { member: "MergeId" },
+        );
+      }
       const later = await laterMerge(trx, domainName, merge);
       if (later) {
         throw new ProfileflowError(
