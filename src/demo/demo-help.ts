@@ -33,7 +33,7 @@ export async function exploreHelp(
     : `aws customer-profiles search-profiles --domain-name ${domain} --key-name _email --values someone@example.com ${e}`;
   const wf = DEMO_SOURCES.find((s) => s.via === "workflow");
   return `Explore it (the API is at ${endpoint}; credentials also in ${dataDir}/server/credentials):
-  export AWS_ACCESS_KEY_ID=${k.accessKeyId} AWS_SECRET_ACCESS_KEY=${k.secretAccessKey} AWS_REGION=${region}
+  export AWS_ACCESS_KEY_ID=${k.accessKeyId} AWS_SECRET_ACCESS_KEY=${k.secretAccessKey} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}
   aws customer-profiles get-domain --domain-name ${domain} ${e}
   ${search}
   aws customer-profiles list-workflows --domain-name ${domain} ${e}
