@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { notFound } from "../../core/errors.ts";
 import { nameSchema, objectTypeNameSchema } from "../../ingest/index.ts";
+import { ADDRESS_FIELDS, type AddressField } from "../../ingest/standard-fields.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
 import { parseInput } from "../validate.ts";
 
@@ -17,22 +18,10 @@ const s255 = z.string().min(1).max(255);
 const u255 = z.string().min(0).max(255);
 export const valuesSchema = z.array(s255);
 
-const addressParts = [
-  "Address1",
-  "Address2",
-  "Address3",
-  "Address4",
-  "City",
-  "County",
-  "State",
-  "Province",
-  "Country",
-  "PostalCode",
-] as const;
 const address = (s: z.ZodString) =>
   z.object(
-    Object.fromEntries(addressParts.map((p) => [p, s.optional()])) as Record<
-      (typeof addressParts)[number],
+    Object.fromEntries(ADDRESS_FIELDS.map((p) => [p, s.optional()])) as Record<
+      AddressField,
       z.ZodOptional<z.ZodString>
     >,
   );

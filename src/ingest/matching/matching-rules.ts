@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ADDRESS_FIELDS } from "../standard-fields.ts";
 import { type MatchValueKind, normalizeMatchValue } from "./normalize-match-value.ts";
 
 /**
@@ -27,19 +28,6 @@ export const ATTRIBUTE_TYPE_MEMBERS = {
 
 export type AttributeType = keyof typeof ATTRIBUTE_TYPE_MEMBERS;
 
-const ADDRESS_PARTS = [
-  "Address1",
-  "Address2",
-  "Address3",
-  "Address4",
-  "City",
-  "County",
-  "State",
-  "Province",
-  "Country",
-  "PostalCode",
-] as const;
-
 const PLAIN: Record<string, MatchValueKind> = {
   FirstName: "name",
   MiddleName: "name",
@@ -61,9 +49,9 @@ export function ruleAttributeProblem(name: string): string | undefined {
     return undefined;
   if (name.startsWith("Address.")) {
     const part = name.slice(8);
-    return (ADDRESS_PARTS as readonly string[]).includes(part)
+    return (ADDRESS_FIELDS as readonly string[]).includes(part)
       ? undefined
-      : `Address part ${part} is not one of ${ADDRESS_PARTS.join(", ")}`;
+      : `Address part ${part} is not one of ${ADDRESS_FIELDS.join(", ")}`;
   }
   if (name.startsWith("Attributes.")) {
     return /^Attributes\.[a-zA-Z0-9_.-]{1,255}$/.test(name)
