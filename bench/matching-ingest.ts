@@ -9,16 +9,10 @@
  * PostgreSQL: PROFILEFLOW_BENCH_DATABASE_URL, else postgres://app:app@127.0.0.1:5432/app_test; skipped
  * when unreachable.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CreateDomainCommand, CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
-import { loadConfig } from "../src/config/config.ts";
-import { createLogger } from "../src/core/logger.ts";
+import { CreateDomainCommand } from "@aws-sdk/client-customer-profiles";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
-import { composeServer } from "../src/main.ts";
-import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { type BenchDialect, benchDialects, loadAverage, withBenchServer } from "./shared/bench-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -60,19 +54,10 @@ async function phase(
   return { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
-async function run(dialect: "sqlite" | "postgres", matching: boolean): Promise<void> {
-  const pgdb = dialect === "postgres" ? await freshPostgres("pf_bench_match") : undefined;
-  if (dialect === "postgres" && !pgdb) return;
-  const dataDir = mkdtempSync(join(tmpdir(), "pf-bench-"));
-  const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
-  const config = loadConfig({
-    flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
-  });
-  const server = await composeServer(config, { logger: createLogger("silent") });
-  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-  const client = new CustomerProfilesClient({ endpoint, region: config.region, credentials, maxAttempts: 1 });
-  const DomainName = "bench";
-  try {
+async function run(dialect: BenchDialect, matching: boolean): Promise<void> {
+  await withBenchServer(dialect, "pf_bench_match", async ({ server, newClient }) => {
+    const client = newClient();
+    const DomainName = "bench";
     await client.send(
       new CreateDomainCommand({
         DomainName,
@@ -97,19 +82,11 @@ async function run(dialect: "sqlite" | "postgres", matching: boolean): Promise<v
       `${label} ${n} in ${p.seconds.toFixed(1)} s = ${Math.round(n / p.seconds)}/s (${Math.round(n / p.cpuSeconds)} per CPU-s)`;
     console.log(
       `${dialect}, matching ${matching ? "on (recommended)" : "off"}: ${fmt("contacts", PEOPLE, a)}; ${fmt("zendesk users", half, b)};`,
-      `${Number(profiles.n)} profiles; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ")}`,
+      `${Number(profiles.n)} profiles; load average ${loadAverage()}`,
     );
-  } finally {
-    client.destroy();
-    await server.close();
-    await pgdb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-for (const dialect of ["sqlite", "postgres"] as const) {
-  if (args.only && args.only !== dialect) continue;
+for (const dialect of benchDialects(args.only)) {
   for (const matching of [false, true]) await run(dialect, matching);
 }

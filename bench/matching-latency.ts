@@ -8,21 +8,20 @@
  *
  *   npx tsx bench/matching-latency.ts [--profiles 200000] [--puts 300] [--only sqlite|postgres]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   CreateDomainCommand,
-  CustomerProfilesClient,
   PutProfileObjectCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { loadConfig } from "../src/config/config.ts";
-import { createLogger } from "../src/core/logger.ts";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
-import { composeServer } from "../src/main.ts";
-import { freshPostgres } from "./shared/fresh-postgres.ts";
+import {
+  type BenchDialect,
+  benchDialects,
+  loadAverage,
+  percentile,
+  withBenchServer,
+} from "./shared/bench-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -42,22 +41,11 @@ const contact = (i: number) => ({
   Phone: phone(i),
   SystemModstamp: "2024-01-15T10:20:30.000+0000",
 });
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function run(dialect: "sqlite" | "postgres"): Promise<void> {
-  const pgdb = dialect === "postgres" ? await freshPostgres("pf_bench_latency") : undefined;
-  if (dialect === "postgres" && !pgdb) return;
-  const dataDir = mkdtempSync(join(tmpdir(), "pf-bench-"));
-  const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
-  const config = loadConfig({
-    flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
-  });
-  const server = await composeServer(config, { logger: createLogger("silent") });
-  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-  const client = new CustomerProfilesClient({ endpoint, region: config.region, credentials, maxAttempts: 1 });
-  const DomainName = "bench";
-  try {
+async function run(dialect: BenchDialect): Promise<void> {
+  await withBenchServer(dialect, "pf_bench_latency", async ({ server, newClient }) => {
+    const client = newClient();
+    const DomainName = "bench";
     await client.send(
       new CreateDomainCommand({
         DomainName,
@@ -97,20 +85,10 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
     latencies.sort((a, b) => a - b);
     console.log(
       `${dialect}: ${PROFILES} profiles loaded in ${loadSeconds.toFixed(1)} s (matching on);`,
-      `${PUTS} PutProfileObject that each merge, visible on return: p50 ${pct(latencies, 50).toFixed(1)} ms,`,
-      `p95 ${pct(latencies, 95).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ")}`,
+      `${PUTS} PutProfileObject that each merge, visible on return: p50 ${percentile(latencies, 50).toFixed(1)} ms,`,
+      `p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms; load average ${loadAverage()}`,
     );
-  } finally {
-    client.destroy();
-    await server.close();
-    await pgdb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-for (const dialect of ["sqlite", "postgres"] as const) {
-  if (args.only && args.only !== dialect) continue;
-  await run(dialect);
-}
+for (const dialect of benchDialects(args.only)) await run(dialect);

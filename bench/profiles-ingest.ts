@@ -7,19 +7,15 @@
  * PostgreSQL comes from PROFILEFLOW_BENCH_DATABASE_URL (a role that may CREATE DATABASE), else the
  * test default postgres://app:app@127.0.0.1:5432/app_test; it is skipped when unreachable.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { CreateDomainCommand, SearchProfilesCommand } from "@aws-sdk/client-customer-profiles";
 import {
-  CreateDomainCommand,
-  CustomerProfilesClient,
-  SearchProfilesCommand,
-} from "@aws-sdk/client-customer-profiles";
-import { loadConfig } from "../src/config/config.ts";
-import { createLogger } from "../src/core/logger.ts";
-import { composeServer } from "../src/main.ts";
-import { freshPostgres } from "./shared/fresh-postgres.ts";
+  type BenchDialect,
+  benchDialects,
+  loadAverage,
+  percentile,
+  withBenchServer,
+} from "./shared/bench-server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,23 +50,10 @@ function contact(i: number): Record<string, unknown> {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function run(dialect: "sqlite" | "postgres"): Promise<void> {
-  const pgdb = dialect === "postgres" ? await freshPostgres("pf_bench") : undefined;
-  if (dialect === "postgres" && !pgdb) return;
-  const dataDir = mkdtempSync(join(tmpdir(), "pf-bench-"));
-  const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
-  const config = loadConfig({
-    flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
-  });
-  const server = await composeServer(config, { logger: createLogger("silent") });
-  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-  let client = new CustomerProfilesClient({ endpoint, region: config.region, credentials, maxAttempts: 1 });
-  const DomainName = "bench";
-  try {
+async function run(dialect: BenchDialect): Promise<void> {
+  await withBenchServer(dialect, "pf_bench", async ({ server, newClient }) => {
+    let client = newClient();
+    const DomainName = "bench";
     await client.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
     const ingestor = server.profiles.ingestor;
     const rssBefore = process.memoryUsage().rss;
@@ -92,13 +75,11 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
       `${dialect}: ingested ${OBJECTS} in ${seconds.toFixed(1)} s = ${Math.round(OBJECTS / seconds)} objects/s;`,
       // On a shared machine wall time depends on the load; CPU time of this process much less so.
       `CPU ${cpuSeconds.toFixed(1)} s = ${Math.round(OBJECTS / cpuSeconds)} objects per CPU-second;`,
-      `peak RSS ${mb(peakRss)} MB; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ")}`,
+      `peak RSS ${mb(peakRss)} MB; load average ${loadAverage()}`,
     );
     // A fresh client: the first one's kept-alive socket has idled out during the long ingestion.
     client.destroy();
-    client = new CustomerProfilesClient({ endpoint, region: config.region, credentials, maxAttempts: 1 });
+    client = newClient();
     const latencies: number[] = [];
     for (let s = 0; s < SEARCHES; s++) {
       const i = Math.floor(Math.random() * OBJECTS);
@@ -124,15 +105,7 @@ async function run(dialect: "sqlite" | "postgres"): Promise<void> {
         `p99 ${percentile(latencies, 99).toFixed(2)} ms`,
       ].join(" "),
     );
-  } finally {
-    client.destroy();
-    await server.close();
-    await pgdb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-for (const dialect of ["sqlite", "postgres"] as const) {
-  if (args.only && args.only !== dialect) continue;
-  await run(dialect);
-}
+for (const dialect of benchDialects(args.only)) await run(dialect);
