@@ -13,6 +13,12 @@ import {
   sdkMembers,
   skipWithoutBotocore,
 } from "../helpers/botocore-model.ts";
+import {
+  serviceNowConnectorProfile,
+  serviceNowProfileConfig,
+  serviceNowUsersFlow,
+  signupObjectType,
+} from "../helpers/servicenow-resources.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /**
@@ -85,19 +91,7 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
     const cp = (c: object) => t.profiles.send(c as never);
     const af = (c: object) => t.appflow.send(c as never);
     // AppFlow: connectors and a connector profile
-    await af(
-      new AF.CreateConnectorProfileCommand({
-        connectorProfileName: "sn",
-        connectorType: "Servicenow",
-        connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
-      }),
-    );
+    await af(new AF.CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
     await af(new AF.DescribeConnectorProfilesCommand({}));
     await af(new AF.DescribeConnectorsCommand({}));
     await af(new AF.DescribeConnectorCommand({ connectorType: "Servicenow" }));
@@ -122,22 +116,7 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
         Description: "users",
       }),
     );
-    await cp(
-      new CP.PutProfileObjectTypeCommand({
-        DomainName: domain,
-        ObjectTypeName: "Signup",
-        Description: "signups",
-        AllowProfileCreation: true,
-        Fields: {
-          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-        },
-        Keys: {
-          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-        },
-      }),
-    );
+    await cp(new CP.PutProfileObjectTypeCommand(signupObjectType(domain)));
     await cp(new CP.GetProfileObjectTypeCommand({ DomainName: domain, ObjectTypeName: "Signup" }));
     await cp(new CP.ListProfileObjectTypesCommand({ DomainName: domain }));
     const { ProfileId } = await t.profiles.send(
@@ -181,20 +160,7 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
     await cp(new CP.ListProfileHistoryRecordsCommand({ DomainName: domain, ProfileId: ProfileId! }));
     // AppFlow flows into the domain, an integration, a run and its records
     const flow = {
-      flowName: "wire-users",
-      triggerConfig: { triggerType: "OnDemand" as const },
-      sourceFlowConfig: {
-        connectorType: "Servicenow" as const,
-        connectorProfileName: "sn",
-        sourceConnectorProperties: { ServiceNow: { object: "sys_user" } },
-      },
-      destinationFlowConfigList: [
-        {
-          connectorType: "CustomerProfiles" as const,
-          destinationConnectorProperties: { CustomerProfiles: { domainName: domain, objectTypeName: type } },
-        },
-      ],
-      tasks: [{ taskType: "Map_all" as const, sourceFields: [], taskProperties: {} }],
+      ...serviceNowUsersFlow("wire-users", "sn", { domainName: domain, objectTypeName: type }),
       tags: { team: "cx" },
     };
     const { flowArn } = await t.appflow.send(new AF.CreateFlowCommand(flow));
@@ -223,12 +189,7 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
       new AF.UpdateConnectorProfileCommand({
         connectorProfileName: "sn",
         connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
+        connectorProfileConfig: serviceNowProfileConfig(sb),
       }),
     );
     await af(new AF.TagResourceCommand({ resourceArn: flowArn!, tags: { more: "x" } }));

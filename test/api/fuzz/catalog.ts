@@ -1,3 +1,5 @@
+import { serviceNowUsersFlow } from "../../helpers/servicenow-resources.ts";
+
 /** The names the fixture creates before the fuzz starts (the valid inputs reach deep into the handlers). */
 export interface Fixtures {
   domain: string;
@@ -39,21 +41,10 @@ export function catalog(fx: Fixtures): OpSpec[] {
     },
   };
   const flow = {
-    flowName: "fz-flow-2",
-    triggerConfig: { triggerType: "OnDemand" },
-    sourceFlowConfig: {
-      connectorType: "Servicenow",
-      connectorProfileName: fx.connectorProfile,
-      sourceConnectorProperties: { ServiceNow: { object: "sys_user" } },
-    },
-    destinationFlowConfigList: [
-      {
-        connectorType: "CustomerProfiles",
-        destinationConnectorProperties: {
-          CustomerProfiles: { domainName: fx.domain, objectTypeName: fx.objectType },
-        },
-      },
-    ],
+    ...serviceNowUsersFlow("fz-flow-2", fx.connectorProfile, {
+      domainName: fx.domain,
+      objectTypeName: fx.objectType,
+    }),
     tasks: [
       {
         taskType: "Filter",

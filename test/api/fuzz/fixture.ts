@@ -1,6 +1,11 @@
 import * as AF from "@aws-sdk/client-appflow";
 import * as CP from "@aws-sdk/client-customer-profiles";
 import type { ServiceNowSandbox } from "../../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import {
+  serviceNowConnectorProfile,
+  serviceNowUsersFlow,
+  signupObjectType,
+} from "../../helpers/servicenow-resources.ts";
 import type { Fixtures } from "./catalog.ts";
 
 /**
@@ -31,20 +36,7 @@ export async function createFixtures(
   };
   await profiles.send(new CP.CreateDomainCommand({ DomainName: fx.domain, DefaultExpirationDays: 30 }));
   await profiles.send(
-    new CP.PutProfileObjectTypeCommand({
-      DomainName: fx.domain,
-      ObjectTypeName: fx.objectType,
-      Description: "signups",
-      AllowProfileCreation: true,
-      Fields: {
-        id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-        email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-      },
-      Keys: {
-        _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-        _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-      },
-    }),
+    new CP.PutProfileObjectTypeCommand({ ...signupObjectType(fx.domain), ObjectTypeName: fx.objectType }),
   );
   fx.profileId = (
     await profiles.send(
@@ -56,38 +48,16 @@ export async function createFixtures(
     )
   ).ProfileId!;
   await appflow.send(
-    new AF.CreateConnectorProfileCommand({
-      connectorProfileName: fx.connectorProfile,
-      connectorType: "Servicenow",
-      connectionMode: "Public",
-      connectorProfileConfig: {
-        connectorProfileProperties: { ServiceNow: { instanceUrl: sandbox.url } },
-        connectorProfileCredentials: {
-          ServiceNow: { username: sandbox.credentials.username, password: sandbox.credentials.password },
-        },
-      },
-    }),
+    new AF.CreateConnectorProfileCommand(serviceNowConnectorProfile(fx.connectorProfile, sandbox)),
   );
   fx.flowArn = (
     await appflow.send(
-      new AF.CreateFlowCommand({
-        flowName: fx.flow,
-        triggerConfig: { triggerType: "OnDemand" },
-        sourceFlowConfig: {
-          connectorType: "Servicenow",
-          connectorProfileName: fx.connectorProfile,
-          sourceConnectorProperties: { ServiceNow: { object: "sys_user" } },
-        },
-        destinationFlowConfigList: [
-          {
-            connectorType: "CustomerProfiles",
-            destinationConnectorProperties: {
-              CustomerProfiles: { domainName: fx.domain, objectTypeName: "Servicenow-sys_user" },
-            },
-          },
-        ],
-        tasks: [{ taskType: "Map_all", sourceFields: [], taskProperties: {} }],
-      }),
+      new AF.CreateFlowCommand(
+        serviceNowUsersFlow(fx.flow, fx.connectorProfile, {
+          domainName: fx.domain,
+          objectTypeName: "Servicenow-sys_user",
+        }),
+      ),
     )
   ).flowArn!;
   profiles.destroy();
