@@ -13,7 +13,7 @@ import { clientErrorHandler, clientGone, frameworkError, servedServices } from "
 import { errorReply } from "./error-envelope.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "./operation.ts";
-import { checkModelLimits } from "./validate.ts";
+import { checkModelLimits, checkNoNul } from "./validate.ts";
 
 /** The edge's guards against slow or greedy clients (config: docs/configuration.md). */
 export interface EdgeLimits {
@@ -174,8 +174,11 @@ export function createApp(options: AppOptions): FastifyInstance {
           if (!op) throw unknownOperation(req);
           req.operationName = op.name;
           const body = parseJson(req.rawBody);
-          // AWS's modelled limits (and our caps where it has none) before the handler: issue 13, point 4.
-          checkModelLimits(service, op.name, body, req.query as Record<string, string | string[]>);
+          const query = req.query as Record<string, string | string[]>;
+          // U+0000 in any member, then AWS's modelled limits (and our caps where it has none), before
+          // the handler: issue 13, points 10 and 4.
+          checkNoNul(service, op.name, req.params as Record<string, string>, query, body, req.rawBody);
+          checkModelLimits(service, op.name, body, query);
           const result = await op.handler({
             params: req.params as Record<string, string>,
             query: req.query as Record<string, string | string[]>,

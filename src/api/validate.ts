@@ -137,3 +137,69 @@ function refuse(member: string, detail: string): never {
     { member },
   );
 }
+
+const NUL = "\u0000";
+
+/**
+ * Refuses U+0000 (NUL) anywhere in an operation's input: any string of the JSON body (values and
+ * object keys, at any depth), of the query string and of the path, naming the member that holds it
+ * (`Values.0`, `Uri`, `WorkflowId`; for a map key, the map). PostgreSQL's text cannot hold it, so
+ * without this rule such a request failed with a 500 there and was stored on SQLite: one rule on both.
+ * `rawBody` lets a body without a NUL byte or a `\u0000` escape skip the walk. The walk is iterative:
+ * a deeply nested body cannot overflow the stack.
+ */
+export function checkNoNul(
+  service: ServiceName,
+  operation: string,
+  params: Record<string, string | undefined>,
+  query: Record<string, string | string[] | undefined>,
+  body: unknown,
+  rawBody?: Buffer,
+): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (value?.includes(NUL)) refuseNul(name);
+  }
+  const queryMembers = MODEL_LIMITS[service].operations[operation]?.query ?? {};
+  for (const [wireName, raw] of Object.entries(query)) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    const member = queryMembers[wireName]?.[0] ?? wireName;
+    if (wireName.includes(NUL)) refuseNul("query string");
+    if (values.some((v) => v?.includes(NUL))) refuseNul(member);
+  }
+  if (rawBody && !rawBody.includes(0) && !rawBody.includes("\\u0000")) return;
+  // Each entry: a value, its parent entry and its key there, so a path is only built for a refusal.
+  interface At {
+    value: unknown;
+    parent: At | undefined;
+    key: string | number;
+  }
+  const stack: At[] = [{ value: body, parent: undefined, key: "" }];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    const value = at.value;
+    if (typeof value === "string") {
+      if (value.includes(NUL)) refuseNul(pathOf(at));
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: at, key: i });
+    } else if (isObject(value)) {
+      for (const key of Object.keys(value)) {
+        // A key is named by its object, as a too-long map key is.
+        if (key.includes(NUL)) refuseNul(pathOf(at), "must not have a key containing U+0000 (NUL)");
+        stack.push({ value: value[key], parent: at, key });
+      }
+    }
+  }
+}
+
+function pathOf(at: { parent: unknown; key: string | number }): string {
+  const parts: (string | number)[] = [];
+  for (let a = at as { parent: unknown; key: string | number } | undefined; a?.parent; ) {
+    parts.push(a.key);
+    a = a.parent as typeof a;
+  }
+  return parts.reverse().join(".");
+}
+
+function refuseNul(member: string, detail = "must not contain U+0000 (NUL)"): never {
+  refuse(member, detail);
+}

@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { hexId } from "../core/ids.ts";
 import type { Database } from "../db/schema.ts";
 import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
+import { wellFormedText } from "../ingest/index.ts";
 import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
 
 const DEAD_LETTER_ROWS_PER_STATEMENT = 1_000;
@@ -58,10 +59,11 @@ export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSin
           domain_name: domainName,
           dead_letter_id: hexId(),
           object_type_name: objectTypeName,
-          object_key: r.recordId ?? null,
+          // The vendor's id and a message quoting a value may hold U+0000, which PostgreSQL's text refuses.
+          object_key: r.recordId === undefined ? null : wellFormedText(r.recordId),
           payload: JSON.stringify(r.data) ?? "null",
           reason_code: r.code,
-          message: r.message,
+          message: wellFormedText(r.message),
           created_at: now,
         }));
         // 8 bound values a row: a page group (up to 10,000 records) in one statement passed SQLite's 32,766.

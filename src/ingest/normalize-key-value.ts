@@ -22,21 +22,26 @@ const stringMethods = String.prototype as unknown as {
   toWellFormed: (this: string) => string;
 };
 
+const NUL = /\u0000/g;
+
 /**
- * The text with every lone UTF-16 surrogate replaced by U+FFFD. Neither database keeps a lone
- * surrogate: node-postgres sends U+FFFD for it, better-sqlite3 stores its invalid UTF-8 bytes, read
- * back as three U+FFFD. Well-formed text is stored and read back unchanged on both, so a value
- * compares equal to itself after a round trip. O(1) for one-byte strings, which cannot hold a surrogate.
+ * The text with every lone UTF-16 surrogate and every U+0000 (NUL) replaced by U+FFFD: text both
+ * databases store and read back unchanged, so a value compares equal to itself after a round trip
+ * and is the same on both dialects. Neither keeps a lone surrogate (node-postgres sends U+FFFD for
+ * it, better-sqlite3 stores its invalid UTF-8 bytes, read back as three U+FFFD); PostgreSQL's text
+ * refuses NUL outright (22021), where SQLite stores it. The surrogate check is O(1) for one-byte
+ * strings, which cannot hold a surrogate; the NUL check is one scan.
  */
 export function wellFormedText(value: string): string {
-  return stringMethods.isWellFormed.call(value) ? value : stringMethods.toWellFormed.call(value);
+  const text = stringMethods.isWellFormed.call(value) ? value : stringMethods.toWellFormed.call(value);
+  return text.includes("\u0000") ? text.replace(NUL, "\uFFFD") : text;
 }
 
 /**
  * Normalizes a key value by content type, the same way for indexing and for search. Returns
  * undefined when nothing is left (empty or whitespace-only values are absent, not ""). Lone
- * surrogates become U+FFFD first (`wellFormedText`), on every path, so the same value is always the
- * same key on both dialects.
+ * surrogates and U+0000 become U+FFFD first (`wellFormedText`), on every path, so the same value is
+ * always the same key on both dialects.
  */
 export function normalizeKeyValue(
   contentType: ContentType | undefined,

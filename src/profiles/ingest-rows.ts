@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Insertable } from "kysely";
 import type { ProfileDeadLettersTable } from "../db/schema/profiles.ts";
+import { wellFormedText } from "../ingest/index.ts";
 
 /** Objects are replaced by (domain, type, key). */
 export const OBJECT_UPSERT = {
@@ -14,8 +15,13 @@ export function objectKeyOf(value: string): string {
   return `sha256:${createHash("sha256").update(value).digest("hex")}`;
 }
 
+/**
+ * The record as stored: JSON text (JSON.stringify writes U+0000 as the escape `\u0000`, which
+ * PostgreSQL's text column keeps); a record that is already text gets `wellFormedText`, as every
+ * other text a vendor sends does, so it can be stored (and dead-lettered) on both dialects.
+ */
 export function payloadText(raw: unknown): string {
-  return typeof raw === "string" ? raw : (JSON.stringify(raw) ?? "null");
+  return typeof raw === "string" ? wellFormedText(raw) : (JSON.stringify(raw) ?? "null");
 }
 
 export function deadLetter(
@@ -32,10 +38,11 @@ export function deadLetter(
     domain_name: domainName,
     dead_letter_id: id,
     object_type_name: typeName,
-    object_key: objectKey,
+    // A vendor's key or a message quoting one may hold U+0000, which PostgreSQL's text refuses.
+    object_key: objectKey === null ? null : wellFormedText(objectKey),
     payload,
     reason_code: code,
-    message,
+    message: wellFormedText(message),
     created_at: now,
   };
 }

@@ -58,6 +58,14 @@ describe("normalizeKeyValue", () => {
     expect(wellFormedText("\ud800\ud800")).toBe("\ufffd\ufffd");
   });
 
+  it("replaces U+0000 (which PostgreSQL's text refuses) with U+FFFD, on one-byte and two-byte text", () => {
+    expect(wellFormedText("a\u0000b\u0000")).toBe("a\ufffdb\ufffd");
+    expect(wellFormedText("\ud800\u0000\u00e9")).toBe("\ufffd\ufffd\u00e9");
+    expect(normalizeKeyValue("EMAIL_ADDRESS", "A\u0000@X.COM")).toBe("a\ufffd@x.com");
+    expect(normalizeKeyValue("STRING", "\u0000")).toBe("\ufffd");
+    expect(wellFormedText("plain")).toBe("plain");
+  });
+
   it("memoizes phone numbers and returns the same answer from the memo", () => {
     const first = normalizePhone("(650) 555-0101");
     expect(normalizePhone("(650) 555-0101")).toBe(first);
