@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type LocalHttpServer, listenLocally } from "./local-http-server.ts";
 
 /** What a listener received. */
 export interface Arrival {
@@ -26,26 +26,19 @@ export class VendorListener {
     res.writeHead(401, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message: "User Not Authenticated" }, status: "failure" }));
   };
-  #server: Server | undefined;
+  #server: LocalHttpServer | undefined;
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => {
-        body += c.toString("utf8");
+    this.#server = await listenLocally((req, res, body) => {
+      this.arrivals.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        authorization: req.headers.authorization,
+        body,
       });
-      req.on("end", () => {
-        this.arrivals.push({
-          method: req.method ?? "",
-          url: req.url ?? "",
-          authorization: req.headers.authorization,
-          body,
-        });
-        this.answer(req, res, this);
-      });
+      this.answer(req, res, this);
     });
-    await new Promise<void>((r) => this.#server!.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.url = this.#server.url;
     return this;
   }
 
@@ -54,8 +47,7 @@ export class VendorListener {
   }
 
   async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((r) => this.#server?.close(() => r()) ?? r());
+    await this.#server?.stop();
   }
 }
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type LocalHttpServer, listenLocally } from "../../helpers/local-http-server.ts";
 
 /** One scripted answer: a function that writes the response (or hangs, or cuts the socket). */
 export type Step = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -17,7 +17,7 @@ export interface Received {
 export class ScriptServer {
   readonly received: Received[] = [];
   readonly #scripts = new Map<string, Step[]>();
-  #server: Server | undefined;
+  #server: LocalHttpServer | undefined;
   #fallback: Step = (_q, s) => json(s, 404, { error: "no script" });
   stamp: () => number = () => 0;
   url = "";
@@ -35,32 +35,24 @@ export class ScriptServer {
   }
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => {
-        body += c.toString("utf8");
+    this.#server = await listenLocally((req, res, body) => {
+      this.received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body,
+        at: this.stamp(),
       });
-      req.on("end", () => {
-        this.received.push({
-          method: req.method ?? "",
-          url: req.url ?? "",
-          headers: req.headers,
-          body,
-          at: this.stamp(),
-        });
-        const key = [...this.#scripts.keys()].find((k) => (req.url ?? "").startsWith(k));
-        const step = key === undefined ? undefined : this.#scripts.get(key)?.shift();
-        (step ?? this.#fallback)(req, res, body);
-      });
+      const key = [...this.#scripts.keys()].find((k) => (req.url ?? "").startsWith(k));
+      const step = key === undefined ? undefined : this.#scripts.get(key)?.shift();
+      (step ?? this.#fallback)(req, res, body);
     });
-    await new Promise<void>((r) => this.#server!.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.url = this.#server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((r) => this.#server?.close(() => r()) ?? r());
+    await this.#server?.stop();
   }
 
   /** Requests whose path starts with `prefix`. */
