@@ -7,6 +7,7 @@ import {
   isConnectorError,
   OAuthTokenSource,
 } from "../../../src/connectors/sdk/index.ts";
+import { failure } from "./connector-failure.ts";
 import { badJson, hang, reply, ScriptServer, truncated } from "./script-server.ts";
 
 let server: ScriptServer;
@@ -27,16 +28,6 @@ function client(o: Partial<HttpClientOptions> = {}): HttpClient {
   const c = new HttpClient({ baseUrl: server.url, timer, random: () => 1, ...o });
   clients.push(c);
   return c;
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConnectorError");
 }
 
 describe("HttpClient retries", () => {

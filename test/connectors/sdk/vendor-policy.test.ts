@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  ConnectorError,
   FakeTimer,
   HostAllowList,
   HttpClient,
@@ -11,6 +10,7 @@ import {
   vendorPolicy,
 } from "../../../src/connectors/sdk/index.ts";
 import { hugeBody, VendorListener } from "../../helpers/vendor-listener.ts";
+import { failure } from "./connector-failure.ts";
 
 let vendor: VendorListener;
 const clients: HttpClient[] = [];
@@ -26,16 +26,6 @@ function client(o: Partial<HttpClientOptions> = {}): HttpClient {
   const c = new HttpClient({ baseUrl: vendor.url, timer: new FakeTimer(), random: () => 1, ...o });
   clients.push(c);
   return c;
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConnectorError");
 }
 
 const MiB = 1024 * 1024;
