@@ -15,6 +15,25 @@ interface RawResult {
   url: string;
 }
 
+/** A raw request botocore signs: a POST of `body` as JSON (`more` adds or replaces members, e.g. headers). */
+function jsonPost(
+  name: string,
+  service: "profile" | "appflow",
+  path: string,
+  body: unknown,
+  more: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    name,
+    service,
+    method: "POST",
+    path,
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" },
+    ...more,
+  };
+}
+
 describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's signer)", () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -35,27 +54,19 @@ describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's sign
   it("GET with a query, POST with a JSON body, a path with an encoded ARN, awsJson with X-Amz-Target: all verify", async () => {
     const arn = "arn:aws:profile:us-east-1:000000000000:domains/raw-domain";
     const { raw } = await call([
-      {
-        name: "create",
-        service: "profile",
-        method: "POST",
-        path: "/domains/{name}",
-        pathParams: { name: "raw-domain" },
-        body: JSON.stringify({ DefaultExpirationDays: 30 }),
-        headers: { "Content-Type": "application/json" },
-      },
+      jsonPost(
+        "create",
+        "profile",
+        "/domains/{name}",
+        { DefaultExpirationDays: 30 },
+        {
+          pathParams: { name: "raw-domain" },
+        },
+      ),
       { name: "list", service: "profile", method: "GET", path: "/domains", query: { "max-results": "5" } },
       // With a Date header botocore signs the time there instead of in X-Amz-Date.
       { name: "dateHeader", service: "profile", method: "GET", path: "/domains", headers: { Date: "now" } },
-      {
-        name: "tag",
-        service: "profile",
-        method: "POST",
-        path: "/tags/{arn}",
-        pathParams: { arn },
-        body: JSON.stringify({ tags: { by: "botocore raw" } }),
-        headers: { "Content-Type": "application/json" },
-      },
+      jsonPost("tag", "profile", "/tags/{arn}", { tags: { by: "botocore raw" } }, { pathParams: { arn } }),
       { name: "listTags", service: "profile", method: "GET", path: "/tags/{arn}", pathParams: { arn } },
       {
         name: "untag",
@@ -65,14 +76,7 @@ describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's sign
         pathParams: { arn },
         query: { tagKeys: "by" },
       },
-      {
-        name: "flows",
-        service: "appflow",
-        method: "POST",
-        path: "/list-flows",
-        body: "{}",
-        headers: { "Content-Type": "application/json" },
-      },
+      jsonPost("flows", "appflow", "/list-flows", {}),
       {
         name: "secret",
         service: "secretsmanager",
@@ -103,25 +107,26 @@ describe.runIf(run)("requests signed by botocore (the AWS CLI's and boto3's sign
 
   it("a body changed after botocore signed it, and an UNSIGNED-PAYLOAD declaration, are refused", async () => {
     const { raw } = await call([
-      {
-        name: "tampered",
-        service: "profile",
-        method: "POST",
-        path: "/domains/{name}",
-        pathParams: { name: "tampered" },
-        body: JSON.stringify({ DefaultExpirationDays: 30 }),
-        tamperBody: JSON.stringify({ DefaultExpirationDays: 31 }),
-        headers: { "Content-Type": "application/json" },
-      },
-      {
-        name: "unsigned",
-        service: "profile",
-        method: "POST",
-        path: "/domains/{name}",
-        pathParams: { name: "unsigned" },
-        body: JSON.stringify({ DefaultExpirationDays: 30 }),
-        headers: { "Content-Type": "application/json", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD" },
-      },
+      jsonPost(
+        "tampered",
+        "profile",
+        "/domains/{name}",
+        { DefaultExpirationDays: 30 },
+        {
+          pathParams: { name: "tampered" },
+          tamperBody: JSON.stringify({ DefaultExpirationDays: 31 }),
+        },
+      ),
+      jsonPost(
+        "unsigned",
+        "profile",
+        "/domains/{name}",
+        { DefaultExpirationDays: 30 },
+        {
+          pathParams: { name: "unsigned" },
+          headers: { "Content-Type": "application/json", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD" },
+        },
+      ),
     ]);
     for (const r of raw) {
       expect(r.status).toBe(403);
