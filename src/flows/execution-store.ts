@@ -3,6 +3,7 @@ import type { FlatCheckpoint } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
 import { invalid, ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
+import { wellFormedText } from "../core/well-formed-text.ts";
 import type { Database } from "../db/schema.ts";
 import {
   activeStatuses,
@@ -239,7 +240,7 @@ export class ExecutionStore {
         // A wait keeps the sweep away until it is over; a drain frees the execution at once.
         lease_expires_at: update.until ?? 0,
         last_updated_at: this.clock.now(),
-        ...(update.message !== undefined ? { execution_message: update.message } : {}),
+        ...(update.message !== undefined ? { execution_message: storableMessage(update.message) } : {}),
         ...(update.attempt !== undefined ? { attempt: update.attempt } : {}),
       })
       .where("execution_id", "=", executionId)
@@ -261,7 +262,7 @@ export class ExecutionStore {
       .set({
         status,
         active_flow: null,
-        execution_message: message,
+        execution_message: storableMessage(message),
         finished_at: now,
         last_updated_at: now,
         lease_owner: null,
@@ -358,3 +359,9 @@ function decodeToken(token: string): number {
   if (!Number.isInteger(n) || n < 0) throw invalid("nextToken", "nextToken is not valid");
   return n;
 }
+
+/**
+ * An execution message can quote a vendor's value: U+0000 (which PostgreSQL's text refuses) and lone
+ * surrogates become U+FFFD, so the message is stored the same on both dialects and never fails the write.
+ */
+const storableMessage = wellFormedText;

@@ -197,6 +197,18 @@ describeEachDialect("flow engine", (dialect) => {
     );
   });
 
+  it("stores a failure message quoting a vendor value with U+0000 or a lone surrogate (PostgreSQL refuses NUL)", async () => {
+    seed(source, 1);
+    source.faults.push({ atFetch: 1, error: new ConnectorError("config", "bad field a\u0000b \ud800") });
+    const flow = flows.add(name);
+    const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
+    const id = await engine.startOnDemand(flow);
+    await executor.runOnce();
+    const row = await engine.executions.get(id);
+    expect(row?.status).toBe("Error");
+    expect(row?.execution_message).toContain("bad field a\uFFFDb \uFFFD");
+  });
+
   it("terminates on a TerminateFlow validation without committing the page", async () => {
     seed(source, 3);
     source.records[1] = { ...source.records[1]!, data: { n: -2 } };
