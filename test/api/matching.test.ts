@@ -63,19 +63,24 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
       .Items ?? [];
   const profileCount = async (domain: string) =>
     (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats?.ProfileCount;
-
-  it("merges the same person across sources as objects arrive, and explains the merge in history", async () => {
-    const D = "live";
+  /** A domain with the recommended rule-based matching and the crm and helpdesk object types. */
+  const matchingDomain = async (domain: string) => {
     const created = await t.profiles.send(
       new CreateDomainCommand({
-        DomainName: D,
+        DomainName: domain,
         DefaultExpirationDays: 30,
         RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
       }),
     );
+    await objectTypes(t, domain);
+    return created;
+  };
+
+  it("merges the same person across sources as objects arrive, and explains the merge in history", async () => {
+    const D = "live";
+    const created = await matchingDomain(D);
     // Nothing to process yet: objects are matched as they arrive, so matching is active at once.
     expect(created.RuleBasedMatching?.Status).toBe("ACTIVE");
-    await objectTypes(t, D);
     await put(D, "crm", {
       id: "c1",
       first: "Ann",
@@ -102,14 +107,7 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
 
   it("a shared mailbox never merges two people alone; a name-only agreement is listed, never merged", async () => {
     const D = "guards";
-    await t.profiles.send(
-      new CreateDomainCommand({
-        DomainName: D,
-        DefaultExpirationDays: 30,
-        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
-      }),
-    );
-    await objectTypes(t, D);
+    await matchingDomain(D);
     // Two people of one company give its info@ mailbox; the helpdesk record carries it and nothing else.
     await put(D, "crm", { id: "c1", first: "Bob", last: "Ames", email: "info@acme.example" });
     await put(D, "helpdesk", { id: "h1", email: "INFO@acme.example" });
@@ -224,14 +222,7 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
 
   it("a merge says why in history and ExplainProfile; UnmergeProfiles restores both profiles and keeps them apart", async () => {
     const D = "undo";
-    await t.profiles.send(
-      new CreateDomainCommand({
-        DomainName: D,
-        DefaultExpirationDays: 30,
-        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
-      }),
-    );
-    await objectTypes(t, D);
+    await matchingDomain(D);
     await put(D, "crm", {
       id: "c1",
       first: "Ann",
