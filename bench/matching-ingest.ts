@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { CreateDomainCommand } from "@aws-sdk/client-customer-profiles";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
 import { type BenchDialect, benchDialects, loadAverage, withBenchServer } from "./shared/bench-server.ts";
+import { personContact, personZendeskUser } from "./shared/people.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -24,21 +25,7 @@ const { values: args } = parseArgs({
 const PEOPLE = Number(args.people);
 const BATCH = Number(args.batch);
 
-const phone = (i: number) => String(4155000000 + i * 7);
-const contact = (i: number) => ({
-  Id: `003${i.toString(36).padStart(12, "0")}`,
-  FirstName: `First${i % 997}`,
-  LastName: `Last${i}`,
-  Email: `person${i}@example.com`,
-  Phone: `+1 ${phone(i).slice(0, 3)} ${phone(i).slice(3, 6)} ${phone(i).slice(6)}`,
-  SystemModstamp: "2024-01-15T10:20:30.000+0000",
-});
-const zendeskUser = (i: number) => ({
-  id: 900000000 + i,
-  email: ` PERSON${i}@Example.com`,
-  phone: `(${phone(i).slice(0, 3)}) ${phone(i).slice(3, 6)}-${phone(i).slice(6)}`,
-  updated_at: "2024-01-16T10:20:30Z",
-});
+const contact = (i: number) => personContact(i, (p) => `+1 ${p.slice(0, 3)} ${p.slice(3, 6)} ${p.slice(6)}`);
 
 async function phase(
   ingest: (batch: unknown[]) => Promise<unknown>,
@@ -72,7 +59,11 @@ async function run(dialect: BenchDialect, matching: boolean): Promise<void> {
       contact,
     );
     const half = Math.floor(PEOPLE / 2);
-    const b = await phase((b) => ingestor.ingestObjects(DomainName, "Zendesk-users", b), half, zendeskUser);
+    const b = await phase(
+      (b) => ingestor.ingestObjects(DomainName, "Zendesk-users", b),
+      half,
+      personZendeskUser,
+    );
     const profiles = await server.database.db
       .selectFrom("profiles")
       .select((eb) => eb.fn.countAll().as("n"))

@@ -22,6 +22,7 @@ import {
   percentile,
   withBenchServer,
 } from "./shared/bench-server.ts";
+import { personContact, personZendeskUser } from "./shared/people.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,15 +33,6 @@ const { values: args } = parseArgs({
 });
 const PROFILES = Number(args.profiles);
 const PUTS = Number(args.puts);
-const phone = (i: number) => String(4155000000 + i * 7);
-const contact = (i: number) => ({
-  Id: `003${i.toString(36).padStart(12, "0")}`,
-  FirstName: `First${i % 997}`,
-  LastName: `Last${i}`,
-  Email: `person${i}@example.com`,
-  Phone: phone(i),
-  SystemModstamp: "2024-01-15T10:20:30.000+0000",
-});
 
 async function run(dialect: BenchDialect): Promise<void> {
   await withBenchServer(dialect, "pf_bench_latency", async ({ server, newClient }) => {
@@ -55,7 +47,9 @@ async function run(dialect: BenchDialect): Promise<void> {
     );
     const started = performance.now();
     for (let from = 0; from < PROFILES; from += 5000) {
-      const batch = Array.from({ length: Math.min(5000, PROFILES - from) }, (_, k) => contact(from + k));
+      const batch = Array.from({ length: Math.min(5000, PROFILES - from) }, (_, k) =>
+        personContact(from + k),
+      );
       await server.profiles.ingestor.ingestObjects(DomainName, "Salesforce-Contact", batch);
     }
     const loadSeconds = (performance.now() - started) / 1000;
@@ -67,19 +61,14 @@ async function run(dialect: BenchDialect): Promise<void> {
         new PutProfileObjectCommand({
           DomainName,
           ObjectTypeName: "Zendesk-users",
-          Object: JSON.stringify({
-            id: 900000000 + i,
-            email: ` PERSON${i}@Example.com`,
-            phone: `(${phone(i).slice(0, 3)}) ${phone(i).slice(3, 6)}-${phone(i).slice(6)}`,
-            updated_at: "2024-01-16T10:20:30Z",
-          }),
+          Object: JSON.stringify(personZendeskUser(i)),
         }),
       );
       latencies.push(performance.now() - t0);
       const found = await client.send(
         new SearchProfilesCommand({ DomainName, KeyName: "_zendeskUserId", Values: [String(900000000 + i)] }),
       );
-      if (found.Items?.[0]?.Attributes?.["sfdcContactId"] !== contact(i).Id)
+      if (found.Items?.[0]?.Attributes?.["sfdcContactId"] !== personContact(i).Id)
         throw new Error(`Zendesk user ${i} was not merged into its contact`);
     }
     latencies.sort((a, b) => a - b);
