@@ -11,6 +11,7 @@ import {
   PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
+  type SearchProfilesCommandInput,
   TagResourceCommand,
   UpdateProfileCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -54,6 +55,10 @@ describeEachDialect("profile operations refuse bad input, naming the member", (d
     }
     return out;
   };
+
+  /** SearchProfiles by `_email` in the domain; `more` replaces or adds members. */
+  const search = (more: Partial<SearchProfilesCommandInput>) =>
+    t.profiles.send(new SearchProfilesCommand({ DomainName, KeyName: "_email", Values: ["a@b.c"], ...more }));
 
   const cases: [string, string, () => Promise<unknown>][] = [
     [
@@ -116,27 +121,14 @@ describeEachDialect("profile operations refuse bad input, naming the member", (d
       "AdditionalSearchKeys over 4",
       "AdditionalSearchKeys",
       () =>
-        t.profiles.send(
-          new SearchProfilesCommand({
-            DomainName,
-            KeyName: "_email",
-            Values: ["a@b.c"],
-            AdditionalSearchKeys: Array.from({ length: 5 }, () => ({ KeyName: "_phone", Values: ["1"] })),
-          }),
-        ),
+        search({
+          AdditionalSearchKeys: Array.from({ length: 5 }, () => ({ KeyName: "_phone", Values: ["1"] })),
+        }),
     ],
     [
       "LogicalOperator enum",
       "LogicalOperator",
-      () =>
-        t.profiles.send(
-          new SearchProfilesCommand({
-            DomainName,
-            KeyName: "_email",
-            Values: ["a"],
-            LogicalOperator: "XOR" as "AND",
-          }),
-        ),
+      () => search({ Values: ["a"], LogicalOperator: "XOR" as "AND" }),
     ],
     [
       "KeyName pattern",
@@ -199,36 +191,18 @@ describeEachDialect("profile operations refuse bad input, naming the member", (d
     [
       "Values over 100 (our cap: AWS models none)",
       "Values must have at most 100 members (has 101)",
-      () =>
-        t.profiles.send(
-          new SearchProfilesCommand({ DomainName, KeyName: "_email", Values: hundredAnd(1, "a@b.c") }),
-        ),
+      () => search({ Values: hundredAnd(1, "a@b.c") }),
     ],
     [
       // Past SQLite's 32,766 bound variables: was a 500 "too many SQL variables".
       "40,000 Values",
       "Values must have at most 100 members (has 40000)",
-      () =>
-        t.profiles.send(
-          new SearchProfilesCommand({
-            DomainName,
-            KeyName: "_email",
-            Values: Array.from({ length: 40_000 }, (_, i) => `${i}@b.c`),
-          }),
-        ),
+      () => search({ Values: Array.from({ length: 40_000 }, (_, i) => `${i}@b.c`) }),
     ],
     [
       "an AdditionalSearchKey's Values over 100",
       "AdditionalSearchKeys.0.Values must have at most 100 members",
-      () =>
-        t.profiles.send(
-          new SearchProfilesCommand({
-            DomainName,
-            KeyName: "_email",
-            Values: ["a@b.c"],
-            AdditionalSearchKeys: [{ KeyName: "_phone", Values: hundredAnd(1, "1") }],
-          }),
-        ),
+      () => search({ AdditionalSearchKeys: [{ KeyName: "_phone", Values: hundredAnd(1, "1") }] }),
     ],
     [
       "AddProfileKey Values over 100",
