@@ -50,19 +50,37 @@ export function canonicalUri(rawPath: string): string {
   return `/${segments.map((s) => escapeBytes(Buffer.from(s, "utf8"))).join("/")}${trailing}`;
 }
 
-/** Each name and value decoded, strictly re-encoded, sorted by name then value. */
+/**
+ * Each name and value decoded, strictly re-encoded, sorted by name then value. Decoded exactly as the
+ * server's query parser reads them (`parseQuery`): `+` is a space, so `a+b` canonicalizes as `a%20b`
+ * and `%2B` as `%2B` — one signature never covers two different parsed values (clients encode a space
+ * as `%20` and a plus as `%2B`, as the spec asks).
+ */
 export function canonicalQuery(rawQuery: string): string {
-  if (rawQuery === "") return "";
+  const pairs = parseQuery(rawQuery).map(([n, v]): [string, string] => [
+    escapeBytes(Buffer.from(n, "utf8")),
+    escapeBytes(Buffer.from(v, "utf8")),
+  ]);
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+}
+
+/**
+ * The query's name/value pairs in order, decoded as fastify's query parser (fast-querystring) decodes
+ * them: split on `&`, then on the first `=`, `+` read as a space, percent escapes decoded as UTF-8.
+ * Throws a TypeError where that parser would keep the text raw instead (a malformed escape, bytes that
+ * are not UTF-8), so what is signed is always what the handlers read.
+ */
+export function parseQuery(rawQuery: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
     const name = eq === -1 ? part : part.slice(0, eq);
     const value = eq === -1 ? "" : part.slice(eq + 1);
-    pairs.push([escapeBytes(percentDecode(name)), escapeBytes(percentDecode(value))]);
+    pairs.push([decodeQueryComponent(name), decodeQueryComponent(value)]);
   }
-  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+  return pairs;
 }
 
 /** A header's values trimmed, inner whitespace runs collapsed to one space, joined with commas. */
@@ -98,7 +116,19 @@ function escapeBytes(bytes: Buffer): string {
   return out;
 }
 
-/** Percent-decodes to bytes; `+` stays `+` (SigV4 is not form encoding). Throws on a bad escape. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `+` as a space, then percent escapes decoded; the bytes must be UTF-8. Throws on a bad escape. */
+function decodeQueryComponent(s: string): string {
+  const bytes = percentDecode(s.replaceAll("+", " "));
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new TypeError(`'${s.slice(0, 60)}' does not decode to UTF-8`);
+  }
+}
+
+/** Percent-decodes to bytes. Throws on a bad escape. */
 function percentDecode(s: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {

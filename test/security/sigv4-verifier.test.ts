@@ -1,10 +1,11 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { isProfileflowError } from "../../src/core/errors.ts";
-import { canonicalQuery, canonicalUri } from "../../src/security/sigv4-canonical.ts";
+import { canonicalQuery, canonicalUri, parseQuery } from "../../src/security/sigv4-canonical.ts";
 import { type RequestHead, SigV4Verifier } from "../../src/security/sigv4-verifier.ts";
 
 // The AWS SigV4 test suite's credentials and time (get-vanilla, get-vanilla-query-order-key-case).
@@ -106,6 +107,49 @@ describe("SigV4Verifier against the AWS SigV4 test suite", () => {
     expect(bad.code).toBe("INVALID_SIGNATURE");
   });
 
+  it("the query is canonicalized as fastify parses it: `+` is a space, `%2B` a plus; text it would keep raw is refused", async () => {
+    const app = Fastify();
+    app.get("/q", async (req) => req.query);
+    const raws = [
+      "tagKeys=a+b",
+      "tagKeys=a%2Bb",
+      "tagKeys=a%20b&tagKeys=a+b&tagKeys=%2B+",
+      "k+1=v&k%201=w",
+      "a=%C3%A9t%C3%A9&b=x%3Dy=z&c&=d&&e=",
+      "next-token=a%2Fb%20c",
+    ];
+    try {
+      for (const raw of raws) {
+        const parsed = (await app.inject({ url: `/q?${raw}` })).json() as Record<string, string | string[]>;
+        const ours: Record<string, string | string[]> = {};
+        for (const [n, v] of parseQuery(raw)) {
+          const prev = ours[n];
+          ours[n] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
+        }
+        expect(ours, raw).toEqual(parsed);
+      }
+    } finally {
+      await app.close();
+    }
+    // fast-querystring would keep these raw ('%ZZ', '%FF'): no canonical form, so never a valid signature.
+    expect(() => parseQuery("k=%ZZ")).toThrow(TypeError);
+    expect(() => parseQuery("k=a+%FF")).toThrow(TypeError);
+  });
+
+  it("a signature over `a%2Bb` does not verify the query `a+b` (a different tag key once parsed)", async () => {
+    const plus = await sdkSigned({ path: "/tags/arn", query: { tagKeys: "a+b" } });
+    expect(plus.rawUrl).toBe("/tags/arn?tagKeys=a%2Bb");
+    await expect(verifier().verify(plus)).resolves.toMatchObject({ service: "profile" });
+    const replayed = { ...plus, rawUrl: "/tags/arn?tagKeys=a+b" };
+    expect((await codeOf(verifier().verify(replayed))).code).toBe("INVALID_SIGNATURE");
+    // A space the SDK sends as %20 is the same parsed value as `+`: that one verifies either way.
+    const space = await sdkSigned({ path: "/tags/arn", query: { tagKeys: "a b" } });
+    expect(space.rawUrl).toBe("/tags/arn?tagKeys=a%20b");
+    await expect(verifier().verify({ ...space, rawUrl: "/tags/arn?tagKeys=a+b" })).resolves.toMatchObject({
+      service: "profile",
+    });
+  });
+
   it("canonical URI and query: dot segments and empty segments removed, path encoded again, query sorted and strictly encoded", () => {
     expect(canonicalUri("/tags/arn%3Aaws%3Aprofile%3Aus-east-1%3A0%3Adomains%2Fd")).toBe(
       "/tags/arn%253Aaws%253Aprofile%253Aus-east-1%253A0%253Adomains%252Fd",
@@ -113,7 +157,8 @@ describe("SigV4Verifier against the AWS SigV4 test suite", () => {
     expect(canonicalUri("/a/./b/../c//d/")).toBe("/a/c/d/");
     expect(canonicalUri("")).toBe("/");
     expect(canonicalQuery("b=2&a=%7E&a=1&c")).toBe("a=1&a=~&b=2&c=");
-    expect(canonicalQuery("k=a+b&s=%2f")).toBe("k=a%2Bb&s=%2F");
+    expect(canonicalQuery("k=a+b&s=%2f")).toBe("k=a%20b&s=%2F");
+    expect(canonicalQuery("k=a%2Bb")).toBe("k=a%2Bb");
     expect(() => canonicalQuery("k=%ZZ")).toThrow(TypeError);
   });
 });
