@@ -7,8 +7,8 @@ import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { lastMergeSeq } from "./matching/merge-groups.ts";
+import { mergeHistoryRows } from "./merge-history-rows.ts";
 import type { Leaves } from "./profile-fields.ts";
-import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
 import type { IngestDatabase } from "./profile-ingestor.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
@@ -143,37 +143,18 @@ export async function mergeProfilesIn(
     now,
     new Map([[mainId, manual]]),
   );
-  const history = [
-    historyRow(
-      domainName,
-      {
-        profileId: mainId,
-        objectTypeName: PROFILE_CALL_TYPE,
-        actionType: "MERGED",
-        performedBy,
-        content: {
-          MergedProfileIds: ids,
-          MergeId: mergeId,
-          ...(req.cause ? { Cause: req.cause } : {}),
-          ChangedFields: refreshed.get(mainId)?.changed ?? [],
-        },
-      },
-      now,
-    ),
-    ...ids.map((id) =>
-      historyRow(
-        domainName,
-        {
-          profileId: id,
-          objectTypeName: PROFILE_CALL_TYPE,
-          actionType: "DELETED_BY_MERGE",
-          performedBy,
-          content: { MainProfileId: mainId, MergeId: mergeId, ...(req.cause ? { Cause: req.cause } : {}) },
-        },
-        now,
-      ),
-    ),
-  ];
+  const history = mergeHistoryRows(
+    domainName,
+    {
+      mainId,
+      mergedIds: ids,
+      mergeId,
+      cause: req.cause,
+      changedFields: refreshed.get(mainId)?.changed ?? [],
+    },
+    performedBy,
+    now,
+  );
   await insertMany(trx, dialect, "profile_history", history);
   return mergeId;
 }

@@ -3,8 +3,8 @@ import { hexId } from "../../core/ids.ts";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany, inValues } from "../bulk.ts";
+import { mergeHistoryRows } from "../merge-history-rows.ts";
 import type { Leaves } from "../profile-fields.ts";
-import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
 
 /** One automatic merge: the group's profile that stays, the ones joined into it, and why. */
@@ -128,40 +128,20 @@ export async function mergeGroupsIn(
   }
   const mains = groups.map((g) => g.mainId);
   const refreshed = await refreshProfiles(trx, dialect, domainName, mains, now, manualOf);
-  const history = groups.flatMap((g) => {
-    const MergeId = mergeIds.get(g.mainId)!;
-    return [
-      historyRow(
-        domainName,
-        {
-          profileId: g.mainId,
-          objectTypeName: PROFILE_CALL_TYPE,
-          actionType: "MERGED",
-          performedBy,
-          content: {
-            MergedProfileIds: g.mergedIds,
-            MergeId,
-            Cause: g.cause,
-            ChangedFields: refreshed.get(g.mainId)?.changed ?? [],
-          },
-        },
-        now,
-      ),
-      ...g.mergedIds.map((id) =>
-        historyRow(
-          domainName,
-          {
-            profileId: id,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "DELETED_BY_MERGE",
-            performedBy,
-            content: { MainProfileId: g.mainId, MergeId, Cause: g.cause },
-          },
-          now,
-        ),
-      ),
-    ];
-  });
+  const history = groups.flatMap((g) =>
+    mergeHistoryRows(
+      domainName,
+      {
+        mainId: g.mainId,
+        mergedIds: g.mergedIds,
+        mergeId: mergeIds.get(g.mainId)!,
+        cause: g.cause,
+        changedFields: refreshed.get(g.mainId)?.changed ?? [],
+      },
+      performedBy,
+      now,
+    ),
+  );
   await insertMany(trx, dialect, "profile_history", history);
 }
 
