@@ -116,6 +116,7 @@ export class SigV4Verifier {
     if (!signed.has("host")) {
       throw auth("INVALID_SIGNATURE", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
     }
+    checkPathSegments(req.rawUrl);
     const secret = await this.secrets.secretFor(accessKeyId);
     if (secret === undefined) {
       throw auth("UNRECOGNIZED_CLIENT", "The security token included in the request is invalid.");
@@ -222,6 +223,34 @@ export class SigV4Verifier {
       throw new ProfileflowError("INVALID_SIGNATURE", message, { expired: true, serverTime: now });
     }
     return { amzDate, dateHeader: xAmzDate !== undefined ? "x-amz-date" : "date" };
+  }
+}
+
+/**
+ * The canonical URI drops `.`, `..` and empty segments (as AWS does for every service but S3), while the
+ * router routes the path as received: so such a path is refused, and the path signed is the path routed
+ * (`DELETE /domains/A/workflows/..` would otherwise carry the signature of `DELETE /domains/A`). The SDKs,
+ * botocore and the CLI normalize before sending; `.` inside a segment (`a.b`) is fine.
+ */
+function checkPathSegments(rawUrl: string): void {
+  const q = rawUrl.indexOf("?");
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  if (!path.startsWith("/")) {
+    throw auth(
+      "INVALID_SIGNATURE",
+      `The request path must start with '/': '${path.slice(0, 80)}' is refused.`,
+    );
+  }
+  if (path === "/") return;
+  // A single trailing `/` is a path of its own (kept in the canonical URI); `//` anywhere is not.
+  const inner = path.endsWith("/") ? path.slice(1, -1) : path.slice(1);
+  const bad = inner.split("/").find((s) => s === "" || s === "." || s === "..");
+  if (bad !== undefined) {
+    const what = bad === "" ? "an empty segment ('//')" : `a '${bad}' segment`;
+    throw auth(
+      "INVALID_SIGNATURE",
+      `The request path '${path.slice(0, 200)}' has ${what}; send the path normalized (as the AWS SDKs do), so that the path signed is the path served.`,
+    );
   }
 }
 

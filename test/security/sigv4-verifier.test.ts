@@ -150,6 +150,25 @@ describe("SigV4Verifier against the AWS SigV4 test suite", () => {
     });
   });
 
+  it("a path with a `.`, `..` or empty segment is refused at the head: the path signed is the path routed", async () => {
+    const signed = await sdkSigned({ path: "/domains/A" });
+    await expect(verifier().verify(signed)).resolves.toMatchObject({ service: "profile" });
+    for (const [rawUrl, what] of [
+      ["/domains/A/workflows/..", "a '..' segment"],
+      ["/domains/./A", "a '.' segment"],
+      ["/domains//A", "an empty segment ('//')"],
+      ["//domains/A", "an empty segment ('//')"],
+      ["/domains/A/./?x=1", "a '.' segment"],
+    ] as const) {
+      const e = await codeOf(verifier().checkHead({ ...signed, rawUrl }));
+      expect(e.code, rawUrl).toBe("INVALID_SIGNATURE");
+      expect(e.message, rawUrl).toContain(`has ${what}; send the path normalized`);
+    }
+    // `.` inside a segment, and `..` in the query, are no dot segments.
+    const dotted = await sdkSigned({ path: "/domains/my.domain/objects/a..b", query: { k: ".." } });
+    await expect(verifier().verify(dotted)).resolves.toMatchObject({ service: "profile" });
+  });
+
   it("canonical URI and query: dot segments and empty segments removed, path encoded again, query sorted and strictly encoded", () => {
     expect(canonicalUri("/tags/arn%3Aaws%3Aprofile%3Aus-east-1%3A0%3Adomains%2Fd")).toBe(
       "/tags/arn%253Aaws%253Aprofile%253Aus-east-1%253A0%253Adomains%252Fd",
