@@ -51,6 +51,16 @@ export async function lookupKeyOwners(
       .where(inValues(dialect, "key_value", values))
       .execute();
   }
+  addHolders(out, rows, wanted);
+  return out;
+}
+
+/** Adds each row's profile to `out` under its pair, for the pairs in `wanted` only. */
+export function addHolders(
+  out: Map<string, Set<string>>,
+  rows: readonly { key_name: string; key_value: string; profile_id: string }[],
+  wanted: ReadonlySet<string>,
+): void {
   for (const r of rows) {
     const k = pairKey(r.key_name, r.key_value);
     if (!wanted.has(k)) continue;
@@ -58,7 +68,6 @@ export async function lookupKeyOwners(
     if (set) set.add(r.profile_id);
     else out.set(k, new Set([r.profile_id]));
   }
-  return out;
 }
 
 /**

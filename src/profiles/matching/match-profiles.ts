@@ -4,7 +4,7 @@ import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
 import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues } from "../bulk.ts";
-import { pairKey } from "../key-index.ts";
+import { addHolders, pairKey } from "../key-index.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
 import {
@@ -220,14 +220,7 @@ async function lookupHolders(
         ) where rn <= ${cap}`.execute(trx);
       rows = result.rows;
     }
-    const wanted = new Set(part.map((p) => pairKey(p.name, p.value)));
-    for (const r of rows) {
-      const k = pairKey(r.key_name, r.key_value);
-      if (!wanted.has(k)) continue;
-      const set = out.get(k);
-      if (set) set.add(r.profile_id);
-      else out.set(k, new Set([r.profile_id]));
-    }
+    addHolders(out, rows, new Set(part.map((p) => pairKey(p.name, p.value))));
   }
   return out;
 }
