@@ -35,26 +35,19 @@ const kinds: Record<string, Kind> = {
 };
 
 // Filter operators the flow engine applies to a record's value (src/flows/tasks/compile-tasks.ts), per kind.
+const ordered = [
+  "EQUAL_TO",
+  "NOT_EQUAL_TO",
+  "LESS_THAN",
+  "GREATER_THAN",
+  "LESS_THAN_OR_EQUAL_TO",
+  "GREATER_THAN_OR_EQUAL_TO",
+  "BETWEEN",
+] as const;
 const byKind: Record<Kind, readonly string[]> = {
   boolean: ["EQUAL_TO", "NOT_EQUAL_TO"],
-  number: [
-    "EQUAL_TO",
-    "NOT_EQUAL_TO",
-    "LESS_THAN",
-    "GREATER_THAN",
-    "LESS_THAN_OR_EQUAL_TO",
-    "GREATER_THAN_OR_EQUAL_TO",
-    "BETWEEN",
-  ],
-  date: [
-    "EQUAL_TO",
-    "NOT_EQUAL_TO",
-    "LESS_THAN",
-    "GREATER_THAN",
-    "LESS_THAN_OR_EQUAL_TO",
-    "GREATER_THAN_OR_EQUAL_TO",
-    "BETWEEN",
-  ],
+  number: ordered,
+  date: ordered,
   text: ["EQUAL_TO", "NOT_EQUAL_TO", "CONTAINS"],
 };
 
