@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { ConnectorError } from "../../src/connectors/sdk/index.ts";
 import { failureAdvice, invertedWindowMessage } from "../../src/flows/failure-advice.ts";
+import type { FlowDefinition } from "../../src/flows/flow-definition.ts";
 import type { FlowEngine } from "../../src/flows/flow-engine.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { blockAt, FakeSource } from "./fake-source.ts";
@@ -14,6 +15,16 @@ import {
   sinkObjects,
   T0,
 } from "./harness.ts";
+
+/** A flow's scheduled trigger: every 5 minutes, incremental pulls from `firstExecutionFrom`. */
+const incrementalEvery5Minutes = (firstExecutionFrom: number): Partial<FlowDefinition> => ({
+  triggerConfig: {
+    triggerType: "Scheduled",
+    triggerProperties: {
+      Scheduled: { scheduleExpression: "rate(5minutes)", dataPullMode: "Incremental", firstExecutionFrom },
+    },
+  },
+});
 
 describeEachDialect("flow engine", (dialect) => {
   let db: TestDatabase;
@@ -284,22 +295,7 @@ describeEachDialect("flow engine", (dialect) => {
   it("schedules incremental pulls from firstExecutionFrom, then from the last window end", async () => {
     seed(source, 6); // r01..r06 at T0-59min .. T0-54min
     const first = T0 - 57 * 60_000; // r03 onwards
-    const flow = flows.add(
-      name,
-      {
-        triggerConfig: {
-          triggerType: "Scheduled",
-          triggerProperties: {
-            Scheduled: {
-              scheduleExpression: "rate(5minutes)",
-              dataPullMode: "Incremental",
-              firstExecutionFrom: first,
-            },
-          },
-        },
-      },
-      "Active",
-    );
+    const flow = flows.add(name, incrementalEvery5Minutes(first), "Active");
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
     await engine.activate(flow);
     await executor.runOnce();
@@ -324,18 +320,7 @@ describeEachDialect("flow engine", (dialect) => {
     source = new FakeSource(vendor);
     seed(source, 6);
     const first = T0 - 57 * 60_000;
-    const flow = flows.add(name, {
-      triggerConfig: {
-        triggerType: "Scheduled",
-        triggerProperties: {
-          Scheduled: {
-            scheduleExpression: "rate(5minutes)",
-            dataPullMode: "Incremental",
-            firstExecutionFrom: first,
-          },
-        },
-      },
-    });
+    const flow = flows.add(name, incrementalEvery5Minutes(first));
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
     await engine.activate(flow);
     await executor.runOnce();
