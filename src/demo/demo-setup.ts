@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import {
   type AppflowClient,
   type ConnectorProfileConfig,
@@ -44,16 +44,20 @@ export interface DemoTrack {
   workflowId?: string;
   /** What became of the connector profile: made now, sent the sandbox's changed credentials, or left. */
   connection: ConnectionChange;
-  /** Fingerprint of the connector profile config the server now holds (kept for the next run to compare). */
+  /** Keyed fingerprint of the connector profile config the server now holds (kept for the next run to compare). */
   sent: string;
 }
 
 /** What `setUpDemo` did to a connector profile. */
 export type ConnectionChange = "created" | "updated" | "unchanged";
 
-/** A fingerprint of a connector profile config: a resumed run updates the profile when it differs. */
-export function configFingerprint(config: ConnectorProfileConfig): string {
-  return createHash("sha256").update(JSON.stringify(config)).digest("base64url");
+/**
+ * A fingerprint of a connector profile config: a resumed run updates the profile when it differs. The
+ * config holds credentials, so it is an HMAC under a key of the data directory's (demo.key), never a
+ * bare hash that a reader of demo.json could test guesses against.
+ */
+export function configFingerprint(config: ConnectorProfileConfig, key: Buffer): string {
+  return createHmac("sha256", key).update(JSON.stringify(config)).digest("base64url");
 }
 
 const MONTH_BATCHES = 3;
@@ -170,9 +174,10 @@ async function ensureConnectorProfile(
   credentials: Record<string, string>,
   secretArn: string | undefined,
   sent: string | undefined,
+  fingerprintKey: Buffer,
 ): Promise<{ connection: ConnectionChange; sent: string }> {
   const config = connectorProfileConfig(s, credentials, secretArn);
-  const fingerprint = configFingerprint(config);
+  const fingerprint = configFingerprint(config, fingerprintKey);
   const existing = await c.appflow.send(
     new DescribeConnectorProfilesCommand({ connectorProfileNames: [s.connectorProfileName] }),
   );
@@ -232,6 +237,8 @@ export async function setUpDemo(
     end: number;
     workflows: boolean;
     sent?: Record<string, string>;
+    /** The key of the `sent` fingerprints (`openDemoState`). */
+    fingerprintKey: Buffer;
     /** Default: DEMO_SOURCES. */
     sources?: readonly DemoSource[];
   },
@@ -256,6 +263,7 @@ export async function setUpDemo(
       credentials[s.vendor] ?? {},
       s.vendor === "salesforce" ? secretArn : undefined,
       options.sent?.[s.connectorProfileName],
+      options.fingerprintKey,
     );
     if (options.workflows && s.via === "workflow") {
       let workflowId = await existingWorkflow(c, domain, s);

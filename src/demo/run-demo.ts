@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
@@ -11,6 +11,7 @@ import { type Sandboxes, startSandboxes } from "../sandbox/start-sandboxes.ts";
 import { exploreHelp } from "./demo-help.ts";
 import { DemoProgress } from "./demo-progress.ts";
 import { addMonths, type DemoClients, type DemoTrack, setUpDemo } from "./demo-setup.ts";
+import { type DemoState, openDemoState } from "./demo-state.ts";
 import { type TrackStatus, trackStatus } from "./demo-status.ts";
 import { type DemoSummary, failureLines, formatSummary, summarize } from "./demo-summary.ts";
 
@@ -52,24 +53,14 @@ function worldTimer(s: Sandboxes): Timer {
   };
 }
 
-interface DemoState {
-  /** The ingestion start and the history end (sandbox ms), fixed by the first run. */
-  since: number;
-  historyEnd: number;
-  runs: number;
-  /** Fingerprints of the connector profile configs sent, by profile name (a change is sent again). */
-  sent?: Record<string, string>;
-}
-
 /** Starts the sandboxes and the server, sets everything up through the SDK, and follows it to a stable state. */
 export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const out = o.out ?? process.stdout;
   const dataDir = resolve(o.dataDir);
-  mkdirSync(join(dataDir, "server"), { recursive: true });
-  const statePath = join(dataDir, "demo.json");
-  const previous = existsSync(statePath)
-    ? (JSON.parse(readFileSync(statePath, "utf8")) as DemoState)
-    : undefined;
+  const stateFile = openDemoState(dataDir);
+  if (stateFile.warning) out.write(`Warning: ${stateFile.warning}.\n`);
+  mkdirSync(join(dataDir, "server"), { recursive: true, mode: 0o700 });
+  const previous = stateFile.previous;
   const sandboxes = await startSandboxes({
     people: o.people,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -115,7 +106,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     runs: (previous?.runs ?? 0) + 1,
     ...(previous?.sent ? { sent: previous.sent } : {}),
   };
-  writeFileSync(statePath, JSON.stringify(state));
+  stateFile.save(state);
   const sandboxUrls = Object.fromEntries(Object.entries(sandboxes.servers).map(([v, s]) => [v, s.url]));
   const pop = sandboxes.world.population;
   const f = (n: number) => n.toLocaleString("en-US");
@@ -141,13 +132,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       end: state.historyEnd,
       workflows: true,
       ...(previous?.sent ? { sent: previous.sent } : {}),
+      fingerprintKey: stateFile.fingerprintKey,
     });
   } catch (e) {
     await shutdown();
     throw e;
   }
   state.sent = Object.fromEntries(tracks.map((t) => [t.source.connectorProfileName, t.sent]));
-  writeFileSync(statePath, JSON.stringify(state));
+  stateFile.save(state);
   const updated = tracks.filter((t) => t.connection === "updated");
   if (previous && updated.length > 0) {
     out.write(

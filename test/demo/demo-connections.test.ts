@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -67,6 +68,8 @@ function sink(): NodeJS.WritableStream & { text: () => string } {
   return Object.assign(s, { text: () => Buffer.concat(chunks).toString("utf8") });
 }
 
+const fingerprintKey = randomBytes(32);
+
 /** The demo's setup for the Zendesk source alone, as a resumed run would call it. */
 const setUp = (credentials: ZendeskCredentials, sent?: Record<string, string>) =>
   setUpDemo(clients, {
@@ -77,6 +80,7 @@ const setUp = (credentials: ZendeskCredentials, sent?: Record<string, string>) =
     workflows: false,
     sources: [zendesk],
     ...(sent ? { sent } : {}),
+    fingerprintKey,
   });
 
 /** What the demo's summary and `profileflow status` print for the domain now. */
