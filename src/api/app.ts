@@ -13,6 +13,7 @@ import { clientErrorHandler, clientGone, frameworkError, servedServices } from "
 import { errorReply } from "./error-envelope.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "./operation.ts";
+import { parseQueryObject } from "./query-parser.ts";
 import { checkModelLimits, checkNoNul } from "./validate.ts";
 
 /** The edge's guards against slow or greedy clients (config: docs/configuration.md). */
@@ -74,7 +75,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     bodyLimit: limits.bodyLimit,
     genReqId: () => uuid(),
     return503OnClosing: false,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQueryObject },
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
