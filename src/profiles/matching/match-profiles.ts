@@ -318,12 +318,26 @@ async function recordMatches(
     });
   }
   if (rows.size === 0) return 0;
+  // A pair an unmerge separated keeps its level-0 row: a held match of the pair, found later (the
+  // edge mapped onto main profiles), must not replace it, or the next pass would merge them again.
+  for (const part of chunks([...rows.keys()])) {
+    const kept = await trx
+      .selectFrom("rule_matches")
+      .select("match_id")
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "match_id", part))
+      .where("rule_level", "=", 0)
+      .execute();
+    for (const r of kept) rows.delete(r.match_id);
+  }
+  if (rows.size === 0) return 0;
   const ids = [...rows.keys()];
   for (const part of chunks(ids)) {
     await trx
       .deleteFrom("rule_matches")
       .where("domain_name", "=", domainName)
       .where(inValues(dialect, "match_id", part))
+      .where("rule_level", "<>", 0)
       .execute();
   }
   for (const part of chunks([...rows], 1000)) {

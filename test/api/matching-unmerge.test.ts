@@ -1,0 +1,124 @@
+import {
+  CreateDomainCommand,
+  GetProfileHistoryRecordCommand,
+  ListProfileHistoryRecordsCommand,
+  PutProfileObjectCommand,
+  PutProfileObjectTypeCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
+import { signedFetch } from "../helpers/signed-fetch.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const field = (source: string, target: string, contentType?: string) => ({
+  Source: `_source.${source}`,
+  Target: target,
+  ...(contentType ? { ContentType: contentType as "STRING" } : {}),
+});
+
+/** UnmergeProfiles against rule-based matching: what an unmerge separates stays apart and loses nothing. */
+describeEachDialect("matching and unmerge", (dialect) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(dialect, { workers: true });
+  });
+  afterAll(async () => t?.close());
+
+  /** Two sources with no shared key (crm, helpdesk) and a manual-style `loyalty` key. */
+  const setup = async (D: string) => {
+    await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: D,
+        DefaultExpirationDays: 30,
+        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+      }),
+    );
+    for (const name of ["crm", "helpdesk"]) {
+      await t.profiles.send(
+        new PutProfileObjectTypeCommand({
+          DomainName: D,
+          ObjectTypeName: name,
+          Description: name,
+          AllowProfileCreation: true,
+          Fields: {
+            id: field("id", `_profile.Attributes.${name}Id`),
+            first: field("first", "_profile.FirstName", "NAME"),
+            last: field("last", "_profile.LastName", "NAME"),
+            email: field("email", "_profile.EmailAddress", "EMAIL_ADDRESS"),
+            birth: field("birth", "_profile.BirthDate"),
+            phone: field("phone", "_profile.PhoneNumber", "PHONE_NUMBER"),
+          },
+          Keys: {
+            [`_${name}Id`]: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }],
+            loyalty: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["id"] }],
+          },
+        }),
+      );
+    }
+  };
+  const put = (D: string, type: string, o: Record<string, string>) =>
+    t.profiles.send(
+      new PutProfileObjectCommand({ DomainName: D, ObjectTypeName: type, Object: JSON.stringify(o) }),
+    );
+  const search = async (D: string, key: string, value: string) =>
+    (await t.profiles.send(new SearchProfilesCommand({ DomainName: D, KeyName: key, Values: [value] })))
+      .Items ?? [];
+  const profileOf = async (D: string, key: string, value: string) =>
+    (await search(D, key, value))[0]!.ProfileId!;
+  const lastMergeIdOf = async (D: string, profileId: string) => {
+    const list = await t.profiles.send(
+      new ListProfileHistoryRecordsCommand({ DomainName: D, ProfileId: profileId, ActionType: "MERGED" }),
+    );
+    const r = await t.profiles.send(
+      new GetProfileHistoryRecordCommand({
+        DomainName: D,
+        ProfileId: profileId,
+        Id: list.ProfileHistoryRecords!.at(-1)!.Id!,
+      }),
+    );
+    return (JSON.parse(r.Content!) as { MergeId: string }).MergeId;
+  };
+  const unmerge = async (D: string, MergeId: string) =>
+    (
+      await signedFetch(t.endpoint, {
+        method: "POST",
+        path: `/domains/${D}/profiles/unmerge`,
+        body: JSON.stringify({ MergeId }),
+        credentials: t.credentials,
+      })
+    ).status;
+
+  it("a held names-only match recorded later does not erase the UNMERGED record of the pair", async () => {
+    const D = "erase";
+    await setup(D);
+    await put(D, "crm", {
+      id: "c1",
+      first: "Ann",
+      last: "Lee",
+      email: "ann@lee.example",
+      phone: "555-201-3344",
+    });
+    await put(D, "helpdesk", { id: "h1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    const a = await profileOf(D, "_crmId", "c1");
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(a);
+    expect(await unmerge(D, await lastMergeIdOf(D, a))).toBe(200);
+    const b = await profileOf(D, "_helpdeskId", "h1");
+    expect(b).not.toBe(a);
+    await put(D, "helpdesk", { id: "h1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(b);
+    // A third record: same phone as c1 (joins A), same name as h1 (a names-only match of A and B, held).
+    await put(D, "crm", {
+      id: "c2",
+      first: "Ann",
+      last: "Lee",
+      email: "ann@work.example",
+      phone: "555-201-3344",
+    });
+    expect(await profileOf(D, "_crmId", "c2")).toBe(a);
+    // h1 sent again, unchanged: the pair is still apart.
+    await put(D, "helpdesk", { id: "h1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(b);
+  });
+});
