@@ -6,6 +6,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
+import { repointKeptApart } from "./matching/kept-apart.ts";
 import { lastMergeSeq } from "./matching/merge-groups.ts";
 import { mergeHistoryRows } from "./merge-history-rows.ts";
 import type { Leaves } from "./profile-fields.ts";
@@ -135,6 +136,7 @@ export async function mergeProfilesIn(
       .where("profile_id", "in", part)
       .execute();
   }
+  await repointKeptApart(trx, dialect, domainName, new Map(ids.map((id) => [id, mainId])));
   const refreshed = await refreshProfiles(
     trx,
     dialect,

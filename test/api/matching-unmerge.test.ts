@@ -121,4 +121,57 @@ describeEachDialect("matching and unmerge", (dialect) => {
     await put(D, "helpdesk", { id: "h1", first: "Ann", last: "Lee", email: "ann@lee.example" });
     expect(await profileOf(D, "_helpdeskId", "h1")).toBe(b);
   });
+
+  it("a pair separated by UnmergeProfiles is not joined again through a third, older profile", async () => {
+    const D = "chain";
+    await setup(D);
+    await put(D, "helpdesk", { id: "h0", email: "someone@else.example" }); // O: the oldest, nameless
+    await put(D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    const a = await profileOf(D, "_crmId", "c1");
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(a);
+    expect(await unmerge(D, await lastMergeIdOf(D, a))).toBe(200);
+    expect(await profileOf(D, "_helpdeskId", "h1")).not.toBe(a);
+    // O's record now carries the same email; then both other records are sent again.
+    await put(D, "helpdesk", { id: "h0", email: "ann@lee.example" });
+    await put(D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    expect(await profileOf(D, "_crmId", "c1")).not.toBe(await profileOf(D, "_helpdeskId", "h1"));
+  });
+
+  it("after an unmerge of three profiles, no two of them are joined again", async () => {
+    const D = "three";
+    await setup(D);
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    await put(D, "helpdesk", { id: "h2", phone: "555-201-3344" });
+    expect(await profileOf(D, "_helpdeskId", "h1")).not.toBe(await profileOf(D, "_helpdeskId", "h2"));
+    // c1 carries h1's email and h2's phone: one merge joins all three.
+    await put(D, "crm", {
+      id: "c1",
+      first: "Ann",
+      last: "Lee",
+      email: "ann@lee.example",
+      phone: "555-201-3344",
+    });
+    const main = await profileOf(D, "_crmId", "c1");
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(main);
+    expect(await profileOf(D, "_helpdeskId", "h2")).toBe(main);
+    expect(await unmerge(D, await lastMergeIdOf(D, main))).toBe(200);
+    // Now every two of them match: h2 takes the email too.
+    await put(D, "helpdesk", { id: "h2", email: "ann@lee.example", phone: "555-201-3344" });
+    await put(D, "crm", {
+      id: "c1",
+      first: "Ann",
+      last: "Lee",
+      email: "ann@lee.example",
+      phone: "555-201-3344",
+    });
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    const ids = [
+      await profileOf(D, "_crmId", "c1"),
+      await profileOf(D, "_helpdeskId", "h1"),
+      await profileOf(D, "_helpdeskId", "h2"),
+    ];
+    expect(new Set(ids).size).toBe(3);
+  });
 });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
@@ -6,6 +5,7 @@ import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-r
 import { chunks, inValues } from "../bulk.ts";
 import { addHolders, pairKey } from "../key-index.ts";
 import type { Leaves } from "../profile-fields.ts";
+import { matchIdOf } from "./match-id.ts";
 import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
 import {
   DEFAULT_GUARDS,
@@ -278,12 +278,6 @@ async function chooseMain(
     (x, y) => (profiles.get(x)?.createdAt ?? 0) - (profiles.get(y)?.createdAt ?? 0) || (x < y ? -1 : 1),
   );
   return pool[0]!;
-}
-
-/** The MatchId of two profiles. */
-export function matchIdOf(a: string, b: string): string {
-  const [x, y] = a < b ? [a, b] : [b, a];
-  return createHash("sha256").update(`${x}\u0000${y}`).digest("hex").slice(0, 32);
 }
 
 async function recordMatches(

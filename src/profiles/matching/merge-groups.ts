@@ -6,6 +6,7 @@ import { chunks, insertMany, inValues } from "../bulk.ts";
 import { mergeHistoryRows } from "../merge-history-rows.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
+import { repointKeptApart } from "./kept-apart.ts";
 
 /** One automatic merge: the group's profile that stays, the ones joined into it, and why. */
 export interface GroupMerge {
@@ -119,6 +120,7 @@ export async function mergeGroupsIn(
       .execute();
   }
   for (const part of chunks(mapping)) await moveTo(trx, dialect, domainName, "profile_keys", part);
+  await repointKeptApart(trx, dialect, domainName, new Map(mapping as [string, string][]));
   for (const part of chunks(merged)) {
     await trx
       .deleteFrom("profiles")

@@ -8,7 +8,7 @@ import type { IngestDatabase } from "../ingest-types.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
-import { matchIdOf } from "./match-profiles.ts";
+import { keepApart } from "./kept-apart.ts";
 
 /** One merge as recorded: what it joined, why, by whom, when. */
 export interface MergeRecord {
@@ -224,30 +224,10 @@ export class MergeRecords {
         .where("domain_name", "=", domainName)
         .where("merge_id", "=", mergeId)
         .execute();
-      // The separated pairs are kept apart from now on (rule-based matching reads these rows).
-      const pairs = restored.map(
-        (p) => (p.profileId < main ? [p.profileId, main] : [main, p.profileId]) as [string, string],
-      );
-      for (const [a, b] of pairs) {
-        const id = matchIdOf(a, b);
-        await trx
-          .deleteFrom("rule_matches")
-          .where("domain_name", "=", domainName)
-          .where("match_id", "=", id)
-          .execute();
-        await trx
-          .insertInto("rule_matches")
-          .values({
-            domain_name: domainName,
-            match_id: id,
-            rule_level: 0,
-            profile_a: a,
-            profile_b: b,
-            detail: JSON.stringify({ Hold: "UNMERGED", MergeId: mergeId }),
-            created_at: now,
-          })
-          .execute();
-      }
+      // Every two of the separated profiles are kept apart from now on (rule-based matching reads
+      // these rows): not only each restored one and the main, but two restored ones as well.
+      const pairs = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => [a, b] as const));
+      await keepApart(trx, domainName, pairs, { Hold: "UNMERGED", MergeId: mergeId }, now);
       const restoredIds = restored.map((p) => p.profileId);
       await insertMany(trx, dialect, "profile_history", [
         historyRow(

@@ -1,0 +1,104 @@
+import type { Kysely } from "kysely";
+import type { DialectName } from "../../db/dialect.ts";
+import type { Database } from "../../db/schema.ts";
+import { chunks, inValues } from "../bulk.ts";
+import { matchIdOf } from "./match-id.ts";
+
+/**
+ * Records pairs of profiles as kept apart: a `rule_matches` row of level 0 per pair (rule-based
+ * matching never joins such a pair, not even through a chain). Any other row of the pair goes.
+ */
+export async function keepApart(
+  trx: Kysely<Database>,
+  domainName: string,
+  pairs: readonly (readonly [string, string])[],
+  detail: Record<string, unknown>,
+  now: number,
+): Promise<void> {
+  for (const [p, q] of pairs) {
+    if (p === q) continue;
+    const [a, b] = p < q ? [p, q] : [q, p];
+    const id = matchIdOf(a, b);
+    await trx
+      .deleteFrom("rule_matches")
+      .where("domain_name", "=", domainName)
+      .where("match_id", "=", id)
+      .execute();
+    await trx
+      .insertInto("rule_matches")
+      .values({
+        domain_name: domainName,
+        match_id: id,
+        rule_level: 0,
+        profile_a: a,
+        profile_b: b,
+        detail: JSON.stringify(detail),
+        created_at: now,
+      })
+      .execute();
+  }
+}
+
+/**
+ * After a merge (`mainOf`: merged profile → the profile it joined), the pairs kept apart that named a
+ * merged profile name its main profile instead, so the main stays apart from the other side. A pair
+ * whose two sides are now one profile (a merge asked for by hand) is dropped.
+ */
+export async function repointKeptApart(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  mainOf: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (mainOf.size === 0) return;
+  const rows = new Map<string, { a: string; b: string; detail: string; createdAt: number }>();
+  for (const part of chunks([...mainOf.keys()])) {
+    for (const column of ["profile_a", "profile_b"] as const) {
+      for (const r of await trx
+        .selectFrom("rule_matches")
+        .select(["match_id", "profile_a", "profile_b", "detail", "created_at"])
+        .where("domain_name", "=", domainName)
+        .where(inValues(dialect, column, part))
+        .where("rule_level", "=", 0)
+        .execute())
+        rows.set(r.match_id, {
+          a: r.profile_a,
+          b: r.profile_b,
+          detail: r.detail,
+          createdAt: Number(r.created_at),
+        });
+    }
+  }
+  for (const [oldId, r] of rows) {
+    await trx
+      .deleteFrom("rule_matches")
+      .where("domain_name", "=", domainName)
+      .where("match_id", "=", oldId)
+      .execute();
+    const p = mainOf.get(r.a) ?? r.a;
+    const q = mainOf.get(r.b) ?? r.b;
+    if (p === q) continue;
+    const [a, b] = p < q ? [p, q] : [q, p];
+    const id = matchIdOf(a, b);
+    // A held match of the new pair gives way; a pair already kept apart stays as it is.
+    await trx
+      .deleteFrom("rule_matches")
+      .where("domain_name", "=", domainName)
+      .where("match_id", "=", id)
+      .where("rule_level", "<>", 0)
+      .execute();
+    await trx
+      .insertInto("rule_matches")
+      .values({
+        domain_name: domainName,
+        match_id: id,
+        rule_level: 0,
+        profile_a: a,
+        profile_b: b,
+        detail: r.detail,
+        created_at: r.createdAt,
+      })
+      .onConflict((oc) => oc.columns(["domain_name", "match_id"]).doNothing())
+      .execute();
+  }
+}
