@@ -1,4 +1,5 @@
 import {
+  AddProfileKeyCommand,
   CreateDomainCommand,
   GetProfileHistoryRecordCommand,
   ListProfileHistoryRecordsCommand,
@@ -173,5 +174,23 @@ describeEachDialect("matching and unmerge", (dialect) => {
       await profileOf(D, "_helpdeskId", "h2"),
     ];
     expect(new Set(ids).size).toBe(3);
+  });
+
+  it("unmerge keeps the main profile's own manual key when the merged one had the same", async () => {
+    const D = "mk";
+    await setup(D);
+    await put(D, "crm", { id: "c1", first: "Ann", email: "x@one.example" });
+    await put(D, "helpdesk", { id: "h1", email: "y@two.example" });
+    const a = await profileOf(D, "_crmId", "c1");
+    const b = await profileOf(D, "_helpdeskId", "h1");
+    expect(a).not.toBe(b);
+    for (const p of [a, b])
+      await t.profiles.send(
+        new AddProfileKeyCommand({ DomainName: D, ProfileId: p, KeyName: "loyalty", Values: ["L-7"] }),
+      );
+    await put(D, "helpdesk", { id: "h1", email: "x@one.example" }); // now they match by email
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(a);
+    expect(await unmerge(D, await lastMergeIdOf(D, a))).toBe(200);
+    expect((await search(D, "loyalty", "L-7")).map((p) => p.ProfileId).sort()).toEqual([a, b].sort());
   });
 });

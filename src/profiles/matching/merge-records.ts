@@ -204,17 +204,41 @@ export class MergeRecords {
           await q.execute();
         }
       }
+      // Manual keys go back per (name, value): main's rows of a value a restored profile held become
+      // one row per profile that held it before (main included, so a key both had stays on main too).
+      // A value removed from main since the merge is given back to nobody.
+      const holders = new Map<string, { keyName: string; value: string; profileIds: Set<string> }>();
       for (const k of before.manualKeys) {
-        if (k.profileId === main) continue;
-        await trx
-          .updateTable("profile_keys")
-          .set({ profile_id: k.profileId })
+        const id = `${k.keyName}\u0000${k.value}`;
+        const h = holders.get(id) ?? { keyName: k.keyName, value: k.value, profileIds: new Set<string>() };
+        h.profileIds.add(k.profileId);
+        holders.set(id, h);
+      }
+      for (const h of holders.values()) {
+        if (h.profileIds.size === 1 && h.profileIds.has(main)) continue;
+        const gone = await trx
+          .deleteFrom("profile_keys")
           .where("domain_name", "=", domainName)
           .where("profile_id", "=", main)
           .where("origin", "=", "manual")
-          .where("key_name", "=", k.keyName)
-          .where("key_value", "=", k.value)
-          .execute();
+          .where("key_name", "=", h.keyName)
+          .where("key_value", "=", h.value)
+          .executeTakeFirst();
+        if (Number(gone.numDeletedRows) === 0) continue;
+        await insertMany(
+          trx,
+          dialect,
+          "profile_keys",
+          [...h.profileIds].map((profileId) => ({
+            domain_name: domainName,
+            key_name: h.keyName,
+            key_value: h.value,
+            profile_id: profileId,
+            origin: "manual",
+            object_type_name: "",
+            object_key: "",
+          })),
+        );
       }
       const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
       const ids = [main, ...restored.map((p) => p.profileId)];
