@@ -110,7 +110,7 @@ export async function mergeProfilesIn(
     }
   }
   const mergeId = hexId();
-  await recordPriorState(trx, domainName, mergeId, req, ids, rows);
+  await recordPriorState(trx, domainName, mergeId, req, ids, rows, manual);
   for (const part of chunks(ids)) {
     await trx
       .updateTable("profile_objects")
@@ -178,6 +178,7 @@ async function recordPriorState(
     created_at: number;
     updated_at: number;
   }[],
+  mergedManual: Leaves,
 ): Promise<void> {
   const objects = await trx
     .selectFrom("profile_objects")
@@ -206,6 +207,8 @@ async function recordPriorState(
       objectKey: o.object_key,
     })),
     manualKeys: manualKeys.map((k) => ({ profileId: k.profile_id, keyName: k.key_name, value: k.key_value })),
+    // What the merge writes as main's hand-set fields: unmerge restores only fields still holding it.
+    mergedManual,
   };
   await trx
     .insertInto("profile_merges")

@@ -6,6 +6,7 @@ import {
   PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
+  UpdateProfileCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
@@ -192,5 +193,20 @@ describeEachDialect("matching and unmerge", (dialect) => {
     expect(await profileOf(D, "_helpdeskId", "h1")).toBe(a);
     expect(await unmerge(D, await lastMergeIdOf(D, a))).toBe(200);
     expect((await search(D, "loyalty", "L-7")).map((p) => p.ProfileId).sort()).toEqual([a, b].sort());
+  });
+
+  it("an UpdateProfile made on the main profile after a merge survives UnmergeProfiles", async () => {
+    const D = "edit";
+    await setup(D);
+    await put(D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    await put(D, "helpdesk", { id: "h1", email: "ANN@lee.example", birth: "1990-01-02" });
+    const main = await profileOf(D, "_crmId", "c1");
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(main);
+    await t.profiles.send(
+      new UpdateProfileCommand({ DomainName: D, ProfileId: main, AccountNumber: "ACC-42" }),
+    );
+    expect((await search(D, "_crmId", "c1"))[0]!.AccountNumber).toBe("ACC-42");
+    expect(await unmerge(D, await lastMergeIdOf(D, main))).toBe(200);
+    expect((await search(D, "_crmId", "c1"))[0]!.AccountNumber).toBe("ACC-42");
   });
 });

@@ -94,6 +94,8 @@ export async function mergeGroupsIn(
       }),
       objects: ids.flatMap((id) => (objects.get(id) ?? []).map((o) => ({ profileId: id, ...o }))),
       manualKeys: ids.flatMap((id) => (manualKeys.get(id) ?? []).map((k) => ({ profileId: id, ...k }))),
+      // What the merge writes as main's hand-set fields: unmerge restores only fields still holding it.
+      mergedManual: manual,
     };
     mergeRows.push({
       domain_name: domainName,

@@ -37,6 +37,8 @@ interface PriorState {
   profiles: { profileId: string; fields: Leaves; manual: Leaves; createdAt: number; updatedAt: number }[];
   objects: { profileId: string; objectTypeName: string; objectKey: string }[];
   manualKeys: { profileId: string; keyName: string; value: string }[];
+  /** The main profile's hand-set fields as the merge wrote them (absent in merges recorded before it was kept). */
+  mergedManual?: Leaves;
 }
 
 /**
@@ -155,7 +157,7 @@ export class MergeRecords {
       const main = merge.mainProfileId;
       const mainRow = await trx
         .selectFrom("profiles")
-        .select("profile_id")
+        .select(["profile_id", "manual"])
         .where("domain_name", "=", domainName)
         .where("profile_id", "=", main)
         .executeTakeFirst();
@@ -241,6 +243,10 @@ export class MergeRecords {
         );
       }
       const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
+      manual.set(
+        main,
+        threeWay(manual.get(main) ?? {}, before.mergedManual, JSON.parse(mainRow.manual) as Leaves),
+      );
       const ids = [main, ...restored.map((p) => p.profileId)];
       await refreshProfiles(trx, dialect, domainName, ids, now, manual);
       await trx
@@ -282,6 +288,21 @@ export class MergeRecords {
       return { mainProfileId: main, restoredProfileIds: restoredIds };
     });
   }
+}
+
+/**
+ * Main's hand-set fields after an unmerge: per field, the value from before the merge where the field
+ * still holds what the merge wrote, else the current value (an UpdateProfile made since is kept).
+ * Without a record of what the merge wrote (older merges), the values from before the merge.
+ */
+function threeWay(prior: Leaves, written: Leaves | undefined, current: Leaves): Leaves {
+  if (!written) return prior;
+  const out: Leaves = {};
+  for (const k of new Set([...Object.keys(prior), ...Object.keys(written), ...Object.keys(current)])) {
+    const v = current[k] === written[k] ? prior[k] : current[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 /** A merge after `merge` that joined its main profile into another, or more profiles into it. */
