@@ -3,6 +3,7 @@ import {
   CreateDomainCommand,
   GetProfileHistoryRecordCommand,
   ListProfileHistoryRecordsCommand,
+  MergeProfilesCommand,
   PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
@@ -139,6 +140,25 @@ describeEachDialect("matching and unmerge", (dialect) => {
     await put(D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
     await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
     expect(await profileOf(D, "_crmId", "c1")).not.toBe(await profileOf(D, "_helpdeskId", "h1"));
+  });
+
+  it("a pair kept apart stays apart when MergeProfiles joins one side into another profile", async () => {
+    const D = "byhand";
+    await setup(D);
+    await put(D, "crm", { id: "c9", first: "Ann", last: "Lee", email: "ann@old.example" }); // X
+    await put(D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    const a = await profileOf(D, "_crmId", "c1");
+    expect(await profileOf(D, "_helpdeskId", "h1")).toBe(a);
+    expect(await unmerge(D, await lastMergeIdOf(D, a))).toBe(200);
+    const x = await profileOf(D, "_crmId", "c9");
+    await t.profiles.send(
+      new MergeProfilesCommand({ DomainName: D, MainProfileId: x, ProfileIdsToBeMerged: [a] }),
+    );
+    expect(await profileOf(D, "_crmId", "c1")).toBe(x);
+    // X now carries c1's email, which h1 shares: X took A's place, so h1 stays apart from it.
+    await put(D, "helpdesk", { id: "h1", email: "ann@lee.example" });
+    expect(await profileOf(D, "_helpdeskId", "h1")).not.toBe(x);
   });
 
   it("after an unmerge of three profiles, no two of them are joined again", async () => {
