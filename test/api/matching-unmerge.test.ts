@@ -4,22 +4,14 @@ import {
   GetProfileHistoryRecordCommand,
   ListProfileHistoryRecordsCommand,
   MergeProfilesCommand,
-  PutProfileObjectCommand,
-  PutProfileObjectTypeCommand,
-  SearchProfilesCommand,
   UpdateProfileCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
+import { crmAndHelpdesk, profilesOf, putObject } from "../helpers/matching-sources.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-const field = (source: string, target: string, contentType?: string) => ({
-  Source: `_source.${source}`,
-  Target: target,
-  ...(contentType ? { ContentType: contentType as "STRING" } : {}),
-});
 
 /** UnmergeProfiles against rule-based matching: what an unmerge separates stays apart and loses nothing. */
 describeEachDialect("matching and unmerge", (dialect) => {
@@ -38,36 +30,12 @@ describeEachDialect("matching and unmerge", (dialect) => {
         RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
       }),
     );
-    for (const name of ["crm", "helpdesk"]) {
-      await t.profiles.send(
-        new PutProfileObjectTypeCommand({
-          DomainName: D,
-          ObjectTypeName: name,
-          Description: name,
-          AllowProfileCreation: true,
-          Fields: {
-            id: field("id", `_profile.Attributes.${name}Id`),
-            first: field("first", "_profile.FirstName", "NAME"),
-            last: field("last", "_profile.LastName", "NAME"),
-            email: field("email", "_profile.EmailAddress", "EMAIL_ADDRESS"),
-            birth: field("birth", "_profile.BirthDate"),
-            phone: field("phone", "_profile.PhoneNumber", "PHONE_NUMBER"),
-          },
-          Keys: {
-            [`_${name}Id`]: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }],
-            loyalty: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["id"] }],
-          },
-        }),
-      );
-    }
+    await crmAndHelpdesk(t, D, () => ({
+      loyalty: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["id"] }],
+    }));
   };
-  const put = (D: string, type: string, o: Record<string, string>) =>
-    t.profiles.send(
-      new PutProfileObjectCommand({ DomainName: D, ObjectTypeName: type, Object: JSON.stringify(o) }),
-    );
-  const search = async (D: string, key: string, value: string) =>
-    (await t.profiles.send(new SearchProfilesCommand({ DomainName: D, KeyName: key, Values: [value] })))
-      .Items ?? [];
+  const put = (D: string, type: string, o: Record<string, string>) => putObject(t, D, type, o);
+  const search = (D: string, key: string, value: string) => profilesOf(t, D, key, value);
   const profileOf = async (D: string, key: string, value: string) =>
     (await search(D, key, value))[0]!.ProfileId!;
   const lastMergeIdOf = async (D: string, profileId: string) => {

@@ -7,45 +7,14 @@ import {
   ListProfileHistoryRecordsCommand,
   ListRuleBasedMatchesCommand,
   MergeProfilesCommand,
-  PutProfileObjectCommand,
-  PutProfileObjectTypeCommand,
-  SearchProfilesCommand,
   UpdateDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
+import { crmAndHelpdesk, profilesOf as profilesOf_, putObject } from "../helpers/matching-sources.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-const field = (source: string, target: string, contentType?: string) => ({
-  Source: `_source.${source}`,
-  Target: target,
-  ...(contentType ? { ContentType: contentType as "STRING" } : {}),
-});
-
-/** Two sources with no shared key: only matching can join their records. */
-async function objectTypes(t: TestServer, domain: string): Promise<void> {
-  for (const name of ["crm", "helpdesk"]) {
-    await t.profiles.send(
-      new PutProfileObjectTypeCommand({
-        DomainName: domain,
-        ObjectTypeName: name,
-        Description: name,
-        AllowProfileCreation: true,
-        Fields: {
-          id: field("id", `_profile.Attributes.${name}Id`),
-          first: field("first", "_profile.FirstName", "NAME"),
-          last: field("last", "_profile.LastName", "NAME"),
-          email: field("email", "_profile.EmailAddress", "EMAIL_ADDRESS"),
-          phone: field("phone", "_profile.PhoneNumber", "PHONE_NUMBER"),
-          birth: field("birth", "_profile.BirthDate"),
-        },
-        Keys: { [`_${name}Id`]: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }] },
-      }),
-    );
-  }
-}
 
 describeEachDialect("rule-based matching through the SDK", (dialect) => {
   let t: TestServer;
@@ -54,13 +23,8 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
   });
   afterAll(async () => t?.close());
 
-  const put = (domain: string, type: string, o: Record<string, string>) =>
-    t.profiles.send(
-      new PutProfileObjectCommand({ DomainName: domain, ObjectTypeName: type, Object: JSON.stringify(o) }),
-    );
-  const profilesOf = async (domain: string, key: string, value: string) =>
-    (await t.profiles.send(new SearchProfilesCommand({ DomainName: domain, KeyName: key, Values: [value] })))
-      .Items ?? [];
+  const put = (domain: string, type: string, o: Record<string, string>) => putObject(t, domain, type, o);
+  const profilesOf = (domain: string, key: string, value: string) => profilesOf_(t, domain, key, value);
   const profileCount = async (domain: string) =>
     (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).Stats?.ProfileCount;
   /** A domain with the recommended rule-based matching and the crm and helpdesk object types. */
@@ -72,7 +36,7 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
         RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
       }),
     );
-    await objectTypes(t, domain);
+    await crmAndHelpdesk(t, domain);
     return created;
   };
 
@@ -168,7 +132,7 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
   it("turning matching on for a domain with profiles processes them in a job: PENDING/IN_PROGRESS, then ACTIVE", async () => {
     const D = "late";
     await t.profiles.send(new CreateDomainCommand({ DomainName: D, DefaultExpirationDays: 30 }));
-    await objectTypes(t, D);
+    await crmAndHelpdesk(t, D);
     for (let i = 0; i < 30; i++) {
       await put(D, "crm", { id: `c${i}`, first: `F${i}`, last: "Lee", email: `p${i}@example.com` });
       await put(D, "helpdesk", {

@@ -1,11 +1,9 @@
 import {
-  CreateDomainCommand,
   CreateProfileCommand,
   GetProfileHistoryRecordCommand,
   GetWorkflowCommand,
   ListAccountIntegrationsCommand,
   ListProfileObjectsCommand,
-  PutProfileObjectTypeCommand,
   SearchProfilesCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -16,8 +14,9 @@ import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { SinkBatch } from "../../src/flows/record-sink.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
+import { startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import type { TestServer } from "../helpers/test-server.ts";
 
 // Issue 13, point 10: PostgreSQL's text cannot hold U+0000 (22021, or 22P05 through JSON), SQLite's can.
 // The API refuses it in every member; a vendor's record holding it is stored (its keys with U+FFFD).
@@ -26,25 +25,7 @@ describeEachDialect("U+0000 (NUL): refused at the API, normalized in vendors' re
   const DomainName = "nuls";
 
   beforeAll(async () => {
-    t = await startTestServer(dialect);
-    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
-    await t.profiles.send(
-      new PutProfileObjectTypeCommand({
-        DomainName,
-        ObjectTypeName: "Signup",
-        Description: "web signups",
-        AllowProfileCreation: true,
-        Fields: {
-          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-          name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
-        },
-        Keys: {
-          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-        },
-      }),
-    );
+    t = await startSignupServer(dialect, DomainName);
   });
   afterAll(async () => t?.close());
 

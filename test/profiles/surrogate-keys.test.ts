@@ -1,17 +1,13 @@
-import {
-  CreateDomainCommand,
-  ListProfileObjectsCommand,
-  PutProfileObjectTypeCommand,
-  SearchProfilesCommand,
-} from "@aws-sdk/client-customer-profiles";
+import { ListProfileObjectsCommand, SearchProfilesCommand } from "@aws-sdk/client-customer-profiles";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { SinkBatch } from "../../src/flows/record-sink.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
+import { startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import type { TestServer } from "../helpers/test-server.ts";
 
 // A lone high surrogate in the UNIQUE key and a lone low one in the PROFILE key. Neither database keeps
 // one (PostgreSQL gets U+FFFD, SQLite reads its stored bytes back as three U+FFFD), so before
@@ -29,25 +25,7 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
   const DomainName = "surrogates";
 
   beforeAll(async () => {
-    t = await startTestServer(dialect);
-    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
-    await t.profiles.send(
-      new PutProfileObjectTypeCommand({
-        DomainName,
-        ObjectTypeName: "Signup",
-        Description: "web signups",
-        AllowProfileCreation: true,
-        Fields: {
-          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-          name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
-        },
-        Keys: {
-          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-        },
-      }),
-    );
+    t = await startSignupServer(dialect, DomainName);
   });
   afterAll(async () => t?.close());
 
