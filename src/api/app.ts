@@ -155,6 +155,11 @@ export function createApp(options: AppOptions): FastifyInstance {
         );
       }
       req.signature = pending;
+      // A declared length over the limit is refused from the head, before the body is invited or read.
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > limits.bodyLimit) {
+        throw new ProfileflowError("BODY_TOO_LARGE", "The request body is larger than the service accepts.");
+      }
       if (req.headers.expect?.toLowerCase() === "100-continue") reply.raw.writeContinue();
     });
     signed.addHook("preHandler", async (req) => {

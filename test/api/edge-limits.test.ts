@@ -117,6 +117,23 @@ describe("the edge refuses before it reads", () => {
     ok.destroy();
   });
 
+  it("a signed head declaring more than the body limit is refused with 413 from the head: no 100 Continue, no body read", async () => {
+    const head = await signedHead({
+      endpoint: t.endpoint,
+      method: "POST",
+      path: "/domains/too-big",
+      body: Buffer.alloc(1024),
+      contentLength: 7 * 1024 * 1024,
+      credentials: t.credentials,
+      headers: { expect: "100-continue" },
+    });
+    const c = await RawConnection.open(t.endpoint);
+    c.write(head);
+    expectAwsShape(await c.response(), 413, "BadRequestException");
+    expect(c.received).not.toContain("100 Continue");
+    c.destroy();
+  });
+
   it("a signed request with a wrong region is refused at the head too", async () => {
     const head = await signedHead({
       endpoint: t.endpoint,

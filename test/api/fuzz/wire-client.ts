@@ -125,7 +125,13 @@ export class WireClient {
       });
       req.on("timeout", () => req.destroy(new Error("timed out after 20 s")));
       req.on("error", (e) => resolve({ kind: "no-response", error: e.message }));
-      req.end(body);
+      if (flat.some((v, i) => i % 2 === 0 && v.toLowerCase() === "expect")) {
+        // `Expect: 100-continue`: the body goes only once the server invites it (a refusal comes instead).
+        req.on("continue", () => req.end(body));
+        req.flushHeaders();
+      } else {
+        req.end(body);
+      }
     });
   }
 
