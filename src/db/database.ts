@@ -83,6 +83,10 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
 
 function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's connection can end under us (server restart, an administrator's terminate, a dropped
+  // database): the pool discards that client and the next query opens a new one. Without a listener the
+  // 'error' event would be unhandled and take the whole process down.
+  pool.on("error", () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
