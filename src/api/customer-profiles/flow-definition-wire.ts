@@ -102,7 +102,6 @@ export const flowDefinitionInput = z
 export type FlowDefinitionInput = z.infer<typeof flowDefinitionInput>;
 
 const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
-const sec = (m: number | undefined) => (m === undefined ? undefined : m / 1000);
 /** Drops undefined members (exactOptionalPropertyTypes) by a JSON round trip. */
 const clean = <T>(o: unknown): T => JSON.parse(JSON.stringify(o)) as T;
 
@@ -176,66 +175,5 @@ export function toFlowDefinition(
         ...(t.TaskProperties ? { taskProperties: t.TaskProperties } : {}),
       }),
     ),
-  });
-}
-
-/** The engine's flow back in Customer Profiles' PascalCase FlowDefinition shape. */
-export function toFlowDefinitionWire(f: FlowDefinition): FlowDefinitionInput {
-  const p = f.sourceFlowConfig.sourceConnectorProperties;
-  const sched = f.triggerConfig.triggerProperties?.Scheduled;
-  return clean<FlowDefinitionInput>({
-    FlowName: f.flowName,
-    Description: f.description,
-    KmsArn: f.kmsArn ?? "",
-    TriggerConfig: {
-      TriggerType: f.triggerConfig.triggerType,
-      ...(sched
-        ? {
-            TriggerProperties: {
-              Scheduled: {
-                ScheduleExpression: sched.scheduleExpression,
-                DataPullMode: sched.dataPullMode,
-                ScheduleStartTime: sec(sched.scheduleStartTime),
-                ScheduleEndTime: sec(sched.scheduleEndTime),
-                Timezone: sched.timezone,
-                ScheduleOffset: sched.scheduleOffset,
-                FirstExecutionFrom: sec(sched.firstExecutionFrom),
-              },
-            },
-          }
-        : {}),
-    },
-    SourceFlowConfig: {
-      ConnectorType: f.sourceFlowConfig.connectorType,
-      ConnectorProfileName: f.sourceFlowConfig.connectorProfileName,
-      SourceConnectorProperties: {
-        ...(p.Salesforce
-          ? {
-              Salesforce: {
-                Object: p.Salesforce.object,
-                IncludeDeletedRecords: p.Salesforce.includeDeletedRecords,
-                EnableDynamicFieldUpdate: p.Salesforce.enableDynamicFieldUpdate,
-              },
-            }
-          : {}),
-        ...(p.ServiceNow ? { ServiceNow: { Object: p.ServiceNow.object } } : {}),
-        ...(p.Marketo ? { Marketo: { Object: p.Marketo.object } } : {}),
-        ...(p.Zendesk ? { Zendesk: { Object: p.Zendesk.object } } : {}),
-      },
-      ...(f.sourceFlowConfig.incrementalPullConfig
-        ? {
-            IncrementalPullConfig: {
-              DatetimeTypeFieldName: f.sourceFlowConfig.incrementalPullConfig.datetimeTypeFieldName,
-            },
-          }
-        : {}),
-    },
-    Tasks: f.tasks.map((t) => ({
-      TaskType: t.taskType as FlowDefinitionInput["Tasks"][number]["TaskType"],
-      SourceFields: t.sourceFields,
-      ...(t.connectorOperator ? { ConnectorOperator: t.connectorOperator } : {}),
-      ...(t.destinationField ? { DestinationField: t.destinationField } : {}),
-      ...(t.taskProperties ? { TaskProperties: t.taskProperties } : {}),
-    })),
   });
 }

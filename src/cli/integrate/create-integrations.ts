@@ -12,7 +12,7 @@ export interface IntegrationChoices {
   connection: string;
   plan: readonly ObjectPlan[];
   start: number;
-  /** More than 60 days back on a source with bulk history: one workflow per object. */
+  /** More than BULK_THRESHOLD_DAYS back on a source with bulk history: one workflow per object. */
   bulk: boolean;
   roleArn: string | undefined;
   kmsArn: string;

@@ -1,4 +1,5 @@
 import { GetDomainCommand } from "@aws-sdk/client-customer-profiles";
+import { BULK_THRESHOLD_DAYS } from "../../flows/workflows/planner.ts";
 import type { ApiClients } from "./api-clients.ts";
 import { establishConnection } from "./connection.ts";
 import { reviewAndCreate } from "./create-integrations.ts";
@@ -9,7 +10,7 @@ import type { Prompter } from "./prompter.ts";
 
 /**
  * The seed's setup path: source, connection (existing, or new and tested until Connected), objects and
- * their object types (templates by default), the start date (more than 60 days back → a bulk workflow,
+ * their object types (templates by default), the start date (more than BULK_THRESHOLD_DAYS back → a bulk workflow,
  * with the role), review, create. Prompts for anything missing when `prompter` is given.
  */
 export async function integrate(
@@ -51,14 +52,14 @@ export async function integrate(
   // 3. Integration options: objects and object types (templates by default)
   const plan = await planObjects(api, f, source, prompter, need);
 
-  // 4. Ingestion start date: default 30 days back; more than 60 days → a bulk workflow (not for Zendesk)
+  // 4. Ingestion start date: default 30 days back; more than BULK_THRESHOLD_DAYS → a bulk workflow (not for Zendesk)
   const startText = await need(f.start, "Ingestion start date (YYYY-MM-DD or Nd back)", "30d");
   const start = parseStart(startText, now);
-  const bulk = source.bulk && now - start > 60 * DAY;
+  const bulk = source.bulk && now - start > BULK_THRESHOLD_DAYS * DAY;
   let roleArn = f.roleArn;
   if (bulk && !roleArn) {
     out.write(
-      "The start date is more than 60 days back: the history is ingested by a workflow in 2-month batches, which needs a role.\n",
+      `The start date is more than ${BULK_THRESHOLD_DAYS} days back: the history is ingested by a workflow in 2-month batches, which needs a role.\n`,
     );
     roleArn = await need(
       undefined,
