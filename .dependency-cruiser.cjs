@@ -6,10 +6,11 @@ const allowed = {
   connectors: ["core"],
   sandbox: ["core"],
   ingest: ["core"],
+  iam: ["core"],
   profiles: ["ingest", "db", "core"],
-  security: ["db", "core"],
+  security: ["iam", "db", "core"],
   flows: ["connectors", "db", "core"],
-  api: ["profiles", "flows", "ingest", "connectors", "security", "db", "core", "config"],
+  api: ["profiles", "flows", "ingest", "connectors", "security", "iam", "db", "core", "config"],
   console: [],
 };
 const forbidden = Object.entries(allowed).map(([from, ok]) => ({

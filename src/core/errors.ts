@@ -43,6 +43,11 @@ export const errorRegistry = {
   UNRECOGNIZED_CLIENT: { kind: "auth", summary: "the access key id is not known" },
   INVALID_SIGNATURE: { kind: "auth", summary: "the signature does not match, or has expired" },
   ACCESS_DENIED: { kind: "denied", summary: "the caller is not allowed to do this" },
+  MALFORMED_POLICY_DOCUMENT: {
+    kind: "invalid",
+    summary: "a policy document is not valid JSON or breaks the IAM policy grammar",
+  },
+  EXPIRED_TOKEN: { kind: "auth", summary: "the temporary credentials (session token) have expired" },
   THROTTLED: { kind: "throttled", summary: "too many requests" },
   QUOTA_EXCEEDED: { kind: "quota", summary: "a service quota is used up" },
   UNSUPPORTED_OPERATION: { kind: "unsupported", summary: "not supported for this resource" },
