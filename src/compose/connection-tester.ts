@@ -1,18 +1,14 @@
-import type { ConnectionTester } from "../api/appflow/connector-profiles.ts";
 import type { VendorPolicy } from "../connectors/sdk/index.ts";
 import { isProfileflowError } from "../core/errors.ts";
-import type { SecretStore } from "../security/secret-store.ts";
+import type { ConnectionTester } from "../services/connector-profile-service.ts";
 import { connectorFor } from "./connector-catalog.ts";
-import { toConnectorCredentials } from "./connector-credentials.ts";
+import { type SecretValues, toConnectorCredentials } from "./connector-credentials.ts";
 
 /**
  * Tests a connection with the connector's own `testConnection`: "Connected" or the precise reason. The
  * policy (allowed hosts, body caps) binds every request of the test, the token request's included.
  */
-export function connectionTester(
-  secrets: Pick<SecretStore, "value">,
-  policy?: VendorPolicy,
-): ConnectionTester {
+export function connectionTester(secrets: SecretValues, policy?: VendorPolicy): ConnectionTester {
   return async ({ connectorType, properties, credentials }) => {
     const spec = connectorFor(connectorType);
     if (!spec)

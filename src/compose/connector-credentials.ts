@@ -1,10 +1,15 @@
 import type { ConnectorCredentials, ConnectorProfileConfig, VendorPolicy } from "../connectors/sdk/index.ts";
 import { ProfileflowError } from "../core/errors.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { ConnectorProfileStore } from "../flows/connector-profile-store.ts";
 import type { ConnectorCredentialsResolver } from "../flows/flow-ports.ts";
-import type { SecretStore } from "../security/secret-store.ts";
 
 type Json = Record<string, unknown>;
+
+/** Reads a secret's current value by name or ARN (the secret service). */
+export interface SecretValues {
+  value(id: string): Promise<{ secretString: string }>;
+}
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 
 /** The AppFlow properties key of a connector type (note ServiceNow's casing). */
@@ -20,7 +25,7 @@ export function propertiesKey(connectorType: string): string {
 export async function toConnectorCredentials(
   connectorType: string,
   creds: Json,
-  secrets: Pick<SecretStore, "value">,
+  secrets: SecretValues,
 ): Promise<ConnectorCredentials> {
   const fail = (message: string) =>
     new ProfileflowError("VALIDATION_FAILED", `${connectorType} connector profile: ${message}`, {
@@ -92,15 +97,16 @@ export async function toConnectorCredentials(
  * (a profile stored before `vendorHosts` changed) and caps the vendor's answers.
  */
 export function credentialsResolver(
+  db: Queryable,
   profiles: ConnectorProfileStore,
-  secrets: Pick<SecretStore, "value">,
+  secrets: SecretValues,
   policy?: VendorPolicy,
 ): ConnectorCredentialsResolver {
   return {
     resolve: async (name: string): Promise<ConnectorProfileConfig> => {
-      const p = await profiles.require(name);
+      const p = await profiles.require(db, name);
       const key = propertiesKey(p.connectorType);
-      const creds = (await profiles.credentials(name))?.[key] ?? {};
+      const creds = (await profiles.credentials(db, name))?.[key] ?? {};
       const instanceUrl = str(p.properties[key]?.["instanceUrl"]);
       if (!instanceUrl)
         throw new ProfileflowError("VALIDATION_FAILED", `Connector profile ${name} has no instanceUrl.`);
@@ -110,25 +116,26 @@ export function credentialsResolver(
         ...(policy ? { policy } : {}),
       };
     },
-    saveRefreshToken: async (name: string, refreshToken: string) => {
-      const p = await profiles.require(name);
-      const key = propertiesKey(p.connectorType);
-      const all = (await profiles.credentials(name)) ?? {};
-      const mine = { ...(all[key] ?? {}) };
-      if (p.connectorType === "Servicenow") {
-        mine["oAuth2Credentials"] = { ...((mine["oAuth2Credentials"] as Json) ?? {}), refreshToken };
-      } else {
-        mine["refreshToken"] = refreshToken;
-      }
-      await profiles.update({
-        name,
-        connectorType: p.connectorType,
-        connectionMode: p.connectionMode,
-        properties: p.properties,
-        credentials: { ...all, [key]: mine },
-        connectionStatus: p.connectionStatus,
-        connectionMessage: p.connectionMessage,
-      });
-    },
+    saveRefreshToken: (name: string, refreshToken: string) =>
+      db.transaction().execute(async (tx) => {
+        const p = await profiles.require(tx, name);
+        const key = propertiesKey(p.connectorType);
+        const all = (await profiles.credentials(tx, name)) ?? {};
+        const mine = { ...(all[key] ?? {}) };
+        if (p.connectorType === "Servicenow") {
+          mine["oAuth2Credentials"] = { ...((mine["oAuth2Credentials"] as Json) ?? {}), refreshToken };
+        } else {
+          mine["refreshToken"] = refreshToken;
+        }
+        await profiles.update(tx, {
+          name,
+          connectorType: p.connectorType,
+          connectionMode: p.connectionMode,
+          properties: p.properties,
+          credentials: { ...all, [key]: mine },
+          connectionStatus: p.connectionStatus,
+          connectionMessage: p.connectionMessage,
+        });
+      }),
   };
 }

@@ -2,16 +2,14 @@ import type { Kysely } from "kysely";
 import type pg from "pg";
 import { connectorProfileOperations } from "../api/appflow/connector-profiles.ts";
 import { connectorOperations } from "../api/appflow/connectors.ts";
-import type { FlowRunner } from "../api/appflow/flow-runner.ts";
 import { flowOperations } from "../api/appflow/flows.ts";
-import { integrationOperations } from "../api/customer-profiles/integrations.ts";
 import { Idempotency } from "../api/idempotency.ts";
 import type { ServiceDefinition } from "../api/operation.ts";
 import { secretsOperations } from "../api/secretsmanager/secrets-operations.ts";
-import type { TagStore } from "../api/tags/tag-store.ts";
 import type { Config } from "../config/config.ts";
 import { systemTimer } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
+import { isProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Database } from "../db/schema.ts";
@@ -24,23 +22,27 @@ import { InstanceLimits } from "../flows/instance-limits/instance-limits.ts";
 import { IntegrationStore } from "../flows/integration-store.ts";
 import { PostgresExecutor } from "../flows/postgres/postgres-executor.ts";
 import type { RecordSink } from "../flows/record-sink.ts";
-import type { DomainStore } from "../profiles/domain-store.ts";
 import type { ObjectTypeSource } from "../profiles/object-type-store.ts";
 import { SecretStore } from "../security/secret-store.ts";
+import { ConnectorProfileService } from "../services/connector-profile-service.ts";
+import type { DomainService } from "../services/domain-service.ts";
+import { FlowService } from "../services/flow-service.ts";
+import { SecretService } from "../services/secret-service.ts";
+import type { TagService } from "../services/tag-service.ts";
 import { connectionTester } from "./connection-tester.ts";
 import { connectorCatalog, connectorFor } from "./connector-catalog.ts";
 import { credentialsResolver } from "./connector-credentials.ts";
-import { engineRunner } from "./flow-runner.ts";
 import { vendorPolicyOf } from "./vendor-policy.ts";
 
 export interface FlowServices {
   flows: FlowStore;
+  flowService: FlowService;
   connectorProfiles: ConnectorProfileStore;
+  connectorProfileService: ConnectorProfileService;
   integrations: IntegrationStore;
-  secrets: SecretStore;
+  secrets: SecretService;
   executor: Executor;
   engine: FlowEngine;
-  runner: FlowRunner;
   idempotency: Idempotency;
   services: ServiceDefinition[];
 }
@@ -52,9 +54,9 @@ export interface FlowServicesDeps {
   box: SecretBox;
   /** Key of the clientToken request fingerprints (derived from the master key). */
   idempotencyKey: Buffer;
-  tags: TagStore;
+  tags: TagService;
   logger: Logger;
-  domains: DomainStore;
+  domains: DomainService;
   objectTypes: ObjectTypeSource;
   sink: RecordSink;
   /** Engine tuning (tests shorten leases and retries). */
@@ -73,15 +75,15 @@ export interface FlowServicesDeps {
 export function composeFlowServices(d: FlowServicesDeps): FlowServices {
   const { config, db, clock } = d;
   const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
-  const flows = new FlowStore(db, clock, `${appflowArn}flow/`);
-  const connectorProfiles = new ConnectorProfileStore(db, d.box, clock, `${appflowArn}connectorprofile/`);
-  const integrations = new IntegrationStore(db, clock);
-  const secrets = new SecretStore(
-    db,
+  const flows = new FlowStore(clock, `${appflowArn}flow/`);
+  const connectorProfiles = new ConnectorProfileStore(d.box, clock, `${appflowArn}connectorprofile/`);
+  const integrations = new IntegrationStore(clock);
+  const secretStore = new SecretStore(
     d.box,
     clock,
     `arn:aws:secretsmanager:${config.region}:${config.accountId}:secret:`,
   );
+  const secrets = new SecretService({ db, secrets: secretStore, tags: d.tags });
   const idempotency = new Idempotency(db, clock, {
     key: d.idempotencyKey,
     ttlMs: config.idempotencyTtlSeconds * 1000,
@@ -91,14 +93,15 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
   const executor = d.pool
     ? new PostgresExecutor({ db, pool: d.pool, clock, logger: d.logger, ...(d.executor ?? {}) })
     : new EmbeddedExecutor({ db, clock, logger: d.logger, ...(d.executor ?? {}) });
+  const credentials = credentialsResolver(db, connectorProfiles, secrets, policy);
   const engine = new FlowEngine({
     db,
     clock,
     executor,
     sink: d.sink,
-    flows,
+    flows: flows.catalog(db),
     connectors: connectorCatalog(),
-    credentials: credentialsResolver(connectorProfiles, secrets, policy),
+    credentials,
     logger: d.logger,
     // One attempt per execution: the HTTP client already retries each request with backoff, and a
     // workflow step's retries (the seed's "up to three times", visible as RETRY) happen one level up.
@@ -107,41 +110,52 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     instanceLimits: new InstanceLimits({ db, clock, timer: d.engine?.timer ?? systemTimer }),
     ...(d.engine ?? {}),
   });
-  const runner = engineRunner(engine);
-  const credentials = credentialsResolver(connectorProfiles, secrets, policy);
-  const domainExists = async (name: string) => (await d.domains.get(name)) !== undefined;
+  const flowService = new FlowService({
+    db,
+    flows,
+    connectorProfiles,
+    runner: engine,
+    tags: d.tags,
+    domainExists: (q, name) =>
+      d.domains.requireIn(q, name).then(
+        () => true,
+        (e: unknown) => {
+          if (isProfileflowError(e, "RESOURCE_NOT_FOUND")) return false;
+          throw e;
+        },
+      ),
+  });
+  const connectorProfileService = new ConnectorProfileService({
+    db,
+    profiles: connectorProfiles,
+    flows,
+    test: connectionTester(secrets, policy),
+    vendorHosts: policy.hosts,
+  });
   const services: ServiceDefinition[] = [
-    connectorProfileOperations({
-      profiles: connectorProfiles,
-      flows,
-      idempotency,
-      test: connectionTester(secrets, policy),
-      vendorHosts: policy.hosts,
-    }),
+    connectorProfileOperations({ profiles: connectorProfileService, idempotency }),
     flowOperations({
-      flows,
-      connectorProfiles,
-      runner,
-      tags: d.tags,
+      flows: flowService,
       idempotency,
-      domainExists,
       principalArn: `arn:aws:iam::${config.accountId}:root`,
     }),
-    integrationOperations({
-      domains: d.domains,
-      objectTypes: d.objectTypes,
-      integrations,
-      flows,
-      connectorProfiles,
-      runner,
-      tags: d.tags,
-    }),
-    secretsOperations(secrets, d.tags),
+    secretsOperations(secrets),
     connectorOperations({
       connectorFor,
-      profiles: connectorProfiles,
+      profiles: connectorProfileService,
       resolve: (name) => credentials.resolve(name),
     }),
   ];
-  return { flows, connectorProfiles, integrations, secrets, executor, engine, runner, idempotency, services };
+  return {
+    flows,
+    flowService,
+    connectorProfiles,
+    connectorProfileService,
+    integrations,
+    secrets,
+    executor,
+    engine,
+    idempotency,
+    services,
+  };
 }

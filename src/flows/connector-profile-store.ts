@@ -1,10 +1,12 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { SecretBox } from "../core/secret-box.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
 
-export type ConnectionStatus = "Connected" | "Failed" | "Untested";
+export type { ConnectionStatus } from "../db/schema/flows.ts";
+
+import type { ConnectionStatus } from "../db/schema/flows.ts";
 
 export interface ConnectorProfile {
   name: string;
@@ -36,22 +38,21 @@ export interface ConnectorProfileInput {
 /** Saved connections; credentials are sealed at rest and only ever opened to run a flow. */
 export class ConnectorProfileStore {
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly arnPrefix: string,
   ) {}
 
   /** Creates a profile; ALREADY_EXISTS when the name is taken. */
-  async create(input: ConnectorProfileInput): Promise<ConnectorProfile> {
-    if (await this.get(input.name)) {
+  async create(q: Queryable, input: ConnectorProfileInput): Promise<ConnectorProfile> {
+    if (await this.get(q, input.name)) {
       throw new ProfileflowError(
         "ALREADY_EXISTS",
         `Connector profile with name ${input.name} already exists.`,
       );
     }
     const now = this.clock.now();
-    await this.db
+    await q
       .insertInto("connector_profiles")
       .values({
         name: input.name,
@@ -68,13 +69,13 @@ export class ConnectorProfileStore {
         updated_at: now,
       })
       .execute();
-    return (await this.get(input.name))!;
+    return (await this.get(q, input.name))!;
   }
 
   /** Replaces properties, credentials (when given) and the connection status. */
-  async update(input: ConnectorProfileInput): Promise<ConnectorProfile> {
+  async update(q: Queryable, input: ConnectorProfileInput): Promise<ConnectorProfile> {
     const now = this.clock.now();
-    const res = await this.db
+    const res = await q
       .updateTable("connector_profiles")
       .set({
         connection_mode: input.connectionMode,
@@ -89,12 +90,12 @@ export class ConnectorProfileStore {
       .where("name", "=", input.name)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw notFound(input.name);
-    return (await this.get(input.name))!;
+    return (await this.get(q, input.name))!;
   }
 
   /** The profile with this name, without credentials. */
-  async get(name: string): Promise<ConnectorProfile | undefined> {
-    const row = await this.db
+  async get(q: Queryable, name: string): Promise<ConnectorProfile | undefined> {
+    const row = await q
       .selectFrom("connector_profiles")
       .selectAll()
       .where("name", "=", name)
@@ -103,15 +104,18 @@ export class ConnectorProfileStore {
   }
 
   /** The profile or RESOURCE_NOT_FOUND. */
-  async require(name: string): Promise<ConnectorProfile> {
-    const p = await this.get(name);
+  async require(q: Queryable, name: string): Promise<ConnectorProfile> {
+    const p = await this.get(q, name);
     if (!p) throw notFound(name);
     return p;
   }
 
   /** The decrypted credentials of a profile (to run a flow or test a connection). */
-  async credentials(name: string): Promise<Record<string, Record<string, unknown>> | undefined> {
-    const row = await this.db
+  async credentials(
+    q: Queryable,
+    name: string,
+  ): Promise<Record<string, Record<string, unknown>> | undefined> {
+    const row = await q
       .selectFrom("connector_profiles")
       .select("credentials_sealed")
       .where("name", "=", name)
@@ -123,24 +127,27 @@ export class ConnectorProfileStore {
   }
 
   /** Pages of profiles ordered by name, optionally filtered. */
-  async list(o: {
-    names?: string[];
-    connectorType?: string;
-    connectorLabel?: string;
-    after?: string;
-    limit: number;
-  }): Promise<ConnectorProfile[]> {
-    let q = this.db.selectFrom("connector_profiles").selectAll().orderBy("name").limit(o.limit);
-    if (o.names?.length) q = q.where("name", "in", o.names);
-    if (o.connectorType) q = q.where("connector_type", "=", o.connectorType);
-    if (o.connectorLabel) q = q.where("connector_label", "=", o.connectorLabel);
-    if (o.after !== undefined) q = q.where("name", ">", o.after);
-    return (await q.execute()).map(toProfile);
+  async list(
+    q: Queryable,
+    o: {
+      names?: string[] | undefined;
+      connectorType?: string | undefined;
+      connectorLabel?: string | undefined;
+      after?: string | undefined;
+      limit: number;
+    },
+  ): Promise<ConnectorProfile[]> {
+    let sel = q.selectFrom("connector_profiles").selectAll().orderBy("name").limit(o.limit);
+    if (o.names?.length) sel = sel.where("name", "in", o.names);
+    if (o.connectorType) sel = sel.where("connector_type", "=", o.connectorType);
+    if (o.connectorLabel) sel = sel.where("connector_label", "=", o.connectorLabel);
+    if (o.after !== undefined) sel = sel.where("name", ">", o.after);
+    return (await sel.execute()).map(toProfile);
   }
 
   /** Deletes a profile; RESOURCE_NOT_FOUND when absent. */
-  async delete(name: string): Promise<void> {
-    const res = await this.db.deleteFrom("connector_profiles").where("name", "=", name).executeTakeFirst();
+  async delete(q: Queryable, name: string): Promise<void> {
+    const res = await q.deleteFrom("connector_profiles").where("name", "=", name).executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) throw notFound(name);
   }
 }

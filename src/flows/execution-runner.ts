@@ -44,15 +44,18 @@ export interface RunnerDeps {
  */
 export const DEFAULT_READ_AHEAD: ReadAheadLimits = { pages: 4, records: 10_000 };
 
+/** A run that ended: its status, message, and (when successful) where it read to. */
+export interface FinishedRun {
+  readonly kind: "finished";
+  readonly status: "Successful" | "Error" | "Canceled";
+  readonly message: string;
+  readonly checkpoint?: FlatCheckpoint;
+  readonly windowEnd?: number;
+}
+
 /** How a run ended for this runner. */
 export type RunResult =
-  | {
-      readonly kind: "finished";
-      readonly status: "Successful" | "Error" | "Canceled";
-      readonly message: string;
-      readonly checkpoint?: FlatCheckpoint;
-      readonly windowEnd?: number;
-    }
+  | FinishedRun
   /** The lease was given back; the execution continues when `at` comes (retry or quota pause). */
   | { readonly kind: "wait"; readonly at: number }
   /** Drained or lost the lease: someone (a restart, another runner) resumes it from its checkpoint. */
@@ -70,7 +73,7 @@ export async function runExecution(
   const { store } = deps;
   const id = row.execution_id;
   const fail = async (message: string): Promise<RunResult> => {
-    return (await store.finish(id, owner, "Error", message))
+    return (await store.finish(deps.db, id, owner, "Error", message))
       ? { kind: "finished", status: "Error", message }
       : { kind: "released" };
   };
@@ -90,7 +93,7 @@ export async function runExecution(
   let leave: (() => Promise<void>) | undefined;
   const lost = new AbortController();
   const beat = setInterval(() => {
-    void store.heartbeat(id, owner, deps.leaseTtlMs).then(
+    void store.heartbeat(deps.db, id, owner, deps.leaseTtlMs).then(
       (ok) => ok || lost.abort(),
       (e) => deps.logger?.warn({ err: e, executionId: id }, "execution heartbeat failed"),
     );
@@ -114,7 +117,7 @@ export async function runExecution(
         backfill: row.trigger_kind === "Window",
       });
       if (gate && !gate.ok) {
-        await store.release(id, owner, {
+        await store.release(deps.db, id, owner, {
           message: `Waiting for the source: ${gate.reason}.`,
           until: gate.retryAt,
         });
@@ -157,7 +160,7 @@ export async function runExecution(
           });
           await deps.db.transaction().execute(async (tx) => {
             // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
-            if (!(await store.heartbeat(id, owner, deps.leaseTtlMs, tx))) throw new LeaseLost();
+            if (!(await store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new LeaseLost();
             const records = prepared.flatMap((p) => p.records);
             const rejected = prepared.flatMap((p) => p.rejected);
             // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
@@ -192,14 +195,14 @@ export async function runExecution(
         }
         if (terminate !== undefined) return fail(terminate);
         if (last?.done) break;
-        const now = await store.get(id);
+        const now = await store.get(deps.db, id);
         if (now?.status === "CancelStarted") {
           const message = `Canceled on request after ${summary(totals)}.`;
-          await store.finish(id, owner, "Canceled", message);
+          await store.finish(deps.db, id, owner, "Canceled", message);
           return { kind: "finished", status: "Canceled", message };
         }
         if (signal.aborted) {
-          await store.release(id, owner, {
+          await store.release(deps.db, id, owner, {
             message: `Interrupted by shutdown after ${summary(totals)}; resumes.`,
           });
           return { kind: "released" };
@@ -207,7 +210,7 @@ export async function runExecution(
       }
     }
     const message = `Successful: ${summary(totals)}.`;
-    if (!(await store.finish(id, owner, "Successful", message))) return { kind: "released" };
+    if (!(await store.finish(deps.db, id, owner, "Successful", message))) return { kind: "released" };
     return {
       kind: "finished",
       status: "Successful",
@@ -218,10 +221,10 @@ export async function runExecution(
   } catch (e) {
     if (e instanceof LeaseLost) {
       // A cancel moves the row to CancelStarted, which makes the page's commit fail: end it here.
-      const now = await store.get(id);
+      const now = await store.get(deps.db, id);
       if (now?.status === "CancelStarted" && now.lease_owner === owner) {
         const message = `Canceled on request after ${summary(totals)}.`;
-        await store.finish(id, owner, "Canceled", message);
+        await store.finish(deps.db, id, owner, "Canceled", message);
         return { kind: "finished", status: "Canceled", message };
       }
       return { kind: "released" };
@@ -249,7 +252,7 @@ async function handleFailure(
   if (isConnectorError(e, "quota_exhausted")) {
     const at = e.resetAt ?? now + 3_600_000;
     const message = `Paused until ${new Date(at).toISOString()}: the source's API quota is exhausted (${reason}).`;
-    await deps.store.release(row.execution_id, owner, { message, until: at });
+    await deps.store.release(deps.db, row.execution_id, owner, { message, until: at });
     return { kind: "wait", at };
   }
   if (isConnectorError(e, "transient") || isConnectorError(e, "rate_limited")) {
@@ -259,7 +262,7 @@ async function handleFailure(
     }
     const at = now + Math.max(e.retryAfterMs ?? 0, deps.retryBaseMs * 2 ** (attempt - 1));
     const message = `Retrying at ${new Date(at).toISOString()} after a transient source error (attempt ${attempt} of ${deps.maxTransientAttempts}, ${summary(totals)} so far): ${reason}`;
-    await deps.store.release(row.execution_id, owner, { message, attempt, until: at });
+    await deps.store.release(deps.db, row.execution_id, owner, { message, attempt, until: at });
     return { kind: "wait", at };
   }
   if (isConnectorError(e, "auth")) return fail(`The source rejected the credentials: ${reason}`);

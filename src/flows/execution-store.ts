@@ -1,10 +1,9 @@
-import type { Kysely } from "kysely";
 import type { FlatCheckpoint } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
 import { invalid, ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
 import { wellFormedText } from "../core/well-formed-text.ts";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 import {
   activeStatuses,
   type ExecutionRecord,
@@ -12,7 +11,6 @@ import {
   type ExecutionStatus,
   toExecutionRecord,
 } from "./execution-record.ts";
-import type { DbOrTx } from "./executor.ts";
 
 export interface NewExecution {
   readonly flowName: string;
@@ -43,13 +41,10 @@ export interface SyncState {
 
 /** Execution records, leases and checkpoints in our tables; every runner on every machine shares them. */
 export class ExecutionStore {
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly clock: Clock,
-  ) {}
+  constructor(readonly clock: Clock) {}
 
   /** Creates an InProgress execution; CONFLICT when the flow already has an active one. */
-  async create(e: NewExecution, tx: DbOrTx = this.db): Promise<string> {
+  async create(tx: Queryable, e: NewExecution): Promise<string> {
     if (e.windowFrom !== undefined && e.windowTo !== undefined && e.windowTo < e.windowFrom) {
       throw invalid("window", `window [${e.windowFrom}, ${e.windowTo}) ends before it starts`);
     }
@@ -99,7 +94,7 @@ export class ExecutionStore {
   }
 
   /** The stored row of an execution. */
-  async get(executionId: string, tx: DbOrTx = this.db): Promise<ExecutionRow | undefined> {
+  async get(tx: Queryable, executionId: string): Promise<ExecutionRow | undefined> {
     return tx
       .selectFrom("flow_executions")
       .selectAll()
@@ -108,7 +103,7 @@ export class ExecutionStore {
   }
 
   /** The flow's active execution id, if any. */
-  async activeExecution(flowName: string, tx: DbOrTx = this.db): Promise<string | undefined> {
+  async activeExecution(tx: Queryable, flowName: string): Promise<string | undefined> {
     const r = await tx
       .selectFrom("flow_executions")
       .select("execution_id")
@@ -119,6 +114,7 @@ export class ExecutionStore {
 
   /** DescribeFlowExecutionRecords: newest first, `nextToken` is an opaque offset. */
   async list(
+    q: Queryable,
     flowName: string,
     page: { maxResults?: number; nextToken?: string } = {},
   ): Promise<{ flowExecutions: ExecutionRecord[]; nextToken?: string }> {
@@ -126,7 +122,7 @@ export class ExecutionStore {
     if (!Number.isInteger(max) || max < 1 || max > 100)
       throw invalid("maxResults", "maxResults must be 1-100");
     const offset = page.nextToken ? decodeToken(page.nextToken) : 0;
-    const rows = await this.db
+    const rows = await q
       .selectFrom("flow_executions")
       .selectAll()
       .where("flow_name", "=", flowName)
@@ -143,7 +139,10 @@ export class ExecutionStore {
   }
 
   /** DescribeFlow's `lastRunExecutionDetails` from the newest execution. */
-  async lastRun(flowName: string): Promise<
+  async lastRun(
+    q: Queryable,
+    flowName: string,
+  ): Promise<
     | {
         mostRecentExecutionMessage: string;
         mostRecentExecutionTime: number;
@@ -151,7 +150,7 @@ export class ExecutionStore {
       }
     | undefined
   > {
-    const { flowExecutions } = await this.list(flowName, { maxResults: 1 });
+    const { flowExecutions } = await this.list(q, flowName, { maxResults: 1 });
     const r = flowExecutions[0];
     if (!r) return undefined;
     return {
@@ -162,9 +161,14 @@ export class ExecutionStore {
   }
 
   /** Takes the lease of an active execution whose lease is free or expired; undefined when someone holds it. */
-  async claim(executionId: string, owner: string, ttlMs: number): Promise<ExecutionRow | undefined> {
+  async claim(
+    q: Queryable,
+    executionId: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<ExecutionRow | undefined> {
     const now = this.clock.now();
-    const r = await this.db
+    const r = await q
       .updateTable("flow_executions")
       .set({ lease_owner: owner, lease_expires_at: now + ttlMs })
       .where("execution_id", "=", executionId)
@@ -172,11 +176,11 @@ export class ExecutionStore {
       .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<", now)]))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
-    return this.get(executionId);
+    return this.get(q, executionId);
   }
 
   /** Extends a held lease; false when it was lost (expired and taken, or the execution ended). */
-  async heartbeat(executionId: string, owner: string, ttlMs: number, tx: DbOrTx = this.db): Promise<boolean> {
+  async heartbeat(tx: Queryable, executionId: string, owner: string, ttlMs: number): Promise<boolean> {
     const r = await tx
       .updateTable("flow_executions")
       .set({ lease_expires_at: this.clock.now() + ttlMs })
@@ -192,7 +196,7 @@ export class ExecutionStore {
    * cannot commit) and records the checkpoint, window and counts. False → roll the page back.
    */
   async commitPage(
-    tx: DbOrTx,
+    tx: Queryable,
     executionId: string,
     owner: string,
     ttlMs: number,
@@ -229,11 +233,12 @@ export class ExecutionStore {
 
   /** Gives the lease back (drain, or a wait before a retry); the execution stays active. */
   async release(
+    q: Queryable,
     executionId: string,
     owner: string,
     update: { message?: string; attempt?: number; until?: number } = {},
   ): Promise<void> {
-    await this.db
+    await q
       .updateTable("flow_executions")
       .set({
         lease_owner: null,
@@ -250,11 +255,11 @@ export class ExecutionStore {
 
   /** Ends an execution (frees the flow's active slot); `owner` fences it unless undefined. */
   async finish(
+    tx: Queryable,
     executionId: string,
     owner: string | undefined,
     status: Exclude<ExecutionStatus, "InProgress" | "CancelStarted">,
     message: string,
-    tx: DbOrTx = this.db,
   ): Promise<boolean> {
     const now = this.clock.now();
     let q = tx
@@ -275,9 +280,16 @@ export class ExecutionStore {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** CancelFlowExecutions: active ones move to CancelStarted; returns the ids that were not active. */
-  async requestCancel(flowName: string, executionIds: readonly string[]): Promise<string[]> {
-    const active = await this.db
+  /**
+   * CancelFlowExecutions: the targets (all active ones when `executionIds` is empty) move to
+   * CancelStarted; returns the ids that were not active and the rows now canceling.
+   */
+  async requestCancel(
+    q: Queryable,
+    flowName: string,
+    executionIds: readonly string[],
+  ): Promise<{ invalid: string[]; canceling: ExecutionRow[] }> {
+    const active = await q
       .selectFrom("flow_executions")
       .select("execution_id")
       .where("flow_name", "=", flowName)
@@ -285,20 +297,26 @@ export class ExecutionStore {
       .execute();
     const ids = new Set(active.map((a) => a.execution_id));
     const targets = executionIds.length === 0 ? [...ids] : executionIds.filter((i) => ids.has(i));
-    if (targets.length > 0) {
-      await this.db
-        .updateTable("flow_executions")
-        .set({ status: "CancelStarted", last_updated_at: this.clock.now() })
-        .where("execution_id", "in", targets)
-        .where("status", "=", "InProgress")
-        .execute();
-    }
-    return executionIds.filter((i) => !ids.has(i));
+    const invalid = executionIds.filter((i) => !ids.has(i));
+    if (targets.length === 0) return { invalid, canceling: [] };
+    await q
+      .updateTable("flow_executions")
+      .set({ status: "CancelStarted", last_updated_at: this.clock.now() })
+      .where("execution_id", "in", targets)
+      .where("status", "=", "InProgress")
+      .execute();
+    const canceling = await q
+      .selectFrom("flow_executions")
+      .selectAll()
+      .where("execution_id", "in", targets)
+      .where("status", "=", "CancelStarted")
+      .execute();
+    return { invalid, canceling };
   }
 
   /** Active executions whose lease is free or expired: a runner died, drained, or a wait is over. */
-  async orphans(): Promise<ExecutionRow[]> {
-    return this.db
+  async orphans(q: Queryable): Promise<ExecutionRow[]> {
+    return q
       .selectFrom("flow_executions")
       .selectAll()
       .where("active_flow", "is not", null)
@@ -307,7 +325,7 @@ export class ExecutionStore {
   }
 
   /** The flow's state between executions. */
-  async syncState(flowName: string, tx: DbOrTx = this.db): Promise<SyncState> {
+  async syncState(tx: Queryable, flowName: string): Promise<SyncState> {
     const r = await tx
       .selectFrom("flow_sync_state")
       .selectAll()
@@ -322,11 +340,11 @@ export class ExecutionStore {
 
   /** Records an outcome: success stores where the next incremental run starts and clears the streak. */
   async recordOutcome(
+    tx: Queryable,
     flowName: string,
     outcome: { ok: true; checkpoint?: FlatCheckpoint; windowEnd?: number } | { ok: false },
-    tx: DbOrTx = this.db,
   ): Promise<number> {
-    const prev = await this.syncState(flowName, tx);
+    const prev = await this.syncState(tx, flowName);
     const failures = outcome.ok ? 0 : prev.consecutiveFailures + 1;
     const row = {
       last_checkpoint:
@@ -348,7 +366,7 @@ export class ExecutionStore {
   }
 
   /** Forgets a deleted flow: its executions and its sync state. */
-  async deleteFlow(flowName: string, tx: DbOrTx = this.db): Promise<void> {
+  async deleteFlow(tx: Queryable, flowName: string): Promise<void> {
     await tx.deleteFrom("flow_executions").where("flow_name", "=", flowName).execute();
     await tx.deleteFrom("flow_sync_state").where("flow_name", "=", flowName).execute();
   }

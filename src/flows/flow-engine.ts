@@ -1,15 +1,15 @@
-import type { Kysely } from "kysely";
 import { systemTimer, type Timer } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
 import { invalid, ProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Database } from "../db/schema.ts";
-import type { ExecutionStatus } from "./execution-record.ts";
-import { type RunnerDeps, runExecution } from "./execution-runner.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { ExecutionRecord, ExecutionRow, ExecutionStatus } from "./execution-record.ts";
+import { type FinishedRun, type RunnerDeps, runExecution } from "./execution-runner.ts";
 import { ExecutionStore, type NewExecution } from "./execution-store.ts";
-import type { DbOrTx, Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
+import type { Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
 import { type StoredFlow, sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
+import type { FlowRunner } from "./flow-runner.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
 import type { RecordSink } from "./record-sink.ts";
 import { parseScheduleExpression } from "./schedule-expression.ts";
@@ -26,7 +26,7 @@ export interface ExecutionFinished {
 }
 
 export interface FlowEngineOptions {
-  readonly db: Kysely<Database>;
+  readonly db: Queryable;
   readonly clock: Clock;
   readonly executor: Executor;
   readonly sink: RecordSink;
@@ -59,7 +59,7 @@ const SWEEP_KEY = "flows:sweep";
  * steps), runs them through the Executor, resumes orphaned ones from their checkpoints, and keeps
  * execution records. All state is in our tables, so any runner on any machine can continue any run.
  */
-export class FlowEngine {
+export class FlowEngine implements FlowRunner {
   readonly executions: ExecutionStore;
   readonly #o: FlowEngineOptions;
   readonly #deps: RunnerDeps;
@@ -68,7 +68,7 @@ export class FlowEngine {
   constructor(o: FlowEngineOptions) {
     this.#o = o;
     this.#ttl = o.leaseTtlMs ?? 30_000;
-    this.executions = new ExecutionStore(o.db, o.clock);
+    this.executions = new ExecutionStore(o.clock);
     this.#deps = {
       db: o.db,
       store: this.executions,
@@ -114,7 +114,7 @@ export class FlowEngine {
   }
 
   /** StartFlow on a Scheduled flow: runs it on its `rate(...)` schedule from scheduleStartTime (or now). */
-  async activate(flow: StoredFlow): Promise<void> {
+  async activateIn(tx: Queryable, flow: StoredFlow): Promise<void> {
     const trigger = flow.definition.triggerConfig;
     if (trigger.triggerType !== "Scheduled") return;
     const props = trigger.triggerProperties?.Scheduled;
@@ -122,24 +122,27 @@ export class FlowEngine {
     const everyMs = parseScheduleExpression(props.scheduleExpression);
     const now = this.#o.clock.now();
     const startAt = Math.max(props.scheduleStartTime ?? now, now) + (props.scheduleOffset ?? 0) * 1000;
-    await this.#o.executor.schedule({
-      key: scheduleKey(flow.definition.flowName),
-      task: TICK,
-      payload: { flowName: flow.definition.flowName },
-      everyMs,
-      startAt,
-      ...(props.scheduleEndTime !== undefined ? { endAt: props.scheduleEndTime } : {}),
-    });
+    await this.#o.executor.schedule(
+      {
+        key: scheduleKey(flow.definition.flowName),
+        task: TICK,
+        payload: { flowName: flow.definition.flowName },
+        everyMs,
+        startAt,
+        ...(props.scheduleEndTime !== undefined ? { endAt: props.scheduleEndTime } : {}),
+      },
+      tx,
+    );
   }
 
   /** StopFlow / DeleteFlow: no further scheduled runs (a running one finishes). */
-  async deactivate(flowName: string): Promise<void> {
-    await this.#o.executor.unschedule(scheduleKey(flowName));
+  async deactivateIn(tx: Queryable, flowName: string): Promise<void> {
+    await this.#o.executor.unschedule(scheduleKey(flowName), tx);
   }
 
   /** StartFlow on an OnDemand flow: a Complete pull now; CONFLICT while one is active. */
-  async startOnDemand(flow: StoredFlow): Promise<string> {
-    return this.#startExecution({
+  async startOnDemandIn(tx: Queryable, flow: StoredFlow): Promise<string> {
+    return this.#startExecutionIn(tx, {
       flowName: flow.definition.flowName,
       flowArn: flow.flowArn,
       trigger: "OnDemand",
@@ -150,9 +153,9 @@ export class FlowEngine {
   }
 
   /** A bounded read of `[from, to)` for a workflow step; the flow's own schedule is not involved. */
-  async runBoundedWindow(flow: StoredFlow, from: number, to: number): Promise<string> {
+  async runBoundedWindowIn(tx: Queryable, flow: StoredFlow, from: number, to: number): Promise<string> {
     if (!(from < to)) throw invalid("window", `window [${from}, ${to}) is empty`);
-    return this.#startExecution({
+    return this.#startExecutionIn(tx, {
       flowName: flow.definition.flowName,
       flowArn: flow.flowArn,
       trigger: "Window",
@@ -162,55 +165,87 @@ export class FlowEngine {
     });
   }
 
-  /** CancelFlowExecutions: empty `executionIds` cancels all active ones; returns the invalid ids. */
+  /** activateIn in a transaction of its own (the engine's own callers: workflows). */
+  async activate(flow: StoredFlow): Promise<void> {
+    await this.#o.db.transaction().execute((tx) => this.activateIn(tx, flow));
+  }
+
+  /** cancelIn in a transaction of its own. */
   async cancel(flowName: string, executionIds: readonly string[]): Promise<{ invalidExecutions: string[] }> {
-    const invalidExecutions = await this.executions.requestCancel(flowName, executionIds);
+    return this.#o.db.transaction().execute((tx) => this.cancelIn(tx, flowName, executionIds));
+  }
+
+  /** forgetIn in a transaction of its own. */
+  async forgetFlow(flowName: string): Promise<void> {
+    await this.#o.db.transaction().execute((tx) => this.forgetIn(tx, flowName));
+  }
+
+  /** runBoundedWindowIn in a transaction of its own. */
+  async runBoundedWindow(flow: StoredFlow, from: number, to: number): Promise<string> {
+    return this.#o.db.transaction().execute((tx) => this.runBoundedWindowIn(tx, flow, from, to));
+  }
+
+  /** CancelFlowExecutions: empty `executionIds` cancels all active ones; returns the invalid ids. */
+  async cancelIn(
+    tx: Queryable,
+    flowName: string,
+    executionIds: readonly string[],
+  ): Promise<{ invalidExecutions: string[] }> {
+    const { invalid: invalidExecutions, canceling } = await this.executions.requestCancel(
+      tx,
+      flowName,
+      executionIds,
+    );
     // An execution waiting for a retry holds no lease: end it now rather than at its next run.
-    const targets = executionIds.length > 0 ? executionIds : [];
-    for (const id of targets.length > 0 ? targets : await this.#cancelStarted(flowName)) {
-      const row = await this.executions.get(id);
-      if (row?.status === "CancelStarted" && row.lease_owner === null) await this.#enqueueRun(id);
-    }
+    for (const row of canceling) if (row.lease_owner === null) await this.#enqueueRun(tx, row);
     return { invalidExecutions };
   }
 
-  async #cancelStarted(flowName: string): Promise<string[]> {
-    const rows = await this.#o.db
-      .selectFrom("flow_executions")
-      .select("execution_id")
-      .where("flow_name", "=", flowName)
-      .where("status", "=", "CancelStarted")
-      .execute();
-    return rows.map((r) => r.execution_id);
+  /** True while an execution of the flow is in progress. */
+  async isRunning(q: Queryable, flowName: string): Promise<boolean> {
+    return (await this.executions.activeExecution(q, flowName)) !== undefined;
   }
 
-  /** DeleteFlow: unschedules the flow and forgets its executions and sync state (inside `tx` when given). */
-  async forgetFlow(flowName: string, tx?: DbOrTx): Promise<void> {
+  /** DescribeFlowExecutionRecords: newest first, paged by an opaque token. */
+  async listExecutions(
+    q: Queryable,
+    flowName: string,
+    page: { limit: number; after?: string | undefined },
+  ): Promise<{ items: ExecutionRecord[]; next?: string | undefined }> {
+    const { flowExecutions, nextToken } = await this.executions.list(q, flowName, {
+      maxResults: page.limit,
+      ...(page.after ? { nextToken: page.after } : {}),
+    });
+    return { items: flowExecutions, next: nextToken };
+  }
+
+  /** DeleteFlow: unschedules the flow and forgets its executions and sync state. */
+  async forgetIn(tx: Queryable, flowName: string): Promise<void> {
     await this.#o.executor.unschedule(scheduleKey(flowName), tx);
-    await this.executions.deleteFlow(flowName, tx);
+    await this.executions.deleteFlow(tx, flowName);
   }
 
   /** Re-enqueues every active execution whose lease expired (a dead runner's): it resumes from its checkpoint. */
   async recover(): Promise<undefined> {
-    for (const row of await this.executions.orphans()) await this.#enqueueRun(row.execution_id, true);
+    const db = this.#o.db;
+    for (const row of await this.executions.orphans(db)) await this.#enqueueRun(db, row, true);
     return undefined;
   }
 
-  async #startExecution(e: NewExecution): Promise<string> {
-    return this.#o.db.transaction().execute(async (tx) => {
-      const id = await this.executions.create(e, tx);
-      await this.#o.executor.enqueue(runJob(e.flowName, id, e.trigger), tx);
-      return id;
-    });
+  async #startExecutionIn(tx: Queryable, e: NewExecution): Promise<string> {
+    const id = await this.executions.create(tx, e);
+    await this.#o.executor.enqueue(runJob(e.flowName, id, e.trigger), tx);
+    return id;
   }
 
-  async #enqueueRun(executionId: string, preserve = false): Promise<void> {
-    const row = await this.executions.get(executionId);
-    if (row)
-      await this.#o.executor.enqueue({
-        ...runJob(row.flow_name, executionId, row.trigger_kind),
+  async #enqueueRun(q: Queryable, row: ExecutionRow, preserve = false): Promise<void> {
+    await this.#o.executor.enqueue(
+      {
+        ...runJob(row.flow_name, row.execution_id, row.trigger_kind),
         keyMode: preserve ? "preserve" : "replace",
-      });
+      },
+      q,
+    );
   }
 
   async #tick(payload: JobPayload): Promise<JobOutcome> {
@@ -224,34 +259,13 @@ export class FlowEngine {
       );
       return undefined;
     }
-    if (await this.executions.activeExecution(flowName)) {
-      this.#o.logger?.info({ flowName }, "scheduled run skipped: the previous execution is still active");
-      return undefined;
-    }
-    const props = flow.definition.triggerConfig.triggerProperties?.Scheduled;
-    const base = { flowName, flowArn: flow.flowArn, trigger: "Scheduled" as const };
     try {
-      if (props?.dataPullMode === "Complete") {
-        await this.#startExecution({
-          ...base,
-          pullMode: "Complete",
-          windowFrom: 0,
-          windowTo: this.#o.clock.now(),
-        });
-        return undefined;
-      }
-      const state = await this.executions.syncState(flowName);
-      const lookback = this.#lookbackMs(flow);
-      // No end yet: an incremental window ends at the source's now, which only the connector knows (the
-      // source's clock may run far from ours, 60× in the demo); its first page records the window it reads.
-      await this.#startExecution({
-        ...base,
-        pullMode: "Incremental",
-        windowFrom:
-          state.lastWindowEnd !== undefined
-            ? state.lastWindowEnd - lookback
-            : (props?.firstExecutionFrom ?? 0),
-        ...(state.lastCheckpoint ? { since: state.lastCheckpoint } : {}),
+      await this.#o.db.transaction().execute(async (tx) => {
+        if (await this.isRunning(tx, flowName)) {
+          this.#o.logger?.info({ flowName }, "scheduled run skipped: the previous execution is still active");
+          return;
+        }
+        await this.#startExecutionIn(tx, await this.#scheduledRun(tx, flow));
       });
     } catch (e) {
       if (e instanceof ProfileflowError && e.code === "CONFLICT") {
@@ -263,6 +277,27 @@ export class FlowEngine {
     return undefined;
   }
 
+  /** The execution one scheduled tick starts: a Complete pull, or the next incremental window. */
+  async #scheduledRun(q: Queryable, flow: StoredFlow): Promise<NewExecution> {
+    const flowName = flow.definition.flowName;
+    const props = flow.definition.triggerConfig.triggerProperties?.Scheduled;
+    const base = { flowName, flowArn: flow.flowArn, trigger: "Scheduled" as const };
+    if (props?.dataPullMode === "Complete") {
+      return { ...base, pullMode: "Complete", windowFrom: 0, windowTo: this.#o.clock.now() };
+    }
+    const state = await this.executions.syncState(q, flowName);
+    const lookback = this.#lookbackMs(flow);
+    // No end yet: an incremental window ends at the source's now, which only the connector knows (the
+    // source's clock may run far from ours, 60× in the demo); its first page records the window it reads.
+    return {
+      ...base,
+      pullMode: "Incremental",
+      windowFrom:
+        state.lastWindowEnd !== undefined ? state.lastWindowEnd - lookback : (props?.firstExecutionFrom ?? 0),
+      ...(state.lastCheckpoint ? { since: state.lastCheckpoint } : {}),
+    };
+  }
+
   #lookbackMs(flow: StoredFlow): number {
     const spec = this.#o.connectors[flow.definition.sourceFlowConfig.connectorType];
     const object = sourceObject(flow.definition.sourceFlowConfig);
@@ -272,11 +307,12 @@ export class FlowEngine {
   async #run(payload: JobPayload, ctx: JobContext): Promise<JobOutcome> {
     const executionId = payload["executionId"];
     if (typeof executionId !== "string") throw new Error("flows.run payload has no executionId");
-    const row = await this.executions.claim(executionId, ctx.workerId, this.#ttl);
+    const db = this.#o.db;
+    const row = await this.executions.claim(db, executionId, ctx.workerId, this.#ttl);
     if (!row) return undefined; // ended, or another runner holds a live lease
     if (row.status === "CancelStarted") {
       const message = "Canceled on request before it resumed.";
-      if (await this.executions.finish(executionId, ctx.workerId, "Canceled", message)) {
+      if (await this.executions.finish(db, executionId, ctx.workerId, "Canceled", message)) {
         await this.#finished(row.flow_name, executionId, row.trigger_kind, "Canceled", message);
       }
       return undefined;
@@ -285,19 +321,7 @@ export class FlowEngine {
     if (result.kind === "wait") return { rerunAt: result.at };
     if (result.kind === "released") return undefined;
     if (row.trigger_kind === "Scheduled" && result.status !== "Canceled") {
-      const failures = await this.executions.recordOutcome(
-        row.flow_name,
-        result.status === "Successful"
-          ? {
-              ok: true,
-              ...(row.pull_mode === "Incremental" && result.checkpoint
-                ? { checkpoint: result.checkpoint }
-                : {}),
-              ...(result.windowEnd !== undefined ? { windowEnd: result.windowEnd } : {}),
-            }
-          : { ok: false },
-      );
-      await this.#maybeSuspend(row.flow_name, failures, result.message);
+      await this.#recordScheduledOutcome(row, result);
     }
     await this.#finished(
       row.flow_name,
@@ -310,13 +334,31 @@ export class FlowEngine {
     return undefined;
   }
 
+  /** A scheduled run's outcome: where the next incremental run starts, or one more consecutive failure. */
+  async #recordScheduledOutcome(row: ExecutionRow, result: FinishedRun): Promise<void> {
+    const failures = await this.executions.recordOutcome(
+      this.#o.db,
+      row.flow_name,
+      result.status === "Successful"
+        ? {
+            ok: true,
+            ...(row.pull_mode === "Incremental" && result.checkpoint
+              ? { checkpoint: result.checkpoint }
+              : {}),
+            ...(result.windowEnd !== undefined ? { windowEnd: result.windowEnd } : {}),
+          }
+        : { ok: false },
+    );
+    await this.#maybeSuspend(row.flow_name, failures, result.message);
+  }
+
   async #maybeSuspend(flowName: string, failures: number, lastMessage: string): Promise<void> {
     if (failures === 0) return;
     const flow = await this.#o.flows.getFlow(flowName);
     const threshold =
       flow?.definition.triggerConfig.triggerProperties?.Scheduled?.flowErrorDeactivationThreshold;
     if (threshold === undefined || failures < threshold) return;
-    await this.deactivate(flowName);
+    await this.#o.db.transaction().execute((tx) => this.deactivateIn(tx, flowName));
     await this.#o.flows.setFlowStatus(
       flowName,
       "Suspended",

@@ -1,16 +1,14 @@
-import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
 import type { FlowDefinition, FlowStatus, StoredFlow } from "./flow-definition.ts";
+import { flowDefinitionColumn } from "./flow-definition-codec.ts";
 import type { FlowCatalog } from "./flow-ports.ts";
 
-type Db = Kysely<Database> | Transaction<Database>;
-
 /** Flow definitions and their lifecycle status. Executions live in the execution store. */
-export class FlowStore implements FlowCatalog {
+export class FlowStore {
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly arnPrefix: string,
   ) {}
@@ -20,13 +18,21 @@ export class FlowStore implements FlowCatalog {
     return `${this.arnPrefix}${name}`;
   }
 
+  /** The engine's view (FlowCatalog), reading and writing through `q`. */
+  catalog(q: Queryable): FlowCatalog {
+    return {
+      getFlow: (name) => this.get(q, name),
+      setFlowStatus: (name, status, message) => this.setStatus(q, name, status, message),
+    };
+  }
+
   /** Creates a flow; ALREADY_EXISTS with AWS's words when the name is taken. */
   async create(
+    q: Queryable,
     definition: FlowDefinition,
     o: { status: FlowStatus; hidden?: boolean; workflowId?: string | undefined },
-    db: Db = this.db,
   ): Promise<StoredFlow> {
-    const taken = await db
+    const taken = await q
       .selectFrom("flows")
       .select("name")
       .where("name", "=", definition.flowName)
@@ -34,12 +40,13 @@ export class FlowStore implements FlowCatalog {
     if (taken)
       throw new ProfileflowError("ALREADY_EXISTS", `Flow with name ${definition.flowName} already exists.`);
     const now = this.clock.now();
-    await db
+    await q
       .insertInto("flows")
       .values({
         name: definition.flowName,
         arn: this.arnOf(definition.flowName),
-        definition: JSON.stringify(definition),
+        definition: flowDefinitionColumn.stringify(definition),
+        destination_domain: destinationDomain(definition),
         status: o.status,
         status_message: null,
         hidden: o.hidden ? 1 : 0,
@@ -48,87 +55,89 @@ export class FlowStore implements FlowCatalog {
         updated_at: now,
       })
       .execute();
-    return (await this.get(definition.flowName, db))!;
+    return (await this.get(q, definition.flowName))!;
   }
 
   /** Replaces a flow's definition. */
-  async update(definition: FlowDefinition, db: Db = this.db): Promise<StoredFlow> {
-    const res = await db
+  async update(q: Queryable, definition: FlowDefinition): Promise<StoredFlow> {
+    const res = await q
       .updateTable("flows")
-      .set({ definition: JSON.stringify(definition), updated_at: this.clock.now() })
+      .set({
+        definition: flowDefinitionColumn.stringify(definition),
+        destination_domain: destinationDomain(definition),
+        updated_at: this.clock.now(),
+      })
       .where("name", "=", definition.flowName)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw notFound(definition.flowName);
-    return (await this.get(definition.flowName, db))!;
+    return (await this.get(q, definition.flowName))!;
   }
 
   /** Sets the status (and its message, for Errored/Suspended). */
-  async setStatus(name: string, status: FlowStatus, message?: string, db: Db = this.db): Promise<void> {
-    await db
+  async setStatus(q: Queryable, name: string, status: FlowStatus, message?: string): Promise<void> {
+    await q
       .updateTable("flows")
       .set({ status, status_message: message ?? null, updated_at: this.clock.now() })
       .where("name", "=", name)
       .execute();
   }
 
-  /** FlowCatalog: the flow with this name. */
-  getFlow(name: string): Promise<StoredFlow | undefined> {
-    return this.get(name);
-  }
-
-  /** FlowCatalog: a status the engine decided (Suspended after too many failures). */
-  setFlowStatus(name: string, status: FlowStatus, message?: string): Promise<void> {
-    return this.setStatus(name, status, message);
-  }
-
   /** The flow with this name. */
-  async get(name: string, db: Db = this.db): Promise<StoredFlow | undefined> {
-    const row = await db.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirst();
+  async get(q: Queryable, name: string): Promise<StoredFlow | undefined> {
+    const row = await q.selectFrom("flows").selectAll().where("name", "=", name).executeTakeFirst();
     return row ? toFlow(row) : undefined;
   }
 
   /** The flow or RESOURCE_NOT_FOUND. */
-  async require(name: string, db: Db = this.db): Promise<StoredFlow> {
-    const f = await this.get(name, db);
+  async require(q: Queryable, name: string): Promise<StoredFlow> {
+    const f = await this.get(q, name);
     if (!f) throw notFound(name);
     return f;
   }
 
   /** A page of flows ordered by name. */
-  async list(o: {
-    after?: string | undefined;
-    limit: number;
-    includeHidden?: boolean;
-  }): Promise<StoredFlow[]> {
-    let q = this.db.selectFrom("flows").selectAll().orderBy("name").limit(o.limit);
-    if (!o.includeHidden) q = q.where("hidden", "=", 0);
-    if (o.after !== undefined) q = q.where("name", ">", o.after);
-    return (await q.execute()).map(toFlow);
+  async list(
+    q: Queryable,
+    o: { after?: string | undefined; limit: number; includeHidden?: boolean },
+  ): Promise<StoredFlow[]> {
+    let sel = q.selectFrom("flows").selectAll().orderBy("name").limit(o.limit);
+    if (!o.includeHidden) sel = sel.where("hidden", "=", 0);
+    if (o.after !== undefined) sel = sel.where("name", ">", o.after);
+    return (await sel.execute()).map(toFlow);
   }
 
   /** Flows that read through a connector profile (to refuse deleting it while in use). */
-  async usingConnectorProfile(profileName: string): Promise<string[]> {
-    const rows = await this.db.selectFrom("flows").select(["name", "definition"]).execute();
+  async usingConnectorProfile(q: Queryable, profileName: string): Promise<string[]> {
+    const rows = await q.selectFrom("flows").selectAll().execute();
     return rows
-      .filter(
-        (r) =>
-          (JSON.parse(r.definition) as FlowDefinition).sourceFlowConfig.connectorProfileName === profileName,
-      )
-      .map((r) => r.name);
+      .map(toFlow)
+      .filter((f) => f.definition.sourceFlowConfig.connectorProfileName === profileName)
+      .map((f) => f.definition.flowName);
   }
 
-  /** Active scheduled flows (for the scheduler). */
-  async active(): Promise<StoredFlow[]> {
-    return (await this.db.selectFrom("flows").selectAll().where("status", "=", "Active").execute()).map(
-      toFlow,
-    );
+  /** Names of the flows that write into a Customer Profiles domain. */
+  async namesWritingTo(q: Queryable, domainName: string): Promise<string[]> {
+    const rows = await q
+      .selectFrom("flows")
+      .select("name")
+      .where("destination_domain", "=", domainName)
+      .orderBy("name")
+      .execute();
+    return rows.map((r) => r.name);
   }
 
   /** Deletes a flow. */
-  async delete(name: string, db: Db = this.db): Promise<void> {
-    const res = await db.deleteFrom("flows").where("name", "=", name).executeTakeFirst();
+  async delete(q: Queryable, name: string): Promise<void> {
+    const res = await q.deleteFrom("flows").where("name", "=", name).executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) throw notFound(name);
   }
+}
+
+function destinationDomain(definition: FlowDefinition): string | null {
+  return (
+    definition.destinationFlowConfigList[0]?.destinationConnectorProperties.CustomerProfiles.domainName ??
+    null
+  );
 }
 
 function notFound(name: string): ProfileflowError {
@@ -138,8 +147,8 @@ function notFound(name: string): ProfileflowError {
 function toFlow(row: Database["flows"]): StoredFlow {
   return {
     flowArn: row.arn,
-    definition: JSON.parse(row.definition) as FlowDefinition,
-    flowStatus: row.status as FlowStatus,
+    definition: flowDefinitionColumn.parse(row.definition),
+    flowStatus: row.status,
     ...(row.status_message ? { flowStatusMessage: row.status_message } : {}),
     hidden: Boolean(row.hidden),
     ...(row.workflow_id ? { workflowId: row.workflow_id } : {}),

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
 import type { SecretBox } from "../core/secret-box.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
 
 export interface StoredSecret {
@@ -23,19 +23,21 @@ export interface StoredSecret {
  */
 export class SecretStore {
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly arnPrefix: string,
   ) {}
 
   /** Creates a secret; ALREADY_EXISTS if the name is taken (even when scheduled for deletion). */
-  async create(o: {
-    name: string;
-    secretString: string;
-    description?: string | undefined;
-    kmsKeyId?: string | undefined;
-  }): Promise<StoredSecret> {
+  async create(
+    q: Queryable,
+    o: {
+      name: string;
+      secretString: string;
+      description?: string | undefined;
+      kmsKeyId?: string | undefined;
+    },
+  ): Promise<StoredSecret> {
     const now = this.clock.now();
     const suffix = randomBytes(6).toString("base64url").slice(0, 6);
     const row = {
@@ -49,23 +51,19 @@ export class SecretStore {
       updated_at: now,
       deleted_at: null,
     };
-    const taken = await this.db
-      .selectFrom("secrets")
-      .select("name")
-      .where("name", "=", o.name)
-      .executeTakeFirst();
+    const taken = await q.selectFrom("secrets").select("name").where("name", "=", o.name).executeTakeFirst();
     if (taken)
       throw new ProfileflowError(
         "ALREADY_EXISTS",
         `The operation failed because the secret ${o.name} already exists.`,
       );
-    await this.db.insertInto("secrets").values(row).execute();
+    await q.insertInto("secrets").values(row).execute();
     return toSecret(row);
   }
 
   /** Finds a secret by name or ARN (also while scheduled for deletion). */
-  async find(id: string): Promise<StoredSecret | undefined> {
-    const row = await this.db
+  async find(q: Queryable, id: string): Promise<StoredSecret | undefined> {
+    const row = await q
       .selectFrom("secrets")
       .selectAll()
       .where((eb) => eb.or([eb("name", "=", id), eb("arn", "=", id)]))
@@ -74,8 +72,8 @@ export class SecretStore {
   }
 
   /** The secret string of a live secret; RESOURCE_NOT_FOUND when absent or deleted. */
-  async value(id: string): Promise<{ secret: StoredSecret; secretString: string }> {
-    const row = await this.db
+  async value(q: Queryable, id: string): Promise<{ secret: StoredSecret; secretString: string }> {
+    const row = await q
       .selectFrom("secrets")
       .selectAll()
       .where((eb) => eb.or([eb("name", "=", id), eb("arn", "=", id)]))
@@ -92,11 +90,11 @@ export class SecretStore {
   }
 
   /** Stores a new current version. */
-  async put(id: string, secretString: string): Promise<StoredSecret> {
-    const { secret } = await this.value(id);
+  async put(q: Queryable, id: string, secretString: string): Promise<StoredSecret> {
+    const { secret } = await this.value(q, id);
     const versionId = uuid();
     const now = this.clock.now();
-    await this.db
+    await q
       .updateTable("secrets")
       .set({ secret_sealed: this.box.seal(secretString), version_id: versionId, updated_at: now })
       .where("name", "=", secret.name)
@@ -106,18 +104,19 @@ export class SecretStore {
 
   /** Deletes now (force) or marks for deletion after a recovery window. */
   async delete(
+    q: Queryable,
     id: string,
     o: { force: boolean; recoveryWindowDays: number },
   ): Promise<{ secret: StoredSecret; deletionDate: number }> {
-    const secret = await this.find(id);
+    const secret = await this.find(q, id);
     if (!secret)
       throw new ProfileflowError("RESOURCE_NOT_FOUND", "Secrets Manager can't find the specified secret.");
     const now = this.clock.now();
     if (o.force) {
-      await this.db.deleteFrom("secrets").where("name", "=", secret.name).execute();
+      await q.deleteFrom("secrets").where("name", "=", secret.name).execute();
       return { secret, deletionDate: now };
     }
-    await this.db.updateTable("secrets").set({ deleted_at: now }).where("name", "=", secret.name).execute();
+    await q.updateTable("secrets").set({ deleted_at: now }).where("name", "=", secret.name).execute();
     return { secret: { ...secret, deletedAt: now }, deletionDate: now + o.recoveryWindowDays * 86_400_000 };
   }
 }

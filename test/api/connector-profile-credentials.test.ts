@@ -225,7 +225,7 @@ describe("vendor hosts and vendor answers at the edge", () => {
 
   it("a stored profile on a host vendorHosts no longer allows is refused at connect time", async () => {
     // As if stored before the setting changed: straight into the store, past the API's check.
-    await t.server.flows.connectorProfiles.create({
+    await t.server.flows.connectorProfiles.create(t.server.database.db, {
       name: "stored-before",
       connectorType: "Servicenow",
       connectionMode: "Public",

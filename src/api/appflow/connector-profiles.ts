@@ -1,25 +1,12 @@
 import { z } from "zod";
-import { HostAllowList } from "../../connectors/sdk/index.ts";
 import { ProfileflowError } from "../../core/errors.ts";
-import type {
-  ConnectionStatus,
-  ConnectorProfile,
-  ConnectorProfileStore,
-} from "../../flows/connector-profile-store.ts";
-import type { FlowStore } from "../../flows/flow-store.ts";
+import type { ConnectorProfile } from "../../flows/connector-profile-store.ts";
+import type { ConnectorProfileService } from "../../services/connector-profile-service.ts";
 import type { Idempotency } from "../idempotency.ts";
-import type { ServiceDefinition } from "../operation.ts";
+import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
-import { assertAllowedVendorHost, assertCredentialsFollowHost } from "./credential-binding.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
 import { decodeToken, page } from "./pagination.ts";
-
-/** Tests a connection with the connector's own code; wired by the composition root. */
-export type ConnectionTester = (profile: {
-  connectorType: string;
-  properties: Record<string, unknown>;
-  credentials: Record<string, unknown>;
-}) => Promise<{ status: ConnectionStatus; message?: string | undefined }>;
 
 const url = z
   .string()
@@ -164,32 +151,22 @@ function checkConfig(
   };
 }
 
-/** CreateConnectorProfile, UpdateConnectorProfile, DescribeConnectorProfiles, DeleteConnectorProfile (+ a test extension). */
-export function connectorProfileOperations(deps: {
-  profiles: ConnectorProfileStore;
-  flows: FlowStore;
-  idempotency: Idempotency;
-  test: ConnectionTester;
-  /** Hosts a connector profile may name (setting vendorHosts); any host when absent. */
-  vendorHosts?: HostAllowList;
-}): ServiceDefinition {
-  const { profiles } = deps;
-  const vendorHosts = deps.vendorHosts ?? HostAllowList.any();
-  const testOrThrow = async (
-    type: string,
-    properties: Record<string, unknown>,
-    credentials: Record<string, unknown>,
-  ) => {
-    const result = await deps.test({ connectorType: type, properties, credentials });
-    if (result.status === "Failed") {
-      throw new ProfileflowError(
-        "CONNECTOR_AUTHENTICATION",
-        `Connection test failed: ${result.message ?? "the source refused the credentials"}`,
-      );
-    }
-    return result;
-  };
-  const detail = (p: ConnectorProfile) => ({
+const updateInput = profileInput.omit({ connectorType: true, kmsArn: true, connectorLabel: true });
+const describeInput = z
+  .object({
+    connectorProfileNames: z.array(connectorProfileName).max(100).optional(),
+    connectorType: sourceConnectorType.optional(),
+    connectorLabel: z.string().max(256).optional(),
+    maxResults: z.number().int().min(1).max(100).optional(),
+    nextToken: z.string().max(2048).optional(),
+  })
+  .strict();
+const deleteInput = z.object({ connectorProfileName, forceDelete: z.boolean().optional() }).strict();
+const nameOnly = z.object({ connectorProfileName }).strict();
+
+/** One ConnectorProfile of DescribeConnectorProfiles. */
+function detail(p: ConnectorProfile) {
+  return {
     connectorProfileArn: p.arn,
     connectorProfileName: p.name,
     connectorType: p.connectorType,
@@ -202,168 +179,80 @@ export function connectorProfileOperations(deps: {
     // Extension members (the SDK ignores them): the last connection test.
     connectionStatus: p.connectionStatus,
     ...(p.connectionMessage ? { connectionMessage: p.connectionMessage } : {}),
-  });
-  return {
-    service: "appflow",
-    operations: [
-      {
-        name: "CreateConnectorProfile",
-        method: "POST",
-        path: "/create-connector-profile",
-        handler: async (ctx) => {
-          const input = parseInput(profileInput, ctx.body);
-          return deps.idempotency.run(
-            "CreateConnectorProfile",
-            input.clientToken,
-            { ...input, clientToken: undefined },
-            async () => {
-              const { key, properties, credentials } = checkConfig(
-                input.connectorType,
-                input.connectorProfileConfig,
-                true,
-              );
-              assertAllowedVendorHost(vendorHosts, key, properties["instanceUrl"]);
-              if (await profiles.get(input.connectorProfileName)) {
-                throw new ProfileflowError(
-                  "ALREADY_EXISTS",
-                  `Connector profile with name ${input.connectorProfileName} already exists.`,
-                );
-              }
-              const tested = await testOrThrow(input.connectorType, properties, credentials ?? {});
-              const p = await profiles.create({
-                name: input.connectorProfileName,
-                connectorType: input.connectorType,
-                connectorLabel: input.connectorLabel,
-                connectionMode: input.connectionMode,
-                properties: { [key]: properties },
-                credentials: credentials ? { [key]: credentials } : undefined,
-                kmsArn: input.kmsArn,
-                connectionStatus: tested.status,
-                connectionMessage: tested.message,
-              });
-              return { connectorProfileArn: p.arn };
-            },
-          );
-        },
-      },
-      {
-        name: "UpdateConnectorProfile",
-        method: "POST",
-        path: "/update-connector-profile",
-        handler: async (ctx) => {
-          const input = parseInput(
-            profileInput.omit({ connectorType: true, kmsArn: true, connectorLabel: true }),
-            ctx.body,
-          );
-          return deps.idempotency.run(
-            "UpdateConnectorProfile",
-            input.clientToken,
-            { ...input, clientToken: undefined },
-            async () => {
-              const existing = await profiles.require(input.connectorProfileName);
-              const type = existing.connectorType as keyof typeof shapes;
-              const { key, properties, credentials } = checkConfig(type, input.connectorProfileConfig, false);
-              assertAllowedVendorHost(vendorHosts, key, properties["instanceUrl"]);
-              // Before anything is contacted: stored credentials never follow a new instanceUrl.
-              assertCredentialsFollowHost(
-                key,
-                existing.properties[key],
-                properties,
-                credentials !== undefined,
-              );
-              const effective = credentials ?? (await profiles.credentials(existing.name))?.[key] ?? {};
-              const tested = await testOrThrow(type, properties, effective);
-              const p = await profiles.update({
-                name: existing.name,
-                connectorType: type,
-                connectionMode: input.connectionMode,
-                properties: { [key]: properties },
-                credentials: credentials ? { [key]: credentials } : undefined,
-                connectionStatus: tested.status,
-                connectionMessage: tested.message,
-              });
-              return { connectorProfileArn: p.arn };
-            },
-          );
-        },
-      },
-      {
-        name: "DescribeConnectorProfiles",
-        method: "POST",
-        path: "/describe-connector-profiles",
-        handler: async (ctx) => {
-          const input = parseInput(
-            z
-              .object({
-                connectorProfileNames: z.array(connectorProfileName).max(100).optional(),
-                connectorType: sourceConnectorType.optional(),
-                connectorLabel: z.string().max(256).optional(),
-                maxResults: z.number().int().min(1).max(100).optional(),
-                nextToken: z.string().max(2048).optional(),
-              })
-              .strict(),
-            ctx.body,
-          );
-          const limit = input.maxResults ?? 100;
-          const rows = await profiles.list({
-            ...(input.connectorProfileNames ? { names: input.connectorProfileNames } : {}),
-            ...(input.connectorType ? { connectorType: input.connectorType } : {}),
-            ...(input.connectorLabel ? { connectorLabel: input.connectorLabel } : {}),
-            ...(input.nextToken ? { after: decodeToken(input.nextToken, "nextToken")! } : {}),
-            limit: limit + 1,
-          });
-          const { items, next } = page(rows, limit, (p) => p.name);
-          return { connectorProfileDetails: items.map(detail), ...(next ? { nextToken: next } : {}) };
-        },
-      },
-      {
-        name: "DeleteConnectorProfile",
-        method: "POST",
-        path: "/delete-connector-profile",
-        handler: async (ctx) => {
-          const input = parseInput(
-            z.object({ connectorProfileName, forceDelete: z.boolean().optional() }).strict(),
-            ctx.body,
-          );
-          await profiles.require(input.connectorProfileName);
-          const users = await deps.flows.usingConnectorProfile(input.connectorProfileName);
-          if (users.length > 0 && !input.forceDelete) {
-            throw new ProfileflowError(
-              "CONFLICT",
-              `Connector profile ${input.connectorProfileName} is in use by flows: ${users.join(", ")}.`,
-            );
-          }
-          await profiles.delete(input.connectorProfileName);
-          return {};
-        },
-      },
-      {
-        // Extension: re-test a saved connection and keep its status ("Connected" or the precise reason).
-        name: "TestConnectorProfile",
-        method: "POST",
-        path: "/test-connector-profile",
-        handler: async (ctx) => {
-          const input = parseInput(z.object({ connectorProfileName }).strict(), ctx.body);
-          const p = await profiles.require(input.connectorProfileName);
-          const key = shapes[p.connectorType as keyof typeof shapes].key;
-          const creds = (await profiles.credentials(p.name))?.[key] ?? {};
-          const result = await deps.test({
-            connectorType: p.connectorType,
-            properties: p.properties[key] ?? {},
-            credentials: creds,
-          });
-          await profiles.update({
-            name: p.name,
-            connectorType: p.connectorType,
-            connectionMode: p.connectionMode,
-            properties: p.properties,
-            credentials: undefined,
-            connectionStatus: result.status,
-            connectionMessage: result.message,
-          });
-          return { connectionStatus: result.status, ...(result.message ? { message: result.message } : {}) };
-        },
-      },
-    ],
   };
+}
+
+type Handler = (ctx: OperationContext) => Promise<unknown>;
+const op = (name: string, path: string, handler: Handler): Operation => ({
+  name,
+  method: "POST",
+  path,
+  handler,
+});
+
+/** CreateConnectorProfile, UpdateConnectorProfile, DescribeConnectorProfiles, DeleteConnectorProfile (+ a test extension). */
+export function connectorProfileOperations(deps: {
+  profiles: ConnectorProfileService;
+  idempotency: Idempotency;
+}): ServiceDefinition {
+  const { profiles, idempotency } = deps;
+  const operations = [
+    op("CreateConnectorProfile", "/create-connector-profile", async (ctx) => {
+      const input = parseInput(profileInput, ctx.body);
+      const request = { ...input, clientToken: undefined };
+      return idempotency.run("CreateConnectorProfile", input.clientToken, request, async () => {
+        const config = checkConfig(input.connectorType, input.connectorProfileConfig, true);
+        const p = await profiles.create({
+          name: input.connectorProfileName,
+          connectorType: input.connectorType,
+          connectorLabel: input.connectorLabel,
+          connectionMode: input.connectionMode,
+          kmsArn: input.kmsArn,
+          ...config,
+        });
+        return { connectorProfileArn: p.arn };
+      });
+    }),
+    op("UpdateConnectorProfile", "/update-connector-profile", async (ctx) => {
+      const input = parseInput(updateInput, ctx.body);
+      const request = { ...input, clientToken: undefined };
+      return idempotency.run("UpdateConnectorProfile", input.clientToken, request, async () => {
+        const type = (await profiles.require(input.connectorProfileName))
+          .connectorType as keyof typeof shapes;
+        const config = checkConfig(type, input.connectorProfileConfig, false);
+        const p = await profiles.update({
+          name: input.connectorProfileName,
+          connectionMode: input.connectionMode,
+          ...config,
+        });
+        return { connectorProfileArn: p.arn };
+      });
+    }),
+    op("DescribeConnectorProfiles", "/describe-connector-profiles", async (ctx) => {
+      const input = parseInput(describeInput, ctx.body);
+      const limit = input.maxResults ?? 100;
+      const rows = await profiles.list({
+        names: input.connectorProfileNames,
+        connectorType: input.connectorType,
+        connectorLabel: input.connectorLabel,
+        after: decodeToken(input.nextToken, "nextToken"),
+        limit: limit + 1,
+      });
+      const { items, next } = page(rows, limit, (p) => p.name);
+      return { connectorProfileDetails: items.map(detail), ...(next ? { nextToken: next } : {}) };
+    }),
+    op("DeleteConnectorProfile", "/delete-connector-profile", async (ctx) => {
+      const input = parseInput(deleteInput, ctx.body);
+      await profiles.delete(input.connectorProfileName, { force: input.forceDelete ?? false });
+      return {};
+    }),
+    // Extension: re-test a saved connection and keep its status ("Connected" or the precise reason).
+    op("TestConnectorProfile", "/test-connector-profile", async (ctx) => {
+      const name = parseInput(nameOnly, ctx.body).connectorProfileName;
+      const type = (await profiles.require(name)).connectorType as keyof typeof shapes;
+      const result = await profiles.retest(name, shapes[type].key);
+      return { connectionStatus: result.status, ...(result.message ? { message: result.message } : {}) };
+    }),
+  ];
+  return { service: "appflow", operations };
 }

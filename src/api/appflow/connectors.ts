@@ -6,18 +6,18 @@ import type {
   ObjectDescription,
 } from "../../connectors/sdk/index.ts";
 import { ProfileflowError } from "../../core/errors.ts";
-import type { ConnectorProfileStore } from "../../flows/connector-profile-store.ts";
 import type { SourceConnectorType } from "../../flows/flow-definition.ts";
+import { supportedOperators } from "../../flows/validate-tasks.ts";
+import type { ConnectorProfileService } from "../../services/connector-profile-service.ts";
 import type { ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { fieldTypeDetails } from "./field-type-details.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
-import { supportedOperators } from "./validate-tasks.ts";
 
 export interface ConnectorOperationsDeps {
   /** The built connector for an AppFlow connector type. */
   connectorFor: (type: string) => ConnectorSpec | undefined;
-  profiles: ConnectorProfileStore;
+  profiles: Pick<ConnectorProfileService, "require">;
   /** Opens a saved connection (credentials resolved through the secret store). */
   resolve: (profileName: string) => Promise<ConnectorProfileConfig>;
 }

@@ -1,5 +1,5 @@
 import type { SourceConnectorType } from "../../flows/flow-definition.ts";
-import { supportedOperators } from "./validate-tasks.ts";
+import { supportedOperators } from "../../flows/validate-tasks.ts";
 
 /** AppFlow's FieldTypeDetails (the `v1` of SupportedFieldTypeDetails, the only version botocore models). */
 export interface FieldTypeDetails {

@@ -1,5 +1,5 @@
-import { ProfileflowError } from "../../core/errors.ts";
-import type { SourceConnectorType, Task } from "../../flows/flow-definition.ts";
+import { ProfileflowError } from "../core/errors.ts";
+import type { SourceConnectorType, Task } from "./flow-definition.ts";
 
 const propertiesKey: Record<SourceConnectorType, "Salesforce" | "ServiceNow" | "Marketo" | "Zendesk"> = {
   Salesforce: "Salesforce",

@@ -1,5 +1,5 @@
-import type { HostAllowList } from "../../connectors/sdk/index.ts";
-import { ProfileflowError } from "../../core/errors.ts";
+import type { HostAllowList } from "../connectors/sdk/index.ts";
+import { ProfileflowError } from "../core/errors.ts";
 
 const base = "connectorProfileConfig";
 
