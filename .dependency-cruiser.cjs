@@ -10,7 +10,8 @@ const allowed = {
   profiles: ["ingest", "db", "core"],
   security: ["iam", "db", "core"],
   flows: ["connectors", "db", "core"],
-  api: ["profiles", "flows", "ingest", "connectors", "security", "iam", "db", "core", "config"],
+  services: ["profiles", "flows", "ingest", "connectors", "security", "db", "core", "config"],
+  api: ["services", "profiles", "flows", "ingest", "connectors", "security", "iam", "db", "core", "config"],
   console: [],
 };
 const forbidden = Object.entries(allowed).map(([from, ok]) => ({
@@ -26,6 +27,13 @@ forbidden.push({
   severity: "error",
   from: { path: "^src/(?!cli/|demo/|main\\.ts)" },
   to: { path: "^src/(cli/|main\\.ts)" },
+});
+forbidden.push({
+  name: "no-compose-from-layers",
+  comment: "src/compose/ holds composition-root pieces: only main.ts, cli/ and demo/ import them",
+  severity: "error",
+  from: { path: "^src/(?!cli/|demo/|compose/|main\\.ts)" },
+  to: { path: "^src/compose/" },
 });
 // src/ runs in production installs (`npm ci --omit=dev`, proved by .ci/omit-dev-check): it may load
 // only `dependencies`. test/cli/package-dependencies.test.ts also checks that none goes unused.

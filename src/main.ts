@@ -2,42 +2,51 @@ import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "./api/app.ts";
-import { ProfileArns } from "./api/customer-profiles/arns.ts";
-import { type DomainMatchingPort, domainOperations } from "./api/customer-profiles/domains.ts";
+import { domainOperations } from "./api/customer-profiles/domains.ts";
+import { integrationOperations } from "./api/customer-profiles/integrations.ts";
 import { matchOperations } from "./api/customer-profiles/matches.ts";
 import { objectTypeOperations } from "./api/customer-profiles/object-types.ts";
 import { profileOperations } from "./api/customer-profiles/profiles.ts";
-import { clearTagsOnDelete, profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
+import { profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
 import { templateOperations } from "./api/customer-profiles/templates.ts";
 import { workflowOperations } from "./api/customer-profiles/workflows.ts";
 import { createApiMetrics } from "./api/metrics.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
-import { TagStore } from "./api/tags/tag-store.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
-import { deleteDomainFlows } from "./compose/domain-flows-cleanup.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import {
+  composeIdentityResolution,
+  type IdentityResolutionPort,
+} from "./compose/identity-resolution-jobs.ts";
 import { composeMatching } from "./compose/matching-jobs.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
+import { appflowResourceName, ProfileArns } from "./core/arns.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
 import { makePrivateDir } from "./db/private-files.ts";
+import type { Queryable } from "./db/queryable.ts";
 import { trackStepRecords } from "./flows/workflows/step-record-sink.ts";
 import { WorkflowRunner } from "./flows/workflows/workflow-runner.ts";
 import { WorkflowStore } from "./flows/workflows/workflow-store.ts";
 import { DomainStore } from "./profiles/domain-store.ts";
-import { deleteDomainMatching } from "./profiles/matching/matching-state.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
-import { deleteDomainProfiles, deleteObjectTypeObjects, profileStats } from "./profiles/profile-lifecycle.ts";
+import { ProfileLifecycle } from "./profiles/profile-lifecycle.ts";
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { deriveKey } from "./security/derived-key.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
+import { type DomainCascade, type DomainMatching, DomainService } from "./services/domain-service.ts";
+import { IntegrationService } from "./services/integration-service.ts";
+import { ObjectTypeService } from "./services/object-type-service.ts";
+import { ProfileService } from "./services/profile-service.ts";
+import { TagService } from "./services/tag-service.ts";
+import { WorkflowService } from "./services/workflow-service.ts";
 
 /** Everything a running profileflow holds; the CLI and tests take it from `composeServer`. */
 export interface Server {
@@ -53,8 +62,8 @@ export interface Server {
   resources: ResourceRegistry;
   /** The profile services: `profiles.ingestor.ingestObjects` is the batch entry point for flows. */
   profiles: ProfileServices;
-  domains: DomainStore;
-  objectTypes: ObjectTypeStore;
+  domains: DomainService;
+  objectTypes: ObjectTypeService;
   /** Connections, flows, integrations, secrets and the execution engine. */
   flows: FlowServices;
   /** Integration workflows (historical backfill, then the hand-off to a continuous integration). */
@@ -91,28 +100,59 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     clock,
     { regions: [config.region, ...config.signingRegions] },
   );
-  const tags = new TagStore(database.db);
+  const { db, dialect } = database;
   const resources = new ResourceRegistry();
+  const tags = new TagService(db, resources.exists);
   const arns = new ProfileArns(config.region, config.accountId);
-  const domains = new DomainStore(database.db, clock, { region: config.region, accountId: config.accountId });
-  const objectTypes = new ObjectTypeStore(database.db, clock);
-  clearTagsOnDelete(arns, domains, objectTypes);
+  const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });
+  const objectTypeStore = new ObjectTypeStore(clock);
+  const profileData = new ProfileLifecycle(dialect, clock);
+  const objectTypes = new ObjectTypeService({
+    db,
+    dialect,
+    domains: domainStore,
+    objectTypes: objectTypeStore,
+    tags,
+    arns,
+    objects: profileData,
+  });
   const profiles = createProfileServices(database, objectTypes, clock);
-  domains.onDelete(deleteDomainProfiles);
-  domains.onDelete(deleteDomainMatching);
-  objectTypes.onDelete(deleteObjectTypeObjects(database.dialect, clock));
-  domains.addStatsSource(profileStats(database.db));
-  resources.add(profileResourceExists(arns, domains, objectTypes));
-  const lateMatching = lateMatchingPort();
+  const profileService = new ProfileService({ db, dialect, domains: domainStore, profiles });
+  resources.add(profileResourceExists(arns, domainStore, objectTypeStore));
+  // Matching needs the executor, and DeleteDomain the flows and integrations: composed below.
+  // ML matching's jobs need the executor too (StartIdentityResolutionJob calls this after composition).
+  let lateJobs: IdentityResolutionPort | undefined;
+  const identityResolution: IdentityResolutionPort = {
+    startJob: (d) => {
+      if (!lateJobs) throw new Error("identity resolution is not composed yet");
+      return lateJobs.startJob(d);
+    },
+  };
+  const late = lateDomainDeps();
+  const domains = new DomainService({
+    db,
+    dialect,
+    domains: domainStore,
+    tags,
+    arns,
+    matching: late.matching,
+    profiles: profileData,
+    objectTypes,
+    cascade: late.cascade,
+  });
   const services: ServiceDefinition[] = [
-    tagOperations("profile", tags, resources.exists),
-    tagOperations("appflow", tags, resources.exists),
-    // The matching port needs the executor, composed below with the flow services.
-    domainOperations({ domains, tags, arns, matching: lateMatching.port }),
-    matchOperations({ db: database.db, domains, search: profiles.search }),
-    objectTypeOperations({ domains, objectTypes, tags, arns }),
+    tagOperations("profile", tags),
+    tagOperations("appflow", tags),
+    domainOperations({ domains }),
+    matchOperations({ db, domains, search: profileService, jobs: identityResolution }),
+    objectTypeOperations({ objectTypes }),
     templateOperations(),
-    profileOperations({ domains, ...profiles }),
+    profileOperations({
+      domains,
+      profiles: profileService,
+      merge: profiles.merge,
+      mergeRecords: profiles.mergeRecords,
+    }),
   ];
   const flows = composeFlowServices({
     config,
@@ -126,13 +166,18 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     domains,
     objectTypes,
     // Workflow steps note their distinct record ids in each page's transaction.
-    sink: trackStepRecords(profilesSink(profiles.ingestor, clock), new WorkflowStore(database.db, clock)),
+    sink: trackStepRecords(profilesSink(profiles.ingestor, clock), new WorkflowStore(clock)),
     engine: { ...options.engine, onFinished: (e) => workflows.onExecutionFinished(e) },
     ...(options.executor ? { executor: options.executor } : {}),
   });
   services.push(...flows.services);
-  lateMatching.set(composeMatching({ database, executor: flows.executor, clock, logger }));
-  domains.onDelete(deleteDomainFlows(flows.engine));
+  const jobs = composeIdentityResolution({ database, executor: flows.executor, clock, logger });
+  lateJobs = jobs;
+  // DeleteDomain's cascade: integrations (with their workflows and flows), then any other flow into the domain.
+  late.set(composeMatching({ database, executor: flows.executor, clock, logger }), [
+    { deleteForDomainIn: (tx, d) => integrations.deleteForDomainIn(tx, d) },
+    flows.flowService,
+  ]);
   const workflows = new WorkflowRunner({
     db: database.db,
     clock,
@@ -143,26 +188,36 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     connectors: connectorCatalog(),
     logger,
   });
-  services.push(
-    workflowOperations({
-      domains,
-      objectTypes,
-      connectorProfiles: flows.connectorProfiles,
-      workflows,
-      clock,
-    }),
-  );
-  const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
-  resources.add(async (arn) =>
-    arn.startsWith(`${appflowArn}flow/`)
-      ? (await flows.flows.get(arn.slice(appflowArn.length + 5))) !== undefined
-      : undefined,
-  );
-  resources.add(async (arn) =>
-    arn.startsWith(`${appflowArn}connectorprofile/`)
-      ? (await flows.connectorProfiles.get(arn.slice(appflowArn.length + 17))) !== undefined
-      : undefined,
-  );
+  const workflowService = new WorkflowService({
+    db,
+    clock,
+    domains,
+    objectTypes,
+    flows: flows.flowService,
+    flowStore: flows.flows,
+    integrations: flows.integrations,
+    runner: workflows,
+    executions: flows.engine.executions,
+  });
+  const integrations = new IntegrationService({
+    db,
+    integrations: flows.integrations,
+    flows: flows.flowService,
+    flowStore: flows.flows,
+    tags,
+    workflows: workflowService,
+    domains,
+    objectTypes,
+  });
+  services.push(integrationOperations({ integrations }), workflowOperations({ workflows: workflowService }));
+  resources.add(async (q, arn) => {
+    const name = appflowResourceName(arn, "flow", config);
+    return name === undefined ? undefined : (await flows.flows.get(q, name)) !== undefined;
+  });
+  resources.add(async (q, arn) => {
+    const name = appflowResourceName(arn, "connectorprofile", config);
+    return name === undefined ? undefined : (await flows.connectorProfiles.get(q, name)) !== undefined;
+  });
   const metrics = createApiMetrics();
   // Engine and queue gauges come from our tables, so this API process reports every worker's work too.
   registerEngineMetrics(metrics.registry, { db: database.db, dialect: database.dialect, clock, logger });
@@ -199,6 +254,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
       workersStarted = true;
       await flows.engine.init();
       await workflows.init();
+      await jobs.init();
       await flows.engine.start();
     },
     close: async () => {
@@ -209,30 +265,43 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   };
 }
 
-/** A DomainMatchingPort whose calls go to the one composed later (the executor comes with the flow services). */
-function lateMatchingPort(): { port: DomainMatchingPort; set(p: DomainMatchingPort): void } {
-  let target: DomainMatchingPort | undefined;
+/**
+ * What DomainService needs that is composed after it: rule-based matching (it needs the executor) and
+ * the resources of the flow services that DeleteDomain removes first (integrations, flows).
+ */
+function lateDomainDeps(): {
+  matching: DomainMatching;
+  cascade: DomainCascade[];
+  set(matching: DomainMatching, cascade: DomainCascade[]): void;
+} {
+  let target: DomainMatching | undefined;
   const get = () => {
     if (!target) throw new Error("matching is not composed yet");
     return target;
   };
+  const cascade: DomainCascade[] = [];
   return {
-    port: { configured: (d) => get().configured(d), status: (d) => get().status(d) },
-    set: (p) => {
-      target = p;
+    matching: {
+      configuredIn: (tx, d) => get().configuredIn(tx, d),
+      statusIn: (q, d) => get().statusIn(q, d),
+    },
+    cascade,
+    set: (matching, resources) => {
+      target = matching;
+      cascade.push(...resources);
     },
   };
 }
 
 /** Resolvers, one per resource family, that say whether an ARN names something that exists. */
 export class ResourceRegistry {
-  readonly #resolvers: Array<(arn: string) => Promise<boolean | undefined>> = [];
-  /** Adds a resolver; it answers true for ARNs it knows to exist. */
-  add(resolver: (arn: string) => Promise<boolean | undefined>): void {
+  readonly #resolvers: Array<(q: Queryable, arn: string) => Promise<boolean | undefined>> = [];
+  /** Adds a resolver; it answers true for ARNs it knows to exist (reading through `q`). */
+  add(resolver: (q: Queryable, arn: string) => Promise<boolean | undefined>): void {
     this.#resolvers.push(resolver);
   }
-  readonly exists = async (arn: string): Promise<boolean> => {
-    for (const r of this.#resolvers) if (await r(arn)) return true;
+  readonly exists = async (q: Queryable, arn: string): Promise<boolean> => {
+    for (const r of this.#resolvers) if (await r(q, arn)) return true;
     return false;
   };
 }

@@ -14,6 +14,7 @@ import { errorReply } from "./error-envelope.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "./operation.ts";
 import { parseQueryObject } from "./query-parser.ts";
+import { isQueryService, parseForm, queryErrorXml } from "./query-protocol.ts";
 import { checkModelLimits, checkNoNul } from "./validate.ts";
 
 /** The edge's guards against slow or greedy clients (config: docs/configuration.md). */
@@ -35,8 +36,6 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes (default 6 MiB); same as `limits.bodyLimit`. */
   bodyLimit?: number;
   limits?: Partial<EdgeLimits>;
-  /** Extra unsigned routes (the console, health details) registered by the composition root. */
-  extend?: (app: FastifyInstance) => void;
 }
 
 declare module "fastify" {
@@ -136,11 +135,13 @@ export function createApp(options: AppOptions): FastifyInstance {
       const perService = routes.get(key) ?? new Map<ServiceName, Operation[]>();
       perService.set(def.service, [...(perService.get(def.service) ?? []), op]);
       routes.set(key, perService);
+      // Unsigned requests to POST / keep Secrets Manager's error shape; IAM and STS are told by their scope.
+      if (isQueryService(def.service)) continue;
       byPath.set(key, byPath.has(key) && byPath.get(key) !== def.service ? "profile" : def.service);
     }
   }
 
-  // The signed API in its own scope: its hooks (and its 404) do not touch /health, /metrics or `extend`.
+  // The signed API in its own scope: its hooks (and its 404) do not touch /health or /metrics.
   app.register(async (signed) => {
     signed.addHook("onRequest", async (req, reply) => {
       const pending = await options.verifier.checkHead({
@@ -151,7 +152,7 @@ export function createApp(options: AppOptions): FastifyInstance {
       if (!servedServices.has(pending.caller.service as ServiceName)) {
         throw new ProfileflowError(
           "INVALID_SIGNATURE",
-          `Credential should be scoped to a valid service: profile, appflow or secretsmanager, not '${pending.caller.service}'.`,
+          `Credential should be scoped to a valid service: profile, appflow, secretsmanager, iam or sts, not '${pending.caller.service}'.`,
         );
       }
       req.signature = pending;
@@ -179,6 +180,7 @@ export function createApp(options: AppOptions): FastifyInstance {
           const op = candidates && pick(candidates, req);
           if (!op) throw unknownOperation(req);
           req.operationName = op.name;
+          if (op.action !== undefined) return queryOperation(op, req, reply, caller, service);
           const body = parseJson(req.rawBody);
           const query = req.query as Record<string, string | string[]>;
           // U+0000 in any member, then AWS's modelled limits (and our caps where it has none), before
@@ -225,6 +227,10 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (reply0.type === "InvalidSignatureException") reply.header("date", new Date().toUTCString());
     // Refused before its body was read: close rather than drain whatever the client still sends.
     if (req.body === undefined && declaresBody(req)) reply.header("connection", "close");
+    if (isQueryService(service)) {
+      reply.code(reply0.status).header("x-amzn-RequestId", req.id).header("content-type", "text/xml");
+      return queryErrorXml(service, reply0, req.id);
+    }
     reply
       .code(reply0.status)
       .header("x-amzn-RequestId", req.id)
@@ -233,7 +239,6 @@ export function createApp(options: AppOptions): FastifyInstance {
     return JSON.stringify(reply0.body);
   }
 
-  options.extend?.(app);
   return app;
 }
 
@@ -242,7 +247,32 @@ function declaresBody(req: FastifyRequest): boolean {
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
+/** A query-protocol (IAM, STS) operation: the form's members in, the handler's XML document out. */
+async function queryOperation(
+  op: Operation,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  caller: VerifiedCaller,
+  service: ServiceName,
+): Promise<string> {
+  const result = await op.handler({
+    params: {},
+    query: req.query as Record<string, string | string[]>,
+    body: parseForm(req.rawBody, req.url),
+    headers: req.headers,
+    caller,
+    requestId: req.id,
+    service,
+  });
+  reply.header("content-type", "text/xml");
+  return String(result);
+}
+
 function pick(candidates: Operation[], req: FastifyRequest): Operation | undefined {
+  if (candidates[0]?.action !== undefined) {
+    const action = parseForm(req.rawBody, req.url)["Action"];
+    return candidates.find((op) => op.action === action);
+  }
   if (candidates.length === 1 && !candidates[0]!.target) return candidates[0];
   const target = req.headers["x-amz-target"];
   return candidates.find((op) => op.target === target);

@@ -1,10 +1,10 @@
-import type { DomainMatchingPort } from "../api/customer-profiles/domains.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Executor } from "../flows/executor.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { backfillStep } from "../profiles/matching/matching-backfill.ts";
 import { matchingState, resetMatchingState } from "../profiles/matching/matching-state.ts";
+import type { DomainMatching } from "../services/domain-service.ts";
 
 /** The executor task that matches the profiles a domain held when its matching settings changed. */
 export const MATCHING_BACKFILL_TASK = "matching-backfill";
@@ -20,7 +20,7 @@ export function composeMatching(d: {
   executor: Executor;
   clock: Clock;
   logger: Logger;
-}): DomainMatchingPort {
+}): DomainMatching {
   d.executor.define(MATCHING_BACKFILL_TASK, async (payload, context) => {
     const domain = String(payload["domain"]);
     const version = Number(payload["version"]);
@@ -33,17 +33,21 @@ export function composeMatching(d: {
     return undefined;
   });
   return {
-    configured: async (domainName) => {
-      const { version, status } = await resetMatchingState(d.database.db, domainName, d.clock.now());
+    // Inside the domain's transaction: the reset and its backfill job commit together, or neither.
+    configuredIn: async (tx, domainName) => {
+      const { version, status } = await resetMatchingState(tx, domainName, d.clock.now());
       if (status === "ACTIVE") return;
-      await d.executor.enqueue({
-        task: MATCHING_BACKFILL_TASK,
-        payload: { domain: domainName, version },
-        key: `matching:${domainName}`,
-        keyMode: "replace",
-        queue: `matching:${domainName}`,
-      });
+      await d.executor.enqueue(
+        {
+          task: MATCHING_BACKFILL_TASK,
+          payload: { domain: domainName, version },
+          key: `matching:${domainName}`,
+          keyMode: "replace",
+          queue: `matching:${domainName}`,
+        },
+        tx,
+      );
     },
-    status: async (domainName) => (await matchingState(d.database.db, domainName))?.status ?? "PENDING",
+    statusIn: async (q, domainName) => (await matchingState(q, domainName))?.status ?? "PENDING",
   };
 }

@@ -1,5 +1,4 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
 /** A record that could not be ingested, kept with its reason so it can be fixed and replayed. */
@@ -16,18 +15,18 @@ export interface DeadLetter {
 
 /** Dead letters per domain, newest first. */
 export class DeadLetterStore {
-  constructor(private readonly db: Kysely<Database>) {}
-
   /** One page of a domain's dead letters, newest first, optionally of one object type. */
   async list(
+    q: Queryable,
     domainName: string,
     filter: { objectTypeName?: string | undefined },
     page: { nextToken?: string | undefined; maxResults: number },
   ): Promise<Page<DeadLetter>> {
     const offset = decodePageToken(page.nextToken);
-    let q = this.db.selectFrom("profile_dead_letters").selectAll().where("domain_name", "=", domainName);
-    if (filter.objectTypeName !== undefined) q = q.where("object_type_name", "=", filter.objectTypeName);
-    const rows = await q
+    let query = q.selectFrom("profile_dead_letters").selectAll().where("domain_name", "=", domainName);
+    if (filter.objectTypeName !== undefined)
+      query = query.where("object_type_name", "=", filter.objectTypeName);
+    const rows = await query
       .orderBy("created_at", "desc")
       .orderBy("dead_letter_id")
       .limit(page.maxResults + 1)

@@ -1,7 +1,8 @@
 import type { ObjectTypeDefinition } from "../ingest/index.ts";
 
 /**
- * Where profiles read object types from. `ObjectTypeStore` (object-type-store.ts) satisfies it:
+ * Where profiles read object types from, each call its own read. `ObjectTypeService`
+ * (src/services/object-type-service.ts) satisfies it:
  * the effective definition, template expanded, implicit template types included; undefined when the
  * domain or the type does not exist.
  */
@@ -11,7 +12,7 @@ export interface ObjectTypeSource {
   ensureImplicit?(domainName: string, objectTypeName: string): Promise<void>;
 }
 
-/** Whether a domain exists; `DomainStore` satisfies it. */
+/** Whether a domain exists; `DomainService` satisfies it. */
 export interface DomainLookup {
   get(domainName: string): Promise<unknown>;
 }

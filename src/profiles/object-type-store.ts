@@ -1,21 +1,14 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound, ProfileflowError } from "../core/errors.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { ObjectTypesTable } from "../db/schema/domains.ts";
-import type { Database } from "../db/schema.ts";
 import { implicitObjectType, type ObjectTypeDefinition, resolveObjectType } from "../ingest/index.ts";
+
+export type { ObjectTypeSource } from "./object-type-source.ts";
 
 /** Object types per domain (service quota). */
 export const MAX_OBJECT_TYPES_PER_DOMAIN = 100;
-
-/** What the profile engine and the flows need: the effective definition of an object type. */
-export interface ObjectTypeSource {
-  /**
-   * The definition with its template's members expanded, or undefined when the domain does not
-   * exist or has no such type. A template name without an explicit type gives the template.
-   */
-  get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
-}
 
 /** An object type as the API shows it. Timestamps are epoch milliseconds. */
 export interface ObjectTypeRecord {
@@ -30,38 +23,26 @@ export interface ObjectTypeRecord {
   updatedAt: number;
 }
 
-/**
- * Runs inside the DeleteProfileObjectType transaction (and only there; DeleteDomain has its own
- * hooks). It must use `trx` only: on SQLite the one connection is held by the transaction.
- */
-export type ObjectTypeDeleteHook = (
-  trx: Kysely<Database>,
-  domainName: string,
-  objectTypeName: string,
-) => Promise<void>;
-
 /** Object types of every domain: explicit ones as put, implicit ones from the built-in templates. */
-export class ObjectTypeStore implements ObjectTypeSource {
-  readonly #deleteHooks: ObjectTypeDeleteHook[] = [];
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-  ) {}
-
-  /** Registers work that must happen when an object type is deleted (its objects, fields it fed, tags). */
-  onDelete(hook: ObjectTypeDeleteHook): void {
-    this.#deleteHooks.push(hook);
-  }
+export class ObjectTypeStore {
+  constructor(private readonly clock: Clock) {}
 
   /** The effective definition (template expanded, implicit types included), or undefined. */
-  async get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined> {
-    return (await this.describe(domainName, objectTypeName))?.definition;
+  async get(
+    q: Queryable,
+    domainName: string,
+    objectTypeName: string,
+  ): Promise<ObjectTypeDefinition | undefined> {
+    return (await this.describe(q, domainName, objectTypeName))?.definition;
   }
 
   /** The type with its times and provenance, or undefined when the domain or the type does not exist. */
-  async describe(domainName: string, objectTypeName: string): Promise<ObjectTypeRecord | undefined> {
-    const row = await this.db
+  async describe(
+    q: Queryable,
+    domainName: string,
+    objectTypeName: string,
+  ): Promise<ObjectTypeRecord | undefined> {
+    const row = await q
       .selectFrom("object_types")
       .selectAll()
       .where("domain_name", "=", domainName)
@@ -70,7 +51,7 @@ export class ObjectTypeStore implements ObjectTypeSource {
     if (row) return toRecord(row);
     const implicit = implicitObjectType(objectTypeName);
     if (!implicit) return undefined;
-    const domain = await this.db
+    const domain = await q
       .selectFrom("domains")
       .select("created_at")
       .where("domain_name", "=", domainName)
@@ -90,21 +71,21 @@ export class ObjectTypeStore implements ObjectTypeSource {
    * Creates or replaces a validated definition (Tags are not stored here). RESOURCE_NOT_FOUND for a
    * missing domain, QUOTA_EXCEEDED past 100 types in a domain.
    */
-  async put(domainName: string, definition: ObjectTypeDefinition): Promise<ObjectTypeRecord> {
+  async put(q: Queryable, domainName: string, definition: ObjectTypeDefinition): Promise<ObjectTypeRecord> {
     const { Tags: _tags, ...stored } = definition;
-    return this.#upsert(domainName, stored);
+    return this.#upsert(q, domainName, stored);
   }
 
   /**
    * Stores an implicit type on its first use (PutProfileObject, PutIntegration) so that it is listed
    * and can be deleted, as AWS does; a no-op when the type is already stored or is no template.
    */
-  async ensureImplicit(domainName: string, objectTypeName: string): Promise<void> {
+  async ensureImplicit(q: Queryable, domainName: string, objectTypeName: string): Promise<void> {
     const implicit = implicitObjectType(objectTypeName);
     if (!implicit) return;
     const now = this.clock.now();
     // insert … select: a domain deleted meanwhile makes this a no-op instead of a foreign-key error.
-    await this.db
+    await q
       .insertInto("object_types")
       .columns(["domain_name", "object_type_name", "definition", "implicit", "created_at", "updated_at"])
       .expression((eb) =>
@@ -126,49 +107,48 @@ export class ObjectTypeStore implements ObjectTypeSource {
 
   /** One page of the stored types of a domain, ordered by name, after `after`. */
   async list(
+    q: Queryable,
     domainName: string,
     page: { after?: string | undefined; limit: number },
   ): Promise<{ items: ObjectTypeRecord[]; more: boolean }> {
-    let q = this.db
+    let query = q
       .selectFrom("object_types")
       .selectAll()
       .where("domain_name", "=", domainName)
       .orderBy("object_type_name")
       .limit(page.limit + 1);
-    if (page.after !== undefined) q = q.where("object_type_name", ">", page.after);
-    const rows = await q.execute();
+    if (page.after !== undefined) query = query.where("object_type_name", ">", page.after);
+    const rows = await query.execute();
     return { items: rows.slice(0, page.limit).map(toRecord), more: rows.length > page.limit };
   }
 
-  /**
-   * Deletes a type and (through the hooks) its objects. RESOURCE_NOT_FOUND when there is no such
-   * type; a template name with nothing stored is deleted successfully and stays usable implicitly.
-   */
-  async delete(domainName: string, objectTypeName: string): Promise<void> {
-    if (!(await this.describe(domainName, objectTypeName))) {
-      throw notFound(`Object type ${objectTypeName} does not exist in domain ${domainName}`, {
-        member: "ObjectTypeName",
-      });
-    }
-    await this.db.transaction().execute(async (trx) => {
-      for (const hook of this.#deleteHooks) await hook(trx, domainName, objectTypeName);
-      await trx
-        .deleteFrom("object_types")
-        .where("domain_name", "=", domainName)
-        .where("object_type_name", "=", objectTypeName)
-        .execute();
-    });
+  /** Deletes a type's own row (its objects and tags go first, through their deletion paths). */
+  async delete(q: Queryable, domainName: string, objectTypeName: string): Promise<void> {
+    await q
+      .deleteFrom("object_types")
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", objectTypeName)
+      .execute();
   }
 
-  async #upsert(domainName: string, definition: ObjectTypeDefinition): Promise<ObjectTypeRecord> {
+  /** Deletes every object type of a domain (DeleteDomain). */
+  async deleteForDomain(q: Queryable, domainName: string): Promise<void> {
+    await q.deleteFrom("object_types").where("domain_name", "=", domainName).execute();
+  }
+
+  async #upsert(
+    q: Queryable,
+    domainName: string,
+    definition: ObjectTypeDefinition,
+  ): Promise<ObjectTypeRecord> {
     const name = definition.ObjectTypeName;
-    const domain = await this.db
+    const domain = await q
       .selectFrom("domains")
       .select("domain_name")
       .where("domain_name", "=", domainName)
       .executeTakeFirst();
     if (!domain) throw notFound(`Domain ${domainName} does not exist`, { member: "DomainName" });
-    const count = await this.db
+    const count = await q
       .selectFrom("object_types")
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .where("domain_name", "=", domainName)
@@ -185,7 +165,7 @@ export class ObjectTypeStore implements ObjectTypeSource {
     const now = this.clock.now();
     const text = JSON.stringify(definition);
     // An upsert, so concurrent puts of one name never collide on the primary key; created_at stays.
-    await this.db
+    await q
       .insertInto("object_types")
       .values({
         domain_name: domainName,
@@ -201,7 +181,7 @@ export class ObjectTypeStore implements ObjectTypeSource {
           .doUpdateSet({ definition: text, implicit: 0, updated_at: now }),
       )
       .execute();
-    const row = await this.db
+    const row = await q
       .selectFrom("object_types")
       .selectAll()
       .where("domain_name", "=", domainName)

@@ -1,21 +1,14 @@
-import type { Insertable, Kysely } from "kysely";
+import type { Insertable } from "kysely";
 import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { ProfileHistoryTable } from "../db/schema/profiles.ts";
-import type { Database } from "../db/schema.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
 /** The model's ActionType values. */
-export type HistoryAction =
-  | "ADDED_PROFILE_KEY"
-  | "CREATED"
-  | "DELETED_BY_CUSTOMER"
-  | "DELETED_BY_MERGE"
-  | "DELETED_PROFILE_KEY"
-  | "EXPIRED"
-  | "INGESTED"
-  | "MERGED"
-  | "UPDATED";
+export type { HistoryAction } from "../db/schema/profiles.ts";
+
+import type { HistoryAction } from "../db/schema/profiles.ts";
 
 /** The object type name history uses for changes made through profile calls rather than objects. */
 export const PROFILE_CALL_TYPE = "_profile";
@@ -61,25 +54,25 @@ export interface HistoryFilter {
 
 /** Reads profile history (ListProfileHistoryRecords / GetProfileHistoryRecord). */
 export class ProfileHistory {
-  constructor(private readonly db: Kysely<Database>) {}
-
   /** One page of a profile's records, newest first. */
   async list(
+    q: Queryable,
     domainName: string,
     profileId: string,
     filter: HistoryFilter,
     page: { nextToken?: string | undefined; maxResults: number },
   ): Promise<Page<HistoryRecord>> {
     const offset = decodePageToken(page.nextToken);
-    let q = this.db
+    let query = q
       .selectFrom("profile_history")
       .selectAll()
       .where("domain_name", "=", domainName)
       .where("profile_id", "=", profileId);
-    if (filter.objectTypeName !== undefined) q = q.where("object_type_name", "=", filter.objectTypeName);
-    if (filter.actionType !== undefined) q = q.where("action_type", "=", filter.actionType);
-    if (filter.performedBy !== undefined) q = q.where("performed_by", "=", filter.performedBy);
-    const rows = await q
+    if (filter.objectTypeName !== undefined)
+      query = query.where("object_type_name", "=", filter.objectTypeName);
+    if (filter.actionType !== undefined) query = query.where("action_type", "=", filter.actionType);
+    if (filter.performedBy !== undefined) query = query.where("performed_by", "=", filter.performedBy);
+    const rows = await query
       .orderBy("created_at", "desc")
       .orderBy("record_id")
       .limit(page.maxResults + 1)
@@ -89,8 +82,8 @@ export class ProfileHistory {
   }
 
   /** One record; RESOURCE_NOT_FOUND when the profile has no such record. */
-  async get(domainName: string, profileId: string, id: string): Promise<HistoryRecord> {
-    const row = await this.db
+  async get(q: Queryable, domainName: string, profileId: string, id: string): Promise<HistoryRecord> {
+    const row = await q
       .selectFrom("profile_history")
       .selectAll()
       .where("domain_name", "=", domainName)

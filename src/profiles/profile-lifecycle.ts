@@ -1,7 +1,9 @@
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import type { DialectName } from "../db/dialect.ts";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { DomainStats } from "./domain-store.ts";
+import { deleteDomainMatching } from "./matching/matching-state.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
@@ -14,19 +16,29 @@ const DOMAIN_TABLES = [
   "profile_dead_letters",
 ] as const;
 
-/** DeleteDomain hook: removes everything the domain's profiles hold (runs in the caller's transaction). */
-export async function deleteDomainProfiles(trx: Kysely<Database>, domainName: string): Promise<void> {
-  for (const table of DOMAIN_TABLES)
-    await trx.deleteFrom(table).where("domain_name", "=", domainName).execute();
-}
-
 /**
- * DeleteProfileObjectType hook: removes the type's objects and their keys, and re-derives the fields
- * of the profiles they fed (runs in the caller's transaction).
+ * What a domain's profiles hold, as one resource: deleted with their domain or with an object type,
+ * counted for GetDomain's Stats. Every method runs inside the caller's transaction.
  */
-export function deleteObjectTypeObjects(dialect: DialectName, clock: Clock) {
-  return async (trx: Kysely<Database>, domainName: string, objectTypeName: string): Promise<void> => {
-    const rows = await trx
+export class ProfileLifecycle {
+  constructor(
+    private readonly dialect: DialectName,
+    private readonly clock: Clock,
+  ) {}
+
+  /** DeleteDomain: everything the domain's profiles hold, with its matching state, matches and merges. */
+  async deleteForDomainIn(tx: Queryable, domainName: string): Promise<void> {
+    for (const table of DOMAIN_TABLES)
+      await tx.deleteFrom(table).where("domain_name", "=", domainName).execute();
+    await deleteDomainMatching(tx, domainName);
+  }
+
+  /**
+   * DeleteProfileObjectType: the type's objects and their keys go, and the fields of the profiles they
+   * fed are derived again.
+   */
+  async deleteForObjectTypeIn(tx: Queryable, domainName: string, objectTypeName: string): Promise<void> {
+    const rows = await tx
       .selectFrom("profile_objects")
       .select(["object_key", "profile_id"])
       .where("domain_name", "=", domainName)
@@ -34,31 +46,29 @@ export function deleteObjectTypeObjects(dialect: DialectName, clock: Clock) {
       .execute();
     if (rows.length === 0) return;
     await deleteObjectKeys(
-      trx,
-      dialect,
+      tx,
+      this.dialect,
       domainName,
       objectTypeName,
       rows.map((r) => r.object_key),
     );
-    await trx
+    await tx
       .deleteFrom("profile_objects")
       .where("domain_name", "=", domainName)
       .where("object_type_name", "=", objectTypeName)
       .execute();
     const profiles = [...new Set(rows.map((r) => r.profile_id))];
-    await refreshProfiles(trx, dialect, domainName, profiles, clock.now());
-  };
-}
+    await refreshProfiles(tx, this.dialect, domainName, profiles, this.clock.now());
+  }
 
-/** GetDomain Stats contribution: profiles, objects and their stored size in bytes (approximate). */
-export function profileStats(db: Kysely<Database>) {
-  return async (domainName: string) => {
-    const p = await db
+  /** GetDomain Stats: profiles, objects and their stored size in bytes (approximate). */
+  async statsIn(q: Queryable, domainName: string): Promise<DomainStats> {
+    const p = await q
       .selectFrom("profiles")
       .select((eb) => eb.fn.countAll().as("n"))
       .where("domain_name", "=", domainName)
       .executeTakeFirstOrThrow();
-    const o = await db
+    const o = await q
       .selectFrom("profile_objects")
       .select((eb) => [eb.fn.countAll().as("n"), sql<number>`coalesce(sum(length(payload)), 0)`.as("size")])
       .where("domain_name", "=", domainName)
@@ -70,5 +80,5 @@ export function profileStats(db: Kysely<Database>) {
       ObjectCount: Number(o.n),
       TotalSize: Number(o.size),
     };
-  };
+  }
 }

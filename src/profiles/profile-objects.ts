@@ -1,14 +1,11 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { DialectName } from "../db/dialect.ts";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 import { wellFormedText } from "../ingest/index.ts";
 import { inValues } from "./bulk.ts";
-import { inDomainTransaction } from "./domain-transaction.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 import { historyRow } from "./profile-history.ts";
-import type { IngestDatabase } from "./profile-ingestor.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 import { type ProfileStore, profileNotFound } from "./profile-store.ts";
 
@@ -23,32 +20,32 @@ export interface ProfileObjectItem {
 /** The objects attached to profiles: listing (with ObjectFilter) and deletion. */
 export class ProfileObjects {
   constructor(
-    private readonly database: IngestDatabase,
+    private readonly dialect: DialectName,
     private readonly profiles: ProfileStore,
     private readonly clock: Clock,
   ) {}
 
   /** One page of a profile's objects of one type, optionally only those holding a key value. */
   async list(
+    q: Queryable,
     domainName: string,
     profileId: string,
     objectTypeName: string,
     filter: { keyName: string; values: string[] } | undefined,
     page: { nextToken?: string | undefined; maxResults: number },
   ): Promise<Page<ProfileObjectItem>> {
-    await this.profiles.require(domainName, profileId);
+    await this.profiles.require(q, domainName, profileId);
     const offset = decodePageToken(page.nextToken);
-    const db = this.database.db;
-    let q = db
+    let query = q
       .selectFrom("profile_objects as o")
       .select(["o.object_type_name", "o.object_key", "o.payload"])
       .where("o.domain_name", "=", domainName)
       .where("o.profile_id", "=", profileId)
       .where("o.object_type_name", "=", objectTypeName);
     if (filter) {
-      const values = await this.profiles.normalize(domainName, filter.keyName, filter.values);
+      const values = await this.profiles.normalize(q, domainName, filter.keyName, filter.values);
       if (values.length === 0) return { items: [] };
-      q = q.where("o.object_key", "in", (eb) =>
+      query = query.where("o.object_key", "in", (eb) =>
         eb
           .selectFrom("profile_keys as k")
           .select("k.object_key")
@@ -57,10 +54,10 @@ export class ProfileObjects {
           .where("k.origin", "=", "object")
           .where("k.object_type_name", "=", objectTypeName)
           .where("k.key_name", "=", filter.keyName)
-          .where(inValues(this.database.dialect, "k.key_value", values)),
+          .where(inValues(this.dialect, "k.key_value", values)),
       );
     }
-    const rows = await q
+    const rows = await query
       .orderBy("o.object_key")
       .limit(page.maxResults + 1)
       .offset(offset)
@@ -75,57 +72,56 @@ export class ProfileObjects {
 
   /** Deletes one object of a profile and re-derives the fields it fed; RESOURCE_NOT_FOUND when absent. */
   async delete(
+    tx: Queryable,
     domainName: string,
     profileId: string,
     objectTypeName: string,
     rawObjectKey: string,
     performedBy: string,
   ): Promise<void> {
-    const { db, dialect } = this.database;
+    const dialect = this.dialect;
     const now = this.clock.now();
     // Stored object keys are normalized key values: a lone surrogate was stored as U+FFFD.
     const objectKey = wellFormedText(rawObjectKey);
-    await inDomainTransaction(db, dialect, domainName, async (trx) => {
-      const exists = await trx
-        .selectFrom("profiles")
-        .select("profile_id")
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "=", profileId)
-        .executeTakeFirst();
-      if (!exists) throw profileNotFound(profileId);
-      const deleted = await trx
-        .deleteFrom("profile_objects")
-        .where("domain_name", "=", domainName)
-        .where("object_type_name", "=", objectTypeName)
-        .where("object_key", "=", objectKey)
-        .where("profile_id", "=", profileId)
-        .executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) {
-        throw notFound(`Profile ${profileId} has no ${objectTypeName} object ${objectKey}`, {
-          member: "ProfileObjectUniqueKey",
-        });
-      }
-      await deleteObjectKeys(trx, dialect, domainName, objectTypeName, [objectKey], [profileId]);
-      const refreshed = await refreshProfiles(trx, dialect, domainName, [profileId], now);
-      const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            {
-              profileId,
-              objectTypeName,
-              actionType: "DELETED_BY_CUSTOMER",
-              profileObjectUniqueKey: objectKey,
-              performedBy,
-              content,
-            },
-            now,
-          ),
-        )
-        .execute();
-    });
+    const exists = await tx
+      .selectFrom("profiles")
+      .select("profile_id")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", profileId)
+      .executeTakeFirst();
+    if (!exists) throw profileNotFound(profileId);
+    const deleted = await tx
+      .deleteFrom("profile_objects")
+      .where("domain_name", "=", domainName)
+      .where("object_type_name", "=", objectTypeName)
+      .where("object_key", "=", objectKey)
+      .where("profile_id", "=", profileId)
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) {
+      throw notFound(`Profile ${profileId} has no ${objectTypeName} object ${objectKey}`, {
+        member: "ProfileObjectUniqueKey",
+      });
+    }
+    await deleteObjectKeys(tx, dialect, domainName, objectTypeName, [objectKey], [profileId]);
+    const refreshed = await refreshProfiles(tx, dialect, domainName, [profileId], now);
+    const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          {
+            profileId,
+            objectTypeName,
+            actionType: "DELETED_BY_CUSTOMER",
+            profileObjectUniqueKey: objectKey,
+            performedBy,
+            content,
+          },
+          now,
+        ),
+      )
+      .execute();
   }
 }
 
@@ -135,7 +131,7 @@ export class ProfileObjects {
  * keys are scanned.
  */
 export async function deleteObjectKeys(
-  trx: Kysely<Database>,
+  trx: Queryable,
   dialect: DialectName,
   domainName: string,
   objectTypeName: string,

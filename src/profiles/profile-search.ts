@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 import { inValues } from "./bulk.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 import type { Profile, ProfileStore } from "./profile-store.ts";
@@ -17,7 +16,6 @@ export type FoundProfile = Profile & { FoundByItems?: { KeyName: string; Values:
 /** SearchProfiles: profiles holding any of the values of a key; several keys combined with AND or OR. */
 export class ProfileSearch {
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly profiles: ProfileStore,
     private readonly dialect: DialectName,
   ) {}
@@ -27,6 +25,7 @@ export class ProfileSearch {
    * by ProfileId; `FoundByItems` is returned when more than one key was searched.
    */
   async search(
+    q: Queryable,
     domainName: string,
     keys: SearchKey[],
     operator: "AND" | "OR",
@@ -34,7 +33,7 @@ export class ProfileSearch {
   ): Promise<{ items: FoundProfile[]; nextToken?: string }> {
     const offset = decodePageToken(page.nextToken);
     const perKey: Map<string, string[]>[] = [];
-    for (const k of keys) perKey.push(await this.#matches(domainName, k));
+    for (const k of keys) perKey.push(await this.#matches(q, domainName, k));
     let ids: string[];
     if (operator === "AND") {
       ids = [...(perKey[0]?.keys() ?? [])].filter((id) => perKey.every((m) => m.has(id)));
@@ -43,7 +42,7 @@ export class ProfileSearch {
     }
     ids.sort();
     const slice = ids.slice(offset, offset + page.maxResults);
-    const found = await this.profiles.getMany(domainName, slice);
+    const found = await this.profiles.getMany(q, domainName, slice);
     const items: FoundProfile[] = [];
     for (const id of slice) {
       const p = found.get(id);
@@ -62,16 +61,16 @@ export class ProfileSearch {
   }
 
   /** Profile id → the (normalized) values of this key that found it. */
-  async #matches(domainName: string, key: SearchKey): Promise<Map<string, string[]>> {
+  async #matches(q: Queryable, domainName: string, key: SearchKey): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (key.keyName === "_profileId") {
-      const found = await this.profiles.getMany(domainName, key.values);
+      const found = await this.profiles.getMany(q, domainName, key.values);
       for (const id of found.keys()) out.set(id, [id]);
       return out;
     }
-    const values = await this.profiles.normalize(domainName, key.keyName, key.values);
+    const values = await this.profiles.normalize(q, domainName, key.keyName, key.values);
     if (values.length === 0) return out;
-    const rows = await this.db
+    const rows = await q
       .selectFrom("profile_keys")
       .select(["profile_id", "key_value"])
       .where("domain_name", "=", domainName)

@@ -30,15 +30,15 @@ export function createProfileServices(
   clock: Clock,
   compileOptions: CompileOptions = {},
 ): ProfileServices {
-  const profiles = new ProfileStore(database, clock);
+  const profiles = new ProfileStore(database.dialect, clock);
   return {
     ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions),
     profiles,
-    objects: new ProfileObjects(database, profiles, clock),
-    search: new ProfileSearch(database.db, profiles, database.dialect),
+    objects: new ProfileObjects(database.dialect, profiles, clock),
+    search: new ProfileSearch(profiles, database.dialect),
     merge: new ProfileMerge(database, clock),
     mergeRecords: new MergeRecords(database, clock),
-    history: new ProfileHistory(database.db),
-    deadLetters: new DeadLetterStore(database.db),
+    history: new ProfileHistory(),
+    deadLetters: new DeadLetterStore(),
   };
 }

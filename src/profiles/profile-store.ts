@@ -1,15 +1,13 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
-import type { Database } from "../db/schema.ts";
+import type { DialectName } from "../db/dialect.ts";
+import type { Queryable } from "../db/queryable.ts";
 import { normalizeKeyValue, searchKeyContentType } from "../ingest/index.ts";
 import { chunks, insertMany, inValues } from "./bulk.ts";
-import { inDomainTransaction } from "./domain-transaction.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
 import { deriveLeaves, flatten, type Leaves, unflatten } from "./profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
-import type { IngestDatabase } from "./profile-ingestor.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
 /** A profile as the wire shows it: ProfileId plus its effective standard fields. */
@@ -18,125 +16,114 @@ export type Profile = { ProfileId: string } & Record<string, unknown>;
 /** Standard profile members as CreateProfile/UpdateProfile send them (validated by the API). */
 export type ProfileInput = Record<string, unknown>;
 
-/** Profiles set by hand: CreateProfile, UpdateProfile, DeleteProfile, BatchGetProfile, profile keys. */
+/**
+ * Profiles set by hand: CreateProfile, UpdateProfile, DeleteProfile, BatchGetProfile, profile keys.
+ * Writes run inside the caller's transaction, which must hold the domain's lock (inDomainTransaction).
+ */
 export class ProfileStore {
-  readonly #db: Kysely<Database>;
-
   constructor(
-    private readonly database: IngestDatabase,
+    private readonly dialect: DialectName,
     private readonly clock: Clock,
-  ) {
-    this.#db = database.db;
-  }
+  ) {}
 
   /** Creates a profile whose given fields are manual (ingestion never overwrites them); returns its id. */
-  async create(domainName: string, input: ProfileInput, performedBy: string): Promise<string> {
+  async create(tx: Queryable, domainName: string, input: ProfileInput, performedBy: string): Promise<string> {
     const profileId = hexId();
     const manual = withoutEmpty(flatten(input));
     const leaves = deriveLeaves([], manual);
     const now = this.clock.now();
-    await this.#tx(domainName, async (trx) => {
-      await trx
-        .insertInto("profiles")
-        .values({
-          domain_name: domainName,
-          profile_id: profileId,
-          fields: JSON.stringify(leaves),
-          manual: JSON.stringify(manual),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await insertMany(
-        trx,
-        this.database.dialect,
-        "profile_keys",
-        fieldKeyRows(domainName, profileId, leaves),
-      );
-      const content = { ChangedFields: Object.keys(leaves).sort() };
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "CREATED", performedBy, content },
-            now,
-          ),
-        )
-        .execute();
-    });
+    await tx
+      .insertInto("profiles")
+      .values({
+        domain_name: domainName,
+        profile_id: profileId,
+        fields: JSON.stringify(leaves),
+        manual: JSON.stringify(manual),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await insertMany(tx, this.dialect, "profile_keys", fieldKeyRows(domainName, profileId, leaves));
+    const content = { ChangedFields: Object.keys(leaves).sort() };
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "CREATED", performedBy, content },
+          now,
+        ),
+      )
+      .execute();
     return profileId;
   }
 
   /** Sets the given fields by hand ("" clears one); the rest keep deriving from objects. */
   async update(
+    tx: Queryable,
     domainName: string,
     profileId: string,
     input: ProfileInput,
     performedBy: string,
   ): Promise<void> {
     const now = this.clock.now();
-    await this.#tx(domainName, async (trx) => {
-      const row = await this.#row(trx, domainName, profileId);
-      const manual = { ...(JSON.parse(row.manual) as Leaves), ...flatten(input) };
-      const refreshed = await refreshProfiles(
-        trx,
-        this.database.dialect,
-        domainName,
-        [profileId],
-        now,
-        new Map([[profileId, manual]]),
-      );
-      const content = { ChangedFields: refreshed.get(profileId)?.changed ?? [] };
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "UPDATED", performedBy, content },
-            now,
-          ),
-        )
-        .execute();
-    });
+    const row = await this.#row(tx, domainName, profileId);
+    const manual = { ...(JSON.parse(row.manual) as Leaves), ...flatten(input) };
+    const refreshed = await refreshProfiles(
+      tx,
+      this.dialect,
+      domainName,
+      [profileId],
+      now,
+      new Map([[profileId, manual]]),
+    );
+    const content = { ChangedFields: refreshed.get(profileId)?.changed ?? [] };
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "UPDATED", performedBy, content },
+          now,
+        ),
+      )
+      .execute();
   }
 
   /** Deletes a profile with its objects and keys; its history stays. */
-  async delete(domainName: string, profileId: string, performedBy: string): Promise<void> {
+  async delete(tx: Queryable, domainName: string, profileId: string, performedBy: string): Promise<void> {
     const now = this.clock.now();
-    await this.#tx(domainName, async (trx) => {
-      await this.#row(trx, domainName, profileId);
-      for (const table of ["profile_keys", "profile_objects", "profiles"] as const) {
-        await trx
-          .deleteFrom(table)
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "=", profileId)
-          .execute();
-      }
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            {
-              profileId,
-              objectTypeName: PROFILE_CALL_TYPE,
-              actionType: "DELETED_BY_CUSTOMER",
-              performedBy,
-              content: {},
-            },
-            now,
-          ),
-        )
+    await this.#row(tx, domainName, profileId);
+    for (const table of ["profile_keys", "profile_objects", "profiles"] as const) {
+      await tx
+        .deleteFrom(table)
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "=", profileId)
         .execute();
-    });
+    }
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          {
+            profileId,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "DELETED_BY_CUSTOMER",
+            performedBy,
+            content: {},
+          },
+          now,
+        ),
+      )
+      .execute();
   }
 
   /** The profiles that exist among `ids`, by id. */
-  async getMany(domainName: string, ids: readonly string[]): Promise<Map<string, Profile>> {
+  async getMany(q: Queryable, domainName: string, ids: readonly string[]): Promise<Map<string, Profile>> {
     const out = new Map<string, Profile>();
     for (const part of chunks([...new Set(ids)])) {
-      const rows = await this.#db
+      const rows = await q
         .selectFrom("profiles")
         .select(["profile_id", "fields"])
         .where("domain_name", "=", domainName)
@@ -148,126 +135,125 @@ export class ProfileStore {
   }
 
   /** The profile; RESOURCE_NOT_FOUND naming ProfileId when it does not exist. */
-  async require(domainName: string, profileId: string): Promise<Profile> {
-    const p = (await this.getMany(domainName, [profileId])).get(profileId);
+  async require(q: Queryable, domainName: string, profileId: string): Promise<Profile> {
+    const p = (await this.getMany(q, domainName, [profileId])).get(profileId);
     if (!p) throw profileNotFound(profileId);
     return p;
   }
 
   /** Adds key values to a profile by hand (normalized like ingestion); returns the stored values. */
   async addKey(
+    tx: Queryable,
     domainName: string,
     profileId: string,
     keyName: string,
     values: readonly string[],
     performedBy: string,
   ): Promise<string[]> {
-    const normalized = await this.normalize(domainName, keyName, values);
+    const normalized = await this.normalize(tx, domainName, keyName, values);
     const now = this.clock.now();
-    await this.#tx(domainName, async (trx) => {
-      await this.#row(trx, domainName, profileId);
-      const existing = new Set(
-        (
-          await trx
-            .selectFrom("profile_keys")
-            .select("key_value")
-            .where("domain_name", "=", domainName)
-            .where("profile_id", "=", profileId)
-            .where("key_name", "=", keyName)
-            .where("origin", "=", "manual")
-            .execute()
-        ).map((r) => r.key_value),
-      );
-      const rows = normalized
-        .filter((v) => !existing.has(v))
-        .map((v) => ({
-          domain_name: domainName,
-          key_name: keyName,
-          key_value: v,
-          profile_id: profileId,
-          origin: "manual",
-          object_type_name: "",
-          object_key: "",
-        }));
-      await insertMany(trx, this.database.dialect, "profile_keys", rows);
-      const content = { KeyName: keyName, Values: normalized };
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            {
-              profileId,
-              objectTypeName: PROFILE_CALL_TYPE,
-              actionType: "ADDED_PROFILE_KEY",
-              performedBy,
-              content,
-            },
-            now,
-          ),
-        )
-        .execute();
-    });
+    await this.#row(tx, domainName, profileId);
+    const existing = new Set(
+      (
+        await tx
+          .selectFrom("profile_keys")
+          .select("key_value")
+          .where("domain_name", "=", domainName)
+          .where("profile_id", "=", profileId)
+          .where("key_name", "=", keyName)
+          .where("origin", "=", "manual")
+          .execute()
+      ).map((r) => r.key_value),
+    );
+    const rows = normalized
+      .filter((v) => !existing.has(v))
+      .map((v) => ({
+        domain_name: domainName,
+        key_name: keyName,
+        key_value: v,
+        profile_id: profileId,
+        origin: "manual",
+        object_type_name: "",
+        object_key: "",
+      }));
+    await insertMany(tx, this.dialect, "profile_keys", rows);
+    const content = { KeyName: keyName, Values: normalized };
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          {
+            profileId,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "ADDED_PROFILE_KEY",
+            performedBy,
+            content,
+          },
+          now,
+        ),
+      )
+      .execute();
     return normalized;
   }
 
   /** Removes key values from a profile, whatever added them; RESOURCE_NOT_FOUND when it holds none of them. */
   async deleteKey(
+    tx: Queryable,
     domainName: string,
     profileId: string,
     keyName: string,
     values: readonly string[],
     performedBy: string,
   ): Promise<void> {
-    const normalized = await this.normalize(domainName, keyName, values);
+    const normalized = await this.normalize(tx, domainName, keyName, values);
     const now = this.clock.now();
-    await this.#tx(domainName, async (trx) => {
-      await this.#row(trx, domainName, profileId);
-      const deleted = await trx
-        .deleteFrom("profile_keys")
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "=", profileId)
-        .where("key_name", "=", keyName)
-        .where(inValues(this.database.dialect, "key_value", normalized))
-        .executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) {
-        throw notFound(`Profile ${profileId} has no key ${keyName} with these values`, { member: "Values" });
-      }
-      const content = { KeyName: keyName, Values: normalized };
-      await trx
-        .insertInto("profile_history")
-        .values(
-          historyRow(
-            domainName,
-            {
-              profileId,
-              objectTypeName: PROFILE_CALL_TYPE,
-              actionType: "DELETED_PROFILE_KEY",
-              performedBy,
-              content,
-            },
-            now,
-          ),
-        )
-        .execute();
-    });
+    await this.#row(tx, domainName, profileId);
+    const deleted = await tx
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", profileId)
+      .where("key_name", "=", keyName)
+      .where(inValues(this.dialect, "key_value", normalized))
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) {
+      throw notFound(`Profile ${profileId} has no key ${keyName} with these values`, { member: "Values" });
+    }
+    const content = { KeyName: keyName, Values: normalized };
+    await tx
+      .insertInto("profile_history")
+      .values(
+        historyRow(
+          domainName,
+          {
+            profileId,
+            objectTypeName: PROFILE_CALL_TYPE,
+            actionType: "DELETED_PROFILE_KEY",
+            performedBy,
+            content,
+          },
+          now,
+        ),
+      )
+      .execute();
   }
 
   /** Normalizes values the way the key's values were stored (predefined keys, then the domain's key types). */
-  async normalize(domainName: string, keyName: string, values: readonly string[]): Promise<string[]> {
-    const contentType = searchKeyContentType(keyName, await keyContentTypes(this.#db, domainName));
+  async normalize(
+    q: Queryable,
+    domainName: string,
+    keyName: string,
+    values: readonly string[],
+  ): Promise<string[]> {
+    const contentType = searchKeyContentType(keyName, await keyContentTypes(q, domainName));
     const out = values
       .map((v) => normalizeKeyValue(contentType, v))
       .filter((v): v is string => v !== undefined);
     return [...new Set(out)];
   }
 
-  #tx<T>(domainName: string, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return inDomainTransaction(this.#db, this.database.dialect, domainName, fn);
-  }
-
-  async #row(trx: Kysely<Database>, domainName: string, profileId: string) {
-    const row = await trx
+  async #row(tx: Queryable, domainName: string, profileId: string) {
+    const row = await tx
       .selectFrom("profiles")
       .select(["fields", "manual"])
       .where("domain_name", "=", domainName)

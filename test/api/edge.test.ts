@@ -22,7 +22,7 @@ const flowArn = "arn:aws:appflow:us-east-1:000000000000:flow/edge-flow";
 let t: TestServer;
 beforeAll(async () => {
   t = await startTestServer("sqlite");
-  t.server.resources.add(async (arn) => arn === domainArn || arn === flowArn);
+  t.server.resources.add(async (_q, arn) => arn === domainArn || arn === flowArn);
 });
 afterAll(async () => t.close());
 

@@ -15,7 +15,7 @@ it("request logs are structured and never contain secrets or signatures", async 
   const t = await startTestServer("sqlite", { logger: createLogger("info", sink) });
   try {
     const arn = "arn:aws:profile:us-east-1:000000000000:domains/logged";
-    t.server.resources.add(async (a) => a === arn);
+    t.server.resources.add(async (_q, a) => a === arn);
     await t.profiles.send(new TagResourceCommand({ resourceArn: arn, tags: { a: "b" } }));
     await t.profiles.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { TagStore } from "../../src/api/tags/tag-store.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { AccessKeyStore, generateAccessKey } from "../../src/security/access-key-store.ts";
 import { AesSecretBox } from "../../src/security/aes-secret-box.ts";
+import { TagStore } from "../../src/services/tag-store.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 describeEachDialect("platform stores", (dialect) => {
@@ -33,15 +33,21 @@ describeEachDialect("platform stores", (dialect) => {
   });
 
   it("tags upsert, untag and clear per resource", async () => {
-    const tags = new TagStore(t.db);
-    await tags.tag("arn:a", { k1: "v1", k2: "v2" });
-    await tags.tag("arn:a", { k2: "v2b" });
-    await tags.tag("arn:b", { k1: "other" });
-    expect(await tags.list("arn:a")).toEqual({ k1: "v1", k2: "v2b" });
-    await tags.untag("arn:a", ["k1"]);
-    expect(await tags.list("arn:a")).toEqual({ k2: "v2b" });
-    await tags.clear("arn:a");
-    expect(await tags.list("arn:a")).toEqual({});
-    expect(await tags.list("arn:b")).toEqual({ k1: "other" });
+    const tags = new TagStore();
+    await tags.tag(t.db, "arn:a", { k1: "v1", k2: "v2" });
+    await tags.tag(t.db, "arn:a", { k2: "v2b" });
+    await tags.tag(t.db, "arn:b", { k1: "other" });
+    expect(await tags.list(t.db, "arn:a")).toEqual({ k1: "v1", k2: "v2b" });
+    await tags.untag(t.db, "arn:a", ["k1"]);
+    expect(await tags.list(t.db, "arn:a")).toEqual({ k2: "v2b" });
+    await tags.clear(t.db, "arn:a");
+    expect(await tags.list(t.db, "arn:a")).toEqual({});
+    expect(await tags.list(t.db, "arn:b")).toEqual({ k1: "other" });
+    await tags.tag(t.db, "arn:d", { k: "v" });
+    await tags.tag(t.db, "arn:d/sub", { k: "v" });
+    await tags.tag(t.db, "arn:dx", { k: "v" });
+    await tags.clearTree(t.db, "arn:d");
+    expect(await tags.list(t.db, "arn:d/sub")).toEqual({});
+    expect(await tags.list(t.db, "arn:dx")).toEqual({ k: "v" });
   });
 });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { openDatabase } from "../../src/db/database.ts";
+import type { Queryable } from "../../src/db/queryable.ts";
 import { implicitObjectType, type ObjectTypeDefinition, resolveObjectType } from "../../src/ingest/index.ts";
+import { inDomainTransaction } from "../../src/profiles/domain-transaction.ts";
 import type { ObjectTypeSource } from "../../src/profiles/object-type-source.ts";
 import { ProfileIngestor } from "../../src/profiles/profile-ingestor.ts";
 import { ProfileObjects } from "../../src/profiles/profile-objects.ts";
@@ -60,10 +62,13 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
     types.types.set("Signup", customEmailType);
     clock = new ManualClock(Date.UTC(2025, 0, 1));
     ingestor = new ProfileIngestor(t, types, clock);
-    profiles = new ProfileStore(t, clock);
-    objects = new ProfileObjects(t, profiles, clock);
+    profiles = new ProfileStore(t.dialect, clock);
+    objects = new ProfileObjects(t.dialect, profiles, clock);
   });
   afterAll(async () => t?.destroy());
+  // Hand-made writes hold the domain's lock, as ProfileService runs them.
+  const write = <T>(d: string, fn: (tx: Queryable) => Promise<T>) =>
+    inDomainTransaction(t.db, t.dialect, d, fn);
   const fresh = () => {
     n++;
     return domain();
@@ -91,7 +96,7 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
       matchedBy: { keyName: "_salesforceContactId", value: "003A" },
     });
     expect(await profileCount(d)).toBe(1);
-    const p = await profiles.require(d, a.results[0]!.profileId!);
+    const p = await profiles.require(t.db, d, a.results[0]!.profileId!);
     expect(p.Attributes).toMatchObject({ sfdcContactId: "003A", MarketoLeadId: "77" });
   });
 
@@ -121,9 +126,11 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
 
   it("a value shared by two profiles is ambiguous and skipped; the next key decides", async () => {
     const d = fresh();
-    await profiles.create(d, { FirstName: "One", PhoneNumber: "+14155550100" }, "test");
-    await profiles.create(d, { FirstName: "Two", PhoneNumber: "+14155550100" }, "test");
-    const third = await profiles.create(d, { EmailAddress: "three@example.com" }, "test");
+    await write(d, (tx) => profiles.create(tx, d, { FirstName: "One", PhoneNumber: "+14155550100" }, "test"));
+    await write(d, (tx) => profiles.create(tx, d, { FirstName: "Two", PhoneNumber: "+14155550100" }, "test"));
+    const third = await write(d, (tx) =>
+      profiles.create(tx, d, { EmailAddress: "three@example.com" }, "test"),
+    );
     const r = await ingestor.ingestObjects(d, "Signup", [
       { id: "x", phone: "415-555-0100" },
       { id: "y", phone: "415-555-0100", email: "THREE@example.com" },
@@ -152,14 +159,14 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
     const a = await ingestor.ingestObjects(d, "Salesforce-Contact", [newer]);
     const b = await ingestor.ingestObjects(d, "Salesforce-Contact", [older]);
     expect(b.results[0]!.status).toBe("ignored");
-    expect((await profiles.require(d, a.results[0]!.profileId!)).FirstName).toBe("New");
+    expect((await profiles.require(t.db, d, a.results[0]!.profileId!)).FirstName).toBe("New");
     // In one batch too: the later, older record is ignored.
     const c = await ingestor.ingestObjects(d, "Salesforce-Contact", [
       contact("003M", { FirstName: "New", SystemModstamp: "2024-03-01T00:00:00.000+0000" }),
       contact("003M", { FirstName: "Old", SystemModstamp: "2024-02-01T00:00:00.000+0000" }),
     ]);
     expect(c.results.map((x) => x.status)).toEqual(["created", "ignored"]);
-    expect((await profiles.require(d, c.results[0]!.profileId!)).FirstName).toBe("New");
+    expect((await profiles.require(t.db, d, c.results[0]!.profileId!)).FirstName).toBe("New");
   });
 
   it("a manual field survives ingestion; an absent value never clears a field", async () => {
@@ -168,7 +175,7 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
       contact("003A", { Phone: "4155550199" }),
     ]);
     const id = a.results[0]!.profileId!;
-    await profiles.update(d, id, { FirstName: "Augusta" }, "agent");
+    await write(d, (tx) => profiles.update(tx, d, id, { FirstName: "Augusta" }, "agent"));
     clock.advance(1000);
     await ingestor.ingestObjects(d, "Salesforce-Contact", [
       contact("003A", {
@@ -178,7 +185,7 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
         SystemModstamp: "2024-05-01T00:00:00.000+0000",
       }),
     ]);
-    const p = await profiles.require(d, id);
+    const p = await profiles.require(t.db, d, id);
     expect(p).toMatchObject({ FirstName: "Augusta", LastName: "King", PhoneNumber: "4155550199" });
   });
 
@@ -189,9 +196,9 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
     await ingestor.ingestObjects(d, "Marketo-leads", [
       { id: "9", sfdcContactId: "003A", firstName: "Adeline", updatedAt: "2024-06-01T00:00:00Z" },
     ]);
-    expect((await profiles.require(d, id)).FirstName).toBe("Adeline");
-    await objects.delete(d, id, "Marketo-leads", "9", "test");
-    const p = await profiles.require(d, id);
+    expect((await profiles.require(t.db, d, id)).FirstName).toBe("Adeline");
+    await write(d, (tx) => objects.delete(tx, d, id, "Marketo-leads", "9", "test"));
+    const p = await profiles.require(t.db, d, id);
     expect(p.FirstName).toBe("Ada");
     expect((p.Attributes as Record<string, string>).MarketoLeadId).toBeUndefined();
   });
@@ -215,7 +222,9 @@ describeEachDialect("identity resolution and derived fields", (dialect) => {
     expect(r).toMatchObject({ accepted: 0, deadLettered: 2 });
     expect(r.results.map((x) => x.reason?.code)).toEqual(["NO_MATCHING_PROFILE", "OBJECT_NOT_JSON"]);
     expect(r.results[0]!.profileObjectUniqueKey).toBe("t1");
-    const owner = await profiles.create(d, { EmailAddress: "someone@example.com" }, "test");
+    const owner = await write(d, (tx) =>
+      profiles.create(tx, d, { EmailAddress: "someone@example.com" }, "test"),
+    );
     const ok = await ingestor.ingestObjects(d, "Ticket", [{ id: "t2", email: "Someone@example.com" }]);
     expect(ok.results[0]).toMatchObject({ status: "matched", profileId: owner });
     const keys = await t.db

@@ -23,7 +23,7 @@ export function deadLetterOperations(deps: ProfileOperationsDeps): Operation[] {
           rawType === undefined
             ? undefined
             : parseInput(objectTypeNameSchema, [rawType].flat().at(-1), "ObjectTypeName");
-        const out = await deps.deadLetters.list(domain, { objectTypeName }, page);
+        const out = await deps.profiles.listDeadLetters(domain, { objectTypeName }, page);
         return {
           Items: out.items.map((d) => ({
             Id: d.id,

@@ -38,7 +38,7 @@ function summary(r: HistoryRecord) {
 
 /** ListProfileHistoryRecords and GetProfileHistoryRecord. */
 export function historyOperations(deps: ProfileOperationsDeps): Operation[] {
-  const { domains, profiles, history } = deps;
+  const { domains, profiles } = deps;
   return [
     {
       name: "ListProfileHistoryRecords",
@@ -48,13 +48,12 @@ export function historyOperations(deps: ProfileOperationsDeps): Operation[] {
         const domain = await requireDomain(domains, ctx.params);
         const page = listPage(ctx.query);
         const input = parseInput(listSchema, ctx.body);
-        await profiles.require(domain, input.ProfileId);
         const filter = {
           objectTypeName: input.ObjectTypeName,
           actionType: input.ActionType,
           performedBy: input.PerformedBy,
         };
-        const out = await history.list(domain, input.ProfileId, filter, page);
+        const out = await profiles.listHistory(domain, input.ProfileId, filter, page);
         return { ProfileHistoryRecords: out.items.map(summary), NextToken: out.nextToken };
       },
     },
@@ -66,7 +65,7 @@ export function historyOperations(deps: ProfileOperationsDeps): Operation[] {
         const domain = await requireDomain(domains, ctx.params);
         const profileId = parseInput(profileIdSchema, ctx.params["ProfileId"], "ProfileId");
         const id = parseInput(z.string().min(1).max(255), ctx.params["Id"], "Id");
-        const r = await history.get(domain, profileId, id);
+        const r = await profiles.getHistory(domain, profileId, id);
         return { ...summary(r), Content: JSON.stringify(r.content) };
       },
     },

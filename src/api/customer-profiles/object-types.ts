@@ -1,12 +1,9 @@
 import { toEpochSeconds } from "../../core/clock.ts";
-import { invalid, isProfileflowError, notFound, ProfileflowError } from "../../core/errors.ts";
+import { invalid, isProfileflowError, ProfileflowError } from "../../core/errors.ts";
 import { objectTypeNameSchema, validateObjectType } from "../../ingest/index.ts";
-import type { DomainStore } from "../../profiles/domain-store.ts";
-import type { ObjectTypeRecord, ObjectTypeStore } from "../../profiles/object-type-store.ts";
+import type { ObjectTypeService, ObjectTypeView } from "../../services/object-type-service.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
-import type { TagStore } from "../tags/tag-store.ts";
 import { parseInput } from "../validate.ts";
-import type { ProfileArns } from "./arns.ts";
 import { domainNameSchema } from "./domain-schema.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 
@@ -14,22 +11,16 @@ import { nextToken, pageRequest } from "./pagination.ts";
 export const MAX_OBJECTS_PER_PROFILE = 1000;
 
 export interface ObjectTypeOperationsDeps {
-  domains: DomainStore;
-  objectTypes: ObjectTypeStore;
-  tags: TagStore;
-  arns: ProfileArns;
+  objectTypes: ObjectTypeService;
 }
 
 /** PutProfileObjectType, GetProfileObjectType, ListProfileObjectTypes, DeleteProfileObjectType. */
-export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDefinition {
-  const { domains, objectTypes, tags, arns } = deps;
+export function objectTypeOperations({ objectTypes }: ObjectTypeOperationsDeps): ServiceDefinition {
   const path = "/domains/:DomainName/object-types/:ObjectTypeName";
   const domainOf = (params: Record<string, string>) =>
     parseInput(domainNameSchema, params["DomainName"], "DomainName");
   const typeOf = (params: Record<string, string>) =>
     parseInput(objectTypeNameSchema, params["ObjectTypeName"], "ObjectTypeName");
-  const describe = async (rec: ObjectTypeRecord) =>
-    objectTypeResponse(rec, await tags.list(arns.objectType(rec.domainName, rec.definition.ObjectTypeName)));
 
   const operations: Operation[] = [
     {
@@ -43,26 +34,15 @@ export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDef
         const definition = namingMember(() =>
           validateObjectType({ ...body, ObjectTypeName: ctx.params["ObjectTypeName"] }),
         );
-        await domains.require(domainName);
-        const rec = await objectTypes.put(domainName, definition);
-        if (definition.Tags) {
-          await tags.tag(arns.objectType(domainName, definition.ObjectTypeName), definition.Tags);
-        }
-        return describe(rec);
+        return objectTypeResponse(await objectTypes.put(domainName, definition));
       },
     },
     {
       name: "GetProfileObjectType",
       method: "GET",
       path,
-      handler: async (ctx) => {
-        const domainName = domainOf(ctx.params);
-        const name = typeOf(ctx.params);
-        await domains.require(domainName);
-        const rec = await objectTypes.describe(domainName, name);
-        if (!rec) throw missingType(domainName, name);
-        return describe(rec);
-      },
+      handler: async (ctx) =>
+        objectTypeResponse(await objectTypes.describe(domainOf(ctx.params), typeOf(ctx.params))),
     },
     {
       name: "ListProfileObjectTypes",
@@ -71,29 +51,12 @@ export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDef
       handler: async (ctx) => {
         const domainName = domainOf(ctx.params);
         const page = pageRequest(ctx.query, `ListProfileObjectTypes/${domainName}`);
-        await domains.require(domainName);
         const { items, more } = await objectTypes.list(domainName, page);
         return {
-          Items: await Promise.all(
-            items.map(async (rec) => {
-              const d = rec.definition;
-              return {
-                ObjectTypeName: d.ObjectTypeName,
-                Description: d.Description,
-                CreatedAt: toEpochSeconds(rec.createdAt),
-                LastUpdatedAt: toEpochSeconds(rec.updatedAt),
-                ...(d.MaxProfileObjectCount !== undefined
-                  ? { MaxProfileObjectCount: d.MaxProfileObjectCount }
-                  : {}),
-                MaxAvailableProfileObjectCount: MAX_OBJECTS_PER_PROFILE,
-                ...(d.SourcePriority !== undefined ? { SourcePriority: d.SourcePriority } : {}),
-                Tags: await tags.list(arns.objectType(domainName, d.ObjectTypeName)),
-              };
-            }),
-          ),
+          Items: items.map(listItem),
           NextToken: nextToken(
             `ListProfileObjectTypes/${domainName}`,
-            items.map((r) => ({ key: r.definition.ObjectTypeName })),
+            items.map((v) => ({ key: v.record.definition.ObjectTypeName })),
             more,
           ),
         };
@@ -106,7 +69,6 @@ export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDef
       handler: async (ctx) => {
         const domainName = domainOf(ctx.params);
         const name = typeOf(ctx.params);
-        await domains.require(domainName);
         await objectTypes.delete(domainName, name);
         return { Message: `Object type ${name} was deleted from domain ${domainName}, with its objects` };
       },
@@ -115,8 +77,23 @@ export function objectTypeOperations(deps: ObjectTypeOperationsDeps): ServiceDef
   return { service: "profile", operations };
 }
 
+/** One item of ListProfileObjectTypes. */
+function listItem({ record: rec, tags }: ObjectTypeView): Record<string, unknown> {
+  const d = rec.definition;
+  return {
+    ObjectTypeName: d.ObjectTypeName,
+    Description: d.Description,
+    CreatedAt: toEpochSeconds(rec.createdAt),
+    LastUpdatedAt: toEpochSeconds(rec.updatedAt),
+    ...(d.MaxProfileObjectCount !== undefined ? { MaxProfileObjectCount: d.MaxProfileObjectCount } : {}),
+    MaxAvailableProfileObjectCount: MAX_OBJECTS_PER_PROFILE,
+    ...(d.SourcePriority !== undefined ? { SourcePriority: d.SourcePriority } : {}),
+    Tags: tags,
+  };
+}
+
 /** The Put/GetProfileObjectType response: the definition as put, template members expanded. */
-function objectTypeResponse(rec: ObjectTypeRecord, tags: Record<string, string>): Record<string, unknown> {
+function objectTypeResponse({ record: rec, tags }: ObjectTypeView): Record<string, unknown> {
   const d = rec.definition;
   return {
     ObjectTypeName: d.ObjectTypeName,
@@ -137,10 +114,6 @@ function objectTypeResponse(rec: ObjectTypeRecord, tags: Record<string, string>)
     LastUpdatedAt: toEpochSeconds(rec.updatedAt),
     Tags: tags,
   };
-}
-
-function missingType(domainName: string, name: string) {
-  return notFound(`Object type ${name} does not exist in domain ${domainName}`, { member: "ObjectTypeName" });
 }
 
 /** Runs a validation whose errors name their member in `details`; makes the message name it too. */

@@ -32,7 +32,7 @@ const deleteSchema = z.object({
 
 /** PutProfileObject, ListProfileObjects, DeleteProfileObject. */
 export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[] {
-  const { domains, ingestor, objects } = deps;
+  const { domains, profiles } = deps;
   return [
     {
       name: "PutProfileObject",
@@ -53,9 +53,7 @@ export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[
         // The text is kept as sent (lone surrogates as U+FFFD, so both databases give back the same text);
         // the parsed value is what gets mapped.
         const text = wellFormedText(input.Object);
-        const summary = await ingestor.ingestObjects(domain, input.ObjectTypeName, [text], {
-          performedBy: ctx.caller.accessKeyId,
-        });
+        const summary = await profiles.putObject(domain, input.ObjectTypeName, text, ctx.caller.accessKeyId);
         return { ProfileObjectUniqueKey: summary.results[0]!.profileObjectUniqueKey };
       },
     },
@@ -71,7 +69,7 @@ export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[
           keyName: input.ObjectFilter.KeyName,
           values: input.ObjectFilter.Values,
         };
-        const out = await objects.list(domain, input.ProfileId, input.ObjectTypeName, filter, page);
+        const out = await profiles.listObjects(domain, input.ProfileId, input.ObjectTypeName, filter, page);
         return { Items: out.items, NextToken: out.nextToken };
       },
     },
@@ -82,7 +80,7 @@ export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[
       handler: async (ctx) => {
         const domain = await requireDomain(domains, ctx.params);
         const input = parseInput(deleteSchema, ctx.body);
-        await objects.delete(
+        await profiles.deleteObject(
           domain,
           input.ProfileId,
           input.ObjectTypeName,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
 import type { ProfileServices } from "../../profiles/profile-services.ts";
+import type { ProfileService } from "../../services/profile-service.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { deadLetterOperations } from "./dead-letters.ts";
@@ -18,8 +19,10 @@ import {
   valuesSchema,
 } from "./profile-schema.ts";
 
-export interface ProfileOperationsDeps extends ProfileServices {
+export interface ProfileOperationsDeps extends Pick<ProfileServices, "merge" | "mergeRecords"> {
   domains: DomainLookup;
+  /** Profiles, keys, objects, history, dead letters and search: one transaction per operation. */
+  profiles: ProfileService;
 }
 
 const searchSchema = z.object({
@@ -52,7 +55,7 @@ export function profileOperations(deps: ProfileOperationsDeps): ServiceDefinitio
 
 /** CreateProfile, UpdateProfile, DeleteProfile, SearchProfiles, BatchGetProfile. */
 function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
-  const { domains, profiles, search } = deps;
+  const { domains, profiles } = deps;
   return [
     {
       name: "CreateProfile",
@@ -61,7 +64,7 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
       handler: async (ctx) => {
         const domain = await requireDomain(domains, ctx.params);
         const input = parseInput(createProfileSchema, ctx.body);
-        return { ProfileId: await profiles.create(domain, input, ctx.caller.accessKeyId) };
+        return { ProfileId: await profiles.createProfile(domain, input, ctx.caller.accessKeyId) };
       },
     },
     {
@@ -71,7 +74,7 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
       handler: async (ctx) => {
         const domain = await requireDomain(domains, ctx.params);
         const { ProfileId, ...fields } = parseInput(updateProfileSchema, ctx.body);
-        await profiles.update(domain, ProfileId, fields, ctx.caller.accessKeyId);
+        await profiles.updateProfile(domain, ProfileId, fields, ctx.caller.accessKeyId);
         return { ProfileId };
       },
     },
@@ -82,7 +85,7 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
       handler: async (ctx) => {
         const domain = await requireDomain(domains, ctx.params);
         const { ProfileId } = parseInput(profileIdBody, ctx.body);
-        await profiles.delete(domain, ProfileId, ctx.caller.accessKeyId);
+        await profiles.deleteProfile(domain, ProfileId, ctx.caller.accessKeyId);
         return { Message: `Profile ${ProfileId} deleted` };
       },
     },
@@ -98,7 +101,7 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
           { keyName: input.KeyName, values: input.Values },
           ...(input.AdditionalSearchKeys ?? []).map((k) => ({ keyName: k.KeyName, values: k.Values })),
         ];
-        const found = await search.search(domain, keys, input.LogicalOperator ?? "OR", page);
+        const found = await profiles.search(domain, keys, input.LogicalOperator ?? "OR", page);
         return { Items: found.items, NextToken: found.nextToken };
       },
     },
@@ -109,7 +112,7 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
       handler: async (ctx) => {
         const domain = await requireDomain(domains, ctx.params);
         const { ProfileIds } = parseInput(batchGetSchema, ctx.body);
-        const found = await profiles.getMany(domain, ProfileIds);
+        const found = await profiles.getProfiles(domain, ProfileIds);
         const ids = [...new Set(ProfileIds)];
         return {
           Profiles: ids.flatMap((id) => found.get(id) ?? []),

@@ -1,11 +1,7 @@
 import { z } from "zod";
-import { notFound } from "../../core/errors.ts";
+import type { TagService } from "../../services/tag-service.ts";
 import type { Operation, ServiceDefinition, ServiceName } from "../operation.ts";
 import { parseInput } from "../validate.ts";
-import type { TagStore } from "./tag-store.ts";
-
-/** Answers whether an ARN names an existing resource; each layer registers one for its resources. */
-export type ResourceExists = (arn: string) => Promise<boolean>;
 
 const arnPatterns: Record<"profile" | "appflow", RegExp> = {
   profile: /^arn:[a-z0-9-]{1,10}:profile/,
@@ -23,29 +19,22 @@ const tags = z
   });
 
 /** TagResource, UntagResource and ListTagsForResource for one service (same paths in both). */
-export function tagOperations(
-  service: "profile" | "appflow",
-  store: TagStore,
-  exists: ResourceExists,
-): ServiceDefinition {
-  const arnOf = async (raw: string | undefined): Promise<string> => {
-    const arn = parseInput(
+export function tagOperations(service: "profile" | "appflow", tagService: TagService): ServiceDefinition {
+  const arnOf = (raw: string | undefined): string =>
+    parseInput(
       z.string().min(1).max(1011).regex(arnPatterns[service], "is not a valid ARN for this service"),
       raw,
       "resourceArn",
     );
-    if (!(await exists(arn))) throw notFound(`Resource ${arn} does not exist`);
-    return arn;
-  };
   const operations: Operation[] = [
     {
       name: "TagResource",
       method: "POST",
       path: "/tags/:resourceArn",
       handler: async (ctx) => {
-        const arn = await arnOf(ctx.params["resourceArn"]);
+        const arn = arnOf(ctx.params["resourceArn"]);
         const input = parseInput(z.object({ tags }).strict(), ctx.body);
-        await store.tag(arn, input.tags);
+        await tagService.tagResource(arn, input.tags);
         return {};
       },
     },
@@ -54,14 +43,14 @@ export function tagOperations(
       method: "DELETE",
       path: "/tags/:resourceArn",
       handler: async (ctx) => {
-        const arn = await arnOf(ctx.params["resourceArn"]);
+        const arn = arnOf(ctx.params["resourceArn"]);
         const raw = ctx.query["tagKeys"];
         const keys = parseInput(
           z.array(tagKey).min(1).max(50),
           raw === undefined ? [] : ([] as string[]).concat(raw),
           "tagKeys",
         );
-        await store.untag(arn, keys);
+        await tagService.untagResource(arn, keys);
         return {};
       },
     },
@@ -69,7 +58,7 @@ export function tagOperations(
       name: "ListTagsForResource",
       method: "GET",
       path: "/tags/:resourceArn",
-      handler: async (ctx) => ({ tags: await store.list(await arnOf(ctx.params["resourceArn"])) }),
+      handler: async (ctx) => ({ tags: await tagService.listForResource(arnOf(ctx.params["resourceArn"])) }),
     },
   ];
   return { service: service as ServiceName, operations };

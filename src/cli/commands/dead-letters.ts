@@ -28,7 +28,8 @@ export function registerDeadLetters(program: Command): void {
         const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         try {
           const limit = Math.min(100, Math.max(1, Number.parseInt(opts.limit, 10) || 20));
-          const page = await new DeadLetterStore(database.db).list(
+          const page = await new DeadLetterStore().list(
+            database.db,
             opts.domain,
             { objectTypeName: opts.type },
             { maxResults: limit },

@@ -1,0 +1,155 @@
+import type { ProfileArns } from "../core/arns.ts";
+import type { DialectName } from "../db/dialect.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { Domain, DomainSettings, DomainStats, DomainStore } from "../profiles/domain-store.ts";
+import { inDomainTransaction } from "../profiles/domain-transaction.ts";
+import type { MatchingStatus } from "../profiles/matching/matching-state.ts";
+import type { TagService } from "./tag-service.ts";
+
+/** What domains need of rule-based matching (composed in src/compose/matching-jobs.ts). */
+export interface DomainMatching {
+  /** New RuleBasedMatching settings were stored: reset the state, enqueue the backfill, inside `tx`. */
+  configuredIn(tx: Queryable, domainName: string): Promise<void>;
+  /** RuleBasedMatching.Status. */
+  statusIn(q: Queryable, domainName: string): Promise<MatchingStatus>;
+}
+
+/** A resource held by a domain, deleted with it through the resource's own deletion path. */
+export interface DomainCascade {
+  /** Deletes everything of this resource in the domain, inside the DeleteDomain transaction. */
+  deleteForDomainIn(tx: Queryable, domainName: string): Promise<void>;
+}
+
+/** What GetDomain's Stats are summed from. */
+export interface DomainStatsSource {
+  statsIn(q: Queryable, domainName: string): Promise<DomainStats>;
+}
+
+/** A domain with what the API shows beside it. */
+export interface DomainView {
+  domain: Domain;
+  tags: Record<string, string>;
+  /** RuleBasedMatching.Status (PENDING when matching is not configured). */
+  matchingStatus: MatchingStatus;
+}
+
+/** A domain listed: the domain and its tags. */
+export interface DomainListItem {
+  domain: Domain;
+  tags: Record<string, string>;
+}
+
+export interface DomainServiceDeps {
+  db: Queryable;
+  dialect: DialectName;
+  domains: DomainStore;
+  tags: TagService;
+  arns: ProfileArns;
+  matching: DomainMatching;
+  /** Profiles (and their stats) of the domain. */
+  profiles: DomainCascade & DomainStatsSource;
+  objectTypes: DomainCascade;
+  /**
+   * What DeleteDomain removes first, in this order (integrations, then flows), each through that
+   * resource's one deletion path; then the profiles, the object types, the tags and the domain.
+   */
+  cascade: readonly DomainCascade[];
+}
+
+/** CreateDomain, GetDomain, UpdateDomain, ListDomains, DeleteDomain: each one transaction. */
+export class DomainService {
+  constructor(private readonly d: DomainServiceDeps) {}
+
+  /** Creates a domain with its tags; matching settings reset the matching state (ACTIVE: no profiles yet). */
+  create(
+    name: string,
+    settings: DomainSettings,
+    tags: Record<string, string> | undefined,
+  ): Promise<DomainView> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const domain = await this.d.domains.create(tx, name, settings);
+      if (settings.ruleBasedMatching) await this.d.matching.configuredIn(tx, name);
+      if (tags) await this.d.tags.tagIn(tx, this.d.arns.domain(name), tags);
+      return this.#view(tx, domain);
+    });
+  }
+
+  /** The domain with its tags, matching status and stats; RESOURCE_NOT_FOUND when it does not exist. */
+  describe(name: string): Promise<DomainView & { stats: DomainStats }> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const domain = await this.d.domains.require(tx, name);
+      const view = await this.#view(tx, domain);
+      return { ...view, stats: await this.d.profiles.statsIn(tx, name) };
+    });
+  }
+
+  /** Changes the given settings (under the domain's lock: a matching reset must see every ingested profile). */
+  update(
+    name: string,
+    patch: Partial<DomainSettings>,
+    tags: Record<string, string> | undefined,
+  ): Promise<DomainView> {
+    return inDomainTransaction(this.d.db, this.d.dialect, name, async (tx) => {
+      const domain = await this.d.domains.update(tx, name, patch);
+      if (patch.ruleBasedMatching) await this.d.matching.configuredIn(tx, name);
+      if (tags) await this.d.tags.tagIn(tx, this.d.arns.domain(name), tags);
+      return this.#view(tx, domain);
+    });
+  }
+
+  /** One page of domains ordered by name, with their tags. */
+  list(page: {
+    after?: string | undefined;
+    limit: number;
+  }): Promise<{ items: DomainListItem[]; more: boolean }> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const { items, more } = await this.d.domains.list(tx, page);
+      const out: DomainListItem[] = [];
+      for (const domain of items)
+        out.push({ domain, tags: await this.d.tags.listIn(tx, this.d.arns.domain(domain.name)) });
+      return { items: out, more };
+    });
+  }
+
+  /**
+   * Deletes the domain and everything it holds in one transaction under the domain's lock (no
+   * ingestion interleaves): each held resource through its own deletion path, then the tags of the
+   * domain and of everything under its ARN, then the domain. RESOURCE_NOT_FOUND when it does not exist.
+   */
+  delete(name: string): Promise<void> {
+    return inDomainTransaction(this.d.db, this.d.dialect, name, (tx) => this.deleteIn(tx, name));
+  }
+
+  /** DeleteDomain inside a caller's transaction (which must hold the domain's lock). */
+  async deleteIn(tx: Queryable, name: string): Promise<void> {
+    await this.d.domains.require(tx, name);
+    for (const resource of this.d.cascade) await resource.deleteForDomainIn(tx, name);
+    await this.d.profiles.deleteForDomainIn(tx, name);
+    await this.d.objectTypes.deleteForDomainIn(tx, name);
+    await this.d.tags.clearTreeIn(tx, this.d.arns.domain(name));
+    await this.d.domains.delete(tx, name);
+  }
+
+  /** The domain, or undefined (each call its own read; satisfies DomainLookup). */
+  get(name: string): Promise<Domain | undefined> {
+    return this.d.domains.get(this.d.db, name);
+  }
+
+  /** The domain; RESOURCE_NOT_FOUND when it does not exist. */
+  require(name: string): Promise<Domain> {
+    return this.d.domains.require(this.d.db, name);
+  }
+
+  /** The domain inside a caller's transaction; RESOURCE_NOT_FOUND when it does not exist. */
+  requireIn(q: Queryable, name: string): Promise<Domain> {
+    return this.d.domains.require(q, name);
+  }
+
+  async #view(q: Queryable, domain: Domain): Promise<DomainView> {
+    return {
+      domain,
+      tags: await this.d.tags.listIn(q, this.d.arns.domain(domain.name)),
+      matchingStatus: domain.ruleBasedMatching ? await this.d.matching.statusIn(q, domain.name) : "PENDING",
+    };
+  }
+}

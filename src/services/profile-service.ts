@@ -1,0 +1,185 @@
+import type { DialectName } from "../db/dialect.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { DeadLetter } from "../profiles/dead-letter-store.ts";
+import type { DomainStore } from "../profiles/domain-store.ts";
+import { inDomainTransaction } from "../profiles/domain-transaction.ts";
+import type { Page } from "../profiles/page-token.ts";
+import type { HistoryFilter, HistoryRecord } from "../profiles/profile-history.ts";
+import type { IngestSummary } from "../profiles/profile-ingestor.ts";
+import type { ProfileObjectItem } from "../profiles/profile-objects.ts";
+import type { FoundProfile, SearchKey } from "../profiles/profile-search.ts";
+import type { ProfileServices } from "../profiles/profile-services.ts";
+import type { Profile, ProfileInput } from "../profiles/profile-store.ts";
+
+/** A page request of the profile list operations. */
+export interface PageRequest {
+  nextToken?: string | undefined;
+  maxResults: number;
+}
+
+export interface ProfileServiceDeps {
+  db: Queryable;
+  dialect: DialectName;
+  domains: DomainStore;
+  /** The profiles layer's stores and ingestor, built over the same database. */
+  profiles: Pick<ProfileServices, "ingestor" | "profiles" | "objects" | "search" | "history" | "deadLetters">;
+}
+
+/**
+ * Profiles, their keys, objects, history and dead letters, and search: each public method is one
+ * wire operation in one transaction; writes hold the domain's lock (inDomainTransaction), so they
+ * serialize with ingestion and DeleteDomain. Every method checks the domain inside its transaction.
+ */
+export class ProfileService {
+  constructor(private readonly d: ProfileServiceDeps) {}
+
+  /** CreateProfile: the given fields are manual (ingestion never overwrites them); returns the id. */
+  createProfile(domainName: string, input: ProfileInput, performedBy: string): Promise<string> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.profiles.create(tx, domainName, input, performedBy),
+    );
+  }
+
+  /** UpdateProfile: sets the given fields by hand ("" clears one). */
+  updateProfile(
+    domainName: string,
+    profileId: string,
+    input: ProfileInput,
+    performedBy: string,
+  ): Promise<void> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.profiles.update(tx, domainName, profileId, input, performedBy),
+    );
+  }
+
+  /** DeleteProfile: the profile with its objects and keys; its history stays. */
+  deleteProfile(domainName: string, profileId: string, performedBy: string): Promise<void> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.profiles.delete(tx, domainName, profileId, performedBy),
+    );
+  }
+
+  /** BatchGetProfile: the profiles that exist among `ids`, by id. */
+  getProfiles(domainName: string, ids: readonly string[]): Promise<Map<string, Profile>> {
+    return this.#read(domainName, (tx) => this.d.profiles.profiles.getMany(tx, domainName, ids));
+  }
+
+  /** SearchProfiles: profiles holding any of the values of a key; several keys combined with AND or OR. */
+  search(
+    domainName: string,
+    keys: SearchKey[],
+    operator: "AND" | "OR",
+    page: PageRequest,
+  ): Promise<{ items: FoundProfile[]; nextToken?: string }> {
+    return this.#read(domainName, (tx) =>
+      this.d.profiles.search.search(tx, domainName, keys, operator, page),
+    );
+  }
+
+  /** AddProfileKey: returns the stored (normalized) values. */
+  addKey(
+    domainName: string,
+    profileId: string,
+    keyName: string,
+    values: readonly string[],
+    performedBy: string,
+  ): Promise<string[]> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.profiles.addKey(tx, domainName, profileId, keyName, values, performedBy),
+    );
+  }
+
+  /** DeleteProfileKey: RESOURCE_NOT_FOUND when the profile holds none of the values. */
+  deleteKey(
+    domainName: string,
+    profileId: string,
+    keyName: string,
+    values: readonly string[],
+    performedBy: string,
+  ): Promise<void> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.profiles.deleteKey(tx, domainName, profileId, keyName, values, performedBy),
+    );
+  }
+
+  /**
+   * PutProfileObject: maps, resolves and stores one object (the ingestor's one write path, its own
+   * transaction under the domain's lock). RESOURCE_NOT_FOUND for a missing domain or object type.
+   */
+  async putObject(
+    domainName: string,
+    objectTypeName: string,
+    objectText: string,
+    performedBy: string,
+  ): Promise<IngestSummary> {
+    await this.d.domains.require(this.d.db, domainName);
+    return this.d.profiles.ingestor.ingestObjects(domainName, objectTypeName, [objectText], { performedBy });
+  }
+
+  /** ListProfileObjects: one page of a profile's objects of one type, optionally those holding a key value. */
+  listObjects(
+    domainName: string,
+    profileId: string,
+    objectTypeName: string,
+    filter: { keyName: string; values: string[] } | undefined,
+    page: PageRequest,
+  ): Promise<Page<ProfileObjectItem>> {
+    return this.#read(domainName, (tx) =>
+      this.d.profiles.objects.list(tx, domainName, profileId, objectTypeName, filter, page),
+    );
+  }
+
+  /** DeleteProfileObject: the object goes and the fields it fed are derived again. */
+  deleteObject(
+    domainName: string,
+    profileId: string,
+    objectTypeName: string,
+    objectKey: string,
+    performedBy: string,
+  ): Promise<void> {
+    return this.#write(domainName, (tx) =>
+      this.d.profiles.objects.delete(tx, domainName, profileId, objectTypeName, objectKey, performedBy),
+    );
+  }
+
+  /** ListProfileHistoryRecords: RESOURCE_NOT_FOUND for a missing profile. */
+  listHistory(
+    domainName: string,
+    profileId: string,
+    filter: HistoryFilter,
+    page: PageRequest,
+  ): Promise<Page<HistoryRecord>> {
+    return this.#read(domainName, async (tx) => {
+      await this.d.profiles.profiles.require(tx, domainName, profileId);
+      return this.d.profiles.history.list(tx, domainName, profileId, filter, page);
+    });
+  }
+
+  /** GetProfileHistoryRecord. */
+  getHistory(domainName: string, profileId: string, id: string): Promise<HistoryRecord> {
+    return this.#read(domainName, (tx) => this.d.profiles.history.get(tx, domainName, profileId, id));
+  }
+
+  /** ListDeadLetters (an extension): newest first, optionally of one object type. */
+  listDeadLetters(
+    domainName: string,
+    filter: { objectTypeName?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<DeadLetter>> {
+    return this.#read(domainName, (tx) => this.d.profiles.deadLetters.list(tx, domainName, filter, page));
+  }
+
+  #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.d.db.transaction().execute(async (tx) => {
+      await this.d.domains.require(tx, domainName);
+      return fn(tx);
+    });
+  }
+
+  #write<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return inDomainTransaction(this.d.db, this.d.dialect, domainName, async (tx) => {
+      await this.d.domains.require(tx, domainName);
+      return fn(tx);
+    });
+  }
+}
