@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { EmbeddedExecutor } from "../../src/flows/embedded/embedded-executor.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 describeEachDialect("embedded executor", (dialect) => {
   let db: TestDatabase;
@@ -24,7 +25,8 @@ describeEachDialect("embedded executor", (dialect) => {
       live++;
       peak = Math.max(peak, live);
       log.push(`start ${p["n"]}`);
-      await new Promise((r) => setTimeout(r, 5));
+      // Holds until a job of another queue runs beside it: a runner that ran one job at a time fails here.
+      await waitFor(() => peak > 1, { what: "a second job running beside this one" });
       log.push(`end ${p["n"]}`);
       live--;
       return undefined;
@@ -95,7 +97,7 @@ describeEachDialect("embedded executor", (dialect) => {
   it("lets another worker take a dead worker's job once its lock expires", async () => {
     const clock = new ManualClock(20_000_000);
     const dead = make(clock, "dead");
-    let release!: () => void;
+    let release: (() => void) | undefined;
     dead.define(
       "long",
       () =>
@@ -105,7 +107,7 @@ describeEachDialect("embedded executor", (dialect) => {
     );
     await dead.enqueue({ task: "long", payload: {}, queue: "only" });
     const hung = dead.runOnce();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => release, { what: "the dead worker to run the job" });
     const alive = make(clock, "alive");
     let ran = 0;
     alive.define("long", async () => {
@@ -117,7 +119,7 @@ describeEachDialect("embedded executor", (dialect) => {
     clock.advance(30_001);
     await alive.runOnce();
     expect(ran).toBe(1);
-    release();
+    release?.();
     await hung;
   });
 });

@@ -23,7 +23,7 @@ describeEachDialect("executor contract: embedded", (dialect) => {
     make: (id, o = {}) =>
       new EmbeddedExecutor({
         db: db.db,
-        clock: systemClock,
+        clock: o.clock ?? systemClock,
         workerId: id,
         concurrency: 4,
         pollIntervalMs: 5,
@@ -55,7 +55,7 @@ describeEachDialect("executor contract: embedded", (dialect) => {
       new PostgresExecutor({
         db: db.db,
         pool: db.pool!,
-        clock: systemClock,
+        clock: o.clock ?? systemClock,
         workerId: id,
         concurrency: 4,
         pollIntervalMs: 50,

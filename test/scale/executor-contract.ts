@@ -1,28 +1,43 @@
+import { sql } from "kysely";
 import { expect, it } from "vitest";
+import { type Clock, ManualClock } from "../../src/core/clock.ts";
 import type { Executor } from "../../src/flows/executor.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /** One Executor adapter under the shared contract. */
 export interface ExecutorUnderTest {
-  /** A new executor ("process") on the shared database; `ttlMs` is how long a silent worker stays alive. */
-  make(id: string, o?: { ttlMs?: number; heartbeatMs?: number }): Executor;
+  /**
+   * A new executor ("process") on the shared database; `ttlMs` is how long a silent worker stays alive;
+   * `clock` is the injected clock (default the wall clock).
+   */
+  make(id: string, o?: { ttlMs?: number; heartbeatMs?: number; clock?: Clock }): Executor;
   /** Jobs that used up their attempts: task and last error. */
   failed(): Promise<{ task: string; lastError: string | null }[]>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `runOnce` until `done()` or 200 rounds; for jobs due in the near future. */
-/** Polls the executor until `done` or 30 s have passed (patience for a loaded CI machine, not a timing check). */
-async function runUntil(ex: Executor, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!done() && Date.now() < deadline) {
-    await ex.runOnce();
-    if (!done()) await sleep(25);
-  }
+/** Runs `runOnce` until `done()` holds; fails after 30 s (patience for a loaded CI machine, not a timing check). */
+async function runUntil(ex: Executor, done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      await ex.runOnce();
+      return done();
+    },
+    { intervalMs: 25, what },
+  );
 }
 
-/** The behaviours every Executor adapter must show (real time, short delays; no timing assertions). */
+/**
+ * A clock for the tests that move time (schedules, worker TTL). It starts an hour back, so the jobs it
+ * stamps are already due for a queue that compares run-at with the database's own clock (graphile-worker).
+ */
+const pastClock = () => new ManualClock(Date.now() - 3_600_000);
+
+/**
+ * The behaviours every Executor adapter must show. Schedules and worker TTL move on the injected clock;
+ * retries and reruns are due on the queue's clock (the database's, for graphile-worker), so those tests
+ * poll for the outcome. No sleeps, no timing assertions.
+ */
 export function executorContract(db: () => TestDatabase, adapter: () => ExecutorUnderTest): void {
   it("runs one job of a queue at a time, others in parallel, and dedupes by key", async () => {
     const ex = adapter().make("q");
@@ -33,7 +48,8 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       live++;
       peak = Math.max(peak, live);
       log.push(`start ${p["n"]}`);
-      await sleep(40);
+      // Holds until a job of another queue runs beside it: a runner that ran one job at a time fails here.
+      await waitFor(() => peak > 1, { what: "a second job running beside this one" });
       log.push(`end ${p["n"]}`);
       live--;
       return undefined;
@@ -78,8 +94,10 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await ex.enqueue({ task: "flaky", payload: {}, retry: { maxAttempts: 3, baseMs: 300 } });
     await ex.runOnce();
     expect(attempts).toEqual([1]);
-    await runUntil(ex, () => attempts.length >= 3);
-    await sleep(1300);
+    const failed = async () => (await adapter().failed()).some((f) => f.task === "flaky");
+    await runUntil(ex, failed, "the job to be kept as failed");
+    expect(attempts).toEqual([1, 2, 3]);
+    // Kept as failed: nothing of it is left to run.
     await ex.runOnce();
     expect(attempts).toEqual([1, 2, 3]);
     expect(await adapter().failed()).toContainEqual({ task: "flaky", lastError: "boom 3" });
@@ -95,7 +113,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await ex.enqueue({ task: "pause", payload: {}, key: "pause-1" });
     await ex.runOnce();
     expect(attempts).toEqual([1]);
-    await runUntil(ex, () => attempts.length >= 2);
+    await runUntil(ex, () => attempts.length >= 2, "the rerun");
     expect(attempts).toEqual([1, 1]);
   });
 
@@ -124,45 +142,53 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
   });
 
   it("fires a recurring schedule once per due tick, collapsing missed ticks, and not after unschedule", async () => {
-    const ex = adapter().make("s");
+    const clock = pastClock();
+    const ex = adapter().make("s", { clock });
     const seen: number[] = [];
     ex.define("tick", async (p) => {
       seen.push(p["scheduledAt"] as number);
       return undefined;
     });
-    const every = 1000;
-    const start = Date.now() + 20;
-    await ex.schedule({ key: "every-second", task: "tick", payload: {}, everyMs: every, startAt: start });
-    await sleep(40);
-    await ex.runOnce();
-    await ex.runOnce();
-    expect(seen).toEqual([start]);
-    await sleep(3 * every + 100);
-    await ex.runOnce();
-    expect(seen).toHaveLength(2);
-    const late = (seen[1] ?? 0) - start;
-    expect(late % every).toBe(0);
-    expect(late).toBeGreaterThanOrEqual(3 * every);
-    await ex.unschedule("every-second");
-    await sleep(every + 50);
+    const every = 60_000;
+    const start = clock.now() + 20;
+    await ex.schedule({ key: "every-minute", task: "tick", payload: {}, everyMs: every, startAt: start });
+    try {
+      await ex.runOnce();
+      expect(seen).toEqual([]);
+      clock.advance(40);
+      await ex.runOnce();
+      await ex.runOnce();
+      expect(seen).toEqual([start]);
+      clock.advance(3 * every + 100);
+      await ex.runOnce();
+      expect(seen).toHaveLength(2);
+      // The three missed ticks collapse into the latest one.
+      expect((seen[1] ?? 0) - start).toBe(3 * every);
+    } finally {
+      await ex.unschedule("every-minute");
+    }
+    clock.advance(every + 50);
     await ex.runOnce();
     expect(seen).toHaveLength(2);
   });
 
   it("lets another worker take a queue a dead worker held once the worker TTL passes", async () => {
-    const dead = adapter().make("dead", { ttlMs: 1500, heartbeatMs: 3_600_000 });
+    const clock = pastClock();
+    const dead = adapter().make("dead", { ttlMs: 1500, heartbeatMs: 3_600_000, clock });
     const ran: string[] = [];
     let release: (() => void) | undefined;
-    // The "dead" worker hangs on job 1 and stops heartbeating; it may still pick up later jobs.
+    // The "dead" worker hangs in its first run of job 1 and stops heartbeating. Its process is not really
+    // gone, so it may still fetch jobs (graphile-worker's pool keeps polling): a later run of job 1 there
+    // counts as the job being taken again, as it would be by another process.
     dead.define("long", async (p) => {
-      if (p["n"] === 1) await new Promise<void>((r) => (release = r));
+      if (p["n"] === 1 && release === undefined) await new Promise<void>((r) => (release = r));
       else ran.push(`dead:${p["n"]}`);
       return undefined;
     });
     await dead.enqueue({ task: "long", payload: { n: 1 }, queue: "only" });
     const hung = dead.runOnce();
-    for (let i = 0; i < 500 && release === undefined; i++) await sleep(10);
-    const alive = adapter().make("alive", { ttlMs: 1500 });
+    await waitFor(() => release, { what: "the dead worker to run job 1" });
+    const alive = adapter().make("alive", { ttlMs: 1500, clock });
     alive.define("long", async (p) => {
       ran.push(`alive:${p["n"]}`);
       return undefined;
@@ -170,9 +196,9 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await alive.enqueue({ task: "long", payload: { n: 2 }, queue: "only" });
     await alive.runOnce();
     expect(ran).toEqual([]);
-    await sleep(1600);
-    const done = () => ran.includes("alive:1") && ran.some((r) => r.endsWith(":2"));
-    await runUntil(alive, done);
+    clock.advance(1600);
+    const done = () => ran.some((r) => r.endsWith(":1")) && ran.some((r) => r.endsWith(":2"));
+    await runUntil(alive, done, "the live worker to take the dead worker's queue");
     expect(done()).toBe(true);
     release?.();
     await hung;
@@ -186,7 +212,8 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     ex.define("drainme", async (_p, ctx) => {
       started();
       await new Promise<void>((r) => ctx.signal.addEventListener("abort", () => r()));
-      await sleep(30);
+      // The rest of its unit of work: a database round trip that drain must wait for.
+      await sql`select 1`.execute(db().db);
       sawAbort = true;
       return undefined;
     });
