@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MarketoSandbox, startMarketoSandbox } from "../../src/sandbox/marketo/start-marketo-sandbox.ts";
+import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
 import { codeOf, marketoClient } from "./marketo-client.ts";
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -11,6 +12,7 @@ beforeAll(async () => {
   mk = marketoClient(sb);
 });
 afterAll(() => sb.close());
+restoreKnobsAfterEach(() => sb.url);
 
 describe("marketo identity and token expiry", () => {
   it("refuses bad client credentials with HTTP 401", async () => {

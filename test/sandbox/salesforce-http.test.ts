@@ -3,6 +3,8 @@ import {
   type SalesforceSandbox,
   startSalesforceSandbox,
 } from "../../src/sandbox/salesforce/salesforce-sandbox.ts";
+import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 // Raw-HTTP fidelity: exact error bodies, token expiry, limits, deletions, bursts, bulk locators.
 let sf: SalesforceSandbox;
@@ -40,6 +42,7 @@ beforeAll(async () => {
   sf = await startSalesforceSandbox({ seed: 5, people: 5000, clock: { speed: 0 }, dailyApiRequests: 10_000 });
   token = sf.credentials.accessToken;
 });
+restoreKnobsAfterEach(() => sf.url);
 afterAll(async () => {
   await sf?.close();
 });
@@ -116,7 +119,6 @@ describe("Salesforce sandbox over raw HTTP", () => {
     expect(next.status).toBe(200);
     token = next.body.access_token;
     refreshToken = next.body.refresh_token;
-    await admin("knobs", { rotateRefreshTokens: false });
   });
 
   it("expires idle sessions on the sandbox clock with Salesforce's exact 401", async () => {
@@ -130,7 +132,6 @@ describe("Salesforce sandbox over raw HTTP", () => {
     token = (await form({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: c.clientId }))
       .body.access_token;
     expect((await call(`${V}/limits`)).status).toBe(200);
-    await admin("knobs", { tokenTtlMs: 0 });
   });
 
   it("answers errors in Salesforce's JSON array shape", async () => {
@@ -150,7 +151,6 @@ describe("Salesforce sandbox over raw HTTP", () => {
     const down = await call(`${V}/limits`);
     expect(down.status).toBe(503);
     expect(down.body[0].errorCode).toBe("SERVER_UNAVAILABLE");
-    await admin("knobs", { errorRate: { transient: 0 } });
   });
 
   it("filters and orders with SOQL: date windows, ids, COUNT(), LIMIT", async () => {
@@ -254,7 +254,6 @@ describe("Salesforce sandbox over raw HTTP", () => {
     }
     expect(ids).toHaveLength(small.body.totalSize);
     expect(new Set(ids).size).toBe(ids.length);
-    await admin("knobs", { midReadChanges: 0 });
   });
 
   it("runs Bulk API 2.0 query jobs with Sforce-Locator paging", async () => {
@@ -269,12 +268,10 @@ describe("Salesforce sandbox over raw HTTP", () => {
       state: "UploadComplete",
       contentType: "CSV",
     });
-    let state = "";
-    for (let i = 0; i < 50 && state !== "JobComplete"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = (await call(`${V}/jobs/query/${created.body.id}`)).body.state;
-    }
-    expect(state).toBe("JobComplete");
+    await waitFor(
+      async () => (await call(`${V}/jobs/query/${created.body.id}`)).body.state === "JobComplete",
+      { what: "the bulk query job to complete" },
+    );
     const expected = (await soql("SELECT COUNT() FROM Account")).body.totalSize;
     let locator: string | null = "";
     const rows: string[] = [];
@@ -317,6 +314,5 @@ describe("Salesforce sandbox over raw HTTP", () => {
       })
     ).body.access_token;
     expect((await call(`${V}/limits`)).status).toBe(200);
-    await admin("knobs", { rateLimitScale: 1 });
   });
 });
