@@ -55,7 +55,6 @@ export class FakeSource {
       displayName: "Fake",
       authKinds: ["bearer"],
       baseUrl: "{instanceUrl}",
-      paging: "offset",
       objects: {
         sys_user: {
           label: "User",

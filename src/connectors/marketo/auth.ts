@@ -3,7 +3,6 @@ import {
   ConnectorError,
   type ConnectorProfileConfig,
   type HttpClient,
-  isConnectorError,
   OAuthTokenSource,
   type Timer,
 } from "../sdk/index.ts";
@@ -37,18 +36,4 @@ export function marketoAuth(
       client_secret: c.clientSecret,
     }),
   });
-}
-
-/**
- * Runs one read step, again once if it fails with `auth`. The client refreshes once per request; a token
- * that expires again within the same step (after back-offs) earns one more refresh, not a failed read.
- * Refused credentials fail both times.
- */
-export async function authRetried<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (e) {
-    if (!isConnectorError(e, "auth")) throw e;
-    return step();
-  }
 }

@@ -58,9 +58,9 @@ export async function exportStatus(http: HttpClient, exportId: string): Promise<
   }
 }
 
-/** Text of a byte range of an export file; `final` when the range reaches the end of the file. */
+/** Bytes of a range of an export file; `final` when the range reaches the end of the file. */
 export interface FileChunk {
-  readonly text: string;
+  readonly data: Buffer;
   readonly final: boolean;
 }
 
@@ -93,11 +93,8 @@ export async function fileChunk(
         `file.json: unexpected Content-Range ${res.headers["content-range"]}`,
       );
     }
-    return { text: res.text, final: Number(m[2]) + 1 >= Number(m[3]) };
+    return { data: Buffer.from(res.text, "utf8"), final: Number(m[2]) + 1 >= Number(m[3]) };
   }
   const whole = Buffer.from(res.text, "utf8"); // the server ignored Range: cut it here
-  return {
-    text: whole.subarray(start, start + length).toString("utf8"),
-    final: start + length >= whole.length,
-  };
+  return { data: whole.subarray(start, start + length), final: start + length >= whole.length };
 }

@@ -4,9 +4,7 @@ import {
   type ConnectorOptions,
   type ConnectorProfileConfig,
   defineConnector,
-  HttpClient,
-  intervalBudget,
-  systemTimer,
+  openVendorHttp,
 } from "../sdk/index.ts";
 import { marketoAuth } from "./auth.ts";
 import { describeMarketoLeads, listMarketoObjects } from "./describe.ts";
@@ -15,44 +13,30 @@ import { readMarketo } from "./read.ts";
 import { errorRules, type MarketoObject, marketoLimits, objects } from "./spec.ts";
 import { testMarketoConnection } from "./test-connection.ts";
 
-/** The Marketo connector: leads by Bulk Lead Extract (windows) and lead-change activities (incremental). */
+/**
+ * The Marketo connector: leads by Bulk Lead Extract (windows) and lead-change activities (incremental).
+ * Without a `rateBudget` it spaces its calls to 50 per 20 s, the share Marketo asks each integration to keep to.
+ */
 export const marketo = defineConnector<MarketoObject>({
   id: "marketo",
   displayName: "Marketo",
   authKinds: ["oauth_client_credentials"],
+  // `https://{munchkinId}.mktorest.com`
   baseUrl: "{instanceUrl}",
-  paging: "bulk_job",
   objects,
   errors: errorRules,
   // 604/608/611/713 are routine at Marketo and cost no quota: allow more tries than the SDK's 5.
   retry: { maxAttempts: 8 },
+  pacing: { requestsPerSecond: marketoLimits.callsPer20s / 20 },
   open: openMarketo,
 });
 
-/**
- * Opens a live Marketo connector on one instance (`https://{munchkinId}.mktorest.com`). Without a
- * `rateBudget` it spaces its calls to 50 per 20 s, the share Marketo asks each integration to keep to.
- */
+/** Opens a live Marketo connector on one instance. */
 export function openMarketo(profile: ConnectorProfileConfig, options: ConnectorOptions = {}): Connector {
-  const timer = options.timer ?? systemTimer;
-  const common = {
-    baseUrl: profile.instanceUrl,
-    ...(profile.policy ? { policy: profile.policy } : {}),
-    timer,
-    errorRules,
+  const { http, timer, close } = openVendorHttp(marketo, profile, options, (timer) => ({
+    auth: (tokenHttp) => marketoAuth(profile, tokenHttp, timer),
     classify: marketoClassifier(timer),
-    userAgent: "profileflow-marketo",
-    retry: { maxAttempts: 8, ...options.retry },
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  };
-  const tokenHttp = new HttpClient(common);
-  const http = new HttpClient({
-    ...common,
-    dispatcher: tokenHttp.dispatcher,
-    rateBudget: options.rateBudget ?? intervalBudget(marketoLimits.callsPer20s / 20, timer),
-    auth: marketoAuth(profile, tokenHttp, timer),
-  });
+  }));
   return {
     testConnection: () => testMarketoConnection(http, () => http.serverNow()),
     listObjects: () => Promise.resolve(listMarketoObjects()),
@@ -63,11 +47,6 @@ export function openMarketo(profile: ConnectorProfileConfig, options: ConnectorO
       return describeMarketoLeads(http);
     },
     read: (request) => readMarketo(http, timer, request),
-    close: async () => {
-      await http.close();
-      await tokenHttp.close();
-    },
+    close,
   };
 }
-
-export { type MarketoObject, objects as marketoObjects } from "./spec.ts";

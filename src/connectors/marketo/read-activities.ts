@@ -2,9 +2,9 @@ import {
   ConnectorError,
   type DeleteEvent,
   type HttpClient,
-  type Page,
   type RawRecord,
   type RejectedRecord,
+  type StepResult,
 } from "../sdk/index.ts";
 import { activitiesPage, leadsById, pagingToken, parseMarketoTime } from "./query.ts";
 import type { ReadState } from "./read-state.ts";
@@ -17,7 +17,7 @@ const lookback = objects.leads.lookbackMs;
  * Every lead is handed on as it is now, once per (id, updatedAt) in a read; deleted leads are simply absent.
  * The stream ends at `moreResult:false` or at the first activity at or past `to`.
  */
-export async function changesStep(http: HttpClient, s: ReadState, pageSize: number): Promise<Page> {
+export async function changesStep(http: HttpClient, s: ReadState, pageSize: number): Promise<StepResult> {
   if (s.token === "") s.token = await pagingToken(http, s.since);
   const page = await activitiesPage(
     http,
@@ -60,11 +60,11 @@ export async function changesStep(http: HttpClient, s: ReadState, pageSize: numb
   }
   s.token = page.next;
   if (past || !page.more) Object.assign(s, { phase: "deletions", token: "" });
-  return { records, deletions: [], rejected, checkpoint: {}, done: false };
+  return { records, deletions: [], rejected };
 }
 
 /** One page of deleted-lead activities (type 37) in `[from, to)`: each a delete event of its lead. */
-export async function deletionsStep(http: HttpClient, s: ReadState, pageSize: number): Promise<Page> {
+export async function deletionsStep(http: HttpClient, s: ReadState, pageSize: number): Promise<StepResult> {
   if (s.token === "") s.token = await pagingToken(http, s.from);
   const page = await activitiesPage(
     http,
@@ -99,5 +99,5 @@ export async function deletionsStep(http: HttpClient, s: ReadState, pageSize: nu
   }
   s.token = page.next;
   if (past || !page.more) Object.assign(s, { phase: "done", token: "" });
-  return { records: [], deletions, rejected, checkpoint: {}, done: s.phase === "done" };
+  return { records: [], deletions, rejected };
 }

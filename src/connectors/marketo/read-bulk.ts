@@ -1,14 +1,15 @@
 import {
   ConnectorError,
+  type CsvRow,
   type HttpClient,
-  type Page,
+  parseCsvChunk,
   type RawRecord,
   type RejectedRecord,
+  type StepResult,
   sanitizeVendorText,
   type Timer,
 } from "../sdk/index.ts";
 import { createExport, enqueueExport, exportStatus, fileChunk } from "./bulk.ts";
-import { parseCsvRows } from "./csv.ts";
 import { hasCode } from "./errors.ts";
 import { parseMarketoTime } from "./query.ts";
 import type { ReadState } from "./read-state.ts";
@@ -37,8 +38,8 @@ export async function bulkStep(
   s: ReadState,
   pageSize: number,
   cache: FileCache,
-): Promise<Page> {
-  const empty: Page = { records: [], deletions: [], rejected: [], checkpoint: {}, done: false };
+): Promise<StepResult> {
+  const empty: StepResult = { records: [], deletions: [], rejected: [] };
   if (s.exportId === "") {
     const { startAt, endAt } = subWindow(s, s.sub);
     if (startAt >= s.to && s.sub > 0) {
@@ -87,36 +88,79 @@ export async function bulkStep(
   return fileStep(http, s, pageSize, cache);
 }
 
-/** Text of the export file already downloaded past the checkpoint's offset (kept between pages of one read). */
+/** Bytes of the export file already downloaded past the checkpoint's offset (kept between pages of one read). */
 export interface FileCache {
   exportId: string;
-  /** Byte offset of `text[0]` in the file. */
+  /** Byte offset of `data[0]` in the file. */
   offset: number;
-  text: string;
+  data: Buffer;
   final: boolean;
 }
 
 /** An empty cache. */
-export const emptyFileCache = (): FileCache => ({ exportId: "", offset: -1, text: "", final: false });
+export const emptyFileCache = (): FileCache => ({
+  exportId: "",
+  offset: -1,
+  data: Buffer.alloc(0),
+  final: false,
+});
 
-async function fileStep(http: HttpClient, s: ReadState, pageSize: number, cache: FileCache): Promise<Page> {
-  const records: RawRecord[] = [];
-  const rejected: RejectedRecord[] = [];
-  const page = () => ({ records, deletions: [], rejected, checkpoint: {}, done: false });
+/** Marketo bulk files write the text `null` for empty values. */
+const dialect = { nullText: "null" };
+
+async function fileStep(
+  http: HttpClient,
+  s: ReadState,
+  pageSize: number,
+  cache: FileCache,
+): Promise<StepResult> {
   if (s.offset >= s.fileSize) {
     nextSub(s);
-    return page();
+    return { records: [], deletions: [], rejected: [] };
   }
   const want = pageSize + (s.offset === 0 ? 1 : 0); // the header row
+  const got = await fileRows(http, s, want, cache);
+  if (got === undefined) {
+    // The file expired (7 days): export the sub-window again (rows already handed on may repeat).
+    Object.assign(s, { exportId: "", job: "", offset: 0, fileSize: 0 });
+    return { records: [], deletions: [], rejected: [] };
+  }
+  let body = got.rows;
+  if (s.offset === 0) {
+    const header = body[0] ?? [];
+    if (header.join(",") !== leadFieldNames.join(",")) {
+      throw new ConnectorError(
+        "bug",
+        `export ${s.exportId}: unexpected CSV header ${sanitizeVendorText(header.join(","))}`,
+      );
+    }
+    body = body.slice(1);
+  }
+  s.offset += got.bytes;
+  if (s.offset >= s.fileSize || (got.final && got.rows.length < want)) nextSub(s);
+  return { ...leadsOf(body), deletions: [] };
+}
+
+/**
+ * Up to `want` complete rows of the file from the saved offset: from the bytes already downloaded, else by
+ * Range requests that grow (×4) until they hold a whole row; undefined when the file is gone.
+ */
+async function fileRows(
+  http: HttpClient,
+  s: ReadState,
+  want: number,
+  cache: FileCache,
+): Promise<{ rows: CsvRow[]; bytes: number; final: boolean } | undefined> {
   let length = Math.min(8 << 20, Math.max(16 << 10, want * 600));
   for (let cached = cache.exportId === s.exportId && cache.offset === s.offset; ; cached = false) {
     const chunk = cached ? cache : await fileChunk(http, s.exportId, s.offset, length);
-    if (chunk === undefined) {
-      // The file expired (7 days): export the sub-window again (rows already handed on may repeat).
-      Object.assign(s, { exportId: "", job: "", offset: 0, fileSize: 0 });
-      return page();
-    }
-    const { rows, bytes, chars } = parseCsvRows(chunk.text, want, chunk.final);
+    if (chunk === undefined) return undefined;
+    const { rows, bytes } = parseCsvChunk(
+      chunk.data,
+      want,
+      { first: s.offset === 0, final: chunk.final },
+      dialect,
+    );
     if (rows.length < want && !chunk.final) {
       if (!cached) {
         // A row longer than the chunk, or a chunk cut in a multi-byte character; never without bound.
@@ -133,39 +177,33 @@ async function fileStep(http: HttpClient, s: ReadState, pageSize: number, cache:
     Object.assign(cache, {
       exportId: s.exportId,
       offset: s.offset + bytes,
-      text: chunk.text.slice(chars),
+      data: chunk.data.subarray(bytes),
       final: chunk.final,
     });
-    let body = rows;
-    if (s.offset === 0) {
-      const header = rows[0] ?? [];
-      if (header.join(",") !== leadFieldNames.join(",")) {
-        throw new ConnectorError(
-          "bug",
-          `export ${s.exportId}: unexpected CSV header ${sanitizeVendorText(header.join(","))}`,
-        );
-      }
-      body = rows.slice(1);
-    }
-    for (const cells of body) {
-      const data = Object.fromEntries(leadFieldNames.map((f, i) => [f, typed(f, cells[i] ?? null)]));
-      const id = data["id"] == null ? undefined : String(data["id"]);
-      const ts = parseMarketoTime(data["updatedAt"]);
-      if (id === undefined || ts === undefined || cells.length !== leadFieldNames.length) {
-        const why = `bulk row without a usable ${id === undefined ? "id" : "updatedAt"} or with ${cells.length} cells`;
-        rejected.push({
-          id,
-          data,
-          error: new ConnectorError("record", why, id === undefined ? {} : { recordId: id }),
-        });
-        continue;
-      }
-      records.push({ id, sourceTimestamp: ts, data });
-    }
-    s.offset += bytes;
-    if (s.offset >= s.fileSize || (chunk.final && rows.length < want)) nextSub(s);
-    return page();
+    return { rows, bytes, final: chunk.final };
   }
+}
+
+/** Bulk rows as leads typed like REST's; a row without a usable id or updatedAt, or of the wrong width, is rejected. */
+function leadsOf(rows: readonly CsvRow[]): { records: RawRecord[]; rejected: RejectedRecord[] } {
+  const records: RawRecord[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const cells of rows) {
+    const data = Object.fromEntries(leadFieldNames.map((f, i) => [f, typed(f, cells[i] ?? null)]));
+    const id = data["id"] == null ? undefined : String(data["id"]);
+    const ts = parseMarketoTime(data["updatedAt"]);
+    if (id === undefined || ts === undefined || cells.length !== leadFieldNames.length) {
+      const why = `bulk row without a usable ${id === undefined ? "id" : "updatedAt"} or with ${cells.length} cells`;
+      rejected.push({
+        id,
+        data,
+        error: new ConnectorError("record", why, id === undefined ? {} : { recordId: id }),
+      });
+      continue;
+    }
+    records.push({ id, sourceTimestamp: ts, data });
+  }
+  return { records, rejected };
 }
 
 /** Moves to the next sub-window, or to the deletions once the window is covered. */

@@ -1,42 +1,51 @@
-import { ConnectorError, cp, type FlatCheckpoint, SeenSet } from "../sdk/index.ts";
+import { z } from "zod";
+import {
+  type CheckpointState,
+  checkpointCodec,
+  type ReadStates,
+  SeenSet,
+  seenSetField,
+} from "../sdk/index.ts";
+import { type MarketoObject, objects } from "./spec.ts";
 
-/** Where a Marketo read is: bulk sub-windows, lead-change activities, deleted-lead activities, done. */
-export type Phase = "bulk" | "changes" | "deletions" | "done";
-
-/** Everything a read needs to continue; written to a flat checkpoint after every page. */
-export interface ReadState {
-  readonly from: number;
-  readonly to: number;
-  phase: Phase;
+const fields = {
+  /** Where a read is: bulk sub-windows, lead-change activities, deleted-lead activities, done. */
+  phase: z.enum(["bulk", "changes", "deletions", "done"]),
   /** Bulk: index of the current ≤ 30-day sub-window of `[from, to)`. */
-  sub: number;
+  sub: z.number(),
   /** Bulk: the export job of the current sub-window ("" = none yet). */
-  exportId: string;
+  exportId: z.string(),
   /** Bulk: "" (not enqueued), "queued" (waiting for Completed) or "completed" (reading the file). */
-  job: "" | "queued" | "completed";
-  fileSize: number;
+  job: z.enum(["", "queued", "completed"]),
+  fileSize: z.number(),
   /** Bulk: bytes of the file already handed on (header included). */
-  offset: number;
+  offset: z.number(),
   /** Activities: the paging token to continue from ("" = ask for one at `since`). */
-  token: string;
+  token: z.string(),
   /** Activities: where lead-change activities start (the window start, or a sub-window on fallback). */
-  since: number;
+  since: z.number(),
   /** Window read without the bulk updatedAt filter (1035): keep only leads updated inside `[from, to)`. */
-  strict: boolean;
-  /** (id, ts) read inside the look-back overlap at the end of this read, for the next run. */
-  readonly seen: SeenSet;
-  /** The previous run's `seen`: exact repeats from the overlap are dropped. */
-  readonly prev: SeenSet;
+  strict: z.boolean(),
   /** (id, ts) handed on in this read: a lead with several activities is handed on once. */
-  readonly run: SeenSet;
-}
+  run: seenSetField,
+};
 
-/** A new read of `[from, to)`, by bulk export (window) or by activities (incremental). */
-export function freshState(from: number, to: number, bulk: boolean, prev = SeenSet.empty()): ReadState {
-  return {
+/** Everything a read needs to continue; its checkpoint after every page. */
+export type ReadState = CheckpointState<MarketoObject, typeof fields>;
+
+/** The phases of a read. */
+export type Phase = ReadState["phase"];
+
+const codec = checkpointCodec({ id: "marketo", label: "Marketo", objects }, fields);
+
+/** How Marketo reads start, end and are saved: a window by bulk export, an incremental read by activities. */
+export const readStates: ReadStates<MarketoObject, ReadState> = {
+  ...codec,
+  fresh: (object, from, to, kind, prev) => ({
+    object,
     from,
     to,
-    phase: bulk ? "bulk" : "changes",
+    phase: kind === "window" ? "bulk" : "changes",
     sub: 0,
     exportId: "",
     job: "",
@@ -45,67 +54,12 @@ export function freshState(from: number, to: number, bulk: boolean, prev = SeenS
     token: "",
     since: from,
     strict: false,
+    run: SeenSet.empty(),
     seen: SeenSet.empty(),
     prev,
-    run: SeenSet.empty(),
-  };
-}
-
-/** The flat checkpoint of a state. */
-export function toCheckpoint(s: ReadState): FlatCheckpoint {
-  return {
-    v: 1,
-    connector: "marketo",
-    object: "leads",
-    from: s.from,
-    to: s.to,
-    phase: s.phase,
-    sub: s.sub,
-    exportId: s.exportId,
-    job: s.job,
-    fileSize: s.fileSize,
-    offset: s.offset,
-    token: s.token,
-    since: s.since,
-    strict: s.strict,
-    seen: s.seen.toString(),
-    prev: s.prev.toString(),
-    run: s.run.toString(),
-  };
-}
-
-/** The state saved in `c`; a checkpoint of another connector or window is a config error. */
-export function fromCheckpoint(c: FlatCheckpoint, window?: { from: number; to: number }): ReadState {
-  if (c["v"] !== 1 || c["connector"] !== "marketo" || c["object"] !== "leads") {
-    throw new ConnectorError("config", "checkpoint is not a Marketo leads checkpoint");
-  }
-  const phase = cp.str(c, "phase");
-  const job = cp.str(c, "job");
-  if (
-    !["bulk", "changes", "deletions", "done"].includes(phase) ||
-    !["", "queued", "completed"].includes(job)
-  ) {
-    throw new ConnectorError("config", `checkpoint phase ${phase} / job ${job} is unknown`);
-  }
-  const from = cp.num(c, "from");
-  const to = cp.num(c, "to");
-  if (window && (from !== window.from || to > window.to)) {
-    throw new ConnectorError("config", "checkpoint belongs to a different window");
-  }
-  return {
-    from,
-    to,
-    phase: phase as Phase,
-    sub: cp.num(c, "sub"),
-    exportId: cp.str(c, "exportId"),
-    job: job as ReadState["job"],
-    fileSize: cp.num(c, "fileSize"),
-    offset: cp.num(c, "offset"),
-    token: cp.str(c, "token"),
-    since: cp.num(c, "since"),
-    strict: cp.bool(c, "strict"),
-    seen: SeenSet.parse(cp.str(c, "seen")),
-    prev: SeenSet.parse(cp.str(c, "prev")),
-    run: SeenSet.parse(cp.str(c, "run")),
-  };
-}
+  }),
+  finished: (s) => s.phase === "done",
+  finish: (s) => {
+    s.phase = "done";
+  },
+};

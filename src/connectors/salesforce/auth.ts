@@ -10,8 +10,7 @@ import {
 import { tokenPath } from "./spec.ts";
 
 /** Credentials plus where the API lives: Salesforce names the instance in each token response. */
-export interface SalesforceAuth {
-  readonly strategy: AuthStrategy;
+export interface SalesforceAuth extends AuthStrategy {
   /** The API host: `instance_url` of the last token response, else the profile's URL. */
   instanceUrl(): string;
 }
@@ -82,7 +81,7 @@ export function salesforceAuth(
       // A bare session id: usable until it expires, never refreshed.
       const value = `Bearer ${c.accessToken}`;
       return {
-        strategy: { headers: () => Promise.resolve({ authorization: value }) },
+        headers: () => Promise.resolve({ authorization: value }),
         instanceUrl: () => profile.instanceUrl,
       };
     }
@@ -90,7 +89,8 @@ export function salesforceAuth(
       throw new ConnectorError("config", `Salesforce does not accept ${c.kind} credentials`);
   }
   return {
-    strategy: source,
+    headers: () => source.headers(),
+    refresh: (refused) => source.refresh(refused),
     instanceUrl: () => (source.last?.instance_url ?? profile.instanceUrl).replace(/\/+$/, ""),
   };
 }

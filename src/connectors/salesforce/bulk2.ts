@@ -1,5 +1,11 @@
-import { ConnectorError, isConnectorError, sanitizeVendorText, type Timer } from "../sdk/index.ts";
-import { parseCsv } from "./csv.ts";
+import {
+  ConnectorError,
+  exponentialDelay,
+  isConnectorError,
+  parseCsvPage,
+  sanitizeVendorText,
+  type Timer,
+} from "../sdk/index.ts";
 import { parseSfDateTime, restDateTime, type SalesforceApi } from "./query.ts";
 
 /** How a Bulk API 2.0 query job ended. */
@@ -30,7 +36,7 @@ export async function waitBulkJob(
   maxWaitMs: number,
 ): Promise<{ outcome: BulkOutcome; message: string }> {
   const started = timer.now();
-  for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+  for (let polls = 1; ; polls++) {
     const body = (await api.get(`jobs/query/${id}`)).body as { state?: string; errorMessage?: string };
     const state = body?.state;
     if (state === "JobComplete" || state === "Failed" || state === "Aborted") {
@@ -44,7 +50,7 @@ export async function waitBulkJob(
         `Bulk API 2.0 job ${id} still ${sanitizeVendorText(String(state), 40)} after ${maxWaitMs} ms`,
       );
     }
-    await timer.sleep(delay);
+    await timer.sleep(exponentialDelay(polls, 500, 30_000));
   }
 }
 
@@ -78,7 +84,7 @@ export async function fetchBulkResults(
   if (next === undefined) {
     throw new ConnectorError("transient", `Bulk results of job ${id} came without Sforce-Locator`);
   }
-  const { header, rows } = parseCsv(res.text);
+  const { header, rows } = parseCsvPage(res.text);
   const expected = res.headers["sforce-numberofrecords"];
   if (expected !== undefined && Number(expected) !== rows.length) {
     throw new ConnectorError("transient", `Bulk results: ${rows.length} rows, header says ${expected}`);

@@ -3,8 +3,7 @@ import {
   type ConnectorOptions,
   type ConnectorProfileConfig,
   defineConnector,
-  HttpClient,
-  systemTimer,
+  openVendorHttp,
 } from "../sdk/index.ts";
 import { salesforceAuth } from "./auth.ts";
 import {
@@ -32,10 +31,12 @@ export const salesforce = defineConnector<SalesforceObject>({
   id: "salesforce",
   displayName: "Salesforce",
   authKinds: ["oauth_refresh", "oauth_client_credentials", "oauth_jwt", "bearer"],
+  // The login host (login/test.salesforce.com or My Domain); the API host comes from each token response.
   baseUrl: "{instanceUrl}",
-  paging: "locator",
   objects,
   errors: errorRules,
+  // The token endpoint does not count against the API allocation (the quota guard), but the caller's budget applies.
+  pacing: { meterTokenEndpoint: true },
   open: (profile, options) => openSalesforce(profile, options),
 });
 
@@ -49,30 +50,13 @@ export function openSalesforce(
   tuning: SalesforceOptions = {},
 ): Connector {
   const settings = { ...defaultSettings, ...tuning };
-  const timer = options.timer ?? systemTimer;
-  const guard = new QuotaGuard(timer, settings.quotaReserve, settings.quotaPauseMs, options.rateBudget);
-  const common = {
-    baseUrl: profile.instanceUrl,
-    ...(profile.policy ? { policy: profile.policy } : {}),
-    timer,
-    errorRules,
-    classify: salesforceClassifier(guard),
-    userAgent: "profileflow-salesforce",
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  };
-  // The token endpoint does not count against the API allocation: only the caller's budget applies.
-  const tokenHttp = new HttpClient({
-    ...common,
-    ...(options.rateBudget ? { rateBudget: options.rateBudget } : {}),
-  });
-  const auth = salesforceAuth(profile, tokenHttp, timer, options.onRefreshToken);
-  const http = new HttpClient({
-    ...common,
-    dispatcher: tokenHttp.dispatcher,
-    auth: auth.strategy,
-    rateBudget: guard,
+  const { http, auth, timer, close } = openVendorHttp(salesforce, profile, options, (timer) => {
+    const guard = new QuotaGuard(timer, settings.quotaReserve, settings.quotaPauseMs, options.rateBudget);
+    return {
+      auth: (tokenHttp) => salesforceAuth(profile, tokenHttp, timer, options.onRefreshToken),
+      classify: salesforceClassifier(guard),
+      budget: () => guard,
+    };
   });
   const api = new SalesforceApi(http, auth, settings.apiVersion);
   const cache = new Map<SalesforceObject, Promise<ObjectFields>>();
@@ -90,12 +74,9 @@ export function openSalesforce(
     listObjects: () => Promise.resolve(listSalesforceObjects()),
     describeObject: async (name) => describeSalesforceObject(api, salesforceObject(name)),
     read: (request) => readSalesforce(api, settings, timer, request, fieldsOf),
-    close: async () => {
-      await http.close();
-      await tokenHttp.close();
-    },
+    close,
   };
 }
 
 export { QueryTimeoutError } from "./errors.ts";
-export { objects as salesforceObjects, type SalesforceObject, type SalesforceOptions } from "./spec.ts";
+export type { SalesforceOptions } from "./spec.ts";

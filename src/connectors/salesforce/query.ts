@@ -15,7 +15,7 @@ export class SalesforceApi {
 
   /** Absolute URL of `path`: `/services/…` as given (nextRecordsUrl), else under `/services/data/vXX.X/`. */
   async url(path: string): Promise<string> {
-    await this.auth.strategy.headers(); // the token response names the instance
+    await this.auth.headers(); // the token response names the instance
     const rel = path.startsWith("/services/") ? path : `/services/data/v${this.version}/${path}`;
     return `${this.auth.instanceUrl()}${rel}`;
   }

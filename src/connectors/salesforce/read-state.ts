@@ -1,44 +1,40 @@
-import { ConnectorError, cp, type FlatCheckpoint, SeenSet } from "../sdk/index.ts";
+import { z } from "zod";
+import { type CheckpointState, checkpointCodec, type ReadStates, SeenSet } from "../sdk/index.ts";
 import type { Keyset } from "./query.ts";
-import type { SalesforceObject } from "./spec.ts";
-
-/** records (SOQL over the window, deleted rows included) → deleted (the purge feed) → done. */
-export type Phase = "records" | "deleted" | "done";
+import { objects, type SalesforceObject } from "./spec.ts";
 
 /**
- * Everything a read needs to continue, flattened into the checkpoint after every page. The window
- * `[from, to)` is read in segments `[lo, hi)` (one segment unless QUERY_TIMEOUT split it); inside a segment
- * the position is the keyset (last SystemModstamp, Id) plus the REST locator or Bulk job + locator.
+ * The window `[from, to)` is read in segments `[lo, hi)` (one segment unless QUERY_TIMEOUT split it); inside
+ * a segment the position is the keyset (last SystemModstamp, Id) plus the REST locator or Bulk job + locator.
  */
-export interface ReadState {
-  readonly object: SalesforceObject;
-  readonly from: number;
-  readonly to: number;
-  lo: number;
-  hi: number;
-  phase: Phase;
-  mode: "rest" | "bulk";
-  pos: Keyset | undefined;
+const fields = {
+  lo: z.number(),
+  hi: z.number(),
+  /** records (SOQL over the window, deleted rows included) → deleted (the purge feed) → done. */
+  phase: z.enum(["records", "deleted", "done"]),
+  mode: z.enum(["rest", "bulk"]),
+  /** The keyset: last SystemModstamp (-1 = none) and Id handed on. */
+  at: z.number(),
+  after: z.string(),
   /** REST nextRecordsUrl of the current query ("" = issue a query from the keyset). */
-  next: string;
-  job: string;
-  jobReady: boolean;
-  locator: string;
+  next: z.string(),
+  job: z.string(),
+  jobReady: z.boolean(),
+  locator: z.string(),
   /** Bulk rows so far came in (SystemModstamp) order, so the keyset is a safe restart point. */
-  ordered: boolean;
-  delOffset: number;
-  readonly seen: SeenSet;
-  readonly prev: SeenSet;
-}
+  ordered: z.boolean(),
+  delOffset: z.number(),
+};
 
-/** A new read of `[from, to)`; `prev` holds what the previous run read in its overlap. */
-export function freshState(
-  object: SalesforceObject,
-  from: number,
-  to: number,
-  prev = SeenSet.empty(),
-): ReadState {
-  return {
+/** Everything a read needs to continue; its checkpoint after every page. */
+export type ReadState = CheckpointState<SalesforceObject, typeof fields>;
+
+const codec = checkpointCodec({ id: "salesforce", label: "Salesforce", objects }, fields);
+
+/** How Salesforce reads start, end and are saved. */
+export const readStates: ReadStates<SalesforceObject, ReadState> = {
+  ...codec,
+  fresh: (object, from, to, _kind, prev) => ({
     object,
     from,
     to,
@@ -46,7 +42,8 @@ export function freshState(
     hi: to,
     phase: "records",
     mode: "rest",
-    pos: undefined,
+    at: -1,
+    after: "",
     next: "",
     job: "",
     jobReady: false,
@@ -55,72 +52,20 @@ export function freshState(
     delOffset: 0,
     seen: SeenSet.empty(),
     prev,
-  };
+  }),
+  finished: (s) => s.phase === "done",
+  finish: (s) => {
+    s.phase = "done";
+  },
+};
+
+/** The keyset position of a state, if any. */
+export function keysetOf(s: ReadState): Keyset | undefined {
+  return s.at < 0 ? undefined : { at: s.at, after: s.after };
 }
 
-/** The flat checkpoint of a state. */
-export function toCheckpoint(s: ReadState): FlatCheckpoint {
-  return {
-    v: 1,
-    connector: "salesforce",
-    object: s.object,
-    from: s.from,
-    to: s.to,
-    lo: s.lo,
-    hi: s.hi,
-    phase: s.phase,
-    mode: s.mode,
-    at: s.pos?.at ?? -1,
-    after: s.pos?.after ?? "",
-    next: s.next,
-    job: s.job,
-    jobReady: s.jobReady,
-    locator: s.locator,
-    ordered: s.ordered,
-    delOffset: s.delOffset,
-    seen: s.seen.toString(),
-    prev: s.prev.toString(),
-  };
-}
-
-/** Reads a checkpoint back; config error when it is not one of ours for this object (and window). */
-export function fromCheckpoint(
-  c: FlatCheckpoint,
-  object: SalesforceObject,
-  window?: { from: number; to: number },
-): ReadState {
-  if (c["v"] !== 1 || c["connector"] !== "salesforce" || c["object"] !== object) {
-    throw new ConnectorError("config", `checkpoint is not a Salesforce ${object} checkpoint`);
-  }
-  const phase = cp.str(c, "phase");
-  if (phase !== "records" && phase !== "deleted" && phase !== "done") {
-    throw new ConnectorError("config", `checkpoint phase ${phase} is unknown`);
-  }
-  const mode = cp.str(c, "mode");
-  if (mode !== "rest" && mode !== "bulk")
-    throw new ConnectorError("config", `checkpoint mode ${mode} is unknown`);
-  const from = cp.num(c, "from");
-  const to = cp.num(c, "to");
-  if (window && (from !== window.from || to > window.to)) {
-    throw new ConnectorError("config", "checkpoint belongs to a different window");
-  }
-  const at = cp.num(c, "at");
-  return {
-    object,
-    from,
-    to,
-    lo: cp.num(c, "lo"),
-    hi: cp.num(c, "hi"),
-    phase,
-    mode,
-    pos: at < 0 ? undefined : { at, after: cp.str(c, "after") },
-    next: cp.str(c, "next"),
-    job: cp.str(c, "job"),
-    jobReady: cp.bool(c, "jobReady"),
-    locator: cp.str(c, "locator"),
-    ordered: cp.bool(c, "ordered"),
-    delOffset: cp.num(c, "delOffset"),
-    seen: SeenSet.parse(cp.str(c, "seen")),
-    prev: SeenSet.parse(cp.str(c, "prev")),
-  };
+/** Moves the keyset position (undefined: back to the segment start). */
+export function moveKeyset(s: ReadState, k: Keyset | undefined): void {
+  s.at = k?.at ?? -1;
+  s.after = k?.after ?? "";
 }

@@ -2,11 +2,12 @@ import {
   ConnectorError,
   type DeleteEvent,
   isConnectorError,
-  isWindowRead,
   type Page,
   type RawRecord,
   type ReadRequest,
   type RejectedRecord,
+  runRead,
+  startRead,
   type Timer,
 } from "../sdk/index.ts";
 import { abandonBulkJob, createBulkJob, fetchBulkResults, waitBulkJob } from "./bulk2.ts";
@@ -14,7 +15,7 @@ import { type ObjectFields, salesforceObject } from "./describe.ts";
 import { QueryTimeoutError } from "./errors.ts";
 import { parseSfDateTime, type SalesforceApi, windowSoql } from "./query.ts";
 import { readPurged } from "./read-deleted.ts";
-import { freshState, fromCheckpoint, type Phase, type ReadState, toCheckpoint } from "./read-state.ts";
+import { keysetOf, moveKeyset, type ReadState, readStates } from "./read-state.ts";
 import { objects, type SalesforceSettings } from "./spec.ts";
 
 /** What one read shares between its steps. */
@@ -54,18 +55,14 @@ export async function* readSalesforce(
   const fields = await fieldsOf(object); // also teaches the client the org's clock (Date header)
   const pageSize = request.pageSize === undefined ? undefined : Math.max(1, Math.floor(request.pageSize));
   const ctx: ReadContext = { api, settings, timer, fields, pageSize };
-  const s = startState(api, request, object);
-  if (s.phase === "done" || s.to <= s.from) {
-    s.phase = "done";
-    yield { records: [], deletions: [], rejected: [], checkpoint: toCheckpoint(s), done: true };
-    return;
-  }
-  for (;;) {
-    const taken = await step(ctx, s);
-    const done = (s.phase as Phase) === "done";
-    yield { ...taken, checkpoint: toCheckpoint(s), done };
-    if (done) return;
-  }
+  // No probe: describing the object taught the client the org's clock.
+  const state = await startRead(request, {
+    object,
+    spec: objects[object],
+    states: readStates,
+    http: api.http,
+  });
+  yield* runRead(state, readStates, (s) => step(ctx, s));
 }
 
 async function step(ctx: ReadContext, s: ReadState): Promise<Taken> {
@@ -85,7 +82,7 @@ async function step(ctx: ReadContext, s: ReadState): Promise<Taken> {
 
 /** Halves the rest of the current segment, or throws QueryTimeoutError when not asked to / too small. */
 function splitOrThrow(ctx: ReadContext, s: ReadState, cause: ConnectorError): void {
-  const start = Math.max(s.lo, s.pos?.at ?? s.lo);
+  const start = Math.max(s.lo, keysetOf(s)?.at ?? s.lo);
   const span = s.hi - start;
   if (!ctx.settings.splitOnQueryTimeout || span < 2 * ctx.settings.minSplitMs) {
     throw new QueryTimeoutError({ from: start, to: s.hi }, cause);
@@ -105,7 +102,16 @@ async function restStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
   const res = fresh
     ? await ctx.api.get(
         "queryAll",
-        { q: windowSoql(s.object, ctx.fields.select, s.lo, s.hi, s.pos, small ? ctx.pageSize : undefined) },
+        {
+          q: windowSoql(
+            s.object,
+            ctx.fields.select,
+            s.lo,
+            s.hi,
+            keysetOf(s),
+            small ? ctx.pageSize : undefined,
+          ),
+        },
         headers,
       )
     : await ctx.api.get(s.next, undefined, headers);
@@ -135,8 +141,8 @@ async function bulkStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
   const { api, settings, timer } = ctx;
   for (let attempts = 0; attempts < 4; attempts++) {
     if (s.job === "") {
-      if (!s.ordered) s.pos = undefined; // unordered results: only the segment start is a safe restart
-      s.job = await createBulkJob(api, windowSoql(s.object, ctx.fields.select, s.lo, s.hi, s.pos));
+      if (!s.ordered) moveKeyset(s, undefined); // unordered results: only the segment start is a safe restart
+      s.job = await createBulkJob(api, windowSoql(s.object, ctx.fields.select, s.lo, s.hi, keysetOf(s)));
       s.jobReady = false;
       s.locator = "";
       s.ordered = true;
@@ -179,7 +185,7 @@ async function bulkStep(ctx: ReadContext, s: ReadState): Promise<Taken> {
 
 /** Moves to the next segment of the window, or to the purge feed / done after the last one. */
 function endSegment(ctx: ReadContext, s: ReadState): void {
-  s.pos = undefined;
+  moveKeyset(s, undefined);
   s.next = "";
   s.job = "";
   s.jobReady = false;
@@ -217,11 +223,11 @@ function take(s: ReadState, rows: readonly Record<string, unknown>[], strict: bo
         `${s.object} ${id} stamped ${row["SystemModstamp"]} is outside the queried window`,
       );
     }
-    if (s.pos && ts < s.pos.at) {
+    if (s.at >= 0 && ts < s.at) {
       if (strict) throw new ConnectorError("bug", `${s.object} rows came out of SystemModstamp order`);
       s.ordered = false;
     }
-    if (s.ordered) s.pos = { at: ts, after: id };
+    if (s.ordered) moveKeyset(s, { at: ts, after: id });
     const data = withoutAttributes(row);
     const deleted = row["IsDeleted"] === true;
     const key = deleted ? `d:${id}` : id;
@@ -232,26 +238,6 @@ function take(s: ReadState, rows: readonly Record<string, unknown>[], strict: bo
     else out.records.push({ id, sourceTimestamp: ts, data });
   }
   return out;
-}
-
-function startState(
-  api: SalesforceApi,
-  req: ReadRequest,
-  object: ReturnType<typeof salesforceObject>,
-): ReadState {
-  const spec = objects[object];
-  const vendorNow = () => api.http.serverNow() - spec.lagMs;
-  if (isWindowRead(req)) {
-    if (req.resume) return fromCheckpoint(req.resume, object, req.window);
-    // Never read up to the org's now: rows still being committed would be missed for good.
-    return freshState(object, req.window.from, Math.min(req.window.to, vendorNow()));
-  }
-  if (typeof req.since === "number") return freshState(object, req.since, vendorNow());
-  const last = fromCheckpoint(req.since, object);
-  if (last.phase !== "done") return last;
-  const to = vendorNow();
-  if (to <= last.to) return last; // nothing new is settled yet
-  return freshState(object, last.to - spec.lookbackMs, to, last.seen);
 }
 
 /** REST rows carry `attributes` (type, url): a copy without it. Bulk rows are already plain (no copy). */

@@ -1,3 +1,5 @@
+import { isConnectorError } from "./connector-error.ts";
+
 /** How a client retries: attempts for transient failures, and the base/cap of the exponential delay. */
 export interface RetryPolicy {
   /** Tries per request for transient failures (the first try counts). */
@@ -19,12 +21,30 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxInlineWaitMs: 5 * 60_000,
 };
 
+/** The exponential delay after the `n`-th failure (n ≥ 1): base·2^(n−1), capped. */
+export function exponentialDelay(n: number, baseMs: number, capMs: number): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, n - 1));
+}
+
 /** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^(failures−1))]. */
 export function fullJitterDelay(
   failures: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.floor(random() * ceiling);
+  return Math.floor(random() * exponentialDelay(failures, policy.baseMs, policy.capMs));
+}
+
+/**
+ * Runs one read step, again once if it fails with `auth`. The HTTP client refreshes once per request; a
+ * token that expires again within the same step (after back-offs) earns one more refresh, not a failed
+ * read. Refused credentials fail both times.
+ */
+export async function retriedOnAuth<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!isConnectorError(e, "auth")) throw e;
+    return step();
+  }
 }

@@ -1,12 +1,9 @@
 import type { RetryPolicy } from "./backoff.ts";
-import type { ClassifyHook, ErrorRule } from "./classify.ts";
+import type { ErrorRule } from "./classify.ts";
 import type { HttpTimeouts } from "./http-client.ts";
 import type { RateBudget } from "./rate-budget.ts";
 import type { Timer } from "./timer.ts";
 import type { AuthKind, Connector, ConnectorProfileConfig } from "./types.ts";
-
-/** How an API pages. */
-export type PagingStyle = "keyset" | "cursor" | "offset" | "locator" | "paging_token" | "bulk_job";
 
 /** Reading rules for one source object. */
 export interface ObjectSpec {
@@ -34,25 +31,38 @@ export interface ConnectorOptions {
   readonly random?: () => number;
 }
 
-/** A connector as data plus small hooks. */
+/** How a connector paces its requests (openVendorHttp reads it). */
+export interface PacingSpec {
+  /** Requests a second of the API client when the caller passes no RateBudget; absent = unpaced. */
+  readonly requestsPerSecond?: number;
+  /** The caller's RateBudget also paces the token endpoint (it counts against the same vendor limit). */
+  readonly meterTokenEndpoint?: boolean;
+}
+
+/**
+ * A connector as data plus small hooks. `openVendorHttp` builds every HTTP client of a connector from this
+ * data: `authKinds` (checked), `baseUrl`, `errors`, `retry`, `pacing`, and the user agent from `id`.
+ */
 export interface ConnectorSpec<O extends string = string> {
   readonly id: string;
   readonly displayName: string;
   readonly authKinds: readonly AuthKind[];
   /** Base URL template; `{instanceUrl}` is the profile's URL. */
   readonly baseUrl: string;
-  readonly paging: PagingStyle;
   readonly objects: Readonly<Record<O, ObjectSpec>>;
   /** Vendor error table, matched before the HTTP defaults. */
   readonly errors: readonly ErrorRule[];
+  /** The connector's own retry policy; a caller's `ConnectorOptions.retry` overrides it field by field. */
   readonly retry?: Partial<RetryPolicy>;
-  readonly classify?: ClassifyHook;
+  readonly pacing?: PacingSpec;
   /** Opens a live connector for one instance. */
   readonly open: (profile: ConnectorProfileConfig, options?: ConnectorOptions) => Connector;
 }
 
 /** Identity function that checks a connector spec's shape and freezes it. */
 export function defineConnector<O extends string>(spec: ConnectorSpec<O>): ConnectorSpec<O> {
+  if (!spec.baseUrl.includes("{instanceUrl}"))
+    throw new Error(`${spec.id}: baseUrl must contain {instanceUrl}`);
   for (const [name, o] of Object.entries<ObjectSpec>(spec.objects)) {
     if (o.defaultPageSize > o.maxPageSize || o.defaultPageSize < 1) {
       throw new Error(`${spec.id}.${name}: defaultPageSize must be within 1..maxPageSize`);

@@ -4,8 +4,7 @@ import {
   type ConnectorOptions,
   type ConnectorProfileConfig,
   defineConnector,
-  HttpClient,
-  systemTimer,
+  openVendorHttp,
 } from "../sdk/index.ts";
 import { serviceNowAuth } from "./auth.ts";
 import { describeServiceNowObject, listServiceNowObjects } from "./describe.ts";
@@ -19,32 +18,18 @@ export const servicenow = defineConnector<ServiceNowObject>({
   displayName: "ServiceNow",
   authKinds: ["basic", "oauth_password", "oauth_refresh", "oauth_client_credentials"],
   baseUrl: "{instanceUrl}",
-  paging: "keyset",
   objects,
   errors: errorRules,
+  // The instance's inbound REST rate rules count token requests too.
+  pacing: { meterTokenEndpoint: true },
   open: openServiceNow,
 });
 
 /** Opens a live ServiceNow connector on one instance. */
 export function openServiceNow(profile: ConnectorProfileConfig, options: ConnectorOptions = {}): Connector {
-  const timer = options.timer ?? systemTimer;
-  const common = {
-    baseUrl: profile.instanceUrl,
-    ...(profile.policy ? { policy: profile.policy } : {}),
-    timer,
-    errorRules,
-    userAgent: "profileflow-servicenow",
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    ...(options.rateBudget ? { rateBudget: options.rateBudget } : {}),
-  };
-  const tokenHttp = new HttpClient(common);
-  const http = new HttpClient({
-    ...common,
-    dispatcher: tokenHttp.dispatcher,
-    auth: serviceNowAuth(profile, tokenHttp, timer, options.onRefreshToken),
-  });
+  const { http, close } = openVendorHttp(servicenow, profile, options, (timer) => ({
+    auth: (tokenHttp) => serviceNowAuth(profile, tokenHttp, timer, options.onRefreshToken),
+  }));
   return {
     testConnection: () => testServiceNowConnection(http),
     listObjects: () => Promise.resolve(listServiceNowObjects()),
@@ -55,11 +40,6 @@ export function openServiceNow(profile: ConnectorProfileConfig, options: Connect
       return describeServiceNowObject(http, name as ServiceNowObject);
     },
     read: (request) => readServiceNow(http, request),
-    close: async () => {
-      await http.close();
-      await tokenHttp.close();
-    },
+    close,
   };
 }
-
-export { objects as serviceNowObjects, type ServiceNowObject } from "./spec.ts";

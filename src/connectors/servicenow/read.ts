@@ -1,54 +1,34 @@
 import {
   ConnectorError,
-  cp,
   type DeleteEvent,
-  type FlatCheckpoint,
   type HttpClient,
-  isWindowRead,
   type Page,
+  pageSizeOf,
   type RawRecord,
   type ReadRequest,
   type RejectedRecord,
-  SeenSet,
+  runRead,
+  type StepResult,
+  startRead,
 } from "../sdk/index.ts";
 import { fetchTable, glideCeil, type Keyset, keysetQuery, parseGlide, probe } from "./query.ts";
+import { keysetOf, moveKeyset, type ReadState, readStates } from "./read-state.ts";
 import { objects, type ServiceNowObject, type ServiceNowObjectSpec } from "./spec.ts";
-
-type Phase = "records" | "deletions" | "done";
-
-/** Everything a read needs to continue; written to a flat checkpoint after every page. */
-interface ReadState {
-  readonly object: ServiceNowObject;
-  readonly from: number;
-  readonly to: number;
-  phase: Phase;
-  pos: Keyset | undefined;
-  /** Rows to skip at `pos`: only after pages that ACLs emptied while the Link header said more follow. */
-  skip: number;
-  /** (id, ts) read inside the look-back overlap at the end of this read, for the next run. */
-  readonly seen: SeenSet;
-  /** The previous run's `seen`: exact repeats from the overlap are dropped. */
-  readonly prev: SeenSet;
-}
 
 /**
  * Reads a window or incrementally: keyset pages on (sys_updated_on, sys_id) of the table, then keyset
  * pages of `sys_audit_delete` for the same window; one Page (with its checkpoint) per request.
  */
 export async function* readServiceNow(http: HttpClient, request: ReadRequest): AsyncGenerator<Page> {
-  const state = await startState(http, request);
-  const spec = objects[state.object];
-  const limit = Math.min(Math.max(1, Math.floor(request.pageSize ?? spec.defaultPageSize)), spec.maxPageSize);
-  if (state.phase === "done" || state.to <= state.from) {
-    state.phase = "done";
-    yield { records: [], deletions: [], rejected: [], checkpoint: toCheckpoint(state), done: true };
-    return;
+  if (!Object.hasOwn(objects, request.object)) {
+    throw new ConnectorError("config", `ServiceNow object ${request.object} is not supported`);
   }
-  for (;;) {
-    const page = await step(http, state, spec, limit);
-    yield page;
-    if (page.done) return;
-  }
+  const object = request.object as ServiceNowObject;
+  const spec = objects[object];
+  const probeOnce = () => probe(http, object);
+  const state = await startRead(request, { object, spec, states: readStates, http, probe: probeOnce });
+  const limit = pageSizeOf(request, spec);
+  yield* runRead(state, readStates, (s) => step(http, s, spec, limit));
 }
 
 async function step(
@@ -56,7 +36,7 @@ async function step(
   s: ReadState,
   spec: ServiceNowObjectSpec,
   limit: number,
-): Promise<Page> {
+): Promise<StepResult> {
   const del = s.phase === "deletions";
   const table = del ? "sys_audit_delete" : s.object;
   const tsField = del ? "sys_created_on" : "sys_updated_on";
@@ -66,7 +46,7 @@ async function step(
   const { rows, more } = await fetchTable(
     http,
     table,
-    keysetQuery(base, tsField, fromS, toS, s.pos),
+    keysetQuery(base, tsField, fromS, toS, keysetOf(s)),
     limit,
     s.skip,
   );
@@ -80,7 +60,7 @@ async function step(
     const sysId = row["sys_id"];
     const rawTs = row[tsField];
     if (typeof sysId === "string" && typeof rawTs === "string") {
-      guardOrder(table, rawTs, sysId, fromS, toS, last ?? s.pos);
+      guardOrder(table, rawTs, sysId, fromS, toS, last ?? keysetOf(s));
       last = { at: rawTs, after: sysId };
     }
     const id = del ? row["documentkey"] : sysId;
@@ -107,18 +87,17 @@ async function step(
   }
 
   if (last) {
-    s.pos = last;
+    moveKeyset(s, last);
     s.skip = 0;
   }
   if (more) {
     if (!last) s.skip += limit; // every row of the page was hidden by ACLs; step over them
   } else {
     s.phase = del ? "done" : "deletions";
-    s.pos = undefined;
+    moveKeyset(s, undefined);
     s.skip = 0;
   }
-  const done = s.phase === "done";
-  return { records, deletions, rejected, checkpoint: toCheckpoint(s), done };
+  return { records, deletions, rejected };
 }
 
 /** A row outside the window or behind the keyset means the instance ignored part of the query: stop. */
@@ -131,85 +110,4 @@ function guardOrder(table: string, at: string, id: string, from: string, to: str
         "of the query (unknown field, or ORDERBY not applied)",
     );
   }
-}
-
-async function startState(http: HttpClient, req: ReadRequest): Promise<ReadState> {
-  if (!Object.hasOwn(objects, req.object)) {
-    throw new ConnectorError("config", `ServiceNow object ${req.object} is not supported`);
-  }
-  const object = req.object as ServiceNowObject;
-  const spec = objects[object];
-  const vendorNow = async () => {
-    if (!http.knowsServerTime) await probe(http, object);
-    return http.serverNow() - spec.lagMs;
-  };
-  const fresh = (from: number, to: number, prev = SeenSet.empty()): ReadState => ({
-    object,
-    from,
-    to,
-    phase: "records",
-    pos: undefined,
-    skip: 0,
-    seen: SeenSet.empty(),
-    prev,
-  });
-  if (isWindowRead(req)) {
-    if (req.resume) return fromCheckpoint(req.resume, object, req.window);
-    const { from, to } = req.window;
-    // Never read up to the instance's now: rows still being committed would be missed for good.
-    const limit = to > http.serverNow() - spec.lagMs - 3_600_000 ? await vendorNow() : to;
-    return fresh(from, Math.min(to, limit));
-  }
-  if (typeof req.since === "number") return fresh(req.since, await vendorNow());
-  const last = fromCheckpoint(req.since, object);
-  if (last.phase !== "done") return last;
-  const to = await vendorNow();
-  if (to <= last.to) return last; // nothing new is settled yet
-  return fresh(last.to - spec.lookbackMs, to, last.seen);
-}
-
-function toCheckpoint(s: ReadState): FlatCheckpoint {
-  return {
-    v: 1,
-    connector: "servicenow",
-    object: s.object,
-    from: s.from,
-    to: s.to,
-    phase: s.phase,
-    at: s.pos?.at ?? "",
-    after: s.pos?.after ?? "",
-    skip: s.skip,
-    seen: s.seen.toString(),
-    prev: s.prev.toString(),
-  };
-}
-
-function fromCheckpoint(
-  c: FlatCheckpoint,
-  object: ServiceNowObject,
-  window?: { from: number; to: number },
-): ReadState {
-  if (c["v"] !== 1 || c["connector"] !== "servicenow" || c["object"] !== object) {
-    throw new ConnectorError("config", `checkpoint is not a ServiceNow ${object} checkpoint`);
-  }
-  const phase = cp.str(c, "phase");
-  if (phase !== "records" && phase !== "deletions" && phase !== "done") {
-    throw new ConnectorError("config", `checkpoint phase ${phase} is unknown`);
-  }
-  const from = cp.num(c, "from");
-  const to = cp.num(c, "to");
-  if (window && (from !== window.from || to > window.to)) {
-    throw new ConnectorError("config", "checkpoint belongs to a different window");
-  }
-  const at = cp.str(c, "at");
-  return {
-    object,
-    from,
-    to,
-    phase,
-    pos: at === "" ? undefined : { at, after: cp.str(c, "after") },
-    skip: cp.num(c, "skip"),
-    seen: SeenSet.parse(cp.str(c, "seen")),
-    prev: SeenSet.parse(cp.str(c, "prev")),
-  };
 }

@@ -4,7 +4,6 @@ import {
   ConnectorError,
   type ConnectorProfileConfig,
   type HttpClient,
-  isConnectorError,
   OAuthTokenSource,
   type Timer,
 } from "../sdk/index.ts";
@@ -55,19 +54,5 @@ export function zendeskAuth(
     }
     default:
       throw new ConnectorError("config", `Zendesk does not accept ${c.kind} credentials`);
-  }
-}
-
-/**
- * Runs one read step, again once if it fails with `auth`. The client refreshes once per request; an OAuth
- * token that expires again within the same step earns one more refresh, not a failed read. Refused
- * credentials fail both times.
- */
-export async function authRetried<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (e) {
-    if (!isConnectorError(e, "auth")) throw e;
-    return step();
   }
 }

@@ -4,9 +4,7 @@ import {
   type ConnectorOptions,
   type ConnectorProfileConfig,
   defineConnector,
-  HttpClient,
-  intervalBudget,
-  systemTimer,
+  openVendorHttp,
 } from "../sdk/index.ts";
 import { zendeskAuth } from "./auth.ts";
 import { describeZendeskObject, listZendeskObjects } from "./describe.ts";
@@ -15,43 +13,29 @@ import { errorRules, objects, type ZendeskObject } from "./spec.ts";
 import { testZendeskConnection } from "./test-connection.ts";
 
 /** Incremental exports allow 10 requests a minute; stay under it so a 429 is the exception. */
-export const defaultExportRequestsPerMinute = 8;
+const exportRequestsPerMinute = 8;
 
-/** The Zendesk connector: cursor-based incremental exports of users and tickets. */
+/**
+ * The Zendesk connector: cursor-based incremental exports of users and tickets. Without a `rateBudget` it
+ * spaces its requests to 8 a minute (the export limit is 10; pass a budget of 25/min with the High Volume
+ * add-on).
+ */
 export const zendesk = defineConnector<ZendeskObject>({
   id: "zendesk",
   displayName: "Zendesk",
   authKinds: ["api_token", "bearer", "oauth_refresh", "oauth_client_credentials"],
   baseUrl: "{instanceUrl}",
-  paging: "cursor",
   objects,
   errors: errorRules,
+  pacing: { requestsPerSecond: exportRequestsPerMinute / 60 },
   open: openZendesk,
 });
 
-/**
- * Opens a live Zendesk connector on one account. Without a `rateBudget` it spaces its requests to 8 a minute
- * (the export limit is 10; pass a budget of 25/min with the High Volume add-on).
- */
+/** Opens a live Zendesk connector on one account. */
 export function openZendesk(profile: ConnectorProfileConfig, options: ConnectorOptions = {}): Connector {
-  const timer = options.timer ?? systemTimer;
-  const common = {
-    baseUrl: profile.instanceUrl,
-    ...(profile.policy ? { policy: profile.policy } : {}),
-    timer,
-    errorRules,
-    userAgent: "profileflow-zendesk",
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  };
-  const tokenHttp = new HttpClient(common);
-  const http = new HttpClient({
-    ...common,
-    dispatcher: tokenHttp.dispatcher,
-    rateBudget: options.rateBudget ?? intervalBudget(defaultExportRequestsPerMinute / 60, timer),
-    auth: zendeskAuth(profile, tokenHttp, timer, options.onRefreshToken),
-  });
+  const { http, close } = openVendorHttp(zendesk, profile, options, (timer) => ({
+    auth: (tokenHttp) => zendeskAuth(profile, tokenHttp, timer, options.onRefreshToken),
+  }));
   return {
     testConnection: () => testZendeskConnection(http),
     listObjects: () => Promise.resolve(listZendeskObjects()),
@@ -62,11 +46,6 @@ export function openZendesk(profile: ConnectorProfileConfig, options: ConnectorO
       return Promise.resolve(describeZendeskObject(name as ZendeskObject));
     },
     read: (request) => readZendesk(http, request),
-    close: async () => {
-      await http.close();
-      await tokenHttp.close();
-    },
+    close,
   };
 }
-
-export { objects as zendeskObjects, type ZendeskObject } from "./spec.ts";

@@ -1,33 +1,20 @@
 import {
   ConnectorError,
-  cp,
   type DeleteEvent,
-  type FlatCheckpoint,
   type HttpClient,
-  isWindowRead,
   type Page,
+  pageSizeOf,
   type RawRecord,
   type ReadRequest,
   type RejectedRecord,
-  SeenSet,
+  retriedOnAuth,
+  runRead,
+  type StepResult,
+  startRead,
 } from "../sdk/index.ts";
-import { authRetried } from "./auth.ts";
 import { cursorTime, fetchExport, isDeletion, probe } from "./query.ts";
+import { type ReadState, readStates } from "./read-state.ts";
 import { objects, type ZendeskObject, type ZendeskObjectSpec } from "./spec.ts";
-
-/** Everything a read needs to continue; written to a flat checkpoint after every page. */
-interface ReadState {
-  readonly object: ZendeskObject;
-  readonly from: number;
-  readonly to: number;
-  done: boolean;
-  /** The export's `after_cursor` after the last page handed on ("" = not started: use start_time). */
-  cursor: string;
-  /** (id, change time) read inside the look-back overlap at the end of this read, for the next run. */
-  readonly seen: SeenSet;
-  /** The previous run's `seen`: exact repeats from the overlap are dropped. */
-  readonly prev: SeenSet;
-}
 
 /**
  * Reads a window `[from, to)` or incrementally through the cursor-based incremental export: starts at
@@ -36,25 +23,29 @@ interface ReadState {
  * (`status: "deleted"`) and deleted users (`active: false`) become delete events.
  */
 export async function* readZendesk(http: HttpClient, request: ReadRequest): AsyncGenerator<Page> {
-  const state = await startState(http, request);
-  const spec = objects[state.object];
-  const perPage = Math.min(
-    Math.max(1, Math.floor(request.pageSize ?? spec.defaultPageSize)),
-    spec.maxPageSize,
-  );
-  if (state.done || state.to <= state.from) {
-    state.done = true;
-    yield { records: [], deletions: [], rejected: [], checkpoint: toCheckpoint(state), done: true };
-    return;
+  if (!Object.hasOwn(objects, request.object)) {
+    throw new ConnectorError("config", `Zendesk object ${request.object} is not supported`);
   }
-  for (;;) {
-    const page = await authRetried(() => step(http, state, spec, perPage));
-    yield page;
-    if (page.done) return;
-  }
+  const object = request.object as ZendeskObject;
+  const spec = objects[object];
+  // Zendesk holds back the last minute: a window reaching into it would end early and lose records.
+  const state = await startRead(request, {
+    object,
+    spec,
+    states: readStates,
+    http,
+    probe: () => probe(http),
+  });
+  const perPage = pageSizeOf(request, spec);
+  yield* runRead(state, readStates, (s) => retriedOnAuth(() => step(http, s, spec, perPage)));
 }
 
-async function step(http: HttpClient, s: ReadState, spec: ZendeskObjectSpec, perPage: number): Promise<Page> {
+async function step(
+  http: HttpClient,
+  s: ReadState,
+  spec: ZendeskObjectSpec,
+  perPage: number,
+): Promise<StepResult> {
   const page = await fetchExport(
     http,
     spec,
@@ -102,77 +93,5 @@ async function step(http: HttpClient, s: ReadState, spec: ZendeskObjectSpec, per
   }
   s.cursor = page.afterCursor;
   s.done = past || page.endOfStream;
-  return { records, deletions, rejected, checkpoint: toCheckpoint(s), done: s.done };
-}
-
-async function startState(http: HttpClient, req: ReadRequest): Promise<ReadState> {
-  if (!Object.hasOwn(objects, req.object)) {
-    throw new ConnectorError("config", `Zendesk object ${req.object} is not supported`);
-  }
-  const object = req.object as ZendeskObject;
-  const spec = objects[object];
-  const vendorNow = async () => {
-    if (!http.knowsServerTime) await probe(http);
-    return http.serverNow() - spec.lagMs;
-  };
-  const fresh = (from: number, to: number, prev = SeenSet.empty()): ReadState => ({
-    object,
-    from,
-    to,
-    done: false,
-    cursor: "",
-    seen: SeenSet.empty(),
-    prev,
-  });
-  if (isWindowRead(req)) {
-    if (req.resume) return fromCheckpoint(req.resume, object, req.window);
-    const { from, to } = req.window;
-    // Zendesk holds back the last minute: a window reaching into it would end early and lose records.
-    const limit = to > http.serverNow() - spec.lagMs - 3_600_000 ? await vendorNow() : to;
-    return fresh(from, Math.min(to, limit));
-  }
-  if (typeof req.since === "number") return fresh(req.since, await vendorNow());
-  const last = fromCheckpoint(req.since, object);
-  if (!last.done) return last;
-  const to = await vendorNow();
-  if (to <= last.to) return last; // nothing new is settled yet
-  return fresh(last.to - spec.lookbackMs, to, last.seen);
-}
-
-function toCheckpoint(s: ReadState): FlatCheckpoint {
-  return {
-    v: 1,
-    connector: "zendesk",
-    object: s.object,
-    from: s.from,
-    to: s.to,
-    done: s.done,
-    cursor: s.cursor,
-    seen: s.seen.toString(),
-    prev: s.prev.toString(),
-  };
-}
-
-function fromCheckpoint(
-  c: FlatCheckpoint,
-  object: ZendeskObject,
-  window?: { from: number; to: number },
-): ReadState {
-  if (c["v"] !== 1 || c["connector"] !== "zendesk" || c["object"] !== object) {
-    throw new ConnectorError("config", `checkpoint is not a Zendesk ${object} checkpoint`);
-  }
-  const from = cp.num(c, "from");
-  const to = cp.num(c, "to");
-  if (window && (from !== window.from || to > window.to)) {
-    throw new ConnectorError("config", "checkpoint belongs to a different window");
-  }
-  return {
-    object,
-    from,
-    to,
-    done: cp.bool(c, "done"),
-    cursor: cp.str(c, "cursor"),
-    seen: SeenSet.parse(cp.str(c, "seen")),
-    prev: SeenSet.parse(cp.str(c, "prev")),
-  };
+  return { records, deletions, rejected };
 }

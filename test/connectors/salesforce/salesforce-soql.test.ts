@@ -1,24 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "../../../src/connectors/salesforce/csv.ts";
 import { parseSfDateTime, soqlDateTime, windowSoql } from "../../../src/connectors/salesforce/query.ts";
-
-describe("Bulk CSV parsing", () => {
-  it("reads quotes, doubled quotes, line breaks, CRLF, nulls and empty strings", () => {
-    const text =
-      '"Id","Name","Note"\r\n"1","a, b","say ""hi"""\r\n"2",,"two\nlines"\n"3","",\n"4","x\u0000y","""q"""';
-    expect(parseCsv(text)).toEqual({
-      header: ["Id", "Name", "Note"],
-      rows: [
-        ["1", "a, b", 'say "hi"'],
-        ["2", null, "two\nlines"],
-        ["3", "", null],
-        ["4", "xy", '"q"'],
-      ],
-    });
-    expect(parseCsv("")).toEqual({ header: [], rows: [] });
-    expect(parseCsv('"A"\n').rows).toEqual([]);
-  });
-});
 
 describe("SOQL literals", () => {
   it("formats windows and keysets, and parses both datetime forms", () => {
