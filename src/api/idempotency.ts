@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 
 export interface IdempotencyOptions {
   /**
@@ -27,7 +26,8 @@ export class Idempotency {
   readonly #sweepLimit: number;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    /** Where `run` (not `runIn`) reads and records. */
+    private readonly db: Queryable,
     private readonly clock: Clock,
     options: IdempotencyOptions,
   ) {
@@ -37,7 +37,10 @@ export class Idempotency {
     this.#sweepLimit = options.sweepLimit ?? 100;
   }
 
-  /** Runs `fn` once per (operation, token); replays its response for repeats within the TTL. */
+  /**
+   * Runs `fn` once per (operation, token); replays its response for repeats within the TTL. The
+   * lookup, `fn` and the record are separate commits (`fn` opens its own transaction): prefer `runIn`.
+   */
   async run<T>(
     operation: string,
     token: string | undefined,
@@ -45,32 +48,73 @@ export class Idempotency {
     fn: () => Promise<T>,
   ): Promise<T> {
     if (!token) return fn();
+    const replay = await this.#replay<T>(this.db, operation, token, request);
+    if (replay) return replay.response;
+    const result = await fn();
+    await this.#record(this.db, operation, token, request, result);
+    return result;
+  }
+
+  /**
+   * `run` inside the caller's transaction: the lookup, the operation (`fn`, which must use `tx` only)
+   * and the record commit together, so a failed operation leaves no record and a recorded token
+   * always has its effect.
+   */
+  async runIn<T>(
+    tx: Queryable,
+    operation: string,
+    token: string | undefined,
+    request: unknown,
+    fn: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
+    if (!token) return fn(tx);
+    const replay = await this.#replay<T>(tx, operation, token, request);
+    if (replay) return replay.response;
+    const result = await fn(tx);
+    await this.#record(tx, operation, token, request, result);
+    return result;
+  }
+
+  /** The stored response of a repeat within the TTL; CONFLICT when the token came with another request. */
+  async #replay<T>(
+    q: Queryable,
+    operation: string,
+    token: string,
+    request: unknown,
+  ): Promise<{ response: T } | undefined> {
     const key = `${operation}:${token}`;
-    const mac = this.fingerprint(key, request);
-    const now = this.clock.now();
-    const prior = await this.db
+    const prior = await q
       .selectFrom("idempotency_tokens")
       .selectAll()
       .where("token_key", "=", key)
       .executeTakeFirst();
-    if (prior && now - prior.created_at < this.#ttlMs) {
-      if (!sameMac(prior.request_mac, mac)) {
-        throw new ProfileflowError(
-          "CONFLICT",
-          `clientToken ${token} was already used with a different ${operation} request in the last ${describeTtl(this.#ttlMs)}.`,
-        );
-      }
-      return JSON.parse(prior.response) as T;
+    if (!prior || this.clock.now() - prior.created_at >= this.#ttlMs) return undefined;
+    if (!sameMac(prior.request_mac, this.fingerprint(key, request))) {
+      throw new ProfileflowError(
+        "CONFLICT",
+        `clientToken ${token} was already used with a different ${operation} request in the last ${describeTtl(this.#ttlMs)}.`,
+      );
     }
-    const result = await fn();
+    return { response: JSON.parse(prior.response) as T };
+  }
+
+  async #record(
+    q: Queryable,
+    operation: string,
+    token: string,
+    request: unknown,
+    result: unknown,
+  ): Promise<void> {
+    const key = `${operation}:${token}`;
+    const mac = this.fingerprint(key, request);
+    const now = this.clock.now();
     const response = JSON.stringify(result);
-    await this.db
+    await q
       .insertInto("idempotency_tokens")
       .values({ token_key: key, request_mac: mac, response, created_at: now })
       .onConflict((oc) => oc.column("token_key").doUpdateSet({ request_mac: mac, response, created_at: now }))
       .execute();
-    await this.sweep(now);
-    return result;
+    await this.sweep(q, now);
   }
 
   /** The stored fingerprint of `request` under the token key (exposed for tests). */
@@ -83,9 +127,9 @@ export class Idempotency {
   }
 
   /** Deletes up to `sweepLimit` records older than the TTL; returns how many went. */
-  async sweep(now = this.clock.now()): Promise<number> {
+  async sweep(q: Queryable, now: number): Promise<number> {
     const cutoff = now - this.#ttlMs;
-    const result = await this.db
+    const result = await q
       .deleteFrom("idempotency_tokens")
       .where("token_key", "in", (qb) =>
         qb

@@ -8,6 +8,7 @@ import { loadConfig } from "../../src/config/config.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { ProfileflowError } from "../../src/core/errors.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import type { Queryable } from "../../src/db/queryable.ts";
 import { composeServer } from "../../src/main.ts";
 import { deriveKey } from "../../src/security/derived-key.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
@@ -91,10 +92,43 @@ describeEachDialect("clientToken idempotency", (dialect) => {
 
     for (const tok of ["d", "e", "f"]) await idem.run("StartFlow", tok, {}, async () => tok);
     clock.advance(8 * HOUR);
-    expect(await idem.sweep()).toBe(2);
-    expect(await idem.sweep()).toBe(2);
-    expect(await idem.sweep()).toBe(0);
+    expect(await idem.sweep(t.db, clock.now())).toBe(2);
+    expect(await idem.sweep(t.db, clock.now())).toBe(2);
+    expect(await idem.sweep(t.db, clock.now())).toBe(0);
     expect(await stored()).toEqual([]);
+  });
+
+  it("runIn records in the operation's transaction: a failed operation leaves neither its effect nor a record", async () => {
+    const idem = make();
+    const effect = (tx: Queryable, arn: string) =>
+      tx.insertInto("resource_tags").values({ resource_arn: arn, tag_key: "k", tag_value: "v" }).execute();
+    const failed = await t.db
+      .transaction()
+      .execute((tx) =>
+        idem.runIn(tx, "CreateFlow", "tok", request, async (inner) => {
+          await effect(inner, "arn:failed");
+          throw new Error("the operation failed after its first write");
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((failed as Error).message).toMatch(/failed after/);
+    expect(await stored()).toEqual([]);
+    expect(
+      await t.db.selectFrom("resource_tags").selectAll().where("resource_arn", "=", "arn:failed").execute(),
+    ).toEqual([]);
+    let calls = 0;
+    const run = () =>
+      t.db.transaction().execute((tx) =>
+        idem.runIn(tx, "CreateFlow", "tok", request, async (inner) => {
+          await effect(inner, `arn:ok-${++calls}`);
+          return { n: calls };
+        }),
+      );
+    expect(await run()).toEqual({ n: 1 });
+    expect(await run()).toEqual({ n: 1 });
+    expect(calls).toBe(1);
+    expect((await stored()).map((r) => r.token_key)).toEqual(["CreateFlow:tok"]);
+    await t.db.deleteFrom("resource_tags").execute();
   });
 });
 
