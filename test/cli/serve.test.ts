@@ -25,7 +25,8 @@ function serve(dataDir: string, env: Record<string, string> = {}): Promise<strin
     let err = "";
     child!.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      if (out.includes("AWS SDK for JavaScript v3")) setTimeout(() => resolve(out), 50);
+      // Ready once the whole connection help is out: it ends with the SDK client's closing `} })`.
+      if (/AWS SDK for JavaScript v3:[\s\S]*\} \}\)\n/.test(out)) resolve(out);
     });
     child!.stderr!.on("data", (d: Buffer) => {
       err += d.toString();

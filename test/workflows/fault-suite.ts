@@ -21,6 +21,7 @@ import type { ConnectorSpec } from "../../src/connectors/sdk/index.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { composeServer, type Server } from "../../src/main.ts";
 import type { FailNext, SandboxWorld } from "../../src/sandbox/core/index.ts";
+import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { type SdkStack, startSdkStack } from "./sdk-stack.ts";
@@ -108,6 +109,8 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         await stack?.close();
         await sb?.close();
       });
+      // A test that fails before its aimed faults are served must not leave them for the next test.
+      restoreKnobsAfterEach(() => sb.url);
 
       /** A workflow over the six months before START in its own domain; returns its id and leaf steps. */
       async function createWorkflow(domain: string) {
