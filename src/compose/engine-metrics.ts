@@ -1,14 +1,15 @@
-import { type Kysely, sql } from "kysely";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { DialectName } from "../db/dialect.ts";
-import type { Database } from "../db/schema.ts";
-import { queueSchema } from "../flows/postgres/job-sql.ts";
+import type { Queryable } from "../db/queryable.ts";
+import { embeddedQueueCounts } from "../flows/embedded/queue-metrics.ts";
+import { type ExecutionMetrics, type QueueCounts, readExecutionMetrics } from "../flows/execution-metrics.ts";
+import { liveWorkers, postgresQueueCounts } from "../flows/postgres/queue-metrics.ts";
 
 /** What the engine gauges are read from. */
 export interface EngineMetricsDeps {
-  db: Kysely<Database>;
+  db: Queryable;
   dialect: DialectName;
   clock: Clock;
   logger?: Logger;
@@ -17,15 +18,10 @@ export interface EngineMetricsDeps {
 }
 
 /** One scrape's reading of our tables; every gauge is set from the same reading. */
-interface Snapshot {
-  executions: { running: number; waiting: number };
-  jobs: Record<"due" | "scheduled" | "running" | "failed", number>;
+interface Snapshot extends ExecutionMetrics {
+  jobs: QueueCounts;
   workers?: { live: number; slots: number };
-  records: { trigger: string; processed: number; putFailures: number }[];
-  lastSuccess: { flow: string; at: number }[];
 }
-
-const n = (v: unknown): number => Number(v ?? 0);
 
 /**
  * Registers the engine and queue gauges on `registry`. They are read from our tables at scrape time
@@ -135,66 +131,11 @@ function snapshotReader(deps: EngineMetricsDeps): () => Promise<Snapshot | undef
 
 async function readSnapshot(d: EngineMetricsDeps): Promise<Snapshot> {
   const now = d.clock.now();
-  const ex = await sql<{ running: unknown; waiting: unknown }>`
-    select
-      sum(case when lease_owner is not null and lease_expires_at >= ${now} then 1 else 0 end) as running,
-      sum(case when lease_owner is null or lease_expires_at < ${now} then 1 else 0 end) as waiting
-    from flow_executions where active_flow is not null`.execute(d.db);
-  const records = await sql<{ trigger: string; processed: unknown; failures: unknown }>`
-    select trigger_kind as trigger, sum(records_processed) as processed, sum(put_failures_count) as failures
-    from flow_executions group by trigger_kind`.execute(d.db);
-  const last = await sql<{ flow: string; at: unknown }>`
-    select e.flow_name as flow, max(e.finished_at) as at
-    from flow_executions e join flows f on f.name = e.flow_name
-    where f.hidden = 0 and e.status = 'Successful' and e.finished_at is not null
-    group by e.flow_name`.execute(d.db);
+  const postgres = d.dialect === "postgres";
   const snapshot: Snapshot = {
-    executions: { running: n(ex.rows[0]?.running), waiting: n(ex.rows[0]?.waiting) },
-    jobs: d.dialect === "postgres" ? await queueJobsPostgres(d.db) : await queueJobsSqlite(d.db, now),
-    records: records.rows.map((r) => ({
-      trigger: r.trigger,
-      processed: n(r.processed),
-      putFailures: n(r.failures),
-    })),
-    lastSuccess: last.rows.map((r) => ({ flow: r.flow, at: n(r.at) })),
+    ...(await readExecutionMetrics(d.db, now)),
+    jobs: postgres ? await postgresQueueCounts(d.db) : await embeddedQueueCounts(d.db, now),
   };
-  if (d.dialect === "postgres") {
-    const w = await sql<{ live: unknown; slots: unknown }>`
-      select count(*) as live, coalesce(sum(concurrency), 0) as slots from executor_workers
-      where last_seen_at >= ${now - (d.workerTtlMs ?? 30_000)}`.execute(d.db);
-    snapshot.workers = { live: n(w.rows[0]?.live), slots: n(w.rows[0]?.slots) };
-  }
+  if (postgres) snapshot.workers = await liveWorkers(d.db, now - (d.workerTtlMs ?? 30_000));
   return snapshot;
-}
-
-/** graphile-worker's public jobs view (run_at on the database's clock, as the queue itself uses it). */
-async function queueJobsPostgres(db: Kysely<Database>): Promise<Snapshot["jobs"]> {
-  // The queue schema is installed by the first enqueue or worker start: before that the queue is empty.
-  const installed = await sql<{
-    t: string | null;
-  }>`select to_regclass(${`${queueSchema}.jobs`}) as t`.execute(db);
-  if (!installed.rows[0]?.t) return { due: 0, scheduled: 0, running: 0, failed: 0 };
-  const r = await sql<Record<keyof Snapshot["jobs"], unknown>>`
-    select
-      count(*) filter (where locked_at is null and attempts < max_attempts and run_at <= now()) as due,
-      count(*) filter (where locked_at is null and attempts < max_attempts and run_at > now()) as scheduled,
-      count(*) filter (where locked_at is not null) as running,
-      count(*) filter (where locked_at is null and attempts >= max_attempts) as failed
-    from ${sql.id(queueSchema, "jobs")}`.execute(db);
-  const row = r.rows[0];
-  return { due: n(row?.due), scheduled: n(row?.scheduled), running: n(row?.running), failed: n(row?.failed) };
-}
-
-/** The embedded executor's `executor_jobs` (times on our clock). */
-async function queueJobsSqlite(db: Kysely<Database>, now: number): Promise<Snapshot["jobs"]> {
-  const free = sql`(locked_until is null or locked_until < ${now})`;
-  const r = await sql<Record<keyof Snapshot["jobs"], unknown>>`
-    select
-      sum(case when failed_at is null and ${free} and run_at <= ${now} then 1 else 0 end) as due,
-      sum(case when failed_at is null and ${free} and run_at > ${now} then 1 else 0 end) as scheduled,
-      sum(case when failed_at is null and not ${free} then 1 else 0 end) as running,
-      sum(case when failed_at is not null then 1 else 0 end) as failed
-    from executor_jobs`.execute(db);
-  const row = r.rows[0];
-  return { due: n(row?.due), scheduled: n(row?.scheduled), running: n(row?.running), failed: n(row?.failed) };
 }
