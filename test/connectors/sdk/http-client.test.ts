@@ -74,17 +74,38 @@ describe("HttpClient retries", () => {
   });
 
   it("pauses concurrent requests of the same client while a Retry-After is pending", async () => {
+    // A timer whose sleeps wait until the test releases them: time moves only then.
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let sleeping = () => {};
+    const firstSleep = new Promise<void>((r) => {
+      sleeping = r;
+    });
+    const waiting: number[] = [];
+    const gated = {
+      now: () => timer.now(),
+      sleep: async (ms: number) => {
+        waiting.push(ms);
+        sleeping();
+        await released;
+        await timer.sleep(ms);
+      },
+    };
     server.script("/a", reply(429, {}, { "retry-after": "30" }), reply(200, {}));
-    server.script("/b", (_q, s) => setTimeout(() => reply(200, {})(_q, s, ""), 50));
-    const c = client();
+    server.otherwise(reply(200, {}));
+    const c = client({ timer: gated });
     const start = timer.now();
     const a = c.request({ path: "/a" });
-    await new Promise((r) => setTimeout(r, 20));
+    await firstSleep; // /a's 429 has arrived: the client waits out its Retry-After
     const b = c.request({ path: "/b" });
+    // /b, sent after /a's 429 arrived, waits out the same Retry-After instead of leaving.
+    expect(waiting).toEqual([30_000, 30_000]);
+    expect(server.hits("/b")).toHaveLength(0);
+    release();
     await Promise.all([a, b]);
-    const second = server.hits("/a")[1]!;
-    expect(second.at - start).toBeGreaterThanOrEqual(30_000);
-    // /b was sent after /a's 429 arrived, so it too waited out the Retry-After.
+    expect(server.hits("/a")[1]!.at - start).toBeGreaterThanOrEqual(30_000);
     expect(server.hits("/b")[0]!.at - start).toBeGreaterThanOrEqual(30_000);
   });
 

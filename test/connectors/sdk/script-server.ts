@@ -86,8 +86,8 @@ export const reply =
 /** A step that promises more bytes than it sends, then closes the socket. */
 export const truncated: Step = (_q, s) => {
   s.writeHead(200, { "content-type": "application/json", "content-length": 500 });
-  s.write('{"result":[{"sys_id":"a"');
-  setTimeout(() => s.socket?.destroy(), 10);
+  // Cut the socket once the partial body is on the wire.
+  s.write('{"result":[{"sys_id":"a"', () => s.socket?.destroy());
 };
 
 /** A step that sends a complete chunked body that is not valid JSON (cut short upstream). */
