@@ -25,4 +25,7 @@ export const DOCUMENTED_LIST_CAPS: Record<ServiceName, Readonly<Record<string, n
     TagListType: 50,
     TagKeyListType: 50,
   },
+  // IAM and STS members are checked by their handlers (src/api/iam/members.ts).
+  iam: {},
+  sts: {},
 };

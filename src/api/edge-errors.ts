@@ -11,6 +11,8 @@ export const servedServices: ReadonlySet<ServiceName> = new Set<ServiceName>([
   "profile",
   "appflow",
   "secretsmanager",
+  "iam",
+  "sts",
 ]);
 
 /** A fastify or Node failure that is the client's doing, as a registry error; anything else unchanged. */

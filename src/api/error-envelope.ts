@@ -1,5 +1,6 @@
 import { type ErrorKind, isProfileflowError, type ProfileflowError } from "../core/errors.ts";
 import type { ServiceName } from "./operation.ts";
+import { isQueryService, queryErrorReply } from "./query-protocol.ts";
 
 export interface ErrorReply {
   status: number;
@@ -54,13 +55,14 @@ const secretsmanager: Table = {
   internal: [500, "InternalServiceError"],
 };
 
-const tables: Record<ServiceName, Table> = { profile, appflow, secretsmanager };
+const tables: Record<Exclude<ServiceName, "iam" | "sts">, Table> = { profile, appflow, secretsmanager };
 
 /** Authentication failures keep AWS's own exception names whatever the service. */
 const authTypes: Partial<Record<ProfileflowError["code"], string>> = {
   MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException",
   UNRECOGNIZED_CLIENT: "UnrecognizedClientException",
   INVALID_SIGNATURE: "InvalidSignatureException",
+  EXPIRED_TOKEN: "ExpiredTokenException",
 };
 
 /**
@@ -77,6 +79,7 @@ const edgeStatus: Partial<Record<ProfileflowError["code"], [number, string?]>> =
 
 /** Maps any thrown value to the service's AWS error envelope (status, type, body). */
 export function errorReply(service: ServiceName, error: unknown): ErrorReply {
+  if (isQueryService(service)) return queryErrorReply(service, error);
   const e = isProfileflowError(error) ? error : undefined;
   const [tableStatus, tableType] = tables[service][e?.kind ?? "internal"];
   const [edge, edgeType] = (e && edgeStatus[e.code]) ?? [];

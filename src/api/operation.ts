@@ -1,7 +1,7 @@
 import type { VerifiedCaller } from "../security/sigv4-verifier.ts";
 
 /** The signing services served on the one port. */
-export type ServiceName = "profile" | "appflow" | "secretsmanager";
+export type ServiceName = "profile" | "appflow" | "secretsmanager" | "iam" | "sts";
 
 /** What an operation handler sees: decoded path params, query, parsed JSON body, caller. */
 export interface OperationContext {
@@ -21,6 +21,11 @@ export interface Operation {
   path: string;
   /** For awsJson services (Secrets Manager): the `X-Amz-Target` value this operation answers. */
   target?: string;
+  /**
+   * For query-protocol services (IAM, STS): the form's `Action` this operation answers; its body is the
+   * form's members and its handler returns the whole XML response.
+   */
+  action?: string;
   handler: (ctx: OperationContext) => Promise<unknown>;
 }
 

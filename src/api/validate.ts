@@ -43,8 +43,9 @@ export function checkModelLimits(
   body: unknown,
   query: Record<string, string | string[] | undefined> = {},
 ): void {
-  const limits = MODEL_LIMITS[service];
-  const op = limits.operations[operation];
+  // IAM and STS (query protocol) have no generated limits: their handlers check their members.
+  const limits = MODEL_LIMITS[service as keyof typeof MODEL_LIMITS];
+  const op = limits?.operations[operation];
   if (!op) return;
   const walker = new LimitWalker(limits.shapes, DOCUMENTED_LIST_CAPS[service]);
   for (const [wireName, [member, shape]] of Object.entries(op.query ?? {})) {
@@ -159,7 +160,7 @@ export function checkNoNul(
   for (const [name, value] of Object.entries(params)) {
     if (value?.includes(NUL)) refuseNul(name);
   }
-  const queryMembers = MODEL_LIMITS[service].operations[operation]?.query ?? {};
+  const queryMembers = MODEL_LIMITS[service as keyof typeof MODEL_LIMITS]?.operations[operation]?.query ?? {};
   for (const [wireName, raw] of Object.entries(query)) {
     const values = Array.isArray(raw) ? raw : [raw];
     const member = queryMembers[wireName]?.[0] ?? wireName;

@@ -1,6 +1,7 @@
 import type { DomainTables } from "./schema/domains.ts";
 import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
+import type { IamTables } from "./schema/iam.ts";
 import type { InstanceLimitTables } from "./schema/instance-limits.ts";
 import type { MatchingTables } from "./schema/matching.ts";
 import type { PlatformTables } from "./schema/platform.ts";
@@ -19,4 +20,5 @@ export interface Database
     ExecutionTables,
     WorkflowTables,
     InstanceLimitTables,
-    MatchingTables {}
+    MatchingTables,
+    IamTables {}

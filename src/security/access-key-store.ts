@@ -9,11 +9,18 @@ export interface AccessKey {
   secretAccessKey: string;
   name: string;
   isRoot: boolean;
+  /** The IAM user the key belongs to; absent for the account root's key. */
+  userName?: string;
+  /** An `Inactive` key is refused like an unknown one (IAM UpdateAccessKey). Default `Active`. */
+  status?: "Active" | "Inactive";
 }
+
+/** How long a key read from the database is trusted before it is read again (another process may have deactivated it). */
+const CACHE_TTL_MS = 5_000;
 
 /** Access keys the API accepts; secrets are sealed at rest and cached in memory once opened. */
 export class AccessKeyStore {
-  readonly #cache = new Map<string, AccessKey>();
+  readonly #cache = new Map<string, { key: AccessKey; readAt: number }>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -24,7 +31,7 @@ export class AccessKeyStore {
   /** The key with this id, or undefined. */
   async get(accessKeyId: string): Promise<AccessKey | undefined> {
     const cached = this.#cache.get(accessKeyId);
-    if (cached) return cached;
+    if (cached && this.clock.now() - cached.readAt < CACHE_TTL_MS) return cached.key;
     const row = await this.db
       .selectFrom("access_keys")
       .selectAll()
@@ -37,14 +44,30 @@ export class AccessKeyStore {
       name: row.name,
       isRoot: Boolean(row.is_root),
     };
-    this.#cache.set(accessKeyId, key);
+    if (row.status === "Inactive") key.status = "Inactive";
+    if (row.user_name !== null) key.userName = row.user_name;
+    this.#cache.set(accessKeyId, { key, readAt: this.clock.now() });
     return key;
   }
 
-  /** Creates or replaces a key. */
+  /** Drops a key from the cache (after IAM deactivated or deleted it). */
+  forget(accessKeyId: string): void {
+    this.#cache.delete(accessKeyId);
+  }
+
+  /** Creates or replaces a key; a new root key replaces the previous root, whose key stops working. */
   async put(key: AccessKey): Promise<void> {
     const now = this.clock.now();
     const sealed = this.box.seal(key.secretAccessKey);
+    if (key.isRoot) {
+      const old = await this.db
+        .deleteFrom("access_keys")
+        .where("is_root", "=", 1)
+        .where("access_key_id", "!=", key.accessKeyId)
+        .returning("access_key_id")
+        .execute();
+      for (const o of old) this.#cache.delete(o.access_key_id);
+    }
     await this.db
       .insertInto("access_keys")
       .values({
@@ -52,6 +75,8 @@ export class AccessKeyStore {
         secret_ciphertext: sealed,
         name: key.name,
         is_root: key.isRoot ? 1 : 0,
+        user_name: key.userName ?? null,
+        status: key.status ?? "Active",
         created_at: now,
         updated_at: now,
       })
@@ -61,7 +86,7 @@ export class AccessKeyStore {
           .doUpdateSet({ secret_ciphertext: sealed, name: key.name, updated_at: now }),
       )
       .execute();
-    this.#cache.set(key.accessKeyId, { ...key });
+    this.#cache.set(key.accessKeyId, { key: { ...key }, readAt: now });
   }
 
   /** The root key, if one exists. */

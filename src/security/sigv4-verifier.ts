@@ -31,7 +31,11 @@ export interface VerifiedCaller {
 
 /** Where the verifier finds a secret for an access key id. */
 export interface SecretLookup {
-  secretFor(accessKeyId: string): Promise<string | undefined>;
+  /**
+   * The secret of an active key; for temporary credentials only when `sessionToken` (the request's
+   * `x-amz-security-token`) is theirs. May throw EXPIRED_TOKEN.
+   */
+  secretFor(accessKeyId: string, sessionToken?: string): Promise<string | undefined>;
 }
 
 export interface VerifierOptions {
@@ -117,7 +121,7 @@ export class SigV4Verifier {
       throw auth("INVALID_SIGNATURE", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
     }
     checkPathSegments(req.rawUrl);
-    const secret = await this.secrets.secretFor(accessKeyId);
+    const secret = await this.secrets.secretFor(accessKeyId, header(req.headers, "x-amz-security-token"));
     if (secret === undefined) {
       throw auth("UNRECOGNIZED_CLIENT", "The security token included in the request is invalid.");
     }

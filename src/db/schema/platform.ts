@@ -6,6 +6,10 @@ export interface AccessKeysTable {
   name: string;
   /** 0 or 1. */
   is_root: number;
+  /** The IAM user the key belongs to (migration 0002); null for the account root's key. */
+  user_name: string | null;
+  /** `Active` or `Inactive` (migration 0002); an inactive key is refused like an unknown one. */
+  status: string;
   created_at: number;
   updated_at: number;
 }
