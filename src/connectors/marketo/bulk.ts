@@ -59,7 +59,7 @@ export async function exportStatus(http: HttpClient, exportId: string): Promise<
 }
 
 /** Bytes of a range of an export file; `final` when the range reaches the end of the file. */
-export interface FileChunk {
+interface FileChunk {
   readonly data: Buffer;
   readonly final: boolean;
 }

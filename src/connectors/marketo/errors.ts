@@ -17,7 +17,7 @@ const dayOf = new Intl.DateTimeFormat("en-CA", {
 });
 
 /** The next midnight in Marketo's quota zone after `ms` (epoch ms): when 607 and the export quota lift. */
-export function nextQuotaReset(ms: number): number {
+function nextQuotaReset(ms: number): number {
   const today = dayOf.format(ms);
   let lo = ms;
   let hi = ms + 26 * 3_600_000;

@@ -22,7 +22,7 @@ const ceilSecond = (ms: number) => Math.ceil(ms / second) * second;
 const typeOf = new Map(leadFields);
 
 /** The bulk filter `[startAt, endAt)` of sub-window `k` (whole seconds: Marketo takes no milliseconds). */
-export function subWindow(s: ReadState, k: number): { startAt: number; endAt: number } {
+function subWindow(s: ReadState, k: number): { startAt: number; endAt: number } {
   const w = marketoLimits.bulkWindowMs;
   return { startAt: ceilSecond(s.from + k * w), endAt: ceilSecond(Math.min(s.to, s.from + (k + 1) * w)) };
 }
@@ -89,7 +89,7 @@ export async function bulkStep(
 }
 
 /** Bytes of the export file already downloaded past the checkpoint's offset (kept between pages of one read). */
-export interface FileCache {
+interface FileCache {
   exportId: string;
   /** Byte offset of `data[0]` in the file. */
   offset: number;

@@ -33,9 +33,6 @@ const fields = {
 /** Everything a read needs to continue; its checkpoint after every page. */
 export type ReadState = CheckpointState<MarketoObject, typeof fields>;
 
-/** The phases of a read. */
-export type Phase = ReadState["phase"];
-
 const codec = checkpointCodec({ id: "marketo", label: "Marketo", objects }, fields);
 
 /** How Marketo reads start, end and are saved: a window by bulk export, an incremental read by activities. */

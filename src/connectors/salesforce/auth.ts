@@ -16,7 +16,7 @@ export interface SalesforceAuth extends AuthStrategy {
 }
 
 /** A JWT bearer assertion (RS256) for `sub`, valid for three minutes: Salesforce wants a short `exp`. */
-export function jwtAssertion(
+function jwtAssertion(
   clientId: string,
   username: string,
   audience: string,

@@ -9,7 +9,7 @@ import {
 import { parseSfDateTime, restDateTime, type SalesforceApi } from "./query.ts";
 
 /** How a Bulk API 2.0 query job ended. */
-export type BulkOutcome = "JobComplete" | "Failed" | "Aborted";
+type BulkOutcome = "JobComplete" | "Failed" | "Aborted";
 
 /** Creates a `queryAll` job (deleted rows too) for `soql`, CSV results; returns the job id. */
 export async function createBulkJob(api: SalesforceApi, soql: string): Promise<string> {
@@ -55,7 +55,7 @@ export async function waitBulkJob(
 }
 
 /** One page of results: rows typed like REST rows, and the next locator ("" at the end). */
-export interface BulkPage {
+interface BulkPage {
   readonly rows: Record<string, unknown>[];
   readonly next: string;
   /** Size of the CSV chunk as received. */

@@ -40,7 +40,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * The `errorCode` and message of a Salesforce error body (`[{message, errorCode}]` or OAuth `{error, …}`),
  * sanitized for quoting (a code-shaped code, a short message without markup or control characters).
  */
-export function salesforceErrorOf(text: string): { code: string; message: string } | undefined {
+function salesforceErrorOf(text: string): { code: string; message: string } | undefined {
   try {
     const j = JSON.parse(text) as unknown;
     const first = (Array.isArray(j) ? j[0] : j) as Record<string, unknown> | undefined;

@@ -4,7 +4,7 @@ import type { ErrorRule, ObjectSpec } from "../sdk/index.ts";
 export type SalesforceObject = "Account" | "Contact" | "Asset" | "Case";
 
 /** Salesforce-specific facts of an object beyond the SDK's ObjectSpec. */
-export interface SalesforceObjectSpec extends ObjectSpec {
+interface SalesforceObjectSpec extends ObjectSpec {
   /** Fields a flow needs; test connection names the first one the user cannot read. */
   readonly requiredFields: readonly string[];
 }

@@ -23,7 +23,7 @@ export interface ResponseFacts {
 export type ClassifyHook = (res: ResponseFacts) => ConnectorError | undefined;
 
 /** Applied after a connector's own rules: the HTTP meaning of each status. */
-export const defaultErrorRules: readonly ErrorRule[] = [
+const defaultErrorRules: readonly ErrorRule[] = [
   { status: 401, class: "auth", reason: "the source rejected the credentials" },
   { status: 403, class: "config", reason: "the user lacks permission" },
   { status: 404, class: "config", reason: "not found" },

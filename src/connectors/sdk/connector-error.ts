@@ -26,7 +26,7 @@ const codeOf: Record<ConnectorErrorClass, ErrorCode> = {
 };
 
 /** Optional facts about a classified failure. */
-export interface ConnectorErrorInfo {
+interface ConnectorErrorInfo {
   /** HTTP status, when the failure was an HTTP response. */
   readonly status?: number;
   /** The vendor's own error code (`INVALID_SESSION_ID`, `607`, ...). */

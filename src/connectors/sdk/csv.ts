@@ -2,7 +2,7 @@ import { CsvError, type Options, parse } from "csv-parse/sync";
 import { ConnectorError } from "./connector-error.ts";
 
 /** A vendor's CSV conventions beyond RFC 4180. */
-export interface CsvDialect {
+interface CsvDialect {
   /** An unquoted cell with exactly this text is null too (Marketo bulk files write `null`). */
   readonly nullText?: string;
 }
@@ -46,7 +46,7 @@ export function parseCsvPage(text: string, dialect: CsvDialect = {}): { header: 
 }
 
 /** Complete rows from the start of a chunk of a CSV file, and the bytes they (with their row ends) use. */
-export interface CsvChunkRows {
+interface CsvChunkRows {
   readonly rows: CsvRow[];
   readonly bytes: number;
 }

@@ -32,7 +32,7 @@ export interface ConnectorOptions {
 }
 
 /** How a connector paces its requests (openVendorHttp reads it). */
-export interface PacingSpec {
+interface PacingSpec {
   /** Requests a second of the API client when the caller passes no RateBudget; absent = unpaced. */
   readonly requestsPerSecond?: number;
   /** The caller's RateBudget also paces the token endpoint (it counts against the same vendor limit). */

@@ -59,7 +59,7 @@ interface HostRule {
 const patternRe = /^(\*|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(?::(\*|\d{1,5}))?$/;
 
 /** One pattern as a rule; throws a TypeError when it is malformed. */
-export function parseHostPattern(pattern: string): HostRule {
+function parseHostPattern(pattern: string): HostRule {
   const p = pattern.trim().toLowerCase();
   const m = patternRe.exec(p);
   if (!m) {

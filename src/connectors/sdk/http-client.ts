@@ -30,7 +30,7 @@ export interface HttpTimeouts {
   readonly bodyMs: number;
 }
 
-export const defaultTimeouts: HttpTimeouts = { connectMs: 10_000, headersMs: 60_000, bodyMs: 120_000 };
+const defaultTimeouts: HttpTimeouts = { connectMs: 10_000, headersMs: 60_000, bodyMs: 120_000 };
 
 /** Everything an HttpClient needs. */
 export interface HttpClientOptions {

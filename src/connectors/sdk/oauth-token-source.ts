@@ -11,7 +11,7 @@ export interface TokenResponse {
 }
 
 /** Options of an OAuth token source. */
-export interface OAuthTokenSourceOptions {
+interface OAuthTokenSourceOptions {
   /** Client used for the token endpoint (requests are sent with `auth: false`). */
   readonly http: HttpClient;
   readonly tokenPath: string;

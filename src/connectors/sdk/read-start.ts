@@ -5,7 +5,7 @@ import { SeenSet } from "./seen-set.ts";
 import { isWindowRead, type Page, type ReadRequest } from "./types.ts";
 
 /** The state every connector's read keeps: its window end and the (id, ts) read in its look-back overlap. */
-export interface ReadStateBase {
+interface ReadStateBase {
   readonly to: number;
   readonly from: number;
   readonly seen: SeenSet;
@@ -22,7 +22,7 @@ export interface ReadStates<O extends string, S extends ReadStateBase> extends C
 }
 
 /** What starting a read needs beyond the request. */
-export interface ReadStart<O extends string, S extends ReadStateBase> {
+interface ReadStart<O extends string, S extends ReadStateBase> {
   readonly object: O;
   readonly spec: ObjectSpec;
   readonly states: ReadStates<O, S>;

@@ -88,7 +88,7 @@ export interface TimeWindow {
 }
 
 /** Read one bounded window (backfill). `resume` is the last saved checkpoint of this same read. */
-export interface WindowReadRequest {
+interface WindowReadRequest {
   readonly object: string;
   readonly window: TimeWindow;
   readonly resume?: FlatCheckpoint;
@@ -100,7 +100,7 @@ export interface WindowReadRequest {
  * An unfinished checkpoint resumes that read; a finished one starts the next run at its watermark
  * minus the object's look-back overlap, up to the vendor's now minus its lag.
  */
-export interface IncrementalReadRequest {
+interface IncrementalReadRequest {
   readonly object: string;
   readonly since: number | FlatCheckpoint;
   readonly pageSize?: number;

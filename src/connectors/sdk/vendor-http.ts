@@ -7,7 +7,7 @@ import { systemTimer, type Timer } from "./timer.ts";
 import type { ConnectorProfileConfig } from "./types.ts";
 
 /** What a connector adds, when it opens on one instance, to what its spec says. */
-export interface VendorHooks<A extends AuthStrategy> {
+interface VendorHooks<A extends AuthStrategy> {
   /** The credentials of the API client; `tokenHttp` talks to the vendor's token endpoint. */
   readonly auth: (tokenHttp: HttpClient) => A;
   /** Classifies answers before the spec's error table (Marketo's 200 + success:false, Salesforce's codes). */
@@ -26,7 +26,7 @@ export interface VendorHttp<A extends AuthStrategy> {
 }
 
 /** The spec's base URL with the profile's instance URL filled in. */
-export function baseUrlOf(spec: Pick<ConnectorSpec, "baseUrl">, profile: ConnectorProfileConfig): string {
+function baseUrlOf(spec: Pick<ConnectorSpec, "baseUrl">, profile: ConnectorProfileConfig): string {
   return spec.baseUrl.replaceAll("{instanceUrl}", profile.instanceUrl);
 }
 

@@ -1,9 +1,9 @@
 import { HostAllowList } from "./host-allow-list.ts";
 
 /** 2xx bodies larger than this stop the read (setting `vendorResponseMaxBytes`). */
-export const defaultMaxResponseBytes = 128 * 1024 * 1024;
+const defaultMaxResponseBytes = 128 * 1024 * 1024;
 /** Non-2xx bodies are read up to this many bytes; the rest is never read. */
-export const defaultMaxErrorBodyBytes = 64 * 1024;
+const defaultMaxErrorBodyBytes = 64 * 1024;
 
 /**
  * What every connector's HTTP client enforces whoever opened it (composition root: from the config):

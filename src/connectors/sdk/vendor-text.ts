@@ -1,5 +1,5 @@
 /** Longest vendor reason an error message quotes. */
-export const maxVendorReasonChars = 160;
+const maxVendorReasonChars = 160;
 
 // C0/C1 controls, zero-width and bidirectional overrides, line/paragraph separators, BOM.
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;

@@ -35,7 +35,7 @@ export function keysetQuery(base: string, tsField: string, from: string, to: str
 }
 
 /** One fetched page of a table: rows and whether the vendor says more rows follow. */
-export interface TablePage {
+interface TablePage {
   readonly rows: readonly Record<string, unknown>[];
   readonly more: boolean;
 }

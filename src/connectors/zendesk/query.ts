@@ -2,14 +2,14 @@ import { ConnectorError, type HttpClient } from "../sdk/index.ts";
 import { mePath, type ZendeskObjectSpec } from "./spec.ts";
 
 /** One page of a cursor-based incremental export. */
-export interface ExportPage {
+interface ExportPage {
   readonly items: readonly Record<string, unknown>[];
   readonly afterCursor: string;
   readonly endOfStream: boolean;
 }
 
 /** Where an export request starts: a unix start time (seconds) or a cursor from a previous page. */
-export type ExportFrom = { readonly startTime: number } | { readonly cursor: string };
+type ExportFrom = { readonly startTime: number } | { readonly cursor: string };
 
 /** GETs one page of the cursor export of an object. */
 export async function fetchExport(
