@@ -1,9 +1,7 @@
-import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface Integration {
   domainName: string;
@@ -17,15 +15,12 @@ export interface Integration {
   updatedAt: number;
 }
 
-/** Integrations of each domain: which flow feeds which object type. */
+/** Integrations of each domain: which flow feeds which object type. Every method runs on the executor it is given. */
 export class IntegrationStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
   /** Creates or replaces the integration (domain, uri). */
-  async put(i: Omit<Integration, "createdAt" | "updatedAt">, db: Db = this.db): Promise<Integration> {
+  async put(db: Queryable, i: Omit<Integration, "createdAt" | "updatedAt">): Promise<Integration> {
     const now = this.clock.now();
     const values = {
       domain_name: i.domainName,
@@ -52,11 +47,11 @@ export class IntegrationStore {
         }),
       )
       .execute();
-    return (await this.get(i.domainName, i.uri, db))!;
+    return (await this.get(db, i.domainName, i.uri))!;
   }
 
   /** The integration, or undefined. */
-  async get(domainName: string, uri: string, db: Db = this.db): Promise<Integration | undefined> {
+  async get(db: Queryable, domainName: string, uri: string): Promise<Integration | undefined> {
     const row = await db
       .selectFrom("integrations")
       .selectAll()
@@ -67,8 +62,8 @@ export class IntegrationStore {
   }
 
   /** The integration or RESOURCE_NOT_FOUND. */
-  async require(domainName: string, uri: string): Promise<Integration> {
-    const i = await this.get(domainName, uri);
+  async require(db: Queryable, domainName: string, uri: string): Promise<Integration> {
+    const i = await this.get(db, domainName, uri);
     if (!i)
       throw new ProfileflowError(
         "RESOURCE_NOT_FOUND",
@@ -78,8 +73,8 @@ export class IntegrationStore {
   }
 
   /** The integration fed by a flow, if any. */
-  async byFlow(flowName: string): Promise<Integration | undefined> {
-    const row = await this.db
+  async byFlow(db: Queryable, flowName: string): Promise<Integration | undefined> {
+    const row = await db
       .selectFrom("integrations")
       .selectAll()
       .where("flow_name", "=", flowName)
@@ -88,19 +83,17 @@ export class IntegrationStore {
   }
 
   /** A page of a domain's integrations (or of all domains), ordered by uri. */
-  async list(o: {
-    domainName?: string | undefined;
-    uri?: string | undefined;
-    includeHidden: boolean;
-    after?: string | undefined;
-    limit: number;
-  }): Promise<Integration[]> {
-    let q = this.db
-      .selectFrom("integrations")
-      .selectAll()
-      .orderBy("uri")
-      .orderBy("domain_name")
-      .limit(o.limit);
+  async list(
+    db: Queryable,
+    o: {
+      domainName?: string | undefined;
+      uri?: string | undefined;
+      includeHidden: boolean;
+      after?: string | undefined;
+      limit: number;
+    },
+  ): Promise<Integration[]> {
+    let q = db.selectFrom("integrations").selectAll().orderBy("uri").orderBy("domain_name").limit(o.limit);
     if (o.domainName) q = q.where("domain_name", "=", o.domainName);
     if (o.uri) q = q.where("uri", "=", o.uri);
     if (!o.includeHidden) q = q.where("hidden", "=", 0);
@@ -109,7 +102,7 @@ export class IntegrationStore {
   }
 
   /** Removes the integration. */
-  async delete(domainName: string, uri: string, db: Db = this.db): Promise<void> {
+  async delete(db: Queryable, domainName: string, uri: string): Promise<void> {
     await db
       .deleteFrom("integrations")
       .where("domain_name", "=", domainName)
@@ -117,15 +110,14 @@ export class IntegrationStore {
       .execute();
   }
 
-  /** Removes every integration of a domain (DeleteDomain); returns their flow names. */
-  async deleteDomain(domainName: string): Promise<string[]> {
-    const rows = await this.db
+  /** Every integration of a domain, hidden ones too (DeleteDomain deletes each through DeleteIntegration's path). */
+  async ofDomain(db: Queryable, domainName: string): Promise<Integration[]> {
+    const rows = await db
       .selectFrom("integrations")
-      .select("flow_name")
+      .selectAll()
       .where("domain_name", "=", domainName)
       .execute();
-    await this.db.deleteFrom("integrations").where("domain_name", "=", domainName).execute();
-    return rows.map((r) => r.flow_name).filter((n): n is string => n !== null);
+    return rows.map(toIntegration);
   }
 }
 

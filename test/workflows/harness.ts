@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { ConnectorSpec, ObjectSpec } from "../../src/connectors/sdk/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { ConnectorProfileStore } from "../../src/flows/connector-profile-store.ts";
 import { EmbeddedExecutor } from "../../src/flows/embedded/embedded-executor.ts";
 import type { FlowDefinition } from "../../src/flows/flow-definition.ts";
 import { FlowEngine } from "../../src/flows/flow-engine.ts";
@@ -9,12 +10,18 @@ import { IntegrationStore } from "../../src/flows/integration-store.ts";
 import { trackStepRecords } from "../../src/flows/workflows/step-record-sink.ts";
 import { WorkflowRunner } from "../../src/flows/workflows/workflow-runner.ts";
 import { WorkflowStore } from "../../src/flows/workflows/workflow-store.ts";
+import { FlowService } from "../../src/services/flow-service.ts";
+import { TagService } from "../../src/services/tag-service.ts";
+import { WorkflowService, type WorkflowServiceDeps } from "../../src/services/workflow-service.ts";
 import type { FakeSource } from "../flows/fake-source.ts";
 import { tableSink } from "../flows/harness.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const ARN_PREFIX = "arn:aws:appflow:us-east-1:123456789012:flow/";
+export const CONNECTOR_PROFILE_ARN_PREFIX = "arn:aws:appflow:us-east-1:123456789012:connectorprofile/";
+/** A SecretBox that seals nothing (test connector profiles hold no secrets). */
+export const identityBox = { seal: (x: string) => x, open: (x: string) => x };
 
 /** The fake source's spec, optionally with a largest window per read (Marketo's 31 days). */
 export function specOf(source: FakeSource, maxWindowMs?: number): ConnectorSpec {
@@ -33,16 +40,16 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     pollIntervalMs: 5,
     heartbeatIntervalMs: 3_600_000,
   });
-  const flows = new FlowStore(db.db, clock, ARN_PREFIX);
-  const integrations = new IntegrationStore(db.db, clock);
-  const store = new WorkflowStore(db.db, clock);
+  const flows = new FlowStore(clock, ARN_PREFIX);
+  const integrations = new IntegrationStore(clock);
+  const store = new WorkflowStore(clock);
   const holder: { runner?: WorkflowRunner } = {};
   const engine = new FlowEngine({
     db: db.db,
     clock,
     executor,
     sink: trackStepRecords(tableSink, store),
-    flows: { getFlow: (n) => flows.get(n), setFlowStatus: (n, s, m) => flows.setStatus(n, s, m) },
+    flows: flows.catalog(db.db),
     connectors: { Servicenow: spec },
     credentials: {
       resolve: async () => ({ instanceUrl: "fake://", credentials: { kind: "bearer", accessToken: "good" } }),
@@ -64,7 +71,38 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     retryBaseMs: 10_000,
   });
   holder.runner = runner;
-  return { executor, engine, flows, integrations, runner, store: runner.store };
+  const flowService = new FlowService({
+    db: db.db,
+    flows,
+    connectorProfiles: new ConnectorProfileStore(identityBox, clock, CONNECTOR_PROFILE_ARN_PREFIX),
+    runner: engine,
+    tags: new TagService(db.db),
+    domainExists: async () => true,
+  });
+  // Domains and object types are not checked here; tests through the API give real ones.
+  const workflowDeps: WorkflowServiceDeps = {
+    db: db.db,
+    clock,
+    domains: { requireIn: async () => undefined },
+    objectTypes: { getIn: async () => ({}) as never },
+    flows: flowService,
+    flowStore: flows,
+    integrations,
+    runner,
+    executions: engine.executions,
+  };
+  const workflows = new WorkflowService(workflowDeps);
+  return {
+    executor,
+    engine,
+    flows,
+    integrations,
+    runner,
+    store: runner.store,
+    flowService,
+    workflows,
+    workflowDeps,
+  };
 }
 
 export type World = ReturnType<typeof makeWorld>;

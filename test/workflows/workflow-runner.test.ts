@@ -45,7 +45,7 @@ describeEachDialect("workflow runner", (dialect) => {
 
   const create = async (w: World, batches = planBatches(JUL, T0)) => {
     // The sweep finds due retries and waits on our clock; each test starts its clock at T0 again.
-    await w.executor.unschedule("workflows:sweep");
+    await w.executor.unschedule(db.db, "workflows:sweep");
     await w.runner.init();
     return w.runner.create({
       domainName: "d",
@@ -55,8 +55,8 @@ describeEachDialect("workflow runner", (dialect) => {
       batches,
     });
   };
-  const status = (w: World, id: string) => async () => (await w.store.get(id))?.status === "COMPLETE";
-  const steps = (w: World, id: string) => stepViews(w.store, w.engine.executions, id);
+  const status = (w: World, id: string) => async () => (await w.store.get(db.db, id))?.status === "COMPLETE";
+  const steps = (w: World, id: string) => stepViews(db.db, w.store, w.engine.executions, id);
   const once = async (ids: string[]) => {
     const got = (await ingested(db, name)).map((r) => r.id).sort();
     expect(got).toEqual([...ids].sort());
@@ -77,7 +77,7 @@ describeEachDialect("workflow runner", (dialect) => {
       /^Retry 1 of 3 at .* after: Failed after 1 attempts with transient source errors; last: 503/,
     );
     expect(views[2]!.executionMessage).toMatch(/^Waiting until 2025-01-01T00:00:01.000Z/);
-    expect((await w.store.get(wf.workflowId))?.status).toBe("IN_PROGRESS");
+    expect((await w.store.get(db.db, wf.workflowId))?.status).toBe("IN_PROGRESS");
 
     await drive(w, clock, status(w, wf.workflowId), 10_000);
     views = await steps(w, wf.workflowId);
@@ -87,9 +87,9 @@ describeEachDialect("workflow runner", (dialect) => {
       ["COMPLETE", 1],
     ]);
     expect(views.map((s) => s.recordsProcessed)).toEqual([4, 4, 4]);
-    const execs = await w.engine.executions.list(views[0]!.flowName);
+    const execs = await w.engine.executions.list(db.db, views[0]!.flowName);
     expect(execs.flowExecutions.map((e) => e.executionResult.recordsProcessed)).toEqual([4, 3]); // 7 read, 4 distinct
-    expect(await workflowMetrics(w.store, (await w.store.get(wf.workflowId))!)).toEqual({
+    expect(await workflowMetrics(db.db, w.store, (await w.store.get(db.db, wf.workflowId))!)).toEqual({
       recordsProcessed: 12,
       stepsCompleted: 3,
       totalSteps: 3,
@@ -108,17 +108,17 @@ describeEachDialect("workflow runner", (dialect) => {
       "w1",
     );
     const wf = await create(w);
-    await drive(w, clock, async () => (await w.store.get(wf.workflowId))?.status === "FAILED");
+    await drive(w, clock, async () => (await w.store.get(db.db, wf.workflowId))?.status === "FAILED");
     const views = await steps(w, wf.workflowId);
     expect(views.map((s) => s.status)).toEqual(["COMPLETE", "FAILED", "COMPLETE"]);
     expect(views[1]).toMatchObject({ attempts: 4 });
     expect(views[1]!.executionMessage).toMatch(/^Failed after 4 attempts: .*timeout 4/);
-    const failed = (await w.store.get(wf.workflowId))!;
+    const failed = (await w.store.get(db.db, wf.workflowId))!;
     expect(failed.errorDescription).toBe(
       "1 of 3 steps failed; missing windows: [2024-09-01T00:00:00.000Z, 2024-11-01T00:00:00.000Z)",
     );
     const mine = async (hidden: boolean) =>
-      (await w.integrations.list({ domainName: "d", includeHidden: hidden, limit: 100 })).filter(
+      (await w.integrations.list(db.db, { domainName: "d", includeHidden: hidden, limit: 100 })).filter(
         (i) => i.workflowId === wf.workflowId,
       );
     expect(await mine(false)).toEqual([]); // no hand-off while a window is missing
@@ -163,7 +163,7 @@ describeEachDialect("workflow runner", (dialect) => {
     expect(views[4]!.executionMessage).toMatch(
       /^Split into 2 smaller windows: The source refused the request: QUERY_TIMEOUT/,
     );
-    const metrics = await workflowMetrics(w.store, (await w.store.get(wf.workflowId))!);
+    const metrics = await workflowMetrics(db.db, w.store, (await w.store.get(db.db, wf.workflowId))!);
     expect(metrics).toEqual({ recordsProcessed: 12, stepsCompleted: 7, totalSteps: 7 });
     await once(ids);
   });
@@ -202,21 +202,21 @@ describeEachDialect("workflow runner", (dialect) => {
     const wf = await create(w, planBatches(NOV, T0));
     await w.executor.runOnce();
     // The window ends at now: it waits out the source's lag so that "late" is visible when it is read.
-    expect((await w.store.get(wf.workflowId))?.status).toBe("NOT_STARTED");
+    expect((await w.store.get(db.db, wf.workflowId))?.status).toBe("NOT_STARTED");
     expect((await steps(w, wf.workflowId))[0]!.executionMessage).toMatch(
       /^Waiting until 2025-01-01T00:00:01.000Z/,
     );
     clock.advance(45_000);
     await w.executor.runOnce();
-    expect((await w.store.get(wf.workflowId))?.status).toBe("COMPLETE");
+    expect((await w.store.get(db.db, wf.workflowId))?.status).toBe("COMPLETE");
 
-    const flow = (await w.flows.get(name))!;
+    const flow = (await w.flows.get(db.db, name))!;
     expect(flow).toMatchObject({ hidden: false, workflowId: wf.workflowId, flowStatus: "Active" });
     expect(flow.definition.triggerConfig.triggerProperties?.Scheduled).toMatchObject({
       dataPullMode: "Incremental",
       firstExecutionFrom: T0,
     });
-    const first = (await w.engine.executions.list(name)).flowExecutions;
+    const first = (await w.engine.executions.list(db.db, name)).flowExecutions;
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ executionStatus: "Successful", dataPullStartTime: T0 });
     const rows = await ingested(db, name);
@@ -228,9 +228,9 @@ describeEachDialect("workflow runner", (dialect) => {
         .sort(),
     ).toEqual([...history, "late"].sort());
     await once([...history, "late", "seam", "during"]);
-    const integration = await w.integrations.byFlow(name);
+    const integration = await w.integrations.byFlow(db.db, name);
     expect(integration).toMatchObject({ workflowId: wf.workflowId, hidden: false, uri: flow.flowArn });
-    expect((await w.store.get(wf.workflowId))?.integrationUri).toBe(flow.flowArn);
+    expect((await w.store.get(db.db, wf.workflowId))?.integrationUri).toBe(flow.flowArn);
   });
 
   it("resumes after a restart: another process picks up the workflow and the killed step's execution", async () => {
@@ -256,7 +256,9 @@ describeEachDialect("workflow runner", (dialect) => {
       ["COMPLETE", 1],
     ]);
     await once(ids);
-    expect((await workflowMetrics(b.store, (await b.store.get(wf.workflowId))!)).recordsProcessed).toBe(10);
+    expect(
+      (await workflowMetrics(db.db, b.store, (await b.store.get(db.db, wf.workflowId))!)).recordsProcessed,
+    ).toBe(10);
   });
 
   it("deletes a workflow with its hidden flows, integrations and executions; the continuous integration stays", async () => {
@@ -265,13 +267,15 @@ describeEachDialect("workflow runner", (dialect) => {
     const wf = await create(w, planBatches(NOV, T0));
     await drive(w, clock, status(w, wf.workflowId));
     const stepFlows = (await steps(w, wf.workflowId)).map((s) => s.flowName);
-    await w.runner.delete("d", wf.workflowId);
-    expect(await w.store.get(wf.workflowId)).toBeUndefined();
+    await w.workflows.delete("d", wf.workflowId);
+    expect(await w.store.get(db.db, wf.workflowId)).toBeUndefined();
     for (const f of stepFlows) {
-      expect(await w.flows.get(f)).toBeUndefined();
-      expect((await w.engine.executions.list(f)).flowExecutions).toEqual([]);
+      expect(await w.flows.get(db.db, f)).toBeUndefined();
+      expect((await w.engine.executions.list(db.db, f)).flowExecutions).toEqual([]);
     }
-    expect(await w.flows.get(name)).toBeDefined();
-    await expect(w.runner.delete("d", wf.workflowId)).rejects.toMatchObject({ code: "RESOURCE_NOT_FOUND" });
+    expect(await w.flows.get(db.db, name)).toBeDefined();
+    await expect(w.workflows.delete("d", wf.workflowId)).rejects.toMatchObject({
+      code: "RESOURCE_NOT_FOUND",
+    });
   });
 });

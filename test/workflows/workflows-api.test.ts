@@ -12,22 +12,31 @@ import {
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { createApp } from "../../src/api/app.ts";
-import { ProfileArns } from "../../src/api/customer-profiles/arns.ts";
 import { domainOperations } from "../../src/api/customer-profiles/domains.ts";
 import { workflowOperations } from "../../src/api/customer-profiles/workflows.ts";
-import { TagStore } from "../../src/api/tags/tag-store.ts";
 import { ConnectorError } from "../../src/connectors/sdk/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { ConnectorProfileStore } from "../../src/flows/connector-profile-store.ts";
-import { DomainStore } from "../../src/profiles/domain-store.ts";
-import { ObjectTypeStore } from "../../src/profiles/object-type-store.ts";
 import { SigV4Verifier } from "../../src/security/sigv4-verifier.ts";
+import { WorkflowService } from "../../src/services/workflow-service.ts";
 import { FakeSource } from "../flows/fake-source.ts";
 import { createSinkTables } from "../flows/harness.ts";
+import { domainServices } from "../helpers/domain-services.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { drive, failingWindows, ManualClock, makeWorld, specOf, spread, T0, type World } from "./harness.ts";
+import {
+  CONNECTOR_PROFILE_ARN_PREFIX,
+  drive,
+  failingWindows,
+  identityBox,
+  ManualClock,
+  makeWorld,
+  specOf,
+  spread,
+  T0,
+  type World,
+} from "./harness.ts";
 
 const credentials = { accessKeyId: "AKIDWORKFLOWTEST", secretAccessKey: "workflow-secret" };
 const JUL = Date.UTC(2024, 6, 1);
@@ -60,15 +69,9 @@ describeEachDialect("workflow operations through the SDK", (dialect) => {
       "api",
     );
     await world.runner.init();
-    const domains = new DomainStore(db.db, clock, { region: "us-east-1", accountId: "123456789012" });
-    const identity = { seal: (x: string) => x, open: (x: string) => x };
-    const connectorProfiles = new ConnectorProfileStore(
-      db.db,
-      identity,
-      clock,
-      "arn:aws:appflow:us-east-1:123456789012:connectorprofile/",
-    );
-    await connectorProfiles.create({
+    const { domains, objectTypes } = domainServices(db, clock);
+    const connectorProfiles = new ConnectorProfileStore(identityBox, clock, CONNECTOR_PROFILE_ARN_PREFIX);
+    await connectorProfiles.create(db.db, {
       name: "fake-conn",
       connectorType: "Servicenow",
       connectionMode: "Public",
@@ -76,7 +79,7 @@ describeEachDialect("workflow operations through the SDK", (dialect) => {
       credentials: undefined,
       connectionStatus: "Connected",
     });
-    await connectorProfiles.create({
+    await connectorProfiles.create(db.db, {
       name: "zd-conn",
       connectorType: "Zendesk",
       connectionMode: "Public",
@@ -92,17 +95,9 @@ describeEachDialect("workflow operations through the SDK", (dialect) => {
         systemClock,
       ),
       services: [
-        domainOperations({
-          domains,
-          tags: new TagStore(db.db),
-          arns: new ProfileArns("us-east-1", "123456789012"),
-        }),
+        domainOperations({ domains }),
         workflowOperations({
-          domains,
-          objectTypes: new ObjectTypeStore(db.db, clock),
-          connectorProfiles,
-          workflows: world.runner,
-          clock,
+          workflows: new WorkflowService({ ...world.workflowDeps, domains, objectTypes }),
         }),
       ],
       logger: createLogger("silent"),
@@ -216,7 +211,7 @@ describeEachDialect("workflow operations through the SDK", (dialect) => {
       "2025-01-01T00:00:00.000Z",
     ]);
     expect(rest.NextToken).toBeUndefined();
-    expect(await world.integrations.byFlow(flowName)).toMatchObject({ workflowId: id, hidden: false });
+    expect(await world.integrations.byFlow(db.db, flowName)).toMatchObject({ workflowId: id, hidden: false });
 
     const listed = await client.send(new ListWorkflowsCommand({ DomainName: "d", Status: "COMPLETE" }));
     expect(listed.Items?.map((i) => i.WorkflowId)).toContain(id);

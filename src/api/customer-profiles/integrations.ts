@@ -1,27 +1,14 @@
 import { z } from "zod";
 import { ProfileflowError } from "../../core/errors.ts";
-import type { ConnectorProfileStore } from "../../flows/connector-profile-store.ts";
-import type { FlowStore } from "../../flows/flow-store.ts";
-import type { Integration, IntegrationStore } from "../../flows/integration-store.ts";
-import type { DomainStore } from "../../profiles/domain-store.ts";
-import type { ObjectTypeSource } from "../../profiles/object-type-store.ts";
-import type { FlowRunner } from "../appflow/flow-runner.ts";
-import { checkFlow } from "../appflow/flows.ts";
-import type { Operation, ServiceDefinition } from "../operation.ts";
-import type { TagStore } from "../tags/tag-store.ts";
+import type { IntegrationService, IntegrationView } from "../../services/integration-service.ts";
+import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { domainNameSchema } from "./domain-schema.ts";
 import { flowDefinitionInput, toFlowDefinition } from "./flow-definition-wire.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 
 export interface IntegrationOperationsDeps {
-  domains: DomainStore;
-  objectTypes: ObjectTypeSource;
-  integrations: IntegrationStore;
-  flows: FlowStore;
-  connectorProfiles: ConnectorProfileStore;
-  runner: FlowRunner;
-  tags: TagStore;
+  integrations: IntegrationService;
 }
 
 const uri = z.string().min(1).max(255);
@@ -48,101 +35,78 @@ const putInput = z
   })
   .strict();
 
+const uriInput = z.object({ Uri: uri }).strict();
+
 /** The wire shape of an integration (PutIntegration / GetIntegration / ListIntegrations items). */
-async function integrationResponse(i: Integration, tagStore: TagStore) {
+function integrationResponse({ integration: i, tags: t }: IntegrationView) {
   return {
     DomainName: i.domainName,
     Uri: i.uri,
     ObjectTypeName: i.objectTypeName,
     CreatedAt: i.createdAt / 1000,
     LastUpdatedAt: i.updatedAt / 1000,
-    Tags: await tagStore.list(i.uri),
+    Tags: t,
     ...(i.workflowId ? { WorkflowId: i.workflowId } : {}),
     ...(i.roleArn ? { RoleArn: i.roleArn } : {}),
     IsUnstructured: false,
   };
 }
 
+const domainOf = (ctx: OperationContext) =>
+  parseInput(domainNameSchema, ctx.params["DomainName"], "DomainName");
+
+/** A page of integrations as Items + NextToken; `list` names the token's list. */
+async function listPage(
+  ctx: OperationContext,
+  list: string,
+  fetch: (page: {
+    includeHidden: boolean;
+    after: string | undefined;
+    limit: number;
+  }) => Promise<IntegrationView[]>,
+) {
+  const page = pageRequest(ctx.query, list);
+  const rows = await fetch({
+    includeHidden: ctx.query["include-hidden"] === "true",
+    after: page.after,
+    limit: page.limit + 1,
+  });
+  const items = rows.slice(0, page.limit);
+  const token = nextToken(
+    list,
+    items.map((v) => ({ key: v.integration.uri })),
+    rows.length > page.limit,
+  );
+  return { Items: items.map(integrationResponse), ...(token ? { NextToken: token } : {}) };
+}
+
 /** PutIntegration (creating the flow from a FlowDefinition), GetIntegration, ListIntegrations, DeleteIntegration. */
-export function integrationOperations(deps: IntegrationOperationsDeps): ServiceDefinition {
-  const { domains, integrations, flows, runner, tags } = deps;
-  const domainOf = async (params: Record<string, string>) => {
-    const name = parseInput(domainNameSchema, params["DomainName"], "DomainName");
-    await domains.require(name);
-    return name;
-  };
+export function integrationOperations({ integrations }: IntegrationOperationsDeps): ServiceDefinition {
   const ops: Operation[] = [
     {
       name: "PutIntegration",
       method: "PUT",
       path: "/domains/:DomainName/integrations",
       handler: async (ctx) => {
-        const domainName = await domainOf(ctx.params);
+        const domainName = domainOf(ctx);
         const input = parseInput(putInput, ctx.body);
-        if (!input.ObjectTypeName) {
+        const objectTypeName = input.ObjectTypeName;
+        if (!objectTypeName) {
           throw new ProfileflowError(
             "VALIDATION_FAILED",
             "ObjectTypeName is required for AppFlow integrations.",
             { member: "ObjectTypeName" },
           );
         }
-        if (!(await deps.objectTypes.get(domainName, input.ObjectTypeName))) {
-          throw new ProfileflowError(
-            "RESOURCE_NOT_FOUND",
-            `Object type ${input.ObjectTypeName} does not exist in domain ${domainName}.`,
-          );
-        }
-        let integrationUri = input.Uri;
-        let flowName: string | undefined;
-        if (input.FlowDefinition) {
-          const def = toFlowDefinition(input.FlowDefinition, domainName, input.ObjectTypeName);
-          if (await flows.get(def.flowName)) {
-            throw new ProfileflowError(
-              "VALIDATION_FAILED",
-              `Flow with name ${def.flowName} already exists.`,
-              { member: "FlowDefinition.FlowName" },
-            );
-          }
-          await checkFlow(def, {
-            connectorProfiles: deps.connectorProfiles,
-            domainExists: async (d) => (await domains.get(d)) !== undefined,
-          });
-          const flowArn = flows.arnOf(def.flowName);
-          if (integrationUri && integrationUri !== flowArn) {
-            throw new ProfileflowError(
-              "VALIDATION_FAILED",
-              `Uri must be the flow ARN ${flowArn} when a FlowDefinition is given.`,
-              { member: "Uri" },
-            );
-          }
-          integrationUri = flowArn;
-          flowName = def.flowName;
-          const flow = await flows.create(def, { status: "Active" });
-          if (def.triggerConfig.triggerType === "Scheduled") await runner.activate(flow);
-          else await runner.startOnDemand(flow);
-        } else if (!integrationUri) {
-          throw new ProfileflowError("VALIDATION_FAILED", "Uri or FlowDefinition is required.", {
-            member: "Uri",
-          });
-        } else {
-          const existing = await integrations.get(domainName, integrationUri);
-          const flowMatch = /^arn:aws:appflow:[^:]*:\d+:flow\/(.+)$/.exec(integrationUri);
-          if (!existing && !(flowMatch && (await flows.get(flowMatch[1]!)))) {
-            throw new ProfileflowError("RESOURCE_NOT_FOUND", `No flow exists for Uri ${integrationUri}.`);
-          }
-          flowName = existing?.flowName ?? flowMatch?.[1];
-        }
-        const saved = await integrations.put({
-          domainName,
-          uri: integrationUri,
-          objectTypeName: input.ObjectTypeName,
-          flowName,
+        const view = await integrations.put(domainName, {
+          objectTypeName,
+          uri: input.Uri,
+          flowDefinition:
+            input.FlowDefinition && toFlowDefinition(input.FlowDefinition, domainName, objectTypeName),
           roleArn: input.RoleArn,
-          workflowId: undefined,
-          hidden: false,
+          tags: input.Tags,
         });
-        if (input.Tags) await tags.tag(saved.uri, input.Tags);
-        return integrationResponse(saved, tags);
+        return integrationResponse(view);
       },
     },
     {
@@ -150,9 +114,9 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
       method: "POST",
       path: "/domains/:DomainName/integrations",
       handler: async (ctx) => {
-        const domainName = await domainOf(ctx.params);
-        const input = parseInput(z.object({ Uri: uri }).strict(), ctx.body);
-        return integrationResponse(await integrations.require(domainName, input.Uri), tags);
+        const domainName = domainOf(ctx);
+        const input = parseInput(uriInput, ctx.body);
+        return integrationResponse(await integrations.get(domainName, input.Uri));
       },
     },
     {
@@ -160,25 +124,8 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
       method: "GET",
       path: "/domains/:DomainName/integrations",
       handler: async (ctx) => {
-        const domainName = await domainOf(ctx.params);
-        const page = pageRequest(ctx.query, "ListIntegrations");
-        const includeHidden = ctx.query["include-hidden"] === "true";
-        const rows = await integrations.list({
-          domainName,
-          includeHidden,
-          after: page.after,
-          limit: page.limit + 1,
-        });
-        const items = rows.slice(0, page.limit);
-        const token = nextToken(
-          "ListIntegrations",
-          items.map((i) => ({ key: i.uri })),
-          rows.length > page.limit,
-        );
-        return {
-          Items: await Promise.all(items.map((i) => integrationResponse(i, tags))),
-          ...(token ? { NextToken: token } : {}),
-        };
+        const domainName = domainOf(ctx);
+        return listPage(ctx, "ListIntegrations", (page) => integrations.list(domainName, page));
       },
     },
     {
@@ -186,25 +133,8 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
       method: "POST",
       path: "/integrations",
       handler: async (ctx) => {
-        const input = parseInput(z.object({ Uri: uri }).strict(), ctx.body);
-        const page = pageRequest(ctx.query, "ListAccountIntegrations");
-        const includeHidden = ctx.query["include-hidden"] === "true";
-        const rows = await integrations.list({
-          uri: input.Uri,
-          includeHidden,
-          after: page.after,
-          limit: page.limit + 1,
-        });
-        const items = rows.slice(0, page.limit);
-        const token = nextToken(
-          "ListAccountIntegrations",
-          items.map((i) => ({ key: i.uri })),
-          rows.length > page.limit,
-        );
-        return {
-          Items: await Promise.all(items.map((i) => integrationResponse(i, tags))),
-          ...(token ? { NextToken: token } : {}),
-        };
+        const input = parseInput(uriInput, ctx.body);
+        return listPage(ctx, "ListAccountIntegrations", (page) => integrations.listForUri(input.Uri, page));
       },
     },
     {
@@ -212,20 +142,8 @@ export function integrationOperations(deps: IntegrationOperationsDeps): ServiceD
       method: "POST",
       path: "/domains/:DomainName/integrations/delete",
       handler: async (ctx) => {
-        const domainName = await domainOf(ctx.params);
-        const input = parseInput(z.object({ Uri: uri }).strict(), ctx.body);
-        const integration = await integrations.require(domainName, input.Uri);
-        // As in AWS, the flow goes with the integration; objects already ingested stay.
-        if (integration.flowName) {
-          const flow = await flows.get(integration.flowName);
-          if (flow) {
-            if (await runner.isRunning(integration.flowName)) await runner.cancel(flow, []);
-            await runner.forget(integration.flowName);
-            await tags.clear(flow.flowArn);
-            await flows.delete(integration.flowName);
-          }
-        }
-        await tags.clear(integration.uri);
+        const domainName = domainOf(ctx);
+        const input = parseInput(uriInput, ctx.body);
         await integrations.delete(domainName, input.Uri);
         return { Message: `Integration ${input.Uri} deleted from domain ${domainName}.` };
       },

@@ -1,4 +1,4 @@
-import type { DbOrTx } from "../executor.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { FlowDefinition, StoredFlow } from "../flow-definition.ts";
 import type { FlowStore } from "../flow-store.ts";
 import type { IntegrationStore } from "../integration-store.ts";
@@ -40,27 +40,24 @@ export function continuousDefinition(base: FlowDefinition, historyEnd: number): 
 
 /** Creates a step's hidden flow and its hidden integration (listed only with include-hidden). */
 export async function createStepFlow(
+  tx: Queryable,
   deps: { flows: FlowStore; integrations: IntegrationStore },
   wf: Pick<Workflow, "workflowId" | "domainName" | "objectTypeName" | "roleArn" | "flowDefinition">,
   flowName: string,
-  tx: DbOrTx,
 ): Promise<StoredFlow> {
-  const flow = await deps.flows.create(
-    stepDefinition(wf.flowDefinition, flowName),
-    { status: "Active", hidden: true, workflowId: wf.workflowId },
-    tx,
-  );
-  await deps.integrations.put(
-    {
-      domainName: wf.domainName,
-      uri: flow.flowArn,
-      objectTypeName: wf.objectTypeName,
-      flowName,
-      roleArn: wf.roleArn,
-      workflowId: wf.workflowId,
-      hidden: true,
-    },
-    tx,
-  );
+  const flow = await deps.flows.create(tx, stepDefinition(wf.flowDefinition, flowName), {
+    status: "Active",
+    hidden: true,
+    workflowId: wf.workflowId,
+  });
+  await deps.integrations.put(tx, {
+    domainName: wf.domainName,
+    uri: flow.flowArn,
+    objectTypeName: wf.objectTypeName,
+    flowName,
+    roleArn: wf.roleArn,
+    workflowId: wf.workflowId,
+    hidden: true,
+  });
   return flow;
 }

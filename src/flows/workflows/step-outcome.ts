@@ -9,11 +9,11 @@ import type { Workflow, WorkflowStep } from "./workflow-store.ts";
  * reason. Returns true while the execution still runs.
  */
 export async function reconcileStep(c: RunnerContext, wf: Workflow, s: WorkflowStep): Promise<boolean> {
-  const row = await c.o.engine.executions.get(s.executionId!);
+  const row = await c.o.engine.executions.get(c.o.db, s.executionId!);
   if (row && (row.status === "InProgress" || row.status === "CancelStarted")) return true;
   const message = row?.execution_message || "The step's execution record is gone.";
   if (row?.status === "Successful") {
-    await c.store.updateStep(s.stepId, {
+    await c.store.updateStep(c.o.db, s.stepId, {
       status: "COMPLETE",
       execution_id: null,
       execution_message: message,
@@ -31,7 +31,7 @@ export async function reconcileStep(c: RunnerContext, wf: Workflow, s: WorkflowS
   if (failure === "transient" && s.attempts < c.maxAttempts) {
     const delay = c.retryBaseMs * 2 ** (s.attempts - 1);
     const at = c.o.clock.now() + delay;
-    await c.store.updateStep(s.stepId, {
+    await c.store.updateStep(c.o.db, s.stepId, {
       status: "RETRY",
       execution_id: null,
       next_run_at: at,
@@ -40,7 +40,7 @@ export async function reconcileStep(c: RunnerContext, wf: Workflow, s: WorkflowS
     return false;
   }
   const why = failure === "transient" ? `Failed after ${s.attempts} attempts: ${message}` : message;
-  await c.store.updateStep(s.stepId, {
+  await c.store.updateStep(c.o.db, s.stepId, {
     status: "FAILED",
     execution_id: null,
     execution_message: clip(why),

@@ -4,49 +4,45 @@ import { clip, type RunnerContext } from "./runner-context.ts";
 import { continuousDefinition } from "./step-flows.ts";
 import type { Workflow, WorkflowStep } from "./workflow-store.ts";
 
-/** Every step is COMPLETE: the continuous integration takes over where the history ended. */
+/**
+ * Every step is COMPLETE: the continuous integration takes over where the history ended. Its flow and
+ * integration are created, its schedule installed and the workflow marked COMPLETE in one transaction.
+ */
 export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
   const def = continuousDefinition(wf.flowDefinition, wf.historyEnd);
-  let flow = await c.o.flows.get(def.flowName);
-  if (flow && flow.workflowId !== wf.workflowId) {
-    await c.store.update(wf.workflowId, {
-      status: "FAILED",
-      error_description: clip(
-        `Every step is complete, but a flow named ${def.flowName} already exists, so the continuous integration could not be created.`,
-      ),
+  await c.o.db.transaction().execute(async (tx) => {
+    let flow = await c.o.flows.get(tx, def.flowName);
+    if (flow && flow.workflowId !== wf.workflowId) {
+      await c.store.update(tx, wf.workflowId, {
+        status: "FAILED",
+        error_description: clip(
+          `Every step is complete, but a flow named ${def.flowName} already exists, so the continuous integration could not be created.`,
+        ),
+      });
+      return;
+    }
+    // A flow of this workflow already there was created by an earlier hand-off: activating again is harmless.
+    flow ??= await c.o.flows.create(tx, def, { status: "Active", hidden: false, workflowId: wf.workflowId });
+    await c.o.integrations.put(tx, {
+      domainName: wf.domainName,
+      uri: flow.flowArn,
+      objectTypeName: wf.objectTypeName,
+      flowName: def.flowName,
+      roleArn: wf.roleArn,
+      workflowId: wf.workflowId,
+      hidden: false,
     });
-    return;
-  }
-  if (!flow) {
-    flow = await c.o.db.transaction().execute(async (tx) => {
-      const created = await c.o.flows.create(
-        def,
-        { status: "Active", hidden: false, workflowId: wf.workflowId },
-        tx,
-      );
-      await c.o.integrations.put(
-        {
-          domainName: wf.domainName,
-          uri: created.flowArn,
-          objectTypeName: wf.objectTypeName,
-          flowName: def.flowName,
-          roleArn: wf.roleArn,
-          workflowId: wf.workflowId,
-          hidden: false,
-        },
-        tx,
-      );
-      await c.store.update(wf.workflowId, { integration_uri: created.flowArn }, tx);
-      return created;
+    await c.o.engine.activateIn(tx, flow);
+    await c.store.update(tx, wf.workflowId, {
+      status: "COMPLETE",
+      error_description: null,
+      integration_uri: flow.flowArn,
     });
-  }
-  // Activation is idempotent: a restart between the transaction above and here activates again.
-  await c.o.engine.activate(flow);
-  await c.store.update(wf.workflowId, { status: "COMPLETE", error_description: null });
-  c.o.logger?.info(
-    { workflowId: wf.workflowId, flowName: def.flowName, from: iso(wf.historyEnd) },
-    "workflow complete: continuous integration started",
-  );
+    c.o.logger?.info(
+      { workflowId: wf.workflowId, flowName: def.flowName, from: iso(wf.historyEnd) },
+      "workflow complete: continuous integration started",
+    );
+  });
 }
 
 /** The FAILED windows (adjacent ones merged), within ErrorDescription's 255 characters. */

@@ -1,6 +1,7 @@
 import { ProfileflowError } from "../../core/errors.ts";
 import { hexId } from "../../core/ids.ts";
-import type { DbOrTx, JobOutcome, JobPayload } from "../executor.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import type { JobOutcome, JobPayload } from "../executor.ts";
 import type { ExecutionFinished, FlowEngine } from "../flow-engine.ts";
 import { iso, MAX_STEPS, splitWindow, type Window } from "./planner.ts";
 import {
@@ -35,7 +36,7 @@ export class WorkflowRunner {
 
   constructor(o: WorkflowRunnerOptions) {
     this.#o = o;
-    this.store = new WorkflowStore(o.db, o.clock);
+    this.store = new WorkflowStore(o.clock);
     this.#c = {
       o,
       store: this.store,
@@ -58,7 +59,7 @@ export class WorkflowRunner {
    * a queue that keeps time by its database's clock would run those early, over and over.
    */
   async init(): Promise<void> {
-    await this.#o.executor.schedule({
+    await this.#o.executor.schedule(this.#o.db, {
       key: "workflows:sweep",
       task: SWEEP,
       payload: {},
@@ -70,6 +71,15 @@ export class WorkflowRunner {
 
   /** Creates a workflow: its steps, their hidden flows and integrations, in one transaction; starts it. */
   async create(w: NewWorkflow): Promise<Workflow> {
+    return this.#o.db.transaction().execute((tx) => this.createIn(tx, w));
+  }
+
+  /**
+   * Creates a workflow inside the caller's transaction: the workflow row, one step per batch (a batch
+   * longer than the source allows in one read is split at once), each with its hidden flow and
+   * integration, and the job that starts it.
+   */
+  async createIn(tx: Queryable, w: NewWorkflow): Promise<Workflow> {
     const workflowId = hexId();
     const last = w.batches[w.batches.length - 1];
     if (!last)
@@ -92,87 +102,86 @@ export class WorkflowRunner {
       integrationUri: undefined,
       historyEnd: last.to,
     };
-    await this.#o.db.transaction().execute(async (tx) => {
-      await this.store.insert(wf, tx);
-      let seq = 0;
-      for (const batch of w.batches) {
-        const pieces = maxWindowMs ? splitWindow(batch, maxWindowMs) : [batch];
-        const parent = await addStep(this.#c, tx, wf, ++seq, batch, undefined, pieces.length > 1);
-        if (pieces.length > 1)
-          for (const p of pieces) await addStep(this.#c, tx, wf, ++seq, p, parent, false);
-      }
-      if (seq > MAX_STEPS)
-        throw new ProfileflowError(
-          "VALIDATION_FAILED",
-          `The workflow would need ${seq} steps; at most ${MAX_STEPS} are allowed.`,
-          { member: "Batches" },
-        );
-      await this.#kick(workflowId, tx);
-    });
-    return (await this.store.get(workflowId))!;
+    await this.store.insert(tx, wf);
+    let seq = 0;
+    for (const batch of w.batches) {
+      const pieces = maxWindowMs ? splitWindow(batch, maxWindowMs) : [batch];
+      const parent = await addStep(this.#c, tx, wf, ++seq, batch, undefined, pieces.length > 1);
+      if (pieces.length > 1) for (const p of pieces) await addStep(this.#c, tx, wf, ++seq, p, parent, false);
+    }
+    if (seq > MAX_STEPS)
+      throw new ProfileflowError(
+        "VALIDATION_FAILED",
+        `The workflow would need ${seq} steps; at most ${MAX_STEPS} are allowed.`,
+        { member: "Batches" },
+      );
+    await this.#kick(tx, workflowId);
+    return (await this.store.get(tx, workflowId))!;
   }
 
   /** The engine's onFinished: a step's execution ended, so its workflow has something to decide. */
   readonly onExecutionFinished = async (e: ExecutionFinished): Promise<void> => {
+    const db = this.#o.db;
     const step =
-      (await this.store.stepByExecution(e.executionId)) ?? (await this.store.stepByFlow(e.flowName));
-    if (step) await this.#kick(step.workflowId);
+      (await this.store.stepByExecution(db, e.executionId)) ?? (await this.store.stepByFlow(db, e.flowName));
+    if (step) await this.#kick(db, step.workflowId);
   };
 
-  /** Re-runs the FAILED steps' windows (attempts start over); returns those windows. */
+  /** Re-runs the FAILED steps' windows (attempts start over), in one transaction; returns those windows. */
   async rerunFailed(domainName: string, workflowId: string): Promise<Window[]> {
-    const wf = await this.store.require(domainName, workflowId);
-    const failed = (await this.store.steps(workflowId)).filter((s) => s.status === "FAILED");
+    return this.#o.db.transaction().execute((tx) => this.rerunFailedIn(tx, domainName, workflowId));
+  }
+
+  /** rerunFailed inside the caller's transaction. */
+  async rerunFailedIn(tx: Queryable, domainName: string, workflowId: string): Promise<Window[]> {
+    const wf = await this.store.require(tx, domainName, workflowId);
+    const failed = (await this.store.steps(tx, workflowId)).filter((s) => s.status === "FAILED");
     if (failed.length === 0 || wf.status === "CANCELLED") {
       throw new ProfileflowError("CONFLICT", `Workflow ${workflowId} has no failed steps to re-run.`);
     }
-    await this.#o.db.transaction().execute(async (tx) => {
-      for (const s of failed) {
-        await this.store.updateStep(
-          s.stepId,
-          {
-            status: "NOT_STARTED",
-            attempts: 0,
-            next_run_at: 0,
-            execution_id: null,
-            execution_message: "Re-run requested.",
-          },
-          tx,
-        );
-      }
-      await this.store.update(workflowId, { status: "IN_PROGRESS", error_description: null }, tx);
-      await this.#kick(workflowId, tx);
-    });
-    return failed.map((s) => ({ from: s.from, to: s.to }));
-  }
-
-  /** DeleteWorkflow: stops its steps, removes their hidden flows, integrations and records; the continuous integration stays. */
-  async delete(domainName: string, workflowId: string): Promise<void> {
-    const wf = await this.store.require(domainName, workflowId);
-    await this.store.update(workflowId, { status: "CANCELLED" });
-    for (const s of await this.store.steps(workflowId)) {
-      const flow = await this.#o.flows.get(s.flowName);
-      if (!flow) continue;
-      if (await this.#o.engine.executions.activeExecution(s.flowName))
-        await this.#o.engine.cancel(s.flowName, []);
-      await this.#o.engine.forgetFlow(s.flowName);
-      await this.#o.integrations.delete(wf.domainName, flow.flowArn);
-      await this.#o.flows.delete(s.flowName);
+    for (const s of failed) {
+      await this.store.updateStep(tx, s.stepId, {
+        status: "NOT_STARTED",
+        attempts: 0,
+        next_run_at: 0,
+        execution_id: null,
+        execution_message: "Re-run requested.",
+      });
     }
-    await this.store.delete(workflowId);
+    await this.store.update(tx, workflowId, { status: "IN_PROGRESS", error_description: null });
+    await this.#kick(tx, workflowId);
+    return failed.map((s) => ({ from: s.from, to: s.to }));
   }
 
   /** Decides everything that is due for one workflow now (also run by the `workflows.advance` job). */
   async advance(workflowId: string): Promise<void> {
-    const wf = await this.store.get(workflowId);
+    const db = this.#o.db;
+    const wf = await this.store.get(db, workflowId);
     if (!wf || wf.status === "COMPLETE" || wf.status === "FAILED" || wf.status === "CANCELLED") return;
-    const now = this.#o.clock.now();
-    let steps = await this.store.steps(workflowId);
     let running = 0;
-    for (const s of steps) if (s.executionId && (await reconcileStep(this.#c, wf, s))) running++;
-    steps = await this.store.steps(workflowId);
+    for (const s of await this.store.steps(db, workflowId))
+      if (s.executionId && (await reconcileStep(this.#c, wf, s))) running++;
+    await this.#startDue(wf, running);
+    const steps = await this.store.steps(db, workflowId);
+    const leaves = steps.filter((s) => s.status !== "SPLIT");
+    if (leaves.every((s) => s.status === "COMPLETE")) return handOff(this.#c, wf);
+    if (leaves.every((s) => s.status === "COMPLETE" || s.status === "FAILED")) {
+      await this.store.update(db, workflowId, {
+        status: "FAILED",
+        error_description: describeMissing(leaves),
+      });
+      return;
+    }
+    if (wf.status === "NOT_STARTED" && steps.some((s) => s.attempts > 0))
+      await this.store.update(db, workflowId, { status: "IN_PROGRESS" });
+  }
+
+  /** Starts the steps that are due, up to the concurrency limit (`running` already run); notes lag waits. */
+  async #startDue(wf: Workflow, running: number): Promise<void> {
+    const db = this.#o.db;
+    const now = this.#o.clock.now();
     const lag = objectSpecOf(this.#o, wf.flowDefinition)?.lagMs ?? 0;
-    for (const s of steps) {
+    for (const s of await this.store.steps(db, wf.workflowId)) {
       if (running >= this.#concurrency) break;
       if ((s.status !== "NOT_STARTED" && s.status !== "RETRY") || s.executionId) continue;
       const settled = s.to + lag;
@@ -181,40 +190,28 @@ export class WorkflowRunner {
         if (settled > now && s.status === "NOT_STARTED") {
           const message = `Waiting until ${iso(settled)}: the source may not show the window's last ${Math.round(lag / 1000)} s yet.`;
           if (s.executionMessage !== message)
-            await this.store.updateStep(s.stepId, { execution_message: message });
+            await this.store.updateStep(db, s.stepId, { execution_message: message });
         }
         continue;
       }
       await startStep(this.#c, s);
       running++;
     }
-    steps = await this.store.steps(workflowId);
-    const leaves = steps.filter((s) => s.status !== "SPLIT");
-    if (leaves.every((s) => s.status === "COMPLETE")) return handOff(this.#c, wf);
-    if (leaves.every((s) => s.status === "COMPLETE" || s.status === "FAILED")) {
-      await this.store.update(workflowId, { status: "FAILED", error_description: describeMissing(leaves) });
-      return;
-    }
-    if (wf.status === "NOT_STARTED" && steps.some((s) => s.attempts > 0))
-      await this.store.update(workflowId, { status: "IN_PROGRESS" });
   }
 
   /** Enqueues an advance now (one waiting per workflow); one advance per workflow runs at a time. */
-  async #kick(workflowId: string, tx: DbOrTx = this.#o.db): Promise<void> {
-    await this.#o.executor.enqueue(
-      {
-        task: ADVANCE,
-        payload: { workflowId },
-        key: `workflow:${workflowId}:advance`,
-        keyMode: "preserve",
-        queue: `workflow:${workflowId}`,
-      },
-      tx,
-    );
+  async #kick(tx: Queryable, workflowId: string): Promise<void> {
+    await this.#o.executor.enqueue(tx, {
+      task: ADVANCE,
+      payload: { workflowId },
+      key: `workflow:${workflowId}:advance`,
+      keyMode: "preserve",
+      queue: `workflow:${workflowId}`,
+    });
   }
 
   async #sweep(): Promise<undefined> {
-    for (const id of await this.store.unfinished()) await this.#kick(id);
+    for (const id of await this.store.unfinished(this.#o.db)) await this.#kick(this.#o.db, id);
     return undefined;
   }
 

@@ -1,6 +1,6 @@
 import { isProfileflowError } from "../../core/errors.ts";
 import { uuid } from "../../core/ids.ts";
-import type { DbOrTx } from "../executor.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import { iso, MAX_STEPS, type Window } from "./planner.ts";
 import { clip, type RunnerContext } from "./runner-context.ts";
 import { createStepFlow, stepFlowName } from "./step-flows.ts";
@@ -15,7 +15,7 @@ export type StepParent = Pick<
 /** Adds step `seq` over `w` with its hidden flow and integration; a `split` step only groups its parts. */
 export async function addStep(
   c: RunnerContext,
-  tx: DbOrTx,
+  tx: Queryable,
   wf: StepParent,
   seq: number,
   w: Window,
@@ -24,55 +24,58 @@ export async function addStep(
 ): Promise<string> {
   const stepId = uuid();
   const flowName = stepFlowName(wf.flowDefinition.flowName, wf.workflowId, seq);
-  await createStepFlow(c.o, wf, flowName, tx);
-  await c.store.insertStep(
-    {
-      stepId,
-      workflowId: wf.workflowId,
-      seq,
-      flowName,
-      from: w.from,
-      to: w.to,
-      parentStepId: parent,
-      ...(split
-        ? {
-            status: "SPLIT" as const,
-            message: "Split: the window is longer than the source allows in one read.",
-          }
-        : {}),
-    },
-    tx,
-  );
+  await createStepFlow(tx, c.o, wf, flowName);
+  await c.store.insertStep(tx, {
+    stepId,
+    workflowId: wf.workflowId,
+    seq,
+    flowName,
+    from: w.from,
+    to: w.to,
+    parentStepId: parent,
+    ...(split
+      ? {
+          status: "SPLIT" as const,
+          message: "Split: the window is longer than the source allows in one read.",
+        }
+      : {}),
+  });
   return stepId;
 }
 
-/** Starts one attempt of a step: a bounded execution of its hidden flow over its window. */
+/**
+ * Starts one attempt of a step: a bounded execution of its hidden flow over its window, recorded on the
+ * step in the same transaction.
+ */
 export async function startStep(c: RunnerContext, s: WorkflowStep): Promise<void> {
-  const flow = await c.o.flows.get(s.flowName);
+  const db = c.o.db;
+  const flow = await c.o.flows.get(db, s.flowName);
   if (!flow) {
-    await c.store.updateStep(s.stepId, {
+    await c.store.updateStep(db, s.stepId, {
       status: "FAILED",
       execution_message: `The step's flow ${s.flowName} does not exist any more.`,
     });
     return;
   }
-  let executionId: string;
+  const record = (q: Queryable, executionId: string) =>
+    c.store.updateStep(q, s.stepId, {
+      status: s.status === "RETRY" ? "RETRY" : "IN_PROGRESS",
+      attempts: s.attempts + 1,
+      execution_id: executionId,
+      execution_message: `Attempt ${s.attempts + 1} of ${c.maxAttempts} reading ${iso(s.from)} to ${iso(s.to)}.`,
+    });
   try {
-    executionId = await c.o.engine.runBoundedWindow(flow, s.from, s.to);
+    await db
+      .transaction()
+      .execute(async (tx) => record(tx, await c.o.engine.runBoundedWindowIn(tx, flow, s.from, s.to)));
   } catch (e) {
-    // A crash between starting an execution and recording it leaves it running: adopt it.
+    // An execution of the flow already running (started by an older process): adopt it.
     const active = isProfileflowError(e, "CONFLICT")
-      ? await c.o.engine.executions.activeExecution(s.flowName)
+      ? await c.o.engine.executions.activeExecution(db, s.flowName)
       : undefined;
     if (!active) throw e;
-    executionId = active;
+    await record(db, active);
   }
-  await c.store.updateStep(s.stepId, {
-    status: s.status === "RETRY" ? "RETRY" : "IN_PROGRESS",
-    attempts: s.attempts + 1,
-    execution_id: executionId,
-    execution_message: `Attempt ${s.attempts + 1} of ${c.maxAttempts} reading ${iso(s.from)} to ${iso(s.to)}.`,
-  });
 }
 
 /** A window too large for the vendor: the step becomes SPLIT and its halves are new steps. */
@@ -84,33 +87,20 @@ export async function splitStep(
   message: string,
 ): Promise<void> {
   await c.o.db.transaction().execute(async (tx) => {
-    const max = await tx
-      .selectFrom("workflow_steps")
-      .select((eb) => eb.fn.max("seq").as("m"))
-      .where("workflow_id", "=", wf.workflowId)
-      .executeTakeFirst();
-    let seq = Number(max?.m ?? 0);
+    let seq = await c.store.maxSeq(tx, wf.workflowId);
     if (seq + halves.length > MAX_STEPS) {
-      await c.store.updateStep(
-        s.stepId,
-        {
-          status: "FAILED",
-          execution_id: null,
-          execution_message: clip(`Too many steps to split further: ${message}`),
-        },
-        tx,
-      );
+      await c.store.updateStep(tx, s.stepId, {
+        status: "FAILED",
+        execution_id: null,
+        execution_message: clip(`Too many steps to split further: ${message}`),
+      });
       return;
     }
     for (const h of halves) await addStep(c, tx, wf, ++seq, h, s.stepId, false);
-    await c.store.updateStep(
-      s.stepId,
-      {
-        status: "SPLIT",
-        execution_id: null,
-        execution_message: clip(`Split into ${halves.length} smaller windows: ${message}`),
-      },
-      tx,
-    );
+    await c.store.updateStep(tx, s.stepId, {
+      status: "SPLIT",
+      execution_id: null,
+      execution_message: clip(`Split into ${halves.length} smaller windows: ${message}`),
+    });
   });
 }

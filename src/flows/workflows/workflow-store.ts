@@ -1,20 +1,12 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import { notFound } from "../../core/errors.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { WorkflowStepsTable, WorkflowsTable } from "../../db/schema/workflows.ts";
-import type { Database } from "../../db/schema.ts";
-import type { DbOrTx } from "../executor.ts";
 import type { FlowDefinition, SourceConnectorType } from "../flow-definition.ts";
 
-export type WorkflowStatus = "NOT_STARTED" | "IN_PROGRESS" | "COMPLETE" | "FAILED" | "CANCELLED";
-export type StepStatus =
-  | "NOT_STARTED"
-  | "IN_PROGRESS"
-  | "RETRY"
-  | "SPLIT"
-  | "COMPLETE"
-  | "FAILED"
-  | "CANCELLED";
+export type { StepStatus, WorkflowStatus } from "../../db/schema/workflows.ts";
+
+import type { StepStatus, WorkflowStatus } from "../../db/schema/workflows.ts";
 
 /** A stored workflow (times in epoch ms). */
 export interface Workflow {
@@ -61,15 +53,15 @@ export type StepPatch = Partial<
 >;
 export type WorkflowPatch = Partial<Pick<WorkflowsTable, "status" | "error_description" | "integration_uri">>;
 
-/** Workflows and their steps in our tables, so any process can resume any workflow. */
+/**
+ * Workflows and their steps in our tables, so any process can resume any workflow. Every method runs on
+ * the executor it is given (the database, or the caller's transaction).
+ */
 export class WorkflowStore {
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly clock: Clock,
-  ) {}
+  constructor(readonly clock: Clock) {}
 
   /** Inserts a workflow row. */
-  async insert(w: Omit<Workflow, "createdAt" | "lastUpdatedAt">, tx: DbOrTx = this.db): Promise<void> {
+  async insert(tx: Queryable, w: Omit<Workflow, "createdAt" | "lastUpdatedAt">): Promise<void> {
     const now = this.clock.now();
     await tx
       .insertInto("workflows")
@@ -95,12 +87,12 @@ export class WorkflowStore {
 
   /** Inserts a step row (NOT_STARTED unless told otherwise). */
   async insertStep(
+    tx: Queryable,
     s: Pick<WorkflowStep, "stepId" | "workflowId" | "seq" | "flowName" | "from" | "to"> & {
       parentStepId?: string | undefined;
       status?: StepStatus;
       message?: string;
     },
-    tx: DbOrTx = this.db,
   ): Promise<void> {
     const now = this.clock.now();
     await tx
@@ -125,7 +117,7 @@ export class WorkflowStore {
   }
 
   /** The workflow, or undefined. */
-  async get(workflowId: string, tx: DbOrTx = this.db): Promise<Workflow | undefined> {
+  async get(tx: Queryable, workflowId: string): Promise<Workflow | undefined> {
     const r = await tx
       .selectFrom("workflows")
       .selectAll()
@@ -135,8 +127,8 @@ export class WorkflowStore {
   }
 
   /** The domain's workflow or RESOURCE_NOT_FOUND. */
-  async require(domainName: string, workflowId: string): Promise<Workflow> {
-    const w = await this.get(workflowId);
+  async require(tx: Queryable, domainName: string, workflowId: string): Promise<Workflow> {
+    const w = await this.get(tx, workflowId);
     if (!w || w.domainName !== domainName) {
       throw notFound(`Workflow ${workflowId} does not exist in domain ${domainName}.`);
     }
@@ -144,15 +136,18 @@ export class WorkflowStore {
   }
 
   /** A page of a domain's workflows, newest first; `after` is the last workflow id of the previous page. */
-  async list(o: {
-    domainName: string;
-    status?: WorkflowStatus | undefined;
-    startedAfter?: number | undefined;
-    updatedAfter?: number | undefined;
-    after?: string | undefined;
-    limit: number;
-  }): Promise<Workflow[]> {
-    let q = this.db
+  async list(
+    tx: Queryable,
+    o: {
+      domainName: string;
+      status?: WorkflowStatus | undefined;
+      startedAfter?: number | undefined;
+      updatedAfter?: number | undefined;
+      after?: string | undefined;
+      limit: number;
+    },
+  ): Promise<Workflow[]> {
+    let q = tx
       .selectFrom("workflows")
       .selectAll()
       .where("domain_name", "=", o.domainName)
@@ -163,7 +158,7 @@ export class WorkflowStore {
     if (o.startedAfter !== undefined) q = q.where("created_at", ">=", o.startedAfter);
     if (o.updatedAfter !== undefined) q = q.where("last_updated_at", ">=", o.updatedAfter);
     if (o.after !== undefined) {
-      const last = await this.get(o.after);
+      const last = await this.get(tx, o.after);
       if (last) {
         const { createdAt, workflowId } = last;
         q = q.where((eb) =>
@@ -177,9 +172,15 @@ export class WorkflowStore {
     return (await q.execute()).map(toWorkflow);
   }
 
+  /** Every workflow of a domain (DeleteDomain). */
+  async ofDomain(tx: Queryable, domainName: string): Promise<Workflow[]> {
+    const rows = await tx.selectFrom("workflows").selectAll().where("domain_name", "=", domainName).execute();
+    return rows.map(toWorkflow);
+  }
+
   /** Ids of workflows that still have work (resumed on start). */
-  async unfinished(): Promise<string[]> {
-    const rows = await this.db
+  async unfinished(tx: Queryable): Promise<string[]> {
+    const rows = await tx
       .selectFrom("workflows")
       .select("workflow_id")
       .where("status", "in", ["NOT_STARTED", "IN_PROGRESS"])
@@ -188,7 +189,7 @@ export class WorkflowStore {
   }
 
   /** Every step, in window order (a split parent right before its children). */
-  async steps(workflowId: string, tx: DbOrTx = this.db): Promise<WorkflowStep[]> {
+  async steps(tx: Queryable, workflowId: string): Promise<WorkflowStep[]> {
     const rows = await tx
       .selectFrom("workflow_steps")
       .selectAll()
@@ -200,9 +201,19 @@ export class WorkflowStore {
     return rows.map(toStep);
   }
 
+  /** The highest step number of a workflow (0 without steps). */
+  async maxSeq(tx: Queryable, workflowId: string): Promise<number> {
+    const r = await tx
+      .selectFrom("workflow_steps")
+      .select((eb) => eb.fn.max("seq").as("m"))
+      .where("workflow_id", "=", workflowId)
+      .executeTakeFirst();
+    return Number(r?.m ?? 0);
+  }
+
   /** The step an execution belongs to. */
-  async stepByExecution(executionId: string): Promise<WorkflowStep | undefined> {
-    const r = await this.db
+  async stepByExecution(tx: Queryable, executionId: string): Promise<WorkflowStep | undefined> {
+    const r = await tx
       .selectFrom("workflow_steps")
       .selectAll()
       .where("execution_id", "=", executionId)
@@ -211,8 +222,8 @@ export class WorkflowStore {
   }
 
   /** The step that reads through this (hidden) flow. */
-  async stepByFlow(flowName: string): Promise<WorkflowStep | undefined> {
-    const r = await this.db
+  async stepByFlow(tx: Queryable, flowName: string): Promise<WorkflowStep | undefined> {
+    const r = await tx
       .selectFrom("workflow_steps")
       .selectAll()
       .where("flow_name", "=", flowName)
@@ -221,7 +232,7 @@ export class WorkflowStore {
   }
 
   /** Updates a step. */
-  async updateStep(stepId: string, patch: StepPatch, tx: DbOrTx = this.db): Promise<void> {
+  async updateStep(tx: Queryable, stepId: string, patch: StepPatch): Promise<void> {
     await tx
       .updateTable("workflow_steps")
       .set({ ...patch, last_updated_at: this.clock.now() })
@@ -230,7 +241,7 @@ export class WorkflowStore {
   }
 
   /** Updates a workflow. */
-  async update(workflowId: string, patch: WorkflowPatch, tx: DbOrTx = this.db): Promise<void> {
+  async update(tx: Queryable, workflowId: string, patch: WorkflowPatch): Promise<void> {
     await tx
       .updateTable("workflows")
       .set({ ...patch, last_updated_at: this.clock.now() })
@@ -239,8 +250,8 @@ export class WorkflowStore {
   }
 
   /** Distinct records per step flow of a workflow. */
-  async recordsByStep(workflowId: string): Promise<Map<string, number>> {
-    const rows = await this.db
+  async recordsByStep(tx: Queryable, workflowId: string): Promise<Map<string, number>> {
+    const rows = await tx
       .selectFrom("workflow_step_records")
       .select((eb) => ["flow_name", eb.fn.countAll<number | string>().as("n")])
       .where("workflow_id", "=", workflowId)
@@ -250,8 +261,8 @@ export class WorkflowStore {
   }
 
   /** Distinct records over the whole workflow (a record seen by two steps counts once). */
-  async recordsOfWorkflow(workflowId: string): Promise<number> {
-    const r = await this.db
+  async recordsOfWorkflow(tx: Queryable, workflowId: string): Promise<number> {
+    const r = await tx
       .selectFrom("workflow_step_records")
       .select((eb) => eb.fn.count<number | string>("record_id").distinct().as("n"))
       .where("workflow_id", "=", workflowId)
@@ -260,7 +271,12 @@ export class WorkflowStore {
   }
 
   /** Notes that a step's flow handed these records to the sink (inside the page's transaction). */
-  async noteRecords(tx: DbOrTx, workflowId: string, flowName: string, ids: readonly string[]): Promise<void> {
+  async noteRecords(
+    tx: Queryable,
+    workflowId: string,
+    flowName: string,
+    ids: readonly string[],
+  ): Promise<void> {
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique
@@ -275,7 +291,7 @@ export class WorkflowStore {
   }
 
   /** Removes a workflow, its steps and its record tallies. */
-  async delete(workflowId: string, tx: DbOrTx = this.db): Promise<void> {
+  async delete(tx: Queryable, workflowId: string): Promise<void> {
     await tx.deleteFrom("workflow_step_records").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflow_steps").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflows").where("workflow_id", "=", workflowId).execute();

@@ -1,3 +1,4 @@
+import type { Queryable } from "../../db/queryable.ts";
 import type { ExecutionStore } from "../execution-store.ts";
 import type { StepStatus, Workflow, WorkflowStore } from "./workflow-store.ts";
 
@@ -22,10 +23,14 @@ export interface StepView {
 }
 
 /** The workflow's metrics. */
-export async function workflowMetrics(store: WorkflowStore, wf: Workflow): Promise<WorkflowMetrics> {
-  const leaves = (await store.steps(wf.workflowId)).filter((s) => s.status !== "SPLIT");
+export async function workflowMetrics(
+  q: Queryable,
+  store: WorkflowStore,
+  wf: Workflow,
+): Promise<WorkflowMetrics> {
+  const leaves = (await store.steps(q, wf.workflowId)).filter((s) => s.status !== "SPLIT");
   return {
-    recordsProcessed: await store.recordsOfWorkflow(wf.workflowId),
+    recordsProcessed: await store.recordsOfWorkflow(q, wf.workflowId),
     stepsCompleted: leaves.filter((s) => s.status === "COMPLETE").length,
     totalSteps: leaves.length,
   };
@@ -33,18 +38,19 @@ export async function workflowMetrics(store: WorkflowStore, wf: Workflow): Promi
 
 /** Every step in window order; a running step shows its execution's own message (paused, retrying, ...). */
 export async function stepViews(
+  q: Queryable,
   store: WorkflowStore,
   executions: ExecutionStore,
   workflowId: string,
 ): Promise<StepView[]> {
-  const records = await store.recordsByStep(workflowId);
+  const records = await store.recordsByStep(q, workflowId);
   const out: StepView[] = [];
-  for (const s of await store.steps(workflowId)) {
+  for (const s of await store.steps(q, workflowId)) {
     let status = s.status;
     let message = s.executionMessage;
     let updated = s.lastUpdatedAt;
     if (s.executionId) {
-      const row = await executions.get(s.executionId);
+      const row = await executions.get(q, s.executionId);
       if (row && (row.status === "InProgress" || row.status === "CancelStarted")) {
         if (row.execution_message) message = row.execution_message;
         updated = Math.max(updated, Number(row.last_updated_at));

@@ -1,0 +1,182 @@
+import type { Clock } from "../core/clock.ts";
+import { invalid, notFound } from "../core/errors.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { ExecutionStore } from "../flows/execution-store.ts";
+import type { FlowDefinition, ScheduledTriggerProperties } from "../flows/flow-definition.ts";
+import type { FlowStore } from "../flows/flow-store.ts";
+import type { IntegrationStore } from "../flows/integration-store.ts";
+import { checkBatches, planBatches, type Window } from "../flows/workflows/planner.ts";
+import type { WorkflowRunner } from "../flows/workflows/workflow-runner.ts";
+import type { Workflow, WorkflowStatus } from "../flows/workflows/workflow-store.ts";
+import {
+  type StepView,
+  stepViews,
+  type WorkflowMetrics,
+  workflowMetrics,
+} from "../flows/workflows/workflow-views.ts";
+import type { ObjectTypeDefinition } from "../ingest/index.ts";
+import type { FlowService } from "./flow-service.ts";
+
+export interface WorkflowServiceDeps {
+  db: Queryable;
+  clock: Clock;
+  domains: { requireIn(q: Queryable, domainName: string): Promise<unknown> };
+  objectTypes: {
+    getIn(
+      q: Queryable,
+      domainName: string,
+      objectTypeName: string,
+    ): Promise<ObjectTypeDefinition | undefined>;
+  };
+  /** The one check of a definition and DeleteFlow's one path, inside our transaction. */
+  flows: Pick<FlowService, "checkIn" | "deleteIn">;
+  flowStore: Pick<FlowStore, "get">;
+  integrations: IntegrationStore;
+  runner: WorkflowRunner;
+  /** The execution records of the steps' flows (a running step shows its execution's message). */
+  executions: ExecutionStore;
+}
+
+/** What CreateIntegrationWorkflow asks for (the definition already in the engine's shape). */
+export interface WorkflowRequest {
+  objectTypeName: string;
+  roleArn: string;
+  flowDefinition: FlowDefinition;
+  /** Explicit batches (epoch ms); else 2-month batches from the definition's firstExecutionFrom to now. */
+  batches?: readonly Window[] | undefined;
+  tags?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A workflow's filters for ListWorkflows (epoch ms). */
+export interface WorkflowFilter {
+  status?: WorkflowStatus | undefined;
+  startedAfter?: number | undefined;
+  updatedAfter?: number | undefined;
+  after?: string | undefined;
+  limit: number;
+}
+
+const SOURCE_TYPE = "IntegrationConfig.AppflowIntegration.FlowDefinition.SourceFlowConfig.ConnectorType";
+
+/**
+ * CreateIntegrationWorkflow, GetWorkflow, GetWorkflowSteps, ListWorkflows, DeleteWorkflow and the
+ * retry extension: each one transaction (the jobs that move a workflow are enqueued inside it). The
+ * runner (src/flows/workflows) decides how a workflow advances; this service is how the API changes one.
+ */
+export class WorkflowService {
+  constructor(private readonly d: WorkflowServiceDeps) {}
+
+  /** Plans the batches and creates the workflow with its steps, their hidden flows and integrations. */
+  create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
+    return this.d.db.transaction().execute(async (tx) => {
+      await this.d.domains.requireIn(tx, domainName);
+      const def = r.flowDefinition;
+      if (def.sourceFlowConfig.connectorType === "Zendesk") {
+        // As in AWS: Zendesk's history comes through one incremental flow from its start date.
+        throw invalid(
+          SOURCE_TYPE,
+          "Zendesk is not a supported workflow source; use PutIntegration with a FlowDefinition whose FirstExecutionFrom is the start date.",
+        );
+      }
+      if (!(await this.d.objectTypes.getIn(tx, domainName, r.objectTypeName))) {
+        throw notFound(`Object type ${r.objectTypeName} does not exist in domain ${domainName}.`);
+      }
+      const sched = scheduledTrigger(def);
+      await this.d.flows.checkIn(tx, def);
+      const batches = this.#plan(sched.firstExecutionFrom, r.batches);
+      const workflow = await this.d.runner.createIn(tx, {
+        domainName,
+        objectTypeName: r.objectTypeName,
+        roleArn: r.roleArn,
+        flowDefinition: def,
+        batches,
+        tags: r.tags,
+      });
+      return { workflow, batches };
+    });
+  }
+
+  /** The domain's workflow with its metrics; RESOURCE_NOT_FOUND when it does not exist. */
+  get(domainName: string, workflowId: string): Promise<{ workflow: Workflow; metrics: WorkflowMetrics }> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const workflow = await this.#require(tx, domainName, workflowId);
+      return { workflow, metrics: await workflowMetrics(tx, this.d.runner.store, workflow) };
+    });
+  }
+
+  /** Every step of the domain's workflow in window order, as GetWorkflowSteps shows them. */
+  steps(domainName: string, workflowId: string): Promise<{ workflow: Workflow; steps: StepView[] }> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const workflow = await this.#require(tx, domainName, workflowId);
+      return { workflow, steps: await stepViews(tx, this.d.runner.store, this.d.executions, workflowId) };
+    });
+  }
+
+  /** A page of the domain's workflows, newest first (`limit` rows at most). */
+  list(domainName: string, f: WorkflowFilter): Promise<Workflow[]> {
+    return this.d.db.transaction().execute(async (tx) => {
+      await this.d.domains.requireIn(tx, domainName);
+      return this.d.runner.store.list(tx, { domainName, ...f });
+    });
+  }
+
+  /** DeleteWorkflow: its steps' hidden flows (running ones cancelled) and integrations go; the continuous integration stays. */
+  delete(domainName: string, workflowId: string): Promise<void> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const wf = await this.#require(tx, domainName, workflowId);
+      await this.deleteIn(tx, wf);
+    });
+  }
+
+  /** Re-runs the FAILED steps' windows with fresh attempts; returns those windows. */
+  retry(domainName: string, workflowId: string): Promise<Window[]> {
+    return this.d.db.transaction().execute(async (tx) => {
+      await this.d.domains.requireIn(tx, domainName);
+      return this.d.runner.rerunFailedIn(tx, domainName, workflowId);
+    });
+  }
+
+  /** Deletes a workflow inside the caller's transaction: each step's hidden integration and flow, then its rows. */
+  async deleteIn(tx: Queryable, wf: Workflow): Promise<void> {
+    const store = this.d.runner.store;
+    for (const s of await store.steps(tx, wf.workflowId)) {
+      const integration = await this.d.integrations.byFlow(tx, s.flowName);
+      if (integration?.hidden) await this.d.integrations.delete(tx, integration.domainName, integration.uri);
+      if (await this.d.flowStore.get(tx, s.flowName))
+        await this.d.flows.deleteIn(tx, s.flowName, { force: true });
+    }
+    await store.delete(tx, wf.workflowId);
+  }
+
+  /** DeleteDomain: every workflow of the domain (their steps' flows and integrations), inside `tx`. */
+  async deleteForDomainIn(tx: Queryable, domainName: string): Promise<void> {
+    for (const wf of await this.d.runner.store.ofDomain(tx, domainName)) await this.deleteIn(tx, wf);
+  }
+
+  /** Explicit batches checked, else 2-month batches from `firstExecutionFrom` to now. */
+  #plan(firstExecutionFrom: number | undefined, batches: readonly Window[] | undefined): Window[] {
+    if (batches) return checkBatches(batches);
+    if (firstExecutionFrom !== undefined) return planBatches(firstExecutionFrom, this.d.clock.now());
+    throw invalid(
+      "IntegrationConfig.AppflowIntegration.Batches",
+      "Give Batches, or FirstExecutionFrom in the FlowDefinition's Scheduled trigger to plan 2-month batches from.",
+    );
+  }
+
+  async #require(q: Queryable, domainName: string, workflowId: string): Promise<Workflow> {
+    await this.d.domains.requireIn(q, domainName);
+    return this.d.runner.store.require(q, domainName, workflowId);
+  }
+}
+
+/** The definition's Scheduled properties: a workflow's definition becomes its continuous integration. */
+function scheduledTrigger(def: FlowDefinition): ScheduledTriggerProperties {
+  const sched = def.triggerConfig.triggerProperties?.Scheduled;
+  if (def.triggerConfig.triggerType !== "Scheduled" || !sched) {
+    throw invalid(
+      "IntegrationConfig.AppflowIntegration.FlowDefinition.TriggerConfig",
+      "The FlowDefinition must be Scheduled: it becomes the continuous integration once the history is in.",
+    );
+  }
+  return sched;
+}
