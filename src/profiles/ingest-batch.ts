@@ -1,24 +1,25 @@
-import type { Insertable, Kysely } from "kysely";
-import type {
-  ProfileDeadLettersTable,
-  ProfileHistoryTable,
-  ProfileKeysTable,
-  ProfileObjectsTable,
-} from "../db/schema/profiles.ts";
+import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { CompiledObjectType, MapResult } from "../ingest/index.ts";
-import { type MatchValue, matchValues } from "../ingest/matching/matching-rules.ts";
 import { BatchIds } from "./batch-ids.ts";
-import { matchingKeys, matchProfile, storedKeys } from "./identity-resolution.ts";
+import {
+  addDeadLetter,
+  addObjectRows,
+  type BatchRows,
+  batchWrites,
+  emptyBatchRows,
+  type MappedObject,
+  type Placement,
+  type RowContext,
+} from "./batch-rows.ts";
+import { matchingKeys, matchProfile } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
-import type { IngestDatabase, IngestResult, IngestStatus, IngestSummary } from "./ingest-types.ts";
-import { lookupKeyOwners, pairKey, registerKeyTypes } from "./key-index.ts";
+import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
+import { lookupKeyOwners, registerKeyTypes } from "./key-index.ts";
 import { matchProfiles } from "./matching/match-profiles.ts";
 import { matchingRulesOf } from "./matching/matching-settings.ts";
-import { type FieldSource, flatten } from "./profile-fields.ts";
-import { historyRow } from "./profile-history.ts";
-import { storedObjects } from "./stored-objects.ts";
-import { type CreatedProfile, writeBatch } from "./write-batch.ts";
+import { type StoredObject, storedObjects } from "./stored-objects.ts";
+import { writeBatch } from "./write-batch.ts";
 
 /** One batch of one object type, as the ingestor hands it over (inside the caller's transaction). */
 export interface IngestBatch {
@@ -42,12 +43,23 @@ export async function ingestBatch(
   raws: readonly unknown[],
   mapped: MapResult[],
 ): Promise<IngestSummary> {
-  const { database, domainName, typeName, compiled, priority, now, performedBy } = batch;
-  const dialect = database.dialect;
-  const ids = new BatchIds(mapped.length * 2);
-  await registerKeyTypes(trx, domainName, compiled.keyContentTypes);
+  const c = await readBatch(trx, batch, mapped);
+  const rows = emptyBatchRows();
+  for (let i = 0; i < mapped.length; i++) ingestOne(batch, c, rows, mapped[i]!, payloadText(raws[i]));
+  await writeBatch(trx, batch.database, batch.domainName, batch.typeName, batch.now, batchWrites(rows));
+  if (c.matching.enabled) await matchBatch(trx, batch, c, rows);
+  const { accepted, ignored, bytes, results } = rows;
+  return { accepted, deadLettered: rows.deadLetters.length, ignored, bytes, results };
+}
 
-  // Bulk reads: who holds each matching key value, and the stored version of each UNIQUE key.
+/** The bulk reads: who holds each matching key value, the stored version of each UNIQUE key, matching rules. */
+async function readBatch(
+  trx: Kysely<Database>,
+  batch: IngestBatch,
+  mapped: MapResult[],
+): Promise<RowContext> {
+  const { database, domainName, typeName, compiled } = batch;
+  await registerKeyTypes(trx, domainName, compiled.keyContentTypes);
   const pairs: { name: string; value: string }[] = [];
   const uniqueValues: string[] = [];
   for (const m of mapped) {
@@ -55,222 +67,119 @@ export async function ingestBatch(
     for (const k of matchingKeys(m.keys)) pairs.push({ name: k.name, value: k.value });
     if (m.uniqueKey) uniqueValues.push(objectKeyOf(m.uniqueKey.value));
   }
-  const owners = await lookupKeyOwners(trx, dialect, domainName, pairs);
-  const stored = await storedObjects(trx, dialect, domainName, typeName, uniqueValues);
-  // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
-  const matching = await matchingRulesOf(trx, domainName);
-  const createdValues = new Map<string, Map<string, MatchValue[]>>();
-
-  const results: IngestResult[] = [];
-  const objectRows = new Map<string, Insertable<ProfileObjectsTable>>();
-  const keyRows = new Map<string, Insertable<ProfileKeysTable>[]>();
-  const replacedInDb = new Map<string, string>(); // stored object → its profile
-  const created = new Map<string, CreatedProfile>();
-  const touched = new Map<string, number>(); // existing profile → index of its last history row
-  const history: { row: Insertable<ProfileHistoryTable>; content: Record<string, unknown> }[] = [];
-  const deadLetters: Insertable<ProfileDeadLettersTable>[] = [];
-  let accepted = 0;
-  let ignored = 0;
-  let bytes = 0;
-
-  for (let i = 0; i < mapped.length; i++) {
-    const m = mapped[i]!;
-    const payload = payloadText(raws[i]);
-    if (!m.ok) {
-      const key = ids.next();
-      deadLetters.push(deadLetter(ids.next(), domainName, typeName, null, payload, m.code, m.message, now));
-      results.push({
-        status: "dead_lettered",
-        profileObjectUniqueKey: key,
-        reason: { code: m.code, message: m.message },
-      });
-      continue;
-    }
-    bytes += payload.length;
-    const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : ids.next();
-    const prev = m.uniqueKey ? stored.get(objectKey) : undefined;
-    if (
-      prev &&
-      m.sourceTimestamp !== undefined &&
-      prev.sourceTimestamp !== null &&
-      m.sourceTimestamp < prev.sourceTimestamp
-    ) {
-      ignored++;
-      const message = `a newer version of ${objectKey} is stored`;
-      results.push({
-        status: "ignored",
-        profileObjectUniqueKey: objectKey,
-        profileId: prev.profileId,
-        reason: { code: "OLDER_THAN_STORED", message },
-      });
-      continue;
-    }
-    let profileId: string;
-    let status: IngestStatus;
-    let matchedBy: { keyName: string; value: string } | undefined;
-    let ambiguous: unknown[] = [];
-    if (prev) {
-      profileId = prev.profileId;
-      status = "replaced";
-      if (prev.inDb) replacedInDb.set(objectKey, prev.profileId);
-    } else {
-      const match = matchProfile(m.keys, (p) => owners.get(p));
-      ambiguous = match.ambiguous;
-      if (match.profileId) {
-        profileId = match.profileId;
-        matchedBy = match.matchedBy;
-        status = "matched";
-      } else if (compiled.allowProfileCreation) {
-        profileId = ids.next();
-        status = "created";
-        created.set(profileId, { sources: new Map(), historyIndex: -1 });
-      } else {
-        const why = match.ambiguous.length
-          ? `no key matched one profile (ambiguous: ${match.ambiguous.map((a) => a.keyName).join(", ")}) and the object type does not allow profile creation`
-          : "no key matched a profile and the object type does not allow profile creation";
-        bytes -= payload.length;
-        deadLetters.push(
-          deadLetter(ids.next(), domainName, typeName, objectKey, payload, "NO_MATCHING_PROFILE", why, now),
-        );
-        results.push({
-          status: "dead_lettered",
-          profileObjectUniqueKey: objectKey,
-          reason: { code: "NO_MATCHING_PROFILE", message: why },
-        });
-        continue;
-      }
-    }
-    accepted++;
-    const isCreated = status === "created";
-    const leaves = flatten(m.profile);
-    if (isCreated) {
-      // An inferred profile gets the record's email and phone even when they have no Target.
-      if (m.inferred.EmailAddress !== undefined && !("EmailAddress" in leaves))
-        leaves.EmailAddress = m.inferred.EmailAddress;
-      if (m.inferred.PhoneNumber !== undefined && !("PhoneNumber" in leaves))
-        leaves.PhoneNumber = m.inferred.PhoneNumber;
-    }
-    const source: FieldSource = {
-      leaves,
-      timestamp: m.sourceTimestamp ?? now,
-      priority,
-      updatedAt: now,
-      id: `${typeName}\u0000${objectKey}`,
-    };
-    objectRows.set(objectKey, {
-      domain_name: domainName,
-      object_type_name: typeName,
-      object_key: objectKey,
-      profile_id: profileId,
-      payload,
-      fields: JSON.stringify(leaves),
-      source_timestamp: m.sourceTimestamp ?? null,
-      priority,
-      updated_at: now,
-    });
-    const keep = storedKeys(m.keys, isCreated);
-    const rows: Insertable<ProfileKeysTable>[] = keep.map((k) => ({
-      domain_name: domainName,
-      key_name: k.name,
-      key_value: k.value,
-      profile_id: profileId,
-      origin: "object",
-      object_type_name: typeName,
-      object_key: objectKey,
-    }));
-    if (matching.enabled) {
-      const values = matchValues(matching, leaves);
-      // A profile this batch created holds only this batch's objects: its values are known here.
-      const mine = created.has(profileId) ? (createdValues.get(profileId) ?? new Map()) : undefined;
-      if (mine) createdValues.set(profileId, mine.set(objectKey, values));
-      for (const v of values) {
-        rows.push({
-          ...keyRowBase(domainName, profileId, typeName, objectKey),
-          key_name: v.keyName,
-          key_value: v.value,
-        });
-      }
-    }
-    keyRows.set(objectKey, rows);
-    for (const k of keep) {
-      const pk = pairKey(k.name, k.value);
-      const set = owners.get(pk) ?? new Set<string>();
-      set.add(profileId);
-      owners.set(pk, set);
-    }
-    stored.set(objectKey, {
-      profileId,
-      sourceTimestamp: m.sourceTimestamp ?? null,
-      inDb: prev?.inDb ?? false,
-    });
-    const content: Record<string, unknown> = {};
-    if (matchedBy) content.MatchedBy = { KeyName: matchedBy.keyName, Value: matchedBy.value };
-    if (isCreated) content.ProfileCreated = true;
-    if (status === "replaced") content.ReplacedObject = true;
-    if (ambiguous.length) content.AmbiguousKeys = ambiguous;
-    history.push({
-      row: historyRow(
-        domainName,
-        {
-          profileId,
-          objectTypeName: typeName,
-          actionType: "INGESTED",
-          profileObjectUniqueKey: objectKey,
-          performedBy,
-          content: {},
-        },
-        now,
-        ids.next(),
-      ),
-      content,
-    });
-    const state = created.get(profileId);
-    if (state) {
-      state.sources.set(source.id, source);
-      state.historyIndex = history.length - 1;
-    } else {
-      touched.set(profileId, history.length - 1);
-    }
-    const result: IngestResult = { status, profileObjectUniqueKey: objectKey, profileId };
-    if (matchedBy) result.matchedBy = matchedBy;
-    results.push(result);
-  }
-
-  await writeBatch(trx, database, domainName, typeName, now, {
-    replacedInDb,
-    objectRows: [...objectRows.values()],
-    keyRows: [...keyRows.values()].flat(),
-    created,
-    touched,
-    history,
-    deadLetters,
-  });
-  if (matching.enabled) {
-    // Matching right after the batch is written, in its transaction and under its domain lock.
-    const merged = await matchProfiles(
-      trx,
-      dialect,
-      domainName,
-      matching,
-      [...created.keys(), ...touched.keys()],
-      now,
-      undefined,
-      new Map([...createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
-    );
-    for (const r of results) {
-      const main = r.profileId === undefined ? undefined : merged.mainOf.get(r.profileId);
-      if (main !== undefined) r.profileId = main;
-    }
-  }
-  return { accepted, deadLettered: deadLetters.length, ignored, bytes, results };
+  return {
+    domainName,
+    typeName,
+    priority: batch.priority,
+    now: batch.now,
+    performedBy: batch.performedBy,
+    ids: new BatchIds(mapped.length * 2),
+    owners: await lookupKeyOwners(trx, database.dialect, domainName, pairs),
+    stored: await storedObjects(trx, database.dialect, domainName, typeName, uniqueValues),
+    // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
+    matching: await matchingRulesOf(trx, domainName),
+  };
 }
 
-function keyRowBase(domainName: string, profileId: string, typeName: string, objectKey: string) {
-  return {
-    domain_name: domainName,
-    profile_id: profileId,
-    origin: "object",
-    object_type_name: typeName,
-    object_key: objectKey,
-  };
+/** One object of the batch: dead-lettered, ignored (older than stored), or placed on a profile. */
+function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, payload: string): void {
+  if (!m.ok) {
+    const key = c.ids.next();
+    const row = deadLetter(c.ids.next(), c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
+    const reason = { code: m.code, message: m.message };
+    addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: key, reason }, row);
+    return;
+  }
+  rows.bytes += payload.length;
+  const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : c.ids.next();
+  const prev = m.uniqueKey ? c.stored.get(objectKey) : undefined;
+  if (olderThanStored(m, prev)) {
+    rows.ignored++;
+    const reason = { code: "OLDER_THAN_STORED", message: `a newer version of ${objectKey} is stored` };
+    rows.results.push({
+      status: "ignored",
+      profileObjectUniqueKey: objectKey,
+      profileId: prev!.profileId,
+      reason,
+    });
+    return;
+  }
+  const place = placeObject(batch.compiled, c, rows, m, objectKey, prev);
+  if (typeof place === "string") {
+    rows.bytes -= payload.length;
+    const code = "NO_MATCHING_PROFILE";
+    const row = deadLetter(c.ids.next(), c.domainName, c.typeName, objectKey, payload, code, place, c.now);
+    const reason = { code, message: place };
+    addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: objectKey, reason }, row);
+    return;
+  }
+  rows.accepted++;
+  addObjectRows(c, rows, m, objectKey, payload, place, prev);
+}
+
+function olderThanStored(m: MappedObject, prev: StoredObject | undefined): boolean {
+  return (
+    prev !== undefined &&
+    m.sourceTimestamp !== undefined &&
+    prev.sourceTimestamp !== null &&
+    m.sourceTimestamp < prev.sourceTimestamp
+  );
+}
+
+/**
+ * The identity decision: the profile of the stored version of its UNIQUE key, else the one its keys
+ * find, else a new profile when the type allows creation. Returns why not when none applies.
+ */
+function placeObject(
+  compiled: CompiledObjectType,
+  c: RowContext,
+  rows: BatchRows,
+  m: MappedObject,
+  objectKey: string,
+  prev: StoredObject | undefined,
+): Placement | string {
+  if (prev) {
+    if (prev.inDb) rows.replacedInDb.set(objectKey, prev.profileId);
+    return { profileId: prev.profileId, status: "replaced", ambiguous: [] };
+  }
+  const match = matchProfile(m.keys, (p) => c.owners.get(p));
+  if (match.profileId) {
+    return {
+      profileId: match.profileId,
+      status: "matched",
+      matchedBy: match.matchedBy,
+      ambiguous: match.ambiguous,
+    };
+  }
+  if (compiled.allowProfileCreation) {
+    const profileId = c.ids.next();
+    rows.created.set(profileId, { sources: new Map(), historyIndex: -1 });
+    return { profileId, status: "created", ambiguous: match.ambiguous };
+  }
+  return match.ambiguous.length
+    ? `no key matched one profile (ambiguous: ${match.ambiguous.map((a) => a.keyName).join(", ")}) and the object type does not allow profile creation`
+    : "no key matched a profile and the object type does not allow profile creation";
+}
+
+/** Rule-based matching right after the batch is written, in its transaction and under its domain lock. */
+async function matchBatch(
+  trx: Kysely<Database>,
+  batch: IngestBatch,
+  c: RowContext,
+  rows: BatchRows,
+): Promise<void> {
+  const merged = await matchProfiles(
+    trx,
+    batch.database.dialect,
+    batch.domainName,
+    c.matching,
+    [...rows.created.keys(), ...rows.touched.keys()],
+    batch.now,
+    undefined,
+    new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
+  );
+  for (const r of rows.results) {
+    const main = r.profileId === undefined ? undefined : merged.mainOf.get(r.profileId);
+    if (main !== undefined) r.profileId = main;
+  }
 }
