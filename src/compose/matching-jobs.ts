@@ -37,16 +37,13 @@ export function composeMatching(d: {
     configuredIn: async (tx, domainName) => {
       const { version, status } = await resetMatchingState(tx, domainName, d.clock.now());
       if (status === "ACTIVE") return;
-      await d.executor.enqueue(
-        {
-          task: MATCHING_BACKFILL_TASK,
-          payload: { domain: domainName, version },
-          key: `matching:${domainName}`,
-          keyMode: "replace",
-          queue: `matching:${domainName}`,
-        },
-        tx,
-      );
+      await d.executor.enqueue(tx, {
+        task: MATCHING_BACKFILL_TASK,
+        payload: { domain: domainName, version },
+        key: `matching:${domainName}`,
+        keyMode: "replace",
+        queue: `matching:${domainName}`,
+      });
     },
     statusIn: async (q, domainName) => (await matchingState(q, domainName))?.status ?? "PENDING",
   };

@@ -1,5 +1,4 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.ts";
+import type { Queryable } from "../db/queryable.ts";
 
 /**
  * The Executor port: decides who runs what, when. Execution *state* (records, checkpoints, leases)
@@ -69,20 +68,20 @@ export type JobOutcome = undefined | { readonly rerunAt: number };
 
 export type JobHandler = (payload: JobPayload, context: JobContext) => Promise<JobOutcome | undefined>;
 
-/** Something Kysely can run queries on: the database or an open transaction. */
-export type DbOrTx = Kysely<Database>;
-
 export interface Executor {
   /** This process's worker id (lease owner). */
   readonly workerId: string;
   /** Registers the handler of a task name; call before `start`. */
   define(task: string, handler: JobHandler): void;
-  /** Enqueues a job; pass `tx` to enqueue inside the transaction of the state change that needs it. */
-  enqueue(job: JobSpec, tx?: DbOrTx): Promise<void>;
+  /**
+   * Enqueues a job through `q`: the transaction of the state change that needs the job (it commits or
+   * rolls back with it), or the database for a job on its own.
+   */
+  enqueue(q: Queryable, job: JobSpec): Promise<void>;
   /** Creates or replaces a recurring schedule (its next run keeps its phase when only payload changes). */
-  schedule(schedule: RecurringSchedule, tx?: DbOrTx): Promise<void>;
+  schedule(q: Queryable, schedule: RecurringSchedule): Promise<void>;
   /** Removes a recurring schedule (and its waiting run); a running one finishes. */
-  unschedule(key: string, tx?: DbOrTx): Promise<void>;
+  unschedule(q: Queryable, key: string): Promise<void>;
   /** Starts polling and running jobs in the background. */
   start(): void;
   /** Runs every due job (and due schedule) until none is left, then resolves; for tests and one-shot CLIs. */

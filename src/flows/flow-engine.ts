@@ -92,7 +92,7 @@ export class FlowEngine implements FlowRunner {
   /** Installs the orphan sweep (every half lease TTL) and resumes orphans now; call once per process. */
   async init(): Promise<void> {
     const every = Math.max(1000, Math.floor(this.#ttl / 2));
-    await this.#o.executor.schedule({
+    await this.#o.executor.schedule(this.#o.db, {
       key: SWEEP_KEY,
       task: SWEEP,
       payload: {},
@@ -122,22 +122,19 @@ export class FlowEngine implements FlowRunner {
     const everyMs = parseScheduleExpression(props.scheduleExpression);
     const now = this.#o.clock.now();
     const startAt = Math.max(props.scheduleStartTime ?? now, now) + (props.scheduleOffset ?? 0) * 1000;
-    await this.#o.executor.schedule(
-      {
-        key: scheduleKey(flow.definition.flowName),
-        task: TICK,
-        payload: { flowName: flow.definition.flowName },
-        everyMs,
-        startAt,
-        ...(props.scheduleEndTime !== undefined ? { endAt: props.scheduleEndTime } : {}),
-      },
-      tx,
-    );
+    await this.#o.executor.schedule(tx, {
+      key: scheduleKey(flow.definition.flowName),
+      task: TICK,
+      payload: { flowName: flow.definition.flowName },
+      everyMs,
+      startAt,
+      ...(props.scheduleEndTime !== undefined ? { endAt: props.scheduleEndTime } : {}),
+    });
   }
 
   /** StopFlow / DeleteFlow: no further scheduled runs (a running one finishes). */
   async deactivateIn(tx: Queryable, flowName: string): Promise<void> {
-    await this.#o.executor.unschedule(scheduleKey(flowName), tx);
+    await this.#o.executor.unschedule(tx, scheduleKey(flowName));
   }
 
   /** StartFlow on an OnDemand flow: a Complete pull now; CONFLICT while one is active. */
@@ -163,21 +160,6 @@ export class FlowEngine implements FlowRunner {
       windowFrom: from,
       windowTo: to,
     });
-  }
-
-  /** activateIn in a transaction of its own (the engine's own callers: workflows). */
-  async activate(flow: StoredFlow): Promise<void> {
-    await this.#o.db.transaction().execute((tx) => this.activateIn(tx, flow));
-  }
-
-  /** cancelIn in a transaction of its own. */
-  async cancel(flowName: string, executionIds: readonly string[]): Promise<{ invalidExecutions: string[] }> {
-    return this.#o.db.transaction().execute((tx) => this.cancelIn(tx, flowName, executionIds));
-  }
-
-  /** forgetIn in a transaction of its own. */
-  async forgetFlow(flowName: string): Promise<void> {
-    await this.#o.db.transaction().execute((tx) => this.forgetIn(tx, flowName));
   }
 
   /** runBoundedWindowIn in a transaction of its own. */
@@ -221,7 +203,7 @@ export class FlowEngine implements FlowRunner {
 
   /** DeleteFlow: unschedules the flow and forgets its executions and sync state. */
   async forgetIn(tx: Queryable, flowName: string): Promise<void> {
-    await this.#o.executor.unschedule(scheduleKey(flowName), tx);
+    await this.#o.executor.unschedule(tx, scheduleKey(flowName));
     await this.executions.deleteFlow(tx, flowName);
   }
 
@@ -234,18 +216,15 @@ export class FlowEngine implements FlowRunner {
 
   async #startExecutionIn(tx: Queryable, e: NewExecution): Promise<string> {
     const id = await this.executions.create(tx, e);
-    await this.#o.executor.enqueue(runJob(e.flowName, id, e.trigger), tx);
+    await this.#o.executor.enqueue(tx, runJob(e.flowName, id, e.trigger));
     return id;
   }
 
   async #enqueueRun(q: Queryable, row: ExecutionRow, preserve = false): Promise<void> {
-    await this.#o.executor.enqueue(
-      {
-        ...runJob(row.flow_name, row.execution_id, row.trigger_kind),
-        keyMode: preserve ? "preserve" : "replace",
-      },
-      q,
-    );
+    await this.#o.executor.enqueue(q, {
+      ...runJob(row.flow_name, row.execution_id, row.trigger_kind),
+      keyMode: preserve ? "preserve" : "replace",
+    });
   }
 
   async #tick(payload: JobPayload): Promise<JobOutcome> {

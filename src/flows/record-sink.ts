@@ -1,5 +1,5 @@
 import type { DeleteEvent } from "../connectors/sdk/index.ts";
-import type { DbOrTx } from "./executor.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { StoredFlow } from "./flow-definition.ts";
 
 /** One record after the flow's tasks: the source id and cursor time, and the transformed fields. */
@@ -54,5 +54,5 @@ export interface RecordSink {
    * outside `tx` while the page's transaction is open would wait for it forever).
    */
   prepare?(destination: { domainName: string; objectTypeName: string }): Promise<void>;
-  writeBatch(tx: DbOrTx, batch: SinkBatch): Promise<SinkResult>;
+  writeBatch(tx: Queryable, batch: SinkBatch): Promise<SinkResult>;
 }

@@ -31,11 +31,11 @@ describeEachDialect("embedded executor", (dialect) => {
       live--;
       return undefined;
     });
-    await ex.enqueue({ task: "work", payload: { n: 1 }, queue: "A" });
-    await ex.enqueue({ task: "work", payload: { n: 2 }, queue: "A" });
-    await ex.enqueue({ task: "work", payload: { n: 3 }, queue: "B" });
-    await ex.enqueue({ task: "work", payload: { n: 4 }, key: "k" });
-    await ex.enqueue({ task: "work", payload: { n: 5 }, key: "k", keyMode: "preserve" });
+    await ex.enqueue(db.db, { task: "work", payload: { n: 1 }, queue: "A" });
+    await ex.enqueue(db.db, { task: "work", payload: { n: 2 }, queue: "A" });
+    await ex.enqueue(db.db, { task: "work", payload: { n: 3 }, queue: "B" });
+    await ex.enqueue(db.db, { task: "work", payload: { n: 4 }, key: "k" });
+    await ex.enqueue(db.db, { task: "work", payload: { n: 5 }, key: "k", keyMode: "preserve" });
     await ex.runOnce();
     expect(log.filter((l) => l.startsWith("start")).sort()).toEqual([
       "start 1",
@@ -56,7 +56,7 @@ describeEachDialect("embedded executor", (dialect) => {
       attempts.push(ctx.attempt);
       throw new Error(`boom ${ctx.attempt}`);
     });
-    await ex.enqueue({ task: "flaky", payload: {}, retry: { maxAttempts: 3, baseMs: 1000 } });
+    await ex.enqueue(db.db, { task: "flaky", payload: {}, retry: { maxAttempts: 3, baseMs: 1000 } });
     await ex.runOnce();
     clock.advance(999);
     await ex.runOnce();
@@ -83,12 +83,18 @@ describeEachDialect("embedded executor", (dialect) => {
       seen.push(p["scheduledAt"]);
       return undefined;
     });
-    await ex.schedule({ key: "every-min", task: "tick", payload: {}, everyMs: 60_000, startAt: 10_000_000 });
+    await ex.schedule(db.db, {
+      key: "every-min",
+      task: "tick",
+      payload: {},
+      everyMs: 60_000,
+      startAt: 10_000_000,
+    });
     await ex.runOnce();
     await ex.runOnce();
     clock.advance(5 * 60_000 + 1);
     await ex.runOnce();
-    await ex.unschedule("every-min");
+    await ex.unschedule(db.db, "every-min");
     clock.advance(60_000);
     await ex.runOnce();
     expect(seen).toEqual([10_000_000, 10_300_000]);
@@ -105,7 +111,7 @@ describeEachDialect("embedded executor", (dialect) => {
           release = () => r(undefined);
         }),
     );
-    await dead.enqueue({ task: "long", payload: {}, queue: "only" });
+    await dead.enqueue(db.db, { task: "long", payload: {}, queue: "only" });
     const hung = dead.runOnce();
     await waitFor(() => release, { what: "the dead worker to run the job" });
     const alive = make(clock, "alive");

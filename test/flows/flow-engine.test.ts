@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { ConnectorError } from "../../src/connectors/sdk/index.ts";
+import type { Queryable } from "../../src/db/queryable.ts";
 import { failureAdvice, invertedWindowMessage } from "../../src/flows/failure-advice.ts";
-import type { FlowDefinition } from "../../src/flows/flow-definition.ts";
+import type { FlowDefinition, StoredFlow } from "../../src/flows/flow-definition.ts";
 import type { FlowEngine } from "../../src/flows/flow-engine.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { blockAt, FakeSource } from "./fake-source.ts";
@@ -48,10 +49,16 @@ describeEachDialect("flow engine", (dialect) => {
     name = `flow-${++n}`;
   });
 
+  const inTx = <T>(fn: (tx: Queryable) => Promise<T>) => db.db.transaction().execute(fn);
+  const startOnDemand = (engine: FlowEngine, flow: StoredFlow) =>
+    inTx((tx) => engine.startOnDemandIn(tx, flow));
+  const activate = (engine: FlowEngine, flow: StoredFlow) => inTx((tx) => engine.activateIn(tx, flow));
+  const cancel = (engine: FlowEngine, flowName: string, ids: readonly string[]) =>
+    inTx((tx) => engine.cancelIn(tx, flowName, ids));
   const ids = (k: number) => Array.from({ length: k }, (_, i) => `r${String(i + 1).padStart(2, "0")}`);
   /** Waits until the execution committed `records` (the runner fetches a page ahead of the one it writes). */
   const committed = async (engine: FlowEngine, id: string, records: number) => {
-    await expect.poll(async () => (await engine.executions.get(id))?.records_processed).toBe(records);
+    await expect.poll(async () => (await engine.executions.get(db.db, id))?.records_processed).toBe(records);
   };
 
   it("runs an on-demand flow: tasks, sink, deletions, precise counts", async () => {
@@ -83,14 +90,14 @@ describeEachDialect("flow engine", (dialect) => {
       ],
     });
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     await executor.runOnce();
 
     const objects = await sinkObjects(db, name);
     expect(Object.keys(objects)).toEqual(["r01", "r02", "r04", "r06", "r07"]);
     expect(objects["r01"]).toEqual({ n: 1, email: "##@x.io" });
     expect(await sinkLog(db, name)).toContainEqual({ record_id: "gone-1", op: "delete" });
-    const { flowExecutions } = await engine.executions.list(name);
+    const { flowExecutions } = await engine.executions.list(db.db, name);
     expect(flowExecutions).toHaveLength(1);
     const rec = flowExecutions[0]!;
     expect(rec.executionId).toBe(id);
@@ -112,7 +119,7 @@ describeEachDialect("flow engine", (dialect) => {
     const hang = blockAt(3);
     source.faults.push(hang.fault);
     const a = makeRunner(db, clock, source, flows, "runner-a");
-    const id = await a.engine.startOnDemand(flow);
+    const id = await startOnDemand(a.engine, flow);
     const zombie = a.executor.runOnce();
     await hang.reached; // runner A fetches page 3 ahead…
     await committed(a.engine, id, 6); // …commits pages 1-2, and "dies" holding its lease
@@ -120,11 +127,11 @@ describeEachDialect("flow engine", (dialect) => {
     const b = makeRunner(db, clock, source, flows, "runner-b");
     await b.engine.init();
     await b.executor.runOnce();
-    expect((await b.engine.executions.get(id))?.status).toBe("InProgress"); // A's lease is still live
+    expect((await b.engine.executions.get(db.db, id))?.status).toBe("InProgress"); // A's lease is still live
 
     clock.advance(31_000);
     await b.executor.runOnce();
-    const row = await b.engine.executions.get(id);
+    const row = await b.engine.executions.get(db.db, id);
     expect(row?.status).toBe("Successful");
     expect(row?.records_processed).toBe(10);
     const log = await sinkLog(db, name);
@@ -134,19 +141,19 @@ describeEachDialect("flow engine", (dialect) => {
     hang.release();
     await zombie;
     expect((await sinkLog(db, name)).length).toBe(10);
-    expect((await b.engine.executions.get(id))?.records_processed).toBe(10);
+    expect((await b.engine.executions.get(db.db, id))?.records_processed).toBe(10);
   });
 
   it("keeps one active execution per flow", async () => {
     seed(source, 4);
     const flow = flows.add(name);
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    await engine.startOnDemand(flow);
-    await expect(engine.startOnDemand(flow)).rejects.toMatchObject({ code: "CONFLICT" });
+    await startOnDemand(engine, flow);
+    await expect(startOnDemand(engine, flow)).rejects.toMatchObject({ code: "CONFLICT" });
     await executor.runOnce();
-    await engine.startOnDemand(flow); // free again once the first one ended
+    await startOnDemand(engine, flow); // free again once the first one ended
     await executor.runOnce();
-    expect((await engine.executions.list(name)).flowExecutions.map((e) => e.executionStatus)).toEqual([
+    expect((await engine.executions.list(db.db, name)).flowExecutions.map((e) => e.executionStatus)).toEqual([
       "Successful",
       "Successful",
     ]);
@@ -161,19 +168,19 @@ describeEachDialect("flow engine", (dialect) => {
     });
     const flow = flows.add(name);
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     await executor.runOnce();
-    let row = await engine.executions.get(id);
+    let row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("InProgress");
     expect(row?.execution_message).toMatch(/^Retrying at .* \(attempt 1 of 3, 3 records processed/);
     clock.advance(10_000);
     await executor.runOnce();
-    row = await engine.executions.get(id);
+    row = await engine.executions.get(db.db, id);
     expect(row?.execution_message).toMatch(/^Paused until 2025-01-01T01:00:00.000Z/);
     expect(row?.attempt).toBe(1);
     clock.set(T0 + 3_600_000);
     await executor.runOnce();
-    row = await engine.executions.get(id);
+    row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Successful");
     expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(8));
   });
@@ -184,21 +191,21 @@ describeEachDialect("flow engine", (dialect) => {
       source.faults.push({ atFetch: f, error: new ConnectorError("transient", "timeout") });
     const flow = flows.add(name);
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     for (let i = 0; i < 3; i++) {
       await executor.runOnce();
       clock.advance(60_000);
     }
-    const row = await engine.executions.get(id);
+    const row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Error");
     expect(row?.execution_message).toBe(
       "Failed after 3 attempts with transient source errors; last: timeout",
     );
 
     source.acceptedToken = "other";
-    const id2 = await engine.startOnDemand(flow);
+    const id2 = await startOnDemand(engine, flow);
     await executor.runOnce();
-    const r2 = await engine.executions.get(id2);
+    const r2 = await engine.executions.get(db.db, id2);
     expect(r2?.status).toBe("Error");
     expect(r2?.execution_message).toBe("The source rejected the credentials: 401 invalid token");
     // What the demo and `profileflow status` print next to these messages.
@@ -213,9 +220,9 @@ describeEachDialect("flow engine", (dialect) => {
     source.faults.push({ atFetch: 1, error: new ConnectorError("config", "bad field a\u0000b \ud800") });
     const flow = flows.add(name);
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     await executor.runOnce();
-    const row = await engine.executions.get(id);
+    const row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Error");
     expect(row?.execution_message).toContain("bad field a\uFFFDb \uFFFD");
   });
@@ -235,9 +242,9 @@ describeEachDialect("flow engine", (dialect) => {
       ],
     });
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     await executor.runOnce();
-    const row = await engine.executions.get(id);
+    const row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Error");
     expect(row?.execution_message).toContain(
       "Validation failed for record r02: field n failed VALIDATE_NON_NEGATIVE",
@@ -251,19 +258,19 @@ describeEachDialect("flow engine", (dialect) => {
     source.faults.push(hang.fault);
     const flow = flows.add(name);
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    const id = await engine.startOnDemand(flow);
+    const id = await startOnDemand(engine, flow);
     const run = executor.runOnce();
     await hang.reached;
     await committed(engine, id, 3);
-    expect(await engine.cancel(name, [id, "nope"])).toEqual({ invalidExecutions: ["nope"] });
-    expect((await engine.executions.get(id))?.status).toBe("CancelStarted");
+    expect(await cancel(engine, name, [id, "nope"])).toEqual({ invalidExecutions: ["nope"] });
+    expect((await engine.executions.get(db.db, id))?.status).toBe("CancelStarted");
     hang.release();
     await run;
-    const row = await engine.executions.get(id);
+    const row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Canceled");
     expect(row?.execution_message).toMatch(/^Canceled on request after 3 records processed/);
     expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(3));
-    await engine.startOnDemand(flow); // the flow's active slot is free
+    await startOnDemand(engine, flow); // the flow's active slot is free
   });
 
   it("drains: finishes the page, commits, releases the lease; a restart resumes", async () => {
@@ -272,14 +279,14 @@ describeEachDialect("flow engine", (dialect) => {
     source.faults.push(hang.fault);
     const flow = flows.add(name);
     const a = makeRunner(db, clock, source, flows, "runner-a");
-    const id = await a.engine.startOnDemand(flow);
+    const id = await startOnDemand(a.engine, flow);
     a.executor.start();
     await hang.reached;
     await committed(a.engine, id, 3);
     const drained = a.engine.drain();
     hang.release();
     await drained;
-    const row = await a.engine.executions.get(id);
+    const row = await a.engine.executions.get(db.db, id);
     expect(row?.status).toBe("InProgress");
     expect(row?.lease_owner).toBeNull();
     expect(row?.records_processed).toBe(6);
@@ -288,7 +295,7 @@ describeEachDialect("flow engine", (dialect) => {
     const b = makeRunner(db, clock, source, flows, "runner-b");
     await b.engine.init(); // no clock advance needed: a drained lease is free at once
     await b.executor.runOnce();
-    expect((await b.engine.executions.get(id))?.status).toBe("Successful");
+    expect((await b.engine.executions.get(db.db, id))?.status).toBe("Successful");
     expect((await sinkLog(db, name)).map((l) => l.record_id)).toEqual(ids(9));
   });
 
@@ -297,7 +304,7 @@ describeEachDialect("flow engine", (dialect) => {
     const first = T0 - 57 * 60_000; // r03 onwards
     const flow = flows.add(name, incrementalEvery5Minutes(first), "Active");
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    await engine.activate(flow);
+    await activate(engine, flow);
     await executor.runOnce();
     expect(Object.keys(await sinkObjects(db, name))).toEqual(["r03", "r04", "r05", "r06"]);
 
@@ -308,7 +315,7 @@ describeEachDialect("flow engine", (dialect) => {
     const objects = await sinkObjects(db, name);
     expect(Object.keys(objects)).toEqual(["r03", "r04", "r05", "r06", "r07"]);
     expect(objects["r06"]).toEqual({ n: 6, changed: true });
-    const recs = (await engine.executions.list(name)).flowExecutions;
+    const recs = (await engine.executions.list(db.db, name)).flowExecutions;
     expect(recs.map((r) => r.executionResult.recordsProcessed)).toEqual([2, 4]);
     expect(recs[1]).toMatchObject({ dataPullStartTime: first, dataPullEndTime: T0 - 1000 });
     expect(recs[0]).toMatchObject({ dataPullStartTime: T0 - 1000 - 60_000, dataPullEndTime: T0 + 299_000 });
@@ -322,21 +329,21 @@ describeEachDialect("flow engine", (dialect) => {
     const first = T0 - 57 * 60_000;
     const flow = flows.add(name, incrementalEvery5Minutes(first));
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    await engine.activate(flow);
+    await activate(engine, flow);
     await executor.runOnce();
     const ahead = T0 + 3_600_000 - source.lagMs;
-    let recs = (await engine.executions.list(name)).flowExecutions;
+    let recs = (await engine.executions.list(db.db, name)).flowExecutions;
     expect(recs).toMatchObject([
       { executionStatus: "Successful", dataPullStartTime: first, dataPullEndTime: ahead },
     ]);
-    const state = await engine.executions.syncState(name);
+    const state = await engine.executions.syncState(db.db, name);
     expect(state.lastWindowEnd).toBe(ahead);
 
     // The connector's "now" falls back to a clock behind where the last run ended.
     vendor.set(T0 + 5 * 60_000);
     clock.advance(5 * 60_000);
     await executor.runOnce();
-    recs = (await engine.executions.list(name)).flowExecutions;
+    recs = (await engine.executions.list(db.db, name)).flowExecutions;
     expect(recs).toHaveLength(2);
     const failed = recs[0]!;
     expect(failed.executionStatus).toBe("Error");
@@ -348,7 +355,7 @@ describeEachDialect("flow engine", (dialect) => {
     expect(failed.dataPullEndTime).toBeUndefined();
     for (const r of recs)
       expect(r.dataPullEndTime ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(r.dataPullStartTime!);
-    const after = await engine.executions.syncState(name);
+    const after = await engine.executions.syncState(db.db, name);
     expect(after.lastCheckpoint).toEqual(state.lastCheckpoint);
     expect(after.lastWindowEnd).toBe(ahead);
     expect(failureAdvice(failed.executionResult.errorInfo.executionMessage)).toMatch(/^nothing to repair/);
@@ -358,7 +365,7 @@ describeEachDialect("flow engine", (dialect) => {
     source.records.push({ id: "r07", ts: T0 + 3_600_000 + 60_000, data: { n: 7 } });
     clock.advance(5 * 60_000);
     await executor.runOnce();
-    recs = (await engine.executions.list(name)).flowExecutions;
+    recs = (await engine.executions.list(db.db, name)).flowExecutions;
     expect(recs[0]).toMatchObject({
       executionStatus: "Successful",
       dataPullStartTime: ahead - source.lookbackMs,
@@ -372,7 +379,7 @@ describeEachDialect("flow engine", (dialect) => {
     const flow = flows.add(name);
     const { engine } = makeRunner(db, clock, source, flows, "w1");
     await expect(
-      engine.executions.create({
+      engine.executions.create(db.db, {
         flowName: name,
         flowArn: flow.flowArn,
         trigger: "Scheduled",
@@ -381,7 +388,7 @@ describeEachDialect("flow engine", (dialect) => {
         windowTo: T0 - 1,
       }),
     ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    expect((await engine.executions.list(name)).flowExecutions).toEqual([]);
+    expect((await engine.executions.list(db.db, name)).flowExecutions).toEqual([]);
   });
 
   it("suspends a scheduled flow after flowErrorDeactivationThreshold consecutive failures", async () => {
@@ -395,7 +402,7 @@ describeEachDialect("flow engine", (dialect) => {
       },
     });
     const { engine, executor } = makeRunner(db, clock, source, flows, "w1");
-    await engine.activate(flow);
+    await activate(engine, flow);
     source.acceptedToken = "rotated";
     await executor.runOnce();
     expect(flows.flows.get(name)?.flowStatus).toBe("Active");
@@ -408,7 +415,7 @@ describeEachDialect("flow engine", (dialect) => {
     );
     clock.advance(60_000);
     await executor.runOnce();
-    expect((await engine.executions.list(name)).flowExecutions).toHaveLength(2);
+    expect((await engine.executions.list(db.db, name)).flowExecutions).toHaveLength(2);
   });
 
   it("reads a bounded window for a workflow step and reports its end", async () => {
@@ -435,7 +442,7 @@ describeEachDialect("flow engine", (dialect) => {
         message: expect.any(String),
       },
     ]);
-    const rec = (await engine.executions.list(name)).flowExecutions[0];
+    const rec = (await engine.executions.list(db.db, name)).flowExecutions[0];
     expect(rec).toMatchObject({ dataPullStartTime: from, dataPullEndTime: to });
   });
 });

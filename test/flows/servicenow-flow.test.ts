@@ -52,7 +52,7 @@ describeEachDialect("flow engine on the real ServiceNow connector", (dialect) =>
     const id = await engine.runBoundedWindow(flow, from, START);
     await executor.runOnce();
 
-    const row = await engine.executions.get(id);
+    const row = await engine.executions.get(db.db, id);
     expect(row?.status).toBe("Successful");
     const puts = await sql<{ record_id: string; ts: number }>`
       select record_id, ts from test_sink_log where flow_name = 'sn-users' and op = 'put'`.execute(db.db);
@@ -71,7 +71,7 @@ describeEachDialect("flow engine on the real ServiceNow connector", (dialect) =>
     clock.set(START + 120_000);
     const id2 = await engine.runBoundedWindow(flow, START, START + 90_000);
     await executor.runOnce();
-    const row2 = await engine.executions.get(id2);
+    const row2 = await engine.executions.get(db.db, id2);
     expect(row2?.status).toBe("Successful");
     expect(row2?.execution_message).toBe(
       "Successful: 0 records processed, 0 put failures, 0 dropped by validation, 1 deletions.",

@@ -54,11 +54,11 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       live--;
       return undefined;
     });
-    await ex.enqueue({ task: "work", payload: { n: 1 }, queue: "A" });
-    await ex.enqueue({ task: "work", payload: { n: 2 }, queue: "A" });
-    await ex.enqueue({ task: "work", payload: { n: 3 }, queue: "B" });
-    await ex.enqueue({ task: "work", payload: { n: 4 }, key: "k" });
-    await ex.enqueue({ task: "work", payload: { n: 5 }, key: "k", keyMode: "preserve" });
+    await ex.enqueue(db().db, { task: "work", payload: { n: 1 }, queue: "A" });
+    await ex.enqueue(db().db, { task: "work", payload: { n: 2 }, queue: "A" });
+    await ex.enqueue(db().db, { task: "work", payload: { n: 3 }, queue: "B" });
+    await ex.enqueue(db().db, { task: "work", payload: { n: 4 }, key: "k" });
+    await ex.enqueue(db().db, { task: "work", payload: { n: 5 }, key: "k", keyMode: "preserve" });
     await ex.runOnce();
     expect(log.filter((l) => l.startsWith("start")).sort()).toEqual([
       "start 1",
@@ -77,9 +77,9 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       seen.push(p["n"]);
       return undefined;
     });
-    await ex.enqueue({ task: "prio", payload: { n: "old" }, key: "rk", queue: "P", priority: 5 });
-    await ex.enqueue({ task: "prio", payload: { n: "new" }, key: "rk", queue: "P", priority: 5 });
-    await ex.enqueue({ task: "prio", payload: { n: "first" }, queue: "P", priority: 0 });
+    await ex.enqueue(db().db, { task: "prio", payload: { n: "old" }, key: "rk", queue: "P", priority: 5 });
+    await ex.enqueue(db().db, { task: "prio", payload: { n: "new" }, key: "rk", queue: "P", priority: 5 });
+    await ex.enqueue(db().db, { task: "prio", payload: { n: "first" }, queue: "P", priority: 0 });
     await ex.runOnce();
     expect(seen).toEqual(["first", "new"]);
   });
@@ -91,7 +91,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       attempts.push(ctx.attempt);
       throw new Error(`boom ${ctx.attempt}`);
     });
-    await ex.enqueue({ task: "flaky", payload: {}, retry: { maxAttempts: 3, baseMs: 300 } });
+    await ex.enqueue(db().db, { task: "flaky", payload: {}, retry: { maxAttempts: 3, baseMs: 300 } });
     await ex.runOnce();
     expect(attempts).toEqual([1]);
     const failed = async () => (await adapter().failed()).some((f) => f.task === "flaky");
@@ -110,7 +110,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       attempts.push(ctx.attempt);
       return attempts.length === 1 ? { rerunAt: Date.now() + 300 } : undefined;
     });
-    await ex.enqueue({ task: "pause", payload: {}, key: "pause-1" });
+    await ex.enqueue(db().db, { task: "pause", payload: {}, key: "pause-1" });
     await ex.runOnce();
     expect(attempts).toEqual([1]);
     await runUntil(ex, () => attempts.length >= 2, "the rerun");
@@ -127,13 +127,13 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     await db()
       .db.transaction()
       .execute(async (tx) => {
-        await ex.enqueue({ task: "txjob", payload: { n: "kept" } }, tx);
+        await ex.enqueue(tx, { task: "txjob", payload: { n: "kept" } });
       });
     await expect(
       db()
         .db.transaction()
         .execute(async (tx) => {
-          await ex.enqueue({ task: "txjob", payload: { n: "rolled back" } }, tx);
+          await ex.enqueue(tx, { task: "txjob", payload: { n: "rolled back" } });
           throw new Error("roll back");
         }),
     ).rejects.toThrow();
@@ -151,7 +151,13 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
     });
     const every = 60_000;
     const start = clock.now() + 20;
-    await ex.schedule({ key: "every-minute", task: "tick", payload: {}, everyMs: every, startAt: start });
+    await ex.schedule(db().db, {
+      key: "every-minute",
+      task: "tick",
+      payload: {},
+      everyMs: every,
+      startAt: start,
+    });
     try {
       await ex.runOnce();
       expect(seen).toEqual([]);
@@ -165,7 +171,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       // The three missed ticks collapse into the latest one.
       expect((seen[1] ?? 0) - start).toBe(3 * every);
     } finally {
-      await ex.unschedule("every-minute");
+      await ex.unschedule(db().db, "every-minute");
     }
     clock.advance(every + 50);
     await ex.runOnce();
@@ -185,7 +191,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       else ran.push(`dead:${p["n"]}`);
       return undefined;
     });
-    await dead.enqueue({ task: "long", payload: { n: 1 }, queue: "only" });
+    await dead.enqueue(db().db, { task: "long", payload: { n: 1 }, queue: "only" });
     const hung = dead.runOnce();
     await waitFor(() => release, { what: "the dead worker to run job 1" });
     const alive = adapter().make("alive", { ttlMs: 1500, clock });
@@ -193,7 +199,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       ran.push(`alive:${p["n"]}`);
       return undefined;
     });
-    await alive.enqueue({ task: "long", payload: { n: 2 }, queue: "only" });
+    await alive.enqueue(db().db, { task: "long", payload: { n: 2 }, queue: "only" });
     await alive.runOnce();
     expect(ran).toEqual([]);
     clock.advance(1600);
@@ -218,7 +224,7 @@ export function executorContract(db: () => TestDatabase, adapter: () => Executor
       return undefined;
     });
     ex.start();
-    await ex.enqueue({ task: "drainme", payload: {} });
+    await ex.enqueue(db().db, { task: "drainme", payload: {} });
     await running;
     await ex.drain();
     expect(sawAbort).toBe(true);

@@ -2,9 +2,9 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import { uuid } from "../../core/ids.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Database } from "../../db/schema.ts";
 import {
-  type DbOrTx,
   defaultJobRetry,
   type Executor,
   type JobHandler,
@@ -71,8 +71,7 @@ export class EmbeddedExecutor implements Executor {
   }
 
   /** Enqueues a job, deduplicated by key (see JobKeyMode). */
-  async enqueue(job: JobSpec, tx?: DbOrTx): Promise<void> {
-    const db = tx ?? this.#db;
+  async enqueue(db: Queryable, job: JobSpec): Promise<void> {
     const now = this.#clock.now();
     const runAt = job.runAt ?? now;
     const retry = job.retry ?? defaultJobRetry;
@@ -134,14 +133,14 @@ export class EmbeddedExecutor implements Executor {
   }
 
   /** Creates or replaces a recurring schedule. */
-  async schedule(schedule: RecurringSchedule, tx?: DbOrTx): Promise<void> {
-    await upsertSchedule(tx ?? this.#db, schedule, this.#clock.now());
+  async schedule(q: Queryable, schedule: RecurringSchedule): Promise<void> {
+    await upsertSchedule(q, schedule, this.#clock.now());
     this.#wake?.();
   }
 
   /** Removes a recurring schedule and its waiting run. */
-  async unschedule(key: string, tx?: DbOrTx): Promise<void> {
-    await removeSchedule(tx ?? this.#db, key, this.#clock.now());
+  async unschedule(q: Queryable, key: string): Promise<void> {
+    await removeSchedule(q, key, this.#clock.now());
   }
 
   /** Starts the background poll loop. */
@@ -154,7 +153,7 @@ export class EmbeddedExecutor implements Executor {
   /** Runs due schedules and jobs until nothing is due. */
   async runOnce(): Promise<void> {
     for (;;) {
-      await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(j, tx));
+      await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(tx, j));
       const jobs = await this.#claim(this.#concurrency);
       if (jobs.length === 0) return;
       await Promise.all(jobs.map((j) => this.#track(j)));
@@ -173,7 +172,7 @@ export class EmbeddedExecutor implements Executor {
   async #pollLoop(): Promise<void> {
     while (!this.#stopped) {
       try {
-        await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(j, tx));
+        await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(tx, j));
         const free = this.#concurrency - this.#running.size;
         const jobs = free > 0 ? await this.#claim(free) : [];
         for (const j of jobs) void this.#track(j);

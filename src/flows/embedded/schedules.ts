@@ -1,4 +1,5 @@
-import type { DbOrTx, JobSpec, RecurringSchedule } from "../executor.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import type { JobSpec, RecurringSchedule } from "../executor.ts";
 
 /** The first tick of `start + k·every` at or after `at`. */
 export function nextTick(startAt: number, everyMs: number, at: number): number {
@@ -7,7 +8,7 @@ export function nextTick(startAt: number, everyMs: number, at: number): number {
 }
 
 /** Creates or replaces a schedule; an unchanged cadence keeps its next run. */
-export async function upsertSchedule(db: DbOrTx, s: RecurringSchedule, now: number): Promise<void> {
+export async function upsertSchedule(db: Queryable, s: RecurringSchedule, now: number): Promise<void> {
   if (!(s.everyMs > 0)) throw new Error(`schedule ${s.key}: everyMs must be positive`);
   const existing = await db
     .selectFrom("executor_schedules")
@@ -39,7 +40,7 @@ export async function upsertSchedule(db: DbOrTx, s: RecurringSchedule, now: numb
 }
 
 /** Deletes a schedule and its run that has not started yet. */
-export async function removeSchedule(db: DbOrTx, key: string, now: number): Promise<void> {
+export async function removeSchedule(db: Queryable, key: string, now: number): Promise<void> {
   await db.deleteFrom("executor_schedules").where("schedule_key", "=", key).execute();
   await db
     .deleteFrom("executor_jobs")
@@ -54,9 +55,9 @@ export async function removeSchedule(db: DbOrTx, key: string, now: number): Prom
  * several processes fire schedules without double runs.
  */
 export async function fireDueSchedules(
-  db: DbOrTx,
+  db: Queryable,
   now: number,
-  enqueue: (job: JobSpec, tx: DbOrTx) => Promise<void>,
+  enqueue: (job: JobSpec, tx: Queryable) => Promise<void>,
 ): Promise<void> {
   const due = await db.selectFrom("executor_schedules").selectAll().where("next_run_at", "<=", now).execute();
   for (const s of due) {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
-import type { DbOrTx, JobKeyMode } from "../executor.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import type { JobKeyMode } from "../executor.ts";
 
 /** The schema graphile-worker installs its tables and functions in. */
 export const queueSchema = "graphile_worker";
@@ -31,7 +32,7 @@ export interface QueueJob {
  * exists exactly when the state change that needs it commits. `preserve` keeps a waiting job with the same
  * key untouched; a running (locked) one never blocks a new job, as in graphile-worker's own modes.
  */
-export async function addQueueJob(db: DbOrTx, j: QueueJob): Promise<void> {
+export async function addQueueJob(db: Queryable, j: QueueJob): Promise<void> {
   const e = j.envelope;
   const fn = sql.id(queueSchema, "add_job");
   const call = sql`${fn}(
@@ -54,7 +55,7 @@ export async function addQueueJob(db: DbOrTx, j: QueueJob): Promise<void> {
 }
 
 /** Deletes the waiting job of a key (a running one loses its key and will not retry). */
-export async function removeQueueJob(db: DbOrTx, key: string): Promise<void> {
+export async function removeQueueJob(db: Queryable, key: string): Promise<void> {
   await sql`select ${sql.id(queueSchema, "remove_job")}(${key})`.execute(db);
 }
 
@@ -62,7 +63,11 @@ export async function removeQueueJob(db: DbOrTx, key: string): Promise<void> {
  * Jobs of these tasks that could run now (due, free, their queue free) or are locked by `lockOwner`: zero
  * means a run-once pass is over. Reads graphile-worker's private tables (version pinned at 0.17.3).
  */
-export async function pendingJobs(db: DbOrTx, tasks: readonly string[], lockOwner: string): Promise<number> {
+export async function pendingJobs(
+  db: Queryable,
+  tasks: readonly string[],
+  lockOwner: string,
+): Promise<number> {
   const t = (name: string) => sql.id(queueSchema, name);
   const r = await sql<{ n: number }>`
     select count(*)::int as n from ${t("_private_jobs")} as j

@@ -12,9 +12,9 @@ import type pg from "pg";
 import type { Clock } from "../../core/clock.ts";
 import { uuid } from "../../core/ids.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Database } from "../../db/schema.ts";
 import {
-  type DbOrTx,
   defaultJobRetry,
   type Executor,
   type JobHandler,
@@ -105,7 +105,7 @@ export class PostgresExecutor implements Executor {
   }
 
   /** Adds a job in `tx` (or on its own); see JobKeyMode for keys. */
-  async enqueue(job: JobSpec, tx?: DbOrTx): Promise<void> {
+  async enqueue(q: Queryable, job: JobSpec): Promise<void> {
     await this.migrate();
     const retry = job.retry ?? defaultJobRetry;
     const envelope: Envelope = {
@@ -117,7 +117,7 @@ export class PostgresExecutor implements Executor {
       ...(job.key !== undefined ? { k: job.key } : {}),
       ...(job.queue !== undefined ? { q: job.queue } : {}),
     };
-    await addQueueJob(tx ?? this.#db, {
+    await addQueueJob(q, {
       task: job.task,
       envelope,
       runAt: job.runAt ?? this.#clock.now(),
@@ -126,15 +126,15 @@ export class PostgresExecutor implements Executor {
   }
 
   /** Creates or replaces a recurring schedule (in our executor_schedules table). */
-  async schedule(schedule: RecurringSchedule, tx?: DbOrTx): Promise<void> {
-    await upsertSchedule(tx ?? this.#db, schedule, this.#clock.now());
+  async schedule(q: Queryable, schedule: RecurringSchedule): Promise<void> {
+    await upsertSchedule(q, schedule, this.#clock.now());
     this.#wake?.();
   }
 
   /** Removes a recurring schedule and its waiting run. */
-  async unschedule(key: string, tx?: DbOrTx): Promise<void> {
+  async unschedule(q: Queryable, key: string): Promise<void> {
     await this.migrate();
-    await removeSchedule(tx ?? this.#db, key);
+    await removeSchedule(q, key);
   }
 
   /** Starts the graphile-worker pool, the schedule poller and the heartbeat. */
@@ -201,7 +201,7 @@ export class PostgresExecutor implements Executor {
 
   /** Fires due schedules and frees the queue locks of dead workers. */
   async #tick(self: string): Promise<void> {
-    await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(j, tx));
+    await fireDueSchedules(this.#db, this.#clock.now(), (j, tx) => this.enqueue(tx, j));
     const dead = await this.#registry.reapDead(self);
     if (dead.length > 0) {
       this.#o.logger?.warn({ workers: dead }, "freed the queue locks of workers that stopped heartbeating");
