@@ -110,8 +110,3 @@ function normalizeNumber(value: string): string {
   const body = frac ? `${int}.${frac}` : int;
   return m[1] === "-" && body !== "0" ? `-${body}` : body;
 }
-
-/** Number of memoized phone numbers; exposed for tests and metrics. */
-export function phoneMemoSize(): number {
-  return phoneMemo.size + phoneMemoOld.size;
-}

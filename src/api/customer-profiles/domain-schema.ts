@@ -150,5 +150,3 @@ export const createDomainSchema = z.object({ DefaultExpirationDays: expirationDa
 
 /** The UpdateDomain body: every member optional; `""` clears DefaultEncryptionKey or DeadLetterQueueUrl. */
 export const updateDomainSchema = z.object({ DefaultExpirationDays: expirationDays.optional(), ...settings });
-
-export type CreateDomainInput = z.infer<typeof createDomainSchema>;

@@ -29,9 +29,6 @@ export const marketoErrorMessages = {
 
 export type MarketoErrorCode = keyof typeof marketoErrorMessages;
 
-/** Codes that Marketo does not count against the rate limit or the daily quota (starred in its table). */
-export const freeCodes: ReadonlySet<string> = new Set(["600", "601", "602", "604", "605", "608", "611"]);
-
 /** A response-level failure; the server turns it into a 200 envelope. */
 export class MarketoError extends Error {
   readonly code: MarketoErrorCode;

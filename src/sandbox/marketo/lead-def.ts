@@ -32,11 +32,6 @@ export function leadIndex(id: string | number): number | undefined {
   return Number.isSafeInteger(n) && n >= BASE ? n - BASE : undefined;
 }
 
-/** The Salesforce contact index of lead `i`'s person, when that person is a Salesforce contact. */
-export function contactIndexOfLead(pop: Population, i: number): number | undefined {
-  return pop.memberOf("salesforce", pop.personOf("marketo", i));
-}
-
 /** The lead index of a Salesforce contact index, when that contact's person is a Marketo lead. */
 export function leadOfContactIndex(pop: Population, k: number): number | undefined {
   return pop.memberOf("marketo", pop.personOf("salesforce", k));
