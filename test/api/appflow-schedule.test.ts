@@ -14,6 +14,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
@@ -62,19 +63,7 @@ describeEachDialect(
     beforeAll(async () => {
       sb = await startServiceNowSandbox({ seed: 5, people: 5 });
       t = await startTestServer(dialect);
-      await t.appflow.send(
-        new CreateConnectorProfileCommand({
-          connectorProfileName: "sn",
-          connectorType: "Servicenow",
-          connectionMode: "Public",
-          connectorProfileConfig: {
-            connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-            connectorProfileCredentials: {
-              ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-            },
-          },
-        }),
-      );
+      await t.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
       await t.profiles.send(new CreateDomainCommand({ DomainName: "sched-d", DefaultExpirationDays: 30 }));
     });
     afterAll(async () => {

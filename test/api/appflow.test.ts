@@ -34,6 +34,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -89,19 +90,7 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
       credentials: t.credentials,
       maxAttempts: 1,
     });
-    await t.appflow.send(
-      new CreateConnectorProfileCommand({
-        connectorProfileName: "sn",
-        connectorType: "Servicenow",
-        connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
-      }),
-    );
+    await t.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
     await t.profiles.send(new CreateDomainCommand({ DomainName: "flows-d", DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {

@@ -19,6 +19,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 
 const bin = join(import.meta.dirname, "../../bin/profileflow.js");
 const credentials = { accessKeyId: "AKIDCRASHTESTKEY01", secretAccessKey: "crash-secret" };
@@ -69,19 +70,7 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
   const dataDir = mkdtempSync(join(tmpdir(), "pf-crash-"));
   let endpoint = await serve(dataDir);
   let c = clients(endpoint);
-  await c.appflow.send(
-    new CreateConnectorProfileCommand({
-      connectorProfileName: "sn",
-      connectorType: "Servicenow",
-      connectionMode: "Public",
-      connectorProfileConfig: {
-        connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-        connectorProfileCredentials: {
-          ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-        },
-      },
-    }),
-  );
+  await c.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
   await c.profiles.send(new CreateDomainCommand({ DomainName: "crash", DefaultExpirationDays: 30 }));
   await c.profiles.send(
     new PutIntegrationCommand({

@@ -18,6 +18,7 @@ import {
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { startServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -78,19 +79,7 @@ describeEachDialect("ServiceNow integration through the AWS SDK", (dialect) => {
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConnectorAuthenticationException);
 
-    await t.appflow.send(
-      new CreateConnectorProfileCommand({
-        connectorProfileName: "sn",
-        connectorType: "Servicenow",
-        connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
-      }),
-    );
+    await t.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
     const described = await t.appflow.send(
       new DescribeConnectorProfilesCommand({ connectorProfileNames: ["sn"] }),
     );

@@ -20,6 +20,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { createPostgresDatabase, describeEachDialect } from "../helpers/test-database.ts";
 
 /** The `profileflow_*` samples of one scrape, by `name{labels}`. */
@@ -103,19 +104,7 @@ describeEachDialect("engine and queue gauges on /metrics", (dialect) => {
     if (dialect === "postgres") expect(empty["profileflow_workers_live"]).toBe(0);
     else expect(empty["profileflow_workers_live"]).toBeUndefined();
 
-    await appflow.send(
-      new CreateConnectorProfileCommand({
-        connectorProfileName: "sn",
-        connectorType: "Servicenow",
-        connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
-      }),
-    );
+    await appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
     await profiles.send(new CreateDomainCommand({ DomainName: "m", DefaultExpirationDays: 30 }));
     // A type whose only key matches nothing and that may not create profiles: every record is a put failure.
     await profiles.send(

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   type AppflowClient,
   type ConnectorProfileConfig,
@@ -11,16 +8,12 @@ import {
   CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
   type CustomerProfilesClient,
-  GetWorkflowCommand,
-  GetWorkflowStepsCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/config.ts";
 import { defaultRetryPolicy } from "../../src/connectors/sdk/backoff.ts";
 import type { ConnectorSpec } from "../../src/connectors/sdk/index.ts";
-import { createLogger } from "../../src/core/logger.ts";
-import { composeServer, type Server } from "../../src/main.ts";
 import type { FailNext, SandboxWorld } from "../../src/sandbox/core/index.ts";
+import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
 import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
@@ -70,7 +63,6 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
     `${v.connectorType} workflow steps under injected faults, through the SDK`,
     (dialect) => {
       let sb: S;
-      let server: Server;
       let endpoint: string;
       let stack: SdkStack;
       let profiles: CustomerProfilesClient;
@@ -94,7 +86,7 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         // Faults on: random transient failures everywhere (the client retries them), besides the aimed ones.
         await knobs({ errorRate: { transient: 0.02 } });
         stack = await startSdkStack(dialect, sb.world.clock);
-        ({ server, endpoint, profiles, appflow } = stack);
+        ({ endpoint, profiles, appflow } = stack);
         await send(
           appflow,
           new CreateConnectorProfileCommand({
@@ -117,82 +109,32 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
         await send(profiles, new CreateDomainCommand({ DomainName: domain, DefaultExpirationDays: 365 }));
         const created = await send<{ WorkflowId: string }>(
           profiles,
-          new CreateIntegrationWorkflowCommand({
-            DomainName: domain,
-            WorkflowType: "APPFLOW_INTEGRATION",
-            ObjectTypeName: typeName,
-            RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
-            IntegrationConfig: {
-              AppflowIntegration: {
-                FlowDefinition: {
-                  FlowName: `${domain}-flow`,
-                  KmsArn: "arn:aws:kms:us-east-1:000000000000:key/workflow",
-                  SourceFlowConfig: {
-                    ConnectorType: v.connectorType,
-                    ConnectorProfileName: "src",
-                    IncrementalPullConfig: { DatetimeTypeFieldName: v.cursorField },
-                    SourceConnectorProperties: { [v.propertyKey]: { Object: v.object } },
-                  },
-                  Tasks: [
-                    {
-                      TaskType: "Filter",
-                      SourceFields: [...v.fields],
-                      ConnectorOperator: { [v.propertyKey]: "PROJECTION" },
-                    },
-                    ...v.fields.map((f) => ({
-                      TaskType: "Map" as const,
-                      SourceFields: [f],
-                      DestinationField: f,
-                      ConnectorOperator: { [v.propertyKey]: "NO_OP" },
-                    })),
-                  ],
-                  TriggerConfig: {
-                    TriggerType: "Scheduled",
-                    TriggerProperties: {
-                      Scheduled: {
-                        ScheduleExpression: "rate(1hours)",
-                        DataPullMode: "Incremental",
-                        FirstExecutionFrom: new Date(START - 183 * DAY),
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          } as any),
+          new CreateIntegrationWorkflowCommand(
+            appflowWorkflow({
+              domain,
+              objectType: typeName,
+              flowName: `${domain}-flow`,
+              source: { ...v, connectorProfileName: "src" },
+              first: new Date(START - 183 * DAY),
+            }),
+          ),
         );
         const id = created.WorkflowId;
         const leaves = (await steps(domain, id)).filter((s) => s.Status !== "SPLIT");
         expect(leaves.length).toBeGreaterThanOrEqual(3);
         return { id, leaves };
       }
-      const workflow = (domain: string, id: string) =>
-        send<any>(profiles, new GetWorkflowCommand({ DomainName: domain, WorkflowId: id }));
-      const steps = async (domain: string, id: string): Promise<any[]> =>
-        (
-          await send<any>(profiles, new GetWorkflowStepsCommand({ DomainName: domain, WorkflowId: id }))
-        ).Items.map((s: any) => s.AppflowIntegration);
+      const steps = (domain: string, id: string) => stack.steps(domain, id);
       /** Runs the executor, a minute of clock at a time (retry backoff, lag waits), until `status` or 40 rounds. */
-      async function driveTo(domain: string, id: string, status: string, each?: () => Promise<void>) {
-        for (let round = 0; round < 40 && (await workflow(domain, id)).Status !== status; round++) {
-          await server.flows.executor.runOnce();
-          await each?.();
-          sb.world.clock.advance(60_000);
-        }
-        return workflow(domain, id);
-      }
+      const driveTo = (domain: string, id: string, status: string, each?: () => Promise<void>) =>
+        stack.driveWorkflow(domain, id, status, { rounds: 40, ...(each ? { each } : {}) });
       /** The domain holds exactly the ground truth: the history, plus what changed after it (the hand-off's reads). */
       async function expectGroundTruth(domain: string, wf: any) {
         const history = (await v.truth(sb, START - 183 * DAY, START)).map((e) => e.split("@")[0]!);
         expect(history.length).toBeGreaterThan(10);
         expect(wf.Metrics.AppflowIntegration.RecordsProcessed).toBe(history.length);
         const later = (await v.truth(sb, START, now())).map((e) => e.split("@")[0]!);
-        const objects = await server.database.db
-          .selectFrom("profile_objects")
-          .select(["object_key", "profile_id"])
-          .where("domain_name", "=", domain)
-          .where("object_type_name", "=", typeName)
-          .execute();
+        const objects = await stack.storedObjects(domain, typeName);
         const keys = objects.map((o) => o.object_key);
         expect(new Set(keys)).toEqual(new Set([...history, ...later]));
         expect(keys).toHaveLength(new Set(keys).size);

@@ -1,5 +1,14 @@
-import type { AppflowClient } from "@aws-sdk/client-appflow";
-import type { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import {
+  type AppflowClient,
+  CreateConnectorProfileCommand,
+  type CreateConnectorProfileCommandInput,
+} from "@aws-sdk/client-appflow";
+import {
+  CreateDomainCommand,
+  type CustomerProfilesClient,
+  GetWorkflowCommand,
+  GetWorkflowStepsCommand,
+} from "@aws-sdk/client-customer-profiles";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -13,6 +22,23 @@ export interface SharedClock {
 export interface SdkStack extends TestServer {
   /** Sends through a client with its clock offset set to the shared clock's time. */
   send<T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T>;
+  /** GetWorkflow's answer. */
+  workflow(domain: string, id: string): Promise<any>;
+  /** The AppflowIntegration member of each of the workflow's steps. */
+  steps(domain: string, id: string): Promise<any[]>;
+  /**
+   * Runs the executor, calls `each`, then moves the shared clock a minute (the engine's retry backoff, the
+   * workflow's and the lag's waits), until the workflow is `status` or `rounds` rounds have passed; returns
+   * the workflow.
+   */
+  driveWorkflow(
+    domain: string,
+    id: string,
+    status: string,
+    o?: { rounds?: number; each?: () => Promise<void> },
+  ): Promise<any>;
+  /** The stored objects (key, profile) of a domain's object type. */
+  storedObjects(domain: string, objectType: string): Promise<{ object_key: string; profile_id: string }[]>;
 }
 
 /**
@@ -31,12 +57,57 @@ export async function startSdkStack(dialect: DialectName, clock: SharedClock): P
   });
   await t.server.flows.engine.init();
   await t.server.workflows.init();
+  const send = async <T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T> => {
+    client.config.systemClockOffset = now() - Date.now(); // sign at the shared clock's time
+    // The SDK's send is typed per command union; these tests pass commands of either client.
+    return (client as unknown as { send(c: unknown): Promise<T> }).send(command);
+  };
+  const workflow = (domain: string, id: string) =>
+    send<any>(t.profiles, new GetWorkflowCommand({ DomainName: domain, WorkflowId: id }));
   return {
     ...t,
-    send: async <T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T> => {
-      client.config.systemClockOffset = now() - Date.now(); // sign at the shared clock's time
-      // The SDK's send is typed per command union; these tests pass commands of either client.
-      return (client as unknown as { send(c: unknown): Promise<T> }).send(command);
+    send,
+    workflow,
+    steps: async (domain, id) =>
+      (
+        await send<any>(t.profiles, new GetWorkflowStepsCommand({ DomainName: domain, WorkflowId: id }))
+      ).Items.map((s: any) => s.AppflowIntegration),
+    driveWorkflow: async (domain, id, status, o = {}) => {
+      for (
+        let round = 0;
+        round < (o.rounds ?? 80) && (await workflow(domain, id)).Status !== status;
+        round++
+      ) {
+        await t.server.flows.executor.runOnce();
+        await o.each?.();
+        clock.advance(60_000);
+      }
+      return workflow(domain, id);
     },
+    storedObjects: (domain, objectType) =>
+      t.server.database.db
+        .selectFrom("profile_objects")
+        .select(["object_key", "profile_id"])
+        .where("domain_name", "=", domain)
+        .where("object_type_name", "=", objectType)
+        .execute(),
   };
+}
+
+/** `startSdkStack` with the workflow tests' setup done: a connector profile and, when named, a domain. */
+export async function startWorkflowStack(
+  dialect: DialectName,
+  clock: SharedClock,
+  connectorProfile: CreateConnectorProfileCommandInput,
+  domain?: string,
+): Promise<SdkStack> {
+  const stack = await startSdkStack(dialect, clock);
+  if (domain !== undefined) {
+    await stack.send(
+      stack.profiles,
+      new CreateDomainCommand({ DomainName: domain, DefaultExpirationDays: 365 }),
+    );
+  }
+  await stack.send(stack.appflow, new CreateConnectorProfileCommand(connectorProfile));
+  return stack;
 }

@@ -1,14 +1,8 @@
+import { type AppflowClient, DescribeFlowExecutionRecordsCommand } from "@aws-sdk/client-appflow";
 import {
-  type AppflowClient,
-  CreateConnectorProfileCommand,
-  DescribeFlowExecutionRecordsCommand,
-} from "@aws-sdk/client-appflow";
-import {
-  CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
   type CustomerProfilesClient,
   GetIntegrationCommand,
-  GetWorkflowCommand,
   GetWorkflowStepsCommand,
   ListIntegrationsCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -16,8 +10,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Server } from "../../src/main.ts";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { admin, START, sandbox, truth } from "../connectors/servicenow/harness.ts";
+import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { type SdkStack, startSdkStack } from "./sdk-stack.ts";
+import { type SdkStack, startWorkflowStack } from "./sdk-stack.ts";
 
 const DAY = 86_400_000;
 const TYPE = "Servicenow-sys_user";
@@ -35,23 +31,8 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
 
   beforeAll(async () => {
     sb = await sandbox(150);
-    stack = await startSdkStack(dialect, sb.world.clock);
+    stack = await startWorkflowStack(dialect, sb.world.clock, serviceNowConnectorProfile("sn", sb), "wf");
     ({ server, profiles, appflow } = stack);
-    await send(profiles, new CreateDomainCommand({ DomainName: "wf", DefaultExpirationDays: 365 }));
-    await send(
-      appflow,
-      new CreateConnectorProfileCommand({
-        connectorProfileName: "sn",
-        connectorType: "Servicenow",
-        connectionMode: "Public",
-        connectorProfileConfig: {
-          connectorProfileProperties: { ServiceNow: { instanceUrl: sb.url } },
-          connectorProfileCredentials: {
-            ServiceNow: { username: sb.credentials.username, password: sb.credentials.password },
-          },
-        },
-      }),
-    );
   });
   afterAll(async () => {
     await stack?.close();
@@ -62,54 +43,27 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
     const first = START - 183 * DAY;
     const created = await send<{ WorkflowId: string }>(
       profiles,
-      new CreateIntegrationWorkflowCommand({
-        DomainName: "wf",
-        WorkflowType: "APPFLOW_INTEGRATION",
-        ObjectTypeName: TYPE,
-        RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
-        IntegrationConfig: {
-          AppflowIntegration: {
-            FlowDefinition: {
-              FlowName: "sn-users",
-              KmsArn: "arn:aws:kms:us-east-1:000000000000:key/workflow",
-              SourceFlowConfig: {
-                ConnectorType: "Servicenow",
-                ConnectorProfileName: "sn",
-                IncrementalPullConfig: { DatetimeTypeFieldName: "sys_updated_on" },
-                SourceConnectorProperties: { ServiceNow: { Object: "sys_user" } },
-              },
-              Tasks: [
-                {
-                  TaskType: "Filter",
-                  SourceFields: ["sys_id", "email", "first_name", "last_name", "sys_updated_on"],
-                  ConnectorOperator: { ServiceNow: "PROJECTION" },
-                },
-                ...["sys_id", "email", "first_name", "last_name", "sys_updated_on"].map((f) => ({
-                  TaskType: "Map" as const,
-                  SourceFields: [f],
-                  DestinationField: f,
-                  ConnectorOperator: { ServiceNow: "NO_OP" as const },
-                })),
-              ],
-              TriggerConfig: {
-                TriggerType: "Scheduled",
-                TriggerProperties: {
-                  Scheduled: {
-                    ScheduleExpression: "rate(1hours)",
-                    DataPullMode: "Incremental",
-                    FirstExecutionFrom: new Date(first),
-                  },
-                },
-              },
-            },
+      new CreateIntegrationWorkflowCommand(
+        appflowWorkflow({
+          domain: "wf",
+          objectType: TYPE,
+          flowName: "sn-users",
+          source: {
+            connectorType: "Servicenow",
+            propertyKey: "ServiceNow",
+            connectorProfileName: "sn",
+            object: "sys_user",
+            cursorField: "sys_updated_on",
+            fields: ["sys_id", "email", "first_name", "last_name", "sys_updated_on"],
           },
-        },
-      }),
+          first: new Date(first),
+        }),
+      ),
     );
     const id = created.WorkflowId;
     const executor = server.flows.executor;
     await executor.runOnce();
-    const getWf = () => send<any>(profiles, new GetWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
+    const getWf = () => stack.workflow("wf", id);
     expect((await getWf()).Status).toBe("IN_PROGRESS"); // the last window waits out the 1-minute lag
 
     // A user created during the backfill, right after the history's end: only the continuous integration reads it.
@@ -145,12 +99,7 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
     );
 
     // Exactly the ground truth's objects, each with a profile.
-    const objects = await server.database.db
-      .selectFrom("profile_objects")
-      .select(["object_key", "profile_id"])
-      .where("domain_name", "=", "wf")
-      .where("object_type_name", "=", TYPE)
-      .execute();
+    const objects = await stack.storedObjects("wf", TYPE);
     const history = expected.map((e) => e.split("@")[0]!);
     const seamId: string | undefined = seamUser?.sys_id ?? seamUser?.id ?? seamUser?.record?.sys_id;
     expect(seamId).toBeTruthy();

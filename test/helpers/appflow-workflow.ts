@@ -1,0 +1,79 @@
+import type * as CP from "@aws-sdk/client-customer-profiles";
+
+/** Where a historical APPFLOW_INTEGRATION workflow reads from. */
+export interface WorkflowSource {
+  /** AppFlow connector type. */
+  readonly connectorType: "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
+  /** The key of its SourceConnectorProperties and ConnectorOperator ("ServiceNow" for "Servicenow"). */
+  readonly propertyKey: "Salesforce" | "ServiceNow" | "Marketo" | "Zendesk";
+  readonly connectorProfileName: string;
+  readonly object: string;
+  /** The incremental pull's datetime field. */
+  readonly cursorField: string;
+  /** The fields the flow projects and maps as they are. */
+  readonly fields: readonly string[];
+}
+
+/** A Filter (PROJECTION) of `fields` and one NO_OP Map per field: the flow copies those fields as they are. */
+export function projectionTasks(
+  propertyKey: WorkflowSource["propertyKey"],
+  fields: readonly string[],
+): CP.Task[] {
+  return [
+    { TaskType: "Filter", SourceFields: [...fields], ConnectorOperator: { [propertyKey]: "PROJECTION" } },
+    ...fields.map((f) => ({
+      TaskType: "Map" as const,
+      SourceFields: [f],
+      DestinationField: f,
+      ConnectorOperator: { [propertyKey]: "NO_OP" },
+    })),
+  ] as CP.Task[];
+}
+
+/**
+ * CreateIntegrationWorkflow of an hourly incremental flow over `source` into `domain`'s `objectType`, its
+ * history from `first` (steps planned at creation, or `batches` when given).
+ */
+export function appflowWorkflow(o: {
+  domain: string;
+  objectType: string;
+  flowName: string;
+  source: WorkflowSource;
+  first: Date;
+  batches?: CP.Batch[];
+  kmsKey?: string;
+}): CP.CreateIntegrationWorkflowCommandInput {
+  const s = o.source;
+  return {
+    DomainName: o.domain,
+    WorkflowType: "APPFLOW_INTEGRATION",
+    ObjectTypeName: o.objectType,
+    RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+    IntegrationConfig: {
+      AppflowIntegration: {
+        ...(o.batches ? { Batches: o.batches } : {}),
+        FlowDefinition: {
+          FlowName: o.flowName,
+          KmsArn: `arn:aws:kms:us-east-1:000000000000:key/${o.kmsKey ?? "workflow"}`,
+          SourceFlowConfig: {
+            ConnectorType: s.connectorType,
+            ConnectorProfileName: s.connectorProfileName,
+            IncrementalPullConfig: { DatetimeTypeFieldName: s.cursorField },
+            SourceConnectorProperties: { [s.propertyKey]: { Object: s.object } },
+          },
+          Tasks: projectionTasks(s.propertyKey, s.fields),
+          TriggerConfig: {
+            TriggerType: "Scheduled",
+            TriggerProperties: {
+              Scheduled: {
+                ScheduleExpression: "rate(1hours)",
+                DataPullMode: "Incremental",
+                FirstExecutionFrom: o.first,
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
