@@ -11,6 +11,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/core/logger.ts";
 import { type Sandboxes, startSandboxes } from "../../src/sandbox/start-sandboxes.ts";
+import { failure } from "../helpers/failure.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
@@ -26,15 +27,6 @@ const keyOf: Record<SourceType, string> = {
   Marketo: "Marketo",
   Zendesk: "Zendesk",
 };
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: Error) => e,
-  );
-}
 
 async function sandboxProfiles(sb: Sandboxes, t: TestServer): Promise<Record<SourceType, Config>> {
   const c = sb.credentials as Record<string, Record<string, string>>;

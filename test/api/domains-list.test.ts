@@ -4,17 +4,9 @@ import {
   ListDomainsCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { failure } from "../helpers/failure.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describeEachDialect("ListDomains pagination through the SDK", (dialect) => {
   let t: TestServer;

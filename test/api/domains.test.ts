@@ -14,23 +14,15 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { failure } from "../helpers/failure.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
+import { snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const arnOf = (name: string) => `arn:aws:profile:us-east-1:000000000000:domains/${name}`;
 const kmsArn =
   /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The thrown error of a call that must fail. */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
   let t: TestServer;
@@ -41,25 +33,8 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
   });
   afterAll(async () => t?.close());
 
-  /** Every row of the tables these operations write, to prove that a refused call wrote nothing. */
-  async function snapshot(): Promise<unknown> {
-    const db = t.server.database.db;
-    return {
-      domains: await db.selectFrom("domains").selectAll().orderBy("domain_name").execute(),
-      objectTypes: await db
-        .selectFrom("object_types")
-        .selectAll()
-        .orderBy("domain_name")
-        .orderBy("object_type_name")
-        .execute(),
-      tags: await db
-        .selectFrom("resource_tags")
-        .selectAll()
-        .orderBy("resource_arn")
-        .orderBy("tag_key")
-        .execute(),
-    };
-  }
+  /** Every row of every table, to prove that a refused call wrote nothing. */
+  const snapshot = () => snapshotStore(t.server.database);
 
   it("CreateDomain echoes its settings and generates a KMS-style key ARN once, kept by GetDomain", async () => {
     const created = await t.profiles.send(

@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { failure } from "../helpers/failure.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -49,16 +50,6 @@ interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-}
-
-/** The thrown error of a call that must fail. */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const allowAll = JSON.stringify({
@@ -148,7 +139,18 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
     const carol = { accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! };
     const me = await stsAs(carol).send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toBe(`arn:aws:iam::${account}:user/carol`);
-    // Without UserName, access key operations act on the calling user.
+    // Without UserName, access key operations act on the calling user (who needs a policy for them:
+    // AWS's own example, iam:*AccessKey* on user/${aws:username}).
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: "carol",
+        PolicyName: "own-keys",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: { Effect: "Allow", Action: "iam:*AccessKey*", Resource: `arn:aws:iam::${account}:user/\${aws:username}` },
+        }),
+      }),
+    );
     const own = await iamAs(carol).send(new ListAccessKeysCommand({}));
     expect(own.AccessKeyMetadata).toEqual([
       expect.objectContaining({ AccessKeyId: carol.accessKeyId, Status: "Active" }),
@@ -156,6 +158,7 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
     await iam.send(new CreateAccessKeyCommand({ UserName: "carol" }));
     const third = await failure(iam.send(new CreateAccessKeyCommand({ UserName: "carol" })));
     expect(third.name).toBe("LimitExceededException");
+    expect((await failure(iamAs(carol).send(new ListAccessKeysCommand({ UserName: "alice" })))).name).toBe("AccessDenied");
     const conflict = await failure(iam.send(new DeleteUserCommand({ UserName: "carol" })));
     expect(conflict.name).toBe("DeleteConflictException");
 

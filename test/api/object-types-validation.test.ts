@@ -4,17 +4,10 @@ import {
   PutProfileObjectTypeCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { failure } from "../helpers/failure.ts";
+import { snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describeEachDialect("PutProfileObjectType validation through the SDK", (dialect) => {
   let t: TestServer;
@@ -33,19 +26,8 @@ describeEachDialect("PutProfileObjectType validation through the SDK", (dialect)
   });
   afterAll(async () => t?.close());
 
-  /** Every row of the tables PutProfileObjectType writes. */
-  async function snapshot(): Promise<unknown> {
-    const db = t.server.database.db;
-    return {
-      objectTypes: await db.selectFrom("object_types").selectAll().orderBy("object_type_name").execute(),
-      tags: await db
-        .selectFrom("resource_tags")
-        .selectAll()
-        .orderBy("resource_arn")
-        .orderBy("tag_key")
-        .execute(),
-    };
-  }
+  /** Every row of every table, to prove that a refused call wrote nothing. */
+  const snapshot = () => snapshotStore(t.server.database);
 
   it("each invalid member is a BadRequestException naming it, and nothing is written", async () => {
     const base = { DomainName: "shop", ObjectTypeName: "Bad", Description: "bad" };

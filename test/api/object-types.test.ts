@@ -14,20 +14,13 @@ import {
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { listTemplates } from "../../src/ingest/index.ts";
+import { failure } from "../helpers/failure.ts";
+import { snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const typeArn = (domain: string, name: string) =>
   `arn:aws:profile:us-east-1:000000000000:domains/${domain}/object-types/${name}`;
-
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** A custom object type that keys people by email and identifies objects by their id. */
 const loyalty: PutProfileObjectTypeCommandInput = {
@@ -61,23 +54,8 @@ describeEachDialect("Customer Profiles object types and templates through the SD
   });
   afterAll(async () => t?.close());
 
-  async function snapshot(): Promise<unknown> {
-    const db = t.server.database.db;
-    return {
-      objectTypes: await db
-        .selectFrom("object_types")
-        .selectAll()
-        .orderBy("domain_name")
-        .orderBy("object_type_name")
-        .execute(),
-      tags: await db
-        .selectFrom("resource_tags")
-        .selectAll()
-        .orderBy("resource_arn")
-        .orderBy("tag_key")
-        .execute(),
-    };
-  }
+  /** Every row of every table, to prove that a refused call wrote nothing. */
+  const snapshot = () => snapshotStore(t.server.database);
 
   it("PutProfileObjectType creates a custom type and Get returns it as put", async () => {
     const put = await t.profiles.send(new PutProfileObjectTypeCommand(loyalty));

@@ -21,6 +21,7 @@ import {
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { failure } from "../helpers/failure.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -59,15 +60,6 @@ async function signedGet(t: TestServer, path: string, query: Record<string, stri
   return fetch(`${t.endpoint}${path}?${new URLSearchParams(query)}`, {
     headers: signed.headers as Record<string, string>,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describeEachDialect("profile operations through the SDK", (dialect) => {
