@@ -15,8 +15,8 @@ import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
-import { composeIam, type IamServices } from "./compose/iam-services.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { composeIam, type IamServices } from "./compose/iam-services.ts";
 import {
   composeIdentityResolution,
   type IdentityResolutionPort,
@@ -65,6 +65,8 @@ export interface Server {
   resources: ResourceRegistry;
   /** The profile services: `profiles.ingestor.ingestObjects` is the batch entry point for flows. */
   profiles: ProfileServices;
+  /** Profiles, keys, objects, history, dead letters and search, one transaction per operation. */
+  profileService: ProfileService;
   domains: DomainService;
   objectTypes: ObjectTypeService;
   /** Connections, flows, integrations, secrets and the execution engine. */
@@ -98,12 +100,17 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const box = new AesSecretBox(masterKey);
   const accessKeys = new AccessKeyStore(database.db, box, clock);
   const { key: rootKey, generated } = await bootstrapRootKey(config, accessKeys);
-  const iam = composeIam({ db: database.db, accessKeys, box, clock, accountId: config.accountId });
-  const verifier = new SigV4Verifier(
-    iam.principals,
+  const iam = composeIam({
+    db: database.db,
+    accessKeys,
+    box,
     clock,
-    { regions: [config.region, ...config.signingRegions] },
-  );
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const verifier = new SigV4Verifier(iam.principals, clock, {
+    regions: [config.region, ...config.signingRegions],
+  });
   const { db, dialect } = database;
   const resources = new ResourceRegistry();
   const tags = new TagService(db, resources.exists);
@@ -231,6 +238,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     services,
     logger,
     metrics,
+    authorize: (request) => iam.authorizer.authorize(request),
     limits: {
       requestTimeoutMs: config.requestTimeoutMs,
       headersTimeoutMs: config.headersTimeoutMs,
@@ -251,6 +259,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     logger,
     resources,
     profiles,
+    profileService,
     domains,
     objectTypes,
     flows,

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Server } from "../main.ts";
 import { DEMO_SOURCES } from "./demo-sources.ts";
 
@@ -7,14 +6,9 @@ async function joinedKey(
   server: Server,
   domain: string,
 ): Promise<{ key: string; value: string } | undefined> {
-  const r = await sql<{ key_name: string; key_value: string }>`
-    select k.key_name, k.key_value from profile_keys k
-    where k.domain_name = ${domain} and k.key_name = '_salesforceContactId' and k.profile_id in (
-      select profile_id from profile_objects where domain_name = ${domain}
-      group by profile_id having count(distinct object_type_name) > 1)
-    order by k.key_value limit 1`.execute(server.database.db);
-  const row = r.rows[0];
-  return row ? { key: row.key_name, value: row.key_value } : undefined;
+  const key = "_salesforceContactId";
+  const value = await server.profileService.keyOfJoinedProfile(domain, key).catch(() => undefined);
+  return value === undefined ? undefined : { key, value };
 }
 
 /** The endpoint, the credentials, and AWS CLI / SDK lines to explore what the demo built. */

@@ -76,12 +76,8 @@ export async function identityAgainstTruth(
   domain: string,
   sandboxes: Record<string, string>,
 ): Promise<IdentityScore> {
-  const stored = await server.database.db
-    .selectFrom("profile_objects")
-    .select(["object_type_name", "object_key", "profile_id"])
-    .where("domain_name", "=", domain)
-    .execute();
-  const profileOf = new Map(stored.map((r) => [`${r.object_type_name}\u0000${r.object_key}`, r.profile_id]));
+  const stored = await server.profileService.placements(domain);
+  const profileOf = new Map(stored.map((r) => [`${r.objectTypeName}\u0000${r.objectKey}`, r.profileId]));
   const records: HeldRecord[] = [];
   for (const s of DEMO_SOURCES) {
     const url = sandboxes[s.vendor];

@@ -1,5 +1,4 @@
 import { GetDomainCommand } from "@aws-sdk/client-customer-profiles";
-import { sql } from "kysely";
 import { failureAdvice } from "../flows/failure-advice.ts";
 import type { Server } from "../main.ts";
 import { type IdentityScore, identityAgainstTruth } from "./demo-identity.ts";
@@ -31,7 +30,7 @@ export interface DemoSummary {
 
 /**
  * The summary: profile and object totals from GetDomain (the public API); the per-source split, the
- * cross-source joins and the dead letters from the server's store, which no AWS operation counts.
+ * cross-source joins and the dead letters from the profile service's census, which no AWS operation counts.
  */
 export async function summarize(
   c: DemoClients,
@@ -40,36 +39,18 @@ export async function summarize(
   sources: TrackStatus[],
 ): Promise<DemoSummary> {
   const stats = (await c.profiles.send(new GetDomainCommand({ DomainName: context.domain }))).Stats;
-  const db = server.database.db;
-  const byType = await db
-    .selectFrom("profile_objects")
-    .select(["object_type_name", (eb) => eb.fn.countAll().as("n")])
-    .where("domain_name", "=", context.domain)
-    .groupBy("object_type_name")
-    .execute();
+  const census = await server.profileService.census(context.domain);
   const objectsBySource: Record<string, number> = {};
-  for (const s of DEMO_SOURCES) {
-    objectsBySource[s.vendor] = Number(byType.find((r) => r.object_type_name === s.objectTypeName)?.n ?? 0);
-  }
-  const joined = await sql<{ n: number | string }>`
-    select count(*) as n from (
-      select profile_id from profile_objects where domain_name = ${context.domain}
-      group by profile_id having count(distinct object_type_name) > 1
-    ) j`.execute(db);
-  const dead = await db
-    .selectFrom("profile_dead_letters")
-    .select((eb) => eb.fn.countAll().as("n"))
-    .where("domain_name", "=", context.domain)
-    .executeTakeFirstOrThrow();
+  for (const s of DEMO_SOURCES) objectsBySource[s.vendor] = census.objectsByType.get(s.objectTypeName) ?? 0;
   return {
     at: new Date().toISOString(),
     ...context,
     profiles: stats?.ProfileCount ?? 0,
     objects: stats?.ObjectCount ?? 0,
     objectsBySource,
-    joinedAcrossSources: Number(joined.rows[0]?.n ?? 0),
+    joinedAcrossSources: census.profilesOfSeveralTypes,
     identity: await identityAgainstTruth(server, context.domain, context.sandboxes),
-    deadLetters: Number(dead.n),
+    deadLetters: census.deadLetters,
     ingestedThisRun: sources.reduce((a, s) => a + s.recordsSince, 0),
     sources,
   };

@@ -4,6 +4,12 @@ import type { DeadLetter } from "../profiles/dead-letter-store.ts";
 import type { DomainStore } from "../profiles/domain-store.ts";
 import { inDomainTransaction } from "../profiles/domain-transaction.ts";
 import type { Page } from "../profiles/page-token.ts";
+import {
+  type DomainCensus,
+  domainCensus,
+  type ObjectPlacement,
+  objectPlacements,
+} from "../profiles/profile-census.ts";
 import type { HistoryFilter, HistoryRecord } from "../profiles/profile-history.ts";
 import type { IngestSummary } from "../profiles/profile-ingestor.ts";
 import type { ProfileObjectItem } from "../profiles/profile-objects.ts";
@@ -167,6 +173,21 @@ export class ProfileService {
     page: PageRequest,
   ): Promise<Page<DeadLetter>> {
     return this.#read(domainName, (tx) => this.d.profiles.deadLetters.list(tx, domainName, filter, page));
+  }
+
+  /** Counts no AWS operation reports: objects per type, profiles of several types, dead letters. */
+  census(domainName: string): Promise<DomainCensus> {
+    return this.#read(domainName, (tx) => domainCensus(tx, domainName));
+  }
+
+  /** Every stored object of the domain with its profile. */
+  placements(domainName: string): Promise<ObjectPlacement[]> {
+    return this.#read(domainName, (tx) => objectPlacements(tx, domainName));
+  }
+
+  /** A value of `keyName` held by a profile of two or more object types (the lowest), or undefined. */
+  keyOfJoinedProfile(domainName: string, keyName: string): Promise<string | undefined> {
+    return this.#read(domainName, (tx) => keyOfJoinedProfile(tx, domainName, keyName));
   }
 
   #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
