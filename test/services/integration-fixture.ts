@@ -20,8 +20,12 @@ import {
 /** The object type every fixture integration writes into (a template: no PutProfileObjectType needed). */
 export const OBJECT_TYPE = "Servicenow-sys_user";
 
-/** A definition of the fake ServiceNow source into domain `d` / OBJECT_TYPE, Scheduled or on demand. */
-export function integrationDefinition(flowName: string, trigger: "Scheduled" | "OnDemand"): FlowDefinition {
+/** A definition of the fake ServiceNow source into `domainName` / OBJECT_TYPE, Scheduled or on demand. */
+export function integrationDefinition(
+  flowName: string,
+  trigger: "Scheduled" | "OnDemand",
+  domainName = "d",
+): FlowDefinition {
   const base = definition(flowName);
   return {
     ...base,
@@ -33,7 +37,7 @@ export function integrationDefinition(flowName: string, trigger: "Scheduled" | "
       {
         connectorType: "CustomerProfiles",
         destinationConnectorProperties: {
-          CustomerProfiles: { domainName: "d", objectTypeName: OBJECT_TYPE },
+          CustomerProfiles: { domainName, objectTypeName: OBJECT_TYPE },
         },
       },
     ],

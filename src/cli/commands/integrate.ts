@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { BULK_THRESHOLD_DAYS } from "../../flows/workflows/planner.ts";
 import { apiClients } from "../integrate/api-clients.ts";
 import { integrate } from "../integrate/integrate.ts";
 import type { IntegrateFlags } from "../integrate/integrate-options.ts";
@@ -18,7 +19,7 @@ export function registerIntegrate(program: Command): void {
   program
     .command("integrate")
     .description(
-      "set up an integration: source, connection, objects, start date (>60 days back: a bulk workflow)",
+      `set up an integration: source, connection, objects, start date (>${BULK_THRESHOLD_DAYS} days back: a bulk workflow)`,
     )
     .option(
       "--endpoint <url>",
@@ -42,7 +43,10 @@ export function registerIntegrate(program: Command): void {
       collect,
     )
     .option("--start <date>", "ingestion start: YYYY-MM-DD or Nd back (default 30d)")
-    .option("--role-arn <arn>", "role for the bulk workflow (start more than 60 days back)")
+    .option(
+      "--role-arn <arn>",
+      `role for the bulk workflow (start more than ${BULK_THRESHOLD_DAYS} days back)`,
+    )
     .option("--kms-arn <arn>", "KmsArn of the flows (default the domain's key)")
     .option("--schedule <expr>", "continuous schedule (default rate(1hours))")
     .option("-y, --yes", "no confirmations")
