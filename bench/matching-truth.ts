@@ -2,14 +2,19 @@
  * Identity resolution against ground truth at the demo's size: the sandbox population (10,000 people by
  * default) ingested through real integrations of the demo's four person objects, once with keys only and
  * once with the recommended RuleBasedMatching (src/ingest/matching/recommended-matching.ts), each scored
- * pairwise across sources against `/__sandbox/truth`. Prints figures and the ingest time; asserts nothing.
+ * pairwise across sources against `/__sandbox/truth`; then ML matching (an identity resolution job,
+ * Fellegi–Sunter with EM weights) on the keys-only domain — its scores against the truth by band, then
+ * auto-merging above --merge-above — and on the rules domain (what rules left). Prints figures and
+ * times; asserts nothing.
  *
- *   npx tsx bench/matching-truth.ts [--people 10000] [--seed 7] [--dialect sqlite|postgres] [--only rules|keys]
+ *   npx tsx bench/matching-truth.ts [--people 10000] [--seed 7] [--dialect sqlite|postgres]
+ *     [--only rules|keys] [--ml true|false] [--merge-above 0.99]
  * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE).
  */
 import { parseArgs } from "node:util";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
 import { startSandboxes } from "../src/sandbox/start-sandboxes.ts";
+import { calibration, formatCalibration, runMlJob } from "../test/api/matching-ml-truth.ts";
 import { formatScore, ingestPopulation, scoreAgainstTruth } from "../test/api/matching-truth.ts";
 import { CLOCK_BEHIND_MS, serverOn } from "../test/e2e/integration-harness.ts";
 
@@ -19,9 +24,12 @@ const { values } = parseArgs({
     seed: { type: "string", default: "7" },
     dialect: { type: "string", default: "sqlite" },
     only: { type: "string" },
+    "merge-above": { type: "string", default: "0.99" },
+    ml: { type: "string", default: "true" },
   },
 });
 const people = Number(values.people);
+const mergeAbove = Number(values["merge-above"]);
 const dialect = values.dialect === "postgres" ? "postgres" : "sqlite";
 const sandboxes = await startSandboxes({
   seed: Number(values.seed),
@@ -43,6 +51,24 @@ try {
     const label = `${dialect}, ${people} people, ${domain === "keys" ? "keys only" : "recommended rules"}`;
     console.log(
       `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s`,
+    );
+    if (values.ml !== "true") continue;
+    // ML matching on the same domain: first review only (scores against the truth), then auto-merging.
+    const what = domain === "keys" ? "ML on keys only" : "ML after the recommended rules";
+    let started2 = performance.now();
+    const review = await runMlJob(t, domain, undefined);
+    const jobSeconds = (performance.now() - started2) / 1000;
+    console.log(
+      `${formatCalibration(`${dialect}, ${people} people, ${what}`, await calibration(t, sandboxes, domain))}\n` +
+        `  job: ${JSON.stringify(review.JobStats)} in ${jobSeconds.toFixed(1)} s`,
+    );
+    started2 = performance.now();
+    const merged = await runMlJob(t, domain, mergeAbove);
+    const mergeSeconds = (performance.now() - started2) / 1000;
+    const after = await scoreAgainstTruth(t, sandboxes, domain);
+    console.log(
+      `${formatScore(`${dialect}, ${people} people, ${what}, auto-merging ≥ ${mergeAbove}`, after)}\n` +
+        `  job: ${JSON.stringify(merged.JobStats)} in ${mergeSeconds.toFixed(1)} s`,
     );
   }
 } finally {

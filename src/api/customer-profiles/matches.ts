@@ -1,19 +1,22 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { ProfileflowError } from "../../core/errors.ts";
 import type { Database } from "../../db/schema.ts";
+import { latestFinishedJob, similarByMl } from "../../profiles/matching/identity-resolution-store.ts";
 import { listRuleMatches, similarByRule } from "../../profiles/matching/rule-match-list.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
-import type { ProfileSearch } from "../../profiles/profile-search.ts";
+import type { ProfileService } from "../../services/profile-service.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
+import { type IdentityResolutionStarter, identityResolutionOperations } from "./identity-resolution.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { keyNameSchema, requireDomain } from "./profile-schema.ts";
 
 export interface MatchOperationsDeps {
   db: Kysely<Database>;
   domains: DomainLookup;
-  search: ProfileSearch;
+  /** ML matching's on-demand job start (StartIdentityResolutionJob). */
+  jobs?: IdentityResolutionStarter;
+  search: Pick<ProfileService, "search">;
 }
 
 const similarSchema = z.object({
@@ -24,8 +27,9 @@ const similarSchema = z.object({
 
 /**
  * ListRuleBasedMatches: the matches rule-based matching found up to MaxAllowedRuleLevelForMatching and
- * did not merge. GetSimilarProfiles (RULE_BASED_MATCHING): the profile a search key finds, with the
- * profiles such matches link to it.
+ * did not merge. GetSimilarProfiles: the profile a search key finds, with the profiles matches link to
+ * it (RULE_BASED_MATCHING: recorded unmerged rule matches, the lowest level; ML_BASED_MATCHING: the
+ * latest identity resolution job's matches, the best score). Then ML matching's job operations.
  */
 export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
   const operations: Operation[] = [
@@ -54,13 +58,6 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
       handler: async (ctx) => {
         const domain = await requireDomain(deps.domains, ctx.params);
         const input = parseInput(similarSchema, ctx.body);
-        if (input.MatchType === "ML_BASED_MATCHING") {
-          throw new ProfileflowError(
-            "UNSUPPORTED_OPERATION",
-            "MatchType ML_BASED_MATCHING: ML matching is not available in this version of profileflow (docs/matching.md)",
-            { member: "MatchType" },
-          );
-        }
         const found = await deps.search.search(
           domain,
           [{ keyName: input.SearchKey, values: [input.SearchValue] }],
@@ -68,6 +65,18 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
           { maxResults: 1 },
         );
         const profileId = found.items[0]?.ProfileId;
+        if (input.MatchType === "ML_BASED_MATCHING") {
+          const job = profileId ? await latestFinishedJob(deps.db, domain) : undefined;
+          const similar =
+            profileId && job ? await similarByMl(deps.db, domain, job.jobId, profileId) : { profileIds: [] };
+          return {
+            ProfileIds: similar.profileIds,
+            MatchType: input.MatchType,
+            ...(similar.matchId !== undefined
+              ? { MatchId: similar.matchId, ConfidenceScore: similar.score }
+              : {}),
+          };
+        }
         const similar = profileId ? await similarByRule(deps.db, domain, profileId) : { profileIds: [] };
         return {
           ProfileIds: similar.profileIds,
@@ -78,6 +87,7 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
         };
       },
     },
+    ...identityResolutionOperations(deps),
   ];
   return { service: "profile", operations };
 }

@@ -45,4 +45,41 @@ export interface MatchingTables {
   domain_matching: DomainMatchingTable;
   rule_matches: RuleMatchesTable;
   profile_merges: ProfileMergesTable;
+  identity_resolution_jobs: IdentityResolutionJobsTable;
+  ml_matches: MlMatchesTable;
 }
+
+/** An identity resolution job (ML matching): state and counts (src/profiles/matching/identity-resolution-*). */
+export interface IdentityResolutionJobsTable {
+  domain_name: string;
+  /** 32 hex digits. */
+  job_id: string;
+  /** PENDING, PREPROCESSING, FIND_MATCHING, MERGING, COMPLETED, PARTIAL_SUCCESS, FAILED. */
+  status: string;
+  message: string | null;
+  /** JSON: the AutoMerging settings the job ran with; null when it does not merge. */
+  auto_merging: string | null;
+  reviewed: number;
+  matches_found: number;
+  merges_done: number;
+  /** JSON: the estimated Fellegi–Sunter model (λ, m, u), once found. */
+  model: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+/** A pair of profiles an identity resolution job found likely to be one person. */
+export interface MlMatchesTable {
+  domain_name: string;
+  job_id: string;
+  match_id: string;
+  profile_a: string;
+  profile_b: string;
+  /** The match probability in [0, 1]. */
+  score: number;
+  /** JSON: each compared field's level and weight. */
+  detail: string;
+}
+

@@ -96,7 +96,7 @@ export async function matchProfiles(
     const mains: string[] = [];
     const merges: GroupMerge[] = [];
     for (const g of groups) {
-      const main = await chooseMain(trx, dialect, domainName, rules, g.members, profiles);
+      const main = await chooseMain(trx, dialect, domainName, rules.conflict, g.members, profiles);
       const merged = g.members.filter((m) => m !== main);
       merges.push({ mainId: main, mergedIds: merged, cause: causeOf(g.edges) });
       for (const m of g.members) mainOf.set(m, main);
@@ -122,7 +122,7 @@ export async function matchProfiles(
 }
 
 /** Pairs of the given profiles that an unmerge separated (`rule_matches` rows of level 0), as "a\0b" with a < b. */
-async function unmergedPairs(
+export async function unmergedPairs(
   trx: Kysely<Database>,
   dialect: DialectName,
   domainName: string,
@@ -225,12 +225,12 @@ async function lookupHolders(
   return out;
 }
 
-interface ProfileFacts {
+export interface ProfileFacts {
   fields: Leaves;
   createdAt: number;
 }
 
-async function loadProfiles(
+export async function loadProfiles(
   trx: Kysely<Database>,
   dialect: DialectName,
   domainName: string,
@@ -254,22 +254,22 @@ async function loadProfiles(
  * The profile a group merges into: the oldest (its id has been known longest), or under
  * ConflictResolution SOURCE the oldest holding an object of SourceName.
  */
-async function chooseMain(
+export async function chooseMain(
   trx: Kysely<Database>,
   dialect: DialectName,
   domainName: string,
-  rules: MatchingRules,
+  conflict: MatchingRules["conflict"],
   members: readonly string[],
   profiles: ReadonlyMap<string, ProfileFacts>,
 ): Promise<string> {
   let pool = [...members];
-  if (rules.conflict.model === "SOURCE" && rules.conflict.sourceName !== undefined) {
+  if (conflict.model === "SOURCE" && conflict.sourceName !== undefined) {
     const rows = await trx
       .selectFrom("profile_objects")
       .select("profile_id")
       .distinct()
       .where("domain_name", "=", domainName)
-      .where("object_type_name", "=", rules.conflict.sourceName)
+      .where("object_type_name", "=", conflict.sourceName)
       .where(inValues(dialect, "profile_id", members))
       .execute();
     if (rows.length > 0) pool = rows.map((r) => r.profile_id);

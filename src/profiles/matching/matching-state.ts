@@ -55,8 +55,14 @@ export async function resetMatchingState(
   return { version, status };
 }
 
-/** DeleteDomain hook: the domain's matching state, matches and merge records go with it. */
+/** DeleteDomain hook: the domain's matching state, matches, merge records and identity resolution jobs go with it. */
 export async function deleteDomainMatching(trx: Kysely<Database>, domainName: string): Promise<void> {
-  for (const table of ["domain_matching", "rule_matches", "profile_merges"] as const)
+  for (const table of [
+    "domain_matching",
+    "rule_matches",
+    "profile_merges",
+    "identity_resolution_jobs",
+    "ml_matches",
+  ] as const)
     await trx.deleteFrom(table).where("domain_name", "=", domainName).execute();
 }

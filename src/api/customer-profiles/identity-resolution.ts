@@ -1,0 +1,167 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { toEpochSeconds } from "../../core/clock.ts";
+import { notFound, ProfileflowError } from "../../core/errors.ts";
+import type { Database } from "../../db/schema.ts";
+import { previewAutoMerging } from "../../profiles/matching/auto-merging-preview.ts";
+import {
+  getJob,
+  type IdentityResolutionJob,
+  latestFinishedJob,
+  listJobs,
+  listMatches,
+  matchPageKey,
+} from "../../profiles/matching/identity-resolution-store.ts";
+import type { DomainLookup } from "../../profiles/object-type-source.ts";
+import type { Operation } from "../operation.ts";
+import { parseInput } from "../validate.ts";
+import { nextToken, pageRequest } from "./pagination.ts";
+import { requireDomain } from "./profile-schema.ts";
+
+/** Starts an identity resolution job on demand (src/compose/identity-resolution-jobs.ts). */
+export interface IdentityResolutionStarter {
+  startJob(domainName: string): Promise<string>;
+}
+
+export interface IdentityResolutionDeps {
+  db: Kysely<Database>;
+  domains: DomainLookup;
+  jobs?: IdentityResolutionStarter;
+}
+
+/** How long a job's record is said to be kept (JobExpirationTime): AWS documents no figure. */
+const JOB_RETENTION_MS = 30 * 24 * 3600_000;
+
+const jobIdSchema = z.string().regex(/^[a-f0-9]{32}$/, "must match [a-f0-9]{32}");
+const s255 = z.string().min(1).max(255);
+const previewSchema = z.object({
+  Consolidation: z.object({
+    MatchingAttributesList: z.array(z.array(s255).min(1).max(20)).min(1).max(10),
+  }),
+  ConflictResolution: z.object({
+    ConflictResolvingModel: z.enum(["RECENCY", "SOURCE"]),
+    SourceName: s255.optional(),
+  }),
+  MinAllowedConfidenceScoreForMerging: z.number().min(0).max(1).optional(),
+});
+
+/**
+ * ML matching's operations: GetIdentityResolutionJob, ListIdentityResolutionJobs, GetMatches (the
+ * latest completed job's matches), GetAutoMergingPreview, and one extension (not in AWS, whose jobs run
+ * only on their schedule): StartIdentityResolutionJob, `POST /domains/{DomainName}/identity-resolution-jobs`.
+ */
+export function identityResolutionOperations(deps: IdentityResolutionDeps): Operation[] {
+  return [
+    {
+      name: "GetIdentityResolutionJob",
+      method: "GET",
+      path: "/domains/:DomainName/identity-resolution-jobs/:JobId",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const jobId = parseInput(jobIdSchema, ctx.params["JobId"], "JobId");
+        const job = await getJob(deps.db, domain, jobId);
+        if (!job) throw notFound(`Identity resolution job ${jobId} not found in domain ${domain}`);
+        return {
+          ...jobSummary(job),
+          LastUpdatedAt: toEpochSeconds(job.updatedAt),
+          ...(job.endedAt !== undefined
+            ? { JobExpirationTime: toEpochSeconds(job.endedAt + JOB_RETENTION_MS) }
+            : {}),
+          ...(job.autoMerging ? { AutoMerging: job.autoMerging } : {}),
+        };
+      },
+    },
+    {
+      name: "ListIdentityResolutionJobs",
+      method: "GET",
+      path: "/domains/:DomainName/identity-resolution-jobs",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const page = pageRequest(ctx.query, "ListIdentityResolutionJobs");
+        const { items, more } = await listJobs(deps.db, domain, page);
+        return {
+          IdentityResolutionJobsList: items.map(jobSummary),
+          NextToken: nextToken(
+            "ListIdentityResolutionJobs",
+            items.map((j) => ({ key: j.jobId })),
+            more,
+          ),
+        };
+      },
+    },
+    {
+      name: "StartIdentityResolutionJob",
+      method: "POST",
+      path: "/domains/:DomainName/identity-resolution-jobs",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        if (!deps.jobs)
+          throw new ProfileflowError("UNSUPPORTED_OPERATION", "identity resolution jobs are not composed");
+        return { DomainName: domain, JobId: await deps.jobs.startJob(domain) };
+      },
+    },
+    {
+      name: "GetMatches",
+      method: "GET",
+      path: "/domains/:DomainName/matches",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const page = pageRequest(ctx.query, "GetMatches");
+        const job = await latestFinishedJob(deps.db, domain);
+        if (!job) return { Matches: [], PotentialMatches: 0 };
+        const { items, more, total } = await listMatches(deps.db, domain, job.jobId, page);
+        return {
+          MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
+          PotentialMatches: total,
+          Matches: items.map((m) => ({
+            MatchId: m.matchId,
+            ProfileIds: [m.profileA, m.profileB],
+            ConfidenceScore: m.score,
+          })),
+          NextToken: nextToken(
+            "GetMatches",
+            items.map((m) => ({ key: matchPageKey(m) })),
+            more,
+          ),
+        };
+      },
+    },
+    {
+      name: "GetAutoMergingPreview",
+      method: "POST",
+      path: "/domains/:DomainName/identity-resolution-jobs/auto-merging-preview",
+      handler: async (ctx) => {
+        const domain = await requireDomain(deps.domains, ctx.params);
+        const input = parseInput(previewSchema, ctx.body);
+        const preview = await previewAutoMerging(deps.db, domain, {
+          consolidation: input.Consolidation.MatchingAttributesList,
+          ...(input.MinAllowedConfidenceScoreForMerging !== undefined
+            ? { minScore: input.MinAllowedConfidenceScoreForMerging }
+            : {}),
+        });
+        return {
+          DomainName: domain,
+          NumberOfMatchesInSample: preview.matchesInSample,
+          NumberOfProfilesInSample: preview.profilesInSample,
+          NumberOfProfilesWillBeMerged: preview.profilesWillBeMerged,
+        };
+      },
+    },
+  ];
+}
+
+function jobSummary(job: IdentityResolutionJob): Record<string, unknown> {
+  return {
+    DomainName: job.domainName,
+    JobId: job.jobId,
+    Status: job.status,
+    ...(job.startedAt !== undefined ? { JobStartTime: toEpochSeconds(job.startedAt) } : {}),
+    ...(job.endedAt !== undefined ? { JobEndTime: toEpochSeconds(job.endedAt) } : {}),
+    JobStats: {
+      NumberOfProfilesReviewed: job.reviewed,
+      NumberOfMatchesFound: job.matchesFound,
+      NumberOfMergesDone: job.mergesDone,
+    },
+    ...(job.message !== undefined ? { Message: job.message } : {}),
+  };
+}

@@ -1,0 +1,294 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely, Updateable } from "kysely";
+import type { DialectName } from "../../db/dialect.ts";
+import type { IdentityResolutionJobsTable } from "../../db/schema/matching.ts";
+import type { Database } from "../../db/schema.ts";
+import { chunks, insertMany } from "../bulk.ts";
+
+/** IdentityResolutionJobStatus. */
+export type JobStatus =
+  | "PENDING"
+  | "PREPROCESSING"
+  | "FIND_MATCHING"
+  | "MERGING"
+  | "COMPLETED"
+  | "PARTIAL_SUCCESS"
+  | "FAILED";
+
+/** An identity resolution job as stored. */
+export interface IdentityResolutionJob {
+  domainName: string;
+  jobId: string;
+  status: JobStatus;
+  message?: string;
+  autoMerging?: Record<string, unknown>;
+  reviewed: number;
+  matchesFound: number;
+  mergesDone: number;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  updatedAt: number;
+}
+
+/** One pair an identity resolution job found. */
+export interface MlMatch {
+  matchId: string;
+  profileA: string;
+  profileB: string;
+  score: number;
+  detail: Record<string, unknown>;
+}
+
+/** A job id: 32 hex digits, the creation time first, so ids sort by creation (newest last). */
+export function newJobId(now: number): string {
+  return now.toString(16).padStart(12, "0").slice(-12) + randomBytes(10).toString("hex");
+}
+
+/** Records a new PENDING job. */
+export async function insertJob(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  autoMerging: Record<string, unknown> | undefined,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto("identity_resolution_jobs")
+    .values({
+      domain_name: domainName,
+      job_id: jobId,
+      status: "PENDING",
+      message: null,
+      auto_merging: autoMerging ? JSON.stringify(autoMerging) : null,
+      reviewed: 0,
+      matches_found: 0,
+      merges_done: 0,
+      model: null,
+      created_at: now,
+      started_at: null,
+      ended_at: null,
+      updated_at: now,
+    })
+    .execute();
+}
+
+/** Updates a job's row. */
+export async function updateJob(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  patch: Updateable<IdentityResolutionJobsTable>,
+): Promise<void> {
+  await db
+    .updateTable("identity_resolution_jobs")
+    .set(patch)
+    .where("domain_name", "=", domainName)
+    .where("job_id", "=", jobId)
+    .execute();
+}
+
+/** A job, or undefined. */
+export async function getJob(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+): Promise<IdentityResolutionJob | undefined> {
+  const row = await db
+    .selectFrom("identity_resolution_jobs")
+    .selectAll()
+    .where("domain_name", "=", domainName)
+    .where("job_id", "=", jobId)
+    .executeTakeFirst();
+  return row ? jobOf(row) : undefined;
+}
+
+/** A page of the domain's jobs, newest first, after the job id `after`. */
+export async function listJobs(
+  db: Kysely<Database>,
+  domainName: string,
+  page: { after?: string | undefined; limit: number },
+): Promise<{ items: IdentityResolutionJob[]; more: boolean }> {
+  let q = db
+    .selectFrom("identity_resolution_jobs")
+    .selectAll()
+    .where("domain_name", "=", domainName)
+    .orderBy("job_id", "desc")
+    .limit(page.limit + 1);
+  if (page.after !== undefined) q = q.where("job_id", "<", page.after);
+  const rows = await q.execute();
+  return { items: rows.slice(0, page.limit).map(jobOf), more: rows.length > page.limit };
+}
+
+/** The domain's newest job that found matches (COMPLETED or PARTIAL_SUCCESS), or undefined. */
+export async function latestFinishedJob(
+  db: Kysely<Database>,
+  domainName: string,
+): Promise<IdentityResolutionJob | undefined> {
+  const row = await db
+    .selectFrom("identity_resolution_jobs")
+    .selectAll()
+    .where("domain_name", "=", domainName)
+    .where("status", "in", ["COMPLETED", "PARTIAL_SUCCESS"])
+    .orderBy("job_id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? jobOf(row) : undefined;
+}
+
+/** True when the domain has a job waiting or running. */
+export async function hasActiveJob(db: Kysely<Database>, domainName: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("identity_resolution_jobs")
+    .select("job_id")
+    .where("domain_name", "=", domainName)
+    .where("status", "in", ["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Stores a job's matches (in bounded inserts). */
+export async function insertMatches(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  jobId: string,
+  matches: readonly MlMatch[],
+): Promise<void> {
+  for (const part of chunks(matches, 1000)) {
+    await insertMany(
+      db,
+      dialect,
+      "ml_matches",
+      part.map((m) => ({
+        domain_name: domainName,
+        job_id: jobId,
+        match_id: m.matchId,
+        profile_a: m.profileA,
+        profile_b: m.profileB,
+        score: m.score,
+        detail: JSON.stringify(m.detail),
+      })),
+    );
+  }
+}
+
+/** Drops the matches of every job of the domain but `keepJobId`'s (a newer job's replace them). */
+export async function deleteMatchesExcept(
+  db: Kysely<Database>,
+  domainName: string,
+  keepJobId: string,
+): Promise<void> {
+  await db
+    .deleteFrom("ml_matches")
+    .where("domain_name", "=", domainName)
+    .where("job_id", "<>", keepJobId)
+    .execute();
+}
+
+/**
+ * A page of a job's matches whose two profiles both still exist (a pair merged or deleted since is no
+ * longer a match), highest score first, then by id; `after` is the last item's `score:matchId` key.
+ */
+export async function listMatches(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  page: { after?: string | undefined; limit: number },
+): Promise<{ items: MlMatch[]; more: boolean; total: number }> {
+  const base = db
+    .selectFrom("ml_matches as m")
+    .innerJoin("profiles as a", (j) =>
+      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
+    )
+    .innerJoin("profiles as b", (j) =>
+      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
+    )
+    .where("m.domain_name", "=", domainName)
+    .where("m.job_id", "=", jobId);
+  const count = await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+  let q = base
+    .select(["m.match_id", "m.profile_a", "m.profile_b", "m.score", "m.detail"])
+    .orderBy("m.score", "desc")
+    .orderBy("m.match_id")
+    .limit(page.limit + 1);
+  if (page.after !== undefined) {
+    const cut = page.after.indexOf(":");
+    const score = Number(page.after.slice(0, cut));
+    const id = page.after.slice(cut + 1);
+    q = q.where((eb) =>
+      eb.or([eb("m.score", "<", score), eb.and([eb("m.score", "=", score), eb("m.match_id", ">", id)])]),
+    );
+  }
+  const rows = await q.execute();
+  return {
+    items: rows.slice(0, page.limit).map((r) => ({
+      matchId: r.match_id,
+      profileA: r.profile_a,
+      profileB: r.profile_b,
+      score: Number(r.score),
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    })),
+    more: rows.length > page.limit,
+    total: Number(count?.n ?? 0),
+  };
+}
+
+/** The page key of a match in listMatches' order. */
+export function matchPageKey(m: MlMatch): string {
+  return `${m.score}:${m.matchId}`;
+}
+
+/**
+ * GetSimilarProfiles (ML_BASED_MATCHING): the profiles a job's matches link to `profileId` (both still
+ * existing), the best match first, with that match's id and score; empty when none.
+ */
+export async function similarByMl(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  profileId: string,
+): Promise<{ profileIds: string[]; matchId?: string; score?: number }> {
+  const rows = await db
+    .selectFrom("ml_matches as m")
+    .innerJoin("profiles as a", (j) =>
+      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
+    )
+    .innerJoin("profiles as b", (j) =>
+      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
+    )
+    .select(["m.match_id", "m.score", "m.profile_a", "m.profile_b"])
+    .where("m.domain_name", "=", domainName)
+    .where("m.job_id", "=", jobId)
+    .where((eb) => eb.or([eb("m.profile_a", "=", profileId), eb("m.profile_b", "=", profileId)]))
+    .orderBy("m.score", "desc")
+    .orderBy("m.match_id")
+    .execute();
+  if (rows.length === 0) return { profileIds: [] };
+  const others = rows.map((r) => (r.profile_a === profileId ? r.profile_b : r.profile_a));
+  return {
+    profileIds: [profileId, ...new Set(others)],
+    matchId: rows[0]!.match_id,
+    score: Number(rows[0]!.score),
+  };
+}
+
+function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {
+  return {
+    domainName: r.domain_name,
+    jobId: r.job_id,
+    status: r.status as JobStatus,
+    ...(r.message !== null ? { message: r.message } : {}),
+    ...(r.auto_merging !== null
+      ? { autoMerging: JSON.parse(r.auto_merging) as Record<string, unknown> }
+      : {}),
+    reviewed: Number(r.reviewed),
+    matchesFound: Number(r.matches_found),
+    mergesDone: Number(r.merges_done),
+    createdAt: Number(r.created_at),
+    ...(r.started_at !== null ? { startedAt: Number(r.started_at) } : {}),
+    ...(r.ended_at !== null ? { endedAt: Number(r.ended_at) } : {}),
+    updatedAt: Number(r.updated_at),
+  };
+}
