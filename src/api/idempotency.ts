@@ -75,6 +75,19 @@ export class Idempotency {
     return result;
   }
 
+  /**
+   * The recorded response of a repeat within the TTL, read through `q`; CONFLICT when the token came
+   * with another request. For an operation with outside work (a connection test) to skip on a repeat.
+   */
+  async replayIn<T>(
+    q: Queryable,
+    operation: string,
+    token: string | undefined,
+    request: unknown,
+  ): Promise<{ response: T } | undefined> {
+    return token ? this.#replay<T>(q, operation, token, request) : undefined;
+  }
+
   /** The stored response of a repeat within the TTL; CONFLICT when the token came with another request. */
   async #replay<T>(
     q: Queryable,

@@ -116,6 +116,7 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     connectorProfiles,
     runner: engine,
     tags: d.tags,
+    idempotency,
     domainExists: (q, name) =>
       d.domains.requireIn(q, name).then(
         () => true,
@@ -130,13 +131,13 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     profiles: connectorProfiles,
     flows,
     test: connectionTester(secrets, policy),
+    idempotency,
     vendorHosts: policy.hosts,
   });
   const services: ServiceDefinition[] = [
-    connectorProfileOperations({ profiles: connectorProfileService, idempotency }),
+    connectorProfileOperations({ profiles: connectorProfileService }),
     flowOperations({
       flows: flowService,
-      idempotency,
       principalArn: `arn:aws:iam::${config.accountId}:root`,
     }),
     secretsOperations(secrets),

@@ -8,6 +8,7 @@ import type {
 } from "../flows/connector-profile-store.ts";
 import { assertAllowedVendorHost, assertCredentialsFollowHost } from "../flows/credential-binding.ts";
 import type { FlowStore } from "../flows/flow-store.ts";
+import type { IdempotencyPort, Replayable } from "./replayable.ts";
 
 /** Tests a connection with the connector's own code: "Connected" or the precise reason it failed. */
 export type ConnectionTester = (profile: {
@@ -21,6 +22,8 @@ export interface ConnectorProfileServiceDeps {
   readonly profiles: ConnectorProfileStore;
   readonly flows: FlowStore;
   readonly test: ConnectionTester;
+  /** clientToken records, written in the write's transaction. */
+  readonly idempotency: IdempotencyPort;
   /** Hosts a connector profile may name (setting vendorHosts); any host when absent. */
   readonly vendorHosts?: HostAllowList | undefined;
 }
@@ -63,11 +66,14 @@ export class ConnectorProfileService {
   }
 
   /** CreateConnectorProfile: refused unless the connection test passes. */
-  async create(input: NewConnectorProfile): Promise<ConnectorProfile> {
+  async create<R>(input: NewConnectorProfile, call: Replayable<ConnectorProfile, R>): Promise<R> {
+    const op = "CreateConnectorProfile";
+    const replay = await this.d.idempotency.replayIn<R>(this.d.db, op, call.token, call.request);
+    if (replay) return replay.response;
     assertAllowedVendorHost(this.#hosts, input.key, input.properties["instanceUrl"]);
     if (await this.d.profiles.get(this.d.db, input.name)) throw alreadyExists(input.name);
     const tested = await this.#testOrThrow(input.connectorType, input.properties, input.credentials ?? {});
-    return this.d.db.transaction().execute((tx) =>
+    return this.#write(op, call, (tx) =>
       this.d.profiles.create(tx, {
         name: input.name,
         connectorType: input.connectorType,
@@ -83,13 +89,16 @@ export class ConnectorProfileService {
   }
 
   /** UpdateConnectorProfile: new properties (and credentials), refused unless the connection test passes. */
-  async update(input: ConnectorProfileChange): Promise<ConnectorProfile> {
+  async update<R>(input: ConnectorProfileChange, call: Replayable<ConnectorProfile, R>): Promise<R> {
+    const op = "UpdateConnectorProfile";
+    const replay = await this.d.idempotency.replayIn<R>(this.d.db, op, call.token, call.request);
+    if (replay) return replay.response;
     const existing = await this.d.profiles.require(this.d.db, input.name);
     this.#checkChange(existing, input);
     const effective =
       input.credentials ?? (await this.d.profiles.credentials(this.d.db, existing.name))?.[input.key] ?? {};
     const tested = await this.#testOrThrow(existing.connectorType, input.properties, effective);
-    return this.d.db.transaction().execute(async (tx) => {
+    return this.#write(op, call, async (tx) => {
       // What was tested is what is written: the binding is checked again against the row being replaced.
       const current = await this.d.profiles.require(tx, input.name);
       this.#checkChange(current, input);
@@ -154,6 +163,17 @@ export class ConnectorProfileService {
       });
     });
     return result;
+  }
+
+  /** The write's transaction: the clientToken's lookup, the write and the token's record commit together. */
+  #write<T, R>(operation: string, call: Replayable<T, R>, fn: (tx: Queryable) => Promise<T>): Promise<R> {
+    return this.d.db
+      .transaction()
+      .execute((tx) =>
+        this.d.idempotency.runIn(tx, operation, call.token, call.request, async (t) =>
+          call.respond(await fn(t)),
+        ),
+      );
   }
 
   #checkChange(existing: ConnectorProfile, input: ConnectorProfileChange): void {

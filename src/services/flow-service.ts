@@ -6,6 +6,7 @@ import type { ExecutionRecord } from "../flows/execution-record.ts";
 import type { FlowDefinition, FlowStatus, StoredFlow } from "../flows/flow-definition.ts";
 import type { FlowRunner } from "../flows/flow-runner.ts";
 import type { FlowStore } from "../flows/flow-store.ts";
+import type { IdempotencyPort, Replayable } from "./replayable.ts";
 import type { TagService } from "./tag-service.ts";
 
 export interface FlowServiceDeps {
@@ -15,6 +16,8 @@ export interface FlowServiceDeps {
   /** The execution engine (FlowEngine): schedules, executions and their jobs, inside our transaction. */
   readonly runner: FlowRunner;
   readonly tags: Pick<TagService, "listIn" | "tagIn" | "clearIn">;
+  /** clientToken records, written in the operation's transaction. */
+  readonly idempotency: Pick<IdempotencyPort, "runIn">;
   /** Whether a Customer Profiles domain exists (a flow's destination). */
   domainExists(q: Queryable, name: string): Promise<boolean>;
 }
@@ -57,8 +60,8 @@ export class FlowService {
   }
 
   /** CreateFlow. */
-  create(def: FlowDefinition, o: NewFlowOptions = {}): Promise<StoredFlow> {
-    return this.d.db.transaction().execute((tx) => this.createIn(tx, def, o));
+  create<R>(def: FlowDefinition, o: NewFlowOptions, call: Replayable<StoredFlow, R>): Promise<R> {
+    return this.#replayable("CreateFlow", call, (tx) => this.createIn(tx, def, o));
   }
 
   async createIn(tx: Queryable, def: FlowDefinition, o: NewFlowOptions = {}): Promise<StoredFlow> {
@@ -74,8 +77,8 @@ export class FlowService {
   }
 
   /** UpdateFlow: a new definition (the kmsArn stays); an Active scheduled flow takes its new schedule. */
-  update(def: FlowDefinition): Promise<StoredFlow> {
-    return this.d.db.transaction().execute((tx) => this.updateIn(tx, def));
+  update<R>(def: FlowDefinition, call: Replayable<StoredFlow, R>): Promise<R> {
+    return this.#replayable("UpdateFlow", call, (tx) => this.updateIn(tx, def));
   }
 
   async updateIn(tx: Queryable, def: FlowDefinition): Promise<StoredFlow> {
@@ -138,10 +141,10 @@ export class FlowService {
   }
 
   /** StartFlow: an OnDemand flow runs now (CONFLICT while it runs); a Scheduled one becomes Active. */
-  start(name: string): Promise<StartedFlow> {
-    return this.d.db
-      .transaction()
-      .execute(async (tx) => this.startIn(tx, await this.d.flows.require(tx, name)));
+  start<R>(name: string, call: Replayable<StartedFlow, R>): Promise<R> {
+    return this.#replayable("StartFlow", call, async (tx) =>
+      this.startIn(tx, await this.d.flows.require(tx, name)),
+    );
   }
 
   async startIn(tx: Queryable, flow: StoredFlow): Promise<StartedFlow> {
@@ -189,5 +192,20 @@ export class FlowService {
       await this.d.flows.require(tx, name);
       return (await this.d.runner.cancelIn(tx, name, ids)).invalidExecutions;
     });
+  }
+
+  /** One transaction: the clientToken's lookup, the operation and the token's record commit together. */
+  #replayable<T, R>(
+    operation: string,
+    call: Replayable<T, R>,
+    fn: (tx: Queryable) => Promise<T>,
+  ): Promise<R> {
+    return this.d.db
+      .transaction()
+      .execute((tx) =>
+        this.d.idempotency.runIn(tx, operation, call.token, call.request, async (t) =>
+          call.respond(await fn(t)),
+        ),
+      );
   }
 }

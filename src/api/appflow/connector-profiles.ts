@@ -2,7 +2,6 @@ import { z } from "zod";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { ConnectorProfile } from "../../flows/connector-profile-store.ts";
 import type { ConnectorProfileService } from "../../services/connector-profile-service.ts";
-import type { Idempotency } from "../idempotency.ts";
 import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
@@ -182,6 +181,8 @@ function detail(p: ConnectorProfile) {
   };
 }
 
+const arnOf = (p: ConnectorProfile) => ({ connectorProfileArn: p.arn });
+
 type Handler = (ctx: OperationContext) => Promise<unknown>;
 const op = (name: string, path: string, handler: Handler): Operation => ({
   name,
@@ -191,42 +192,32 @@ const op = (name: string, path: string, handler: Handler): Operation => ({
 });
 
 /** CreateConnectorProfile, UpdateConnectorProfile, DescribeConnectorProfiles, DeleteConnectorProfile (+ a test extension). */
-export function connectorProfileOperations(deps: {
-  profiles: ConnectorProfileService;
-  idempotency: Idempotency;
-}): ServiceDefinition {
-  const { profiles, idempotency } = deps;
+export function connectorProfileOperations(deps: { profiles: ConnectorProfileService }): ServiceDefinition {
+  const { profiles } = deps;
   const operations = [
     op("CreateConnectorProfile", "/create-connector-profile", async (ctx) => {
       const input = parseInput(profileInput, ctx.body);
-      const request = { ...input, clientToken: undefined };
-      return idempotency.run("CreateConnectorProfile", input.clientToken, request, async () => {
-        const config = checkConfig(input.connectorType, input.connectorProfileConfig, true);
-        const p = await profiles.create({
+      const config = checkConfig(input.connectorType, input.connectorProfileConfig, true);
+      return profiles.create(
+        {
           name: input.connectorProfileName,
           connectorType: input.connectorType,
           connectorLabel: input.connectorLabel,
           connectionMode: input.connectionMode,
           kmsArn: input.kmsArn,
           ...config,
-        });
-        return { connectorProfileArn: p.arn };
-      });
+        },
+        { token: input.clientToken, request: { ...input, clientToken: undefined }, respond: arnOf },
+      );
     }),
     op("UpdateConnectorProfile", "/update-connector-profile", async (ctx) => {
       const input = parseInput(updateInput, ctx.body);
-      const request = { ...input, clientToken: undefined };
-      return idempotency.run("UpdateConnectorProfile", input.clientToken, request, async () => {
-        const type = (await profiles.require(input.connectorProfileName))
-          .connectorType as keyof typeof shapes;
-        const config = checkConfig(type, input.connectorProfileConfig, false);
-        const p = await profiles.update({
-          name: input.connectorProfileName,
-          connectionMode: input.connectionMode,
-          ...config,
-        });
-        return { connectorProfileArn: p.arn };
-      });
+      const type = (await profiles.require(input.connectorProfileName)).connectorType as keyof typeof shapes;
+      const config = checkConfig(type, input.connectorProfileConfig, false);
+      return profiles.update(
+        { name: input.connectorProfileName, connectionMode: input.connectionMode, ...config },
+        { token: input.clientToken, request: { ...input, clientToken: undefined }, respond: arnOf },
+      );
     }),
     op("DescribeConnectorProfiles", "/describe-connector-profiles", async (ctx) => {
       const input = parseInput(describeInput, ctx.body);

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { FlowService } from "../../services/flow-service.ts";
-import type { Idempotency } from "../idempotency.ts";
 import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { createFlowInput, flowName, updateFlowInput } from "./flow-schema.ts";
@@ -10,7 +9,6 @@ import { decodeToken, page } from "./pagination.ts";
 
 export interface FlowOperationDeps {
   flows: FlowService;
-  idempotency: Idempotency;
   /** The principal recorded as createdBy / lastUpdatedBy. */
   principalArn: string;
 }
@@ -37,31 +35,27 @@ const op = (name: string, path: string, handler: Handler): Operation => ({
 
 /** CreateFlow, UpdateFlow, DescribeFlow, ListFlows, DeleteFlow, StartFlow, StopFlow and the execution operations. */
 export function flowOperations(deps: FlowOperationDeps): ServiceDefinition {
-  const { flows, idempotency, principalArn } = deps;
+  const { flows, principalArn } = deps;
   const operations: Operation[] = [
     op("CreateFlow", "/create-flow", async (ctx) => {
       const input = parseInput(createFlowInput, ctx.body);
-      return idempotency.run(
-        "CreateFlow",
-        input.clientToken,
-        { ...input, clientToken: undefined },
-        async () => {
-          const flow = await flows.create(toDefinition(input), { tags: input.tags });
-          return { flowArn: flow.flowArn, flowStatus: flow.flowStatus };
+      return flows.create(
+        toDefinition(input),
+        { tags: input.tags },
+        {
+          token: input.clientToken,
+          request: { ...input, clientToken: undefined },
+          respond: (flow) => ({ flowArn: flow.flowArn, flowStatus: flow.flowStatus }),
         },
       );
     }),
     op("UpdateFlow", "/update-flow", async (ctx) => {
       const input = parseInput(updateFlowInput, ctx.body);
-      return idempotency.run(
-        "UpdateFlow",
-        input.clientToken,
-        { ...input, clientToken: undefined },
-        async () => {
-          const flow = await flows.update(toDefinition(input));
-          return { flowStatus: flow.flowStatus };
-        },
-      );
+      return flows.update(toDefinition(input), {
+        token: input.clientToken,
+        request: { ...input, clientToken: undefined },
+        respond: (flow) => ({ flowStatus: flow.flowStatus }),
+      });
     }),
     op("DescribeFlow", "/describe-flow", async (ctx) =>
       flowDescription(await flows.describe(parseInput(nameInput, ctx.body).flowName), principalArn),
@@ -80,9 +74,14 @@ export function flowOperations(deps: FlowOperationDeps): ServiceDefinition {
     }),
     op("StartFlow", "/start-flow", async (ctx) => {
       const input = parseInput(nameInput, ctx.body);
-      return idempotency.run("StartFlow", input.clientToken, { flowName: input.flowName }, async () => {
-        const { flow, executionId } = await flows.start(input.flowName);
-        return { flowArn: flow.flowArn, flowStatus: "Active", ...(executionId ? { executionId } : {}) };
+      return flows.start(input.flowName, {
+        token: input.clientToken,
+        request: { flowName: input.flowName },
+        respond: ({ flow, executionId }) => ({
+          flowArn: flow.flowArn,
+          flowStatus: "Active",
+          ...(executionId ? { executionId } : {}),
+        }),
       });
     }),
     op("StopFlow", "/stop-flow", async (ctx) => {
