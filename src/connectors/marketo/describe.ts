@@ -1,12 +1,11 @@
-import type { FieldDescription, HttpClient, ObjectDescription } from "../sdk/index.ts";
+import {
+  type FieldDescription,
+  type HttpClient,
+  type ObjectDescription,
+  objectDescription,
+} from "../sdk/index.ts";
 import { getEnvelope } from "./query.ts";
 import { objects } from "./spec.ts";
-
-/** The readable objects (no request needed). */
-export function listMarketoObjects(): ObjectDescription[] {
-  const o = objects.leads;
-  return [{ name: "leads", label: o.label, cursorField: o.cursorField, idField: o.idField }];
-}
 
 /** Leads with every field of the instance (`leads/describe.json`: REST name, display name, data type). */
 export async function describeMarketoLeads(http: HttpClient): Promise<ObjectDescription> {
@@ -21,5 +20,5 @@ export async function describeMarketoLeads(http: HttpClient): Promise<ObjectDesc
       ...(typeof f["displayName"] === "string" ? { label: f["displayName"] as string } : {}),
     });
   }
-  return { ...listMarketoObjects()[0]!, fields };
+  return { ...objectDescription("leads", objects.leads), fields };
 }

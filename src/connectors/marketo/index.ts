@@ -1,13 +1,14 @@
 import {
   type Connector,
-  ConnectorError,
   type ConnectorOptions,
   type ConnectorProfileConfig,
+  checkedObject,
   defineConnector,
+  objectDescriptions,
   openVendorHttp,
 } from "../sdk/index.ts";
 import { marketoAuth } from "./auth.ts";
-import { describeMarketoLeads, listMarketoObjects } from "./describe.ts";
+import { describeMarketoLeads } from "./describe.ts";
 import { marketoClassifier } from "./errors.ts";
 import { readMarketo } from "./read.ts";
 import { errorRules, type MarketoObject, marketoLimits, objects } from "./spec.ts";
@@ -39,11 +40,9 @@ export function openMarketo(profile: ConnectorProfileConfig, options: ConnectorO
   }));
   return {
     testConnection: () => testMarketoConnection(http, () => http.serverNow()),
-    listObjects: () => Promise.resolve(listMarketoObjects()),
-    describeObject: (name) => {
-      if (name !== "leads") {
-        return Promise.reject(new ConnectorError("config", `Marketo object ${name} is not supported`));
-      }
+    listObjects: () => Promise.resolve(objectDescriptions(objects)),
+    describeObject: async (name) => {
+      checkedObject("Marketo", objects, name);
       return describeMarketoLeads(http);
     },
     read: (request) => readMarketo(http, timer, request),

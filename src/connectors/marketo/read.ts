@@ -1,5 +1,5 @@
 import {
-  ConnectorError,
+  checkedObject,
   type HttpClient,
   type Page,
   pageSizeOf,
@@ -27,11 +27,10 @@ export async function* readMarketo(
   timer: Timer,
   request: ReadRequest,
 ): AsyncGenerator<Page> {
-  if (request.object !== "leads")
-    throw new ConnectorError("config", `Marketo object ${request.object} is not supported`);
+  const object = checkedObject("Marketo", objects, request.object);
   // One call to learn the instance's clock from its Date header (describe is cheap and always allowed).
   const probe = async () => void (await http.request({ path: "/rest/v1/leads/describe.json" }));
-  const state = await startRead(request, { object: "leads", spec, states: readStates, http, probe });
+  const state = await startRead(request, { object, spec, states: readStates, http, probe });
   const pageSize = pageSizeOf(request, spec);
   const cache = emptyFileCache();
   yield* runRead(state, readStates, (s) =>

@@ -3,6 +3,7 @@ import {
   type FieldDescription,
   isConnectorError,
   type ObjectDescription,
+  objectDescription,
 } from "../sdk/index.ts";
 import type { SalesforceApi } from "./query.ts";
 import { objects, type SalesforceObject } from "./spec.ts";
@@ -18,24 +19,6 @@ export interface ObjectFields {
 }
 
 const unselectable = new Set(["address", "location", "base64", "complexvalue"]);
-
-/** The readable objects (no request needed). */
-export function listSalesforceObjects(): ObjectDescription[] {
-  return Object.entries(objects).map(([name, o]) => ({
-    name,
-    label: o.label,
-    cursorField: o.cursorField,
-    idField: o.idField,
-  }));
-}
-
-/** Checks that `name` is one of our objects; config error otherwise. */
-export function salesforceObject(name: string): SalesforceObject {
-  if (!Object.hasOwn(objects, name)) {
-    throw new ConnectorError("config", `Salesforce object ${name} is not supported`);
-  }
-  return name as SalesforceObject;
-}
 
 /**
  * `sobjects/{o}/describe`: the fields this user can see (field-level security hides the others, which is
@@ -75,7 +58,6 @@ export async function describeSalesforceObject(
   api: SalesforceApi,
   name: SalesforceObject,
 ): Promise<ObjectDescription> {
-  const o = objects[name];
   const { fields } = await fetchObjectFields(api, name);
-  return { name, label: o.label, cursorField: o.cursorField, idField: o.idField, fields };
+  return { ...objectDescription(name, objects[name]), fields };
 }

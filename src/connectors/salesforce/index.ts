@@ -2,17 +2,13 @@ import {
   type Connector,
   type ConnectorOptions,
   type ConnectorProfileConfig,
+  checkedObject,
   defineConnector,
+  objectDescriptions,
   openVendorHttp,
 } from "../sdk/index.ts";
 import { salesforceAuth } from "./auth.ts";
-import {
-  describeSalesforceObject,
-  fetchObjectFields,
-  listSalesforceObjects,
-  type ObjectFields,
-  salesforceObject,
-} from "./describe.ts";
+import { describeSalesforceObject, fetchObjectFields, type ObjectFields } from "./describe.ts";
 import { salesforceClassifier } from "./errors.ts";
 import { SalesforceApi } from "./query.ts";
 import { QuotaGuard } from "./quota-guard.ts";
@@ -71,8 +67,8 @@ export function openSalesforce(
   };
   return {
     testConnection: () => testSalesforceConnection(api, fieldsOf),
-    listObjects: () => Promise.resolve(listSalesforceObjects()),
-    describeObject: async (name) => describeSalesforceObject(api, salesforceObject(name)),
+    listObjects: () => Promise.resolve(objectDescriptions(objects)),
+    describeObject: async (name) => describeSalesforceObject(api, checkedObject("Salesforce", objects, name)),
     read: (request) => readSalesforce(api, settings, timer, request, fieldsOf),
     close,
   };

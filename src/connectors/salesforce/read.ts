@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  checkedObject,
   type DeleteEvent,
   isConnectorError,
   type Page,
@@ -11,12 +12,12 @@ import {
   type Timer,
 } from "../sdk/index.ts";
 import { abandonBulkJob, createBulkJob, fetchBulkResults, waitBulkJob } from "./bulk2.ts";
-import { type ObjectFields, salesforceObject } from "./describe.ts";
+import type { ObjectFields } from "./describe.ts";
 import { QueryTimeoutError } from "./errors.ts";
 import { parseSfDateTime, type SalesforceApi, windowSoql } from "./query.ts";
 import { readPurged } from "./read-deleted.ts";
 import { keysetOf, moveKeyset, type ReadState, readStates } from "./read-state.ts";
-import { objects, type SalesforceSettings } from "./spec.ts";
+import { objects, type SalesforceObject, type SalesforceSettings } from "./spec.ts";
 
 /** What one read shares between its steps. */
 export interface ReadContext {
@@ -49,9 +50,9 @@ export async function* readSalesforce(
   settings: SalesforceSettings,
   timer: Timer,
   request: ReadRequest,
-  fieldsOf: (o: ReturnType<typeof salesforceObject>) => Promise<ObjectFields>,
+  fieldsOf: (o: SalesforceObject) => Promise<ObjectFields>,
 ): AsyncGenerator<Page> {
-  const object = salesforceObject(request.object);
+  const object = checkedObject("Salesforce", objects, request.object);
   const fields = await fieldsOf(object); // also teaches the client the org's clock (Date header)
   const pageSize = request.pageSize === undefined ? undefined : Math.max(1, Math.floor(request.pageSize));
   const ctx: ReadContext = { api, settings, timer, fields, pageSize };

@@ -29,6 +29,7 @@ export { type RateBudget, unlimitedBudget } from "./rate-budget.ts";
 export { pageSizeOf, type ReadStates, runRead, type StepResult, startRead } from "./read-start.ts";
 export { parseHttpDate, parseRetryAfter } from "./retry-after.ts";
 export { SeenSet } from "./seen-set.ts";
+export { checkedObject, objectDescription, objectDescriptions } from "./spec-objects.ts";
 export { FakeTimer, systemTimer, type Timer } from "./timer.ts";
 export type * from "./types.ts";
 export { isWindowRead } from "./types.ts";

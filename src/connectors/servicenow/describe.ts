@@ -3,19 +3,10 @@ import {
   type HttpClient,
   isConnectorError,
   type ObjectDescription,
+  objectDescription,
 } from "../sdk/index.ts";
 import { fetchTable } from "./query.ts";
 import { objects, type ServiceNowObject, tablePath } from "./spec.ts";
-
-/** The readable objects (no request needed). */
-export function listServiceNowObjects(): ObjectDescription[] {
-  return Object.entries(objects).map(([name, o]) => ({
-    name,
-    label: o.label,
-    cursorField: o.cursorField,
-    idField: o.idField,
-  }));
-}
 
 // The dictionary types of the fields we know, for when sys_dictionary cannot be read (the values still arrive as
 // strings; the type tells a caller which filters make sense: DescribeConnectorEntity's filterOperators).
@@ -39,7 +30,7 @@ export async function describeServiceNowObject(
   name: ServiceNowObject,
 ): Promise<ObjectDescription> {
   const o = objects[name];
-  const head = { name, label: o.label, cursorField: o.cursorField, idField: o.idField };
+  const head = objectDescription(name, o);
   try {
     const { rows } = await fetchTable(
       http,

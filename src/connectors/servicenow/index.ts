@@ -1,13 +1,14 @@
 import {
   type Connector,
-  ConnectorError,
   type ConnectorOptions,
   type ConnectorProfileConfig,
+  checkedObject,
   defineConnector,
+  objectDescriptions,
   openVendorHttp,
 } from "../sdk/index.ts";
 import { serviceNowAuth } from "./auth.ts";
-import { describeServiceNowObject, listServiceNowObjects } from "./describe.ts";
+import { describeServiceNowObject } from "./describe.ts";
 import { readServiceNow } from "./read.ts";
 import { errorRules, objects, type ServiceNowObject } from "./spec.ts";
 import { testServiceNowConnection } from "./test-connection.ts";
@@ -32,13 +33,9 @@ export function openServiceNow(profile: ConnectorProfileConfig, options: Connect
   }));
   return {
     testConnection: () => testServiceNowConnection(http),
-    listObjects: () => Promise.resolve(listServiceNowObjects()),
-    describeObject: (name) => {
-      if (!Object.hasOwn(objects, name)) {
-        return Promise.reject(new ConnectorError("config", `ServiceNow object ${name} is not supported`));
-      }
-      return describeServiceNowObject(http, name as ServiceNowObject);
-    },
+    listObjects: () => Promise.resolve(objectDescriptions(objects)),
+    describeObject: async (name) =>
+      describeServiceNowObject(http, checkedObject("ServiceNow", objects, name)),
     read: (request) => readServiceNow(http, request),
     close,
   };

@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  checkedObject,
   type DeleteEvent,
   type HttpClient,
   type Page,
@@ -13,17 +14,14 @@ import {
 } from "../sdk/index.ts";
 import { fetchTable, glideCeil, type Keyset, keysetQuery, parseGlide, probe } from "./query.ts";
 import { keysetOf, moveKeyset, type ReadState, readStates } from "./read-state.ts";
-import { objects, type ServiceNowObject, type ServiceNowObjectSpec } from "./spec.ts";
+import { objects, type ServiceNowObjectSpec } from "./spec.ts";
 
 /**
  * Reads a window or incrementally: keyset pages on (sys_updated_on, sys_id) of the table, then keyset
  * pages of `sys_audit_delete` for the same window; one Page (with its checkpoint) per request.
  */
 export async function* readServiceNow(http: HttpClient, request: ReadRequest): AsyncGenerator<Page> {
-  if (!Object.hasOwn(objects, request.object)) {
-    throw new ConnectorError("config", `ServiceNow object ${request.object} is not supported`);
-  }
-  const object = request.object as ServiceNowObject;
+  const object = checkedObject("ServiceNow", objects, request.object);
   const spec = objects[object];
   const probeOnce = () => probe(http, object);
   const state = await startRead(request, { object, spec, states: readStates, http, probe: probeOnce });

@@ -1,15 +1,5 @@
-import type { ObjectDescription } from "../sdk/index.ts";
+import { type ObjectDescription, objectDescription } from "../sdk/index.ts";
 import { objects, type ZendeskObject } from "./spec.ts";
-
-/** The readable objects (no request needed). */
-export function listZendeskObjects(): ObjectDescription[] {
-  return Object.entries(objects).map(([name, o]) => ({
-    name,
-    label: o.label,
-    cursorField: o.cursorField,
-    idField: o.idField,
-  }));
-}
 
 /**
  * An object with its standard fields, as Zendesk documents them. Custom user and ticket fields travel inside
@@ -18,10 +8,7 @@ export function listZendeskObjects(): ObjectDescription[] {
 export function describeZendeskObject(name: ZendeskObject): ObjectDescription {
   const o = objects[name];
   return {
-    name,
-    label: o.label,
-    cursorField: o.cursorField,
-    idField: o.idField,
+    ...objectDescription(name, o),
     fields: o.knownFields.map(([field, type]) => ({ name: field, type })),
   };
 }

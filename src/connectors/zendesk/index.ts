@@ -1,13 +1,14 @@
 import {
   type Connector,
-  ConnectorError,
   type ConnectorOptions,
   type ConnectorProfileConfig,
+  checkedObject,
   defineConnector,
+  objectDescriptions,
   openVendorHttp,
 } from "../sdk/index.ts";
 import { zendeskAuth } from "./auth.ts";
-import { describeZendeskObject, listZendeskObjects } from "./describe.ts";
+import { describeZendeskObject } from "./describe.ts";
 import { readZendesk } from "./read.ts";
 import { errorRules, objects, type ZendeskObject } from "./spec.ts";
 import { testZendeskConnection } from "./test-connection.ts";
@@ -38,13 +39,8 @@ export function openZendesk(profile: ConnectorProfileConfig, options: ConnectorO
   }));
   return {
     testConnection: () => testZendeskConnection(http),
-    listObjects: () => Promise.resolve(listZendeskObjects()),
-    describeObject: (name) => {
-      if (!Object.hasOwn(objects, name)) {
-        return Promise.reject(new ConnectorError("config", `Zendesk object ${name} is not supported`));
-      }
-      return Promise.resolve(describeZendeskObject(name as ZendeskObject));
-    },
+    listObjects: () => Promise.resolve(objectDescriptions(objects)),
+    describeObject: async (name) => describeZendeskObject(checkedObject("Zendesk", objects, name)),
     read: (request) => readZendesk(http, request),
     close,
   };

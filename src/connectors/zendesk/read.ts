@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  checkedObject,
   type DeleteEvent,
   type HttpClient,
   type Page,
@@ -14,7 +15,7 @@ import {
 } from "../sdk/index.ts";
 import { cursorTime, fetchExport, isDeletion, probe } from "./query.ts";
 import { type ReadState, readStates } from "./read-state.ts";
-import { objects, type ZendeskObject, type ZendeskObjectSpec } from "./spec.ts";
+import { objects, type ZendeskObjectSpec } from "./spec.ts";
 
 /**
  * Reads a window `[from, to)` or incrementally through the cursor-based incremental export: starts at
@@ -23,10 +24,7 @@ import { objects, type ZendeskObject, type ZendeskObjectSpec } from "./spec.ts";
  * (`status: "deleted"`) and deleted users (`active: false`) become delete events.
  */
 export async function* readZendesk(http: HttpClient, request: ReadRequest): AsyncGenerator<Page> {
-  if (!Object.hasOwn(objects, request.object)) {
-    throw new ConnectorError("config", `Zendesk object ${request.object} is not supported`);
-  }
-  const object = request.object as ZendeskObject;
+  const object = checkedObject("Zendesk", objects, request.object);
   const spec = objects[object];
   // Zendesk holds back the last minute: a window reaching into it would end early and lose records.
   const state = await startRead(request, {
