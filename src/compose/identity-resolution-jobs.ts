@@ -47,14 +47,11 @@ export function composeIdentityResolution(d: {
     // The job's row and its run commit together: never a PENDING job nobody will run.
     await db.transaction().execute(async (tx) => {
       await insertJob(tx, domainName, jobId, undefined, now);
-      await d.executor.enqueue(
-        {
-          task: IDENTITY_RESOLUTION_TASK,
-          payload: { domain: domainName, jobId },
-          queue: `identity-resolution:${domainName}`,
-        },
-        tx,
-      );
+      await d.executor.enqueue(tx, {
+        task: IDENTITY_RESOLUTION_TASK,
+        payload: { domain: domainName, jobId },
+        queue: `identity-resolution:${domainName}`,
+      });
     });
     return jobId;
   };
@@ -97,7 +94,7 @@ export function composeIdentityResolution(d: {
   });
   return {
     init: () =>
-      d.executor.schedule({
+      d.executor.schedule(db, {
         key: IDENTITY_RESOLUTION_SWEEP_TASK,
         task: IDENTITY_RESOLUTION_SWEEP_TASK,
         payload: {},
