@@ -3,6 +3,7 @@ import { defaults } from "../config/config.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
+import type { AuthorizationInput } from "../security/iam/authorizer.ts";
 import {
   type PendingSignature,
   type SigV4Verifier,
@@ -36,6 +37,8 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes (default 6 MiB); same as `limits.bodyLimit`. */
   bodyLimit?: number;
   limits?: Partial<EdgeLimits>;
+  /** Authorizes each signed request before its handler (IAM policies; throws ACCESS_DENIED). */
+  authorize?: (request: AuthorizationInput) => Promise<void>;
 }
 
 declare module "fastify" {
@@ -180,13 +183,16 @@ export function createApp(options: AppOptions): FastifyInstance {
           const op = candidates && pick(candidates, req);
           if (!op) throw unknownOperation(req);
           req.operationName = op.name;
-          if (op.action !== undefined) return queryOperation(op, req, reply, caller, service);
+          const { authorize } = options;
+          if (op.action !== undefined) return queryOperation(op, req, reply, caller, service, authorize);
           const body = parseJson(req.rawBody);
           const query = req.query as Record<string, string | string[]>;
           // U+0000 in any member, then AWS's modelled limits (and our caps where it has none), before
           // the handler: issue 13, points 10 and 4.
           checkNoNul(service, op.name, req.params as Record<string, string>, query, body, req.rawBody);
           checkModelLimits(service, op.name, body, query);
+          const params = req.params as Record<string, string>;
+          await authorize?.({ service, operation: op.name, params, body, accessKeyId: caller.accessKeyId });
           const result = await op.handler({
             params: req.params as Record<string, string>,
             query: req.query as Record<string, string | string[]>,
@@ -254,11 +260,14 @@ async function queryOperation(
   reply: FastifyReply,
   caller: VerifiedCaller,
   service: ServiceName,
+  authorize: AppOptions["authorize"],
 ): Promise<string> {
+  const body = parseForm(req.rawBody, req.url);
+  await authorize?.({ service, operation: op.name, params: {}, body, accessKeyId: caller.accessKeyId });
   const result = await op.handler({
     params: {},
     query: req.query as Record<string, string | string[]>,
-    body: parseForm(req.rawBody, req.url),
+    body,
     headers: req.headers,
     caller,
     requestId: req.id,

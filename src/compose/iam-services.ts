@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.ts";
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Database } from "../db/schema.ts";
 import type { AccessKeyStore } from "../security/access-key-store.ts";
+import { Authorizer } from "../security/iam/authorizer.ts";
 import { IamStore } from "../security/iam/iam-store.ts";
 import { PolicyStore } from "../security/iam/policy-store.ts";
 import { Principals } from "../security/iam/principals.ts";
@@ -18,6 +19,8 @@ export interface IamServices {
   /** The verifier's secret lookup, and access key → principal + policies. */
   principals: Principals;
   sts: StsService;
+  /** Every signed request's authorization (the edge's `authorize`). */
+  authorizer: Authorizer;
   /** The IAM and STS wire operations (awsQuery, signing names `iam` and `sts`). */
   services: ServiceDefinition[];
 }
@@ -29,6 +32,7 @@ export function composeIam(deps: {
   box: SecretBox;
   clock: Clock;
   accountId: string;
+  region: string;
 }): IamServices {
   const { db, accessKeys, box, clock } = deps;
   const iam = new IamStore(deps.accountId, box, clock);
@@ -41,6 +45,7 @@ export function composeIam(deps: {
     policies,
     principals,
     sts,
+    authorizer: new Authorizer(db, principals, clock, deps.region, deps.accountId),
     services: [
       iamOperations({ db, iam, policies, principals, accessKeys }),
       stsOperations({ principals, sts }),

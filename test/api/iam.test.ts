@@ -147,7 +147,11 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
         PolicyName: "own-keys",
         PolicyDocument: JSON.stringify({
           Version: "2012-10-17",
-          Statement: { Effect: "Allow", Action: "iam:*AccessKey*", Resource: `arn:aws:iam::${account}:user/\${aws:username}` },
+          Statement: {
+            Effect: "Allow",
+            Action: "iam:*AccessKey*",
+            Resource: `arn:aws:iam::${account}:user/\${aws:username}`,
+          },
         }),
       }),
     );
@@ -158,7 +162,9 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
     await iam.send(new CreateAccessKeyCommand({ UserName: "carol" }));
     const third = await failure(iam.send(new CreateAccessKeyCommand({ UserName: "carol" })));
     expect(third.name).toBe("LimitExceededException");
-    expect((await failure(iamAs(carol).send(new ListAccessKeysCommand({ UserName: "alice" })))).name).toBe("AccessDenied");
+    expect((await failure(iamAs(carol).send(new ListAccessKeysCommand({ UserName: "alice" })))).name).toBe(
+      "AccessDenied",
+    );
     const conflict = await failure(iam.send(new DeleteUserCommand({ UserName: "carol" })));
     expect(conflict.name).toBe("DeleteConflictException");
 
