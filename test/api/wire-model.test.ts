@@ -20,6 +20,7 @@ import {
   signupObjectType,
 } from "../helpers/servicenow-resources.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /**
  * Every member of our responses must exist in botocore's model of the operation's output: the AWS CLI and
@@ -175,13 +176,16 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
     await cp(new CP.ListAccountIntegrationsCommand({ Uri: flowArn! }));
     await af(new AF.StartFlowCommand({ flowName: flow.flowName }));
     // The finished run: execution records and lastRunExecutionDetails carry every member they have.
-    for (let i = 0; i < 600; i++) {
-      const { flowExecutions } = await t.appflow.send(
-        new AF.DescribeFlowExecutionRecordsCommand({ flowName: flow.flowName }),
-      );
-      if (flowExecutions?.[0]?.executionStatus && flowExecutions[0].executionStatus !== "InProgress") break;
-      await new Promise((r) => setTimeout(r, 50)); // polling a run's end, not ordering events
-    }
+    await waitFor(
+      async () => {
+        const { flowExecutions } = await t.appflow.send(
+          new AF.DescribeFlowExecutionRecordsCommand({ flowName: flow.flowName }),
+        );
+        const status = flowExecutions?.[0]?.executionStatus;
+        return status !== undefined && status !== "InProgress";
+      },
+      { intervalMs: 50, what: "the run to end" },
+    );
     await af(new AF.DescribeFlowExecutionRecordsCommand({ flowName: flow.flowName }));
     await af(new AF.DescribeFlowCommand({ flowName: flow.flowName }));
     await af(new AF.CancelFlowExecutionsCommand({ flowName: flow.flowName, executionIds: ["absent"] }));

@@ -19,7 +19,8 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
-import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
+import { liveServiceNowUsers, serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const bin = join(import.meta.dirname, "../../bin/profileflow.js");
 const credentials = { accessKeyId: "AKIDCRASHTESTKEY01", secretAccessKey: "crash-secret" };
@@ -98,47 +99,33 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
 
   // Watch the execution through the SQLite file (WAL allows a reader) and kill once a page is committed.
   const db = new SQLite(join(dataDir, "profileflow.db"), { readonly: true, fileMustExist: true });
-  const deadline = Date.now() + 60_000;
-  let progressAtKill = 0;
-  for (;;) {
-    const row = db.prepare("select status, records_processed from flow_executions").get() as
-      | { status: string; records_processed: number }
-      | undefined;
-    if (row && row.status === "InProgress" && row.records_processed > 0) {
-      progressAtKill = row.records_processed;
-      break;
-    }
-    if (row && row.status !== "InProgress") throw new Error(`run ended before the kill: ${row.status}`);
-    if (Date.now() > deadline) throw new Error("no progress to kill in");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const progressAtKill = await waitFor(
+    () => {
+      const row = db.prepare("select status, records_processed from flow_executions").get() as
+        | { status: string; records_processed: number }
+        | undefined;
+      if (row && row.status !== "InProgress") throw new Error(`run ended before the kill: ${row.status}`);
+      return row && row.records_processed > 0 ? row.records_processed : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: "a committed page to kill after" },
+  );
   child!.kill("SIGKILL");
   await new Promise((r) => child!.once("exit", r));
   db.close();
 
-  const users = new Set<string>();
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page = (await (
-      await fetch(`${sb.url}/__sandbox/truth/sys_user?offset=${offset}&limit=10000`)
-    ).json()) as {
-      records: { id: string; deleted: boolean }[];
-      nextOffset: number | null;
-    };
-    for (const r of page.records) if (!r.deleted) users.add(r.id);
-    offset = page.nextOffset;
-  }
+  const users = await liveServiceNowUsers(sb);
   expect(progressAtKill).toBeLessThan(users.size);
 
   endpoint = await serve(dataDir);
   c = clients(endpoint);
-  const deadline2 = Date.now() + 120_000;
-  let status = "";
-  while (Date.now() < deadline2) {
-    const r = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
-    status = r.flowExecutions?.[0]?.executionStatus ?? "";
-    if (status !== "InProgress" && status !== "") break;
-    await new Promise((res) => setTimeout(res, 250));
-  }
+  const status = await waitFor(
+    async () => {
+      const r = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
+      const s = r.flowExecutions?.[0]?.executionStatus ?? "";
+      return s !== "InProgress" && s !== "" ? s : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250, what: "the resumed execution to end" },
+  );
   expect(status).toBe("Successful");
   const records = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
   expect(records.flowExecutions).toHaveLength(1);

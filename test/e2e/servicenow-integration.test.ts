@@ -18,36 +18,10 @@ import {
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { startServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
-import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
+import { liveServiceNowUsers, serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-/** Waits until `probe` returns a value, polling; fails with the last state after `ms`. */
-async function until<T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting: ${JSON.stringify(last)}`);
-}
-
-async function liveUsers(sb: ServiceNowSandbox): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page = (await (
-      await fetch(`${sb.url}/__sandbox/truth/sys_user?offset=${offset}&limit=10000`)
-    ).json()) as {
-      records: { id: string; deleted: boolean }[];
-      nextOffset: number | null;
-    };
-    for (const r of page.records) if (!r.deleted) out.add(r.id);
-    offset = page.nextOffset;
-  }
-  return out;
-}
+import { waitFor } from "../helpers/wait-for.ts";
 
 describeEachDialect("ServiceNow integration through the AWS SDK", (dialect) => {
   let t: TestServer;
@@ -134,14 +108,17 @@ describeEachDialect("ServiceNow integration through the AWS SDK", (dialect) => {
       (await t.profiles.send(new ListIntegrationsCommand({ DomainName: "sn-domain" }))).Items,
     ).toHaveLength(1);
 
-    const record = await until<ExecutionRecord>(async () => {
-      const r = await t.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "sn-users" }));
-      return r.flowExecutions?.find(
-        (e) => e.executionStatus === "Successful" || e.executionStatus === "Error",
-      );
-    });
+    const record = await waitFor<ExecutionRecord>(
+      async () => {
+        const r = await t.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "sn-users" }));
+        return r.flowExecutions?.find(
+          (e) => e.executionStatus === "Successful" || e.executionStatus === "Error",
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: "the execution to end" },
+    );
     expect(record.executionStatus).toBe("Successful");
-    const users = await liveUsers(sb);
+    const users = await liveServiceNowUsers(sb);
     expect(users.size).toBeGreaterThan(20);
     expect(record.executionResult?.recordsProcessed).toBe(users.size);
     expect(record.executionResult?.errorInfo?.putFailuresCount).toBe(0);

@@ -53,6 +53,22 @@ export function serviceNowUsersFlow(
   };
 }
 
+/** The ids of the live (not deleted) `sys_user` records of `sandbox`'s ground truth. */
+export async function liveServiceNowUsers(sandbox: Pick<ServiceNowSandbox, "url">): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = (await (
+      await fetch(`${sandbox.url}/__sandbox/truth/sys_user?offset=${offset}&limit=10000`)
+    ).json()) as {
+      records: { id: string; deleted: boolean }[];
+      nextOffset: number | null;
+    };
+    for (const r of page.records) if (!r.deleted) out.add(r.id);
+    offset = page.nextOffset;
+  }
+  return out;
+}
+
 /** PutProfileObjectType of `Signup`: `_signupId` (UNIQUE, from id) and `_email` (PROFILE, the email address). */
 export function signupObjectType(domainName: string): CP.PutProfileObjectTypeCommandInput {
   return {

@@ -22,6 +22,7 @@ import {
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { createPostgresDatabase, describeEachDialect } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /** The `profileflow_*` samples of one scrape, by `name{labels}`. */
 async function scrape(endpoint: string): Promise<Record<string, number>> {
@@ -128,14 +129,12 @@ describeEachDialect("engine and queue gauges on /metrics", (dialect) => {
     expect(queued['profileflow_queue_jobs{state="due"}']).toBeGreaterThanOrEqual(2);
 
     await server.startWorkers();
-    const deadline = Date.now() + 30_000;
-    while (
-      (await lastRun("users"))?.executionStatus !== "Successful" ||
-      (await lastRun("users-failing"))?.executionStatus !== "Successful"
-    ) {
-      if (Date.now() > deadline) throw new Error("the two executions did not finish");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () =>
+        (await lastRun("users"))?.executionStatus === "Successful" &&
+        (await lastRun("users-failing"))?.executionStatus === "Successful",
+      { intervalMs: 100, what: "the two executions to finish" },
+    );
     const users = (await lastRun("users"))?.executionResult?.recordsProcessed ?? 0;
     expect(users).toBeGreaterThan(10);
 
