@@ -3,6 +3,8 @@ import { notFound } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { WorkflowStepsTable, WorkflowsTable } from "../../db/schema/workflows.ts";
 import type { FlowDefinition, SourceConnectorType } from "../flow-definition.ts";
+import { workflowFlowDefinitionColumn } from "../flow-definition-codec.ts";
+import { workflowTagsColumn } from "./workflow-tags-column.ts";
 
 export type { StepStatus, WorkflowStatus } from "../../db/schema/workflows.ts";
 
@@ -75,8 +77,8 @@ export class WorkflowStore {
         role_arn: w.roleArn,
         connector_type: w.connectorType,
         connector_profile_name: w.connectorProfileName,
-        flow_definition: JSON.stringify(w.flowDefinition),
-        tags: w.tags ? JSON.stringify(w.tags) : null,
+        flow_definition: workflowFlowDefinitionColumn.stringify(w.flowDefinition),
+        tags: w.tags ? workflowTagsColumn.stringify({ ...w.tags }) : null,
         integration_uri: w.integrationUri ?? null,
         history_end: w.historyEnd,
         created_at: now,
@@ -303,14 +305,14 @@ function toWorkflow(r: WorkflowsTable): Workflow {
     workflowId: r.workflow_id,
     domainName: r.domain_name,
     workflowType: "APPFLOW_INTEGRATION",
-    status: r.status as WorkflowStatus,
+    status: r.status,
     errorDescription: r.error_description ?? undefined,
     objectTypeName: r.object_type_name,
     roleArn: r.role_arn,
-    connectorType: r.connector_type as SourceConnectorType,
+    connectorType: r.connector_type,
     connectorProfileName: r.connector_profile_name,
-    flowDefinition: JSON.parse(r.flow_definition) as FlowDefinition,
-    tags: r.tags ? (JSON.parse(r.tags) as Record<string, string>) : undefined,
+    flowDefinition: workflowFlowDefinitionColumn.parse(r.flow_definition),
+    tags: r.tags ? workflowTagsColumn.parse(r.tags) : undefined,
     integrationUri: r.integration_uri ?? undefined,
     historyEnd: Number(r.history_end),
     createdAt: Number(r.created_at),
@@ -327,7 +329,7 @@ function toStep(r: WorkflowStepsTable): WorkflowStep {
     flowName: r.flow_name,
     from: Number(r.window_from),
     to: Number(r.window_to),
-    status: r.status as StepStatus,
+    status: r.status,
     attempts: r.attempts,
     executionId: r.execution_id ?? undefined,
     executionMessage: r.execution_message,
