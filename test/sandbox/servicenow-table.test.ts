@@ -4,6 +4,7 @@ import {
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { parseLinkHeader } from "../../src/sandbox/servicenow/table-paging.ts";
+import { sandboxAdminCall } from "../helpers/sandbox-admin-call.ts";
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 let sb: ServiceNowSandbox;
@@ -23,14 +24,7 @@ async function get(pathOrUrl: string, params: Record<string, string> = {}) {
   const body = (await res.json()) as { result: Row[] };
   return { status: res.status, headers: res.headers, body };
 }
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${sb.url}/__sandbox/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const admin = (method: string, path: string, body?: unknown) => sandboxAdminCall(sb.url, method, path, body);
 async function truthIds(object: string): Promise<string[]> {
   const t = (await admin("GET", `truth/${object}?limit=10000`)) as {
     records: Array<{ id: string; deleted: boolean }>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startZendeskSandbox, type ZendeskSandbox } from "../../src/sandbox/zendesk/start-zendesk-sandbox.ts";
+import { sandboxAdminCall } from "../helpers/sandbox-admin-call.ts";
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 let sb: ZendeskSandbox;
@@ -25,14 +26,7 @@ async function get(path: string, authorization: string | null = tokenAuth) {
   const isJson = (res.headers.get("content-type") ?? "").includes("json");
   return { status: res.status, headers: res.headers, body: (isJson ? JSON.parse(text) : text) as Page };
 }
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${sb.url}/__sandbox/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const admin = (method: string, path: string, body?: unknown) => sandboxAdminCall(sb.url, method, path, body);
 async function oauth(body: Record<string, unknown>) {
   const res = await fetch(`${sb.url}/oauth/tokens`, {
     method: "POST",

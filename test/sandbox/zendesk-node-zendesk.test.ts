@@ -1,6 +1,7 @@
 import zendesk from "node-zendesk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startZendeskSandbox, type ZendeskSandbox } from "../../src/sandbox/zendesk/start-zendesk-sandbox.ts";
+import { sandboxAdminCall } from "../helpers/sandbox-admin-call.ts";
 
 // Fidelity with a client we did not write: node-zendesk 6.0.1, unchanged, pointed at the sandbox.
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -30,14 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${sb.url}/__sandbox/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const admin = (method: string, path: string, body?: unknown) => sandboxAdminCall(sb.url, method, path, body);
 async function truth(object: string): Promise<Truth[]> {
   const out: Truth[] = [];
   let offset: number | null = 0;
