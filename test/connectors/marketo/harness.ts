@@ -13,6 +13,7 @@ import {
   type MarketoSandboxOptions,
   startMarketoSandbox,
 } from "../../../src/sandbox/marketo/start-marketo-sandbox.ts";
+import { liveTruth } from "../sandbox-reads.ts";
 
 export const START = Date.UTC(2025, 5, 1, 12, 0, 0);
 
@@ -51,15 +52,11 @@ export function connect(
   };
 }
 
-export { admin, keys, readAll, replay } from "../zendesk/harness.ts";
+export { admin, keys, readAll, replay } from "../sandbox-reads.ts";
 
 /** `id@ms` of the live leads updated in [from, to) (ms floored to seconds, Marketo's resolution), sorted. */
-export async function truth(sb: { url: string }, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<string[]> {
-  const { truthRows } = await import("../zendesk/harness.ts");
-  return (await truthRows(sb, "leads"))
-    .filter((r) => !r.deleted && r.at >= from && r.at < to)
-    .map((r) => `${r.id}@${r.at}`)
-    .sort();
+export function truth(sb: { url: string }, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<string[]> {
+  return liveTruth(sb, "leads", from, to, 1000);
 }
 
 export type { Connector, Page, ReadRequest };

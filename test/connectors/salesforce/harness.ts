@@ -11,6 +11,7 @@ import {
   type SalesforceSandbox,
   startSalesforceSandbox,
 } from "../../../src/sandbox/salesforce/salesforce-sandbox.ts";
+import { liveTruth } from "../sandbox-reads.ts";
 
 export const START = Date.UTC(2025, 5, 1, 12, 0, 0);
 export const DAY = 86_400_000;
@@ -47,39 +48,11 @@ export function connect(
   return { connector, timer };
 }
 
+export { keys, readAll } from "../sandbox-reads.ts";
+
 /** Ground truth: `id@stampMs` of every live record of `object` stamped in [from, to). */
-export async function truth(
-  sb: SalesforceSandbox,
-  object: string,
-  from: number,
-  to: number,
-): Promise<string[]> {
-  const out: string[] = [];
-  for (let offset: number | null = 0; offset !== null; ) {
-    const res = await fetch(`${sb.url}/__sandbox/truth/${object}?offset=${offset}&limit=10000`);
-    const page = (await res.json()) as {
-      records: { id: string; stamp: string; deleted: boolean }[];
-      nextOffset: number | null;
-    };
-    for (const r of page.records) {
-      const t = Date.parse(r.stamp);
-      if (!r.deleted && t >= from && t < to) out.push(`${r.id}@${t}`);
-    }
-    offset = page.nextOffset;
-  }
-  return out.sort();
-}
-
-/** Reads to the end, returning the pages. */
-export async function readAll(connector: Connector, request: ReadRequest): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const p of connector.read(request)) pages.push(p);
-  return pages;
-}
-
-/** `id@sourceTimestamp` of every record of the pages, sorted (duplicates kept). */
-export function keys(pages: readonly Page[]): string[] {
-  return pages.flatMap((p) => p.records.map((r) => `${r.id}@${r.sourceTimestamp}`)).sort();
+export function truth(sb: SalesforceSandbox, object: string, from: number, to: number): Promise<string[]> {
+  return liveTruth(sb, object, from, to);
 }
 
 /** Calls the sandbox's REST API directly with the app's first access token (what another integration does). */
