@@ -16,8 +16,8 @@ export interface FlowServiceDeps {
   /** The execution engine (FlowEngine): schedules, executions and their jobs, inside our transaction. */
   readonly runner: FlowRunner;
   readonly tags: Pick<TagService, "listIn" | "tagIn" | "clearIn">;
-  /** clientToken records, written in the operation's transaction. */
-  readonly idempotency: Pick<IdempotencyPort, "runIn">;
+  /** clientToken records, written in the operation's transaction; absent: tokens are not remembered. */
+  readonly idempotency?: Pick<IdempotencyPort, "runIn"> | undefined;
   /** Whether a Customer Profiles domain exists (a flow's destination). */
   domainExists(q: Queryable, name: string): Promise<boolean>;
 }
@@ -49,7 +49,11 @@ export interface StartedFlow {
  * caller's transaction (integrations, workflows, DeleteDomain) and never open one.
  */
 export class FlowService {
-  constructor(private readonly d: FlowServiceDeps) {}
+  readonly #idempotency: Pick<IdempotencyPort, "runIn">;
+
+  constructor(private readonly d: FlowServiceDeps) {
+    this.#idempotency = d.idempotency ?? { runIn: (tx, _op, _token, _request, fn) => fn(tx) };
+  }
 
   /** Checks a definition's references (connector profile, domain), schedule and tasks. */
   checkIn(q: Queryable, def: FlowDefinition): Promise<void> {
@@ -203,7 +207,7 @@ export class FlowService {
     return this.d.db
       .transaction()
       .execute((tx) =>
-        this.d.idempotency.runIn(tx, operation, call.token, call.request, async (t) =>
+        this.#idempotency.runIn(tx, operation, call.token, call.request, async (t) =>
           call.respond(await fn(t)),
         ),
       );
