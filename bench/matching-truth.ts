@@ -29,6 +29,22 @@ const { values } = parseArgs({
   },
 });
 const people = Number(values.people);
+/** The latest job's estimated model (λ, candidates, known pairs), as stored. */
+const modelOf = async (domain: string) => {
+  const row = await t.server.database.db
+    .selectFrom("identity_resolution_jobs")
+    .select("model")
+    .where("domain_name", "=", domain)
+    .orderBy("job_id", "desc")
+    .executeTakeFirst();
+  const m = JSON.parse(row?.model ?? "{}") as Record<string, unknown>;
+  return JSON.stringify({
+    lambda: m["lambda"],
+    candidates: m["candidates"],
+    knownPairs: m["knownPairs"],
+    iterations: m["iterations"],
+  });
+};
 const mergeAbove = Number(values["merge-above"]);
 const dialect = values.dialect === "postgres" ? "postgres" : "sqlite";
 const sandboxes = await startSandboxes({
@@ -60,7 +76,8 @@ try {
     const jobSeconds = (performance.now() - started2) / 1000;
     console.log(
       `${formatCalibration(`${dialect}, ${people} people, ${what}`, await calibration(t, sandboxes, domain))}\n` +
-        `  job: ${JSON.stringify(review.JobStats)} in ${jobSeconds.toFixed(1)} s`,
+        `  job: ${JSON.stringify(review.JobStats)} in ${jobSeconds.toFixed(1)} s\n` +
+        `  model: ${await modelOf(domain)}`,
     );
     started2 = performance.now();
     const merged = await runMlJob(t, domain, mergeAbove);

@@ -66,6 +66,8 @@ export interface CalibrationBand {
   samePerson: number;
   /** Up to 3 matches of two people in this band: what each compared field said. */
   wrong: unknown[];
+  /** One match of the band, what each compared field said. */
+  example?: unknown;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function calibration(
     const band = out.find((b) => Number(m.score) >= b.from && Number(m.score) < b.to);
     if (!band) continue;
     band.matches++;
+    band.example ??= (JSON.parse(m.detail) as { Fields: unknown }).Fields;
     const a = people.get(m.profile_a);
     const b = people.get(m.profile_b);
     if (a && b && [...a].some((p) => b.has(p))) band.samePerson++;
@@ -133,6 +136,7 @@ export function formatCalibration(label: string, bands: readonly CalibrationBand
           b.matches ? (b.samePerson / b.matches).toFixed(4) : "-"
         })`,
     ),
+    ...bands.flatMap((b) => (b.example ? [`  e.g. at ≥ ${b.from}: ${JSON.stringify(b.example)}`] : [])),
     ...bands.flatMap((b) => b.wrong.map((w) => `  two people at ≥ ${b.from}: ${JSON.stringify(w)}`)),
   ].join("\n");
 }

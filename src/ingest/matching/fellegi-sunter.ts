@@ -87,9 +87,6 @@ export function unpackComparison(code: number): Comparison {
   return out;
 }
 
-/** The highest share of matches λ the supervised model assumes (even prior odds). */
-export const MAX_PRIOR_MATCH_SHARE = 0.5;
-
 /** The estimated model. */
 export interface LinkageModel {
   /** Share of matches among the candidate pairs. */
@@ -139,17 +136,22 @@ export function levelProbabilities(
  * Estimates the model by EM from the counts of each comparison vector among the candidate pairs.
  * Given `fixed` m and u (m from pairs known to be one person, u from random pairs: the supervised
  * reading, which cannot mistake a cluster of namesakes for the matches when a domain holds few
- * duplicates), only λ is estimated, capped at MAX_PRIOR_MATCH_SHARE; without, λ, m and u all are (half a pseudo-count per level, "the
- * class whose email and phone agree more often is the match class"). Stops when λ moves less than
- * 1e-7 or after 200 iterations.
+ * duplicates), only λ is estimated, as the share of matches among all `population` pairs (u describes
+ * random pairs, so the prior odds must be a random pair's too: blocking chooses which pairs to score,
+ * it does not make a pair likelier to match). Without, λ, m and u all are, over the candidates (half a
+ * pseudo-count per level; "the class whose email and phone agree more often is the match class").
+ * Stops when λ moves less than a millionth of itself or after 200 iterations.
  */
 export function estimateModel(
   patterns: ReadonlyMap<number, number>,
-  fixed?: { m: number[][]; u: number[][] },
+  fixed?: { m: number[][]; u: number[][]; population: number },
 ): LinkageModel {
   const vectors = [...patterns].map(([code, count]) => ({ c: unpackComparison(code), count }));
-  const total = vectors.reduce((s, v) => s + v.count, 0);
-  let lambda = fixed ? 0.1 : 0.3;
+  const candidates = vectors.reduce((s, v) => s + v.count, 0);
+  // Supervised: λ is the share of matches among every pair of records (u is from random pairs, so the
+  // prior must be too); pairs no block brought together count as non-matches.
+  const total = fixed ? Math.max(fixed.population, candidates) : candidates;
+  let lambda = fixed ? Math.min(0.1, candidates / Math.max(1, total)) : 0.3;
   let m =
     fixed?.m ?? FIELDS.map((f) => LEVELS[f].map((_, l, all) => (l === 0 ? 0.9 : 0.1 / (all.length - 1))));
   let u =
@@ -171,20 +173,18 @@ export function estimateModel(
         uc[f]![l]! += (1 - g) * count;
       }
     }
-    // With m and u fixed, λ is a prior: at most even odds, so the share of duplicates among the
-    // candidates never vouches for a pair on its own — its own evidence (m/u) must.
-    const next = Math.min(fixed ? MAX_PRIOR_MATCH_SHARE : 1 - 1e-6, Math.max(1e-6, matched / total));
+    const next = Math.min(1 - 1e-6, Math.max(1e-12, matched / total));
     if (!fixed) {
       m = mc.map((row) => normalize(row));
       u = uc.map((row) => normalize(row));
     }
-    const moved = Math.abs(next - lambda);
+    const moved = Math.abs(next - lambda) / lambda;
     lambda = next;
-    if (moved < 1e-7) break;
+    if (moved < 1e-6) break;
   }
   const agree = (p: number[][]) => p[2]![0]! + p[3]![0]!;
   if (!fixed && agree(m) < agree(u)) [m, u, lambda] = [u, m, 1 - lambda];
-  return { lambda, m, u, iterations, pairs: total };
+  return { lambda, m, u, iterations, pairs: candidates };
 }
 
 function normalize(row: number[]): number[] {

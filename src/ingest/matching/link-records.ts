@@ -37,6 +37,16 @@ export interface Linkage {
   pairs: ScoredPair[];
 }
 
+/** EXACT_SHARED of email and phone: weight 0 (m = u), the row's other levels of m scaled to sum to 1. */
+function sharedCarriesNoWeight(m: number[][], u: number[][]): void {
+  for (const f of [2, 3]) {
+    const row = m[f]!;
+    const rest = 1 - row[1]!;
+    row[1] = u[f]![1]!;
+    for (const l of [0, 2]) row[l] = (row[l]! / rest) * (1 - row[1]!);
+  }
+}
+
 /** A seeded pseudo-random generator (mulberry32). */
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -119,16 +129,26 @@ export async function linkRecords(
     random.set(code, (random.get(code) ?? 0) + 1);
     if (i % 5000 === 4999) await yieldToLoop();
   }
-  const u = levelProbabilities(random);
+  // Random pairs include the matches: where duplicates are many, they are most of the random pairs
+  // that agree on an email. u is P(level | non-match) = (P(level) − λ·m) / (1 − λ), floored at what
+  // one random pair in the sample would say; λ and u are re-estimated in turn until they settle.
+  const seen0 = levelProbabilities(random);
+  const floor = 0.5 / Math.max(1, draws);
   const m = levelProbabilities(options.positives ?? new Map(), PRIOR_M, PRIOR_STRENGTH);
-  for (const f of [2, 3]) {
-    // EXACT_SHARED of email and phone: weight 0 (m = u), the row's other levels scaled to sum to 1.
-    const row = m[f]!;
-    const rest = 1 - row[1]!;
-    row[1] = u[f]![1]!;
-    for (const l of [0, 2]) row[l] = (row[l]! / rest) * (1 - row[1]!);
+  let u = seen0;
+  let model: LinkageModel | undefined;
+  for (let round = 0; round < 5; round++) {
+    sharedCarriesNoWeight(m, u);
+    model = estimateModel(patterns, { m, u, population: (n * (n - 1)) / 2 });
+    const lambda = model.lambda;
+    u = seen0.map((row, f) => {
+      const raw = row.map((p, l) => Math.max(floor, (p - lambda * m[f]![l]!) / (1 - lambda)));
+      const sum = raw.reduce((x, y) => x + y, 0);
+      return raw.map((x) => x / sum);
+    });
   }
-  const model = estimateModel(patterns, { m, u });
+  sharedCarriesNoWeight(m, u);
+  model = estimateModel(patterns, { m, u, population: (n * (n - 1)) / 2 });
   const scoreOf = new Map<number, number>();
   for (const code of patterns.keys()) scoreOf.set(code, scoreComparison(model, unpackComparison(code)));
   const pairs: ScoredPair[] = [];
