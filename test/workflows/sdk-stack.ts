@@ -9,6 +9,7 @@ import {
   GetWorkflowCommand,
   GetWorkflowStepsCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { expect } from "vitest";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -92,6 +93,25 @@ export async function startSdkStack(dialect: DialectName, clock: SharedClock): P
         .where("object_type_name", "=", objectType)
         .execute(),
   };
+}
+
+/**
+ * The workflow ingested exactly the ground truth (`id@ms` entries): its metric counts the history's records,
+ * and the domain holds one object, with a profile, per record of the history and of what changed after it
+ * (the hand-off's reads), each once.
+ */
+export async function expectIngestedExactly(
+  stack: SdkStack,
+  at: { domain: string; objectType: string; workflow: any },
+  truth: { history: readonly string[]; later: readonly string[] },
+): Promise<void> {
+  const ids = (xs: readonly string[]) => xs.map((e) => e.split("@")[0]!);
+  expect(at.workflow.Metrics.AppflowIntegration.RecordsProcessed).toBe(truth.history.length);
+  const objects = await stack.storedObjects(at.domain, at.objectType);
+  const keys = objects.map((o) => o.object_key);
+  expect(new Set(keys)).toEqual(new Set([...ids(truth.history), ...ids(truth.later)]));
+  expect(keys).toHaveLength(new Set(keys).size);
+  expect(objects.every((o) => o.profile_id)).toBe(true);
 }
 
 /** `startSdkStack` with the workflow tests' setup done: a connector profile and, when named, a domain. */
