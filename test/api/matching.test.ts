@@ -15,6 +15,7 @@ import { crmAndHelpdesk, profilesOf as profilesOf_, putObject } from "../helpers
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 describeEachDialect("rule-based matching through the SDK", (dialect) => {
   let t: TestServer;
@@ -146,13 +147,12 @@ describeEachDialect("rule-based matching through the SDK", (dialect) => {
       new UpdateDomainCommand({ DomainName: D, RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never }),
     );
     expect(["PENDING", "IN_PROGRESS", "ACTIVE"]).toContain(updated.RuleBasedMatching?.Status);
-    const end = Date.now() + 30_000;
-    let status = updated.RuleBasedMatching?.Status;
-    while (status !== "ACTIVE" && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await t.profiles.send(new GetDomainCommand({ DomainName: D }))).RuleBasedMatching?.Status;
-    }
-    expect(status).toBe("ACTIVE");
+    await waitFor(
+      async () =>
+        (await t.profiles.send(new GetDomainCommand({ DomainName: D }))).RuleBasedMatching?.Status ===
+        "ACTIVE",
+      { intervalMs: 100, what: "rule-based matching to be ACTIVE" },
+    );
     expect(await profileCount(D)).toBe(30);
   });
 
