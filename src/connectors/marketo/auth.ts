@@ -2,6 +2,7 @@ import {
   type AuthStrategy,
   ConnectorError,
   type ConnectorProfileConfig,
+  clientGrants,
   type HttpClient,
   OAuthTokenSource,
   type Timer,
@@ -30,10 +31,6 @@ export function marketoAuth(
     tokenPath,
     timer,
     earlyMs: 5_000,
-    initialGrant: () => ({
-      grant_type: "client_credentials",
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-    }),
+    initialGrant: clientGrants(c.clientId, c.clientSecret).clientCredentials(),
   });
 }

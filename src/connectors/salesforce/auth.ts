@@ -1,8 +1,10 @@
 import { sign } from "node:crypto";
 import {
   type AuthStrategy,
+  bearerAuth,
   ConnectorError,
   type ConnectorProfileConfig,
+  clientGrants,
   type HttpClient,
   OAuthTokenSource,
   type Timer,
@@ -48,22 +50,13 @@ export function salesforceAuth(
       source = new OAuthTokenSource({
         ...base,
         refreshToken: c.refreshToken,
-        refreshGrant: (rt) => ({
-          grant_type: "refresh_token",
-          client_id: c.clientId,
-          client_secret: c.clientSecret,
-          refresh_token: rt,
-        }),
+        refreshGrant: clientGrants(c.clientId, c.clientSecret).refresh,
       });
       break;
     case "oauth_client_credentials":
       source = new OAuthTokenSource({
         ...base,
-        initialGrant: () => ({
-          grant_type: "client_credentials",
-          client_id: c.clientId,
-          client_secret: c.clientSecret,
-        }),
+        initialGrant: clientGrants(c.clientId, c.clientSecret).clientCredentials(),
       });
       break;
     case "oauth_jwt": {
@@ -79,11 +72,7 @@ export function salesforceAuth(
     }
     case "bearer": {
       // A bare session id: usable until it expires, never refreshed.
-      const value = `Bearer ${c.accessToken}`;
-      return {
-        headers: () => Promise.resolve({ authorization: value }),
-        instanceUrl: () => profile.instanceUrl,
-      };
+      return { ...bearerAuth(c.accessToken), instanceUrl: () => profile.instanceUrl };
     }
     default:
       throw new ConnectorError("config", `Salesforce does not accept ${c.kind} credentials`);

@@ -24,7 +24,13 @@ export {
   type HttpRequest,
   type HttpResponse,
 } from "./http-client.ts";
-export { basicAuth, OAuthTokenSource, type TokenResponse } from "./oauth-token-source.ts";
+export {
+  basicAuth,
+  bearerAuth,
+  clientGrants,
+  OAuthTokenSource,
+  type TokenResponse,
+} from "./oauth-token-source.ts";
 export { type RateBudget, unlimitedBudget } from "./rate-budget.ts";
 export { pageSizeOf, type ReadStates, runRead, type StepResult, startRead } from "./read-start.ts";
 export { parseHttpDate, parseRetryAfter } from "./retry-after.ts";

@@ -123,6 +123,33 @@ function tokenError(e: ConnectorError, which: "refresh" | "initial"): ConnectorE
   return new ConnectorError("auth", `${reason} (${m})`, { status: e.status, cause: e });
 }
 
+/** The form grants of a confidential OAuth client (RFC 6749 §4.4 client credentials, §6 refresh). */
+export function clientGrants(clientId: string, clientSecret: string) {
+  const client = { client_id: clientId, client_secret: clientSecret };
+  return {
+    refresh: (refreshToken: string): Record<string, string> => ({
+      grant_type: "refresh_token",
+      ...client,
+      refresh_token: refreshToken,
+    }),
+    clientCredentials:
+      (extra: Readonly<Record<string, string>> = {}) =>
+      (): Record<string, string> => ({ grant_type: "client_credentials", ...client, ...extra }),
+    /** `grant_type` with the client's id and secret and the grant's own fields. */
+    other: (grantType: string, fields: Readonly<Record<string, string>>) => (): Record<string, string> => ({
+      grant_type: grantType,
+      ...client,
+      ...fields,
+    }),
+  };
+}
+
+/** A fixed bearer token (no refresh possible). */
+export function bearerAuth(accessToken: string): AuthStrategy {
+  const value = `Bearer ${accessToken}`;
+  return { headers: () => Promise.resolve({ authorization: value }) };
+}
+
 /** HTTP Basic credentials (no refresh possible). */
 export function basicAuth(username: string, password: string): AuthStrategy {
   const value = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;

@@ -3,6 +3,7 @@ import {
   basicAuth,
   ConnectorError,
   type ConnectorProfileConfig,
+  clientGrants,
   type HttpClient,
   OAuthTokenSource,
   type Timer,
@@ -21,9 +22,8 @@ export function serviceNowAuth(
 ): AuthStrategy {
   const c = profile.credentials;
   const oauth = (
+    grants: ReturnType<typeof clientGrants>,
     initialGrant: (() => Record<string, string>) | undefined,
-    clientId: string,
-    clientSecret: string,
     refreshToken?: string,
   ) =>
     new OAuthTokenSource({
@@ -31,39 +31,24 @@ export function serviceNowAuth(
       tokenPath,
       timer,
       ...(initialGrant ? { initialGrant } : {}),
-      refreshGrant: (rt) => ({
-        grant_type: "refresh_token",
-        client_id: clientId,
-        client_secret: clientSecret,
-        refresh_token: rt,
-      }),
+      refreshGrant: grants.refresh,
       ...(refreshToken === undefined ? {} : { refreshToken }),
       ...(onRefreshToken ? { onRefreshToken } : {}),
     });
   switch (c.kind) {
     case "basic":
       return basicAuth(c.username, c.password);
-    case "oauth_password":
-      return oauth(
-        () => ({
-          grant_type: "password",
-          client_id: c.clientId,
-          client_secret: c.clientSecret,
-          username: c.username,
-          password: c.password,
-        }),
-        c.clientId,
-        c.clientSecret,
-        c.refreshToken,
-      );
+    case "oauth_password": {
+      const grants = clientGrants(c.clientId, c.clientSecret);
+      const password = grants.other("password", { username: c.username, password: c.password });
+      return oauth(grants, password, c.refreshToken);
+    }
     case "oauth_refresh":
-      return oauth(undefined, c.clientId, c.clientSecret, c.refreshToken);
-    case "oauth_client_credentials":
-      return oauth(
-        () => ({ grant_type: "client_credentials", client_id: c.clientId, client_secret: c.clientSecret }),
-        c.clientId,
-        c.clientSecret,
-      );
+      return oauth(clientGrants(c.clientId, c.clientSecret), undefined, c.refreshToken);
+    case "oauth_client_credentials": {
+      const grants = clientGrants(c.clientId, c.clientSecret);
+      return oauth(grants, grants.clientCredentials());
+    }
     default:
       throw new ConnectorError("config", `ServiceNow does not accept ${c.kind} credentials`);
   }

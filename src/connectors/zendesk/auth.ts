@@ -1,8 +1,10 @@
 import {
   type AuthStrategy,
   basicAuth,
+  bearerAuth,
   ConnectorError,
   type ConnectorProfileConfig,
+  clientGrants,
   type HttpClient,
   OAuthTokenSource,
   type Timer,
@@ -24,30 +26,19 @@ export function zendeskAuth(
     case "api_token":
       return basicAuth(`${c.email}/token`, c.token);
     case "bearer":
-      return { headers: () => Promise.resolve({ authorization: `Bearer ${c.accessToken}` }) };
+      return bearerAuth(c.accessToken);
     case "oauth_refresh":
     case "oauth_client_credentials": {
       const refreshToken = c.kind === "oauth_refresh" ? c.refreshToken : undefined;
+      const grants = clientGrants(c.clientId, c.clientSecret);
       return new OAuthTokenSource({
         http: tokenHttp,
         tokenPath,
         timer,
         ...(c.kind === "oauth_client_credentials"
-          ? {
-              initialGrant: () => ({
-                grant_type: "client_credentials",
-                client_id: c.clientId,
-                client_secret: c.clientSecret,
-                scope: "read",
-              }),
-            }
+          ? { initialGrant: grants.clientCredentials({ scope: "read" }) }
           : {}),
-        refreshGrant: (rt) => ({
-          grant_type: "refresh_token",
-          client_id: c.clientId,
-          client_secret: c.clientSecret,
-          refresh_token: rt,
-        }),
+        refreshGrant: grants.refresh,
         ...(refreshToken === undefined ? {} : { refreshToken }),
         ...(onRefreshToken ? { onRefreshToken } : {}),
       });
