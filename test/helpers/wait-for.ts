@@ -32,10 +32,3 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 10));
   }
 }
-
-/** A promise with its resolver outside: for handlers that hold until the test lets them go. */
-export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((r) => (open = r));
-  return { promise, open };
-}
