@@ -54,6 +54,10 @@ export const errorRegistry = {
   CONNECTOR_AUTHENTICATION: { kind: "connector_auth", summary: "the source rejected the credentials" },
   CONNECTOR_SERVER: { kind: "connector", summary: "the source failed or refused the request" },
   INTERNAL: { kind: "internal", summary: "an unexpected failure" },
+  STORED_DATA_INVALID: {
+    kind: "internal",
+    summary: "a stored value does not have the shape its column holds (details name the table and column)",
+  },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -3,6 +3,7 @@ import { ProfileflowError } from "../core/errors.ts";
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
+import { connectorMembersSchema, connectorPropertiesColumn } from "./connector-profile-properties-column.ts";
 
 export type { ConnectionStatus } from "../db/schema/flows.ts";
 
@@ -60,7 +61,7 @@ export class ConnectorProfileStore {
         connector_type: input.connectorType,
         connector_label: input.connectorLabel ?? null,
         connection_mode: input.connectionMode,
-        properties: JSON.stringify(input.properties),
+        properties: connectorPropertiesColumn.stringify(input.properties),
         credentials_sealed: input.credentials ? this.box.seal(JSON.stringify(input.credentials)) : null,
         kms_arn: input.kmsArn ?? null,
         connection_status: input.connectionStatus,
@@ -79,7 +80,7 @@ export class ConnectorProfileStore {
       .updateTable("connector_profiles")
       .set({
         connection_mode: input.connectionMode,
-        properties: JSON.stringify(input.properties),
+        properties: connectorPropertiesColumn.stringify(input.properties),
         ...(input.credentials
           ? { credentials_sealed: this.box.seal(JSON.stringify(input.credentials)) }
           : {}),
@@ -121,9 +122,7 @@ export class ConnectorProfileStore {
       .where("name", "=", name)
       .executeTakeFirst();
     if (!row) throw notFound(name);
-    return row.credentials_sealed
-      ? (JSON.parse(this.box.open(row.credentials_sealed)) as Record<string, Record<string, unknown>>)
-      : undefined;
+    return row.credentials_sealed ? openCredentials(this.box.open(row.credentials_sealed)) : undefined;
   }
 
   /** Pages of profiles ordered by name, optionally filtered. */
@@ -152,6 +151,20 @@ export class ConnectorProfileStore {
   }
 }
 
+/** The opened `credentials_sealed` plaintext: JSON of the credentials members, checked like a column. */
+function openCredentials(text: string): Record<string, Record<string, unknown>> {
+  const parsed = connectorMembersSchema.safeParse(JSON.parse(text));
+  if (parsed.success) return parsed.data;
+  throw new ProfileflowError(
+    "STORED_DATA_INVALID",
+    "connector_profiles.credentials_sealed holds malformed credentials",
+    {
+      table: "connector_profiles",
+      column: "credentials_sealed",
+    },
+  );
+}
+
 function notFound(name: string): ProfileflowError {
   return new ProfileflowError("RESOURCE_NOT_FOUND", `Connector profile ${name} does not exist.`);
 }
@@ -163,7 +176,7 @@ function toProfile(row: Database["connector_profiles"]): ConnectorProfile {
     connectorType: row.connector_type,
     connectorLabel: row.connector_label ?? undefined,
     connectionMode: row.connection_mode,
-    properties: JSON.parse(row.properties) as Record<string, Record<string, unknown>>,
+    properties: connectorPropertiesColumn.parse(row.properties),
     kmsArn: row.kms_arn ?? undefined,
     connectionStatus: row.connection_status as ConnectionStatus,
     connectionMessage: row.connection_message ?? undefined,

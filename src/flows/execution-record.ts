@@ -1,6 +1,8 @@
 import type { FlowExecutionsTable } from "../db/schema/executions.ts";
 
-export type ExecutionStatus = "InProgress" | "Successful" | "Error" | "CancelStarted" | "Canceled";
+export type { ExecutionStatus } from "../db/schema/executions.ts";
+
+import type { ExecutionStatus } from "../db/schema/executions.ts";
 
 /** Statuses of an execution that still holds its flow's one active slot. */
 export const activeStatuses: readonly ExecutionStatus[] = ["InProgress", "CancelStarted"];

@@ -5,6 +5,11 @@ import { uuid } from "../core/ids.ts";
 import { wellFormedText } from "../core/well-formed-text.ts";
 import type { Queryable } from "../db/queryable.ts";
 import {
+  executionCheckpointColumn,
+  lastCheckpointColumn,
+  sinceCheckpointColumn,
+} from "./checkpoint-columns.ts";
+import {
   activeStatuses,
   type ExecutionRecord,
   type ExecutionRow,
@@ -63,7 +68,7 @@ export class ExecutionStore {
           pull_mode: e.pullMode,
           window_from: e.windowFrom ?? null,
           window_to: e.windowTo ?? null,
-          since_checkpoint: e.since ? JSON.stringify(e.since) : null,
+          since_checkpoint: e.since ? sinceCheckpointColumn.stringify(e.since) : null,
           checkpoint: null,
           read_done: 0,
           started_at: now,
@@ -212,7 +217,7 @@ export class ExecutionStore {
     const r = await tx
       .updateTable("flow_executions")
       .set((eb) => ({
-        checkpoint: JSON.stringify(page.checkpoint),
+        checkpoint: executionCheckpointColumn.stringify(page.checkpoint),
         read_done: page.done ? 1 : 0,
         ...(page.window ? { window_from: page.window.from, window_to: page.window.to } : {}),
         records_processed: eb("records_processed", "+", d.records),
@@ -332,7 +337,7 @@ export class ExecutionStore {
       .where("flow_name", "=", flowName)
       .executeTakeFirst();
     return {
-      lastCheckpoint: r?.last_checkpoint ? (JSON.parse(r.last_checkpoint) as FlatCheckpoint) : undefined,
+      lastCheckpoint: r?.last_checkpoint ? lastCheckpointColumn.parse(r.last_checkpoint) : undefined,
       lastWindowEnd: r?.last_window_end ?? undefined,
       consecutiveFailures: r?.consecutive_failures ?? 0,
     };
@@ -349,9 +354,9 @@ export class ExecutionStore {
     const row = {
       last_checkpoint:
         outcome.ok && outcome.checkpoint
-          ? JSON.stringify(outcome.checkpoint)
+          ? lastCheckpointColumn.stringify(outcome.checkpoint)
           : prev.lastCheckpoint
-            ? JSON.stringify(prev.lastCheckpoint)
+            ? lastCheckpointColumn.stringify(prev.lastCheckpoint)
             : null,
       last_window_end: (outcome.ok ? outcome.windowEnd : undefined) ?? prev.lastWindowEnd ?? null,
       consecutive_failures: failures,

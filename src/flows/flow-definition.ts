@@ -3,7 +3,9 @@
  * the AppFlow API and the execution engine. Timestamps are epoch milliseconds inside the engine.
  */
 export type SourceConnectorType = "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
-export type FlowStatus = "Active" | "Deprecated" | "Deleted" | "Draft" | "Errored" | "Suspended";
+export type { FlowStatus } from "../db/schema/flows.ts";
+
+import type { FlowStatus } from "../db/schema/flows.ts";
 export type TriggerType = "Scheduled" | "Event" | "OnDemand";
 export type TaskType =
   | "Arithmetic"

@@ -11,6 +11,7 @@ import type { BatchIds } from "./batch-ids.ts";
 import { storedKeys } from "./identity-resolution.ts";
 import type { IngestResult, IngestStatus } from "./ingest-types.ts";
 import { pairKey } from "./key-index.ts";
+import { objectFieldsColumn } from "./leaves-columns.ts";
 import { type FieldSource, flatten } from "./profile-fields.ts";
 import { historyRow } from "./profile-history.ts";
 import type { StoredObject } from "./stored-objects.ts";
@@ -95,7 +96,7 @@ export function addObjectRows(
     object_key: objectKey,
     profile_id: profileId,
     payload,
-    fields: JSON.stringify(leaves),
+    fields: objectFieldsColumn.stringify(leaves),
     source_timestamp: m.sourceTimestamp ?? null,
     priority: c.priority,
     updated_at: c.now,

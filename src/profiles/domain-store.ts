@@ -2,8 +2,10 @@ import type { Selectable } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound, ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
+import type { Json, JsonColumn } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { DomainsTable } from "../db/schema/domains.ts";
+import { dataStoreColumn, domainMatchingColumn, ruleBasedMatchingColumn } from "./domain-settings-columns.ts";
 
 /** A JSON object member stored as given and echoed (Matching, RuleBasedMatching, DataStore). */
 export type JsonObject = { [key: string]: unknown };
@@ -64,9 +66,9 @@ export class DomainStore {
       default_encryption_key: settings.defaultEncryptionKey || null,
       generated_encryption_key: `arn:aws:kms:${this.options.region}:${this.options.accountId}:key/${uuid()}`,
       dead_letter_queue_url: settings.deadLetterQueueUrl || null,
-      matching: jsonText(settings.matching),
-      rule_based_matching: jsonText(settings.ruleBasedMatching),
-      data_store: jsonText(settings.dataStore),
+      matching: jsonText(domainMatchingColumn, settings.matching),
+      rule_based_matching: jsonText(ruleBasedMatchingColumn, settings.ruleBasedMatching),
+      data_store: jsonText(dataStoreColumn, settings.dataStore),
       created_at: now,
       updated_at: now,
     };
@@ -101,9 +103,10 @@ export class DomainStore {
     if (patch.defaultEncryptionKey !== undefined)
       set.default_encryption_key = patch.defaultEncryptionKey || null;
     if (patch.deadLetterQueueUrl !== undefined) set.dead_letter_queue_url = patch.deadLetterQueueUrl || null;
-    if (patch.matching !== undefined) set.matching = jsonText(patch.matching);
-    if (patch.ruleBasedMatching !== undefined) set.rule_based_matching = jsonText(patch.ruleBasedMatching);
-    if (patch.dataStore !== undefined) set.data_store = jsonText(patch.dataStore);
+    if (patch.matching !== undefined) set.matching = jsonText(domainMatchingColumn, patch.matching);
+    if (patch.ruleBasedMatching !== undefined)
+      set.rule_based_matching = jsonText(ruleBasedMatchingColumn, patch.ruleBasedMatching);
+    if (patch.dataStore !== undefined) set.data_store = jsonText(dataStoreColumn, patch.dataStore);
     const updated = await q
       .updateTable("domains")
       .set(set)
@@ -139,12 +142,18 @@ export class DomainStore {
   }
 }
 
-function jsonText(value: JsonObject | undefined): string | null {
-  return value === undefined ? null : JSON.stringify(value);
+function jsonText<C extends string>(
+  codec: JsonColumn<JsonObject, C>,
+  value: JsonObject | undefined,
+): Json<C> | null {
+  return value === undefined ? null : codec.stringify(value);
 }
 
-function parseJson(text: string | null): JsonObject | undefined {
-  return text === null ? undefined : (JSON.parse(text) as JsonObject);
+function parseJson<C extends string>(
+  codec: JsonColumn<JsonObject, C>,
+  text: Json<C> | null,
+): JsonObject | undefined {
+  return text === null ? undefined : codec.parse(text);
 }
 
 function toDomain(row: Selectable<DomainsTable>): Domain {
@@ -154,9 +163,9 @@ function toDomain(row: Selectable<DomainsTable>): Domain {
     defaultEncryptionKey: row.default_encryption_key ?? row.generated_encryption_key,
     encryptionKeyGenerated: row.default_encryption_key === null,
     deadLetterQueueUrl: row.dead_letter_queue_url ?? undefined,
-    matching: parseJson(row.matching),
-    ruleBasedMatching: parseJson(row.rule_based_matching),
-    dataStore: parseJson(row.data_store),
+    matching: parseJson(domainMatchingColumn, row.matching),
+    ruleBasedMatching: parseJson(ruleBasedMatchingColumn, row.rule_based_matching),
+    dataStore: parseJson(dataStoreColumn, row.data_store),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -140,5 +140,5 @@ export async function keyContentTypes(
     .select(["key_name", "content_type"])
     .where("domain_name", "=", domainName)
     .execute();
-  return new Map(rows.map((r) => [r.key_name, r.content_type as ContentType]));
+  return new Map(rows.map((r) => [r.key_name, r.content_type]));
 }

@@ -4,6 +4,7 @@ import { notFound, ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ObjectTypesTable } from "../db/schema/domains.ts";
 import { implicitObjectType, type ObjectTypeDefinition, resolveObjectType } from "../ingest/index.ts";
+import { objectTypeDefinitionColumn } from "./object-type-definition-column.ts";
 
 export type { ObjectTypeSource } from "./object-type-source.ts";
 
@@ -94,7 +95,7 @@ export class ObjectTypeStore {
           .select([
             "domain_name",
             eb.val(objectTypeName).as("object_type_name"),
-            eb.val(JSON.stringify(implicit)).as("definition"),
+            eb.val(objectTypeDefinitionColumn.stringify(implicit)).as("definition"),
             eb.val(1).as("implicit"),
             eb.val(now).as("created_at"),
             eb.val(now).as("updated_at"),
@@ -163,7 +164,7 @@ export class ObjectTypeStore {
       );
     }
     const now = this.clock.now();
-    const text = JSON.stringify(definition);
+    const text = objectTypeDefinitionColumn.stringify(definition);
     // An upsert, so concurrent puts of one name never collide on the primary key; created_at stays.
     await q
       .insertInto("object_types")
@@ -192,7 +193,7 @@ export class ObjectTypeStore {
 }
 
 function toRecord(row: Selectable<ObjectTypesTable>): ObjectTypeRecord {
-  const definition = JSON.parse(row.definition) as ObjectTypeDefinition;
+  const definition = objectTypeDefinitionColumn.parse(row.definition);
   return {
     domainName: row.domain_name,
     definition: resolveObjectType(definition),

@@ -3,6 +3,7 @@ import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ProfileHistoryTable } from "../db/schema/profiles.ts";
+import { historyContentColumn } from "./history-content-column.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
 /** The model's ActionType values. */
@@ -40,7 +41,7 @@ export function historyRow(
     action_type: e.actionType,
     object_key: e.profileObjectUniqueKey ?? null,
     performed_by: e.performedBy,
-    content: JSON.stringify(e.content),
+    content: historyContentColumn.stringify(e.content),
     created_at: now,
   };
 }
@@ -48,7 +49,7 @@ export function historyRow(
 /** Filters of ListProfileHistoryRecords. */
 export interface HistoryFilter {
   objectTypeName?: string | undefined;
-  actionType?: string | undefined;
+  actionType?: HistoryAction | undefined;
   performedBy?: string | undefined;
 }
 
@@ -100,9 +101,9 @@ function toRecord(r: ProfileHistoryTable): HistoryRecord {
     id: r.record_id,
     profileId: r.profile_id,
     objectTypeName: r.object_type_name,
-    actionType: r.action_type as HistoryAction,
+    actionType: r.action_type,
     performedBy: r.performed_by,
-    content: JSON.parse(r.content) as Record<string, unknown>,
+    content: historyContentColumn.parse(r.content),
     createdAt: r.created_at,
   };
   if (r.object_key !== null) out.profileObjectUniqueKey = r.object_key;

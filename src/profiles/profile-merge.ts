@@ -3,10 +3,13 @@ import type { Clock } from "../core/clock.ts";
 import { invalid, notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { DialectName } from "../db/dialect.ts";
+import type { Json } from "../db/json-column.ts";
 import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
+import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { repointKeptApart } from "./matching/kept-apart.ts";
+import { mergeBeforeColumn, mergeCauseColumn, mergedProfileIdsColumn } from "./matching/merge-columns.ts";
 import { lastMergeSeq } from "./matching/merge-groups.ts";
 import { mergeHistoryRows } from "./merge-history-rows.ts";
 import type { Leaves } from "./profile-fields.ts";
@@ -83,9 +86,9 @@ export async function mergeProfilesIn(
   const missing = ids.find((id) => !byId.has(id));
   if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
   const manual: Leaves = {};
-  for (const id of [...ids].reverse()) Object.assign(manual, JSON.parse(byId.get(id)!.manual) as Leaves);
-  Object.assign(manual, JSON.parse(byId.get(mainId)!.manual) as Leaves);
-  const effective = (id: string) => JSON.parse(byId.get(id)!.fields) as Leaves;
+  for (const id of [...ids].reverse()) Object.assign(manual, profileManualColumn.parse(byId.get(id)!.manual));
+  Object.assign(manual, profileManualColumn.parse(byId.get(mainId)!.manual));
+  const effective = (id: string) => profileFieldsColumn.parse(byId.get(id)!.fields);
   for (const [field, source] of Object.entries(fieldSources ?? {})) {
     if (source === undefined) continue;
     const picks =
@@ -173,8 +176,8 @@ async function recordPriorState(
   ids: readonly string[],
   rows: readonly {
     profile_id: string;
-    fields: string;
-    manual: string;
+    fields: Json<"profiles.fields">;
+    manual: Json<"profiles.manual">;
     created_at: number;
     updated_at: number;
   }[],
@@ -196,8 +199,8 @@ async function recordPriorState(
   const before = {
     profiles: rows.map((r) => ({
       profileId: r.profile_id,
-      fields: JSON.parse(r.fields) as Leaves,
-      manual: JSON.parse(r.manual) as Leaves,
+      fields: profileFieldsColumn.parse(r.fields),
+      manual: profileManualColumn.parse(r.manual),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     })),
@@ -217,10 +220,10 @@ async function recordPriorState(
       merge_id: mergeId,
       seq: (await lastMergeSeq(trx, domainName)) + 1,
       main_profile_id: req.mainId,
-      merged_profile_ids: JSON.stringify(ids),
-      cause: JSON.stringify(req.cause ?? { Type: "MERGE_PROFILES" }),
+      merged_profile_ids: mergedProfileIdsColumn.stringify([...ids]),
+      cause: mergeCauseColumn.stringify(req.cause ?? { Type: "MERGE_PROFILES" }),
       performed_by: req.performedBy,
-      before: JSON.stringify(before),
+      before: mergeBeforeColumn.stringify(before),
       created_at: req.now,
     })
     .execute();

@@ -1,8 +1,10 @@
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
+import type { Json } from "../db/json-column.ts";
 import type { Database } from "../db/schema.ts";
 import { inValues, wellFormed } from "./bulk.ts";
 import { replaceFieldKeys } from "./key-index.ts";
+import { objectFieldsColumn, profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
 
 /** A profile's effective leaves before and after a refresh, and what changed. */
@@ -39,7 +41,7 @@ export async function loadSources(
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
       list.push({
-        leaves: JSON.parse(r.fields) as Leaves,
+        leaves: objectFieldsColumn.parse(r.fields),
         timestamp: r.source_timestamp ?? r.updated_at,
         priority: r.priority,
         updatedAt: r.updated_at,
@@ -76,9 +78,9 @@ export async function refreshProfiles(
     .where(inValues(dialect, "profile_id", profileIds))
     .execute();
   for (const r of rows) {
-    const before = JSON.parse(r.fields) as Leaves;
+    const before = profileFieldsColumn.parse(r.fields);
     const override = manualOverride?.get(r.profile_id);
-    const manual = override ?? (JSON.parse(r.manual) as Leaves);
+    const manual = override ?? profileManualColumn.parse(r.manual);
     const after = deriveLeaves(sources.get(r.profile_id) ?? [], manual);
     // Ingestion never clears: a leaf no source carries any more keeps its value (a replaced
     // object that omits a value); deleting an object or profile edits re-derive strictly.
@@ -90,8 +92,8 @@ export async function refreshProfiles(
     if (changed.length === 0 && !override) continue;
     updates.push({
       profile_id: r.profile_id,
-      fields: JSON.stringify(after),
-      manual: override ? JSON.stringify(override) : null,
+      fields: profileFieldsColumn.stringify(after),
+      manual: override ? profileManualColumn.stringify(override) : null,
     });
     if (changed.length > 0) changedKeys.push({ profileId: r.profile_id, leaves: after });
   }
@@ -103,8 +105,8 @@ export async function refreshProfiles(
 /** New fields (and manual leaves, when not null) of one profile. */
 interface ProfileUpdate {
   profile_id: string;
-  fields: string;
-  manual: string | null;
+  fields: Json<"profiles.fields">;
+  manual: Json<"profiles.manual"> | null;
 }
 
 /** Writes the profiles' new fields in one statement (rows as one JSON parameter). */

@@ -2,10 +2,12 @@ import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { DialectName } from "../db/dialect.ts";
+import type { Json } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { normalizeKeyValue, searchKeyContentType } from "../ingest/index.ts";
 import { chunks, insertMany, inValues } from "./bulk.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
+import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { deriveLeaves, flatten, type Leaves, unflatten } from "./profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
@@ -37,8 +39,8 @@ export class ProfileStore {
       .values({
         domain_name: domainName,
         profile_id: profileId,
-        fields: JSON.stringify(leaves),
-        manual: JSON.stringify(manual),
+        fields: profileFieldsColumn.stringify(leaves),
+        manual: profileManualColumn.stringify(manual),
         created_at: now,
         updated_at: now,
       })
@@ -68,7 +70,7 @@ export class ProfileStore {
   ): Promise<void> {
     const now = this.clock.now();
     const row = await this.#row(tx, domainName, profileId);
-    const manual = { ...(JSON.parse(row.manual) as Leaves), ...flatten(input) };
+    const manual = { ...profileManualColumn.parse(row.manual), ...flatten(input) };
     const refreshed = await refreshProfiles(
       tx,
       this.dialect,
@@ -172,7 +174,7 @@ export class ProfileStore {
         key_name: keyName,
         key_value: v,
         profile_id: profileId,
-        origin: "manual",
+        origin: "manual" as const,
         object_type_name: "",
         object_key: "",
       }));
@@ -270,8 +272,8 @@ export function profileNotFound(profileId: string) {
 }
 
 /** The wire Profile of a stored row. */
-export function toProfile(profileId: string, fields: string): Profile {
-  return { ProfileId: profileId, ...unflatten(JSON.parse(fields) as Leaves) };
+export function toProfile(profileId: string, fields: Json<"profiles.fields">): Profile {
+  return { ProfileId: profileId, ...unflatten(profileFieldsColumn.parse(fields)) };
 }
 
 function withoutEmpty(leaves: Leaves): Leaves {

@@ -4,6 +4,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 import { type CompiledObjectType, wellFormedText } from "../ingest/index.ts";
 import { chunks, insertMany } from "./bulk.ts";
+import { profileManualColumn } from "./leaves-columns.ts";
 import { historyRow } from "./profile-history.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
@@ -99,7 +100,7 @@ async function deleteEmptyProfiles(
       .select("p.profile_id")
       .where("p.domain_name", "=", domainName)
       .where("p.profile_id", "in", part)
-      .where((eb) => eb.or([eb("p.manual", "=", "{}"), eb("p.manual", "=", "")]))
+      .where("p.manual", "=", profileManualColumn.stringify({}))
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(

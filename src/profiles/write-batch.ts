@@ -7,9 +7,11 @@ import type {
 } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import { insertMany, inValues } from "./bulk.ts";
+import { historyContentColumn } from "./history-content-column.ts";
 import { OBJECT_UPSERT } from "./ingest-rows.ts";
 import type { IngestDatabase } from "./ingest-types.ts";
 import { fieldKeyRows } from "./key-index.ts";
+import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { deriveLeaves, type FieldSource } from "./profile-fields.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
@@ -66,8 +68,8 @@ export async function writeBatch(
     profileRows.push({
       domain_name: domainName,
       profile_id: profileId,
-      fields: JSON.stringify(leaves),
-      manual: "{}",
+      fields: profileFieldsColumn.stringify(leaves),
+      manual: profileManualColumn.stringify({}),
       created_at: now,
       updated_at: now,
     });
@@ -84,7 +86,7 @@ export async function writeBatch(
     if (h) h.content.ChangedFields = r.changed;
   }
   await insertMany(trx, dialect, "profile_keys", fieldKeys.concat(w.keyRows), undefined, raw);
-  for (const h of w.history) h.row.content = JSON.stringify(h.content);
+  for (const h of w.history) h.row.content = historyContentColumn.stringify(h.content);
   await insertMany(
     trx,
     dialect,

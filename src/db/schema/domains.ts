@@ -1,3 +1,5 @@
+import type { Json } from "../json-column.ts";
+
 /**
  * Tables of domains and object types (src/profiles/domain-store.ts, object-type-store.ts).
  * JSON members are stored as text on both dialects: jsonb would reorder the keys of `Fields` and
@@ -12,11 +14,11 @@ export interface DomainsTable {
   generated_encryption_key: string;
   dead_letter_queue_url: string | null;
   /** JSON text of the wire `Matching` member, as given. */
-  matching: string | null;
+  matching: Json<"domains.matching"> | null;
   /** JSON text of the wire `RuleBasedMatching` member, as given. */
-  rule_based_matching: string | null;
+  rule_based_matching: Json<"domains.rule_based_matching"> | null;
   /** JSON text of the wire `DataStore` member, as given. */
-  data_store: string | null;
+  data_store: Json<"domains.data_store"> | null;
   created_at: number;
   updated_at: number;
 }
@@ -25,7 +27,7 @@ export interface ObjectTypesTable {
   domain_name: string;
   object_type_name: string;
   /** JSON text of the validated PutProfileObjectType request without Tags (template members unexpanded). */
-  definition: string;
+  definition: Json<"object_types.definition">;
   /** 1 when created implicitly from a template by first use, 0 when put explicitly. */
   implicit: number;
   created_at: number;

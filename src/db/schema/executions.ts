@@ -1,25 +1,28 @@
 /** Tables of the flows layer: execution records with lease + checkpoint, per-flow sync state, and the embedded job queue. */
+import type { Json } from "../json-column.ts";
+
+export type ExecutionStatus = "InProgress" | "Successful" | "Error" | "CancelStarted" | "Canceled";
+/** What started an execution: a call, the flow's schedule, or a workflow step's bounded window. */
+export type ExecutionTrigger = "OnDemand" | "Scheduled" | "Window";
+export type ExecutionPullMode = "Incremental" | "Complete" | "Window";
 
 /** One execution of a flow (AppFlow ExecutionRecord) plus what lets it resume on another runner. */
 export interface FlowExecutionsTable {
   execution_id: string;
   flow_name: string;
   flow_arn: string;
-  /** InProgress | Successful | Error | CancelStarted | Canceled. */
-  status: string;
+  status: ExecutionStatus;
   /** The flow name while the execution is active, else null; a unique index keeps one active per flow. */
   active_flow: string | null;
-  /** OnDemand | Scheduled | Window (a workflow step's bounded window). */
-  trigger_kind: string;
-  /** Incremental | Complete | Window. */
-  pull_mode: string;
+  trigger_kind: ExecutionTrigger;
+  pull_mode: ExecutionPullMode;
   /** The requested window `[from, to)` (epoch ms); the connector's checkpoint may narrow `to`. */
   window_from: number | null;
   window_to: number | null;
   /** JSON of the incremental `since` checkpoint this execution started from (null: a time). */
-  since_checkpoint: string | null;
+  since_checkpoint: Json<"flow_executions.since_checkpoint"> | null;
   /** JSON FlatCheckpoint of the last committed page; null before the first page. */
-  checkpoint: string | null;
+  checkpoint: Json<"flow_executions.checkpoint"> | null;
   /** 0 or 1: the connector said `done` and the last page committed. */
   read_done: number;
   started_at: number;
@@ -42,7 +45,7 @@ export interface FlowExecutionsTable {
 export interface FlowSyncStateTable {
   flow_name: string;
   /** JSON FlatCheckpoint of the last successful incremental execution's final page. */
-  last_checkpoint: string | null;
+  last_checkpoint: Json<"flow_sync_state.last_checkpoint"> | null;
   /** The end of the last successful window (epoch ms). */
   last_window_end: number | null;
   consecutive_failures: number;
@@ -54,7 +57,7 @@ export interface ExecutorJobsTable {
   job_id: string;
   task: string;
   /** JSON object. */
-  payload: string;
+  payload: Json<"executor_jobs.payload">;
   job_key: string | null;
   queue_name: string | null;
   priority: number;
@@ -74,7 +77,7 @@ export interface ExecutorJobsTable {
 export interface ExecutorSchedulesTable {
   schedule_key: string;
   task: string;
-  payload: string;
+  payload: Json<"executor_schedules.payload">;
   queue_name: string | null;
   every_ms: number;
   start_at: number;

@@ -1,4 +1,10 @@
 /** Tables of connections, secrets, flows and idempotency tokens (AppFlow + Secrets Manager). */
+import type { Json } from "../json-column.ts";
+
+export type FlowStatus = "Active" | "Deprecated" | "Deleted" | "Draft" | "Errored" | "Suspended";
+/** The last connection test of a connector profile. */
+export type ConnectionStatus = "Connected" | "Failed" | "Untested";
+
 export interface ConnectorProfilesTable {
   name: string;
   arn: string;
@@ -6,12 +12,11 @@ export interface ConnectorProfilesTable {
   connector_label: string | null;
   connection_mode: string;
   /** JSON of connectorProfileProperties (no secrets). */
-  properties: string;
+  properties: Json<"connector_profiles.properties">;
   /** connectorProfileCredentials, sealed with the master key. */
   credentials_sealed: string | null;
   kms_arn: string | null;
-  /** Connected | Failed | Untested: the last connection test. */
-  connection_status: string;
+  connection_status: ConnectionStatus;
   connection_message: string | null;
   created_at: number;
   updated_at: number;
@@ -33,12 +38,14 @@ export interface FlowsTable {
   name: string;
   arn: string;
   /** JSON of the FlowDefinition (src/flows/flow-definition.ts). */
-  definition: string;
-  status: string;
+  definition: Json<"flows.definition">;
+  status: FlowStatus;
   status_message: string | null;
   /** 0/1: workflow steps are hidden and listed only with include-hidden. */
   hidden: number;
   workflow_id: string | null;
+  /** The Customer Profiles domain the flow writes into (its definition's destination). */
+  destination_domain: string | null;
   created_at: number;
   updated_at: number;
 }

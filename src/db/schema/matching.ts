@@ -1,9 +1,12 @@
 /** Tables of rule-based matching (src/profiles/matching/). */
+import type { Json } from "../json-column.ts";
+
+/** RuleBasedMatching.Status: PENDING (backfill queued), IN_PROGRESS (running), ACTIVE. */
+export type MatchingStatus = "PENDING" | "IN_PROGRESS" | "ACTIVE";
 
 export interface DomainMatchingTable {
   domain_name: string;
-  /** RuleBasedMatching.Status: PENDING (backfill queued), IN_PROGRESS (running), ACTIVE. */
-  status: string;
+  status: MatchingStatus;
   /** Bumped on every change of the settings; a backfill of an older version stops. */
   version: number;
   /** The last profile id the backfill processed; null before it starts. */
@@ -21,7 +24,7 @@ export interface RuleMatchesTable {
   profile_a: string;
   profile_b: string;
   /** JSON: the agreeing values, and why the match was not merged. */
-  detail: string;
+  detail: Json<"rule_matches.detail">;
   created_at: number;
 }
 
@@ -32,12 +35,12 @@ export interface ProfileMergesTable {
   seq: number;
   main_profile_id: string;
   /** JSON array of the profile ids joined into the main one. */
-  merged_profile_ids: string;
+  merged_profile_ids: Json<"profile_merges.merged_profile_ids">;
   /** JSON: the rule and values (automatic merges) or `{Type: "MERGE_PROFILES"}`. */
-  cause: string;
+  cause: Json<"profile_merges.cause">;
   performed_by: string;
   /** JSON: the joined profiles' rows and where their objects and manual keys were before. */
-  before: string;
+  before: Json<"profile_merges.before">;
   created_at: number;
 }
 
@@ -82,4 +85,3 @@ export interface MlMatchesTable {
   /** JSON: each compared field's level and weight. */
   detail: string;
 }
-

@@ -1,12 +1,28 @@
 /** Tables of the profiles layer: profiles, their objects and keys, history, dead letters. */
+import type { Json } from "../json-column.ts";
+
+export type HistoryAction =
+  | "ADDED_PROFILE_KEY"
+  | "CREATED"
+  | "DELETED_BY_CUSTOMER"
+  | "DELETED_BY_MERGE"
+  | "DELETED_PROFILE_KEY"
+  | "EXPIRED"
+  | "INGESTED"
+  | "MERGED"
+  | "UPDATED";
+/** Where a key came from: an ingested object, AddProfileKey, or the standard fields. */
+export type KeyOrigin = "object" | "manual" | "fields";
+/** The content types keys are normalized by (ingest's CONTENT_TYPES; the compiler checks both ways where they meet). */
+export type KeyContentType = "STRING" | "NUMBER" | "PHONE_NUMBER" | "EMAIL_ADDRESS" | "NAME";
 
 export interface ProfilesTable {
   domain_name: string;
   profile_id: string;
   /** The effective standard fields as flat leaves (`FirstName`, `Address.City`, `Attributes.x`), JSON. */
-  fields: string;
+  fields: Json<"profiles.fields">;
   /** Leaves set through CreateProfile/UpdateProfile/MergeProfiles, JSON; "" marks a field cleared by hand. */
-  manual: string;
+  manual: Json<"profiles.manual">;
   created_at: number;
   updated_at: number;
 }
@@ -20,7 +36,7 @@ export interface ProfileObjectsTable {
   /** The source record as received (JSON text). */
   payload: string;
   /** The profile leaves this object feeds, JSON. */
-  fields: string;
+  fields: Json<"profile_objects.fields">;
   /** The source's last-modified time (epoch ms), when the object type names one. */
   source_timestamp: number | null;
   /** The object type's SourcePriority at ingestion (lower wins); null is lowest. */
@@ -34,8 +50,7 @@ export interface ProfileKeysTable {
   /** Normalized by the key's content type. */
   key_value: string;
   profile_id: string;
-  /** Where the key came from: `object` (an ingested object), `manual` (AddProfileKey), `fields` (standard fields). */
-  origin: string;
+  origin: KeyOrigin;
   /** For `object` keys: the object's type and unique key; "" otherwise. */
   object_type_name: string;
   object_key: string;
@@ -45,7 +60,7 @@ export interface ProfileKeyTypesTable {
   domain_name: string;
   key_name: string;
   /** The content type values of this key are normalized with (so searches normalize the same way). */
-  content_type: string;
+  content_type: KeyContentType;
 }
 
 export interface ProfileHistoryTable {
@@ -53,11 +68,11 @@ export interface ProfileHistoryTable {
   record_id: string;
   profile_id: string;
   object_type_name: string;
-  action_type: string;
+  action_type: HistoryAction;
   object_key: string | null;
   performed_by: string;
   /** JSON: which key matched, whether the profile was created, which fields changed. */
-  content: string;
+  content: Json<"profile_history.content">;
   created_at: number;
 }
 

@@ -1,23 +1,33 @@
 /** Tables of integration workflows (historical backfill); times are epoch ms. */
+import type { Json } from "../json-column.ts";
+
+export type WorkflowStatus = "NOT_STARTED" | "IN_PROGRESS" | "COMPLETE" | "FAILED" | "CANCELLED";
+export type StepStatus =
+  | "NOT_STARTED"
+  | "IN_PROGRESS"
+  | "RETRY"
+  | "SPLIT"
+  | "COMPLETE"
+  | "FAILED"
+  | "CANCELLED";
 
 /** One workflow: the FlowDefinition it backfills and hands off to a continuous integration. */
 export interface WorkflowsTable {
   /** 32 lower-case hex characters. */
   workflow_id: string;
   domain_name: string;
-  /** APPFLOW_INTEGRATION. */
-  workflow_type: string;
-  /** NOT_STARTED | IN_PROGRESS | COMPLETE | FAILED | CANCELLED. */
-  status: string;
+  workflow_type: "APPFLOW_INTEGRATION";
+  status: WorkflowStatus;
   error_description: string | null;
   object_type_name: string;
   role_arn: string;
-  connector_type: string;
+  /** The flow definition's source connector type. */
+  connector_type: "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
   connector_profile_name: string;
   /** JSON of the engine FlowDefinition the continuous integration is created from. */
-  flow_definition: string;
+  flow_definition: Json<"workflows.flow_definition">;
   /** JSON of the request's Tags, or null. */
-  tags: string | null;
+  tags: Json<"workflows.tags"> | null;
   /** The continuous integration's Uri once the hand-off happened. */
   integration_uri: string | null;
   /** The end of the last batch: where the continuous integration starts. */
@@ -37,8 +47,7 @@ export interface WorkflowStepsTable {
   flow_name: string;
   window_from: number;
   window_to: number;
-  /** NOT_STARTED | IN_PROGRESS | RETRY | SPLIT | COMPLETE | FAILED | CANCELLED. */
-  status: string;
+  status: StepStatus;
   /** Executions started for this step. */
   attempts: number;
   /** The step's latest execution. */

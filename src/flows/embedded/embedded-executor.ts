@@ -11,6 +11,7 @@ import {
   type JobSpec,
   type RecurringSchedule,
 } from "../executor.ts";
+import { jobPayloadColumn } from "../job-payload-columns.ts";
 import { fireDueSchedules, removeSchedule, upsertSchedule } from "./schedules.ts";
 
 export interface EmbeddedExecutorOptions {
@@ -89,7 +90,7 @@ export class EmbeddedExecutor implements Executor {
           await db
             .updateTable("executor_jobs")
             .set({
-              payload: JSON.stringify(job.payload),
+              payload: jobPayloadColumn.stringify(job.payload),
               ...(mode === "replace" ? { run_at: runAt, attempts: 0 } : {}),
               queue_name: job.queue ?? null,
               priority: job.priority ?? 0,
@@ -113,7 +114,7 @@ export class EmbeddedExecutor implements Executor {
       .values({
         job_id: uuid(),
         task: job.task,
-        payload: JSON.stringify(job.payload),
+        payload: jobPayloadColumn.stringify(job.payload),
         job_key: job.key ?? null,
         queue_name: job.queue ?? null,
         priority: job.priority ?? 0,
@@ -260,7 +261,7 @@ export class EmbeddedExecutor implements Executor {
     beat.unref?.();
     try {
       if (!handler) throw new Error(`no handler is defined for task ${job.task}`);
-      const outcome = await handler(JSON.parse(job.payload) as Record<string, unknown>, {
+      const outcome = await handler(jobPayloadColumn.parse(job.payload), {
         jobId: job.job_id,
         attempt: job.attempts,
         workerId: this.workerId,

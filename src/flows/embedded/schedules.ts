@@ -1,5 +1,6 @@
 import type { Queryable } from "../../db/queryable.ts";
 import type { JobSpec, RecurringSchedule } from "../executor.ts";
+import { schedulePayloadColumn } from "../job-payload-columns.ts";
 
 /** The first tick of `start + k·every` at or after `at`. */
 export function nextTick(startAt: number, everyMs: number, at: number): number {
@@ -18,7 +19,7 @@ export async function upsertSchedule(db: Queryable, s: RecurringSchedule, now: n
   const same = existing && existing.every_ms === s.everyMs && existing.start_at === s.startAt;
   const row = {
     task: s.task,
-    payload: JSON.stringify(s.payload),
+    payload: schedulePayloadColumn.stringify(s.payload),
     queue_name: s.queue ?? null,
     every_ms: s.everyMs,
     start_at: s.startAt,
@@ -83,7 +84,7 @@ export async function fireDueSchedules(
       const at = s.start_at + Math.floor((now - s.start_at) / s.every_ms) * s.every_ms;
       const job: JobSpec = {
         task: s.task,
-        payload: { ...(JSON.parse(s.payload) as Record<string, unknown>), scheduledAt: at },
+        payload: { ...schedulePayloadColumn.parse(s.payload), scheduledAt: at },
         key: s.schedule_key,
         keyMode: "preserve",
         runAt: at,

@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
+import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, inValues } from "../bulk.ts";
 import { matchIdOf } from "./match-id.ts";
+import { matchDetailColumn } from "./merge-columns.ts";
 
 /**
  * Records pairs of profiles as kept apart: a `rule_matches` row of level 0 per pair (rule-based
@@ -32,7 +34,7 @@ export async function keepApart(
         rule_level: 0,
         profile_a: a,
         profile_b: b,
-        detail: JSON.stringify(detail),
+        detail: matchDetailColumn.stringify(detail),
         created_at: now,
       })
       .execute();
@@ -51,7 +53,10 @@ export async function repointKeptApart(
   mainOf: ReadonlyMap<string, string>,
 ): Promise<void> {
   if (mainOf.size === 0) return;
-  const rows = new Map<string, { a: string; b: string; detail: string; createdAt: number }>();
+  const rows = new Map<
+    string,
+    { a: string; b: string; detail: Json<"rule_matches.detail">; createdAt: number }
+  >();
   for (const part of chunks([...mainOf.keys()])) {
     for (const column of ["profile_a", "profile_b"] as const) {
       for (const r of await trx

@@ -4,8 +4,10 @@ import type { Database } from "../../db/schema.ts";
 import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues } from "../bulk.ts";
 import { addHolders, pairKey } from "../key-index.ts";
+import { profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { matchIdOf } from "./match-id.ts";
+import { matchDetailColumn } from "./merge-columns.ts";
 import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
 import {
   DEFAULT_GUARDS,
@@ -245,7 +247,7 @@ export async function loadProfiles(
       .where(inValues(dialect, "profile_id", part))
       .execute();
     for (const r of rows)
-      out.set(r.profile_id, { fields: JSON.parse(r.fields) as Leaves, createdAt: Number(r.created_at) });
+      out.set(r.profile_id, { fields: profileFieldsColumn.parse(r.fields), createdAt: Number(r.created_at) });
   }
   return out;
 }
@@ -344,7 +346,7 @@ async function recordMatches(
           rule_level: r.level,
           profile_a: r.a,
           profile_b: r.b,
-          detail: JSON.stringify(r.detail),
+          detail: matchDetailColumn.stringify(r.detail),
           created_at: now,
         })),
       )

@@ -4,7 +4,7 @@ import { MATCH_KEY_PREFIX, matchValues } from "../../ingest/matching/matching-ru
 import { chunks, insertMany, inValues } from "../bulk.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
-import type { Leaves } from "../profile-fields.ts";
+import { objectFieldsColumn } from "../leaves-columns.ts";
 import { matchProfiles } from "./match-profiles.ts";
 import { matchingRulesOf } from "./matching-settings.ts";
 
@@ -63,7 +63,7 @@ export async function backfillStep(
       .execute();
     const rows: Insertable<ProfileKeysTable>[] = [];
     for (const o of objects) {
-      for (const v of matchValues(rules, JSON.parse(o.fields) as Leaves)) {
+      for (const v of matchValues(rules, objectFieldsColumn.parse(o.fields))) {
         rows.push({
           domain_name: domainName,
           key_name: v.keyName,

@@ -1,22 +1,20 @@
 import type { Kysely } from "kysely";
+import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
-import {
-  compileMatchingRules,
-  type MatchingRules,
-  type RuleBasedMatchingWire,
-} from "../../ingest/matching/matching-rules.ts";
+import { compileMatchingRules, type MatchingRules } from "../../ingest/matching/matching-rules.ts";
+import { ruleBasedMatchingColumn } from "../domain-settings-columns.ts";
 
 // Compiled settings by their stored JSON text: a domain's settings change rarely, batches are many.
 const compiled = new Map<string, MatchingRules>();
 const DISABLED = compileMatchingRules(undefined);
 
 /** Compiles stored RuleBasedMatching JSON text (cached by text). */
-export function rulesOfText(text: string | null | undefined): MatchingRules {
+export function rulesOfText(text: Json<"domains.rule_based_matching"> | null | undefined): MatchingRules {
   if (!text) return DISABLED;
   let rules = compiled.get(text);
   if (!rules) {
     if (compiled.size > 1000) compiled.clear();
-    rules = compileMatchingRules(JSON.parse(text) as RuleBasedMatchingWire);
+    rules = compileMatchingRules(ruleBasedMatchingColumn.parse(text));
     compiled.set(text, rules);
   }
   return rules;

@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
-/** RuleBasedMatching.Status. */
-export type MatchingStatus = "PENDING" | "IN_PROGRESS" | "ACTIVE";
+/** RuleBasedMatching.Status (the column's type). */
+export type { MatchingStatus } from "../../db/schema/matching.ts";
+
+import type { MatchingStatus } from "../../db/schema/matching.ts";
 
 /** A domain's matching state. */
 export interface MatchingState {
@@ -22,7 +24,7 @@ export async function matchingState(
     .where("domain_name", "=", domainName)
     .executeTakeFirst();
   return row
-    ? { status: row.status as MatchingStatus, version: Number(row.version), processed: Number(row.processed) }
+    ? { status: row.status, version: Number(row.version), processed: Number(row.processed) }
     : undefined;
 }
 

@@ -1,12 +1,15 @@
 import { type Kysely, sql } from "kysely";
 import { hexId } from "../../core/ids.ts";
 import type { DialectName } from "../../db/dialect.ts";
+import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany, inValues } from "../bulk.ts";
+import { profileFieldsColumn, profileManualColumn } from "../leaves-columns.ts";
 import { mergeHistoryRows } from "../merge-history-rows.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
 import { repointKeptApart } from "./kept-apart.ts";
+import { mergeBeforeColumn, mergeCauseColumn, mergedProfileIdsColumn } from "./merge-columns.ts";
 
 /** One automatic merge: the group's profile that stays, the ones joined into it, and why. */
 export interface GroupMerge {
@@ -32,7 +35,15 @@ export async function mergeGroupsIn(
 ): Promise<void> {
   if (groups.length === 0) return;
   const all = groups.flatMap((g) => [g.mainId, ...g.mergedIds]);
-  const rows = new Map<string, { fields: string; manual: string; created_at: number; updated_at: number }>();
+  const rows = new Map<
+    string,
+    {
+      fields: Json<"profiles.fields">;
+      manual: Json<"profiles.manual">;
+      created_at: number;
+      updated_at: number;
+    }
+  >();
   const objects = new Map<string, { objectTypeName: string; objectKey: string }[]>();
   const manualKeys = new Map<string, { keyName: string; value: string }[]>();
   for (const part of chunks(all)) {
@@ -72,8 +83,8 @@ export async function mergeGroupsIn(
   for (const g of groups) {
     const ids = [g.mainId, ...g.mergedIds];
     const manual: Leaves = {};
-    for (const id of [...g.mergedIds].reverse()) Object.assign(manual, parse(rows.get(id)?.manual));
-    Object.assign(manual, parse(rows.get(g.mainId)?.manual));
+    for (const id of [...g.mergedIds].reverse()) Object.assign(manual, manualLeaves(rows.get(id)));
+    Object.assign(manual, manualLeaves(rows.get(g.mainId)));
     manualOf.set(g.mainId, manual);
     const mergeId = hexId();
     mergeIds.set(g.mainId, mergeId);
@@ -84,8 +95,8 @@ export async function mergeGroupsIn(
           ? [
               {
                 profileId: id,
-                fields: parse(r.fields),
-                manual: parse(r.manual),
+                fields: profileFieldsColumn.parse(r.fields),
+                manual: profileManualColumn.parse(r.manual),
                 createdAt: Number(r.created_at),
                 updatedAt: Number(r.updated_at),
               },
@@ -102,10 +113,10 @@ export async function mergeGroupsIn(
       merge_id: mergeId,
       seq: ++seq,
       main_profile_id: g.mainId,
-      merged_profile_ids: JSON.stringify(g.mergedIds),
-      cause: JSON.stringify(g.cause),
+      merged_profile_ids: mergedProfileIdsColumn.stringify([...g.mergedIds]),
+      cause: mergeCauseColumn.stringify(g.cause),
       performed_by: performedBy,
-      before: JSON.stringify(before),
+      before: mergeBeforeColumn.stringify(before),
       created_at: now,
     });
   }
@@ -149,8 +160,8 @@ export async function mergeGroupsIn(
   await insertMany(trx, dialect, "profile_history", history);
 }
 
-function parse(text: string | undefined): Leaves {
-  return text ? (JSON.parse(text) as Leaves) : {};
+function manualLeaves(row: { manual: Json<"profiles.manual"> } | undefined): Leaves {
+  return row ? profileManualColumn.parse(row.manual) : {};
 }
 
 /** Re-points the rows of merged profiles to their main profile: one statement for many merges. */

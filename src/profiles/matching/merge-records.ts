@@ -1,14 +1,22 @@
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import type { Clock } from "../../core/clock.ts";
 import { notFound, ProfileflowError } from "../../core/errors.ts";
+import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { insertMany, inValues } from "../bulk.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
+import { historyContentColumn } from "../history-content-column.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
+import { profileFieldsColumn, profileManualColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
 import { keepApart } from "./kept-apart.ts";
+import { mergeBeforeColumn, mergeCauseColumn, mergedProfileIdsColumn } from "./merge-columns.ts";
+
+/** The `MatchedBy` member of an INGESTED history record: the key that found the profile. */
+const matchedBySchema = z.object({ KeyName: z.string(), Value: z.string() });
 
 /** One merge as recorded: what it joined, why, by whom, when. */
 export interface MergeRecord {
@@ -30,15 +38,6 @@ export interface ObjectLineage {
   originalProfileId: string;
   /** The key that found that profile at ingestion; absent when the object created it. */
   matchedBy?: { keyName: string; value: string };
-}
-
-/** The state before a merge, as `profile_merges.before` holds it. */
-interface PriorState {
-  profiles: { profileId: string; fields: Leaves; manual: Leaves; createdAt: number; updatedAt: number }[];
-  objects: { profileId: string; objectTypeName: string; objectKey: string }[];
-  manualKeys: { profileId: string; keyName: string; value: string }[];
-  /** The main profile's hand-set fields as the merge wrote them (absent in merges recorded before it was kept). */
-  mergedManual?: Leaves;
 }
 
 /**
@@ -115,16 +114,15 @@ export class MergeRecords {
       merges,
       objects: objects.map((o) => {
         const h = first.get(`${o.object_type_name}\u0000${o.object_key}`);
-        const content = h
-          ? (JSON.parse(h.content) as { MatchedBy?: { KeyName: string; Value: string } })
-          : {};
+        const content = h ? historyContentColumn.parse(h.content) : {};
+        const matchedBy = matchedBySchema.safeParse(content["MatchedBy"]);
         const out: ObjectLineage = {
           objectTypeName: o.object_type_name,
           profileObjectUniqueKey: o.object_key,
           originalProfileId: h?.profile_id ?? profileId,
         };
-        if (content.MatchedBy)
-          out.matchedBy = { keyName: content.MatchedBy.KeyName, value: content.MatchedBy.Value };
+        if (matchedBy.success)
+          out.matchedBy = { keyName: matchedBy.data.KeyName, value: matchedBy.data.Value };
         return out;
       }),
     };
@@ -176,7 +174,7 @@ export class MergeRecords {
           { member: "MergeId" },
         );
       }
-      const before = JSON.parse(row.before) as PriorState;
+      const before = mergeBeforeColumn.parse(row.before);
       const restored = before.profiles.filter((p) => p.profileId !== main);
       await insertMany(
         trx,
@@ -186,8 +184,8 @@ export class MergeRecords {
           domain_name: domainName,
           profile_id: p.profileId,
           // Re-derived below from the objects given back; "{}" makes every leaf a change, so keys follow.
-          fields: "{}",
-          manual: JSON.stringify(p.manual),
+          fields: profileFieldsColumn.stringify({}),
+          manual: profileManualColumn.stringify(p.manual),
           created_at: p.createdAt,
           updated_at: now,
         })),
@@ -245,7 +243,7 @@ export class MergeRecords {
       const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
       manual.set(
         main,
-        threeWay(manual.get(main) ?? {}, before.mergedManual, JSON.parse(mainRow.manual) as Leaves),
+        threeWay(manual.get(main) ?? {}, before.mergedManual, profileManualColumn.parse(mainRow.manual)),
       );
       const ids = [main, ...restored.map((p) => p.profileId)];
       await refreshProfiles(trx, dialect, domainName, ids, now, manual);
@@ -318,7 +316,7 @@ async function laterMerge(
     .where("seq", ">", merge.seq)
     .execute();
   for (const r of rows) {
-    const merged = JSON.parse(r.merged_profile_ids) as string[];
+    const merged = mergedProfileIdsColumn.parse(r.merged_profile_ids);
     if (r.main_profile_id === merge.mainProfileId || merged.includes(merge.mainProfileId)) return r.merge_id;
   }
   return undefined;
@@ -327,8 +325,8 @@ async function laterMerge(
 function toRecord(r: {
   merge_id: string;
   main_profile_id: string;
-  merged_profile_ids: string;
-  cause: string;
+  merged_profile_ids: Json<"profile_merges.merged_profile_ids">;
+  cause: Json<"profile_merges.cause">;
   performed_by: string;
   created_at: number;
   seq: number;
@@ -336,8 +334,8 @@ function toRecord(r: {
   return {
     mergeId: r.merge_id,
     mainProfileId: r.main_profile_id,
-    mergedProfileIds: JSON.parse(r.merged_profile_ids) as string[],
-    cause: JSON.parse(r.cause) as Record<string, unknown>,
+    mergedProfileIds: mergedProfileIdsColumn.parse(r.merged_profile_ids),
+    cause: mergeCauseColumn.parse(r.cause),
     performedBy: r.performed_by,
     createdAt: Number(r.created_at),
     seq: Number(r.seq),
