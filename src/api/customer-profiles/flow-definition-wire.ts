@@ -1,5 +1,10 @@
 import { z } from "zod";
-import type { FlowDefinition, Task } from "../../flows/flow-definition.ts";
+import type {
+  FlowDefinition,
+  ScheduledTriggerProperties,
+  SourceFlowConfig,
+  Task,
+} from "../../flows/flow-definition.ts";
 
 /** FlowDefinition as Customer Profiles takes it (PascalCase twin of CreateFlow, no destination). */
 const operator = z.string().min(1).max(64);
@@ -102,8 +107,71 @@ export const flowDefinitionInput = z
 export type FlowDefinitionInput = z.infer<typeof flowDefinitionInput>;
 
 const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
-/** Drops undefined members (exactOptionalPropertyTypes) by a JSON round trip. */
-const clean = <T>(o: unknown): T => JSON.parse(JSON.stringify(o)) as T;
+/** `{ [key]: value }` when `value` is defined, else `{}`: optional members stay absent (exactOptionalPropertyTypes). */
+function some<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  const out: Partial<Record<K, V>> = {};
+  if (value !== undefined) out[key] = value;
+  return out;
+}
+
+type WireScheduled = NonNullable<
+  NonNullable<FlowDefinitionInput["TriggerConfig"]["TriggerProperties"]>["Scheduled"]
+>;
+
+/** The Scheduled trigger's properties in epoch ms. */
+function scheduledOf(w: WireScheduled): ScheduledTriggerProperties {
+  return {
+    scheduleExpression: w.ScheduleExpression,
+    ...some("dataPullMode", w.DataPullMode),
+    ...some("scheduleStartTime", ms(w.ScheduleStartTime)),
+    ...some("scheduleEndTime", ms(w.ScheduleEndTime)),
+    ...some("timezone", w.Timezone),
+    ...some("scheduleOffset", w.ScheduleOffset),
+    ...some("firstExecutionFrom", ms(w.FirstExecutionFrom)),
+  };
+}
+
+/** The source: connector, profile, object per connector, incremental field. */
+function sourceOf(w: FlowDefinitionInput["SourceFlowConfig"]): SourceFlowConfig {
+  const p = w.SourceConnectorProperties;
+  return {
+    connectorType: w.ConnectorType,
+    ...some("connectorProfileName", w.ConnectorProfileName),
+    sourceConnectorProperties: {
+      ...(p.Salesforce
+        ? {
+            Salesforce: {
+              object: p.Salesforce.Object,
+              ...some("includeDeletedRecords", p.Salesforce.IncludeDeletedRecords),
+              ...some("enableDynamicFieldUpdate", p.Salesforce.EnableDynamicFieldUpdate),
+            },
+          }
+        : {}),
+      ...(p.ServiceNow ? { ServiceNow: { object: p.ServiceNow.Object } } : {}),
+      ...(p.Marketo ? { Marketo: { object: p.Marketo.Object } } : {}),
+      ...(p.Zendesk ? { Zendesk: { object: p.Zendesk.Object } } : {}),
+    },
+    ...(w.IncrementalPullConfig
+      ? {
+          incrementalPullConfig: {
+            ...some("datetimeTypeFieldName", w.IncrementalPullConfig.DatetimeTypeFieldName),
+          },
+        }
+      : {}),
+  };
+}
+
+type WireOperators = NonNullable<FlowDefinitionInput["Tasks"][number]["ConnectorOperator"]>;
+
+/** A task's connector operators, one per connector given. */
+function operatorsOf(o: WireOperators): NonNullable<Task["connectorOperator"]> {
+  return {
+    ...some("Salesforce", o.Salesforce),
+    ...some("ServiceNow", o.ServiceNow),
+    ...some("Marketo", o.Marketo),
+    ...some("Zendesk", o.Zendesk),
+  };
+}
 
 /** A Customer Profiles FlowDefinition as the engine's flow, writing into `domainName` / `objectTypeName`. */
 export function toFlowDefinition(
@@ -111,69 +179,30 @@ export function toFlowDefinition(
   domainName: string,
   objectTypeName: string,
 ): FlowDefinition {
-  const p = d.SourceFlowConfig.SourceConnectorProperties;
   const sched = d.TriggerConfig.TriggerProperties?.Scheduled;
-  return clean<FlowDefinition>({
+  return {
     flowName: d.FlowName,
-    description: d.Description,
+    ...some("description", d.Description),
     kmsArn: d.KmsArn,
     triggerConfig: {
       triggerType: d.TriggerConfig.TriggerType,
-      ...(sched
-        ? {
-            triggerProperties: {
-              Scheduled: {
-                scheduleExpression: sched.ScheduleExpression,
-                dataPullMode: sched.DataPullMode,
-                scheduleStartTime: ms(sched.ScheduleStartTime),
-                scheduleEndTime: ms(sched.ScheduleEndTime),
-                timezone: sched.Timezone,
-                scheduleOffset: sched.ScheduleOffset,
-                firstExecutionFrom: ms(sched.FirstExecutionFrom),
-              },
-            },
-          }
-        : {}),
+      ...(sched ? { triggerProperties: { Scheduled: scheduledOf(sched) } } : {}),
     },
-    sourceFlowConfig: {
-      connectorType: d.SourceFlowConfig.ConnectorType,
-      connectorProfileName: d.SourceFlowConfig.ConnectorProfileName,
-      sourceConnectorProperties: {
-        ...(p.Salesforce
-          ? {
-              Salesforce: {
-                object: p.Salesforce.Object,
-                includeDeletedRecords: p.Salesforce.IncludeDeletedRecords,
-                enableDynamicFieldUpdate: p.Salesforce.EnableDynamicFieldUpdate,
-              },
-            }
-          : {}),
-        ...(p.ServiceNow ? { ServiceNow: { object: p.ServiceNow.Object } } : {}),
-        ...(p.Marketo ? { Marketo: { object: p.Marketo.Object } } : {}),
-        ...(p.Zendesk ? { Zendesk: { object: p.Zendesk.Object } } : {}),
-      },
-      ...(d.SourceFlowConfig.IncrementalPullConfig
-        ? {
-            incrementalPullConfig: {
-              datetimeTypeFieldName: d.SourceFlowConfig.IncrementalPullConfig.DatetimeTypeFieldName,
-            },
-          }
-        : {}),
-    },
+    sourceFlowConfig: sourceOf(d.SourceFlowConfig),
     destinationFlowConfigList: [
       {
         connectorType: "CustomerProfiles",
         destinationConnectorProperties: { CustomerProfiles: { domainName, objectTypeName } },
       },
     ],
-    tasks: d.Tasks.map((t) =>
-      clean<Task>({
+    tasks: d.Tasks.map(
+      (t): Task => ({
         taskType: t.TaskType,
         sourceFields: t.SourceFields,
-        ...(t.ConnectorOperator ? { connectorOperator: t.ConnectorOperator } : {}),
+        ...(t.ConnectorOperator ? { connectorOperator: operatorsOf(t.ConnectorOperator) } : {}),
         ...(t.DestinationField ? { destinationField: t.DestinationField } : {}),
         ...(t.TaskProperties ? { taskProperties: t.TaskProperties } : {}),
       }),
     ),
-  });
+  };
 }
