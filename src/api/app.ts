@@ -315,7 +315,12 @@ function pathOf(req: FastifyRequest): string {
 /** Which service's error shape a request gets: its signing scope, else its route's owner, else Customer Profiles. */
 function serviceFor(req: FastifyRequest, byPath: Map<string, ServiceName>): ServiceName {
   const scoped = scopeService(req.headers.authorization);
-  if (scoped && servedServices.has(scoped as ServiceName)) return scoped as ServiceName;
+  // IAM and STS answer only form posts to /: elsewhere an iam- or sts-scoped request gets the path's own shape.
+  const elsewhere =
+    scoped !== undefined &&
+    isQueryService(scoped) &&
+    (pathOf(req) !== "/" || req.headers["x-amz-target"] !== undefined);
+  if (scoped && servedServices.has(scoped as ServiceName) && !elsewhere) return scoped as ServiceName;
   const target = req.headers["x-amz-target"];
   if (typeof target === "string" && target.startsWith("secretsmanager.")) return "secretsmanager";
   const route = req.routeOptions?.url;
