@@ -7,6 +7,7 @@ import type { Page } from "../profiles/page-token.ts";
 import {
   type DomainCensus,
   domainCensus,
+  keyOfJoinedProfile,
   type ObjectPlacement,
   objectPlacements,
 } from "../profiles/profile-census.ts";
