@@ -54,9 +54,9 @@ export function statementApplies(s: Statement, request: AuthorizationRequest): b
   if (s.principal !== undefined && !principalMatches(s.principal, request.principal)) return false;
   if (s.notPrincipal !== undefined && principalMatches(s.notPrincipal, request.principal)) return false;
   if (s.action !== undefined && !s.action.some((a) => actionMatches(a, request.action))) return false;
-  if (s.notAction !== undefined && s.notAction.some((a) => actionMatches(a, request.action))) return false;
+  if (s.notAction?.some((a) => actionMatches(a, request.action))) return false;
   if (s.resource !== undefined && !s.resource.some((r) => resourceMatches(r, request))) return false;
-  if (s.notResource !== undefined && s.notResource.some((r) => resourceMatches(r, request))) return false;
+  if (s.notResource?.some((r) => resourceMatches(r, request))) return false;
   return conditionsHold(s.conditions, request.context);
 }
 
