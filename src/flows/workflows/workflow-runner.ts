@@ -2,7 +2,7 @@ import { ProfileflowError } from "../../core/errors.ts";
 import { hexId } from "../../core/ids.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { JobOutcome, JobPayload } from "../executor.ts";
-import type { ExecutionFinished, FlowEngine } from "../flow-engine.ts";
+import type { ExecutionFinished } from "../flow-engine.ts";
 import { iso, MAX_STEPS, splitWindow, type Window } from "./planner.ts";
 import {
   type NewWorkflow,
@@ -46,11 +46,6 @@ export class WorkflowRunner {
     this.#concurrency = o.maxConcurrentSteps ?? 1;
     o.executor.define(ADVANCE, (p) => this.#advanceJob(p));
     o.executor.define(SWEEP, () => this.#sweep());
-  }
-
-  /** The execution records of the steps' flows (GetWorkflowSteps shows the live ones). */
-  get executions(): FlowEngine["executions"] {
-    return this.#o.engine.executions;
   }
 
   /**
