@@ -1,23 +1,31 @@
 import { sql } from "kysely";
+import { z } from "zod";
+import { ProfileflowError } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { JobKeyMode } from "../executor.ts";
+import { jobPayloadSchema } from "../job-payload-columns.ts";
 
 /** The schema graphile-worker installs its tables and functions in. */
 export const queueSchema = "graphile_worker";
 
 /**
- * What we store as a graphile-worker payload: the job's own payload plus what our retry policy needs.
- * `o` is the attempts used by earlier incarnations of this job (a retry or a rerun is a new queue row).
+ * What we store as a graphile-worker payload: the job's own payload (`p`) plus what our retry policy
+ * needs: `o` attempts used by earlier incarnations of this job (a retry or a rerun is a new queue row),
+ * `m` max attempts, `b` backoff base (ms), `k` job key, `q` queue name, `r` priority. Short names keep
+ * the queue rows small; the schema checks every one on the way out of the queue.
  */
-export interface Envelope {
-  readonly p: Record<string, unknown>;
-  readonly o: number;
-  readonly m: number;
-  readonly b: number;
-  readonly k?: string;
-  readonly q?: string;
-  readonly r: number;
-}
+const envelopeSchema = z
+  .object({
+    p: jobPayloadSchema,
+    o: z.number().int().nonnegative(),
+    m: z.number().int().positive(),
+    b: z.number().nonnegative(),
+    k: z.string().exactOptional(),
+    q: z.string().exactOptional(),
+    r: z.number().int(),
+  })
+  .readonly();
+export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** One queue row to add. */
 export interface QueueJob {
@@ -81,11 +89,20 @@ export async function pendingJobs(
   return r.rows[0]?.n ?? 0;
 }
 
-/** Parses a queue payload written by this or older code; a bare object (hand-added job) is its own payload. */
+/**
+ * Parses a queue payload written by this or older code; a bare object (hand-added job) is its own payload.
+ * Anything else (an array, a scalar, an envelope with a malformed member) is STORED_DATA_INVALID.
+ */
 export function openEnvelope(raw: unknown): Envelope {
-  const o = (raw ?? {}) as Partial<Envelope>;
-  if (o && typeof o === "object" && typeof o.p === "object" && o.p !== null && typeof o.m === "number") {
-    return o as Envelope;
-  }
-  return { p: (raw ?? {}) as Record<string, unknown>, o: 0, m: 1, b: 1000, r: 0 };
+  const envelope = envelopeSchema.safeParse(raw);
+  if (envelope.success) return envelope.data;
+  const looksLikeEnvelope = typeof raw === "object" && raw !== null && "p" in raw && "m" in raw;
+  const bare = looksLikeEnvelope ? undefined : jobPayloadSchema.safeParse(raw ?? {});
+  if (bare?.success) return { p: bare.data, o: 0, m: 1, b: 1000, r: 0 };
+  const issue = (envelope.error.issues[0]?.path ?? []).join(".");
+  throw new ProfileflowError(
+    "STORED_DATA_INVALID",
+    `graphile_worker job payload is not a job envelope${issue ? ` (at ${issue})` : ""}`,
+    { table: `${queueSchema}.jobs`, column: "payload" },
+  );
 }
