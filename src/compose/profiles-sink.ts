@@ -1,7 +1,5 @@
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { hexId } from "../core/ids.ts";
-import type { Database } from "../db/schema.ts";
 import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
 import { wellFormedText } from "../ingest/index.ts";
 import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
@@ -15,11 +13,7 @@ const DEAD_LETTER_ROWS_PER_STATEMENT = 1_000;
  */
 export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSink {
   return {
-    prepare: async ({ domainName, objectTypeName }) => {
-      await ingestor.compiled(domainName, objectTypeName);
-    },
-    writeBatch: async (tx, batch) => {
-      const trx = tx as Kysely<Database>;
+    writeBatch: async (trx, batch) => {
       const { domainName, objectTypeName } = batch;
       const performedBy = `flow:${batch.flow.definition.flowName}`;
       const failed: SinkRejected[] = [];

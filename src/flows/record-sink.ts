@@ -48,11 +48,5 @@ export interface SinkResult {
  * failure that should roll the whole page back (a per-record problem is a `failed` entry instead).
  */
 export interface RecordSink {
-  /**
-   * Optional: called before each page's transaction opens, with the page's destination, so the sink
-   * can read and compile what it needs outside the transaction (SQLite has one connection: a query
-   * outside `tx` while the page's transaction is open would wait for it forever).
-   */
-  prepare?(destination: { domainName: string; objectTypeName: string }): Promise<void>;
   writeBatch(tx: Queryable, batch: SinkBatch): Promise<SinkResult>;
 }

@@ -1,3 +1,4 @@
+import type { Queryable } from "../db/queryable.ts";
 import type { ObjectTypeDefinition } from "../ingest/index.ts";
 
 /**
@@ -7,9 +8,12 @@ import type { ObjectTypeDefinition } from "../ingest/index.ts";
  * domain or the type does not exist.
  */
 export interface ObjectTypeSource {
+  /** The definition, read on its own. */
   get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
-  /** Records an implicit (template) type on its first use, so it is listed; optional. */
-  ensureImplicit?(domainName: string, objectTypeName: string): Promise<void>;
+  /** The definition, read inside the caller's transaction. */
+  getIn(q: Queryable, domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
+  /** Records an implicit (template) type on its first use, inside the caller's transaction; optional. */
+  ensureImplicitIn?(q: Queryable, domainName: string, objectTypeName: string): Promise<void>;
 }
 
 /** Whether a domain exists; `DomainService` satisfies it. */

@@ -2,7 +2,12 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { Database } from "../db/schema.ts";
-import { type CompiledObjectType, type CompileOptions, compileObjectType } from "../ingest/index.ts";
+import {
+  type CompiledObjectType,
+  type CompileOptions,
+  compileObjectType,
+  type ObjectTypeDefinition,
+} from "../ingest/index.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { type IngestBatch, ingestBatch } from "./ingest-batch.ts";
 import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
@@ -38,12 +43,18 @@ export class ProfileIngestor {
     private readonly compileOptions: CompileOptions = {},
   ) {}
 
-  /** The compiled mapping of an object type (cached until its definition changes); RESOURCE_NOT_FOUND if none. */
-  async compiled(
-    domainName: string,
-    objectTypeName: string,
-  ): Promise<{ compiled: CompiledObjectType; priority: number | null }> {
-    const def = await this.objectTypes.get(domainName, objectTypeName);
+  /**
+   * The compiled mapping read inside `trx`. An implicit template type is stored with the batch that
+   * first uses it (a no-op once stored), so it is listed and can be deleted, as AWS does.
+   */
+  async #compiledIn(trx: Kysely<Database>, domainName: string, objectTypeName: string): Promise<CacheEntry> {
+    const def = await this.objectTypes.getIn(trx, domainName, objectTypeName);
+    const entry = this.#entry(domainName, objectTypeName, def);
+    await this.objectTypes.ensureImplicitIn?.(trx, domainName, objectTypeName);
+    return entry;
+  }
+
+  #entry(domainName: string, objectTypeName: string, def: ObjectTypeDefinition | undefined): CacheEntry {
     if (!def) {
       throw notFound(`Object type ${objectTypeName} does not exist in domain ${domainName}`, {
         member: "ObjectTypeName",
@@ -51,16 +62,14 @@ export class ProfileIngestor {
     }
     const cacheKey = `${domainName}\u0000${objectTypeName}`;
     const fingerprint = JSON.stringify(def);
-    let entry = this.#cache.get(cacheKey);
-    if (!entry || entry.fingerprint !== fingerprint) {
-      entry = {
-        fingerprint,
-        compiled: compileObjectType(def, this.compileOptions),
-        priority: def.SourcePriority ?? null,
-      };
-      this.#cache.set(cacheKey, entry);
-      await this.objectTypes.ensureImplicit?.(domainName, objectTypeName);
-    }
+    const cached = this.#cache.get(cacheKey);
+    if (cached && cached.fingerprint === fingerprint) return cached;
+    const entry = {
+      fingerprint,
+      compiled: compileObjectType(def, this.compileOptions),
+      priority: def.SourcePriority ?? null,
+    };
+    this.#cache.set(cacheKey, entry);
     return entry;
   }
 
@@ -75,23 +84,22 @@ export class ProfileIngestor {
     rawObjects: readonly unknown[],
     options: IngestOptions = {},
   ): Promise<IngestSummary> {
-    const { compiled, priority } = await this.compiled(domainName, objectTypeName);
+    // Mapped before the transaction (its lock is held for the writes only), then read again inside it.
+    const def = await this.objectTypes.get(domainName, objectTypeName);
+    const { compiled } = this.#entry(domainName, objectTypeName, def);
     const mapped = rawObjects.map((r) => compiled.map(r));
     const { db, dialect } = this.database;
-    return inDomainTransaction(db, dialect, domainName, (trx) =>
-      ingestBatch(
-        trx,
-        this.#batch(domainName, objectTypeName, compiled, priority, options),
-        rawObjects,
-        mapped,
-      ),
-    );
+    return inDomainTransaction(db, dialect, domainName, async (trx) => {
+      const entry = await this.#compiledIn(trx, domainName, objectTypeName);
+      const current = entry.compiled === compiled ? mapped : rawObjects.map((r) => entry.compiled.map(r));
+      const batch = this.#batch(domainName, objectTypeName, entry.compiled, entry.priority, options);
+      return ingestBatch(trx, batch, rawObjects, current);
+    });
   }
 
   /**
    * ingestObjects inside a transaction the caller holds (the flows engine commits each page with its
-   * checkpoint). The object type must have been compiled before the transaction opened
-   * (`compiled(domain, type)`), because nothing may be read outside `trx` while it is open.
+   * checkpoint); the object type is read through `trx`.
    */
   async ingestInTransaction(
     trx: Kysely<Database>,
@@ -100,8 +108,8 @@ export class ProfileIngestor {
     rawObjects: readonly unknown[],
     options: IngestOptions = {},
   ): Promise<IngestSummary> {
-    const { compiled, priority } = this.#prepared(domainName, objectTypeName);
     await lockDomainIn(trx, this.database.dialect, domainName);
+    const { compiled, priority } = await this.#compiledIn(trx, domainName, objectTypeName);
     const mapped = rawObjects.map((r) => compiled.map(r));
     return ingestBatch(
       trx,
@@ -123,8 +131,8 @@ export class ProfileIngestor {
     deletions: readonly SourceDeletion[],
     options: IngestOptions = {},
   ): Promise<number> {
-    const { compiled } = this.#prepared(domainName, objectTypeName);
     await lockDomainIn(trx, this.database.dialect, domainName);
+    const { compiled } = await this.#compiledIn(trx, domainName, objectTypeName);
     return deleteSourceObjects(trx, this.database.dialect, this.clock.now(), {
       domainName,
       objectTypeName,
@@ -132,15 +140,6 @@ export class ProfileIngestor {
       deletions,
       performedBy: options.performedBy ?? "ingestion",
     });
-  }
-
-  #prepared(domainName: string, objectTypeName: string): CacheEntry {
-    const entry = this.#cache.get(`${domainName}\u0000${objectTypeName}`);
-    if (!entry)
-      throw new Error(
-        `object type ${objectTypeName} of ${domainName} was not compiled before the transaction`,
-      );
-    return entry;
   }
 
   #batch(

@@ -113,7 +113,7 @@ export class ObjectTypeService implements ObjectTypeSource {
     return this.d.objectTypes.get(q, domainName, objectTypeName);
   }
 
-  /** Stores an implicit (template) type on its first use, so it is listed and can be deleted. */
+  /** Stores an implicit (template) type on its first use, so it is listed and can be deleted (its own transaction). */
   ensureImplicit(domainName: string, objectTypeName: string): Promise<void> {
     return this.d.db.transaction().execute((tx) => this.ensureImplicitIn(tx, domainName, objectTypeName));
   }

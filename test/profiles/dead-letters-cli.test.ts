@@ -12,17 +12,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("profileflow dead-letters --domain D lists what could not be ingested, with the reason", async () => {
   const database = await openDatabase({ dataDir: dir });
-  const types = {
-    get: async () => ({
-      ObjectTypeName: "Ticket",
-      Description: "tickets",
-      AllowProfileCreation: false,
-      Fields: { id: { Source: "_source.id" } },
-      Keys: {
-        _ticketId: [{ StandardIdentifiers: ["UNIQUE" as const, "PROFILE" as const], FieldNames: ["id"] }],
-      },
-    }),
-  };
+  const ticket = async () => ({
+    ObjectTypeName: "Ticket",
+    Description: "tickets",
+    AllowProfileCreation: false,
+    Fields: { id: { Source: "_source.id" } },
+    Keys: {
+      _ticketId: [{ StandardIdentifiers: ["UNIQUE" as const, "PROFILE" as const], FieldNames: ["id"] }],
+    },
+  });
+  const types = { get: ticket, getIn: ticket };
   await new ProfileIngestor(database, types, systemClock).ingestObjects("d1", "Ticket", [
     { id: "T-9" },
     "{bad",

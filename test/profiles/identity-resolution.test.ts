@@ -17,6 +17,9 @@ class MapTypes implements ObjectTypeSource {
     const def = this.types.get(name) ?? implicitObjectType(name);
     return def ? resolveObjectType(def) : undefined;
   }
+  async getIn(_q: Queryable, domain: string, name: string) {
+    return this.get(domain, name);
+  }
 }
 
 const contact = (id: string, o: Record<string, unknown> = {}) => ({

@@ -130,7 +130,6 @@ describeEachDialect("U+0000 (NUL): refused at the API, normalized in vendors' re
   describe("a vendor's record holding it is stored, never a failed batch", () => {
     const putByFlow = async (records: Record<string, unknown>[], rejected: unknown[] = []) => {
       const sink = profilesSink(t.server.profiles.ingestor, { now: () => Date.now() });
-      await sink.prepare?.({ domainName: DomainName, objectTypeName: "Signup" });
       const batch = {
         flow: { definition: { flowName: "signups" } },
         executionId: "e1",

@@ -11,6 +11,9 @@ const types = {
     const def = implicitObjectType(name);
     return def ? resolveObjectType(def) : undefined;
   },
+  async getIn(_q: unknown, domain: string, name: string) {
+    return types.get(domain, name);
+  },
 };
 
 describeEachDialect(
@@ -29,7 +32,6 @@ describeEachDialect(
       const domainName = "rejects";
       const n = 10_000;
       const sink = profilesSink(ingestor, clock);
-      await sink.prepare?.({ domainName, objectTypeName: "Salesforce-Contact" });
       const batch = {
         flow: { definition: { flowName: "contacts" } },
         executionId: "e1",

@@ -57,7 +57,6 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
 
   const putByFlow = async (data: Record<string, unknown>) => {
     const sink = profilesSink(t.server.profiles.ingestor, { now: () => Date.now() });
-    await sink.prepare?.({ domainName: DomainName, objectTypeName: "Signup" });
     const batch = {
       flow: { definition: { flowName: "signups" } },
       executionId: "e1",

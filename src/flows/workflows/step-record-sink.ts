@@ -7,7 +7,6 @@ import type { WorkflowStore } from "./workflow-store.ts";
  */
 export function trackStepRecords(inner: RecordSink, store: WorkflowStore): RecordSink {
   return {
-    ...(inner.prepare ? { prepare: (destination) => inner.prepare!(destination) } : {}),
     async writeBatch(tx, batch) {
       const result = await inner.writeBatch(tx, batch);
       const { workflowId, hidden } = batch.flow;
