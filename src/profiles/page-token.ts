@@ -1,4 +1,8 @@
+import { z } from "zod";
 import { invalid } from "../core/errors.ts";
+
+/** What a NextToken holds: the offset of the next page. */
+const pageTokenSchema = z.object({ o: z.number().int().nonnegative() });
 
 /** An opaque NextToken for an offset into a stable ordering. */
 export function encodePageToken(offset: number): string {
@@ -9,8 +13,8 @@ export function encodePageToken(offset: number): string {
 export function decodePageToken(token: string | undefined): number {
   if (token === undefined) return 0;
   try {
-    const o = (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown }).o;
-    if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
+    const parsed = pageTokenSchema.safeParse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
+    if (parsed.success) return parsed.data.o;
   } catch {}
   throw invalid("NextToken", "1 validation error detected: NextToken is not a token this service issued");
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ProfileflowError } from "../../core/errors.ts";
 
 /** Opaque next tokens: base64url of the last key of the page. */
@@ -5,12 +6,15 @@ export function encodeToken(lastKey: string): string {
   return Buffer.from(JSON.stringify({ k: lastKey })).toString("base64url");
 }
 
+/** What a token holds: the key to resume after. */
+const tokenSchema = z.object({ k: z.string() });
+
 /** Decodes a token made by encodeToken; VALIDATION_FAILED naming the member otherwise. */
 export function decodeToken(token: string | undefined, member: string): string | undefined {
   if (token === undefined) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { k?: unknown };
-    if (typeof v.k === "string") return v.k;
+    const v = tokenSchema.safeParse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
+    if (v.success) return v.data.k;
   } catch {
     // fall through to the error below
   }

@@ -28,6 +28,9 @@ export function pageRequest(
   return { after: decodePageToken(parseInput(tokenText, rawToken, "NextToken"), list), limit };
 }
 
+/** What a token holds: its list and the sort key to resume after. */
+const listTokenSchema = z.object({ l: z.string(), a: z.string() });
+
 /** An opaque token that resumes `list` after the item whose sort key is `after`. */
 export function encodePageToken(list: string, after: string): string {
   return Buffer.from(JSON.stringify({ l: list, a: after }), "utf8").toString("base64url");
@@ -36,11 +39,8 @@ export function encodePageToken(list: string, after: string): string {
 /** The sort key inside a token of `list`; VALIDATION_FAILED naming NextToken for anything else. */
 export function decodePageToken(token: string, list: string): string {
   try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
-      l?: unknown;
-      a?: unknown;
-    };
-    if (value.l === list && typeof value.a === "string") return value.a;
+    const value = listTokenSchema.safeParse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
+    if (value.success && value.data.l === list) return value.data.a;
   } catch {
     // fall through: not one of our tokens
   }

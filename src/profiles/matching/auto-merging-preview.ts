@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Comparison } from "../../ingest/matching/fellegi-sunter.ts";
+import { profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { DEFAULT_MERGE_SCORE, mayMerge } from "./identity-resolution-job.ts";
 import { latestFinishedJob } from "./identity-resolution-store.ts";
@@ -47,8 +48,8 @@ export async function previewAutoMerging(
   const edges: RuleEdge[] = [];
   const threshold = settings.minScore ?? DEFAULT_MERGE_SCORE;
   for (const r of rows) {
-    fields.set(r.profile_a, JSON.parse(r.fa) as Leaves);
-    fields.set(r.profile_b, JSON.parse(r.fb) as Leaves);
+    fields.set(r.profile_a, profileFieldsColumn.parse(r.fa));
+    fields.set(r.profile_b, profileFieldsColumn.parse(r.fb));
     const comparison = (JSON.parse(r.detail) as { Comparison: Comparison }).Comparison;
     const score = Number(r.score);
     if (mayMerge({ comparison, score }, threshold, settings.consolidation))
