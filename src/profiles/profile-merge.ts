@@ -85,6 +85,45 @@ export async function mergeProfilesIn(
   if (!byId.has(mainId)) throw notFound(`Profile ${mainId} does not exist`, { member: "MainProfileId" });
   const missing = ids.find((id) => !byId.has(id));
   if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
+  const manual = mergedManual(byId, mainId, ids, fieldSources);
+  const mergeId = hexId();
+  await recordPriorState(trx, domainName, mergeId, req, ids, rows, manual);
+  await moveToMain(trx, domainName, ids, mainId);
+  await repointKeptApart(trx, dialect, domainName, new Map(ids.map((id) => [id, mainId])));
+  const refreshed = await refreshProfiles(
+    trx,
+    dialect,
+    domainName,
+    [mainId],
+    now,
+    new Map([[mainId, manual]]),
+  );
+  const history = mergeHistoryRows(
+    domainName,
+    {
+      mainId,
+      mergedIds: ids,
+      mergeId,
+      cause: req.cause,
+      changedFields: refreshed.get(mainId)?.changed ?? [],
+    },
+    performedBy,
+    now,
+  );
+  await insertMany(trx, dialect, "profile_history", history);
+  return mergeId;
+}
+
+/**
+ * The main profile's manual fields after the merge: the merged profiles' manual fields (main's win),
+ * then the fields FieldSourceProfileIds picks from one of the profiles (a structure taken whole).
+ */
+function mergedManual(
+  byId: Map<string, { fields: Json<"profiles.fields">; manual: Json<"profiles.manual"> }>,
+  mainId: string,
+  ids: readonly string[],
+  fieldSources: MergeRequest["fieldSources"],
+): Leaves {
   const manual: Leaves = {};
   for (const id of [...ids].reverse()) Object.assign(manual, profileManualColumn.parse(byId.get(id)!.manual));
   Object.assign(manual, profileManualColumn.parse(byId.get(mainId)!.manual));
@@ -112,9 +151,17 @@ export async function mergeProfilesIn(
         manual[leafOrGroup] = "";
     }
   }
-  const mergeId = hexId();
-  await recordPriorState(trx, domainName, mergeId, req, ids, rows, manual);
-  for (const part of chunks(ids)) {
+  return manual;
+}
+
+/** Moves the merged profiles' objects and keys to the main profile (their field keys go) and deletes them. */
+async function moveToMain(
+  trx: Kysely<Database>,
+  domainName: string,
+  ids: readonly string[],
+  mainId: string,
+): Promise<void> {
+  for (const part of chunks([...ids])) {
     await trx
       .updateTable("profile_objects")
       .set({ profile_id: mainId })
@@ -139,29 +186,6 @@ export async function mergeProfilesIn(
       .where("profile_id", "in", part)
       .execute();
   }
-  await repointKeptApart(trx, dialect, domainName, new Map(ids.map((id) => [id, mainId])));
-  const refreshed = await refreshProfiles(
-    trx,
-    dialect,
-    domainName,
-    [mainId],
-    now,
-    new Map([[mainId, manual]]),
-  );
-  const history = mergeHistoryRows(
-    domainName,
-    {
-      mainId,
-      mergedIds: ids,
-      mergeId,
-      cause: req.cause,
-      changedFields: refreshed.get(mainId)?.changed ?? [],
-    },
-    performedBy,
-    now,
-  );
-  await insertMany(trx, dialect, "profile_history", history);
-  return mergeId;
 }
 
 /**
