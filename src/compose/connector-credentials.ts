@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ConnectorCredentials, ConnectorProfileConfig, VendorPolicy } from "../connectors/sdk/index.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
@@ -5,6 +6,7 @@ import type { ConnectorProfileStore } from "../flows/connector-profile-store.ts"
 import type { ConnectorCredentialsResolver } from "../flows/flow-ports.ts";
 
 type Json = Record<string, unknown>;
+const jsonObject = z.record(z.string(), z.unknown());
 
 /** Reads a secret's current value by name or ARN (the secret service). */
 export interface SecretValues {
@@ -39,7 +41,7 @@ export async function toConnectorCredentials(
       if (arn) {
         const { secretString } = await secrets.value(arn);
         try {
-          client = JSON.parse(secretString) as Json;
+          client = jsonObject.parse(JSON.parse(secretString));
         } catch {
           throw fail(`secret ${arn} must hold JSON {"clientId": "...", "clientSecret": "..."}`);
         }
