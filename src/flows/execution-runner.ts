@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import {
   type Connector,
+  type ConnectorSpec,
   type FlatCheckpoint,
   isConnectorError,
   type ReadRequest,
@@ -8,10 +9,11 @@ import {
 } from "../connectors/sdk/index.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Database } from "../db/schema.ts";
+import { executionCheckpointColumn, sinceCheckpointColumn } from "./checkpoint-columns.ts";
 import type { ExecutionRow } from "./execution-record.ts";
 import type { ExecutionStore } from "./execution-store.ts";
 import { invertedWindowMessage } from "./failure-advice.ts";
-import { sourceObject } from "./flow-definition.ts";
+import { type StoredFlow, sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
 import { type PreparedPage, preparePage, windowOfCheckpoint } from "./page-batch.ts";
@@ -61,7 +63,29 @@ export type RunResult =
   /** Drained or lost the lease: someone (a restart, another runner) resumes it from its checkpoint. */
   | { readonly kind: "released" };
 
-class LeaseLost extends Error {}
+/** Stops a run at once: its lease is lost, or a cancel was requested (the row is CancelStarted). */
+class Stop extends Error {}
+
+/** What a run reads and writes, resolved from its flow before anything is opened. */
+interface RunPlan {
+  readonly flow: StoredFlow;
+  readonly spec: ConnectorSpec;
+  readonly profileName: string;
+  readonly destination: { readonly domainName: string; readonly objectTypeName: string };
+}
+
+/** What the run has committed so far: counts, the last checkpoint and the window it read. */
+interface RunState {
+  totals: Totals;
+  checkpoint: FlatCheckpoint | undefined;
+  window: { from: number; to: number } | undefined;
+}
+
+/** An open source: its pages, and what closes it (read-ahead, connector, instance slot). */
+interface OpenSource {
+  readonly pages: ReadAhead;
+  close(): Promise<void>;
+}
 
 /** Runs (or resumes) one execution whose lease `owner` holds, page by page, until it ends or must stop. */
 export async function runExecution(
@@ -70,172 +94,260 @@ export async function runExecution(
   owner: string,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const { store } = deps;
   const id = row.execution_id;
-  const fail = async (message: string): Promise<RunResult> => {
-    return (await store.finish(deps.db, id, owner, "Error", message))
-      ? { kind: "finished", status: "Error", message }
-      : { kind: "released" };
-  };
-  const flow = await deps.flows.getFlow(row.flow_name);
-  if (!flow) return fail(`Flow ${row.flow_name} does not exist any more.`);
-  const source = flow.definition.sourceFlowConfig;
-  const spec = deps.connectors[source.connectorType];
-  if (!spec) return fail(`No connector is installed for connector type ${source.connectorType}.`);
-  const profileName = source.connectorProfileName;
-  if (!profileName) return fail("The flow's source names no connectorProfileName.");
-  const dest = flow.definition.destinationFlowConfigList[0]?.destinationConnectorProperties.CustomerProfiles;
-  if (!dest) return fail("The flow has no CustomerProfiles destination.");
-
-  let totals = counts(row);
-  let connector: Connector | undefined;
-  let pages: ReadAhead | undefined;
-  let leave: (() => Promise<void>) | undefined;
+  const fail = (message: string) => failRun(deps, id, owner, message);
+  if (row.status === "CancelStarted")
+    return endCanceled(deps, id, owner, "Canceled on request before it resumed.");
+  const plan = await planRun(deps, row);
+  if (typeof plan === "string") return fail(plan);
+  const checkpoint = row.checkpoint ? executionCheckpointColumn.parse(row.checkpoint) : undefined;
+  const state: RunState = { totals: counts(row), checkpoint, window: windowOfCheckpoint(checkpoint) };
   const lost = new AbortController();
   const beat = setInterval(() => {
-    void store.heartbeat(deps.db, id, owner, deps.leaseTtlMs).then(
+    void deps.store.heartbeat(deps.db, id, owner, deps.leaseTtlMs).then(
       (ok) => ok || lost.abort(),
       (e) => deps.logger?.warn({ err: e, executionId: id }, "execution heartbeat failed"),
     );
   }, deps.heartbeatIntervalMs);
   beat.unref?.();
+  let source: OpenSource | undefined;
   try {
-    let checkpoint = row.checkpoint ? (JSON.parse(row.checkpoint) as FlatCheckpoint) : undefined;
-    let window = windowOfCheckpoint(checkpoint);
     if (row.read_done !== 1) {
-      let profile: Awaited<ReturnType<ConnectorCredentialsResolver["resolve"]>>;
-      try {
-        profile = await deps.credentials.resolve(profileName);
-      } catch (e) {
-        return fail(`Connector profile ${profileName} could not be opened: ${(e as Error).message}`);
-      }
-      const gate = await deps.instanceLimits?.enter({
-        connectorType: source.connectorType,
-        instanceUrl: profile.instanceUrl,
-        executionId: id,
-        owner,
-        backfill: row.trigger_kind === "Window",
+      const opened = await openSource(deps, row, plan, owner, state.checkpoint);
+      if (!("pages" in opened)) return opened;
+      source = opened;
+      const ended = await readPages(deps, row, plan, owner, state, source.pages, {
+        lost: lost.signal,
+        signal,
       });
-      if (gate && !gate.ok) {
-        await store.release(deps.db, id, owner, {
-          message: `Waiting for the source: ${gate.reason}.`,
-          until: gate.retryAt,
-        });
-        return { kind: "wait", at: gate.retryAt };
-      }
-      leave = gate?.leave;
-      connector = spec.open(profile, {
-        timer: deps.timer,
-        onRefreshToken: (t) => deps.credentials.saveRefreshToken?.(profileName, t),
-        ...(gate?.budget ? { rateBudget: gate.budget } : {}),
-      });
-      const tasks = compileTasks(flow.definition.tasks);
-      const request = readRequest(row, sourceObject(source), checkpoint);
-      pages = new ReadAhead(connector.read(request), deps.readAhead ?? DEFAULT_READ_AHEAD);
-      for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
-        if (lost.signal.aborted) throw new LeaseLost();
-        // A connector whose "now" is behind where the last run ended reads a window that ends before it
-        // starts: nothing of it is written or recorded, and the flow's checkpoint stays where it was.
-        const inverted = group.map((p) => windowOfCheckpoint(p.checkpoint)).find((w) => w && w.to < w.from);
-        if (inverted) return fail(invertedWindowMessage(inverted));
-        const prepared: PreparedPage[] = [];
-        let terminate: string | undefined;
-        for (const page of group) {
-          const p = preparePage(page, tasks);
-          if (p.terminate) {
-            terminate = p.terminate;
-            break;
-          }
-          prepared.push(p);
-        }
-        // A page a Validate task terminates commits nothing; the pages before it in the group do.
-        const written = group.slice(0, prepared.length);
-        const last = written[written.length - 1];
-        if (last) {
-          for (const page of written) window = windowOfCheckpoint(page.checkpoint) ?? window;
-          const groupWindow = window;
-          await deps.sink.prepare?.({
-            domainName: dest.domainName,
-            objectTypeName: dest.objectTypeName ?? "",
-          });
-          await deps.db.transaction().execute(async (tx) => {
-            // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
-            if (!(await store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new LeaseLost();
-            const records = prepared.flatMap((p) => p.records);
-            const rejected = prepared.flatMap((p) => p.rejected);
-            // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
-            const deletions = written.flatMap((p) => p.deletions);
-            const res = await deps.sink.writeBatch(tx, {
-              flow,
-              executionId: id,
-              domainName: dest.domainName,
-              objectTypeName: dest.objectTypeName ?? "",
-              records,
-              deletions,
-              rejected,
-            });
-            const delta = {
-              records: records.length,
-              bytesProcessed: prepared.reduce((n, p) => n + p.bytesProcessed, 0),
-              bytesWritten: res.bytesWritten,
-              putFailures: res.failed.length + rejected.length,
-              dropped: prepared.reduce((n, p) => n + p.dropped, 0),
-              deletions: deletions.length,
-            };
-            const ok = await store.commitPage(tx, id, owner, deps.leaseTtlMs, {
-              checkpoint: last.checkpoint,
-              done: last.done,
-              ...(groupWindow ? { window: groupWindow } : {}),
-              delta,
-            });
-            if (!ok) throw new LeaseLost();
-            totals = add(totals, delta);
-          });
-          checkpoint = last.checkpoint;
-        }
-        if (terminate !== undefined) return fail(terminate);
-        if (last?.done) break;
-        const now = await store.get(deps.db, id);
-        if (now?.status === "CancelStarted") {
-          const message = `Canceled on request after ${summary(totals)}.`;
-          await store.finish(deps.db, id, owner, "Canceled", message);
-          return { kind: "finished", status: "Canceled", message };
-        }
-        if (signal.aborted) {
-          await store.release(deps.db, id, owner, {
-            message: `Interrupted by shutdown after ${summary(totals)}; resumes.`,
-          });
-          return { kind: "released" };
-        }
-      }
+      if (ended) return ended;
     }
-    const message = `Successful: ${summary(totals)}.`;
-    if (!(await store.finish(deps.db, id, owner, "Successful", message))) return { kind: "released" };
-    return {
-      kind: "finished",
-      status: "Successful",
-      message,
-      ...(checkpoint ? { checkpoint } : {}),
-      ...(window ? { windowEnd: window.to } : row.window_to !== null ? { windowEnd: row.window_to } : {}),
-    };
+    return await succeed(deps, row, owner, state);
   } catch (e) {
-    if (e instanceof LeaseLost) {
-      // A cancel moves the row to CancelStarted, which makes the page's commit fail: end it here.
-      const now = await store.get(deps.db, id);
-      if (now?.status === "CancelStarted" && now.lease_owner === owner) {
-        const message = `Canceled on request after ${summary(totals)}.`;
-        await store.finish(deps.db, id, owner, "Canceled", message);
-        return { kind: "finished", status: "Canceled", message };
-      }
-      return { kind: "released" };
-    }
-    return handleFailure(deps, row, owner, e, totals, fail);
+    if (e instanceof Stop)
+      return endCanceled(deps, id, owner, `Canceled on request after ${summary(state.totals)}.`);
+    return handleFailure(deps, row, owner, e, state.totals, fail);
   } finally {
     clearInterval(beat);
-    await pages?.abandon();
-    await connector?.close().catch(() => {});
-    await leave?.().catch(() => {});
+    await source?.close();
   }
+}
+
+/** Ends the run as Error (fenced on the lease); released when another runner holds it. */
+async function failRun(deps: RunnerDeps, id: string, owner: string, message: string): Promise<RunResult> {
+  return (await deps.store.finish(deps.db, id, owner, "Error", message))
+    ? { kind: "finished", status: "Error", message }
+    : { kind: "released" };
+}
+
+/**
+ * The one place a run ends on a cancel (before it resumed, between pages, or when a page's commit found
+ * the row CancelStarted): Canceled while this runner still holds it, else released to whoever does.
+ */
+async function endCanceled(deps: RunnerDeps, id: string, owner: string, message: string): Promise<RunResult> {
+  const now = await deps.store.get(deps.db, id);
+  if (now?.status !== "CancelStarted" || now.lease_owner !== owner) return { kind: "released" };
+  if (!(await deps.store.finish(deps.db, id, owner, "Canceled", message))) return { kind: "released" };
+  return { kind: "finished", status: "Canceled", message };
+}
+
+/** The flow, connector, profile and destination of a run, or why it cannot run. */
+async function planRun(deps: RunnerDeps, row: ExecutionRow): Promise<RunPlan | string> {
+  const flow = await deps.flows.getFlow(row.flow_name);
+  if (!flow) return `Flow ${row.flow_name} does not exist any more.`;
+  const source = flow.definition.sourceFlowConfig;
+  const spec = deps.connectors[source.connectorType];
+  if (!spec) return `No connector is installed for connector type ${source.connectorType}.`;
+  const profileName = source.connectorProfileName;
+  if (!profileName) return "The flow's source names no connectorProfileName.";
+  const dest = flow.definition.destinationFlowConfigList[0]?.destinationConnectorProperties.CustomerProfiles;
+  if (!dest) return "The flow has no CustomerProfiles destination.";
+  return {
+    flow,
+    spec,
+    profileName,
+    destination: { domainName: dest.domainName, objectTypeName: dest.objectTypeName ?? "" },
+  };
+}
+
+/** Opens the connector on the profile, within the instance's limits; a wait or a failure ends the run. */
+async function openSource(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  plan: RunPlan,
+  owner: string,
+  checkpoint: FlatCheckpoint | undefined,
+): Promise<OpenSource | RunResult> {
+  const id = row.execution_id;
+  const connectorType = plan.flow.definition.sourceFlowConfig.connectorType;
+  let profile: Awaited<ReturnType<ConnectorCredentialsResolver["resolve"]>>;
+  try {
+    profile = await deps.credentials.resolve(plan.profileName);
+  } catch (e) {
+    return failRun(
+      deps,
+      id,
+      owner,
+      `Connector profile ${plan.profileName} could not be opened: ${(e as Error).message}`,
+    );
+  }
+  const gate = await deps.instanceLimits?.enter({
+    connectorType,
+    instanceUrl: profile.instanceUrl,
+    executionId: id,
+    owner,
+    backfill: row.trigger_kind === "Window",
+  });
+  if (gate && !gate.ok) {
+    const message = `Waiting for the source: ${gate.reason}.`;
+    await deps.store.release(deps.db, id, owner, { message, until: gate.retryAt });
+    return { kind: "wait", at: gate.retryAt };
+  }
+  const leave = async () => {
+    await gate?.leave?.().catch(() => {});
+  };
+  let connector: Connector | undefined;
+  try {
+    connector = plan.spec.open(profile, {
+      timer: deps.timer,
+      onRefreshToken: (t) => deps.credentials.saveRefreshToken?.(plan.profileName, t),
+      ...(gate?.budget ? { rateBudget: gate.budget } : {}),
+    });
+    const request = readRequest(row, sourceObject(plan.flow.definition.sourceFlowConfig), checkpoint);
+    const pages = new ReadAhead(connector.read(request), deps.readAhead ?? DEFAULT_READ_AHEAD);
+    const open = connector;
+    return {
+      pages,
+      close: async () => {
+        await pages.abandon();
+        await open.close().catch(() => {});
+        await leave();
+      },
+    };
+  } catch (e) {
+    await connector?.close().catch(() => {});
+    await leave();
+    throw e;
+  }
+}
+
+/**
+ * Reads page groups and commits each with its checkpoint. Returns how the run ended when it ended here
+ * (a failure, a shutdown); undefined when the read is done. Throws Stop on a lost lease or a cancel.
+ */
+async function readPages(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  plan: RunPlan,
+  owner: string,
+  state: RunState,
+  pages: ReadAhead,
+  stops: { lost: AbortSignal; signal: AbortSignal },
+): Promise<RunResult | undefined> {
+  const id = row.execution_id;
+  const tasks = compileTasks(plan.flow.definition.tasks);
+  for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
+    if (stops.lost.aborted) throw new Stop();
+    // A connector whose "now" is behind where the last run ended reads a window that ends before it
+    // starts: nothing of it is written or recorded, and the flow's checkpoint stays where it was.
+    const inverted = group.map((p) => windowOfCheckpoint(p.checkpoint)).find((w) => w && w.to < w.from);
+    if (inverted) return failRun(deps, id, owner, invertedWindowMessage(inverted));
+    const { prepared, terminate } = prepareGroup(group, tasks);
+    // A page a Validate task terminates commits nothing; the pages before it in the group do.
+    const written = group.slice(0, prepared.length);
+    if (written.length > 0) await commitGroup(deps, row, plan, owner, state, { written, prepared });
+    if (terminate !== undefined) return failRun(deps, id, owner, terminate);
+    if (written[written.length - 1]?.done) return undefined;
+    if (stops.signal.aborted) {
+      const message = `Interrupted by shutdown after ${summary(state.totals)}; resumes.`;
+      await deps.store.release(deps.db, id, owner, { message });
+      return { kind: "released" };
+    }
+    if ((await deps.store.get(deps.db, id))?.status === "CancelStarted") throw new Stop();
+  }
+  return undefined;
+}
+
+type Page = Parameters<typeof preparePage>[0];
+
+/** The group's pages through the tasks, up to the first one a Validate task terminates. */
+function prepareGroup(
+  group: readonly Page[],
+  tasks: ReturnType<typeof compileTasks>,
+): { prepared: PreparedPage[]; terminate: string | undefined } {
+  const prepared: PreparedPage[] = [];
+  for (const page of group) {
+    const p = preparePage(page, tasks);
+    if (p.terminate) return { prepared, terminate: p.terminate };
+    prepared.push(p);
+  }
+  return { prepared, terminate: undefined };
+}
+
+/** One transaction: the lease fence, the sink's writes, and the checkpoint, window and counts. */
+async function commitGroup(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  plan: RunPlan,
+  owner: string,
+  state: RunState,
+  group: { written: readonly Page[]; prepared: readonly PreparedPage[] },
+): Promise<void> {
+  const id = row.execution_id;
+  const { written, prepared } = group;
+  const last = written[written.length - 1]!;
+  let window = state.window;
+  for (const page of written) window = windowOfCheckpoint(page.checkpoint) ?? window;
+  const delta = await deps.db.transaction().execute(async (tx) => {
+    // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
+    if (!(await deps.store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new Stop();
+    const records = prepared.flatMap((p) => p.records);
+    const rejected = prepared.flatMap((p) => p.rejected);
+    // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
+    const deletions = written.flatMap((p) => p.deletions);
+    const res = await deps.sink.writeBatch(tx, {
+      flow: plan.flow,
+      executionId: id,
+      ...plan.destination,
+      records,
+      deletions,
+      rejected,
+    });
+    const d = {
+      records: records.length,
+      bytesProcessed: prepared.reduce((n, p) => n + p.bytesProcessed, 0),
+      bytesWritten: res.bytesWritten,
+      putFailures: res.failed.length + rejected.length,
+      dropped: prepared.reduce((n, p) => n + p.dropped, 0),
+      deletions: deletions.length,
+    };
+    const page = { checkpoint: last.checkpoint, done: last.done, ...(window ? { window } : {}), delta: d };
+    if (!(await deps.store.commitPage(tx, id, owner, deps.leaseTtlMs, page))) throw new Stop();
+    return d;
+  });
+  state.totals = add(state.totals, delta);
+  state.checkpoint = last.checkpoint;
+  state.window = window;
+}
+
+/** Ends a read that is done as Successful, with where it read to. */
+async function succeed(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  owner: string,
+  state: RunState,
+): Promise<RunResult> {
+  const message = `Successful: ${summary(state.totals)}.`;
+  if (!(await deps.store.finish(deps.db, row.execution_id, owner, "Successful", message)))
+    return { kind: "released" };
+  const { checkpoint, window } = state;
+  return {
+    kind: "finished",
+    status: "Successful",
+    message,
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(window ? { windowEnd: window.to } : row.window_to !== null ? { windowEnd: row.window_to } : {}),
+  };
 }
 
 /** Transient failures retry from the checkpoint with backoff; quota pauses; anything else fails the run. */
@@ -278,7 +390,7 @@ function readRequest(row: ExecutionRow, object: string, resume: FlatCheckpoint |
   }
   if (resume) return { object, since: resume };
   if (row.pull_mode === "Incremental" && row.since_checkpoint) {
-    return { object, since: JSON.parse(row.since_checkpoint) as FlatCheckpoint };
+    return { object, since: sinceCheckpointColumn.parse(row.since_checkpoint) };
   }
   return { object, since: row.window_from ?? 0 };
 }

@@ -289,13 +289,6 @@ export class FlowEngine implements FlowRunner {
     const db = this.#o.db;
     const row = await this.executions.claim(db, executionId, ctx.workerId, this.#ttl);
     if (!row) return undefined; // ended, or another runner holds a live lease
-    if (row.status === "CancelStarted") {
-      const message = "Canceled on request before it resumed.";
-      if (await this.executions.finish(db, executionId, ctx.workerId, "Canceled", message)) {
-        await this.#finished(row.flow_name, executionId, row.trigger_kind, "Canceled", message);
-      }
-      return undefined;
-    }
     const result = await runExecution(this.#deps, row, ctx.workerId, ctx.signal);
     if (result.kind === "wait") return { rerunAt: result.at };
     if (result.kind === "released") return undefined;

@@ -273,23 +273,24 @@ describeEachDialect("flow engine", (dialect) => {
     await startOnDemand(engine, flow); // the flow's active slot is free
   });
 
-  it("drains: finishes the page, commits, releases the lease; a restart resumes", async () => {
+  it("drains: finishes the page in flight, commits, releases the lease; a restart resumes", async () => {
     seed(source, 9);
-    const hang = blockAt(2);
+    // The drain comes while the runner waits for its first page: that page is written, then it stops.
+    // (Draining between two commits would race the runner's check of the drain against the commit.)
+    const hang = blockAt(1);
     source.faults.push(hang.fault);
     const flow = flows.add(name);
     const a = makeRunner(db, clock, source, flows, "runner-a");
     const id = await startOnDemand(a.engine, flow);
     a.executor.start();
     await hang.reached;
-    await committed(a.engine, id, 3);
     const drained = a.engine.drain();
     hang.release();
     await drained;
     const row = await a.engine.executions.get(db.db, id);
     expect(row?.status).toBe("InProgress");
     expect(row?.lease_owner).toBeNull();
-    expect(row?.records_processed).toBe(6);
+    expect(row?.records_processed).toBe(3);
     expect(row?.execution_message).toMatch(/^Interrupted by shutdown/);
 
     const b = makeRunner(db, clock, source, flows, "runner-b");
