@@ -2,6 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Executor } from "../flows/executor.ts";
+import { domainMatchingColumn } from "../profiles/domain-settings-columns.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { runIdentityResolutionJob } from "../profiles/matching/identity-resolution-job.ts";
 import { hasActiveJob, insertJob, newJobId } from "../profiles/matching/identity-resolution-store.ts";
@@ -76,7 +77,7 @@ export function composeIdentityResolution(d: {
       .where("matching", "is not", null)
       .execute();
     for (const row of domains) {
-      const matching = JSON.parse(row.matching!) as { Enabled?: boolean; JobSchedule?: JobSchedule };
+      const matching = row.matching === null ? {} : domainMatchingColumn.parse(row.matching);
       if (matching.Enabled !== true) continue;
       const due = lastOccurrence(matching.JobSchedule, now);
       if (due <= Number(row.updated_at)) continue;
@@ -107,7 +108,7 @@ export function composeIdentityResolution(d: {
         .select("matching")
         .where("domain_name", "=", domainName)
         .executeTakeFirst();
-      const matching = row?.matching ? (JSON.parse(row.matching) as { Enabled?: boolean }) : undefined;
+      const matching = row?.matching ? domainMatchingColumn.parse(row.matching) : undefined;
       if (matching?.Enabled !== true) {
         throw new ProfileflowError(
           "VALIDATION_FAILED",
