@@ -39,7 +39,7 @@ export function composeIam(deps: {
   const policies = new PolicyStore(iam.arns, clock);
   const sessions = new SessionStore(box, clock);
   const principals = new Principals(db, accessKeys, iam, policies, sessions, clock);
-  const sts = new StsService(db, iam, principals, sessions);
+  const sts = new StsService(db, iam, principals, sessions, clock, deps.region);
   return {
     iam,
     policies,

@@ -86,7 +86,9 @@ export function authorizationTarget(req: OperationRequest): AuthorizationTarget 
       break;
     }
     case "iam": {
-      const path = str(body["Path"]) ?? "/";
+      // Only a Create operation's Path is the new entity's path; any other operation acts on an entity
+      // whose stored path the authorizer substitutes (a Path member there is the caller's, not the ARN's).
+      const path = (/^Create(User|Role|Policy)$/.test(req.operation) && str(body["Path"])) || "/";
       const user = str(body["UserName"]);
       const role = str(body["RoleName"]);
       const policy = str(body["PolicyArn"]);

@@ -1,3 +1,4 @@
+import { ProfileflowError } from "../../core/errors.ts";
 import type { Principals } from "../../security/iam/principals.ts";
 import type { TemporaryCredentials } from "../../security/iam/session-store.ts";
 import type { StsService } from "../../security/iam/sts-service.ts";
@@ -47,6 +48,14 @@ export function stsOperations(d: StsDeps): ServiceDefinition {
         const sessionName = required(f, "RoleSessionName", SESSION_NAME);
         const duration = optionalInt(f, "DurationSeconds", 900, 43_200);
         optional(f, "Policy", { min: 1, max: 2048 });
+        // A session policy narrows the session's permissions; not enforced yet, so refused rather than
+        // ignored (ignoring it would hand out the role's full permissions to a caller that asked for less).
+        if (f["Policy"] !== undefined || Object.keys(f).some((k) => k.startsWith("PolicyArns."))) {
+          throw new ProfileflowError(
+            "VALIDATION_FAILED",
+            "Session policies (Policy, PolicyArns) are not supported yet: AssumeRole without them gives the role's own permissions.",
+          );
+        }
         const r = await d.sts.assumeRole(await caller(ctx), roleArn, sessionName, duration);
         return {
           Credentials: credentialsXml(r.credentials),

@@ -5,7 +5,8 @@ import { denialMessage } from "../../iam/denial-message.ts";
 import { authorizationTarget, type OperationRequest } from "../../iam/operation-actions.ts";
 import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
-import type { Principal, Principals } from "./principals.ts";
+import { globalKeys } from "./global-keys.ts";
+import type { Principals } from "./principals.ts";
 
 /** One signed request, as the edge hands it to the authorizer. */
 export interface AuthorizationInput extends Omit<OperationRequest, "region" | "account"> {
@@ -26,6 +27,34 @@ export class Authorizer {
     private readonly account: string,
   ) {}
 
+  /**
+   * The ARN of the resource as it is stored, for a request that names it in a shorter form: an IAM
+   * user or role named by name has the path it was created with (whatever Path member the request
+   * carries), and a secret named by name has its ARN with AWS's random suffix (so that `secret:name-??????`
+   * matches however the caller names it). A resource that does not exist keeps the ARN built.
+   */
+  private async storedResource(input: AuthorizationInput, resource: string): Promise<string> {
+    if (input.service === "iam" && !/^Create(User|Role)$/.test(input.operation)) {
+      const m = IAM_ENTITY.exec(resource);
+      if (m && m[1] === this.account) {
+        return (await this.principals.entityArn(this.db, m[2] as "user" | "role", m[3]!)) ?? resource;
+      }
+    }
+    if (input.service === "secretsmanager" && resource !== "*") {
+      const body = (input.body ?? {}) as Record<string, unknown>;
+      const id = body["SecretId"];
+      if (typeof id === "string" && id !== "") {
+        const row = await this.db
+          .selectFrom("secrets")
+          .select("arn")
+          .where((eb) => eb.or([eb("name", "=", id), eb("arn", "=", id)]))
+          .executeTakeFirst();
+        if (row) return row.arn;
+      }
+    }
+    return resource;
+  }
+
   async authorize(input: AuthorizationInput): Promise<void> {
     const principal = await this.principals.principalOf(input.accessKeyId);
     if (principal.kind === "root") return;
@@ -34,15 +63,13 @@ export class Authorizer {
       principal.kind === "user" ? { ...request, callerUserArn: principal.arn } : request,
     );
     if (!target) return;
+    target.resource = await this.storedResource(input, target.resource);
     const policies = await this.principals.policiesOf(this.db, principal);
-    const now = this.clock.now();
-    const keys: Record<string, string | string[] | undefined> = {
-      ...principalKeys(principal),
-      "aws:CurrentTime": new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      "aws:EpochTime": String(Math.floor(now / 1000)),
-      "aws:SecureTransport": "false",
-      "aws:RequestedRegion": this.region,
-    };
+    const keys: Record<string, string | string[] | undefined> = globalKeys(
+      principal,
+      this.clock.now(),
+      this.region,
+    );
     if (target.requestTags) {
       keys["aws:TagKeys"] = Object.keys(target.requestTags);
       for (const [k, v] of Object.entries(target.requestTags)) keys[`aws:RequestTag/${k}`] = v;
@@ -74,19 +101,5 @@ export class Authorizer {
   }
 }
 
-/** The aws:Principal… keys and aws:username / aws:userid of a caller. */
-function principalKeys(p: Principal): Record<string, string> {
-  const keys: Record<string, string> = {
-    "aws:PrincipalAccount": p.account,
-    "aws:userid": p.userId,
-  };
-  if (p.kind === "user") {
-    keys["aws:PrincipalArn"] = p.arn;
-    keys["aws:PrincipalType"] = "User";
-    keys["aws:username"] = p.userName;
-  } else if (p.kind === "role") {
-    keys["aws:PrincipalArn"] = p.roleArn;
-    keys["aws:PrincipalType"] = "AssumedRole";
-  }
-  return keys;
-}
+/** The account's IAM user or role ARN `user/{path}{name}` / `role/{path}{name}`, parsed. */
+const IAM_ENTITY = /^arn:aws:iam::(\d{12}):(user|role)\/(?:[^/]*\/)*([^/]+)$/;

@@ -92,6 +92,12 @@ export class Principals implements SecretLookup {
     return key.userName === undefined ? root(false) : this.userPrincipal(key.userName, false);
   }
 
+  /** The stored ARN (with its path) of the user or role named `name`, or undefined when there is none. */
+  async entityArn(q: Queryable, type: "user" | "role", name: string): Promise<string | undefined> {
+    const found = type === "user" ? await this.iam.findUser(q, name) : await this.iam.findRole(q, name);
+    return found?.arn;
+  }
+
   /** The identity-based policies of a user or role principal (managed, then inline), parsed once per text. */
   async policiesOf(q: Queryable, p: Principal): Promise<NamedPolicy[]> {
     if (p.kind === "root") return [];

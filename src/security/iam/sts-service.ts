@@ -1,8 +1,10 @@
+import type { Clock } from "../../core/clock.ts";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { denialMessage } from "../../iam/denial-message.ts";
 import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
+import { globalKeys } from "./global-keys.ts";
 import type { IamStore } from "./iam-store.ts";
 import type { Principal, Principals } from "./principals.ts";
 import type { SessionStore, TemporaryCredentials } from "./session-store.ts";
@@ -29,6 +31,8 @@ export class StsService {
     private readonly iam: IamStore,
     private readonly principals: Principals,
     private readonly sessions: SessionStore,
+    private readonly clock: Clock,
+    private readonly region: string,
   ) {}
 
   /**
@@ -57,7 +61,8 @@ export class StsService {
     const request = {
       action: "sts:AssumeRole",
       resource: role.arn,
-      context: contextValues({ "aws:PrincipalArn": caller.kind === "role" ? caller.roleArn : caller.arn }),
+      // The request's global keys, as for any other action (a Deny conditioned on them must apply).
+      context: contextValues(globalKeys(caller, this.clock.now(), this.region)),
     };
     const trust = [
       { name: `${role.roleName} trust policy`, document: this.principals.parsed(role.trustPolicy, "trust") },

@@ -1,0 +1,231 @@
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const account = "000000000000";
+
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+// Requests an attacker can shape to reach a resource ARN, a condition or a session the policies
+// did not grant (security review of issue 16).
+describeEachDialect("authorization: resource ARNs and sessions an attacker cannot steer", (dialect) => {
+  let t: TestServer;
+  let iam: IAMClient;
+  const clients: { destroy(): void }[] = [];
+  const config = (credentials: Credentials) => ({
+    endpoint: t.endpoint,
+    region: "us-east-1",
+    credentials,
+    maxAttempts: 1,
+  });
+  function client<C extends { destroy(): void }>(
+    make: new (c: ReturnType<typeof config>) => C,
+    creds: Credentials,
+  ): C {
+    const c = new make(config(creds));
+    clients.push(c);
+    return c;
+  }
+  async function user(name: string, policy?: string, path?: string): Promise<Credentials> {
+    await iam.send(new CreateUserCommand({ UserName: name, ...(path ? { Path: path } : {}) }));
+    if (policy)
+      await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: policy }));
+    const { AccessKey: k } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    return { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! };
+  }
+
+  beforeAll(async () => {
+    t = await startTestServer(dialect);
+    iam = client(IAMClient, t.credentials);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await t?.close();
+  });
+
+  it("an IAM user's resource ARN has the user's stored path, not a Path member the caller adds", async () => {
+    const creds = await user(
+      "mallory",
+      doc({
+        Effect: "Allow",
+        Action: "iam:PutUserPolicy",
+        Resource: `arn:aws:iam::${account}:user/sandbox/*`,
+      }),
+    );
+    const mallory = client(IAMClient, creds);
+    // A Path member PutUserPolicy does not have, added to the signed form body.
+    mallory.middlewareStack.add(
+      (next) => async (args) => {
+        const req = args.request as { body?: unknown; headers: Record<string, string> };
+        if (typeof req.body === "string") {
+          req.body += "&Path=%2Fsandbox%2F";
+          req.headers["content-length"] = String(Buffer.byteLength(req.body));
+        }
+        return next(args);
+      },
+      { step: "build", priority: "low", name: "addPath" },
+    );
+    const escalate = new PutUserPolicyCommand({
+      UserName: "mallory",
+      PolicyName: "all",
+      PolicyDocument: doc({ Effect: "Allow", Action: "*", Resource: "*" }),
+    });
+    const denied = await failure(mallory.send(escalate));
+    expect(denied.name).toBe("AccessDenied");
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::${account}:user/mallory is not authorized to perform: iam:PutUserPolicy on resource: arn:aws:iam::${account}:user/mallory because no identity-based policy allows the iam:PutUserPolicy action`,
+    );
+    expect(
+      (await failure(iam.send(new GetUserPolicyCommand({ UserName: "mallory", PolicyName: "all" })))).name,
+    ).toBe("NoSuchEntityException");
+  });
+
+  it("a user named by name is matched with the path it was created with", async () => {
+    await user("contractor", undefined, "/contractors/");
+    const admin = client(
+      IAMClient,
+      await user(
+        "admin1",
+        doc(
+          { Effect: "Allow", Action: "iam:*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:*", Resource: `arn:aws:iam::${account}:user/contractors/*` },
+        ),
+      ),
+    );
+    const denied = await failure(
+      admin.send(
+        new PutUserPolicyCommand({
+          UserName: "contractor",
+          PolicyName: "x",
+          PolicyDocument: doc({ Effect: "Allow", Action: "*", Resource: "*" }),
+        }),
+      ),
+    );
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::${account}:user/admin1 is not authorized to perform: iam:PutUserPolicy on resource: arn:aws:iam::${account}:user/contractors/contractor with an explicit deny in an identity-based policy`,
+    );
+  });
+
+  it("a secret named by name is matched with its full ARN (AWS's secret:name-?????? pattern)", async () => {
+    const secrets = client(SecretsManagerClient, t.credentials);
+    const { ARN: arn } = await secrets.send(new CreateSecretCommand({ Name: "prod-db", SecretString: "pw" }));
+    const creds = await user(
+      "app",
+      doc(
+        { Effect: "Allow", Action: "secretsmanager:*", Resource: "*" },
+        {
+          Effect: "Deny",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: `arn:aws:secretsmanager:us-east-1:${account}:secret:prod-db-??????`,
+        },
+      ),
+    );
+    const app = client(SecretsManagerClient, creds);
+    for (const SecretId of ["prod-db", arn!]) {
+      const denied = await failure(app.send(new GetSecretValueCommand({ SecretId })));
+      expect(denied.name).toBe("AccessDeniedException");
+      expect(denied.message).toBe(
+        `User: arn:aws:iam::${account}:user/app is not authorized to perform: secretsmanager:GetSecretValue on resource: ${arn} with an explicit deny in an identity-based policy`,
+      );
+    }
+  });
+
+  it("AssumeRole sees the global condition keys: a Deny conditioned on aws:PrincipalType applies", async () => {
+    const creds = await user(
+      "hopper",
+      doc(
+        { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" },
+        {
+          Effect: "Deny",
+          Action: "sts:AssumeRole",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalType": "User", "aws:username": "hopper" } },
+        },
+      ),
+    );
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "Anyone",
+        AssumeRolePolicyDocument: doc({
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: "sts:AssumeRole",
+        }),
+      }),
+    );
+    const denied = await failure(
+      client(STSClient, creds).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Anyone`, RoleSessionName: "s1" }),
+      ),
+    );
+    expect(denied.name).toBe("AccessDenied");
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::${account}:user/hopper is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${account}:role/Anyone with an explicit deny in an identity-based policy`,
+    );
+  });
+
+  it("AssumeRole with a session policy is refused rather than granting the role's full permissions", async () => {
+    const creds = await user("scoper", doc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "Wide",
+        AssumeRolePolicyDocument: doc({
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${account}:user/scoper` },
+          Action: "sts:AssumeRole",
+        }),
+      }),
+    );
+    const sts = client(STSClient, creds);
+    const refused = await failure(
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${account}:role/Wide`,
+          RoleSessionName: "narrow",
+          Policy: doc({ Effect: "Allow", Action: "profile:GetDomain", Resource: "*" }),
+        }),
+      ),
+    );
+    expect(refused.name).toBe("ValidationError");
+    expect(refused.message).toContain("Session policies (Policy, PolicyArns) are not supported");
+    const refusedArns = await failure(
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${account}:role/Wide`,
+          RoleSessionName: "narrow",
+          PolicyArns: [{ arn: `arn:aws:iam::${account}:policy/ReadOnly` }],
+        }),
+      ),
+    );
+    expect(refusedArns.name).toBe("ValidationError");
+  });
+});
