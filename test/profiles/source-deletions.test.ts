@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { implicitObjectType, resolveObjectType } from "../../src/ingest/index.ts";
@@ -99,7 +100,7 @@ describeEachDialect("replaced and deleted objects take their keys with them", (d
       .selectFrom("profile_history")
       .select((eb) => eb.fn.countAll().as("n"))
       .where("domain_name", "=", d)
-      .where("content", "like", '%"DeletedAtSource":true%')
+      .where(sql<string>`content`, "like", '%"DeletedAtSource":true%')
       .executeTakeFirstOrThrow();
     expect(Number(history.n)).toBe(n);
   });
