@@ -330,12 +330,12 @@ export class FlowEngine implements FlowRunner {
     const threshold =
       flow?.definition.triggerConfig.triggerProperties?.Scheduled?.flowErrorDeactivationThreshold;
     if (threshold === undefined || failures < threshold) return;
-    await this.#o.db.transaction().execute((tx) => this.deactivateIn(tx, flowName));
-    await this.#o.flows.setFlowStatus(
-      flowName,
-      "Suspended",
-      `The flow was deactivated after ${failures} consecutive failed executions. Last error: ${lastMessage}`,
-    );
+    const message = `The flow was deactivated after ${failures} consecutive failed executions. Last error: ${lastMessage}`;
+    // Unscheduled and Suspended together: never Suspended on a schedule, nor Active without one.
+    await this.#o.db.transaction().execute(async (tx) => {
+      await this.deactivateIn(tx, flowName);
+      await this.#o.flows.setFlowStatus(tx, flowName, "Suspended", message);
+    });
   }
 
   async #finished(

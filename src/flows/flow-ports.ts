@@ -1,11 +1,12 @@
 import type { ConnectorProfileConfig, ConnectorSpec } from "../connectors/sdk/index.ts";
+import type { Queryable } from "../db/queryable.ts";
 import type { FlowStatus, SourceConnectorType, StoredFlow } from "./flow-definition.ts";
 
 /** Reads and updates flows in the lead's flow store; the engine never writes flow rows itself. */
 export interface FlowCatalog {
   getFlow(flowName: string): Promise<StoredFlow | undefined>;
   /** Records a status change the engine decided (Suspended after too many consecutive failures). */
-  setFlowStatus(flowName: string, status: FlowStatus, message?: string): Promise<void>;
+  setFlowStatus(q: Queryable, flowName: string, status: FlowStatus, message?: string): Promise<void>;
 }
 
 /** Opens connector profiles: decrypts the saved credentials (security implements it behind a core port). */

@@ -18,11 +18,11 @@ export class FlowStore {
     return `${this.arnPrefix}${name}`;
   }
 
-  /** The engine's view (FlowCatalog), reading and writing through `q`. */
+  /** The engine's view (FlowCatalog): flows read through `q`, status changes in the caller's transaction. */
   catalog(q: Queryable): FlowCatalog {
     return {
       getFlow: (name) => this.get(q, name),
-      setFlowStatus: (name, status, message) => this.setStatus(q, name, status, message),
+      setFlowStatus: (tx, name, status, message) => this.setStatus(tx, name, status, message),
     };
   }
 

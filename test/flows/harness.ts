@@ -16,7 +16,7 @@ export class MemoryFlows implements FlowCatalog {
   async getFlow(name: string): Promise<StoredFlow | undefined> {
     return this.flows.get(name);
   }
-  async setFlowStatus(name: string, status: FlowStatus, message?: string): Promise<void> {
+  async setFlowStatus(_q: unknown, name: string, status: FlowStatus, message?: string): Promise<void> {
     const f = this.flows.get(name);
     if (f)
       this.flows.set(name, { ...f, flowStatus: status, ...(message ? { flowStatusMessage: message } : {}) });
