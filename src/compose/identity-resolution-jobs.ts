@@ -79,7 +79,7 @@ export function composeIdentityResolution(d: {
     for (const row of domains) {
       const matching = row.matching === null ? {} : domainMatchingColumn.parse(row.matching);
       if (matching.Enabled !== true) continue;
-      const due = lastOccurrence(matching.JobSchedule, now);
+      const due = lastOccurrence(matching.JobSchedule as JobSchedule | undefined, now);
       if (due <= Number(row.updated_at)) continue;
       const last = await db
         .selectFrom("identity_resolution_jobs")
