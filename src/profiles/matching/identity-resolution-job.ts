@@ -14,6 +14,7 @@ import { type LinkageRecord, linkageRecordOf } from "../../ingest/matching/linka
 import { inValues } from "../bulk.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
+import { objectFieldsColumn, profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import {
   deleteMatchesExcept,
@@ -194,7 +195,7 @@ async function readRecords(
       .limit(READ_PAGE);
     if (after !== undefined) q = q.where("profile_id", ">", after);
     const rows = await q.execute();
-    for (const r of rows) out.push(linkageRecordOf(r.profile_id, JSON.parse(r.fields) as Leaves));
+    for (const r of rows) out.push(linkageRecordOf(r.profile_id, profileFieldsColumn.parse(r.fields)));
     if (rows.length < READ_PAGE) return out;
     after = rows[rows.length - 1]!.profile_id;
     if (signal?.aborted) return undefined;
@@ -230,7 +231,7 @@ async function knownMatches(
     for (const r of rows) {
       const list = byProfile.get(r.profile_id) ?? [];
       if (list.length < MAX_OBJECTS_PER_PROFILE)
-        list.push(linkageRecordOf(r.profile_id, JSON.parse(r.fields) as Leaves));
+        list.push(linkageRecordOf(r.profile_id, objectFieldsColumn.parse(r.fields)));
       byProfile.set(r.profile_id, list);
     }
     for (const list of byProfile.values()) {
