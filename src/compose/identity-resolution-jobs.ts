@@ -6,7 +6,7 @@ import { domainMatchingColumn } from "../profiles/domain-settings-columns.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { runIdentityResolutionJob } from "../profiles/matching/identity-resolution-job.ts";
 import { hasActiveJob, insertJob, newJobId } from "../profiles/matching/identity-resolution-store.ts";
-import { lastOccurrence } from "../profiles/matching/job-schedule.ts";
+import { type JobSchedule, lastOccurrence } from "../profiles/matching/job-schedule.ts";
 
 /** The executor task that runs one identity resolution job. */
 export const IDENTITY_RESOLUTION_TASK = "identity-resolution-job";
@@ -79,7 +79,7 @@ export function composeIdentityResolution(d: {
     for (const row of domains) {
       const matching = row.matching === null ? {} : domainMatchingColumn.parse(row.matching);
       if (matching.Enabled !== true) continue;
-      const due = lastOccurrence(matching.JobSchedule as JobSchedule | undefined, now);
+      const due = lastOccurrence(matching.JobSchedule, now);
       if (due <= Number(row.updated_at)) continue;
       const last = await db
         .selectFrom("identity_resolution_jobs")
