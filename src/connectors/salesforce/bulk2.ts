@@ -84,7 +84,7 @@ export async function fetchBulkResults(
   if (next === undefined) {
     throw new ConnectorError("transient", `Bulk results of job ${id} came without Sforce-Locator`);
   }
-  const { header, rows } = parseCsvPage(res.text);
+  const { header, rows } = parseCsvPage(res.text, { emptyIsNull: true }); // empty cells mean null
   const expected = res.headers["sforce-numberofrecords"];
   if (expected !== undefined && Number(expected) !== rows.length) {
     throw new ConnectorError("transient", `Bulk results: ${rows.length} rows, header says ${expected}`);

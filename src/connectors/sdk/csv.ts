@@ -5,6 +5,13 @@ import { ConnectorError } from "./connector-error.ts";
 interface CsvDialect {
   /** An unquoted cell with exactly this text is null too (Marketo bulk files write `null`). */
   readonly nullText?: string;
+  /**
+   * Every empty cell is null, quoted or not (Salesforce Bulk 2.0: "empty cells mean null"). No cell then needs
+   * its quoting, so the page is parsed without csv-parse's per-cell `cast`, whose context object costs ~10×
+   * the parse itself (10,000 rows × 20 columns: 3.4 s against 0.4 s on the shared test machine, all of it
+   * blocking the event loop).
+   */
+  readonly emptyIsNull?: boolean;
 }
 
 /** One parsed row: an unquoted empty cell (or the dialect's null text) is null, a quoted empty cell is "". */
@@ -37,7 +44,16 @@ function malformed(e: unknown): ConnectorError {
 export function parseCsvPage(text: string, dialect: CsvDialect = {}): { header: string[]; rows: CsvRow[] } {
   let rows: CsvRow[];
   try {
-    rows = parse(text, options(dialect, true)) as CsvRow[];
+    if (dialect.emptyIsNull && dialect.nullText === undefined) {
+      const { cast: _perCell, ...plain } = options(dialect, true);
+      const clean = text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
+      rows = parse(clean, plain) as CsvRow[];
+      for (const row of rows) {
+        for (let i = 0; i < row.length; i++) if (row[i] === "") row[i] = null;
+      }
+    } else {
+      rows = parse(text, options(dialect, true)) as CsvRow[];
+    }
   } catch (e) {
     throw malformed(e);
   }

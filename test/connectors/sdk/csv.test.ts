@@ -25,6 +25,26 @@ describe("parseCsvPage (Salesforce Bulk 2.0 result pages)", () => {
     });
   });
 
+  it("with emptyIsNull (Salesforce: empty cells mean null) reads every empty cell as null, quoted or not", () => {
+    const text =
+      '\ufeff"Id","Name","Note"\r\n"1","a, b","say ""hi"""\r\n"2",,"two\nlines"\n"3","",\n"4","x\u0000y",""';
+    expect(parseCsvPage(text, { emptyIsNull: true })).toEqual({
+      header: ["Id", "Name", "Note"],
+      rows: [
+        ["1", "a, b", 'say "hi"'],
+        ["2", null, "two\nlines"],
+        ["3", null, null],
+        ["4", "xy", null],
+      ],
+    });
+    try {
+      parseCsvPage('Id,Note\n1,"open', { emptyIsNull: true });
+      expect.unreachable();
+    } catch (e) {
+      expect(isConnectorError(e, "bug")).toBe(true);
+    }
+  });
+
   it("refuses a page cut inside a quoted cell as a bug, not as data", () => {
     try {
       parseCsvPage('Id,Note\n1,"open');
