@@ -178,7 +178,7 @@ function toProfile(row: Database["connector_profiles"]): ConnectorProfile {
     connectionMode: row.connection_mode,
     properties: connectorPropertiesColumn.parse(row.properties),
     kmsArn: row.kms_arn ?? undefined,
-    connectionStatus: row.connection_status as ConnectionStatus,
+    connectionStatus: row.connection_status,
     connectionMessage: row.connection_message ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -33,7 +33,7 @@ export type ExecutionRow = FlowExecutionsTable;
 export function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
   return {
     executionId: row.execution_id,
-    executionStatus: row.status as ExecutionStatus,
+    executionStatus: row.status,
     executionResult: {
       errorInfo: { putFailuresCount: row.put_failures_count, executionMessage: row.execution_message },
       bytesProcessed: row.bytes_processed,
