@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import { matchesPattern } from "./pattern.ts";
+import { matchesPattern, matchTokens, type PatternToken, tokenize } from "./pattern.ts";
 import type { ContextValues } from "./request-context.ts";
 
 /**
@@ -88,10 +88,31 @@ const inBlock = (p: string, r: string) => {
  * wildcards (?)" (the sixth component keeps any further colons).
  */
 function arnLike(p: string, r: string, c: ContextValues): boolean {
-  const ps = arnParts(p);
+  // Variables first (`${aws:PrincipalAccount}` holds a colon), then the six components.
+  const tokens = tokenize(p, c, like);
+  const ps = tokens && tokenParts(tokens);
   const rs = arnParts(r);
   if (!ps || !rs) return false;
-  return ps.every((seg, i) => matchesPattern(seg, rs[i]!, c, like));
+  return ps.every((seg, i) => matchTokens(seg, rs[i]!, false));
+}
+
+/** A tokenized ARN pattern cut at the colons of its text into six components (the sixth keeps the rest). */
+function tokenParts(tokens: readonly PatternToken[]): PatternToken[][] | undefined {
+  const parts: PatternToken[][] = [[]];
+  for (const t of tokens) {
+    if (typeof t !== "string") {
+      parts[parts.length - 1]!.push(t);
+      continue;
+    }
+    t.split(":").forEach((piece, i) => {
+      if (i > 0) {
+        if (parts.length < 6) parts.push([]);
+        else parts[5]!.push(":");
+      }
+      if (piece !== "") parts[parts.length - 1]!.push(piece);
+    });
+  }
+  return parts.length < 6 ? undefined : parts;
 }
 
 function arnParts(arn: string): string[] | undefined {
