@@ -2,6 +2,8 @@ import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
   GetUserPolicyCommand,
   IAMClient,
   PutUserPolicyCommand,
@@ -11,7 +13,12 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
@@ -227,5 +234,23 @@ describeEachDialect("authorization: resource ARNs and sessions an attacker canno
       ),
     );
     expect(refusedArns.name).toBe("ValidationError");
+  });
+  it("a user deleted and created again under the same name does not own the old user's sessions", async () => {
+    const creds = await user("returner");
+    const { Credentials: c } = await client(STSClient, creds).send(new GetSessionTokenCommand({}));
+    const session = client(STSClient, {
+      accessKeyId: c!.AccessKeyId!,
+      secretAccessKey: c!.SecretAccessKey!,
+      sessionToken: c!.SessionToken!,
+    });
+    expect((await session.send(new GetCallerIdentityCommand({}))).Arn).toBe(
+      `arn:aws:iam::${account}:user/returner`,
+    );
+    await iam.send(new DeleteAccessKeyCommand({ UserName: "returner", AccessKeyId: creds.accessKeyId }));
+    await iam.send(new DeleteUserCommand({ UserName: "returner" }));
+    await iam.send(new CreateUserCommand({ UserName: "returner" }));
+    const refused = await failure(session.send(new GetCallerIdentityCommand({})));
+    expect(refused.name).toBe("InvalidClientTokenId");
+    expect(refused.message).toBe("The security token included in the request is invalid.");
   });
 });

@@ -71,9 +71,11 @@ export class Principals implements SecretLookup {
       const s = await this.sessions.get(this.db, accessKeyId);
       if (!s) throw unknownKey();
       if (s.principalType === "root") return root(true);
-      if (s.principalType === "user") return this.userPrincipal(s.principalKey, true);
+      // A user or role deleted and created again under the same name is another principal (AWS: a new
+      // unique id), so the old one's sessions stop working.
+      if (s.principalType === "user") return this.userPrincipal(s.principalKey, true, s.createdAt);
       const role = await this.iam.findRole(this.db, s.principalKey);
-      if (!role) throw unknownKey();
+      if (!role || role.createdAt > s.createdAt) throw unknownKey();
       const sessionName = s.sessionName ?? "session";
       return {
         kind: "role",
@@ -123,9 +125,9 @@ export class Principals implements SecretLookup {
     return doc;
   }
 
-  private async userPrincipal(userName: string, temporary: boolean): Promise<Principal> {
+  private async userPrincipal(userName: string, temporary: boolean, notAfter?: number): Promise<Principal> {
     const user = await this.iam.findUser(this.db, userName);
-    if (!user) throw unknownKey();
+    if (!user || (notAfter !== undefined && user.createdAt > notAfter)) throw unknownKey();
     return {
       kind: "user",
       arn: user.arn,

@@ -24,6 +24,8 @@ export interface StoredSession extends SessionOwner {
   secretAccessKey: string;
   tokenHash: string;
   expiresAt: number;
+  /** When the session was issued: a user or role created after it (deleted and re-created) is not its owner. */
+  createdAt: number;
 }
 
 /** Temporary credentials: an `ASIA…` key, a sealed secret, and the SHA-256 of the session token. */
@@ -74,6 +76,7 @@ export class SessionStore {
       principalType: row.principal_type as SessionOwner["principalType"],
       principalKey: row.principal_key,
       expiresAt: Number(row.expires_at),
+      createdAt: Number(row.created_at),
     };
     if (row.session_name !== null) s.sessionName = row.session_name;
     return s;
