@@ -142,6 +142,32 @@ describeEachDialect("authorization: resource ARNs and sessions an attacker canno
     );
   });
 
+  it("a user named in another case (IAM names are case-insensitive) is matched with its stored ARN", async () => {
+    await user("boss");
+    const admin = client(
+      IAMClient,
+      await user(
+        "admin2",
+        doc(
+          { Effect: "Allow", Action: "iam:*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:*", Resource: `arn:aws:iam::${account}:user/boss` },
+        ),
+      ),
+    );
+    const denied = await failure(
+      admin.send(
+        new PutUserPolicyCommand({
+          UserName: "BOSS",
+          PolicyName: "x",
+          PolicyDocument: doc({ Effect: "Deny", Action: "*", Resource: "*" }),
+        }),
+      ),
+    );
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::${account}:user/admin2 is not authorized to perform: iam:PutUserPolicy on resource: arn:aws:iam::${account}:user/boss with an explicit deny in an identity-based policy`,
+    );
+  });
+
   it("a secret named by name is matched with its full ARN (AWS's secret:name-?????? pattern)", async () => {
     const secrets = client(SecretsManagerClient, t.credentials);
     const { ARN: arn } = await secrets.send(new CreateSecretCommand({ Name: "prod-db", SecretString: "pw" }));
