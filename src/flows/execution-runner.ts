@@ -299,8 +299,6 @@ async function commitGroup(
   let window = state.window;
   for (const page of written) window = windowOfCheckpoint(page.checkpoint) ?? window;
   const delta = await deps.db.transaction().execute(async (tx) => {
-    // Fence first: the row lock and lease check keep a runner that lost its lease from writing.
-    if (!(await deps.store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new Stop();
     const records = prepared.flatMap((p) => p.records);
     const rejected = prepared.flatMap((p) => p.rejected);
     // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
@@ -313,6 +311,10 @@ async function commitGroup(
       deletions,
       rejected,
     });
+    // The fence after the sink: the row lock and lease check keep a runner that lost its lease from
+    // committing (its writes roll back). The sink takes the domain's lock first, as DeleteDomain does
+    // before it locks this row; the other order deadlocks the two on PostgreSQL.
+    if (!(await deps.store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new Stop();
     const d = {
       records: records.length,
       bytesProcessed: prepared.reduce((n, p) => n + p.bytesProcessed, 0),
