@@ -1,11 +1,13 @@
 import {
   CreateAccessKeyCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
   DeleteUserCommand,
   GetUserPolicyCommand,
   IAMClient,
+  ListPoliciesCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import {
@@ -278,5 +280,37 @@ describeEachDialect("authorization: resource ARNs and sessions an attacker canno
     const refused = await failure(session.send(new GetCallerIdentityCommand({})));
     expect(refused.name).toBe("InvalidClientTokenId");
     expect(refused.message).toBe("The security token included in the request is invalid.");
+  });
+  it("a description XML cannot carry is refused, so that ListRoles / ListPolicies stay parseable for everyone", async () => {
+    const role = await failure(
+      iam.send(
+        new CreateRoleCommand({
+          RoleName: "Ctl",
+          AssumeRolePolicyDocument: doc({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }),
+          Description: "a\u0001b",
+        }),
+      ),
+    );
+    expect(role.name).toBe("ValidationError");
+    expect(role.message).toContain("at 'description' failed to satisfy constraint");
+    const policy = await failure(
+      iam.send(
+        new CreatePolicyCommand({
+          PolicyName: "Ctl",
+          PolicyDocument: doc({ Effect: "Allow", Action: "*", Resource: "*" }),
+          Description: "a\u0001b",
+        }),
+      ),
+    );
+    expect(policy.name).toBe("ValidationError");
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: "Fine",
+        PolicyDocument: doc({ Effect: "Allow", Action: "*", Resource: "*" }),
+        Description: '<&> "quoted" é ✓ 😀',
+      }),
+    );
+    const listed = await iam.send(new ListPoliciesCommand({ Scope: "Local" }));
+    expect(listed.Policies?.find((p) => p.PolicyName === "Fine")?.Description).toBe('<&> "quoted" é ✓ 😀');
   });
 });

@@ -18,6 +18,7 @@ import {
   optional,
   optionalInt,
   PATH,
+  ROLE_DESCRIPTION,
   required,
 } from "./members.ts";
 
@@ -122,7 +123,7 @@ export function iamOperations(d: IamDeps): ServiceDefinition {
         trustPolicy,
         maxSessionDuration: optionalInt(f, "MaxSessionDuration", 3600, 43_200) ?? 3600,
       };
-      const description = optional(f, "Description", { max: 1000 });
+      const description = optional(f, "Description", ROLE_DESCRIPTION);
       if (description !== undefined) r.description = description;
       return { Role: roleXml(await iam.createRole(db, r)) };
     }),

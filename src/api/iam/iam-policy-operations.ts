@@ -6,7 +6,17 @@ import { DEFAULT_VERSION_ID, type PrincipalType } from "../../security/iam/polic
 import type { Operation } from "../operation.ts";
 import { type IamDeps, iamOp } from "./iam-operations.ts";
 import { page, policyXml } from "./iam-wire.ts";
-import { ARN, DOCUMENT, type Form, NAME, optional, PATH, POLICY_NAME, required } from "./members.ts";
+import {
+  ARN,
+  DOCUMENT,
+  type Form,
+  NAME,
+  optional,
+  PATH,
+  POLICY_DESCRIPTION,
+  POLICY_NAME,
+  required,
+} from "./members.ts";
 
 /** Managed policies, their attachments to users and roles, and inline (embedded) policies. */
 export function policyOperations(d: IamDeps): Operation[] {
@@ -30,7 +40,7 @@ export function policyOperations(d: IamDeps): Operation[] {
         path: optional(f, "Path", PATH) ?? "/",
         document: identityDocument(f),
       };
-      const description = optional(f, "Description", { max: 1000 });
+      const description = optional(f, "Description", POLICY_DESCRIPTION);
       if (description !== undefined) p.description = description;
       return { Policy: policyXml(await policies.create(db, p)) };
     }),

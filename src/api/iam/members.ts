@@ -21,6 +21,18 @@ export const PATH = {
   max: 512,
 } as const;
 export const ARN = { min: 20, max: 2048 } as const;
+/** A role's description (the model's pattern: characters XML 1.0 can carry, Latin-1). */
+export const ROLE_DESCRIPTION = {
+  pattern: /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/,
+  patternText: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*",
+  max: 1000,
+} as const;
+/** A managed policy's description: no model pattern, but it travels in XML, so XML 1.0's characters only. */
+export const POLICY_DESCRIPTION = {
+  pattern: /^[\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u,
+  patternText: "[\\u0009\\u000A\\u000D\\u0020-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*",
+  max: 1000,
+} as const;
 export const DOCUMENT = { min: 1, max: 131_072 } as const;
 export const SESSION_NAME = {
   pattern: /^[\w+=,.@-]*$/,
