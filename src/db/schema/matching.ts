@@ -4,6 +4,16 @@ import type { Json } from "../json-column.ts";
 /** RuleBasedMatching.Status: PENDING (backfill queued), IN_PROGRESS (running), ACTIVE. */
 export type MatchingStatus = "PENDING" | "IN_PROGRESS" | "ACTIVE";
 
+/** IdentityResolutionJobStatus. */
+export type IdentityResolutionJobStatus =
+  | "PENDING"
+  | "PREPROCESSING"
+  | "FIND_MATCHING"
+  | "MERGING"
+  | "COMPLETED"
+  | "PARTIAL_SUCCESS"
+  | "FAILED";
+
 export interface DomainMatchingTable {
   domain_name: string;
   status: MatchingStatus;
@@ -57,11 +67,10 @@ export interface IdentityResolutionJobsTable {
   domain_name: string;
   /** 32 hex digits. */
   job_id: string;
-  /** PENDING, PREPROCESSING, FIND_MATCHING, MERGING, COMPLETED, PARTIAL_SUCCESS, FAILED. */
-  status: string;
+  status: IdentityResolutionJobStatus;
   message: string | null;
   /** JSON: the AutoMerging settings the job ran with; null when it does not merge. */
-  auto_merging: string | null;
+  auto_merging: Json<"identity_resolution_jobs.auto_merging"> | null;
   reviewed: number;
   matches_found: number;
   merges_done: number;
@@ -83,5 +92,5 @@ export interface MlMatchesTable {
   /** The match probability in [0, 1]. */
   score: number;
   /** JSON: each compared field's level and weight. */
-  detail: string;
+  detail: Json<"ml_matches.detail">;
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Comparison } from "../../ingest/matching/fellegi-sunter.ts";
 import { profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
+import { mlMatchDetailColumn } from "./identity-resolution-columns.ts";
 import { DEFAULT_MERGE_SCORE, mayMerge } from "./identity-resolution-job.ts";
 import { latestFinishedJob } from "./identity-resolution-store.ts";
 import { mergeGroups, type RuleEdge } from "./rule-matcher.ts";
@@ -50,7 +50,7 @@ export async function previewAutoMerging(
   for (const r of rows) {
     fields.set(r.profile_a, profileFieldsColumn.parse(r.fa));
     fields.set(r.profile_b, profileFieldsColumn.parse(r.fb));
-    const comparison = (JSON.parse(r.detail) as { Comparison: Comparison }).Comparison;
+    const comparison = mlMatchDetailColumn.parse(r.detail).Comparison;
     const score = Number(r.score);
     if (mayMerge({ comparison, score }, threshold, settings.consolidation))
       edges.push({ a: r.profile_a, b: r.profile_b, level: 1 - score, rule: [], values: {} });

@@ -12,10 +12,16 @@ import {
 import { type Linkage, linkRecords, type ScoredPair } from "../../ingest/matching/link-records.ts";
 import { type LinkageRecord, linkageRecordOf } from "../../ingest/matching/linkage-record.ts";
 import { inValues } from "../bulk.ts";
+import { domainMatchingColumn } from "../domain-settings-columns.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import { objectFieldsColumn, profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
+import {
+  type AutoMergingSettings,
+  jobAutoMergingColumn,
+  storedAutoMerging,
+} from "./identity-resolution-columns.ts";
 import {
   deleteMatchesExcept,
   getJob,
@@ -41,13 +47,7 @@ export const DEFAULT_MERGE_SCORE = 0.99;
 const READ_PAGE = 2000;
 const MERGE_BATCH = 100;
 
-/** The AutoMerging members the job acts on (validated on the wire). */
-export interface AutoMergingSettings {
-  Enabled: boolean;
-  Consolidation?: { MatchingAttributesList: string[][] };
-  ConflictResolution?: { ConflictResolvingModel: "RECENCY" | "SOURCE"; SourceName?: string };
-  MinAllowedConfidenceScoreForMerging?: number;
-}
+export type { AutoMergingSettings } from "./identity-resolution-columns.ts";
 
 /** Consolidation attribute names → the compared field that stands for them. */
 const ATTRIBUTE_FIELD: Record<string, LinkageField> = {
@@ -97,14 +97,13 @@ export async function runIdentityResolutionJob(
       .where("domain_name", "=", domainName)
       .executeTakeFirst();
     if (!domain) return "done";
-    const matching = domain.matching
-      ? (JSON.parse(domain.matching) as { AutoMerging?: AutoMergingSettings })
-      : {};
-    const autoMerging = matching.AutoMerging;
+    const autoMerging = domain.matching
+      ? storedAutoMerging(domainMatchingColumn.parse(domain.matching)["AutoMerging"])
+      : undefined;
     await set({
       status: "PREPROCESSING",
       started_at: job.startedAt ?? clock.now(),
-      auto_merging: autoMerging ? JSON.stringify(autoMerging) : null,
+      auto_merging: autoMerging ? jobAutoMergingColumn.stringify(autoMerging) : null,
       message: null,
     });
     const records = await readRecords(db, domainName, signal);

@@ -1,19 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Updateable } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
-import type { IdentityResolutionJobsTable } from "../../db/schema/matching.ts";
+import type { IdentityResolutionJobStatus, IdentityResolutionJobsTable } from "../../db/schema/matching.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany } from "../bulk.ts";
+import {
+  type AutoMergingSettings,
+  jobAutoMergingColumn,
+  type MlMatchDetail,
+  mlMatchDetailColumn,
+} from "./identity-resolution-columns.ts";
 
 /** IdentityResolutionJobStatus. */
-export type JobStatus =
-  | "PENDING"
-  | "PREPROCESSING"
-  | "FIND_MATCHING"
-  | "MERGING"
-  | "COMPLETED"
-  | "PARTIAL_SUCCESS"
-  | "FAILED";
+export type JobStatus = IdentityResolutionJobStatus;
 
 /** An identity resolution job as stored. */
 export interface IdentityResolutionJob {
@@ -21,7 +20,7 @@ export interface IdentityResolutionJob {
   jobId: string;
   status: JobStatus;
   message?: string;
-  autoMerging?: Record<string, unknown>;
+  autoMerging?: AutoMergingSettings;
   reviewed: number;
   matchesFound: number;
   mergesDone: number;
@@ -37,7 +36,7 @@ export interface MlMatch {
   profileA: string;
   profileB: string;
   score: number;
-  detail: Record<string, unknown>;
+  detail: MlMatchDetail;
 }
 
 /** A job id: 32 hex digits, the creation time first, so ids sort by creation (newest last). */
@@ -50,7 +49,7 @@ export async function insertJob(
   db: Kysely<Database>,
   domainName: string,
   jobId: string,
-  autoMerging: Record<string, unknown> | undefined,
+  autoMerging: AutoMergingSettings | undefined,
   now: number,
 ): Promise<void> {
   await db
@@ -60,7 +59,7 @@ export async function insertJob(
       job_id: jobId,
       status: "PENDING",
       message: null,
-      auto_merging: autoMerging ? JSON.stringify(autoMerging) : null,
+      auto_merging: autoMerging ? jobAutoMergingColumn.stringify(autoMerging) : null,
       reviewed: 0,
       matches_found: 0,
       merges_done: 0,
@@ -168,7 +167,7 @@ export async function insertMatches(
         profile_a: m.profileA,
         profile_b: m.profileB,
         score: m.score,
-        detail: JSON.stringify(m.detail),
+        detail: mlMatchDetailColumn.stringify(m.detail),
       })),
     );
   }
@@ -228,7 +227,7 @@ export async function listMatches(
       profileA: r.profile_a,
       profileB: r.profile_b,
       score: Number(r.score),
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      detail: mlMatchDetailColumn.parse(r.detail),
     })),
     more: rows.length > page.limit,
     total: Number(count?.n ?? 0),
@@ -278,11 +277,9 @@ function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {
   return {
     domainName: r.domain_name,
     jobId: r.job_id,
-    status: r.status as JobStatus,
+    status: r.status,
     ...(r.message !== null ? { message: r.message } : {}),
-    ...(r.auto_merging !== null
-      ? { autoMerging: JSON.parse(r.auto_merging) as Record<string, unknown> }
-      : {}),
+    ...(r.auto_merging !== null ? { autoMerging: jobAutoMergingColumn.parse(r.auto_merging) } : {}),
     reviewed: Number(r.reviewed),
     matchesFound: Number(r.matches_found),
     mergesDone: Number(r.merges_done),
