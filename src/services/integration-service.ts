@@ -81,6 +81,14 @@ export class IntegrationService {
     });
   }
 
+  /**
+   * RESOURCE_NOT_FOUND when the domain does not exist: handlers ask before they validate the request,
+   * so a missing domain is reported first (as before these operations moved into this service).
+   */
+  async requireDomain(domainName: string): Promise<void> {
+    await this.d.domains.requireIn(this.d.db, domainName);
+  }
+
   /** The domain's integration; RESOURCE_NOT_FOUND when it does not exist. */
   get(domainName: string, uri: string): Promise<IntegrationView> {
     return this.d.db.transaction().execute(async (tx) => {

@@ -89,6 +89,7 @@ export function integrationOperations({ integrations }: IntegrationOperationsDep
       path: "/domains/:DomainName/integrations",
       handler: async (ctx) => {
         const domainName = domainOf(ctx);
+        await integrations.requireDomain(domainName);
         const input = parseInput(putInput, ctx.body);
         const objectTypeName = input.ObjectTypeName;
         if (!objectTypeName) {
@@ -125,6 +126,7 @@ export function integrationOperations({ integrations }: IntegrationOperationsDep
       path: "/domains/:DomainName/integrations",
       handler: async (ctx) => {
         const domainName = domainOf(ctx);
+        await integrations.requireDomain(domainName);
         return listPage(ctx, "ListIntegrations", (page) => integrations.list(domainName, page));
       },
     },
