@@ -40,6 +40,7 @@ import { createProfileServices, type ProfileServices } from "./profiles/profile-
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { deriveKey } from "./security/derived-key.ts";
+import { WorkflowRoleCheck } from "./security/iam/workflow-role-check.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
 import { type DomainCascade, type DomainMatching, DomainService } from "./services/domain-service.ts";
@@ -210,6 +211,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     integrations: flows.integrations,
     runner: workflows,
     executions: flows.engine.executions,
+    roles: new WorkflowRoleCheck(iam.principals, iam.iam, clock, config.region, config.accountId),
   });
   const integrations = new IntegrationService({
     db,

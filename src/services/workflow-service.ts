@@ -35,6 +35,11 @@ export interface WorkflowServiceDeps {
   runner: WorkflowRunner;
   /** The execution records of the steps' flows (a running step shows its execution's message). */
   executions: ExecutionStore;
+  /**
+   * CreateIntegrationWorkflow's role check (src/security/iam/workflow-role-check.ts): the role exists,
+   * trusts profile.amazonaws.com, and the caller may iam:PassRole it. Absent: RoleArn is stored only.
+   */
+  roles?: { check(q: Queryable, accessKeyId: string, roleArn: string): Promise<unknown> };
 }
 
 /** What CreateIntegrationWorkflow asks for (the definition already in the engine's shape). */
@@ -45,6 +50,8 @@ export interface WorkflowRequest {
   /** Explicit batches (epoch ms); else 2-month batches from the definition's firstExecutionFrom to now. */
   batches?: readonly Window[] | undefined;
   tags?: Readonly<Record<string, string>> | undefined;
+  /** The signing caller's access key: its right to pass the role is checked. */
+  callerAccessKeyId?: string | undefined;
 }
 
 /** A workflow's filters for ListWorkflows (epoch ms). */
@@ -67,7 +74,12 @@ export class WorkflowService {
   constructor(private readonly d: WorkflowServiceDeps) {}
 
   /** Plans the batches and creates the workflow with its steps, their hidden flows and integrations. */
-  create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
+  async create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
+    // The role check reads IAM's tables, not what this transaction writes: before it (SQLite has one
+    // connection, and the caller's principal is resolved through the pool).
+    if (this.d.roles && r.callerAccessKeyId !== undefined) {
+      await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn);
+    }
     return this.d.db.transaction().execute(async (tx) => {
       await this.d.domains.requireIn(tx, domainName);
       const def = r.flowDefinition;

@@ -101,6 +101,7 @@ async function createWorkflow(workflows: WorkflowService, ctx: OperationContext)
       to: Math.round(b.EndTime * 1000),
     })),
     tags: input.Tags,
+    callerAccessKeyId: ctx.caller.accessKeyId,
   });
   return {
     WorkflowId: workflow.workflowId,
