@@ -2,7 +2,7 @@ import type { ProfileArns } from "../core/arns.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Domain, DomainSettings, DomainStats, DomainStore } from "../profiles/domain-store.ts";
-import { inDomainTransaction } from "../profiles/domain-transaction.ts";
+import { inDomainTransaction, lockDomainIn } from "../profiles/domain-transaction.ts";
 import type { MatchingStatus } from "../profiles/matching/matching-state.ts";
 import type { TagService } from "./tag-service.ts";
 
@@ -138,6 +138,16 @@ export class DomainService {
   /** The domain; RESOURCE_NOT_FOUND when it does not exist. */
   require(name: string): Promise<Domain> {
     return this.d.domains.require(this.d.db, name);
+  }
+
+  /**
+   * The domain inside a caller's transaction that will add something to it (an integration and its
+   * flow), under the domain's lock: it serializes with DeleteDomain, so nothing is added to a domain
+   * whose cascade has already run (PostgreSQL; SQLite's one writer serializes them anyway).
+   */
+  async lockIn(tx: Queryable, name: string): Promise<Domain> {
+    await lockDomainIn(tx, this.d.dialect, name);
+    return this.d.domains.require(tx, name);
   }
 
   /** The domain inside a caller's transaction; RESOURCE_NOT_FOUND when it does not exist. */

@@ -18,7 +18,11 @@ export interface IntegrationServiceDeps {
   flowStore: Pick<FlowStore, "get" | "arnOf">;
   tags: TagService;
   workflows: Pick<WorkflowService, "deleteForDomainIn">;
-  domains: { requireIn(q: Queryable, domainName: string): Promise<unknown> };
+  domains: {
+    requireIn(q: Queryable, domainName: string): Promise<unknown>;
+    /** requireIn under the domain's lock (DeleteDomain's), for a write that adds to the domain. */
+    lockIn?(tx: Queryable, domainName: string): Promise<unknown>;
+  };
   objectTypes: {
     getIn(
       q: Queryable,
@@ -60,7 +64,9 @@ export class IntegrationService {
   /** Creates or replaces an integration; with a FlowDefinition its flow is created and activated (or run) too. */
   put(domainName: string, r: IntegrationRequest): Promise<IntegrationView> {
     return this.d.db.transaction().execute(async (tx) => {
-      await this.d.domains.requireIn(tx, domainName);
+      // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later waits.
+      if (this.d.domains.lockIn) await this.d.domains.lockIn(tx, domainName);
+      else await this.d.domains.requireIn(tx, domainName);
       if (!(await this.d.objectTypes.getIn(tx, domainName, r.objectTypeName))) {
         throw notFound(`Object type ${r.objectTypeName} does not exist in domain ${domainName}.`);
       }
