@@ -47,6 +47,7 @@ export class FlowStore {
         arn: this.arnOf(definition.flowName),
         definition: flowDefinitionColumn.stringify(definition),
         destination_domain: destinationDomain(definition),
+        source_connector_profile: definition.sourceFlowConfig.connectorProfileName ?? null,
         status: o.status,
         status_message: null,
         hidden: o.hidden ? 1 : 0,
@@ -65,6 +66,7 @@ export class FlowStore {
       .set({
         definition: flowDefinitionColumn.stringify(definition),
         destination_domain: destinationDomain(definition),
+        source_connector_profile: definition.sourceFlowConfig.connectorProfileName ?? null,
         updated_at: this.clock.now(),
       })
       .where("name", "=", definition.flowName)
@@ -108,11 +110,13 @@ export class FlowStore {
 
   /** Flows that read through a connector profile (to refuse deleting it while in use). */
   async usingConnectorProfile(q: Queryable, profileName: string): Promise<string[]> {
-    const rows = await q.selectFrom("flows").selectAll().execute();
-    return rows
-      .map(toFlow)
-      .filter((f) => f.definition.sourceFlowConfig.connectorProfileName === profileName)
-      .map((f) => f.definition.flowName);
+    const rows = await q
+      .selectFrom("flows")
+      .select("name")
+      .where("source_connector_profile", "=", profileName)
+      .orderBy("name")
+      .execute();
+    return rows.map((r) => r.name);
   }
 
   /** Names of the flows that write into a Customer Profiles domain. */

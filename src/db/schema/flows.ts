@@ -46,6 +46,8 @@ export interface FlowsTable {
   workflow_id: string | null;
   /** The Customer Profiles domain the flow writes into (its definition's destination). */
   destination_domain: string | null;
+  /** The connector profile the flow reads from (its definition's source); null when it names none. */
+  source_connector_profile: string | null;
   created_at: number;
   updated_at: number;
 }
