@@ -20,19 +20,150 @@ export type CsvRow = (string | null)[];
 /**
  * csv-parse with the vendors' quirks (sources.md §1.2, §3.4): a UTF-8 BOM skipped, LF or CRLF row ends,
  * quoted cells with doubled quotes and line breaks, stray quotes inside unquoted cells kept, rows of any
- * length (a short row is the caller's to reject), NUL bytes dropped, empty-vs-null kept apart.
+ * length (a short row is the caller's to reject). No per-cell `cast`: its context object costs ~10× the parse
+ * itself, all of it blocking the event loop; NUL bytes and empty-vs-null are settled per row afterwards
+ * (`settleRow`).
  */
-function options(dialect: CsvDialect, bom: boolean): Options {
+function options(bom: boolean): Options {
+  return { bom, record_delimiter: ["\r\n", "\n"], relax_quotes: true, relax_column_count: true };
+}
+
+/** The reference reading of one row (csv-parse's own `cast`), for a row `quotedCells` cannot follow. */
+function castOptions(dialect: CsvDialect): Options {
   return {
-    bom,
-    record_delimiter: ["\r\n", "\n"],
-    relax_quotes: true,
-    relax_column_count: true,
+    ...options(false),
     cast: (value, context) => {
       const v = value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
       return !context.quoting && (v === "" || v === dialect.nullText) ? null : v;
     },
   };
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+
+/**
+ * Which cells of the row in `buf[start, end)` were quoted, as csv-parse reads them: a cell is quoted when it
+ * starts with a quote (a quote later in a cell is text, relax_quotes), and then ends at the quote not doubled.
+ * Undefined when the walk does not find `count` cells, so the caller never guesses.
+ */
+function quotedCells(buf: Buffer, start: number, end: number, count: number): boolean[] | undefined {
+  const quoted: boolean[] = [];
+  let p = start;
+  for (;;) {
+    if (buf[p] === QUOTE && p < end) {
+      quoted.push(true);
+      let q = p + 1;
+      for (;;) {
+        q = buf.indexOf(QUOTE, q);
+        if (q < 0 || q >= end) return undefined;
+        if (q + 1 < end && buf[q + 1] === QUOTE) q += 2;
+        else break;
+      }
+      p = q + 1;
+    } else {
+      quoted.push(false);
+      while (p < end && buf[p] !== COMMA && buf[p] !== LF) p++;
+    }
+    if (p < end && buf[p] === COMMA) p++;
+    else break;
+  }
+  return quoted.length === count ? quoted : undefined;
+}
+
+/** Where the next byte `byte` at or after `from` is (`buf.length` for none), found once per stretch. */
+class NextByte {
+  #at = -1;
+  constructor(
+    private readonly buf: Buffer,
+    private readonly byte: number,
+  ) {}
+  /** Whether `buf[from, end)` holds the byte; calls come with `from` never decreasing. */
+  within(from: number, end: number): boolean {
+    if (this.#at < from) {
+      const i = this.buf.indexOf(this.byte, from);
+      this.#at = i < 0 ? this.buf.length : i;
+    }
+    return this.#at < end;
+  }
+}
+
+/**
+ * Gives the row csv-parse read from `buf[start, end)` its dialect: NUL bytes dropped, and an unquoted empty cell
+ * or unquoted `nullText` made null (a quoted one stays text). Quoting is looked at only for a row holding both a
+ * quote and such a cell; a row without a quote has no quoted cell.
+ */
+function settleRow(
+  cells: CsvRow,
+  buf: Buffer,
+  start: number,
+  end: number,
+  dialect: CsvDialect,
+  nul: NextByte,
+  quote: NextByte,
+): CsvRow {
+  if (nul.within(start, end)) {
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i] as string;
+      if (v.includes("\u0000")) cells[i] = v.replaceAll("\u0000", "");
+    }
+  }
+  const nullText = dialect.nullText;
+  let candidates = false;
+  for (let i = 0; i < cells.length; i++) {
+    if (cells[i] === "" || cells[i] === nullText) {
+      candidates = true;
+      break;
+    }
+  }
+  if (!candidates) return cells;
+  if (!quote.within(start, end)) {
+    for (let i = 0; i < cells.length; i++) if (cells[i] === "" || cells[i] === nullText) cells[i] = null;
+    return cells;
+  }
+  const quoted = quotedCells(buf, start, end, cells.length);
+  if (quoted === undefined) return parse(buf.subarray(start, end), castOptions(dialect))[0] as CsvRow;
+  for (let i = 0; i < cells.length; i++) {
+    if (!quoted[i] && (cells[i] === "" || cells[i] === nullText)) cells[i] = null;
+  }
+  return cells;
+}
+
+/**
+ * Rows of `buf` (csv-parse without `cast`) into `found`, each with the byte offset just past its row end; the
+ * rows read before an error stay in `found`.
+ */
+function parseRows(
+  found: { cells: CsvRow; end: number }[],
+  buf: Buffer,
+  bom: boolean,
+  maxRows?: number,
+): void {
+  parse(buf, {
+    ...options(bom),
+    ...(maxRows === undefined ? {} : { to: maxRows }),
+    on_record: (cells: CsvRow, info) => {
+      found.push({ cells, end: info.bytes });
+      return null;
+    },
+  });
+}
+
+/** Settles each of `found` (rows of `buf` from its start, a BOM there when `bom`) in place. */
+function settleRows(
+  found: { cells: CsvRow; end: number }[],
+  buf: Buffer,
+  bom: boolean,
+  dialect: CsvDialect,
+): void {
+  const nul = new NextByte(buf, 0);
+  const quote = new NextByte(buf, QUOTE);
+  let start = bom && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  for (const f of found) {
+    f.cells = settleRow(f.cells, buf, start, f.end, dialect, nul, quote);
+    start = f.end;
+  }
 }
 
 function malformed(e: unknown): ConnectorError {
@@ -45,14 +176,17 @@ export function parseCsvPage(text: string, dialect: CsvDialect = {}): { header: 
   let rows: CsvRow[];
   try {
     if (dialect.emptyIsNull && dialect.nullText === undefined) {
-      const { cast: _perCell, ...plain } = options(dialect, true);
       const clean = text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
-      rows = parse(clean, plain) as CsvRow[];
+      rows = parse(clean, options(true)) as CsvRow[];
       for (const row of rows) {
         for (let i = 0; i < row.length; i++) if (row[i] === "") row[i] = null;
       }
     } else {
-      rows = parse(text, options(dialect, true)) as CsvRow[];
+      const buf = Buffer.from(text, "utf8");
+      const found: { cells: CsvRow; end: number }[] = [];
+      parseRows(found, buf, true);
+      settleRows(found, buf, true, dialect);
+      rows = found.map((f) => f.cells);
     }
   } catch (e) {
     throw malformed(e);
@@ -81,19 +215,17 @@ export function parseCsvChunk(
 ): CsvChunkRows {
   const found: { cells: CsvRow; end: number }[] = [];
   try {
-    parse(chunk, {
-      ...options(dialect, at.first),
-      to: maxRows,
-      on_record: (cells: CsvRow, info) => {
-        found.push({ cells, end: info.bytes });
-        return null;
-      },
-    });
+    parseRows(found, chunk, at.first, maxRows);
   } catch (e) {
     // A chunk that ends inside a quoted cell: that row continues in a later chunk.
     if (at.final || !(e instanceof CsvError && e.code === "CSV_QUOTE_NOT_CLOSED")) throw malformed(e);
   }
   const last = found[found.length - 1];
   if (!at.final && last && chunk[last.end - 1] !== 0x0a) found.pop(); // cut by the range: not complete
+  try {
+    settleRows(found, chunk, at.first, dialect);
+  } catch (e) {
+    throw malformed(e);
+  }
   return { rows: found.map((f) => f.cells), bytes: found[found.length - 1]?.end ?? 0 };
 }

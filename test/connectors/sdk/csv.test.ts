@@ -91,6 +91,19 @@ describe("parseCsvChunk (Marketo bulk files read by Range)", () => {
     ]);
   });
 
+  it("tells quoted from unquoted null and empty cells in rows that also hold other quoted cells", () => {
+    const crlf = Buffer.from(
+      'id,a,b,c,d\r\n1,"x, y",null,"null",\r\n2,nu\u0000ll,"","say ""null""",""\r\n3,O"B,null,"\u0000",',
+      "utf8",
+    );
+    expect(parseCsvChunk(crlf, 10, { first: true, final: true }, nullText).rows).toEqual([
+      ["id", "a", "b", "c", "d"],
+      ["1", "x, y", null, "null", null],
+      ["2", null, "", 'say "null"', ""],
+      ["3", 'O"B', null, "", null],
+    ]);
+  });
+
   it("counts a BOM at the start of the file in the offset", () => {
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("id\n1\n")]);
     const r = parseCsvChunk(withBom, 10, { first: true, final: true }, nullText);
