@@ -1,3 +1,4 @@
+import { ListTagsForResourceCommand } from "@aws-sdk/client-appflow";
 import {
   CreateIntegrationWorkflowCommand,
   CustomerProfilesClient,
@@ -120,6 +121,28 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
       new GetWorkflowCommand({ DomainName: "wf", WorkflowId }),
     );
     expect(wf.Attributes.AppflowIntegration.RoleArn).toBe(roleArn("Workflow"));
+    // Every flow the workflow creates (its steps', then the continuous one) carries AWS's owning tag.
+    const tagsOf = async (flowName: string) =>
+      (
+        await stack.send<{ tags?: Record<string, string> }>(
+          stack.appflow,
+          new ListTagsForResourceCommand({
+            resourceArn: `arn:aws:appflow:us-east-1:${ACCOUNT}:flow/${flowName}`,
+          }),
+        )
+      ).tags;
+    const steps = await stack.steps("wf", WorkflowId);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(await tagsOf(step.FlowName)).toEqual({
+        awsOwningService: "customer-profiles-integration-workflow",
+      });
+    }
+    const done = await stack.driveWorkflow("wf", WorkflowId, "COMPLETE");
+    expect(done.Status).toBe("COMPLETE");
+    expect(await tagsOf(`role-flow-${n}`)).toEqual({
+      awsOwningService: "customer-profiles-integration-workflow",
+    });
   });
 
   it("a role whose trust policy does not let profile.amazonaws.com assume it is a BadRequestException", async () => {

@@ -2,6 +2,7 @@ import type { Queryable } from "../../db/queryable.ts";
 import type { FlowDefinition, StoredFlow } from "../flow-definition.ts";
 import type { FlowStore } from "../flow-store.ts";
 import type { IntegrationStore } from "../integration-store.ts";
+import { tagOwnedByWorkflow } from "./owning-service-tag.ts";
 import type { Workflow } from "./workflow-store.ts";
 
 /** The hidden flow name of a workflow's step `seq` (unique across workflows, within FlowName's 256). */
@@ -59,5 +60,6 @@ export async function createStepFlow(
     workflowId: wf.workflowId,
     hidden: true,
   });
+  await tagOwnedByWorkflow(tx, flow.flowArn);
   return flow;
 }

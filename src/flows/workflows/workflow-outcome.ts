@@ -1,4 +1,6 @@
 /** How a workflow ends: every step COMPLETE → the hand-off; some FAILED → the windows it is missing. */
+
+import { tagOwnedByWorkflow } from "./owning-service-tag.ts";
 import { iso, type Window } from "./planner.ts";
 import { clip, type RunnerContext } from "./runner-context.ts";
 import { continuousDefinition } from "./step-flows.ts";
@@ -32,6 +34,7 @@ export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
       workflowId: wf.workflowId,
       hidden: false,
     });
+    await tagOwnedByWorkflow(tx, flow.flowArn);
     await c.o.engine.activateIn(tx, flow);
     await c.store.update(tx, wf.workflowId, {
       status: "COMPLETE",
