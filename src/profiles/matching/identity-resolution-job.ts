@@ -85,21 +85,15 @@ export async function runIdentityResolutionJob(
   clock: { now(): number },
   signal?: AbortSignal,
 ): Promise<"done" | "aborted"> {
-  const { db, dialect } = database;
+  const { db } = database;
   const job = await getJob(db, domainName, jobId);
   if (!job || !["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"].includes(job.status)) return "done";
   const set = (patch: Parameters<typeof updateJob>[3]) =>
     updateJob(db, domainName, jobId, { ...patch, updated_at: clock.now() });
   try {
-    const domain = await db
-      .selectFrom("domains")
-      .select("matching")
-      .where("domain_name", "=", domainName)
-      .executeTakeFirst();
+    const domain = await domainAutoMerging(db, domainName);
     if (!domain) return "done";
-    const autoMerging = domain.matching
-      ? storedAutoMerging(domainMatchingColumn.parse(domain.matching)["AutoMerging"])
-      : undefined;
+    const { autoMerging } = domain;
     await set({
       status: "PREPROCESSING",
       started_at: job.startedAt ?? clock.now(),
@@ -109,37 +103,8 @@ export async function runIdentityResolutionJob(
     const records = await readRecords(db, domainName, signal);
     if (!records) return aborted();
     await set({ status: "FIND_MATCHING", reviewed: records.length });
-    const shared = sharedValues(records);
-    const isShared = (kind: "email" | "phone", v: string) => shared.has(`${kind}:${v}`);
-    const apart = await unmergedPairs(
-      db,
-      dialect,
-      domainName,
-      records.map((r) => r.id),
-    );
-    const positives = await knownMatches(database, domainName, records, isShared);
-    const linkage = await linkRecords(records, isShared, {
-      minScore: MIN_MATCH_SCORE,
-      positives,
-      separate: (a, b) => apart.has(pairText(records[a]!.id, records[b]!.id)),
-      ...(signal ? { signal } : {}),
-    });
+    const linkage = await findMatches(database, domainName, jobId, records, set, signal);
     if (!linkage) return aborted();
-    // Matches are stored under the job; GetMatches shows them once the job is COMPLETED.
-    await db
-      .deleteFrom("ml_matches")
-      .where("domain_name", "=", domainName)
-      .where("job_id", "=", jobId)
-      .execute();
-    await insertMatches(db, dialect, domainName, jobId, matchesOf(records, linkage));
-    await set({
-      matches_found: linkage.pairs.length,
-      model: JSON.stringify({
-        ...linkage.model,
-        candidates: linkage.candidates,
-        knownPairs: total(positives),
-      }),
-    });
     if (autoMerging?.Enabled) {
       await set({ status: "MERGING" });
       const merged = await mergeLinked(
@@ -171,6 +136,71 @@ export async function runIdentityResolutionJob(
     await set({ status: "PENDING" });
     return "aborted";
   }
+}
+
+/** The domain's stored AutoMerging settings (undefined when it has none); undefined when the domain is gone. */
+async function domainAutoMerging(
+  db: Kysely<Database>,
+  domainName: string,
+): Promise<{ autoMerging: AutoMergingSettings | undefined } | undefined> {
+  const domain = await db
+    .selectFrom("domains")
+    .select("matching")
+    .where("domain_name", "=", domainName)
+    .executeTakeFirst();
+  if (!domain) return undefined;
+  return {
+    autoMerging: domain.matching
+      ? storedAutoMerging(domainMatchingColumn.parse(domain.matching)["AutoMerging"])
+      : undefined,
+  };
+}
+
+/**
+ * FIND_MATCHING: links the records (the pairs kept apart separated, the profiles' own records as known
+ * matches) and stores the pairs and the model under the job; undefined when `signal` fired.
+ */
+async function findMatches(
+  database: IngestDatabase,
+  domainName: string,
+  jobId: string,
+  records: LinkageRecord[],
+  set: (patch: Parameters<typeof updateJob>[3]) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<Linkage | undefined> {
+  const { db, dialect } = database;
+  const shared = sharedValues(records);
+  const isShared = (kind: "email" | "phone", v: string) => shared.has(`${kind}:${v}`);
+  const apart = await unmergedPairs(
+    db,
+    dialect,
+    domainName,
+    records.map((r) => r.id),
+  );
+  const positives = await knownMatches(database, domainName, records, isShared);
+  const linkage = await linkRecords(records, isShared, {
+    minScore: MIN_MATCH_SCORE,
+    positives,
+    separate: (a, b) => apart.has(pairText(records[a]!.id, records[b]!.id)),
+    ...(signal ? { signal } : {}),
+  });
+  if (!linkage) return undefined;
+  // Matches are stored under the job; GetMatches shows them once the job is COMPLETED.
+  await db
+    .deleteFrom("ml_matches")
+    .where("domain_name", "=", domainName)
+    .where("job_id", "=", jobId)
+    .execute();
+  await insertMatches(db, dialect, domainName, jobId, matchesOf(records, linkage));
+  await set({
+    matches_found: linkage.pairs.length,
+    model: JSON.stringify({
+      ...linkage.model,
+      candidates: linkage.candidates,
+      knownPairs: total(positives),
+    }),
+  });
+  return linkage;
 }
 
 const total = (counts: ReadonlyMap<number, number>) => [...counts.values()].reduce((s, n) => s + n, 0);
