@@ -13,7 +13,12 @@ import type { Leaves } from "../profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
 import { refreshProfiles } from "../profile-refresh.ts";
 import { keepApart } from "./kept-apart.ts";
-import { mergeBeforeColumn, mergeCauseColumn, mergedProfileIdsColumn } from "./merge-columns.ts";
+import {
+  mergeBeforeColumn,
+  mergeCauseColumn,
+  mergedProfileIdsColumn,
+  type PriorState,
+} from "./merge-columns.ts";
 
 /** The `MatchedBy` member of an INGESTED history record: the key that found the profile. */
 const matchedBySchema = z.object({ KeyName: z.string(), Value: z.string() });
@@ -143,37 +148,8 @@ export class MergeRecords {
     const { db, dialect } = this.database;
     const now = this.clock.now();
     return inDomainTransaction(db, dialect, domainName, async (trx) => {
-      const row = await trx
-        .selectFrom("profile_merges")
-        .selectAll()
-        .where("domain_name", "=", domainName)
-        .where("merge_id", "=", mergeId)
-        .executeTakeFirst();
-      if (!row)
-        throw notFound(`Merge ${mergeId} does not exist in domain ${domainName}`, { member: "MergeId" });
-      const merge = toRecord(row);
-      const main = merge.mainProfileId;
-      const mainRow = await trx
-        .selectFrom("profiles")
-        .select(["profile_id", "manual"])
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "=", main)
-        .executeTakeFirst();
-      if (!mainRow) {
-        throw new ProfileflowError(
-          "CONFLICT",
-          `Profile ${main}, which merge ${mergeId} joined profiles into, has been deleted: there is nothing to unmerge`,
-          { member: "MergeId" },
-        );
-      }
-      const later = await laterMerge(trx, domainName, merge);
-      if (later) {
-        throw new ProfileflowError(
-          "CONFLICT",
-          `Profile ${main} was changed by merge ${later} after merge ${mergeId}: unmerge ${later} first`,
-          { member: "MergeId" },
-        );
-      }
+      const { row, mainRow } = await unmergeable(trx, domainName, mergeId);
+      const main = mainRow.profile_id;
       const before = mergeBeforeColumn.parse(row.before);
       const restored = before.profiles.filter((p) => p.profileId !== main);
       await insertMany(
@@ -190,56 +166,8 @@ export class MergeRecords {
           updated_at: now,
         })),
       );
-      for (const o of before.objects) {
-        if (o.profileId === main) continue;
-        for (const table of ["profile_objects", "profile_keys"] as const) {
-          let q = trx
-            .updateTable(table)
-            .set({ profile_id: o.profileId })
-            .where("domain_name", "=", domainName)
-            .where("profile_id", "=", main)
-            .where("object_type_name", "=", o.objectTypeName)
-            .where("object_key", "=", o.objectKey);
-          if (table === "profile_keys") q = q.where("origin", "=", "object");
-          await q.execute();
-        }
-      }
-      // Manual keys go back per (name, value): main's rows of a value a restored profile held become
-      // one row per profile that held it before (main included, so a key both had stays on main too).
-      // A value removed from main since the merge is given back to nobody.
-      const holders = new Map<string, { keyName: string; value: string; profileIds: Set<string> }>();
-      for (const k of before.manualKeys) {
-        const id = `${k.keyName}\u0000${k.value}`;
-        const h = holders.get(id) ?? { keyName: k.keyName, value: k.value, profileIds: new Set<string>() };
-        h.profileIds.add(k.profileId);
-        holders.set(id, h);
-      }
-      for (const h of holders.values()) {
-        if (h.profileIds.size === 1 && h.profileIds.has(main)) continue;
-        const gone = await trx
-          .deleteFrom("profile_keys")
-          .where("domain_name", "=", domainName)
-          .where("profile_id", "=", main)
-          .where("origin", "=", "manual")
-          .where("key_name", "=", h.keyName)
-          .where("key_value", "=", h.value)
-          .executeTakeFirst();
-        if (Number(gone.numDeletedRows) === 0) continue;
-        await insertMany(
-          trx,
-          dialect,
-          "profile_keys",
-          [...h.profileIds].map((profileId) => ({
-            domain_name: domainName,
-            key_name: h.keyName,
-            key_value: h.value,
-            profile_id: profileId,
-            origin: "manual",
-            object_type_name: "",
-            object_key: "",
-          })),
-        );
-      }
+      await giveBackObjects(trx, domainName, main, before.objects);
+      await giveBackManualKeys(trx, dialect, domainName, main, before.manualKeys);
       const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
       manual.set(
         main,
@@ -257,35 +185,157 @@ export class MergeRecords {
       const pairs = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => [a, b] as const));
       await keepApart(trx, domainName, pairs, { Hold: "UNMERGED", MergeId: mergeId }, now);
       const restoredIds = restored.map((p) => p.profileId);
-      await insertMany(trx, dialect, "profile_history", [
-        historyRow(
-          domainName,
-          {
-            profileId: main,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "UPDATED",
-            performedBy,
-            content: { Unmerged: { MergeId: mergeId, RestoredProfileIds: restoredIds } },
-          },
-          now,
-        ),
-        ...restoredIds.map((id) =>
-          historyRow(
-            domainName,
-            {
-              profileId: id,
-              objectTypeName: PROFILE_CALL_TYPE,
-              actionType: "CREATED",
-              performedBy,
-              content: { RestoredByUnmerge: { MergeId: mergeId, MainProfileId: main } },
-            },
-            now,
-          ),
-        ),
-      ]);
+      await insertMany(
+        trx,
+        dialect,
+        "profile_history",
+        unmergeHistory(domainName, mergeId, main, restoredIds, performedBy, now),
+      );
       return { mainProfileId: main, restoredProfileIds: restoredIds };
     });
   }
+}
+
+/** The merge to undo and its main profile's row; NOT_FOUND, or CONFLICT when main is gone or merged again since. */
+async function unmergeable(trx: Kysely<Database>, domainName: string, mergeId: string) {
+  const row = await trx
+    .selectFrom("profile_merges")
+    .selectAll()
+    .where("domain_name", "=", domainName)
+    .where("merge_id", "=", mergeId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`Merge ${mergeId} does not exist in domain ${domainName}`, { member: "MergeId" });
+  const merge = toRecord(row);
+  const main = merge.mainProfileId;
+  const mainRow = await trx
+    .selectFrom("profiles")
+    .select(["profile_id", "manual"])
+    .where("domain_name", "=", domainName)
+    .where("profile_id", "=", main)
+    .executeTakeFirst();
+  if (!mainRow) {
+    throw new ProfileflowError(
+      "CONFLICT",
+      `Profile ${main}, which merge ${mergeId} joined profiles into, has been deleted: there is nothing to unmerge`,
+      { member: "MergeId" },
+    );
+  }
+  const later = await laterMerge(trx, domainName, merge);
+  if (later) {
+    throw new ProfileflowError(
+      "CONFLICT",
+      `Profile ${main} was changed by merge ${later} after merge ${mergeId}: unmerge ${later} first`,
+      { member: "MergeId" },
+    );
+  }
+  return { row, mainRow };
+}
+
+/** The objects the joined profiles held before the merge go back to them (with their object keys). */
+async function giveBackObjects(
+  trx: Kysely<Database>,
+  domainName: string,
+  main: string,
+  objects: PriorState["objects"],
+): Promise<void> {
+  for (const o of objects) {
+    if (o.profileId === main) continue;
+    for (const table of ["profile_objects", "profile_keys"] as const) {
+      let q = trx
+        .updateTable(table)
+        .set({ profile_id: o.profileId })
+        .where("domain_name", "=", domainName)
+        .where("profile_id", "=", main)
+        .where("object_type_name", "=", o.objectTypeName)
+        .where("object_key", "=", o.objectKey);
+      if (table === "profile_keys") q = q.where("origin", "=", "object");
+      await q.execute();
+    }
+  }
+}
+
+/**
+ * Manual keys go back per (name, value): main's rows of a value a restored profile held become one row
+ * per profile that held it before (main included, so a key both had stays on main too). A value removed
+ * from main since the merge is given back to nobody.
+ */
+async function giveBackManualKeys(
+  trx: Kysely<Database>,
+  dialect: IngestDatabase["dialect"],
+  domainName: string,
+  main: string,
+  manualKeys: PriorState["manualKeys"],
+): Promise<void> {
+  const holders = new Map<string, { keyName: string; value: string; profileIds: Set<string> }>();
+  for (const k of manualKeys) {
+    const id = `${k.keyName}\u0000${k.value}`;
+    const h = holders.get(id) ?? { keyName: k.keyName, value: k.value, profileIds: new Set<string>() };
+    h.profileIds.add(k.profileId);
+    holders.set(id, h);
+  }
+  for (const h of holders.values()) {
+    if (h.profileIds.size === 1 && h.profileIds.has(main)) continue;
+    const gone = await trx
+      .deleteFrom("profile_keys")
+      .where("domain_name", "=", domainName)
+      .where("profile_id", "=", main)
+      .where("origin", "=", "manual")
+      .where("key_name", "=", h.keyName)
+      .where("key_value", "=", h.value)
+      .executeTakeFirst();
+    if (Number(gone.numDeletedRows) === 0) continue;
+    await insertMany(
+      trx,
+      dialect,
+      "profile_keys",
+      [...h.profileIds].map((profileId) => ({
+        domain_name: domainName,
+        key_name: h.keyName,
+        key_value: h.value,
+        profile_id: profileId,
+        origin: "manual",
+        object_type_name: "",
+        object_key: "",
+      })),
+    );
+  }
+}
+
+/** History rows of an unmerge: main UPDATED, each restored profile CREATED. */
+function unmergeHistory(
+  domainName: string,
+  mergeId: string,
+  main: string,
+  restoredIds: string[],
+  performedBy: string,
+  now: number,
+) {
+  return [
+    historyRow(
+      domainName,
+      {
+        profileId: main,
+        objectTypeName: PROFILE_CALL_TYPE,
+        actionType: "UPDATED",
+        performedBy,
+        content: { Unmerged: { MergeId: mergeId, RestoredProfileIds: restoredIds } },
+      },
+      now,
+    ),
+    ...restoredIds.map((id) =>
+      historyRow(
+        domainName,
+        {
+          profileId: id,
+          objectTypeName: PROFILE_CALL_TYPE,
+          actionType: "CREATED",
+          performedBy,
+          content: { RestoredByUnmerge: { MergeId: mergeId, MainProfileId: main } },
+        },
+        now,
+      ),
+    ),
+  ];
 }
 
 /**
