@@ -35,15 +35,59 @@ export async function mergeGroupsIn(
 ): Promise<void> {
   if (groups.length === 0) return;
   const all = groups.flatMap((g) => [g.mainId, ...g.mergedIds]);
-  const rows = new Map<
-    string,
-    {
-      fields: Json<"profiles.fields">;
-      manual: Json<"profiles.manual">;
-      created_at: number;
-      updated_at: number;
-    }
-  >();
+  const prior = await readPrior(trx, dialect, domainName, all);
+  const { manualOf, mergeIds } = await recordMerges(
+    trx,
+    dialect,
+    domainName,
+    groups,
+    prior,
+    performedBy,
+    now,
+  );
+  await applyMerges(trx, dialect, domainName, groups);
+  const mains = groups.map((g) => g.mainId);
+  const refreshed = await refreshProfiles(trx, dialect, domainName, mains, now, manualOf);
+  const history = groups.flatMap((g) =>
+    mergeHistoryRows(
+      domainName,
+      {
+        mainId: g.mainId,
+        mergedIds: g.mergedIds,
+        mergeId: mergeIds.get(g.mainId)!,
+        cause: g.cause,
+        changedFields: refreshed.get(g.mainId)?.changed ?? [],
+      },
+      performedBy,
+      now,
+    ),
+  );
+  await insertMany(trx, dialect, "profile_history", history);
+}
+
+/** A merged profile's row, as the merge reads it. */
+interface PriorRow {
+  fields: Json<"profiles.fields">;
+  manual: Json<"profiles.manual">;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What the groups' profiles hold before the merge: rows, objects and manual keys, by profile id. */
+interface Prior {
+  rows: Map<string, PriorRow>;
+  objects: Map<string, { objectTypeName: string; objectKey: string }[]>;
+  manualKeys: Map<string, { keyName: string; value: string }[]>;
+}
+
+/** Reads the groups' profiles' rows, objects and manual keys, in bounded queries. */
+async function readPrior(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  all: string[],
+): Promise<Prior> {
+  const rows = new Map<string, PriorRow>();
   const objects = new Map<string, { objectTypeName: string; objectKey: string }[]>();
   const manualKeys = new Map<string, { keyName: string; value: string }[]>();
   for (const part of chunks(all)) {
@@ -76,6 +120,22 @@ export async function mergeGroupsIn(
         { keyName: k.key_name, value: k.key_value },
       ]);
   }
+  return { rows, objects, manualKeys };
+}
+
+/**
+ * Records each group's merge in `profile_merges` (its prior state and cause) and returns main's hand-set
+ * fields after the merge and the merge id, per main profile.
+ */
+async function recordMerges(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  groups: readonly GroupMerge[],
+  { rows, objects, manualKeys }: Prior,
+  performedBy: string,
+  now: number,
+): Promise<{ manualOf: Map<string, Leaves>; mergeIds: Map<string, string> }> {
   const manualOf = new Map<string, Leaves>();
   let seq = await lastMergeSeq(trx, domainName);
   const mergeRows = [];
@@ -121,6 +181,16 @@ export async function mergeGroupsIn(
     });
   }
   await insertMany(trx, dialect, "profile_merges", mergeRows);
+  return { manualOf, mergeIds };
+}
+
+/** Moves objects and keys to the main profiles, repoints kept-apart pairs and deletes the merged profiles. */
+async function applyMerges(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  groups: readonly GroupMerge[],
+): Promise<void> {
   const mapping = groups.flatMap((g) => g.mergedIds.map((m) => [m, g.mainId]));
   const merged = mapping.map(([m]) => m!);
   for (const part of chunks(mapping)) await moveTo(trx, dialect, domainName, "profile_objects", part);
@@ -141,23 +211,6 @@ export async function mergeGroupsIn(
       .where(inValues(dialect, "profile_id", part))
       .execute();
   }
-  const mains = groups.map((g) => g.mainId);
-  const refreshed = await refreshProfiles(trx, dialect, domainName, mains, now, manualOf);
-  const history = groups.flatMap((g) =>
-    mergeHistoryRows(
-      domainName,
-      {
-        mainId: g.mainId,
-        mergedIds: g.mergedIds,
-        mergeId: mergeIds.get(g.mainId)!,
-        cause: g.cause,
-        changedFields: refreshed.get(g.mainId)?.changed ?? [],
-      },
-      performedBy,
-      now,
-    ),
-  );
-  await insertMany(trx, dialect, "profile_history", history);
 }
 
 function manualLeaves(row: { manual: Json<"profiles.manual"> } | undefined): Leaves {
