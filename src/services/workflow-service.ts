@@ -20,7 +20,11 @@ import type { FlowService } from "./flow-service.ts";
 export interface WorkflowServiceDeps {
   db: Queryable;
   clock: Clock;
-  domains: { requireIn(q: Queryable, domainName: string): Promise<unknown> };
+  domains: {
+    requireIn(q: Queryable, domainName: string): Promise<unknown>;
+    /** requireIn under the domain's lock (DeleteDomain's), for a write that adds to the domain. */
+    lockIn?(tx: Queryable, domainName: string): Promise<unknown>;
+  };
   objectTypes: {
     getIn(
       q: Queryable,
@@ -73,6 +77,14 @@ const SOURCE_TYPE = "IntegrationConfig.AppflowIntegration.FlowDefinition.SourceF
 export class WorkflowService {
   constructor(private readonly d: WorkflowServiceDeps) {}
 
+  /**
+   * RESOURCE_NOT_FOUND when the domain does not exist: handlers ask before they validate the request,
+   * so a missing domain is reported first (as before these operations moved into this service).
+   */
+  async requireDomain(domainName: string): Promise<void> {
+    await this.d.domains.requireIn(this.d.db, domainName);
+  }
+
   /** Plans the batches and creates the workflow with its steps, their hidden flows and integrations. */
   async create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
     // The role check reads IAM's tables, not what this transaction writes: before it (SQLite has one
@@ -81,7 +93,10 @@ export class WorkflowService {
       await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn);
     }
     return this.d.db.transaction().execute(async (tx) => {
-      await this.d.domains.requireIn(tx, domainName);
+      // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later
+      // waits — the workflow's flows and integrations never outlive the domain's cascade.
+      if (this.d.domains.lockIn) await this.d.domains.lockIn(tx, domainName);
+      else await this.d.domains.requireIn(tx, domainName);
       const def = r.flowDefinition;
       if (def.sourceFlowConfig.connectorType === "Zendesk") {
         // As in AWS: Zendesk's history comes through one incremental flow from its start date.

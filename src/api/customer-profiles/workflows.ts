@@ -90,6 +90,7 @@ function workflowResponse(wf: Workflow, m: WorkflowMetrics) {
 /** CreateIntegrationWorkflow: the wire request in, the service's request out. */
 async function createWorkflow(workflows: WorkflowService, ctx: OperationContext) {
   const domainName = domainOf(ctx);
+  await workflows.requireDomain(domainName);
   const input = parseInput(createInput, ctx.body);
   const wire = input.IntegrationConfig.AppflowIntegration;
   const { workflow, batches } = await workflows.create(domainName, {
@@ -140,6 +141,7 @@ async function workflowSteps(workflows: WorkflowService, ctx: OperationContext) 
 /** ListWorkflows: a page of the domain's workflows, newest first. */
 async function listWorkflows(workflows: WorkflowService, ctx: OperationContext) {
   const domainName = domainOf(ctx);
+  await workflows.requireDomain(domainName);
   const input = parseInput(listInput, ctx.body ?? {});
   const page = pageRequest(ctx.query, "ListWorkflows");
   if (input.Status === "SPLIT" || input.Status === "RETRY") return { Items: [] }; // step-only statuses
