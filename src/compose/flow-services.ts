@@ -9,7 +9,6 @@ import { secretsOperations } from "../api/secretsmanager/secrets-operations.ts";
 import type { Config } from "../config/config.ts";
 import { systemTimer } from "../connectors/sdk/index.ts";
 import type { Clock } from "../core/clock.ts";
-import { isProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Database } from "../db/schema.ts";
@@ -32,6 +31,7 @@ import type { TagService } from "../services/tag-service.ts";
 import { connectionTester } from "./connection-tester.ts";
 import { connectorCatalog, connectorFor } from "./connector-catalog.ts";
 import { credentialsResolver } from "./connector-credentials.ts";
+import { domainExistsUnderLock } from "./domain-exists-under-lock.ts";
 import { vendorPolicyOf } from "./vendor-policy.ts";
 
 export interface FlowServices {
@@ -117,14 +117,8 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     runner: engine,
     tags: d.tags,
     idempotency,
-    domainExists: (q, name) =>
-      d.domains.requireIn(q, name).then(
-        () => true,
-        (e: unknown) => {
-          if (isProfileflowError(e, "RESOURCE_NOT_FOUND")) return false;
-          throw e;
-        },
-      ),
+    // Under the domain's lock, in the operation's transaction: serialized with DeleteDomain.
+    domainExists: domainExistsUnderLock(d.domains),
   });
   const connectorProfileService = new ConnectorProfileService({
     db,
