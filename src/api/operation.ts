@@ -34,3 +34,8 @@ export interface ServiceDefinition {
   service: ServiceName;
   operations: Operation[];
 }
+
+/** A JSON-protocol POST operation (AppFlow's shape): its name, path and handler. */
+export function postOperation(name: string, path: string, handler: Operation["handler"]): Operation {
+  return { name, method: "POST", path, handler };
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { ConnectorProfile } from "../../flows/connector-profile-store.ts";
 import type { ConnectorProfileService } from "../../services/connector-profile-service.ts";
-import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
+import { postOperation, type ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
 import { decodeToken, page } from "./pagination.ts";
@@ -183,13 +183,7 @@ function detail(p: ConnectorProfile) {
 
 const arnOf = (p: ConnectorProfile) => ({ connectorProfileArn: p.arn });
 
-type Handler = (ctx: OperationContext) => Promise<unknown>;
-const op = (name: string, path: string, handler: Handler): Operation => ({
-  name,
-  method: "POST",
-  path,
-  handler,
-});
+const op = postOperation;
 
 /** CreateConnectorProfile, UpdateConnectorProfile, DescribeConnectorProfiles, DeleteConnectorProfile (+ a test extension). */
 export function connectorProfileOperations(deps: { profiles: ConnectorProfileService }): ServiceDefinition {

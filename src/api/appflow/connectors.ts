@@ -9,7 +9,7 @@ import { ProfileflowError } from "../../core/errors.ts";
 import type { SourceConnectorType } from "../../flows/flow-definition.ts";
 import { supportedOperators } from "../../flows/validate-tasks.ts";
 import type { ConnectorProfileService } from "../../services/connector-profile-service.ts";
-import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
+import { postOperation, type ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { fieldTypeDetails } from "./field-type-details.ts";
 import { connectorProfileName, sourceConnectorType } from "./flow-schema.ts";
@@ -121,13 +121,7 @@ function connectorAccess(deps: ConnectorOperationsDeps) {
   return { specOf, withLive };
 }
 
-type Handler = (ctx: OperationContext) => Promise<unknown>;
-const op = (name: string, path: string, handler: Handler): Operation => ({
-  name,
-  method: "POST",
-  path,
-  handler,
-});
+const op = postOperation;
 
 /** DescribeConnectors, DescribeConnector, ListConnectorEntities, DescribeConnectorEntity. */
 export function connectorOperations(deps: ConnectorOperationsDeps): ServiceDefinition {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FlowService } from "../../services/flow-service.ts";
-import type { Operation, OperationContext, ServiceDefinition } from "../operation.ts";
+import { type Operation, postOperation, type ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { createFlowInput, flowName, updateFlowInput } from "./flow-schema.ts";
 import { executionRecord, flowDescription, flowSummary } from "./flow-views.ts";
@@ -25,13 +25,7 @@ const listInput = z.object({
 const executionsInput = listInput.extend({ flowName });
 const cancelInput = z.object({ flowName, executionIds: z.array(z.string().max(256)).max(100).optional() });
 
-type Handler = (ctx: OperationContext) => Promise<unknown>;
-const op = (name: string, path: string, handler: Handler): Operation => ({
-  name,
-  method: "POST",
-  path,
-  handler,
-});
+const op = postOperation;
 
 /** CreateFlow, UpdateFlow, DescribeFlow, ListFlows, DeleteFlow, StartFlow, StopFlow and the execution operations. */
 export function flowOperations(deps: FlowOperationDeps): ServiceDefinition {
