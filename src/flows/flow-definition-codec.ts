@@ -16,19 +16,22 @@ const scheduled: z.ZodType<ScheduledTriggerProperties> = z.object({
   flowErrorDeactivationThreshold: z.number().exactOptional(),
 });
 
+/** A task's type: the values AppFlow's Task.taskType takes. */
+export const taskTypeSchema = z.enum([
+  "Arithmetic",
+  "Filter",
+  "Map",
+  "Map_all",
+  "Mask",
+  "Merge",
+  "Passthrough",
+  "Truncate",
+  "Validate",
+  "Partition",
+]);
+
 const task: z.ZodType<Task> = z.object({
-  taskType: z.enum([
-    "Arithmetic",
-    "Filter",
-    "Map",
-    "Map_all",
-    "Mask",
-    "Merge",
-    "Passthrough",
-    "Truncate",
-    "Validate",
-    "Partition",
-  ]),
+  taskType: taskTypeSchema,
   sourceFields: z.array(z.string()),
   connectorOperator: z.partialRecord(connector, z.string()).exactOptional(),
   destinationField: z.string().exactOptional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { taskTypeSchema } from "../../flows/flow-definition-codec.ts";
 
 /** Members of CreateFlow/UpdateFlow as the AppFlow model constrains them (camelCase, epoch-second timestamps). */
 export const flowName = z
@@ -108,18 +109,7 @@ export const task = z
       .strict()
       .optional(),
     destinationField: z.string().max(256).optional(),
-    taskType: z.enum([
-      "Arithmetic",
-      "Filter",
-      "Map",
-      "Map_all",
-      "Mask",
-      "Merge",
-      "Passthrough",
-      "Truncate",
-      "Validate",
-      "Partition",
-    ]),
+    taskType: taskTypeSchema,
     taskProperties: z.record(z.string(), z.string().max(2048)).optional(),
   })
   .strict();
