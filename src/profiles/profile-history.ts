@@ -46,6 +46,19 @@ export function historyRow(
   };
 }
 
+/** Writes one profile's history record (built by historyRow) in `tx`, the change's own transaction. */
+export async function recordHistory(
+  tx: Queryable,
+  domainName: string,
+  e: Omit<HistoryRecord, "id" | "createdAt">,
+  now: number,
+): Promise<void> {
+  await tx
+    .insertInto("profile_history")
+    .values(historyRow(domainName, e, now))
+    .execute();
+}
+
 /** Filters of ListProfileHistoryRecords. */
 export interface HistoryFilter {
   objectTypeName?: string | undefined;

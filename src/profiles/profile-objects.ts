@@ -5,7 +5,7 @@ import type { Queryable } from "../db/queryable.ts";
 import { wellFormedText } from "../ingest/index.ts";
 import { inValues } from "./bulk.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
-import { historyRow } from "./profile-history.ts";
+import { recordHistory } from "./profile-history.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 import { type ProfileStore, profileNotFound } from "./profile-store.ts";
 
@@ -105,23 +105,19 @@ export class ProfileObjects {
     await deleteObjectKeys(tx, dialect, domainName, objectTypeName, [objectKey], [profileId]);
     const refreshed = await refreshProfiles(tx, dialect, domainName, [profileId], now);
     const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          {
-            profileId,
-            objectTypeName,
-            actionType: "DELETED_BY_CUSTOMER",
-            profileObjectUniqueKey: objectKey,
-            performedBy,
-            content,
-          },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      {
+        profileId,
+        objectTypeName,
+        actionType: "DELETED_BY_CUSTOMER",
+        profileObjectUniqueKey: objectKey,
+        performedBy,
+        content,
+      },
+      now,
+    );
   }
 }
 

@@ -9,7 +9,7 @@ import { chunks, insertMany, inValues } from "./bulk.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
 import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { deriveLeaves, flatten, type Leaves, unflatten } from "./profile-fields.ts";
-import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
+import { PROFILE_CALL_TYPE, recordHistory } from "./profile-history.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
 /** A profile as the wire shows it: ProfileId plus its effective standard fields. */
@@ -47,16 +47,12 @@ export class ProfileStore {
       .execute();
     await insertMany(tx, this.dialect, "profile_keys", fieldKeyRows(domainName, profileId, leaves));
     const content = { ChangedFields: Object.keys(leaves).sort() };
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "CREATED", performedBy, content },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "CREATED", performedBy, content },
+      now,
+    );
     return profileId;
   }
 
@@ -80,16 +76,12 @@ export class ProfileStore {
       new Map([[profileId, manual]]),
     );
     const content = { ChangedFields: refreshed.get(profileId)?.changed ?? [] };
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "UPDATED", performedBy, content },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "UPDATED", performedBy, content },
+      now,
+    );
   }
 
   /** Deletes a profile with its objects and keys; its history stays. */
@@ -103,22 +95,18 @@ export class ProfileStore {
         .where("profile_id", "=", profileId)
         .execute();
     }
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          {
-            profileId,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "DELETED_BY_CUSTOMER",
-            performedBy,
-            content: {},
-          },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      {
+        profileId,
+        objectTypeName: PROFILE_CALL_TYPE,
+        actionType: "DELETED_BY_CUSTOMER",
+        performedBy,
+        content: {},
+      },
+      now,
+    );
   }
 
   /** The profiles that exist among `ids`, by id. */
@@ -180,22 +168,18 @@ export class ProfileStore {
       }));
     await insertMany(tx, this.dialect, "profile_keys", rows);
     const content = { KeyName: keyName, Values: normalized };
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          {
-            profileId,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "ADDED_PROFILE_KEY",
-            performedBy,
-            content,
-          },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      {
+        profileId,
+        objectTypeName: PROFILE_CALL_TYPE,
+        actionType: "ADDED_PROFILE_KEY",
+        performedBy,
+        content,
+      },
+      now,
+    );
     return normalized;
   }
 
@@ -222,22 +206,18 @@ export class ProfileStore {
       throw notFound(`Profile ${profileId} has no key ${keyName} with these values`, { member: "Values" });
     }
     const content = { KeyName: keyName, Values: normalized };
-    await tx
-      .insertInto("profile_history")
-      .values(
-        historyRow(
-          domainName,
-          {
-            profileId,
-            objectTypeName: PROFILE_CALL_TYPE,
-            actionType: "DELETED_PROFILE_KEY",
-            performedBy,
-            content,
-          },
-          now,
-        ),
-      )
-      .execute();
+    await recordHistory(
+      tx,
+      domainName,
+      {
+        profileId,
+        objectTypeName: PROFILE_CALL_TYPE,
+        actionType: "DELETED_PROFILE_KEY",
+        performedBy,
+        content,
+      },
+      now,
+    );
   }
 
   /** Normalizes values the way the key's values were stored (predefined keys, then the domain's key types). */
