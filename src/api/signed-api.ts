@@ -3,7 +3,7 @@ import { ProfileflowError } from "../core/errors.ts";
 import type { VerifiedCaller } from "../security/sigv4-verifier.ts";
 import type { AppOptions, EdgeLimits } from "./app-options.ts";
 import { servedServices } from "./edge-errors.ts";
-import type { Operation, ServiceName } from "./operation.ts";
+import type { Operation, OperationContext, ServiceName } from "./operation.ts";
 import { parseForm } from "./query-protocol.ts";
 import { pick, type RouteTable, unknownOperation } from "./request-routing.ts";
 import { checkModelLimits, checkNoNul } from "./validate.ts";
@@ -89,16 +89,7 @@ async function jsonOperation(
   // the handler: issue 13, points 10 and 4.
   checkNoNul(service, op.name, params, query, body, req.rawBody);
   checkModelLimits(service, op.name, body, query);
-  await authorize?.({ service, operation: op.name, params, body, accessKeyId: caller.accessKeyId });
-  const result = await op.handler({
-    params,
-    query,
-    body,
-    headers: req.headers,
-    caller,
-    requestId: req.id,
-    service,
-  });
+  const result = await authorizeAndHandle(op, req, caller, service, authorize, { params, query, body });
   reply.header(
     "content-type",
     service === "secretsmanager" ? "application/x-amz-json-1.1" : "application/json",
@@ -116,18 +107,24 @@ async function queryOperation(
   authorize: AppOptions["authorize"],
 ): Promise<string> {
   const body = parseForm(req.rawBody, req.url);
-  await authorize?.({ service, operation: op.name, params: {}, body, accessKeyId: caller.accessKeyId });
-  const result = await op.handler({
-    params: {},
-    query: req.query as Record<string, string | string[]>,
-    body,
-    headers: req.headers,
-    caller,
-    requestId: req.id,
-    service,
-  });
+  const query = req.query as Record<string, string | string[]>;
+  const result = await authorizeAndHandle(op, req, caller, service, authorize, { params: {}, query, body });
   reply.header("content-type", "text/xml");
   return String(result);
+}
+
+/** The caller's authorization for the operation, then its handler with the request's members. */
+async function authorizeAndHandle(
+  op: Operation,
+  req: FastifyRequest,
+  caller: VerifiedCaller,
+  service: ServiceName,
+  authorize: AppOptions["authorize"],
+  members: Pick<OperationContext, "params" | "query" | "body">,
+): Promise<unknown> {
+  const { params, query, body } = members;
+  await authorize?.({ service, operation: op.name, params, body, accessKeyId: caller.accessKeyId });
+  return op.handler({ params, query, body, headers: req.headers, caller, requestId: req.id, service });
 }
 
 function parseJson(raw: Buffer): unknown {
