@@ -65,3 +65,44 @@ export function failOn<T extends object>(target: T, method: keyof T & string, nt
     },
   });
 }
+
+/**
+ * A proxy of `target` whose `method` runs and then throws InjectedFault on its `nth` call: a failure
+ * right after a step's writes (failOn fails right before them).
+ */
+export function failAfter<T extends object>(target: T, method: keyof T & string, nth = 1): T {
+  let calls = 0;
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value = Reflect.get(t, prop, receiver);
+      if (typeof value !== "function") return value;
+      if (prop !== method) return value.bind(t);
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => unknown).apply(t, args);
+        calls += 1;
+        if (calls === nth) throw new InjectedFault(method);
+        return result;
+      };
+    },
+  });
+}
+
+/** One step of an operation made to fail: where, and the dependencies `D` to build the service with. */
+export interface FaultStep<D> {
+  readonly at: string;
+  readonly deps: () => Partial<D>;
+}
+
+/**
+ * The two faults around one step, before it runs (failOn) and right after its writes (failAfter):
+ * together they cover every gap. `deps` builds the service's dependencies with one of them wrapped.
+ */
+export function faultsAround<D>(
+  at: string,
+  deps: (wrap: <T extends object>(t: T, m: keyof T & string) => T) => Partial<D>,
+): FaultStep<D>[] {
+  return [
+    { at, deps: () => deps(failOn) },
+    { at: `after ${at}`, deps: () => deps(failAfter) },
+  ];
+}

@@ -3,30 +3,20 @@ import { Idempotency } from "../../src/api/idempotency.ts";
 import type { Queryable } from "../../src/db/queryable.ts";
 import type { FlowServiceDeps, StartedFlow } from "../../src/services/flow-service.ts";
 import { plain } from "../../src/services/replayable.ts";
-import { failOn, InjectedFault, snapshotStore } from "../helpers/store-snapshot.ts";
+import {
+  type FaultStep,
+  failOn,
+  faultsAround,
+  InjectedFault,
+  snapshotStore,
+} from "../helpers/store-snapshot.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { failAfter } from "./integration-faults.ts";
 import { integrationDefinition, integrationFixture } from "./integration-fixture.ts";
 
 type Fixture = Awaited<ReturnType<typeof integrationFixture>>;
 type Trigger = "Scheduled" | "OnDemand";
 
-/** One step made to fail: where, and the FlowService dependencies to build the service with. */
-interface Step {
-  readonly at: string;
-  readonly deps: () => Partial<FlowServiceDeps>;
-}
-
-/** A fault before the method runs and one right after its writes: together they cover every gap. */
-function around(
-  at: string,
-  deps: (wrap: <T extends object>(t: T, m: keyof T & string) => T) => Partial<FlowServiceDeps>,
-): Step[] {
-  return [
-    { at, deps: () => deps(failOn) },
-    { at: `after ${at}`, deps: () => deps(failAfter) },
-  ];
-}
+type Step = FaultStep<FlowServiceDeps>;
 
 /**
  * Every step of DeleteFlow, StartFlow, StopFlow, CreateFlow and UpdateFlow, from the first read to after
@@ -78,15 +68,19 @@ describeEachDialect("FlowService faults", (dialect) => {
 
   const token = (name: string) => ({ token: `token-${name}`, request: { name } });
   const recorded = (what: string) =>
-    around(`the clientToken record of ${what}`, (wrap) => ({ idempotency: wrap(idempotency, "runIn") }));
+    faultsAround<FlowServiceDeps>(`the clientToken record of ${what}`, (wrap) => ({
+      idempotency: wrap(idempotency, "runIn"),
+    }));
 
   const deleteSteps = (running: boolean): Step[] => [
     { at: "flows.require", deps: () => ({ flows: failOn(flows(), "require") }) },
     { at: "runner.isRunning", deps: () => ({ runner: failOn(engine(), "isRunning") }) },
-    ...(running ? around("runner.cancelIn", (wrap) => ({ runner: wrap(engine(), "cancelIn") })) : []),
-    ...around("runner.forgetIn", (wrap) => ({ runner: wrap(engine(), "forgetIn") })),
-    ...around("tags.clearIn", (wrap) => ({ tags: wrap(tags(), "clearIn") })),
-    ...around("flows.delete", (wrap) => ({ flows: wrap(flows(), "delete") })),
+    ...(running
+      ? faultsAround<FlowServiceDeps>("runner.cancelIn", (wrap) => ({ runner: wrap(engine(), "cancelIn") }))
+      : []),
+    ...faultsAround<FlowServiceDeps>("runner.forgetIn", (wrap) => ({ runner: wrap(engine(), "forgetIn") })),
+    ...faultsAround<FlowServiceDeps>("tags.clearIn", (wrap) => ({ tags: wrap(tags(), "clearIn") })),
+    ...faultsAround<FlowServiceDeps>("flows.delete", (wrap) => ({ flows: wrap(flows(), "delete") })),
   ];
   eachStep(
     "DeleteFlow (forced, an execution running)",
@@ -103,8 +97,10 @@ describeEachDialect("FlowService faults", (dialect) => {
 
   const startScheduled: Step[] = [
     { at: "flows.require", deps: () => ({ flows: failOn(flows(), "require") }) },
-    ...around("flows.setStatus", (wrap) => ({ flows: wrap(flows(), "setStatus") })),
-    ...around("runner.activateIn", (wrap) => ({ runner: wrap(engine(), "activateIn") })),
+    ...faultsAround<FlowServiceDeps>("flows.setStatus", (wrap) => ({ flows: wrap(flows(), "setStatus") })),
+    ...faultsAround<FlowServiceDeps>("runner.activateIn", (wrap) => ({
+      runner: wrap(engine(), "activateIn"),
+    })),
     ...recorded("StartFlow"),
   ];
   eachStep(
@@ -117,7 +113,9 @@ describeEachDialect("FlowService faults", (dialect) => {
   const startOnDemand: Step[] = [
     { at: "flows.require", deps: () => ({ flows: failOn(flows(), "require") }) },
     { at: "runner.isRunning", deps: () => ({ runner: failOn(engine(), "isRunning") }) },
-    ...around("runner.startOnDemandIn", (wrap) => ({ runner: wrap(engine(), "startOnDemandIn") })),
+    ...faultsAround<FlowServiceDeps>("runner.startOnDemandIn", (wrap) => ({
+      runner: wrap(engine(), "startOnDemandIn"),
+    })),
     ...recorded("StartFlow"),
   ];
   eachStep(
@@ -131,8 +129,10 @@ describeEachDialect("FlowService faults", (dialect) => {
     "StopFlow",
     [
       { at: "flows.require", deps: () => ({ flows: failOn(flows(), "require") }) },
-      ...around("flows.setStatus", (wrap) => ({ flows: wrap(flows(), "setStatus") })),
-      ...around("runner.deactivateIn", (wrap) => ({ runner: wrap(engine(), "deactivateIn") })),
+      ...faultsAround<FlowServiceDeps>("flows.setStatus", (wrap) => ({ flows: wrap(flows(), "setStatus") })),
+      ...faultsAround<FlowServiceDeps>("runner.deactivateIn", (wrap) => ({
+        runner: wrap(engine(), "deactivateIn"),
+      })),
     ],
     () => existing("Scheduled", { started: true }),
     (deps, name) => service(deps).stop(name),
@@ -145,8 +145,8 @@ describeEachDialect("FlowService faults", (dialect) => {
         at: "connectorProfiles.require",
         deps: () => ({ connectorProfiles: failOn(fx.connectorProfiles, "require") }),
       },
-      ...around("flows.create", (wrap) => ({ flows: wrap(flows(), "create") })),
-      ...around("tags.tagIn", (wrap) => ({ tags: wrap(tags(), "tagIn") })),
+      ...faultsAround<FlowServiceDeps>("flows.create", (wrap) => ({ flows: wrap(flows(), "create") })),
+      ...faultsAround<FlowServiceDeps>("tags.tagIn", (wrap) => ({ tags: wrap(tags(), "tagIn") })),
       ...recorded("CreateFlow"),
     ],
     async () => `faults-${++n}`,
@@ -162,8 +162,10 @@ describeEachDialect("FlowService faults", (dialect) => {
     "UpdateFlow (Scheduled, active: the new schedule replaces the old)",
     [
       { at: "flows.require", deps: () => ({ flows: failOn(flows(), "require") }) },
-      ...around("flows.update", (wrap) => ({ flows: wrap(flows(), "update") })),
-      ...around("runner.activateIn", (wrap) => ({ runner: wrap(engine(), "activateIn") })),
+      ...faultsAround<FlowServiceDeps>("flows.update", (wrap) => ({ flows: wrap(flows(), "update") })),
+      ...faultsAround<FlowServiceDeps>("runner.activateIn", (wrap) => ({
+        runner: wrap(engine(), "activateIn"),
+      })),
       ...recorded("UpdateFlow"),
     ],
     () => existing("Scheduled", { started: true }),

@@ -4,26 +4,10 @@ import { AesSecretBox } from "../../src/security/aes-secret-box.ts";
 import { SecretStore } from "../../src/security/secret-store.ts";
 import { SecretService, type SecretServiceDeps } from "../../src/services/secret-service.ts";
 import { TagService } from "../../src/services/tag-service.ts";
-import { failOn, InjectedFault, snapshotStore } from "../helpers/store-snapshot.ts";
+import { type FaultStep, faultsAround, InjectedFault, snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { failAfter } from "./integration-faults.ts";
 
-/** One step made to fail: where, and the SecretService dependencies to build the service with. */
-interface Step {
-  readonly at: string;
-  readonly deps: () => Partial<SecretServiceDeps>;
-}
-
-/** A fault before the method runs and one right after its writes: together they cover every gap. */
-function around(
-  at: string,
-  deps: (wrap: <T extends object>(t: T, m: keyof T & string) => T) => Partial<SecretServiceDeps>,
-): Step[] {
-  return [
-    { at, deps: () => deps(failOn) },
-    { at: `after ${at}`, deps: () => deps(failAfter) },
-  ];
-}
+type Step = FaultStep<SecretServiceDeps>;
 
 /**
  * Every step of CreateSecret (the secret, then its tags), DeleteSecret (forced: the secret, then its
@@ -83,8 +67,8 @@ describeEachDialect("SecretService faults", (dialect) => {
   eachStep(
     "CreateSecret (with tags)",
     [
-      ...around("secrets.create", (wrap) => ({ secrets: wrap(secrets, "create") })),
-      ...around("tags.tagIn", (wrap) => ({ tags: wrap(tags, "tagIn") })),
+      ...faultsAround<SecretServiceDeps>("secrets.create", (wrap) => ({ secrets: wrap(secrets, "create") })),
+      ...faultsAround<SecretServiceDeps>("tags.tagIn", (wrap) => ({ tags: wrap(tags, "tagIn") })),
     ],
     async () => `faults-${++n}`,
     (deps, name) =>
@@ -93,21 +77,21 @@ describeEachDialect("SecretService faults", (dialect) => {
   eachStep(
     "DeleteSecret (forced)",
     [
-      ...around("secrets.delete", (wrap) => ({ secrets: wrap(secrets, "delete") })),
-      ...around("tags.clearIn", (wrap) => ({ tags: wrap(tags, "clearIn") })),
+      ...faultsAround<SecretServiceDeps>("secrets.delete", (wrap) => ({ secrets: wrap(secrets, "delete") })),
+      ...faultsAround<SecretServiceDeps>("tags.clearIn", (wrap) => ({ tags: wrap(tags, "clearIn") })),
     ],
     existing,
     (deps, name) => service(deps).delete(name, { force: true, recoveryWindowDays: 30 }),
   );
   eachStep(
     "DeleteSecret (scheduled)",
-    around("secrets.delete", (wrap) => ({ secrets: wrap(secrets, "delete") })),
+    faultsAround<SecretServiceDeps>("secrets.delete", (wrap) => ({ secrets: wrap(secrets, "delete") })),
     existing,
     (deps, name) => service(deps).delete(name, { force: false, recoveryWindowDays: 7 }),
   );
   eachStep(
     "PutSecretValue",
-    around("secrets.put", (wrap) => ({ secrets: wrap(secrets, "put") })),
+    faultsAround<SecretServiceDeps>("secrets.put", (wrap) => ({ secrets: wrap(secrets, "put") })),
     existing,
     (deps, name) => service(deps).put(name, '{"client_id":"b"}'),
   );
