@@ -19,26 +19,13 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { failure } from "../helpers/failure.ts";
+import { type Credentials, sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const account = "000000000000";
 const domainArn = (name: string) => `arn:aws:profile:us-east-1:${account}:domains/${name}`;
-
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 
@@ -48,21 +35,8 @@ const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17"
 describeEachDialect("authorization of every request", (dialect) => {
   let t: TestServer;
   let iam: IAMClient;
-  const clients: { destroy(): void }[] = [];
-  const config = (credentials: Credentials) => ({
-    endpoint: t.endpoint,
-    region: "us-east-1",
-    credentials,
-    maxAttempts: 1,
-  });
-  function client<C extends { destroy(): void }>(
-    make: new (c: ReturnType<typeof config>) => C,
-    creds: Credentials,
-  ): C {
-    const c = new make(config(creds));
-    clients.push(c);
-    return c;
-  }
+  const clients = sdkClients(() => t.endpoint);
+  const client = clients.client;
   /** A new user with the given inline policy (none when undefined), and its credentials. */
   async function user(name: string, policy?: string): Promise<Credentials> {
     await iam.send(new CreateUserCommand({ UserName: name }));
@@ -84,7 +58,7 @@ describeEachDialect("authorization of every request", (dialect) => {
     );
   });
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    clients.destroyAll();
     await t?.close();
   });
 

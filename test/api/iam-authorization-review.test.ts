@@ -22,25 +22,12 @@ import {
   STSClient,
 } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { failure } from "../helpers/failure.ts";
+import { type Credentials, sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const account = "000000000000";
-
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 
@@ -49,21 +36,8 @@ const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17"
 describeEachDialect("authorization: resource ARNs and sessions an attacker cannot steer", (dialect) => {
   let t: TestServer;
   let iam: IAMClient;
-  const clients: { destroy(): void }[] = [];
-  const config = (credentials: Credentials) => ({
-    endpoint: t.endpoint,
-    region: "us-east-1",
-    credentials,
-    maxAttempts: 1,
-  });
-  function client<C extends { destroy(): void }>(
-    make: new (c: ReturnType<typeof config>) => C,
-    creds: Credentials,
-  ): C {
-    const c = new make(config(creds));
-    clients.push(c);
-    return c;
-  }
+  const clients = sdkClients(() => t.endpoint);
+  const client = clients.client;
   async function user(name: string, policy?: string, path?: string): Promise<Credentials> {
     await iam.send(new CreateUserCommand({ UserName: name, ...(path ? { Path: path } : {}) }));
     if (policy)
@@ -77,7 +51,7 @@ describeEachDialect("authorization: resource ARNs and sessions an attacker canno
     iam = client(IAMClient, t.credentials);
   });
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    clients.destroyAll();
     await t?.close();
   });
 
