@@ -41,16 +41,11 @@ import {
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { failure } from "../helpers/failure.ts";
+import { type Credentials, sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const account = "000000000000";
-
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
 
 const allowAll = JSON.stringify({
   Version: "2012-10-17",
@@ -65,23 +60,9 @@ const trust = (principal: unknown) =>
 describeEachDialect("IAM and STS through the SDK", (dialect) => {
   let t: TestServer;
   const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
-  const clients: { destroy(): void }[] = [];
-  const config = (credentials: Credentials) => ({
-    endpoint: t.endpoint,
-    region: "us-east-1",
-    credentials,
-    maxAttempts: 1,
-  });
-  const iamAs = (c: Credentials) => {
-    const client = new IAMClient(config(c));
-    clients.push(client);
-    return client;
-  };
-  const stsAs = (c: Credentials) => {
-    const client = new STSClient(config(c));
-    clients.push(client);
-    return client;
-  };
+  const clients = sdkClients(() => t.endpoint);
+  const iamAs = (c: Credentials) => clients.client(IAMClient, c);
+  const stsAs = (c: Credentials) => clients.client(STSClient, c);
   let iam: IAMClient;
   let sts: STSClient;
 
@@ -91,7 +72,7 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
     sts = stsAs(t.credentials);
   });
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    clients.destroyAll();
     await t?.close();
   });
 
@@ -182,8 +163,7 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
       "InvalidClientTokenId",
     );
     // A user's key works on the other services too (authorization comes with the operation table).
-    const profiles = new CustomerProfilesClient(config(t.credentials));
-    clients.push(profiles);
+    const profiles = clients.client(CustomerProfilesClient, t.credentials);
     expect((await failure(profiles.send(new GetDomainCommand({ DomainName: "none" })))).name).toBe(
       "ResourceNotFoundException",
     );
