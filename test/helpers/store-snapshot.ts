@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { expect } from "vitest";
 import type { DatabaseHandle } from "../../src/db/database.ts";
 
 /** Tables that change on every run regardless of the operation under test. */
@@ -105,4 +106,14 @@ export function faultsAround<D>(
     { at, deps: () => deps(failOn) },
     { at: `after ${at}`, deps: () => deps(failAfter) },
   ];
+}
+
+/** Runs `call`, which must fail with InjectedFault, and expects the store exactly as it was before it. */
+export async function expectFaultLeavesStore(
+  handle: Pick<DatabaseHandle, "db" | "dialect">,
+  call: () => Promise<unknown>,
+): Promise<void> {
+  const before = await snapshotStore(handle);
+  await expect(call()).rejects.toBeInstanceOf(InjectedFault);
+  expect(await snapshotStore(handle)).toEqual(before);
 }
