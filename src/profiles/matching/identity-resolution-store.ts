@@ -10,6 +10,7 @@ import {
   type MlMatchDetail,
   mlMatchDetailColumn,
 } from "./identity-resolution-columns.ts";
+import { linkedProfileIds } from "./linked-profile-ids.ts";
 
 /** IdentityResolutionJobStatus. */
 export type JobStatus = IdentityResolutionJobStatus;
@@ -265,9 +266,8 @@ export async function similarByMl(
     .orderBy("m.match_id")
     .execute();
   if (rows.length === 0) return { profileIds: [] };
-  const others = rows.map((r) => (r.profile_a === profileId ? r.profile_b : r.profile_a));
   return {
-    profileIds: [profileId, ...new Set(others)],
+    profileIds: linkedProfileIds(profileId, rows),
     matchId: rows[0]!.match_id,
     score: Number(rows[0]!.score),
   };

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { linkedProfileIds } from "./linked-profile-ids.ts";
 
 /**
  * ListRuleBasedMatches: the MatchIds of recorded matches whose two profiles both still exist (a match
@@ -54,9 +55,8 @@ export async function similarByRule(
     .orderBy("m.match_id")
     .execute();
   if (rows.length === 0) return { profileIds: [] };
-  const others = rows.map((r) => (r.profile_a === profileId ? r.profile_b : r.profile_a));
   return {
-    profileIds: [profileId, ...new Set(others)],
+    profileIds: linkedProfileIds(profileId, rows),
     matchId: rows[0]!.match_id,
     ruleLevel: Number(rows[0]!.rule_level),
   };
