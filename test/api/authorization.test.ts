@@ -8,26 +8,25 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import {
   AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
   PutRolePolicyCommand,
-  PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
-import { type Credentials, sdkClients } from "../helpers/sdk-clients.ts";
+import { policyDocument, userWithKey } from "../helpers/iam-users.ts";
+import { sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const account = "000000000000";
 const domainArn = (name: string) => `arn:aws:profile:us-east-1:${account}:domains/${name}`;
 
-const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const doc = policyDocument;
 
 // Every request is authorized with AWS's evaluation logic against the caller's policies
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html);
@@ -37,14 +36,7 @@ describeEachDialect("authorization of every request", (dialect) => {
   let iam: IAMClient;
   const clients = sdkClients(() => t.endpoint);
   const client = clients.client;
-  /** A new user with the given inline policy (none when undefined), and its credentials. */
-  async function user(name: string, policy?: string): Promise<Credentials> {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    if (policy)
-      await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: policy }));
-    const { AccessKey: k } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! };
-  }
+  const user = (name: string, policy?: string) => userWithKey(iam, name, policy);
 
   beforeAll(async () => {
     t = await startTestServer(dialect);

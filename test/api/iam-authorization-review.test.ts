@@ -1,5 +1,4 @@
 import {
-  CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
@@ -23,13 +22,14 @@ import {
 } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
-import { type Credentials, sdkClients } from "../helpers/sdk-clients.ts";
+import { policyDocument, userWithKey } from "../helpers/iam-users.ts";
+import { sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const account = "000000000000";
 
-const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const doc = policyDocument;
 
 // Requests an attacker can shape to reach a resource ARN, a condition or a session the policies
 // did not grant (security review of issue 16).
@@ -38,13 +38,7 @@ describeEachDialect("authorization: resource ARNs and sessions an attacker canno
   let iam: IAMClient;
   const clients = sdkClients(() => t.endpoint);
   const client = clients.client;
-  async function user(name: string, policy?: string, path?: string): Promise<Credentials> {
-    await iam.send(new CreateUserCommand({ UserName: name, ...(path ? { Path: path } : {}) }));
-    if (policy)
-      await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: policy }));
-    const { AccessKey: k } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! };
-  }
+  const user = (name: string, policy?: string, path?: string) => userWithKey(iam, name, policy, path);
 
   beforeAll(async () => {
     t = await startTestServer(dialect);
