@@ -24,10 +24,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     allowUnorderedMigrations: true,
   });
   let { error, results } = await migrator.migrateToLatest();
-  // Kysely's first step lists every table of the database; a table another process creates or drops
-  // meanwhile (graphile-worker installing its schema as a sibling worker starts) fails that listing with
-  // undefined_table. Nothing was migrated then: try again.
-  for (let attempt = 1; attempt < 5 && isUndefinedTable(error); attempt++) {
+  // Kysely's first step lists every table and column of the database; a table another process creates,
+  // alters or drops meanwhile (graphile-worker installing its schema as a sibling worker starts) fails
+  // that listing with undefined_table or undefined_column. Nothing was migrated then: try again.
+  for (let attempt = 1; attempt < 8 && results === undefined && isCatalogRace(error); attempt++) {
     await new Promise((r) => setTimeout(r, 200 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -41,6 +41,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-function isUndefinedTable(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === "42P01";
+/** undefined_table, undefined_column: the catalog changed while Kysely listed it. */
+const catalogRaceCodes = new Set(["42P01", "42703"]);
+
+function isCatalogRace(error: unknown): boolean {
+  return catalogRaceCodes.has(String((error as { code?: unknown } | undefined)?.code));
 }
