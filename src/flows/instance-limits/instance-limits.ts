@@ -1,8 +1,9 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { RateBudget, Timer } from "../../connectors/sdk/index.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Database } from "../../db/schema.ts";
 import { DbRateBudget } from "./db-rate-budget.ts";
+import { leaveSlot, takeSlot } from "./instance-slots.ts";
 
 /** The limits of one vendor instance, shared by every execution on every worker. */
 export interface InstanceLimitSettings {
@@ -82,14 +83,7 @@ export class InstanceLimits implements InstanceGate {
     const set = { max_concurrent: s.maxConcurrent, rate_per_sec: s.requestsPerSecond, burst: s.burst };
     await this.#o.db
       .insertInto("instance_limits")
-      .values({
-        instance_key: key,
-        ...set,
-        tokens: s.burst,
-        refilled_at: this.#o.timer.now(),
-        priority_until: 0,
-        rev: 0,
-      })
+      .values(this.#limitsRow(key, s))
       .onConflict((oc) => oc.column("instance_key").doUpdateSet(set))
       .execute();
   }
@@ -97,91 +91,43 @@ export class InstanceLimits implements InstanceGate {
   /** Takes a slot on the instance, or says when to try again. */
   async enter(e: InstanceEntry): Promise<InstanceGateResult> {
     const key = instanceKey(e.connectorType, e.instanceUrl);
-    const defaults = (this.#o.defaults ?? defaultInstanceLimits)[e.connectorType];
-    if (defaults) {
-      await this.#o.db
-        .insertInto("instance_limits")
-        .values({
-          instance_key: key,
-          max_concurrent: defaults.maxConcurrent,
-          rate_per_sec: defaults.requestsPerSecond,
-          burst: defaults.burst,
-          tokens: defaults.burst,
-          refilled_at: this.#o.timer.now(),
-          priority_until: 0,
-          rev: 0,
-        })
-        .onConflict((oc) => oc.column("instance_key").doNothing())
-        .execute();
-    }
-    const taken = await this.#o.db.transaction().execute(async (tx) => {
-      // A no-op update takes the row lock (PostgreSQL) or the write lock (SQLite): one entrant at a time.
-      const locked = await tx
-        .updateTable("instance_limits")
-        .set((eb) => ({ rev: eb("rev", "+", 0) }))
-        .where("instance_key", "=", key)
-        .returning(["max_concurrent", "rate_per_sec"])
-        .executeTakeFirst();
-      if (!locked) return { ok: true as const, rate: 0 };
-      const now = this.#o.clock.now();
-      // Slots whose execution lease is gone (finished, released, or a dead worker's) do not count.
-      await tx
-        .deleteFrom("instance_slots")
-        .where("instance_key", "=", key)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("flow_executions as e")
-                .select(sql<number>`1`.as("one"))
-                .whereRef("e.execution_id", "=", "instance_slots.execution_id")
-                .whereRef("e.lease_owner", "=", "instance_slots.owner")
-                .where("e.lease_expires_at", ">=", now),
-            ),
-          ),
-        )
-        .execute();
-      const live = await tx
-        .selectFrom("instance_slots")
-        .select(["execution_id", "backfill"])
-        .where("instance_key", "=", key)
-        .where("execution_id", "!=", e.executionId)
-        .execute();
-      const max = locked.max_concurrent;
-      const backfills = live.filter((s) => s.backfill === 1).length;
-      const cap = e.backfill && max >= 2 ? max - 1 : max;
-      if (live.length >= max || (e.backfill && backfills >= cap)) return { ok: false as const };
-      await tx
-        .insertInto("instance_slots")
-        .values({
-          instance_key: key,
-          execution_id: e.executionId,
-          owner: e.owner,
-          backfill: e.backfill ? 1 : 0,
-          taken_at: now,
-        })
-        .onConflict((oc) =>
-          oc.columns(["instance_key", "execution_id"]).doUpdateSet({ owner: e.owner, taken_at: now }),
-        )
-        .execute();
-      return { ok: true as const, rate: locked.rate_per_sec };
-    });
+    await this.#seedDefaults(key, e.connectorType);
+    const { db, clock, timer } = this.#o;
+    const taken = await db.transaction().execute((tx) => takeSlot(tx, key, e, clock));
     if (!taken.ok) {
       const retryMs = this.#o.retryMs ?? 2000;
       return {
         ok: false,
-        retryAt: this.#o.clock.now() + retryMs + Math.floor(Math.random() * (retryMs / 4)),
+        retryAt: clock.now() + retryMs + Math.floor(Math.random() * (retryMs / 4)),
         reason: `every slot on ${key} is taken`,
       };
     }
-    const leave = async () => {
-      await this.#o.db
-        .deleteFrom("instance_slots")
-        .where("instance_key", "=", key)
-        .where("execution_id", "=", e.executionId)
-        .where("owner", "=", e.owner)
-        .execute();
+    const budget = taken.rate > 0 ? new DbRateBudget(db, key, e.backfill, timer) : undefined;
+    return { ok: true, budget, leave: () => leaveSlot(db, key, e) };
+  }
+
+  /** Gives an instance with no row of its own its connector type's default limits, if there are any. */
+  async #seedDefaults(key: string, connectorType: string): Promise<void> {
+    const defaults = (this.#o.defaults ?? defaultInstanceLimits)[connectorType];
+    if (!defaults) return;
+    await this.#o.db
+      .insertInto("instance_limits")
+      .values(this.#limitsRow(key, defaults))
+      .onConflict((oc) => oc.column("instance_key").doNothing())
+      .execute();
+  }
+
+  /** A new instance row: its limits, a full bucket. */
+  #limitsRow(key: string, s: InstanceLimitSettings) {
+    return {
+      instance_key: key,
+      max_concurrent: s.maxConcurrent,
+      rate_per_sec: s.requestsPerSecond,
+      burst: s.burst,
+      tokens: s.burst,
+      refilled_at: this.#o.timer.now(),
+      priority_until: 0,
+      rev: 0,
     };
-    const budget = taken.rate > 0 ? new DbRateBudget(this.#o.db, key, e.backfill, this.#o.timer) : undefined;
-    return { ok: true, budget, leave };
   }
 }
