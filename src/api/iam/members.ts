@@ -1,4 +1,5 @@
 import { ProfileflowError } from "../../core/errors.ts";
+import { parsePolicyDocument } from "../../iam/policy-document.ts";
 
 /** A query-protocol request's members, by their wire names. */
 export type Form = Record<string, string>;
@@ -98,4 +99,11 @@ function camel(name: string): string {
 
 function invalid(detail: string): ProfileflowError {
   return new ProfileflowError("VALIDATION_FAILED", `1 validation error detected: ${detail}`);
+}
+
+/** The PolicyDocument member, checked to be an identity-based policy. */
+export function identityDocument(form: Form): string {
+  const document = required(form, "PolicyDocument", DOCUMENT);
+  parsePolicyDocument(document, "identity");
+  return document;
 }
