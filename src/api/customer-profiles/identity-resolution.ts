@@ -13,7 +13,7 @@ import {
   matchPageKey,
 } from "../../profiles/matching/identity-resolution-store.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
-import type { Operation } from "../operation.ts";
+import type { Operation, OperationContext } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { requireDomain } from "./profile-schema.ts";
@@ -56,38 +56,13 @@ export function identityResolutionOperations(deps: IdentityResolutionDeps): Oper
       name: "GetIdentityResolutionJob",
       method: "GET",
       path: "/domains/:DomainName/identity-resolution-jobs/:JobId",
-      handler: async (ctx) => {
-        const domain = await requireDomain(deps.domains, ctx.params);
-        const jobId = parseInput(jobIdSchema, ctx.params["JobId"], "JobId");
-        const job = await getJob(deps.db, domain, jobId);
-        if (!job) throw notFound(`Identity resolution job ${jobId} not found in domain ${domain}`);
-        return {
-          ...jobSummary(job),
-          LastUpdatedAt: toEpochSeconds(job.updatedAt),
-          ...(job.endedAt !== undefined
-            ? { JobExpirationTime: toEpochSeconds(job.endedAt + JOB_RETENTION_MS) }
-            : {}),
-          ...(job.autoMerging ? { AutoMerging: job.autoMerging } : {}),
-        };
-      },
+      handler: (ctx) => getIdentityResolutionJob(deps, ctx),
     },
     {
       name: "ListIdentityResolutionJobs",
       method: "GET",
       path: "/domains/:DomainName/identity-resolution-jobs",
-      handler: async (ctx) => {
-        const domain = await requireDomain(deps.domains, ctx.params);
-        const page = pageRequest(ctx.query, "ListIdentityResolutionJobs");
-        const { items, more } = await listJobs(deps.db, domain, page);
-        return {
-          IdentityResolutionJobsList: items.map(jobSummary),
-          NextToken: nextToken(
-            "ListIdentityResolutionJobs",
-            items.map((j) => ({ key: j.jobId })),
-            more,
-          ),
-        };
-      },
+      handler: (ctx) => listIdentityResolutionJobs(deps, ctx),
     },
     {
       name: "StartIdentityResolutionJob",
@@ -104,50 +79,84 @@ export function identityResolutionOperations(deps: IdentityResolutionDeps): Oper
       name: "GetMatches",
       method: "GET",
       path: "/domains/:DomainName/matches",
-      handler: async (ctx) => {
-        const domain = await requireDomain(deps.domains, ctx.params);
-        const page = pageRequest(ctx.query, "GetMatches");
-        const job = await latestFinishedJob(deps.db, domain);
-        if (!job) return { Matches: [], PotentialMatches: 0 };
-        const { items, more, total } = await listMatches(deps.db, domain, job.jobId, page);
-        return {
-          MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
-          PotentialMatches: total,
-          Matches: items.map((m) => ({
-            MatchId: m.matchId,
-            ProfileIds: [m.profileA, m.profileB],
-            ConfidenceScore: m.score,
-          })),
-          NextToken: nextToken(
-            "GetMatches",
-            items.map((m) => ({ key: matchPageKey(m) })),
-            more,
-          ),
-        };
-      },
+      handler: (ctx) => getMatches(deps, ctx),
     },
     {
       name: "GetAutoMergingPreview",
       method: "POST",
       path: "/domains/:DomainName/identity-resolution-jobs/auto-merging-preview",
-      handler: async (ctx) => {
-        const domain = await requireDomain(deps.domains, ctx.params);
-        const input = parseInput(previewSchema, ctx.body);
-        const preview = await previewAutoMerging(deps.db, domain, {
-          consolidation: input.Consolidation.MatchingAttributesList,
-          ...(input.MinAllowedConfidenceScoreForMerging !== undefined
-            ? { minScore: input.MinAllowedConfidenceScoreForMerging }
-            : {}),
-        });
-        return {
-          DomainName: domain,
-          NumberOfMatchesInSample: preview.matchesInSample,
-          NumberOfProfilesInSample: preview.profilesInSample,
-          NumberOfProfilesWillBeMerged: preview.profilesWillBeMerged,
-        };
-      },
+      handler: (ctx) => getAutoMergingPreview(deps, ctx),
     },
   ];
+}
+
+async function getIdentityResolutionJob(deps: IdentityResolutionDeps, ctx: OperationContext) {
+  const domain = await requireDomain(deps.domains, ctx.params);
+  const jobId = parseInput(jobIdSchema, ctx.params["JobId"], "JobId");
+  const job = await getJob(deps.db, domain, jobId);
+  if (!job) throw notFound(`Identity resolution job ${jobId} not found in domain ${domain}`);
+  return {
+    ...jobSummary(job),
+    LastUpdatedAt: toEpochSeconds(job.updatedAt),
+    ...(job.endedAt !== undefined
+      ? { JobExpirationTime: toEpochSeconds(job.endedAt + JOB_RETENTION_MS) }
+      : {}),
+    ...(job.autoMerging ? { AutoMerging: job.autoMerging } : {}),
+  };
+}
+
+async function listIdentityResolutionJobs(deps: IdentityResolutionDeps, ctx: OperationContext) {
+  const domain = await requireDomain(deps.domains, ctx.params);
+  const page = pageRequest(ctx.query, "ListIdentityResolutionJobs");
+  const { items, more } = await listJobs(deps.db, domain, page);
+  return {
+    IdentityResolutionJobsList: items.map(jobSummary),
+    NextToken: nextToken(
+      "ListIdentityResolutionJobs",
+      items.map((j) => ({ key: j.jobId })),
+      more,
+    ),
+  };
+}
+
+/** The latest finished job's matches (none before a job has finished). */
+async function getMatches(deps: IdentityResolutionDeps, ctx: OperationContext) {
+  const domain = await requireDomain(deps.domains, ctx.params);
+  const page = pageRequest(ctx.query, "GetMatches");
+  const job = await latestFinishedJob(deps.db, domain);
+  if (!job) return { Matches: [], PotentialMatches: 0 };
+  const { items, more, total } = await listMatches(deps.db, domain, job.jobId, page);
+  return {
+    MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
+    PotentialMatches: total,
+    Matches: items.map((m) => ({
+      MatchId: m.matchId,
+      ProfileIds: [m.profileA, m.profileB],
+      ConfidenceScore: m.score,
+    })),
+    NextToken: nextToken(
+      "GetMatches",
+      items.map((m) => ({ key: matchPageKey(m) })),
+      more,
+    ),
+  };
+}
+
+async function getAutoMergingPreview(deps: IdentityResolutionDeps, ctx: OperationContext) {
+  const domain = await requireDomain(deps.domains, ctx.params);
+  const input = parseInput(previewSchema, ctx.body);
+  const preview = await previewAutoMerging(deps.db, domain, {
+    consolidation: input.Consolidation.MatchingAttributesList,
+    ...(input.MinAllowedConfidenceScoreForMerging !== undefined
+      ? { minScore: input.MinAllowedConfidenceScoreForMerging }
+      : {}),
+  });
+  return {
+    DomainName: domain,
+    NumberOfMatchesInSample: preview.matchesInSample,
+    NumberOfProfilesInSample: preview.profilesInSample,
+    NumberOfProfilesWillBeMerged: preview.profilesWillBeMerged,
+  };
 }
 
 function jobSummary(job: IdentityResolutionJob): Record<string, unknown> {
