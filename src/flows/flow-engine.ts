@@ -4,7 +4,7 @@ import { invalid, ProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ExecutionRecord, ExecutionRow, ExecutionStatus } from "./execution-record.ts";
-import { type FinishedRun, type RunnerDeps, runExecution } from "./execution-runner.ts";
+import { runExecution } from "./execution-runner.ts";
 import { ExecutionStore, type NewExecution } from "./execution-store.ts";
 import type { Executor, JobContext, JobOutcome, JobPayload } from "./executor.ts";
 import { type StoredFlow, sourceObject } from "./flow-definition.ts";
@@ -12,6 +12,8 @@ import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from
 import type { FlowRunner } from "./flow-runner.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
 import type { RecordSink } from "./record-sink.ts";
+import type { FinishedRun } from "./run-result.ts";
+import type { RunnerDeps } from "./runner-deps.ts";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 
 /** Told when an execution ends (workflows wait on their steps through this). */

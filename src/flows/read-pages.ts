@@ -1,0 +1,113 @@
+import type { ExecutionRow } from "./execution-record.ts";
+import { invertedWindowMessage } from "./failure-advice.ts";
+import { type PreparedPage, preparePage, windowOfCheckpoint } from "./page-batch.ts";
+import type { ReadAhead } from "./read-ahead.ts";
+import type { RunPlan } from "./run-plan.ts";
+import { failRun, type RunResult } from "./run-result.ts";
+import { addTotals, type RunState, totalsSummary } from "./run-state.ts";
+import type { RunnerDeps } from "./runner-deps.ts";
+import { compileTasks } from "./tasks/compile-tasks.ts";
+
+/** Stops a run at once: its lease is lost, or a cancel was requested (the row is CancelStarted). */
+export class Stop extends Error {}
+
+/**
+ * Reads page groups and commits each with its checkpoint. Returns how the run ended when it ended here
+ * (a failure, a shutdown); undefined when the read is done. Throws Stop on a lost lease or a cancel.
+ */
+export async function readPages(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  plan: RunPlan,
+  owner: string,
+  state: RunState,
+  pages: ReadAhead,
+  stops: { lost: AbortSignal; signal: AbortSignal },
+): Promise<RunResult | undefined> {
+  const id = row.execution_id;
+  const tasks = compileTasks(plan.flow.definition.tasks);
+  for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
+    if (stops.lost.aborted) throw new Stop();
+    // A connector whose "now" is behind where the last run ended reads a window that ends before it
+    // starts: nothing of it is written or recorded, and the flow's checkpoint stays where it was.
+    const inverted = group.map((p) => windowOfCheckpoint(p.checkpoint)).find((w) => w && w.to < w.from);
+    if (inverted) return failRun(deps, id, owner, invertedWindowMessage(inverted));
+    const { prepared, terminate } = prepareGroup(group, tasks);
+    // A page a Validate task terminates commits nothing; the pages before it in the group do.
+    const written = group.slice(0, prepared.length);
+    if (written.length > 0) await commitGroup(deps, row, plan, owner, state, { written, prepared });
+    if (terminate !== undefined) return failRun(deps, id, owner, terminate);
+    if (written[written.length - 1]?.done) return undefined;
+    if (stops.signal.aborted) {
+      const message = `Interrupted by shutdown after ${totalsSummary(state.totals)}; resumes.`;
+      await deps.store.release(deps.db, id, owner, { message });
+      return { kind: "released" };
+    }
+    if ((await deps.store.get(deps.db, id))?.status === "CancelStarted") throw new Stop();
+  }
+  return undefined;
+}
+
+type Page = Parameters<typeof preparePage>[0];
+
+/** The group's pages through the tasks, up to the first one a Validate task terminates. */
+function prepareGroup(
+  group: readonly Page[],
+  tasks: ReturnType<typeof compileTasks>,
+): { prepared: PreparedPage[]; terminate: string | undefined } {
+  const prepared: PreparedPage[] = [];
+  for (const page of group) {
+    const p = preparePage(page, tasks);
+    if (p.terminate) return { prepared, terminate: p.terminate };
+    prepared.push(p);
+  }
+  return { prepared, terminate: undefined };
+}
+
+/** One transaction: the lease fence, the sink's writes, and the checkpoint, window and counts. */
+async function commitGroup(
+  deps: RunnerDeps,
+  row: ExecutionRow,
+  plan: RunPlan,
+  owner: string,
+  state: RunState,
+  group: { written: readonly Page[]; prepared: readonly PreparedPage[] },
+): Promise<void> {
+  const id = row.execution_id;
+  const { written, prepared } = group;
+  const last = written[written.length - 1]!;
+  let window = state.window;
+  for (const page of written) window = windowOfCheckpoint(page.checkpoint) ?? window;
+  const delta = await deps.db.transaction().execute(async (tx) => {
+    const records = prepared.flatMap((p) => p.records);
+    const rejected = prepared.flatMap((p) => p.rejected);
+    // Only a group's last page may carry deletions (ReadAhead ends groups there): they follow every record.
+    const deletions = written.flatMap((p) => p.deletions);
+    const res = await deps.sink.writeBatch(tx, {
+      flow: plan.flow,
+      executionId: id,
+      ...plan.destination,
+      records,
+      deletions,
+      rejected,
+    });
+    // The fence after the sink: the row lock and lease check keep a runner that lost its lease from
+    // committing (its writes roll back). The sink takes the domain's lock first, as DeleteDomain does
+    // before it locks this row; the other order deadlocks the two on PostgreSQL.
+    if (!(await deps.store.heartbeat(tx, id, owner, deps.leaseTtlMs))) throw new Stop();
+    const d = {
+      records: records.length,
+      bytesProcessed: prepared.reduce((n, p) => n + p.bytesProcessed, 0),
+      bytesWritten: res.bytesWritten,
+      putFailures: res.failed.length + rejected.length,
+      dropped: prepared.reduce((n, p) => n + p.dropped, 0),
+      deletions: deletions.length,
+    };
+    const page = { checkpoint: last.checkpoint, done: last.done, ...(window ? { window } : {}), delta: d };
+    if (!(await deps.store.commitPage(tx, id, owner, deps.leaseTtlMs, page))) throw new Stop();
+    return d;
+  });
+  state.totals = addTotals(state.totals, delta);
+  state.checkpoint = last.checkpoint;
+  state.window = window;
+}
