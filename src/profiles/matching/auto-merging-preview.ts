@@ -3,8 +3,8 @@ import type { Database } from "../../db/schema.ts";
 import { profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { mlMatchDetailColumn } from "./identity-resolution-columns.ts";
-import { DEFAULT_MERGE_SCORE, mayMerge } from "./identity-resolution-job.ts";
 import { latestFinishedJob } from "./identity-resolution-store.ts";
+import { DEFAULT_MERGE_SCORE, mayMerge } from "./may-merge.ts";
 import { mergeGroups, type RuleEdge } from "./rule-matcher.ts";
 
 /** Matches a preview weighs at most: a sample, as AWS's is. */
