@@ -16,11 +16,14 @@ import type { TestServer } from "../helpers/test-server.ts";
  * demand, and see how often its scores are right.
  */
 
-/** UpdateDomain with `Matching` enabled (auto-merging above `mergeAbove`, or off), then one job run to its end. */
+/**
+ * UpdateDomain with `Matching` enabled (auto-merging above `mergeAbove`; `"default"`: auto-merging without
+ * MinAllowedConfidenceScoreForMerging; undefined: off), then one job run to its end.
+ */
 export async function runMlJob(
   t: TestServer,
   domain: string,
-  mergeAbove: number | undefined,
+  mergeAbove: number | "default" | undefined,
   waitMs = 600_000,
 ): Promise<GetIdentityResolutionJobCommandOutput> {
   await t.profiles.send(
@@ -34,7 +37,7 @@ export async function runMlJob(
             : {
                 Enabled: true,
                 ConflictResolution: { ConflictResolvingModel: "RECENCY" },
-                MinAllowedConfidenceScoreForMerging: mergeAbove,
+                ...(mergeAbove === "default" ? {} : { MinAllowedConfidenceScoreForMerging: mergeAbove }),
               },
       },
     }),

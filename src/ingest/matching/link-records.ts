@@ -2,6 +2,7 @@ import {
   type Comparison,
   compareRecords,
   estimateModel,
+  FIELDS,
   type LinkageModel,
   levelProbabilities,
   PRIOR_M,
@@ -44,6 +45,83 @@ function sharedCarriesNoWeight(m: number[][], u: number[][]): void {
     const rest = 1 - row[1]!;
     row[1] = u[f]![1]!;
     for (const l of [0, 2]) row[l] = (row[l]! / rest) * (1 - row[1]!);
+  }
+}
+
+/** Field index → level → the share of all pairs of records holding the field that agree at that level. */
+type AgreementRates = Map<number, Map<number, number>>;
+
+/**
+ * The exact agreement levels of the identifiers over every pair of records, from the values'
+ * frequencies: a value held by k records makes k·(k−1)/2 agreeing pairs, out of N·(N−1)/2 pairs of the
+ * N records holding the field. Email and phone count shared values (EXACT_SHARED) apart from the others.
+ */
+export function agreementRates(records: readonly LinkageRecord[], shared: SharedValue): AgreementRates {
+  const fields: [number, (r: LinkageRecord) => readonly string[], "email" | "phone" | undefined][] = [
+    [2, (r) => r.emails, "email"],
+    [3, (r) => r.phones, "phone"],
+    [4, (r) => (r.birthDate ? [r.birthDate] : []), undefined],
+    [5, (r) => r.addresses, undefined],
+  ];
+  const out: AgreementRates = new Map();
+  for (const [f, values, kind] of fields) {
+    const counts = new Map<string, number>();
+    let holders = 0;
+    for (const r of records) {
+      const vs = values(r);
+      if (vs.length > 0) holders++;
+      for (const v of vs) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const pairs = (holders * (holders - 1)) / 2;
+    if (pairs === 0) continue;
+    let exact = 0;
+    let sharedPairs = 0;
+    for (const [v, k] of counts) {
+      if (kind !== undefined && shared(kind, v)) sharedPairs += (k * (k - 1)) / 2;
+      else exact += (k * (k - 1)) / 2;
+    }
+    const levels = new Map([[0, exact / pairs]]);
+    if (kind !== undefined) levels.set(1, sharedPairs / pairs);
+    out.set(f, levels);
+  }
+  return out;
+}
+
+/** Sampled level shares with the exactly counted ones put in, the row's other levels scaled to the rest. */
+function withExactAgreement(sampled: number[][], exact: AgreementRates): number[][] {
+  return sampled.map((row, f) => {
+    const known = exact.get(f);
+    if (!known) return row;
+    const fixed = [...known.values()].reduce((s, p) => s + p, 0);
+    const rest = row.reduce((s, p, l) => (known.has(l) ? s : s + p), 0);
+    return row.map((p, l) => known.get(l) ?? (rest > 0 ? (p / rest) * (1 - fixed) : 0));
+  });
+}
+
+/** Fields (email, phone, address) whose every pair agreeing exactly on an unshared value is a candidate. */
+const BLOCKED_EXACT = new Set([2, 3, 5]);
+
+/** The row with level `l` set to `p`, the others scaled to the rest. */
+function withFloor(row: readonly number[], l: number, p: number): number[] {
+  const rest = row.reduce((s, x, i) => (i === l ? s : s + x), 0);
+  return row.map((x, i) => (i === l ? p : rest > 0 ? (x / rest) * (1 - p) : 0));
+}
+
+/** Whether a record holds field `f` of FIELDS. */
+function holds(r: LinkageRecord, f: number): boolean {
+  switch (f) {
+    case 0:
+      return r.firstName !== undefined;
+    case 1:
+      return r.lastName !== undefined;
+    case 2:
+      return r.emails.length > 0;
+    case 3:
+      return r.phones.length > 0;
+    case 4:
+      return r.birthDate !== undefined;
+    default:
+      return r.addresses.length > 0;
   }
 }
 
@@ -130,19 +208,55 @@ export async function linkRecords(
     if (i % 5000 === 4999) await yieldToLoop();
   }
   // Random pairs include the matches: where duplicates are many, they are most of the random pairs
-  // that agree on an email. u is P(level | non-match) = (P(level) − λ·m) / (1 − λ), floored at what
-  // one random pair in the sample would say; λ and u are re-estimated in turn until they settle.
-  const seen0 = levelProbabilities(random);
-  const floor = 0.5 / Math.max(1, draws);
+  // that agree on an email. u is P(level | non-match) = (P(level) − λ·m) / (1 − λ); λ and u are
+  // re-estimated in turn until they settle. The agreement levels of the identifiers (email, phone,
+  // birth date, address) are counted over every pair of the domain from the values' frequencies, not
+  // sampled: two different people agree on a personal email about once in 10⁸ pairs, which no sample
+  // sees, and a sampled floor (half a pair in 100,000) capped one identifier's evidence below what a
+  // single email or phone says at 10,000 profiles. The floor is half a pair among all the pairs.
+  const seen0 = withExactAgreement(levelProbabilities(random), agreementRates(records, shared));
   const m = levelProbabilities(options.positives ?? new Map(), PRIOR_M, PRIOR_STRENGTH);
-  let u = seen0;
   let model: LinkageModel | undefined;
+  const holderPairs = FIELDS.map((_, f) => {
+    const k = records.filter((r) => holds(r, f)).length;
+    return (k * (k - 1)) / 2;
+  });
+  // EM starts from "an unshared email, phone or address is one person's" (its u at the floor): a value
+  // two people hold shows it by their disagreeing elsewhere (two first names make an email or phone
+  // shared outright), which raises u; starting from the raw share of agreeing pairs instead, where the
+  // agreeing pairs carry nothing else, EM stays where it started, calling half of them strangers.
+  let u = seen0.map((row, f) =>
+    BLOCKED_EXACT.has(f) ? withFloor(row, 0, 0.5 / Math.max(1, holderPairs[f]!)) : row,
+  );
   for (let round = 0; round < 5; round++) {
     sharedCarriesNoWeight(m, u);
     model = estimateModel(patterns, { m, u, population: (n * (n - 1)) / 2 });
-    const lambda = model.lambda;
+    // A level's share is among the pairs where both records hold the field, so the share of matches
+    // subtracted is among those pairs too: the expected matches comparing the field over its pairs.
+    // Every pair agreeing on an email, a phone or an address that is not shared shares that value's
+    // block, so its non-matches are all candidates: counted directly, each weighted by its posterior
+    // of not being one person (EM's u for that level), not sampled and not left to a subtraction.
+    const matched = FIELDS.map(() => 0);
+    const apart = FIELDS.map(() => 0);
+    for (const [code, count] of patterns) {
+      const c = unpackComparison(code);
+      const g = scoreComparison(model, c);
+      for (let f = 0; f < c.length; f++) {
+        if (c[f]! < 0) continue;
+        matched[f]! += g * count;
+        if (c[f] === 0 && BLOCKED_EXACT.has(f)) apart[f]! += (1 - g) * count;
+      }
+    }
     u = seen0.map((row, f) => {
-      const raw = row.map((p, l) => Math.max(floor, (p - lambda * m[f]![l]!) / (1 - lambda)));
+      const pairsOf = Math.max(1, holderPairs[f]!);
+      const lambda = Math.min(0.5, matched[f]! / pairsOf);
+      const floor = 0.5 / pairsOf;
+      const raw = row.map((p, l) =>
+        Math.max(
+          floor,
+          l === 0 && BLOCKED_EXACT.has(f) ? apart[f]! / pairsOf : (p - lambda * m[f]![l]!) / (1 - lambda),
+        ),
+      );
       const sum = raw.reduce((x, y) => x + y, 0);
       return raw.map((x) => x / sum);
     });
