@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { uuid } from "../core/ids.ts";
 import { type AppOptions, type EdgeLimits, edgeLimits } from "./app-options.ts";
+import { registerConsole } from "./console-static.ts";
 import { clientErrorHandler } from "./edge-errors.ts";
 import { type ErrorBody, errorBodyWriter } from "./error-body.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
@@ -30,6 +31,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   const app = createServer(options, limits, errorBody);
   registerRequestHooks(app, options, metrics, byPath);
   registerOpsRoutes(app, metrics);
+  registerConsole(app);
   registerSignedApi(app, options, limits, groupRoutes(options.services, byPath));
   app.setErrorHandler(async (error: unknown, req: FastifyRequest, reply: FastifyReply) =>
     errorBody(req, reply, error),

@@ -13,6 +13,7 @@ export function connectionHelp(
     : "<see PROFILEFLOW_SECRET_ACCESS_KEY or the data directory's credentials file>";
   return `profileflow is listening on ${endpoint}
   data: ${config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`}   region: ${config.region}   account: ${config.accountId}
+  console: ${endpoint}/console/   sign in with the access key ID and secret access key below
 ${showSecret ? `  a root access key was generated (also in ${config.dataDir}/credentials, mode 0600); it is shown only this once.\n` : ""}
 AWS CLI:
   export AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${secret} AWS_REGION=${config.region} AWS_DEFAULT_REGION=${config.region}

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { formatSummary } from "../../demo/demo-summary.ts";
 import { runDemo } from "../../demo/run-demo.ts";
+import { buildConsoleIfStale } from "../console-build.ts";
 import { env } from "../env.ts";
 
 interface DemoFlags {
@@ -66,6 +67,7 @@ export function registerDemo(program: Command): void {
     .action(async (flags: DemoFlags) => {
       // The SDK's notice about its releases of 2027 needing Node 22 is noise in a first run's output.
       process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+      buildConsoleIfStale();
       const demo = await runDemo({
         people: flags.people,
         dataDir: flags.data,

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/config.ts";
 import { composeServer } from "../../main.ts";
 import { connectionHelp } from "../connection-help.ts";
+import { buildConsoleIfStale } from "../console-build.ts";
 import { env } from "../env.ts";
 
 type Worker = { worker: boolean };
@@ -25,6 +26,7 @@ export function registerServe(program: Command): void {
         file: opts.config,
         flags: { port: opts.port, dataDir: opts.data, host: opts.host },
       });
+      buildConsoleIfStale();
       const server = await composeServer(config);
       const address = await server.app.listen({ port: config.port, host: config.host });
       if (opts.worker) await server.startWorkers();

@@ -1,0 +1,45 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import type { ReactNode } from "react";
+
+/** A table's empty state: a title, a line of help, and an optional action. */
+export function EmptyState({
+  title,
+  subtitle,
+  action,
+}: {
+  title: string;
+  subtitle?: string;
+  action?: ReactNode;
+}) {
+  return (
+    <Box textAlign="center" color="inherit">
+      <SpaceBetween size="xxs">
+        <Box variant="strong" color="inherit">
+          {title}
+        </Box>
+        {subtitle ? (
+          <Box variant="p" color="inherit">
+            {subtitle}
+          </Box>
+        ) : null}
+        {action}
+      </SpaceBetween>
+    </Box>
+  );
+}
+
+/** The state collection-hooks shows when the filter hides every row. */
+export function NoMatchState({ onClear }: { onClear: () => void }) {
+  return (
+    <EmptyState
+      title="No matches"
+      subtitle="Nothing matches the filter."
+      action={<Button onClick={onClear}>Clear filter</Button>}
+    />
+  );
+}
+
+export const formatDate = (d: Date | undefined): string =>
+  d ? d.toISOString().replace("T", " ").slice(0, 19) : "-";

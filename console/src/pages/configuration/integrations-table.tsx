@@ -1,0 +1,171 @@
+import { useCollection } from "@cloudscape-design/collection-hooks";
+import Button from "@cloudscape-design/components/button";
+import Header from "@cloudscape-design/components/header";
+import Link from "@cloudscape-design/components/link";
+import Pagination from "@cloudscape-design/components/pagination";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
+import Table from "@cloudscape-design/components/table";
+import TextFilter from "@cloudscape-design/components/text-filter";
+import { useClients } from "../../aws.ts";
+import { EmptyState, formatDate, NoMatchState } from "../../components/table-states.tsx";
+import { follow, href } from "../../router.ts";
+import { paths } from "../../routes.tsx";
+import { useApi } from "../../use-api.ts";
+import { type IntegrationRow, integrationRows } from "./integration-rows.ts";
+
+const FLOW_STATUS: Record<string, StatusIndicatorProps.Type> = {
+  Active: "success",
+  Draft: "pending",
+  Suspended: "stopped",
+  Errored: "error",
+  Deleted: "stopped",
+  Deprecated: "warning",
+};
+const RUN_STATUS: Record<string, StatusIndicatorProps.Type> = {
+  Successful: "success",
+  Error: "error",
+  InProgress: "in-progress",
+  Canceled: "stopped",
+  CancelStarted: "stopped",
+};
+
+/** The selected domain's integrations: source, objects, object type, status, last run, records, errors. */
+export function IntegrationsTable({ domain }: { domain: string }) {
+  const clients = useClients();
+  const rows = useApi("List integrations", () => integrationRows(clients, domain), [clients, domain]);
+  const addHref = href(paths.addIntegration(domain));
+  const add = (
+    <Button variant="primary" href={addHref} onFollow={follow}>
+      Add integration
+    </Button>
+  );
+  const { items, collectionProps, filterProps, paginationProps, filteredItemsCount, actions } = useCollection(
+    rows.data ?? [],
+    {
+      filtering: {
+        empty: (
+          <EmptyState
+            title="No integrations"
+            subtitle={`Domain ${domain} has no integrations yet.`}
+            action={
+              <Button href={addHref} onFollow={follow}>
+                Add integration
+              </Button>
+            }
+          />
+        ),
+        noMatch: <NoMatchState onClear={() => actions.setFiltering("")} />,
+        fields: ["flowName", "source", "objects", "objectType", "status", "lastRunStatus"],
+      },
+      pagination: { pageSize: 10 },
+      sorting: {},
+    },
+  );
+  return (
+    <Table<IntegrationRow>
+      {...collectionProps}
+      items={items}
+      loading={rows.loading}
+      loadingText="Loading integrations"
+      trackBy="uri"
+      header={
+        <Header
+          variant="h2"
+          counter={rows.data ? `(${rows.data.length})` : undefined}
+          description={`Sources that feed the profiles of domain ${domain}.`}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button iconName="refresh" ariaLabel="Refresh integrations" onClick={rows.reload} />
+              {add}
+            </SpaceBetween>
+          }
+        >
+          Integrations
+        </Header>
+      }
+      columnDefinitions={[
+        {
+          id: "name",
+          header: "Integration",
+          isRowHeader: true,
+          sortingField: "flowName",
+          cell: (r) =>
+            r.flowName ? (
+              <Link href={href(paths.flowDetails(domain, r.flowName))} onFollow={follow}>
+                {r.flowName}
+              </Link>
+            ) : (
+              r.uri
+            ),
+        },
+        { id: "source", header: "Source", cell: (r) => r.source, sortingField: "source" },
+        { id: "objects", header: "Objects", cell: (r) => r.objects, sortingField: "objects" },
+        { id: "objectType", header: "Object type", cell: (r) => r.objectType, sortingField: "objectType" },
+        {
+          id: "status",
+          header: "Status",
+          sortingField: "status",
+          cell: (r) =>
+            r.problem ? (
+              <StatusIndicator type="error">{r.problem}</StatusIndicator>
+            ) : (
+              <StatusIndicator type={FLOW_STATUS[r.status] ?? "info"}>{r.status}</StatusIndicator>
+            ),
+        },
+        {
+          id: "lastRun",
+          header: "Last run",
+          sortingField: "lastRun",
+          cell: (r) =>
+            r.lastRun ? (
+              <StatusIndicator type={RUN_STATUS[r.lastRunStatus ?? ""] ?? "info"}>
+                {`${formatDate(r.lastRun)} ${r.lastRunStatus ?? ""}`.trim()}
+              </StatusIndicator>
+            ) : (
+              "Not run yet"
+            ),
+        },
+        {
+          id: "records",
+          header: "Records",
+          cell: (r) => r.records?.toLocaleString("en-US") ?? "-",
+          sortingField: "records",
+        },
+        {
+          id: "errors",
+          header: "Errors",
+          cell: (r) => r.errors?.toLocaleString("en-US") ?? "-",
+          sortingField: "errors",
+        },
+        {
+          id: "actions",
+          header: "Actions",
+          cell: (r) =>
+            r.flowName ? (
+              <SpaceBetween direction="horizontal" size="xs">
+                <Link href={href(paths.viewObjects(domain, r.flowName))} onFollow={follow}>
+                  View objects
+                </Link>
+                <Link href={href(paths.flowDetails(domain, r.flowName))} onFollow={follow}>
+                  Flow details
+                </Link>
+              </SpaceBetween>
+            ) : (
+              "-"
+            ),
+        },
+      ]}
+      filter={
+        <TextFilter
+          {...filterProps}
+          filteringPlaceholder="Find integrations"
+          filteringAriaLabel="Filter integrations"
+          countText={`${filteredItemsCount ?? 0} matches`}
+        />
+      }
+      pagination={<Pagination {...paginationProps} />}
+      wrapLines
+    />
+  );
+}
