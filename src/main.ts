@@ -10,6 +10,7 @@ import { profileOperations } from "./api/customer-profiles/profiles.ts";
 import { profileResourceExists } from "./api/customer-profiles/resource-tags.ts";
 import { templateOperations } from "./api/customer-profiles/templates.ts";
 import { workflowOperations } from "./api/customer-profiles/workflows.ts";
+import { kmsOperations } from "./api/kms/kms-operations.ts";
 import { createApiMetrics } from "./api/metrics.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
@@ -41,6 +42,10 @@ import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/ac
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { deriveKey } from "./security/derived-key.ts";
 import { WorkflowRoleCheck } from "./security/iam/workflow-role-check.ts";
+import { KmsAuthorization } from "./security/kms/kms-authorization.ts";
+import { KmsGrantStore } from "./security/kms/kms-grant-store.ts";
+import { KmsKeyStore } from "./security/kms/kms-key-store.ts";
+import { KmsService } from "./security/kms/kms-service.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
 import { type DomainCascade, type DomainMatching, DomainService } from "./services/domain-service.ts";
@@ -61,6 +66,8 @@ export interface Server {
   rootKeyGenerated: boolean;
   /** IAM and STS: users, roles, policies, temporary credentials, and access key → principal. */
   iam: IamServices;
+  /** KMS keys, aliases, grants and the cryptographic operations (domains' keys). */
+  kms: KmsService;
   logger: Logger;
   /** Where each layer says which ARNs exist (for the tag operations). */
   resources: ResourceRegistry;
@@ -116,6 +123,10 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const resources = new ResourceRegistry();
   const tags = new TagService(db, resources.exists);
   const arns = new ProfileArns(config.region, config.accountId);
+  const kmsKeys = new KmsKeyStore(box, clock, config.region, config.accountId);
+  const kmsGrants = new KmsGrantStore(clock);
+  const kms = new KmsService(db, kmsKeys, kmsGrants, tags, clock);
+  iam.authorizer.kms = new KmsAuthorization(kmsKeys, kmsGrants);
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });
   const objectTypeStore = new ObjectTypeStore(clock);
   const profileData = new ProfileLifecycle(dialect, clock);
@@ -156,6 +167,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     tagOperations("profile", tags),
     tagOperations("appflow", tags),
     ...iam.services,
+    kmsOperations(kms, config.accountId),
     domainOperations({ domains }),
     matchOperations({ db, domains, search: profileService, jobs: identityResolution }),
     objectTypeOperations({ objectTypes }),
@@ -258,6 +270,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     rootKey,
     rootKeyGenerated: generated,
     iam,
+    kms,
     logger,
     resources,
     profiles,

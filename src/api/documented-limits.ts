@@ -28,4 +28,6 @@ export const DOCUMENTED_LIST_CAPS: Record<ServiceName, Readonly<Record<string, n
   // IAM and STS members are checked by their handlers (src/api/iam/members.ts).
   iam: {},
   sts: {},
+  // KMS members are checked by their handlers (src/api/kms/kms-members.ts).
+  kms: {},
 };

@@ -13,6 +13,7 @@ export const servedServices: ReadonlySet<ServiceName> = new Set<ServiceName>([
   "secretsmanager",
   "iam",
   "sts",
+  "kms",
 ]);
 
 /** A fastify or Node failure that is the client's doing, as a registry error; anything else unchanged. */
@@ -56,6 +57,7 @@ export function serviceOfRaw(raw: Buffer | undefined): ServiceName {
   const text = raw?.subarray(0, 16 * 1024).toString("latin1");
   const scoped = scopeService(text?.match(/Credential=[^\s,]+/)?.[0]);
   if (scoped && servedServices.has(scoped as ServiceName)) return scoped as ServiceName;
+  if (/x-amz-target:\s*TrentService\./i.test(text ?? "")) return "kms";
   return /x-amz-target:\s*secretsmanager\./i.test(text ?? "") ? "secretsmanager" : "profile";
 }
 

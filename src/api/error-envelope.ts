@@ -55,7 +55,37 @@ const secretsmanager: Table = {
   internal: [500, "InternalServiceError"],
 };
 
-const tables: Record<Exclude<ServiceName, "iam" | "sts">, Table> = { profile, appflow, secretsmanager };
+/** KMS answers every client error with 400 and its own exception name (KMS API Reference, "Errors"). */
+const kms: Table = {
+  invalid: [400, "ValidationException"],
+  not_found: [400, "NotFoundException"],
+  unknown_operation: [404, "UnknownOperationException"],
+  conflict: [400, "KMSInvalidStateException"],
+  auth: [400, "AccessDeniedException"],
+  denied: [400, "AccessDeniedException"],
+  throttled: [400, "ThrottlingException"],
+  quota: [400, "LimitExceededException"],
+  unsupported: [400, "UnsupportedOperationException"],
+  connector_auth: [400, "ValidationException"],
+  connector: [400, "ValidationException"],
+  internal: [500, "KMSInternalException"],
+};
+
+/** KMS's exception per code, where it names one more precisely than the kind does. */
+const kmsTypes: Partial<Record<ProfileflowError["code"], string>> = {
+  ALREADY_EXISTS: "AlreadyExistsException",
+  MALFORMED_POLICY_DOCUMENT: "MalformedPolicyDocumentException",
+  KMS_DISABLED: "DisabledException",
+  KMS_INVALID_STATE: "KMSInvalidStateException",
+  KMS_INVALID_CIPHERTEXT: "InvalidCiphertextException",
+  KMS_INCORRECT_KEY: "IncorrectKeyException",
+  KMS_INVALID_ARN: "InvalidArnException",
+  KMS_INVALID_ALIAS_NAME: "InvalidAliasNameException",
+  KMS_INVALID_GRANT_ID: "InvalidGrantIdException",
+  KMS_INVALID_GRANT_TOKEN: "InvalidGrantTokenException",
+};
+
+const tables: Record<Exclude<ServiceName, "iam" | "sts">, Table> = { profile, appflow, secretsmanager, kms };
 
 /** Authentication failures keep AWS's own exception names whatever the service. */
 const authTypes: Partial<Record<ProfileflowError["code"], string>> = {
@@ -84,7 +114,8 @@ export function errorReply(service: ServiceName, error: unknown): ErrorReply {
   const [tableStatus, tableType] = tables[service][e?.kind ?? "internal"];
   const [edge, edgeType] = (e && edgeStatus[e.code]) ?? [];
   const status = edge ?? tableStatus;
-  const type = (e && authTypes[e.code]) ?? edgeType ?? tableType;
+  const serviceType = service === "kms" && e ? kmsTypes[e.code] : undefined;
+  const type = (e && authTypes[e.code]) ?? edgeType ?? serviceType ?? tableType;
   const message = e ? e.message : "An internal error occurred.";
   const body: Record<string, unknown> =
     service === "profile"

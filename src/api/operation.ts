@@ -1,7 +1,7 @@
 import type { VerifiedCaller } from "../security/sigv4-verifier.ts";
 
 /** The signing services served on the one port. */
-export type ServiceName = "profile" | "appflow" | "secretsmanager" | "iam" | "sts";
+export type ServiceName = "profile" | "appflow" | "secretsmanager" | "iam" | "sts" | "kms";
 
 /** What an operation handler sees: decoded path params, query, parsed JSON body, caller. */
 export interface OperationContext {

@@ -21,7 +21,8 @@ export function groupRoutes(services: ServiceDefinition[], byPath: Map<string, S
       perService.set(def.service, [...(perService.get(def.service) ?? []), op]);
       routes.set(key, perService);
       // Unsigned requests to POST / keep Secrets Manager's error shape; IAM and STS are told by their scope.
-      if (isQueryService(def.service)) continue;
+      // KMS shares POST / with Secrets Manager: it is told by its scope or its X-Amz-Target (serviceFor).
+      if (isQueryService(def.service) || def.service === "kms") continue;
       byPath.set(key, byPath.has(key) && byPath.get(key) !== def.service ? "profile" : def.service);
     }
   }
@@ -63,6 +64,7 @@ export function serviceFor(req: FastifyRequest, byPath: Map<string, ServiceName>
   if (scoped && servedServices.has(scoped as ServiceName) && !elsewhere) return scoped as ServiceName;
   const target = req.headers["x-amz-target"];
   if (typeof target === "string" && target.startsWith("secretsmanager.")) return "secretsmanager";
+  if (typeof target === "string" && target.startsWith("TrentService.")) return "kms";
   const route = req.routeOptions?.url;
   return (route && byPath.get(`${req.method} ${route}`)) || "profile";
 }

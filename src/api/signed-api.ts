@@ -38,7 +38,7 @@ function registerSignatureHooks(signed: FastifyInstance, options: AppOptions, li
     if (!servedServices.has(pending.caller.service as ServiceName)) {
       throw new ProfileflowError(
         "INVALID_SIGNATURE",
-        `Credential should be scoped to a valid service: profile, appflow, secretsmanager, iam or sts, not '${pending.caller.service}'.`,
+        `Credential should be scoped to a valid service: profile, appflow, secretsmanager, kms, iam or sts, not '${pending.caller.service}'.`,
       );
     }
     req.signature = pending;
@@ -92,7 +92,7 @@ async function jsonOperation(
   const result = await authorizeAndHandle(op, req, caller, service, authorize, { params, query, body });
   reply.header(
     "content-type",
-    service === "secretsmanager" ? "application/x-amz-json-1.1" : "application/json",
+    service === "secretsmanager" || service === "kms" ? "application/x-amz-json-1.1" : "application/json",
   );
   return JSON.stringify(result ?? {});
 }

@@ -54,6 +54,20 @@ export const errorRegistry = {
   CONNECTOR_AUTHENTICATION: { kind: "connector_auth", summary: "the source rejected the credentials" },
   CONNECTOR_SERVER: { kind: "connector", summary: "the source failed or refused the request" },
   INTERNAL: { kind: "internal", summary: "an unexpected failure" },
+  KMS_DISABLED: { kind: "denied", summary: "the KMS key is disabled (KMS DisabledException)" },
+  KMS_INVALID_STATE: {
+    kind: "denied",
+    summary: "the KMS key's state forbids this, e.g. it is pending deletion (KMS KMSInvalidStateException)",
+  },
+  KMS_INVALID_CIPHERTEXT: {
+    kind: "invalid",
+    summary: "a ciphertext is not one KMS made, was changed, or its encryption context differs",
+  },
+  KMS_INCORRECT_KEY: { kind: "invalid", summary: "the ciphertext was not encrypted under the KMS key named" },
+  KMS_INVALID_ARN: { kind: "invalid", summary: "a KMS key or alias ARN is not well formed" },
+  KMS_INVALID_ALIAS_NAME: { kind: "invalid", summary: "a KMS alias name is not well formed or is reserved" },
+  KMS_INVALID_GRANT_ID: { kind: "invalid", summary: "no grant of the KMS key has this id" },
+  KMS_INVALID_GRANT_TOKEN: { kind: "invalid", summary: "a KMS grant token is not valid" },
   STORED_DATA_INVALID: {
     kind: "internal",
     summary: "a stored value does not have the shape its column holds (details name the table and column)",

@@ -3,6 +3,7 @@ import type { ExecutionTables } from "./schema/executions.ts";
 import type { FlowTables } from "./schema/flows.ts";
 import type { IamTables } from "./schema/iam.ts";
 import type { InstanceLimitTables } from "./schema/instance-limits.ts";
+import type { KmsTables } from "./schema/kms.ts";
 import type { MatchingTables } from "./schema/matching.ts";
 import type { PlatformTables } from "./schema/platform.ts";
 import type { ProfilesTables } from "./schema/profiles.ts";
@@ -21,4 +22,5 @@ export interface Database
     WorkflowTables,
     InstanceLimitTables,
     MatchingTables,
-    IamTables {}
+    IamTables,
+    KmsTables {}

@@ -8,6 +8,7 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonappflow.html
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  */
 export interface OperationRequest {
   /** The signing service: `profile`, `appflow`, `secretsmanager`, `iam`, `sts`. */
@@ -85,6 +86,17 @@ export function authorizationTarget(req: OperationRequest): AuthorizationTarget 
       requestTags = tagList(body["Tags"]);
       break;
     }
+    case "kms": {
+      // A key ARN (`key/{id}`); alias operations act on the alias ARN; an alias named as KeyId and
+      // Decrypt's blob are resolved to their key by the authorizer.
+      const keyId = str(body["KeyId"]);
+      const alias = str(body["AliasName"]);
+      if (alias && /Alias$/.test(req.operation)) resource = arn("kms", alias);
+      else if (keyId?.startsWith("arn:")) resource = keyId;
+      else if (keyId) resource = arn("kms", keyId.startsWith("alias/") ? keyId : `key/${keyId}`);
+      requestTags = tagList(body["Tags"]);
+      break;
+    }
     case "iam": {
       // Only a Create operation's Path is the new entity's path; any other operation acts on an entity
       // whose stored path the authorizer substitutes (a Path member there is the caller's, not the ARN's).
@@ -121,8 +133,11 @@ function tagList(v: unknown): Record<string, string> | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: Record<string, string> = {};
   for (const t of v) {
-    const { Key, Value } = (t ?? {}) as { Key?: unknown; Value?: unknown };
-    if (typeof Key === "string") out[Key] = typeof Value === "string" ? Value : "";
+    // KMS names them TagKey and TagValue.
+    const { Key, Value, TagKey, TagValue } = (t ?? {}) as Record<string, unknown>;
+    const k = Key ?? TagKey;
+    const v = Value ?? TagValue;
+    if (typeof k === "string") out[k] = typeof v === "string" ? v : "";
   }
   return out;
 }

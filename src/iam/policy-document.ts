@@ -47,7 +47,8 @@ export interface ConditionClause {
 }
 
 /** Identity policies (users, roles) name no principal; trust policies (a role's) name one and no resource. */
-export type PolicyKind = "identity" | "trust";
+/** `resource`: a resource-based policy such as a KMS key policy (Principal required, Resource allowed). */
+export type PolicyKind = "identity" | "trust" | "resource";
 
 const nonEmpty = (what: string) => z.string().min(1, `${what} must not be empty`);
 const stringOrList = (what: string) =>
@@ -161,7 +162,7 @@ function normalizeStatement(s: RawStatement, at: string, kind: PolicyKind): Stat
     if (s.Principal === undefined && s.NotPrincipal === undefined) {
       throw malformed(`${at}: Missing required field Principal.`);
     }
-    if (s.Resource !== undefined || s.NotResource !== undefined) {
+    if (kind === "trust" && (s.Resource !== undefined || s.NotResource !== undefined)) {
       throw malformed(`${at}: Has prohibited field Resource.`);
     }
   }

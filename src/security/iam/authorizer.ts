@@ -5,6 +5,7 @@ import { denialMessage } from "../../iam/denial-message.ts";
 import { authorizationTarget, type OperationRequest } from "../../iam/operation-actions.ts";
 import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
+import type { KmsAuthorization } from "../kms/kms-authorization.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { Principals } from "./principals.ts";
 
@@ -19,6 +20,9 @@ export interface AuthorizationInput extends Omit<OperationRequest, "region" | "a
  * request. The account root is always allowed. A denial is AccessDenied with AWS's sentence.
  */
 export class Authorizer {
+  /** KMS's key policies and grants (set by the composition root once KMS is composed). */
+  kms: KmsAuthorization | undefined;
+
   constructor(
     private readonly db: Queryable,
     private readonly principals: Principals,
@@ -51,6 +55,9 @@ export class Authorizer {
           .executeTakeFirst();
         if (row) return row.arn;
       }
+    }
+    if (input.service === "kms" && this.kms) {
+      return this.kms.resource(this.db, input.operation, input.body, resource);
     }
     return resource;
   }
@@ -87,14 +94,32 @@ export class Authorizer {
       resource: target.resource,
       context: contextValues(keys),
     });
-    if (e.decision !== "Allow") {
+    const kms =
+      input.service === "kms" && this.kms
+        ? await this.kms.decide(
+            this.db,
+            {
+              action: target.action,
+              resource: target.resource,
+              context: contextValues(keys),
+              principal: {
+                type: "AWS",
+                ids: principal.kind === "role" ? [principal.arn, principal.roleArn] : [principal.arn],
+                account: principal.account,
+              },
+            },
+            e.decision,
+          )
+        : undefined;
+    const decision = kms?.decision ?? e.decision;
+    if (decision !== "Allow") {
       throw new ProfileflowError(
         "ACCESS_DENIED",
-        denialMessage(principal.arn, target.action, target.resource, e.decision),
+        denialMessage(principal.arn, target.action, target.resource, decision, kms?.policyType),
         {
           action: target.action,
           resource: target.resource,
-          decision: e.decision,
+          decision,
         },
       );
     }

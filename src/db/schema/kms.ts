@@ -1,0 +1,56 @@
+/** Tables of KMS (migration 0260). */
+export interface KmsKeysTable {
+  /** The key's id (a UUID, as KMS's). */
+  key_id: string;
+  arn: string;
+  description: string;
+  /** Enabled | Disabled | PendingDeletion. */
+  key_state: string;
+  key_usage: string;
+  /** The key policy as the caller sent it (JSON text). */
+  policy: string;
+  /** The 256-bit key material, sealed by the master key's SecretBox: never in plain text. */
+  material_sealed: string;
+  created_at: number;
+  deletion_date: number | null;
+  pending_window_days: number | null;
+}
+
+export interface KmsAliasesTable {
+  /** `alias/…`. */
+  alias_name: string;
+  target_key_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KmsGrantsTable {
+  grant_id: string;
+  key_id: string;
+  grant_token: string;
+  name: string | null;
+  grantee_principal: string;
+  retiring_principal: string | null;
+  /** JSON array of operation names. */
+  operations: string;
+  /** JSON `{EncryptionContextSubset?, EncryptionContextEquals?}`, or null. */
+  constraints: string | null;
+  issuing_account: string;
+  created_at: number;
+}
+
+export interface DomainDataKeysTable {
+  domain_name: string;
+  /** The domain's KMS key that wraps the data key. */
+  key_arn: string;
+  /** The data key as KMS's GenerateDataKey returned it: a ciphertext blob (base64) under `key_arn`. */
+  wrapped_key: string;
+  created_at: number;
+}
+
+export interface KmsTables {
+  kms_keys: KmsKeysTable;
+  kms_aliases: KmsAliasesTable;
+  kms_grants: KmsGrantsTable;
+  domain_data_keys: DomainDataKeysTable;
+}
