@@ -1,0 +1,109 @@
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+
+/** A group of profiles a job's matches link (GetMatches' MatchItem). */
+export interface MatchGroup {
+  /** 32 hex digits from the sorted profile ids: a pair's is matchIdOf's, so a two-profile group keeps its id. */
+  matchId: string;
+  /** Best-linked first: the profiles in the order the strongest links reached them. */
+  profileIds: string[];
+  /** The weakest link that holds the group together (of its best links): how sure the group is, as a whole. */
+  score: number;
+}
+
+/** The MatchId of a group of profiles: the same whatever their order. */
+export function groupIdOf(profileIds: readonly string[]): string {
+  return createHash("sha256")
+    .update([...profileIds].sort().join("\u0000"))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/**
+ * The groups a set of scored pairs links (connected components), built strongest link first (a
+ * maximum spanning forest): a group's score is its weakest link in that forest, so a group of three
+ * held together by 0.999 and 0.95 says 0.95. Ordered best group first, then by MatchId.
+ */
+export function groupMatches(
+  pairs: readonly { profileA: string; profileB: string; score: number }[],
+): MatchGroup[] {
+  const sorted = [...pairs].sort(
+    (p, q) => q.score - p.score || (p.profileA + p.profileB < q.profileA + q.profileB ? -1 : 1),
+  );
+  const parent = new Map<string, string>();
+  const root = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let y = x; y !== r; ) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const members = new Map<string, { ids: string[]; score: number }>();
+  for (const p of sorted) {
+    for (const id of [p.profileA, p.profileB]) {
+      if (parent.has(id)) continue;
+      parent.set(id, id);
+      members.set(id, { ids: [id], score: 1 });
+    }
+    const a = root(p.profileA);
+    const b = root(p.profileB);
+    if (a === b) continue;
+    const ga = members.get(a)!;
+    const gb = members.get(b)!;
+    parent.set(b, a);
+    members.set(a, { ids: [...ga.ids, ...gb.ids], score: Math.min(ga.score, gb.score, p.score) });
+    members.delete(b);
+  }
+  return [...members.values()]
+    .filter((g) => g.ids.length > 1)
+    .map((g) => ({ matchId: groupIdOf(g.ids), profileIds: g.ids, score: g.score }))
+    .sort((x, y) => y.score - x.score || (x.matchId < y.matchId ? -1 : 1));
+}
+
+/** The groups of a job's matches whose two profiles both still exist (merged or deleted ones drop out). */
+export async function matchGroupsOf(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+): Promise<MatchGroup[]> {
+  const rows = await db
+    .selectFrom("ml_matches as m")
+    .innerJoin("profiles as a", (j) =>
+      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
+    )
+    .innerJoin("profiles as b", (j) =>
+      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
+    )
+    .select(["m.profile_a", "m.profile_b", "m.score"])
+    .where("m.domain_name", "=", domainName)
+    .where("m.job_id", "=", jobId)
+    .execute();
+  return groupMatches(
+    rows.map((r) => ({ profileA: r.profile_a, profileB: r.profile_b, score: Number(r.score) })),
+  );
+}
+
+/** The page key of a group in groupMatches' order. */
+export function groupPageKey(g: MatchGroup): string {
+  return `${g.score}:${g.matchId}`;
+}
+
+/** A page of groups after the `after` key (groupPageKey of the last one shown). */
+export function pageOfGroups(
+  groups: readonly MatchGroup[],
+  page: { after?: string | undefined; limit: number },
+): { items: MatchGroup[]; more: boolean } {
+  let start = 0;
+  if (page.after !== undefined) {
+    const cut = page.after.indexOf(":");
+    const score = Number(page.after.slice(0, cut));
+    const id = page.after.slice(cut + 1);
+    start = groups.findIndex((g) => g.score < score || (g.score === score && g.matchId > id));
+    if (start < 0) start = groups.length;
+  }
+  return { items: groups.slice(start, start + page.limit), more: start + page.limit < groups.length };
+}
