@@ -17,28 +17,8 @@ export async function keepApart(
   detail: Record<string, unknown>,
   now: number,
 ): Promise<void> {
-  for (const [p, q] of pairs) {
-    if (p === q) continue;
-    const [a, b] = p < q ? [p, q] : [q, p];
-    const id = matchIdOf(a, b);
-    await trx
-      .deleteFrom("rule_matches")
-      .where("domain_name", "=", domainName)
-      .where("match_id", "=", id)
-      .execute();
-    await trx
-      .insertInto("rule_matches")
-      .values({
-        domain_name: domainName,
-        match_id: id,
-        rule_level: 0,
-        profile_a: a,
-        profile_b: b,
-        detail: matchDetailColumn.stringify(detail),
-        created_at: now,
-      })
-      .execute();
-  }
+  const row = { detail: matchDetailColumn.stringify(detail), createdAt: now };
+  for (const [p, q] of pairs) await writeKeptApart(trx, domainName, p, q, row, "replace");
 }
 
 /**
@@ -80,30 +60,41 @@ export async function repointKeptApart(
       .where("domain_name", "=", domainName)
       .where("match_id", "=", oldId)
       .execute();
-    const p = mainOf.get(r.a) ?? r.a;
-    const q = mainOf.get(r.b) ?? r.b;
-    if (p === q) continue;
-    const [a, b] = p < q ? [p, q] : [q, p];
-    const id = matchIdOf(a, b);
-    // A held match of the new pair gives way; a pair already kept apart stays as it is.
-    await trx
-      .deleteFrom("rule_matches")
-      .where("domain_name", "=", domainName)
-      .where("match_id", "=", id)
-      .where("rule_level", "<>", 0)
-      .execute();
-    await trx
-      .insertInto("rule_matches")
-      .values({
-        domain_name: domainName,
-        match_id: id,
-        rule_level: 0,
-        profile_a: a,
-        profile_b: b,
-        detail: r.detail,
-        created_at: r.createdAt,
-      })
-      .onConflict((oc) => oc.columns(["domain_name", "match_id"]).doNothing())
-      .execute();
+    // A pair already kept apart stays as it is.
+    await writeKeptApart(trx, domainName, mainOf.get(r.a) ?? r.a, mainOf.get(r.b) ?? r.b, r, "keep");
   }
+}
+
+/**
+ * Writes the pair (p, q) as kept apart: a `rule_matches` row of level 0, its sides ordered, under the
+ * pair's match id. A held match of the pair gives way; a row already keeping the pair apart is replaced
+ * (`existing: "replace"`) or stays as it is (`"keep"`). A pair of one profile is not written.
+ */
+async function writeKeptApart(
+  trx: Kysely<Database>,
+  domainName: string,
+  p: string,
+  q: string,
+  row: { detail: Json<"rule_matches.detail">; createdAt: number },
+  existing: "replace" | "keep",
+): Promise<void> {
+  if (p === q) return;
+  const [a, b] = p < q ? [p, q] : [q, p];
+  const id = matchIdOf(a, b);
+  let gone = trx.deleteFrom("rule_matches").where("domain_name", "=", domainName).where("match_id", "=", id);
+  if (existing === "keep") gone = gone.where("rule_level", "<>", 0);
+  await gone.execute();
+  await trx
+    .insertInto("rule_matches")
+    .values({
+      domain_name: domainName,
+      match_id: id,
+      rule_level: 0,
+      profile_a: a,
+      profile_b: b,
+      detail: row.detail,
+      created_at: row.createdAt,
+    })
+    .onConflict((oc) => oc.columns(["domain_name", "match_id"]).doNothing())
+    .execute();
 }
