@@ -212,6 +212,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     integrations: flows.integrations,
     connectors: connectorCatalog(),
     logger,
+    role: iam.roleActor,
   });
   const workflowService = new WorkflowService({
     db,
@@ -224,6 +225,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     runner: workflows,
     executions: flows.engine.executions,
     roles: new WorkflowRoleCheck(iam.principals, iam.iam, clock, config.region, config.accountId),
+    roleActor: iam.roleActor,
   });
   const integrations = new IntegrationService({
     db,

@@ -123,7 +123,14 @@ async function authorizeAndHandle(
   members: Pick<OperationContext, "params" | "query" | "body">,
 ): Promise<unknown> {
   const { params, query, body } = members;
-  await authorize?.({ service, operation: op.name, params, body, accessKeyId: caller.accessKeyId });
+  await authorize?.({
+    service,
+    operation: op.name,
+    params,
+    body,
+    accessKeyId: caller.accessKeyId,
+    requestId: req.id,
+  });
   return op.handler({ params, query, body, headers: req.headers, caller, requestId: req.id, service });
 }
 

@@ -1,11 +1,13 @@
 import type { Clock } from "../core/clock.ts";
-import { invalid, notFound } from "../core/errors.ts";
+import { invalid, notFound, ProfileflowError } from "../core/errors.ts";
+import type { RoleAction, WorkflowRoleActor } from "../core/workflow-role.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ExecutionStore } from "../flows/execution-store.ts";
 import type { FlowDefinition, ScheduledTriggerProperties } from "../flows/flow-definition.ts";
 import type { FlowStore } from "../flows/flow-store.ts";
 import type { IntegrationStore } from "../flows/integration-store.ts";
 import { checkBatches, planBatches, type Window } from "../flows/workflows/planner.ts";
+import { deleteFlowActions } from "../flows/workflows/role-actions.ts";
 import type { WorkflowRunner } from "../flows/workflows/workflow-runner.ts";
 import type { Workflow, WorkflowStatus } from "../flows/workflows/workflow-store.ts";
 import {
@@ -43,7 +45,9 @@ export interface WorkflowServiceDeps {
    * CreateIntegrationWorkflow's role check (src/security/iam/workflow-role-check.ts): the role exists,
    * trusts profile.amazonaws.com, and the caller may iam:PassRole it. Absent: RoleArn is stored only.
    */
-  roles?: { check(q: Queryable, accessKeyId: string, roleArn: string): Promise<unknown> };
+  roles?: { check(q: Queryable, accessKeyId: string, roleArn: string): Promise<{ kind: "role" | "legacy" }> };
+  /** The workflow's role, for DeleteWorkflow's profile:DeleteIntegration and appflow:DeleteFlow. */
+  roleActor?: WorkflowRoleActor<Queryable>;
 }
 
 /** What CreateIntegrationWorkflow asks for (the definition already in the engine's shape). */
@@ -89,8 +93,9 @@ export class WorkflowService {
   async create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
     // The role check reads IAM's tables, not what this transaction writes: before it (SQLite has one
     // connection, and the caller's principal is resolved through the pool).
+    let actsAsRole = false;
     if (this.d.roles && r.callerAccessKeyId !== undefined) {
-      await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn);
+      actsAsRole = (await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn)).kind === "role";
     }
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later
@@ -115,6 +120,7 @@ export class WorkflowService {
         domainName,
         objectTypeName: r.objectTypeName,
         roleArn: r.roleArn,
+        actsAsRole,
         flowDefinition: def,
         batches,
         tags: r.tags,
@@ -147,12 +153,37 @@ export class WorkflowService {
     });
   }
 
-  /** DeleteWorkflow: its steps' hidden flows (running ones cancelled) and integrations go; the continuous integration stays. */
+  /**
+   * DeleteWorkflow: its steps' hidden flows (running ones cancelled) and integrations go; the continuous
+   * integration stays. The workflow deletes them as its role (profile:DeleteIntegration,
+   * appflow:DeleteFlow): a refusal is AccessDenied with AWS's sentence naming the role's session. A
+   * role that no longer exists cannot act: the caller's own right to DeleteWorkflow is then enough.
+   */
   delete(domainName: string, workflowId: string): Promise<void> {
     return this.d.db.transaction().execute(async (tx) => {
       const wf = await this.#require(tx, domainName, workflowId);
+      await this.#deleteAsRole(tx, wf);
       await this.deleteIn(tx, wf);
     });
+  }
+
+  async #deleteAsRole(tx: Queryable, wf: Workflow): Promise<void> {
+    if (!wf.actsAsRole || !this.d.roleActor) return;
+    const actions: RoleAction[] = [];
+    for (const s of await this.d.runner.store.steps(tx, wf.workflowId)) {
+      const integration = await this.d.integrations.byFlow(tx, s.flowName);
+      const flow = await this.d.flowStore.get(tx, s.flowName);
+      if (flow)
+        actions.push(...deleteFlowActions(flow.flowArn, wf.domainName, integration?.uri ?? flow.flowArn));
+    }
+    const session = { roleArn: wf.roleArn, workflowId: wf.workflowId, domainName: wf.domainName };
+    const denial = await this.d.roleActor.authorize(tx, session, actions);
+    if (denial && denial.action !== "sts:AssumeRole") {
+      throw new ProfileflowError("ACCESS_DENIED", denial.message, {
+        action: denial.action,
+        resource: denial.resource,
+      });
+    }
   }
 
   /** Re-runs the FAILED steps' windows with fresh attempts; returns those windows. */

@@ -10,10 +10,12 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { fillWorkflowRolePolicy } from "../../src/security/iam/workflow-role-policy.ts";
 import { START, sandbox } from "../connectors/servicenow/harness.ts";
 import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
 import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
@@ -105,6 +107,14 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
     const role = (RoleName: string, principal: unknown) =>
       iamSend(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trustedBy(principal) }));
     await role("Workflow", { Service: "profile.amazonaws.com" });
+    // The workflow acts as the role: it needs the seed's least-privilege policy (any key of the account).
+    await iamSend(
+      new PutRolePolicyCommand({
+        RoleName: "Workflow",
+        PolicyName: "least-privilege",
+        PolicyDocument: fillWorkflowRolePolicy(`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`, "us-east-1"),
+      }),
+    );
     await role("Elsewhere", { Service: "appflow.amazonaws.com" });
     await role("Account", { AWS: `arn:aws:iam::${ACCOUNT}:root` });
   });

@@ -60,6 +60,19 @@ export interface IamSessionsTable {
   created_at: number;
 }
 
+/** One authorization decision on a mutating call (issue 16, point 5); `at` in epoch ms. */
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  /** The request's `x-amzn-RequestId`, or `workflow:{WorkflowId}` for a workflow's own actions. */
+  request_id: string;
+  principal_arn: string;
+  action: string;
+  resource: string;
+  /** `Allow`, `ExplicitDeny` or `ImplicitDeny`. */
+  decision: string;
+}
+
 export interface IamTables {
   iam_users: IamUsersTable;
   iam_roles: IamRolesTable;
@@ -67,4 +80,5 @@ export interface IamTables {
   iam_attachments: IamAttachmentsTable;
   iam_inline_policies: IamInlinePoliciesTable;
   iam_sessions: IamSessionsTable;
+  audit_events: AuditEventsTable;
 }

@@ -21,6 +21,8 @@ export interface WorkflowsTable {
   error_description: string | null;
   object_type_name: string;
   role_arn: string;
+  /** 1: the workflow's actions are authorized against the role's policies; 0: the root's legacy mode. */
+  acts_as_role: number;
   /** The flow definition's source connector type. */
   connector_type: "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
   connector_profile_name: string;

@@ -78,6 +78,26 @@ export function splitWindow(w: Window, maxMs: number): Window[] {
   }));
 }
 
+/** One step a workflow starts with: a batch (`split` when it only groups its parts) or one of its parts. */
+export interface PlannedStep {
+  readonly window: Window;
+  /** The batch is longer than the source allows in one read: its parts follow it. */
+  readonly split: boolean;
+  /** A part of the split batch before it. */
+  readonly child: boolean;
+}
+
+/** The steps of `batches`, in order: a batch longer than `maxWindowMs` followed by its equal parts. */
+export function planSteps(batches: readonly Window[], maxWindowMs: number | undefined): PlannedStep[] {
+  const out: PlannedStep[] = [];
+  for (const batch of batches) {
+    const pieces = maxWindowMs ? splitWindow(batch, maxWindowMs) : [batch];
+    out.push({ window: batch, split: pieces.length > 1, child: false });
+    if (pieces.length > 1) for (const p of pieces) out.push({ window: p, split: false, child: true });
+  }
+  return out;
+}
+
 /** The two halves of a window that proved too large at run time, or undefined below MIN_SPLIT_MS. */
 export function halve(w: Window): [Window, Window] | undefined {
   if (w.to - w.from < 2 * MIN_SPLIT_MS) return undefined;

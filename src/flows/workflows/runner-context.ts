@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import type { ObjectSpec } from "../../connectors/sdk/index.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { WorkflowRoleActor } from "../../core/workflow-role.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Executor } from "../executor.ts";
 import { type FlowDefinition, sourceObject } from "../flow-definition.ts";
@@ -22,6 +24,11 @@ export interface WorkflowRunnerOptions {
   /** The connectors' object specs: safety lag and largest window per object. */
   readonly connectors: ConnectorCatalog;
   readonly logger?: Logger;
+  /**
+   * Authorizes each action a workflow takes against its role's policies (issue 16); absent, or for a
+   * workflow in the root's legacy mode (`actsAsRole` false), the workflow's actions are not authorized.
+   */
+  readonly role?: WorkflowRoleActor<Queryable>;
   /** Executions per step before it is FAILED: the seed's first try plus 3 retries; default 4. */
   readonly maxAttempts?: number;
   /** First retry delay, doubling per retry; default 60 s. */
@@ -37,6 +44,8 @@ export interface NewWorkflow {
   readonly domainName: string;
   readonly objectTypeName: string;
   readonly roleArn: string;
+  /** True when the role exists and trusts Customer Profiles: the workflow acts as it. */
+  readonly actsAsRole?: boolean;
   /** The engine's definition (Scheduled), writing into the domain and object type. */
   readonly flowDefinition: FlowDefinition;
   /** Checked, sorted, non-overlapping batches. */

@@ -1,4 +1,6 @@
+import { asRole, failDenied } from "./act-as-role.ts";
 import { classifyFailure, halve, iso } from "./planner.ts";
+import { readExecutionActions } from "./role-actions.ts";
 import { clip, type RunnerContext } from "./runner-context.ts";
 import { splitStep } from "./workflow-steps.ts";
 import type { Workflow, WorkflowStep } from "./workflow-store.ts";
@@ -9,6 +11,12 @@ import type { Workflow, WorkflowStep } from "./workflow-store.ts";
  * reason. Returns true while the execution still runs.
  */
 export async function reconcileStep(c: RunnerContext, wf: Workflow, s: WorkflowStep): Promise<boolean> {
+  // As the workflow's role: reading the execution is appflow:DescribeFlowExecutionRecords.
+  const denial = await asRole(c, c.o.db, wf, readExecutionActions(c.o.flows.arnOf(s.flowName)));
+  if (denial) {
+    await failDenied(c, c.o.db, wf.workflowId, s.stepId, denial);
+    return false;
+  }
   const row = await c.o.engine.executions.get(c.o.db, s.executionId!);
   if (row && (row.status === "InProgress" || row.status === "CancelStarted")) return true;
   const message = row?.execution_message || "The step's execution record is gone.";

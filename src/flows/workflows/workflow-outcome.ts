@@ -1,7 +1,11 @@
 /** How a workflow ends: every step COMPLETE → the hand-off; some FAILED → the windows it is missing. */
 
+import { type RoleAction, RoleDeniedError } from "../../core/workflow-role.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import { asRole, failDenied } from "./act-as-role.ts";
 import { tagOwnedByWorkflow } from "./owning-service-tag.ts";
 import { iso, type Window } from "./planner.ts";
+import { createFlowActions, startFlowActions } from "./role-actions.ts";
 import { clip, type RunnerContext } from "./runner-context.ts";
 import { continuousDefinition } from "./step-flows.ts";
 import type { Workflow, WorkflowStep } from "./workflow-store.ts";
@@ -12,40 +16,61 @@ import type { Workflow, WorkflowStep } from "./workflow-store.ts";
  */
 export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
   const def = continuousDefinition(wf.flowDefinition, wf.historyEnd);
-  await c.o.db.transaction().execute(async (tx) => {
-    let flow = await c.o.flows.get(tx, def.flowName);
-    if (flow && flow.workflowId !== wf.workflowId) {
-      await c.store.update(tx, wf.workflowId, {
-        status: "FAILED",
-        error_description: clip(
-          `Every step is complete, but a flow named ${def.flowName} already exists, so the continuous integration could not be created.`,
-        ),
+  const flowArn = c.o.flows.arnOf(def.flowName);
+  const profile = def.sourceFlowConfig.connectorProfileName ?? "";
+  try {
+    await c.o.db.transaction().execute(async (tx) => {
+      let flow = await c.o.flows.get(tx, def.flowName);
+      if (flow && flow.workflowId !== wf.workflowId) {
+        await c.store.update(tx, wf.workflowId, {
+          status: "FAILED",
+          error_description: clip(
+            `Every step is complete, but a flow named ${def.flowName} already exists, so the continuous integration could not be created.`,
+          ),
+        });
+        return;
+      }
+      // As the workflow's role: creating the flow and its integration (tagged), then starting it.
+      if (!flow) await mustAllow(c, tx, wf, createFlowActions(flowArn, wf.domainName, profile));
+      // A flow of this workflow already there was created by an earlier hand-off: activating again is harmless.
+      flow ??= await c.o.flows.create(tx, def, {
+        status: "Active",
+        hidden: false,
+        workflowId: wf.workflowId,
       });
-      return;
-    }
-    // A flow of this workflow already there was created by an earlier hand-off: activating again is harmless.
-    flow ??= await c.o.flows.create(tx, def, { status: "Active", hidden: false, workflowId: wf.workflowId });
-    await c.o.integrations.put(tx, {
-      domainName: wf.domainName,
-      uri: flow.flowArn,
-      objectTypeName: wf.objectTypeName,
-      flowName: def.flowName,
-      roleArn: wf.roleArn,
-      workflowId: wf.workflowId,
-      hidden: false,
+      await c.o.integrations.put(tx, {
+        domainName: wf.domainName,
+        uri: flow.flowArn,
+        objectTypeName: wf.objectTypeName,
+        flowName: def.flowName,
+        roleArn: wf.roleArn,
+        workflowId: wf.workflowId,
+        hidden: false,
+      });
+      await tagOwnedByWorkflow(tx, flow.flowArn);
+      await mustAllow(c, tx, wf, startFlowActions(flow.flowArn));
+      await c.o.engine.activateIn(tx, flow);
+      await c.store.update(tx, wf.workflowId, {
+        status: "COMPLETE",
+        error_description: null,
+        integration_uri: flow.flowArn,
+      });
+      c.o.logger?.info(
+        { workflowId: wf.workflowId, flowName: def.flowName, from: iso(wf.historyEnd) },
+        "workflow complete: continuous integration started",
+      );
     });
-    await tagOwnedByWorkflow(tx, flow.flowArn);
-    await c.o.engine.activateIn(tx, flow);
-    await c.store.update(tx, wf.workflowId, {
-      status: "COMPLETE",
-      error_description: null,
-      integration_uri: flow.flowArn,
-    });
-    c.o.logger?.info(
-      { workflowId: wf.workflowId, flowName: def.flowName, from: iso(wf.historyEnd) },
-      "workflow complete: continuous integration started",
-    );
-  });
+  } catch (e) {
+    // The refusal rolled the hand-off back; the workflow is FAILED with AWS's sentence.
+    if (!(e instanceof RoleDeniedError)) throw e;
+    await failDenied(c, c.o.db, wf.workflowId, undefined, e.denial);
+  }
+}
+
+/** Authorizes `actions` as the workflow's role inside `tx`; a refusal throws (rolling `tx` back). */
+async function mustAllow(c: RunnerContext, tx: Queryable, wf: Workflow, actions: readonly RoleAction[]) {
+  const denial = await asRole(c, tx, wf, actions);
+  if (denial) throw new RoleDeniedError(denial);
 }
 
 /** The FAILED windows (adjacent ones merged), within ErrorDescription's 255 characters. */

@@ -3,16 +3,20 @@ import { hexId } from "../../core/ids.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { JobOutcome, JobPayload } from "../executor.ts";
 import type { ExecutionFinished } from "../flow-engine.ts";
-import { iso, MAX_STEPS, splitWindow, type Window } from "./planner.ts";
+import { asRole } from "./act-as-role.ts";
+import { iso, MAX_STEPS, planSteps, type Window } from "./planner.ts";
+import { createFlowActions } from "./role-actions.ts";
 import {
+  clip,
   type NewWorkflow,
   objectSpecOf,
   type RunnerContext,
   type WorkflowRunnerOptions,
 } from "./runner-context.ts";
+import { stepFlowName } from "./step-flows.ts";
 import { reconcileStep } from "./step-outcome.ts";
 import { describeMissing, handOff } from "./workflow-outcome.ts";
-import { addStep, startStep } from "./workflow-steps.ts";
+import { addStep, type StepParent, startStep } from "./workflow-steps.ts";
 import { type Workflow, WorkflowStore } from "./workflow-store.ts";
 
 export type { NewWorkflow, WorkflowRunnerOptions } from "./runner-context.ts";
@@ -90,6 +94,7 @@ export class WorkflowRunner {
       errorDescription: undefined,
       objectTypeName: w.objectTypeName,
       roleArn: w.roleArn,
+      actsAsRole: w.actsAsRole === true,
       connectorType: w.flowDefinition.sourceFlowConfig.connectorType,
       connectorProfileName: w.flowDefinition.sourceFlowConfig.connectorProfileName ?? "",
       flowDefinition: w.flowDefinition,
@@ -97,21 +102,39 @@ export class WorkflowRunner {
       integrationUri: undefined,
       historyEnd: last.to,
     };
-    await this.store.insert(tx, wf);
-    let seq = 0;
-    for (const batch of w.batches) {
-      const pieces = maxWindowMs ? splitWindow(batch, maxWindowMs) : [batch];
-      const parent = await addStep(this.#c, tx, wf, ++seq, batch, undefined, pieces.length > 1);
-      if (pieces.length > 1) for (const p of pieces) await addStep(this.#c, tx, wf, ++seq, p, parent, false);
-    }
-    if (seq > MAX_STEPS)
+    const plan = planSteps(w.batches, maxWindowMs);
+    if (plan.length > MAX_STEPS)
       throw new ProfileflowError(
         "VALIDATION_FAILED",
-        `The workflow would need ${seq} steps; at most ${MAX_STEPS} are allowed.`,
+        `The workflow would need ${plan.length} steps; at most ${MAX_STEPS} are allowed.`,
         { member: "Batches" },
       );
+    // Every flow and integration the steps need is created as the role: a refusal fails the workflow
+    // before anything is created (its ErrorDescription is AWS's AccessDenied sentence).
+    const denial = await this.#deniedCreate(tx, wf, plan.length);
+    if (denial) {
+      await this.store.insert(tx, { ...wf, status: "FAILED", errorDescription: clip(denial.message) });
+      return (await this.store.get(tx, workflowId))!;
+    }
+    await this.store.insert(tx, wf);
+    let parent: string | undefined;
+    for (const [i, p] of plan.entries()) {
+      const id = await addStep(this.#c, tx, wf, i + 1, p.window, p.child ? parent : undefined, p.split);
+      if (!p.child) parent = id;
+    }
     await this.#kick(tx, workflowId);
     return (await this.store.get(tx, workflowId))!;
+  }
+
+  /** The first action the role is refused among creating steps 1..count's flows and integrations. */
+  async #deniedCreate(tx: Queryable, wf: StepParent & Pick<Workflow, "actsAsRole">, count: number) {
+    const profile = wf.flowDefinition.sourceFlowConfig.connectorProfileName ?? "";
+    const actions = [];
+    for (let seq = 1; seq <= count; seq++) {
+      const arn = this.#o.flows.arnOf(stepFlowName(wf.flowDefinition.flowName, wf.workflowId, seq));
+      actions.push(...createFlowActions(arn, wf.domainName, profile));
+    }
+    return asRole(this.#c, tx, wf, actions);
   }
 
   /** The engine's onFinished: a step's execution ended, so its workflow has something to decide. */
@@ -154,9 +177,12 @@ export class WorkflowRunner {
     const wf = await this.store.get(db, workflowId);
     if (!wf || wf.status === "COMPLETE" || wf.status === "FAILED" || wf.status === "CANCELLED") return;
     let running = 0;
-    for (const s of await this.store.steps(db, workflowId))
+    for (const s of await this.store.steps(db, workflowId)) {
       if (s.executionId && (await reconcileStep(this.#c, wf, s))) running++;
+      if (await this.#failed(workflowId)) return; // its role was refused an action
+    }
     await this.#startDue(wf, running);
+    if (await this.#failed(workflowId)) return;
     const steps = await this.store.steps(db, workflowId);
     const leaves = steps.filter((s) => s.status !== "SPLIT");
     if (leaves.every((s) => s.status === "COMPLETE")) return handOff(this.#c, wf);
@@ -189,9 +215,14 @@ export class WorkflowRunner {
         }
         continue;
       }
-      await startStep(this.#c, s);
+      if (!(await startStep(this.#c, wf, s))) return; // refused: the workflow is FAILED
       running++;
     }
+  }
+
+  /** Whether the workflow ended FAILED (a refused action fails it at once). */
+  async #failed(workflowId: string): Promise<boolean> {
+    return (await this.store.get(this.#o.db, workflowId))?.status === "FAILED";
   }
 
   /** Enqueues an advance now (one waiting per workflow); one advance per workflow runs at a time. */

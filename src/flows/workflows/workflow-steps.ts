@@ -1,7 +1,9 @@
 import { isProfileflowError } from "../../core/errors.ts";
 import { uuid } from "../../core/ids.ts";
 import type { Queryable } from "../../db/queryable.ts";
+import { asRole, failDenied } from "./act-as-role.ts";
 import { iso, MAX_STEPS, type Window } from "./planner.ts";
+import { createFlowActions, startFlowActions } from "./role-actions.ts";
 import { clip, type RunnerContext } from "./runner-context.ts";
 import { createStepFlow, stepFlowName } from "./step-flows.ts";
 import type { Workflow, WorkflowStep } from "./workflow-store.ts";
@@ -45,17 +47,23 @@ export async function addStep(
 
 /**
  * Starts one attempt of a step: a bounded execution of its hidden flow over its window, recorded on the
- * step in the same transaction.
+ * step in the same transaction. As the workflow's role: appflow:DescribeFlow and appflow:StartFlow;
+ * a refusal fails the step and the workflow (returns false).
  */
-export async function startStep(c: RunnerContext, s: WorkflowStep): Promise<void> {
+export async function startStep(c: RunnerContext, wf: Workflow, s: WorkflowStep): Promise<boolean> {
   const db = c.o.db;
+  const denial = await asRole(c, db, wf, startFlowActions(c.o.flows.arnOf(s.flowName)));
+  if (denial) {
+    await failDenied(c, db, wf.workflowId, s.stepId, denial);
+    return false;
+  }
   const flow = await c.o.flows.get(db, s.flowName);
   if (!flow) {
     await c.store.updateStep(db, s.stepId, {
       status: "FAILED",
       execution_message: `The step's flow ${s.flowName} does not exist any more.`,
     });
-    return;
+    return true;
   }
   const record = (q: Queryable, executionId: string) =>
     c.store.updateStep(q, s.stepId, {
@@ -76,6 +84,7 @@ export async function startStep(c: RunnerContext, s: WorkflowStep): Promise<void
     if (!active) throw e;
     await record(db, active);
   }
+  return true;
 }
 
 /** A window too large for the vendor: the step becomes SPLIT and its halves are new steps. */
@@ -96,6 +105,17 @@ export async function splitStep(
       });
       return;
     }
+    const profile = wf.flowDefinition.sourceFlowConfig.connectorProfileName ?? "";
+    const arns = halves.map((_, i) =>
+      c.o.flows.arnOf(stepFlowName(wf.flowDefinition.flowName, wf.workflowId, seq + i + 1)),
+    );
+    const denial = await asRole(
+      c,
+      tx,
+      wf,
+      arns.flatMap((a) => createFlowActions(a, wf.domainName, profile)),
+    );
+    if (denial) return failDenied(c, tx, wf.workflowId, s.stepId, denial);
     for (const h of halves) await addStep(c, tx, wf, ++seq, h, s.stepId, false);
     await c.store.updateStep(tx, s.stepId, {
       status: "SPLIT",

@@ -2,16 +2,23 @@ import type { Clock } from "../../core/clock.ts";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { denialMessage } from "../../iam/denial-message.ts";
-import { authorizationTarget, type OperationRequest } from "../../iam/operation-actions.ts";
-import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
+import {
+  type AuthorizationTarget,
+  authorizationTarget,
+  type OperationRequest,
+} from "../../iam/operation-actions.ts";
+import { type Decision, evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
 import type { KmsAuthorization } from "../kms/kms-authorization.ts";
+import { type AuditLog, isMutating } from "./audit-log.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { Principals } from "./principals.ts";
 
 /** One signed request, as the edge hands it to the authorizer. */
 export interface AuthorizationInput extends Omit<OperationRequest, "region" | "account"> {
   accessKeyId: string;
+  /** The request's `x-amzn-RequestId` (recorded with the decision in the audit trail). */
+  requestId?: string;
 }
 
 /**
@@ -29,6 +36,7 @@ export class Authorizer {
     private readonly clock: Clock,
     private readonly region: string,
     private readonly account: string,
+    private readonly audit?: AuditLog,
   ) {}
 
   /**
@@ -64,12 +72,16 @@ export class Authorizer {
 
   async authorize(input: AuthorizationInput): Promise<void> {
     const principal = await this.principals.principalOf(input.accessKeyId);
-    if (principal.kind === "root") return;
     const request = { ...input, region: this.region, account: this.account };
     const target = authorizationTarget(
       principal.kind === "user" ? { ...request, callerUserArn: principal.arn } : request,
     );
     if (!target) return;
+    if (principal.kind === "root") {
+      // The account root is always allowed; its mutating calls are recorded like anyone's.
+      if (this.audit && isMutating(target.action)) await this.#record(input, principal.arn, target, "Allow");
+      return;
+    }
     target.resource = await this.storedResource(input, target.resource);
     const policies = await this.principals.policiesOf(this.db, principal);
     const keys: Record<string, string | string[] | undefined> = globalKeys(
@@ -94,6 +106,7 @@ export class Authorizer {
       resource: target.resource,
       context: contextValues(keys),
     });
+    if (this.audit && isMutating(target.action)) await this.#record(input, principal.arn, target, e.decision);
     const kms =
       input.service === "kms" && this.kms
         ? await this.kms.decide(
@@ -123,6 +136,22 @@ export class Authorizer {
         },
       );
     }
+  }
+
+  /** One decision into the audit trail, right after it is made (before the handler runs). */
+  async #record(
+    input: AuthorizationInput,
+    principalArn: string,
+    target: AuthorizationTarget,
+    decision: Decision,
+  ): Promise<void> {
+    await this.audit!.record(this.db, {
+      requestId: input.requestId ?? "",
+      principalArn,
+      action: target.action,
+      resource: target.resource,
+      decision,
+    });
   }
 }
 

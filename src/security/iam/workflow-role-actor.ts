@@ -1,0 +1,137 @@
+import type { Clock } from "../../core/clock.ts";
+import type { RoleAction, RoleDenial, WorkflowRoleActor, WorkflowSession } from "../../core/workflow-role.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import { denialMessage } from "../../iam/denial-message.ts";
+import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
+import { contextValues } from "../../iam/request-context.ts";
+import type { AuditLog } from "./audit-log.ts";
+import { globalKeys } from "./global-keys.ts";
+import type { IamStore } from "./iam-store.ts";
+import type { Principal, Principals } from "./principals.ts";
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]*\/)*([^/]+)$/;
+const INTEGRATION = /:domains\/[^/]+\/integrations\/(.+)$/;
+
+/** The role session name a workflow acts under (AWS allows 64 characters). */
+export function workflowSessionName(workflowId: string): string {
+  return `profile-wf-${workflowId.slice(0, 12)}`;
+}
+
+/**
+ * Authorizes a workflow's actions as an assumed-role session of its role
+ * (`arn:aws:sts::{account}:assumed-role/{role}/profile-wf-{id}`), against the role's
+ * identity-based policies, with the global keys of that session, the action's request tags
+ * (`aws:RequestTag/…`, `aws:TagKeys`), the resource's stored tags (`aws:ResourceTag/…`; an integration
+ * has its flow's, as TagResource stores them) and the action's service keys (`kms:ViaService`,
+ * `kms:GrantOperations`). KMS actions act on the domain's key (its DefaultEncryptionKey). A role that
+ * no longer exists cannot be assumed: the first action is refused. Decisions on mutating actions go to the audit trail.
+ */
+export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
+  constructor(
+    private readonly principals: Principals,
+    private readonly iam: IamStore,
+    private readonly clock: Clock,
+    private readonly region: string,
+    private readonly account: string,
+    private readonly audit?: AuditLog,
+  ) {}
+
+  async authorize(
+    q: Queryable,
+    who: WorkflowSession,
+    actions: readonly RoleAction[],
+  ): Promise<RoleDenial | undefined> {
+    const sessionName = workflowSessionName(who.workflowId);
+    const principal = await this.#session(q, who.roleArn, sessionName);
+    if (!principal) {
+      const first = actions[0];
+      return {
+        action: "sts:AssumeRole",
+        resource: who.roleArn,
+        message: `Customer Profiles is unable to assume role ${who.roleArn}: it does not exist any more.${first ? ` (needed for ${first.action})` : ""}`,
+      };
+    }
+    const policies = await this.principals.policiesOf(q, principal);
+    const keys = globalKeys(principal, this.clock.now(), this.region);
+    let domainKey: string | undefined;
+    for (const a of actions) {
+      let resource = a.resource;
+      if (resource === "domain-key") {
+        domainKey ??= await this.#domainKey(q, who.domainName);
+        resource = domainKey;
+      }
+      const context: Record<string, string | readonly string[] | undefined> = { ...keys, ...a.context };
+      if (a.requestTags) {
+        context["aws:TagKeys"] = Object.keys(a.requestTags);
+        for (const [k, v] of Object.entries(a.requestTags)) context[`aws:RequestTag/${k}`] = v;
+      }
+      for (const [k, v] of Object.entries(await this.#tagsOf(q, resource))) {
+        context[`aws:ResourceTag/${k}`] = v;
+      }
+      const e = evaluatePolicies(policies, { action: a.action, resource, context: contextValues(context) });
+      if (a.mutating && this.audit) {
+        await this.audit.record(q, {
+          requestId: `workflow:${who.workflowId}`,
+          principalArn: principal.arn,
+          action: a.action,
+          resource,
+          decision: e.decision,
+        });
+      }
+      if (e.decision !== "Allow") {
+        return {
+          action: a.action,
+          resource,
+          message: denialMessage(principal.arn, a.action, resource, e.decision),
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** The role's session principal, or undefined when the role is gone. */
+  async #session(q: Queryable, roleArn: string, sessionName: string): Promise<Principal | undefined> {
+    const m = ROLE_ARN.exec(roleArn);
+    if (!m || m[1] !== this.account) return undefined;
+    const role = await this.iam.findRole(q, m[2]!);
+    if (!role || role.arn !== roleArn) return undefined;
+    return {
+      kind: "role",
+      arn: this.iam.arns.assumedRole(role.roleName, sessionName),
+      userId: `${role.roleId}:${sessionName}`,
+      account: this.account,
+      temporary: true,
+      roleName: role.roleName,
+      roleArn: role.arn,
+      sessionName,
+    };
+  }
+
+  /** The domain's key ARN: the DefaultEncryptionKey given, else the one generated for it. */
+  async #domainKey(q: Queryable, domainName: string): Promise<string> {
+    const row = await q
+      .selectFrom("domains")
+      .select(["default_encryption_key", "generated_encryption_key"])
+      .where("domain_name", "=", domainName)
+      .executeTakeFirst();
+    return row?.default_encryption_key ?? row?.generated_encryption_key ?? "*";
+  }
+
+  /** A resource's tags; an integration (its URI a flow ARN) has its flow's. */
+  async #tagsOf(q: Queryable, resource: string): Promise<Record<string, string>> {
+    if (resource === "*") return {};
+    const read = async (arn: string) =>
+      Object.fromEntries(
+        (
+          await q
+            .selectFrom("resource_tags")
+            .select(["tag_key", "tag_value"])
+            .where("resource_arn", "=", arn)
+            .execute()
+        ).map((t) => [t.tag_key, t.tag_value]),
+      );
+    const own = await read(resource);
+    const uri = INTEGRATION.exec(resource)?.[1];
+    return Object.keys(own).length === 0 && uri ? read(uri) : own;
+  }
+}

@@ -1,0 +1,166 @@
+import {
+  CreateIntegrationWorkflowCommand,
+  DeleteWorkflowCommand,
+  GetDomainCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import {
+  fillWorkflowRolePolicy,
+  WORKFLOW_ROLE_TRUST_POLICY,
+} from "../../src/security/iam/workflow-role-policy.ts";
+import { START, sandbox } from "../connectors/servicenow/harness.ts";
+import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
+import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { type SdkStack, startWorkflowStack } from "./sdk-stack.ts";
+
+const ACCOUNT = "000000000000";
+const DAY = 86_400_000;
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+/** ErrorDescription holds at most 255 characters. */
+const clip = (s: string) => (s.length <= 255 ? s : `${s.slice(0, 252)}...`);
+const flowArn = (name: string) => `arn:aws:appflow:us-east-1:${ACCOUNT}:flow/${name}`;
+
+/**
+ * Which action each of the seed's statements is the only one to allow, as the workflow first needs it:
+ * with that statement removed the workflow fails naming it (and its resource).
+ */
+const FIRST_NEEDED: Record<string, (o: { stepFlow: string; key: string }) => [string, string]> = {
+  CreateFlowResources: (o) => ["appflow:CreateFlow", flowArn(o.stepFlow)],
+  UseConnectorResources: () => [
+    "appflow:UseConnectorProfile",
+    `arn:aws:appflow:us-east-1:${ACCOUNT}:connectorprofile/sn`,
+  ],
+  AccessFlowResources: (o) => ["appflow:DescribeFlow", flowArn(o.stepFlow)],
+  KMSAppflow: (o) => ["kms:ListGrants", o.key],
+  KMSCustomerProfiles: (o) => ["kms:CreateGrant", o.key],
+};
+
+// Issue 16, point 3: a workflow acts as its role. The seed's least-privilege policy, verbatim with the
+// domain's key and the region filled in, is exactly enough: the workflow completes with it, and fails
+// naming the refused action when any one of its statements is missing.
+describeEachDialect("a workflow acts as its role: the seed's least-privilege policy", (dialect) => {
+  let sb: ServiceNowSandbox;
+  let stack: SdkStack;
+  let iam: IAMClient;
+  let keyArn: string;
+  let n = 0;
+
+  const iamSend = (command: unknown) => {
+    iam.config.systemClockOffset = sb.world.clock.now() - Date.now();
+    return (iam as unknown as { send(c: unknown): Promise<unknown> }).send(command);
+  };
+
+  /** A role that trusts profile.amazonaws.com with `policy` inline. */
+  async function role(name: string, policy: string): Promise<string> {
+    await iamSend(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: WORKFLOW_ROLE_TRUST_POLICY }),
+    );
+    await iamSend(
+      new PutRolePolicyCommand({ RoleName: name, PolicyName: "least-privilege", PolicyDocument: policy }),
+    );
+    return roleArn(name);
+  }
+
+  /** Creates a workflow as the root passing `arn`; returns its id and its first step's flow name. */
+  async function create(arn: string): Promise<{ id: string; stepFlow: string }> {
+    const flowName = `lp-flow-${++n}`;
+    const { WorkflowId } = await stack.send<{ WorkflowId: string }>(
+      stack.profiles,
+      new CreateIntegrationWorkflowCommand({
+        ...appflowWorkflow({
+          domain: "wf",
+          objectType: "Servicenow-sys_user",
+          flowName,
+          source: {
+            connectorType: "Servicenow",
+            propertyKey: "ServiceNow",
+            connectorProfileName: "sn",
+            object: "sys_user",
+            cursorField: "sys_updated_on",
+            fields: ["sys_id", "email", "sys_updated_on"],
+          },
+          first: new Date(START - 90 * DAY),
+        }),
+        RoleArn: arn,
+      }),
+    );
+    return { id: WorkflowId, stepFlow: `${flowName}-wf${WorkflowId.slice(0, 12)}-1` };
+  }
+
+  beforeAll(async () => {
+    sb = await sandbox(5);
+    stack = await startWorkflowStack(dialect, sb.world.clock, serviceNowConnectorProfile("sn", sb), "wf");
+    iam = new IAMClient({
+      endpoint: stack.endpoint,
+      region: "us-east-1",
+      credentials: stack.credentials,
+      maxAttempts: 1,
+    });
+    const domain = await stack.send<{ DefaultEncryptionKey: string }>(
+      stack.profiles,
+      new GetDomainCommand({ DomainName: "wf" }),
+    );
+    keyArn = domain.DefaultEncryptionKey;
+    expect(keyArn).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\//);
+  });
+  afterAll(async () => {
+    iam?.destroy();
+    await stack?.close();
+    await sb?.close();
+  });
+
+  it("with the seed's policy verbatim (the domain's key and region filled in) the workflow runs to COMPLETE", async () => {
+    const policy = fillWorkflowRolePolicy(keyArn, "us-east-1");
+    expect(policy).not.toContain("{{");
+    const { id } = await create(await role("LeastPrivilege", policy));
+    const done = await stack.driveWorkflow("wf", id, "COMPLETE");
+    expect(done.Status).toBe("COMPLETE");
+    expect(done.ErrorDescription).toBeUndefined();
+    // Its steps' flows and integrations are deleted as the role too (profile:DeleteIntegration, appflow:DeleteFlow).
+    await stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
+  });
+
+  it("a role with no policy at all cannot even create the first step's flow", async () => {
+    const { id, stepFlow } = await create(
+      await role(
+        "Empty",
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Deny", Action: "iam:*", Resource: "*" }],
+        }),
+      ),
+    );
+    const wf = await stack.workflow("wf", id);
+    expect(wf.Status).toBe("FAILED");
+    expect(wf.ErrorDescription).toContain(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/Empty/profile-wf-${id.slice(0, 12)} is not authorized to perform: appflow:CreateFlow on resource: ${flowArn(stepFlow)}`,
+    );
+    expect(await stack.steps("wf", id)).toEqual([]);
+  });
+
+  describe("with one statement removed the workflow fails naming the refused action", () => {
+    for (const sid of Object.keys(FIRST_NEEDED)) {
+      it(`without ${sid}`, async () => {
+        const doc = JSON.parse(fillWorkflowRolePolicy(keyArn, "us-east-1")) as {
+          Statement: { Sid: string }[];
+        };
+        doc.Statement = doc.Statement.filter((s) => s.Sid !== sid);
+        expect(doc.Statement).toHaveLength(4);
+        const name = `No${sid}`;
+        const { id, stepFlow } = await create(await role(name, JSON.stringify(doc)));
+        const wf = await stack.driveWorkflow("wf", id, "FAILED", { rounds: 10 });
+        expect(wf.Status).toBe("FAILED");
+        const [action, resource] = FIRST_NEEDED[sid]!({ stepFlow, key: keyArn });
+        expect(wf.ErrorDescription).toBe(
+          clip(
+            `User: arn:aws:sts::${ACCOUNT}:assumed-role/${name}/profile-wf-${id.slice(0, 12)} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+          ),
+        );
+        expect(wf.ErrorDescription).toContain(`perform: ${action} on resource: ${resource}`);
+      });
+    }
+  });
+});
