@@ -61,10 +61,16 @@ export interface FieldSource {
   updatedAt: number;
   /** Stable tie-breaker (object type + key) so equal sources always resolve the same way. */
   id: string;
+  /** An object of the domain's ConflictResolution SOURCE (`SourceName`): it wins before any other order. */
+  preferred?: boolean;
 }
 
-/** Orders sources best first: newest source timestamp, then SourcePriority, then latest ingestion. */
+/**
+ * Orders sources best first: the preferred source (ConflictResolution SOURCE), then newest source
+ * timestamp, then SourcePriority, then latest ingestion.
+ */
 export function compareSources(a: FieldSource, b: FieldSource): number {
+  if ((a.preferred ?? false) !== (b.preferred ?? false)) return a.preferred ? -1 : 1;
   if (a.timestamp !== b.timestamp) return b.timestamp - a.timestamp;
   const pa = a.priority ?? Number.POSITIVE_INFINITY;
   const pb = b.priority ?? Number.POSITIVE_INFINITY;

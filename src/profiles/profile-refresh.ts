@@ -5,6 +5,7 @@ import type { Database } from "../db/schema.ts";
 import { inValues, wellFormed } from "./bulk.ts";
 import { replaceFieldKeys } from "./key-index.ts";
 import { objectFieldsColumn, profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
+import { preferredSourceOf } from "./matching/preferred-source.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
 
 /** A profile's effective leaves before and after a refresh, and what changed. */
@@ -38,6 +39,9 @@ export async function loadSources(
       .where("domain_name", "=", domainName)
       .where(inValues(dialect, "profile_id", profileIds))
       .execute();
+    // ConflictResolution SOURCE decides only between object types: read only when there are two.
+    const types = new Set(rows.map((r) => r.object_type_name));
+    const preferred = types.size > 1 ? await preferredSourceOf(db, domainName) : undefined;
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
       list.push({
@@ -46,6 +50,7 @@ export async function loadSources(
         priority: r.priority,
         updatedAt: r.updated_at,
         id: `${r.object_type_name}\u0000${r.object_key}`,
+        ...(preferred !== undefined && r.object_type_name === preferred ? { preferred: true } : {}),
       });
       out.set(r.profile_id, list);
     }
