@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import {
   CreateDomainCommand,
+  GetDomainCommand,
+  GetWorkflowCommand,
   GetWorkflowStepsCommand,
   ListIntegrationsCommand,
   ListWorkflowsCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiClients, apiClients, integrate, Prompter } from "../../src/cli/commands/integrate.ts";
 import { printStatus } from "../../src/cli/commands/status.ts";
@@ -16,6 +19,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { fillWorkflowRolePolicy } from "../../src/security/iam/workflow-role-policy.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /** Collects what a command writes. */
@@ -24,6 +28,27 @@ function sink(): NodeJS.WritableStream & { text: () => string } {
   const chunks: Buffer[] = [];
   s.on("data", (c: Buffer) => chunks.push(c));
   return Object.assign(s, { text: () => Buffer.concat(chunks).toString("utf8") });
+}
+
+/** The role `integrate` created: trusts profile.amazonaws.com, holds the seed's policy for cli-d's key. */
+async function expectWorkflowRole(name: string): Promise<void> {
+  const iam = new IAMClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials });
+  try {
+    const role = await iam.send(new GetRoleCommand({ RoleName: name }));
+    const trust = JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!));
+    expect(trust.Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "profile.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    const policy = await iam.send(
+      new GetRolePolicyCommand({ RoleName: name, PolicyName: "CustomerProfilesWorkflowLeastPrivilege" }),
+    );
+    const key = (await t.profiles.send(new GetDomainCommand({ DomainName: "cli-d" }))).DefaultEncryptionKey!;
+    expect(JSON.parse(decodeURIComponent(policy.PolicyDocument!))).toEqual(
+      JSON.parse(fillWorkflowRolePolicy(key, "us-east-1")),
+    );
+  } finally {
+    iam.destroy();
+  }
 }
 
 let t: TestServer;
@@ -98,7 +123,8 @@ it("integrate in a terminal: prompts, a failed connection test asked again until
       "sys_user", // objects
       "", // object type: the template
       "200d", // start date: more than 60 days back
-      "", // role: the default
+      "", // role: the default, create a new one
+      "", // its name: the domain's default
       "y", // create
       "",
     ].join("\n"),
@@ -111,7 +137,15 @@ it("integrate in a terminal: prompts, a failed connection test asked again until
   expect(text).toContain("more than 60 days back");
   expect(result.integrations).toEqual([]);
   expect(result.workflows).toHaveLength(1);
+  // The role was offered and created as the console does: trusted by profile.amazonaws.com, with the
+  // seed's least-privilege policy for this domain's key and the region.
+  const roleArn = "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow-cli-d";
+  expect(text).toContain(`role ${roleArn}: created`);
+  await expectWorkflowRole("CustomerProfilesWorkflow-cli-d");
   const id = result.workflows[0]!;
+  const wf = await t.profiles.send(new GetWorkflowCommand({ DomainName: "cli-d", WorkflowId: id }));
+  expect(wf.Attributes?.AppflowIntegration?.RoleArn).toBe(roleArn);
+  expect(wf.Status).not.toBe("FAILED");
   const listed = await t.profiles.send(new ListWorkflowsCommand({ DomainName: "cli-d" }));
   expect(listed.Items?.map((w) => w.WorkflowId)).toContain(id);
   const steps = await t.profiles.send(new GetWorkflowStepsCommand({ DomainName: "cli-d", WorkflowId: id }));
@@ -119,4 +153,30 @@ it("integrate in a terminal: prompts, a failed connection test asked again until
   // FirstExecutionFrom travels in whole seconds; the server plans up to its own now.
   expect(Math.abs(firstFrom - (now - 200 * 86_400_000))).toBeLessThan(1000);
   expect(steps.Items).toHaveLength(planBatches(firstFrom, Date.now()).length);
+});
+
+it("integrate with flags, 200 days back: a role is required (--role-arn or --create-role); --create-role creates it", async () => {
+  const flags = {
+    domain: "cli-d",
+    source: "servicenow",
+    connection: "sn-cli",
+    objects: "sys_user",
+    start: "200d",
+    yes: true,
+  };
+  const refused = sink();
+  await expect(integrate(api, flags, refused)).rejects.toThrow(
+    "A bulk workflow needs a role: give --role-arn <arn> of an existing one, or --create-role <name>",
+  );
+  const out = sink();
+  const result = await integrate(api, { ...flags, createRole: "FlagsRole" }, out);
+  expect(out.text()).toContain("role arn:aws:iam::000000000000:role/FlagsRole: created");
+  expect(out.text()).toMatch(/role:\s+FlagsRole \(new: trusts profile.amazonaws.com/);
+  await expectWorkflowRole("FlagsRole");
+  expect(result.workflows).toHaveLength(1);
+  const wf = await t.profiles.send(
+    new GetWorkflowCommand({ DomainName: "cli-d", WorkflowId: result.workflows[0]! }),
+  );
+  expect(wf.Attributes?.AppflowIntegration?.RoleArn).toBe("arn:aws:iam::000000000000:role/FlagsRole");
+  expect(wf.Status).not.toBe("FAILED");
 });

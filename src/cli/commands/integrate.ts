@@ -47,6 +47,10 @@ export function registerIntegrate(program: Command): void {
       "--role-arn <arn>",
       `role for the bulk workflow (start more than ${BULK_THRESHOLD_DAYS} days back)`,
     )
+    .option(
+      "--create-role <name>",
+      "create the bulk workflow's role: trusted by profile.amazonaws.com, the least-privilege policy for the domain and its key",
+    )
     .option("--kms-arn <arn>", "KmsArn of the flows (default the domain's key)")
     .option("--schedule <expr>", "continuous schedule (default rate(1hours))")
     .option("-y, --yes", "no confirmations")

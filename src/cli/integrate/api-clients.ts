@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { env } from "../env.ts";
@@ -17,8 +18,12 @@ export interface ApiFlags {
 /** SDK clients plus a signed fetch for the extension operations the SDK does not model. */
 export interface ApiClients {
   endpoint: string;
+  /** The region requests are signed for. */
+  region: string;
   profiles: CustomerProfilesClient;
   appflow: AppflowClient;
+  /** IAM (the workflow's role). */
+  iam: IAMClient;
   /** POST a JSON body to an extension path, signed for `service`; returns the parsed answer or throws its Message. */
   extension(service: "profile" | "appflow", path: string, body: unknown): Promise<Record<string, unknown>>;
   close(): void;
@@ -33,10 +38,13 @@ export function apiClients(flags: ApiFlags): ApiClients {
   const cfg = { endpoint, region, credentials, maxAttempts: 3 };
   const profiles = new CustomerProfilesClient(cfg);
   const appflow = new AppflowClient(cfg);
+  const iam = new IAMClient(cfg);
   return {
     endpoint,
+    region,
     profiles,
     appflow,
+    iam,
     async extension(service, path, body) {
       const url = new URL(endpoint);
       const text = JSON.stringify(body);
@@ -63,6 +71,7 @@ export function apiClients(flags: ApiFlags): ApiClients {
     close() {
       profiles.destroy();
       appflow.destroy();
+      iam.destroy();
     },
   };
 }

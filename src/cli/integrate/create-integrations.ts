@@ -4,6 +4,7 @@ import type { IntegrateFlags, IntegrateResult, SOURCES, SourceName } from "./int
 import type { ObjectPlan } from "./integration-plan.ts";
 import { flowDefinition } from "./integration-plan.ts";
 import type { Prompter } from "./prompter.ts";
+import { createWorkflowRole, type RoleChoice } from "./workflow-role.ts";
 
 /** Everything decided before the review. */
 export interface IntegrationChoices {
@@ -14,8 +15,11 @@ export interface IntegrationChoices {
   start: number;
   /** More than BULK_THRESHOLD_DAYS back on a source with bulk history: one workflow per object. */
   bulk: boolean;
-  roleArn: string | undefined;
+  /** The bulk workflow's role: given, or created once the review is confirmed. */
+  role: RoleChoice | undefined;
   kmsArn: string;
+  /** The domain's key: a role created here may use only it. */
+  domainKeyArn: string;
 }
 
 /**
@@ -40,6 +44,11 @@ export async function reviewAndCreate(
       `  source:            ${source.type}`,
       `  connection:        ${connection} (${String(tested["connectionStatus"])}${tested["message"] ? `: ${String(tested["message"])}` : ""})`,
       ...plan.map((p) => `  object:            ${p.object} → ${p.objectType}`),
+      ...(c.role
+        ? [
+            `  role:              ${c.role.kind === "existing" ? c.role.arn : `${c.role.name} (new: trusts profile.amazonaws.com, least privilege for ${domain})`}`,
+          ]
+        : []),
       `  ingestion start:   ${new Date(start).toISOString()}${bulk ? " (bulk workflow, 2-month batches, then continuous)" : ""}`,
       "",
     ].join("\n"),
@@ -50,6 +59,10 @@ export async function reviewAndCreate(
     throw new Error("Stopped before creating anything.");
 
   const result: IntegrateResult = { integrations: [], workflows: [] };
+  const roleArn =
+    c.role?.kind === "create"
+      ? await createWorkflowRole(api, { name: c.role.name, domain, keyArn: c.domainKeyArn }, out)
+      : c.role?.arn;
   for (const p of plan) {
     const flow = flowDefinition({
       domain,
@@ -66,7 +79,7 @@ export async function reviewAndCreate(
           DomainName: domain,
           WorkflowType: "APPFLOW_INTEGRATION",
           ObjectTypeName: p.objectType,
-          RoleArn: c.roleArn!,
+          RoleArn: roleArn!,
           IntegrationConfig: { AppflowIntegration: { FlowDefinition: flow } },
         }),
       );

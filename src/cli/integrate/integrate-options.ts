@@ -58,6 +58,8 @@ export interface IntegrateFlags extends ApiFlags {
   objectType?: string[];
   start?: string;
   roleArn?: string;
+  /** Create the bulk workflow's role under this name (trust + the seed's least-privilege policy). */
+  createRole?: string;
   kmsArn?: string;
   schedule?: string;
   yes?: boolean;

@@ -7,6 +7,7 @@ import type { IntegrateFlags, IntegrateResult, Need } from "./integrate-options.
 import { DAY, parseStart, SOURCES, type SourceName } from "./integrate-options.ts";
 import { planObjects } from "./integration-plan.ts";
 import type { Prompter } from "./prompter.ts";
+import { chooseRole } from "./workflow-role.ts";
 
 /**
  * The seed's setup path: source, connection (existing, or new and tested until Connected), objects and
@@ -56,17 +57,7 @@ export async function integrate(
   const startText = await need(f.start, "Ingestion start date (YYYY-MM-DD or Nd back)", "30d");
   const start = parseStart(startText, now);
   const bulk = source.bulk && now - start > BULK_THRESHOLD_DAYS * DAY;
-  let roleArn = f.roleArn;
-  if (bulk && !roleArn) {
-    out.write(
-      `The start date is more than ${BULK_THRESHOLD_DAYS} days back: the history is ingested by a workflow in 2-month batches, which needs a role.\n`,
-    );
-    roleArn = await need(
-      undefined,
-      "Role ARN for the integration workflow",
-      "arn:aws:iam::000000000000:role/CustomerProfilesIntegrationWorkflow",
-    );
-  }
+  const role = bulk ? await chooseRole(f, domain, out, prompter) : undefined;
   const kmsArn =
     f.kmsArn ??
     (domainInfo.DefaultEncryptionKey?.startsWith("arn:aws:kms:")
@@ -76,7 +67,17 @@ export async function integrate(
   // 5. Review and integrate
   return reviewAndCreate(
     api,
-    { domain, source, connection, plan, start, bulk, roleArn, kmsArn },
+    {
+      domain,
+      source,
+      connection,
+      plan,
+      start,
+      bulk,
+      role,
+      kmsArn,
+      domainKeyArn: domainInfo.DefaultEncryptionKey ?? kmsArn,
+    },
     f,
     out,
     prompter,
