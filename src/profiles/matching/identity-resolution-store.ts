@@ -11,6 +11,7 @@ import {
   mlMatchDetailColumn,
 } from "./identity-resolution-columns.ts";
 import { linkedProfileIds } from "./linked-profile-ids.ts";
+import { bothProfilesExist } from "./live-matches.ts";
 
 /** IdentityResolutionJobStatus. */
 export type JobStatus = IdentityResolutionJobStatus;
@@ -199,13 +200,8 @@ export async function listMatches(
 ): Promise<{ items: MlMatch[]; more: boolean; total: number }> {
   const base = db
     .selectFrom("ml_matches as m")
-    .innerJoin("profiles as a", (j) =>
-      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
-    )
-    .innerJoin("profiles as b", (j) =>
-      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
-    )
     .where("m.domain_name", "=", domainName)
+    .where(bothProfilesExist())
     .where("m.job_id", "=", jobId);
   const count = await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
   let q = base
@@ -252,16 +248,11 @@ export async function similarByMl(
 ): Promise<{ profileIds: string[]; matchId?: string; score?: number }> {
   const rows = await db
     .selectFrom("ml_matches as m")
-    .innerJoin("profiles as a", (j) =>
-      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
-    )
-    .innerJoin("profiles as b", (j) =>
-      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
-    )
     .select(["m.match_id", "m.score", "m.profile_a", "m.profile_b"])
     .where("m.domain_name", "=", domainName)
     .where("m.job_id", "=", jobId)
     .where((eb) => eb.or([eb("m.profile_a", "=", profileId), eb("m.profile_b", "=", profileId)]))
+    .where(bothProfilesExist())
     .orderBy("m.score", "desc")
     .orderBy("m.match_id")
     .execute();

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { linkedProfileIds } from "./linked-profile-ids.ts";
+import { bothProfilesExist } from "./live-matches.ts";
 
 /**
  * ListRuleBasedMatches: the MatchIds of recorded matches whose two profiles both still exist (a match
@@ -13,14 +14,9 @@ export async function listRuleMatches(
 ): Promise<{ items: string[]; more: boolean }> {
   let q = db
     .selectFrom("rule_matches as m")
-    .innerJoin("profiles as a", (j) =>
-      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
-    )
-    .innerJoin("profiles as b", (j) =>
-      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
-    )
     .select("m.match_id")
     .where("m.domain_name", "=", domainName)
+    .where(bothProfilesExist())
     // Level 0 rows are pairs an unmerge separated, not matches.
     .where("m.rule_level", ">", 0)
     .orderBy("m.match_id")
@@ -41,16 +37,11 @@ export async function similarByRule(
 ): Promise<{ profileIds: string[]; matchId?: string; ruleLevel?: number }> {
   const rows = await db
     .selectFrom("rule_matches as m")
-    .innerJoin("profiles as a", (j) =>
-      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
-    )
-    .innerJoin("profiles as b", (j) =>
-      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
-    )
     .select(["m.match_id", "m.rule_level", "m.profile_a", "m.profile_b"])
     .where("m.domain_name", "=", domainName)
     .where("m.rule_level", ">", 0)
     .where((eb) => eb.or([eb("m.profile_a", "=", profileId), eb("m.profile_b", "=", profileId)]))
+    .where(bothProfilesExist())
     .orderBy("m.rule_level")
     .orderBy("m.match_id")
     .execute();
