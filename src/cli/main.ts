@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAudit } from "./commands/audit.ts";
 import { registerDeadLetters } from "./commands/dead-letters.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerIntegrate } from "./commands/integrate.ts";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerIntegrate(program);
   registerStatus(program);
+  registerAudit(program);
   return program;
 }
 

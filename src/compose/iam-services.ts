@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { auditOperations } from "../api/audit/audit-operations.ts";
 import { iamOperations } from "../api/iam/iam-operations.ts";
 import type { ServiceDefinition } from "../api/operation.ts";
 import { stsOperations } from "../api/sts/sts-operations.ts";
@@ -27,7 +28,7 @@ export interface IamServices {
   audit: AuditLog;
   /** A workflow's actions, authorized as a session of its role. */
   roleActor: RoleSessionActor;
-  /** The IAM and STS wire operations (awsQuery, signing names `iam` and `sts`). */
+  /** The IAM and STS wire operations (awsQuery, signing names `iam` and `sts`) and ListAuditEvents. */
   services: ServiceDefinition[];
 }
 
@@ -58,6 +59,7 @@ export function composeIam(deps: {
     services: [
       iamOperations({ db, iam, policies, principals, accessKeys }),
       stsOperations({ principals, sts }),
+      auditOperations({ db, audit }),
     ],
   };
 }

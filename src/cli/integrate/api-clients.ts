@@ -26,6 +26,12 @@ export interface ApiClients {
   iam: IAMClient;
   /** POST a JSON body to an extension path, signed for `service`; returns the parsed answer or throws its Message. */
   extension(service: "profile" | "appflow", path: string, body: unknown): Promise<Record<string, unknown>>;
+  /** GET an extension path with query members, signed for `service`; the parsed answer or throws its Message. */
+  extensionGet(
+    service: "profile" | "appflow",
+    path: string,
+    query: Record<string, string>,
+  ): Promise<Record<string, unknown>>;
   close(): void;
 }
 
@@ -39,6 +45,50 @@ export function apiClients(flags: ApiFlags): ApiClients {
   const profiles = new CustomerProfilesClient(cfg);
   const appflow = new AppflowClient(cfg);
   const iam = new IAMClient(cfg);
+  /** One signed request to an extension operation; its JSON answer, or its Message thrown. */
+  const signedCall = async (r: {
+    service: string;
+    method: "GET" | "POST";
+    path: string;
+    query: Record<string, string>;
+    body: string | undefined;
+  }): Promise<Record<string, unknown>> => {
+    const url = new URL(endpoint);
+    const signer = new SignatureV4({
+      credentials,
+      region,
+      service: r.service,
+      sha256: Sha256,
+      uriEscapePath: true,
+    });
+    const headers: Record<string, string> = { host: url.host };
+    if (r.body !== undefined) headers["content-type"] = "application/json";
+    const req = new HttpRequest({
+      method: r.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: r.path,
+      query: r.query,
+      headers,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    });
+    const signed = await signer.sign(req);
+    // RFC 3986 encoding, as SigV4's canonical query string has it.
+    const enc = (v: string) =>
+      encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const qs = Object.entries(r.query)
+      .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+      .join("&");
+    const res = await fetch(`${endpoint}${r.path}${qs ? `?${qs}` : ""}`, {
+      method: r.method,
+      headers: signed.headers as Record<string, string>,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    });
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) throw new Error(String(json["Message"] ?? json["message"] ?? `HTTP ${res.status}`));
+    return json;
+  };
   return {
     endpoint,
     region,
@@ -46,27 +96,10 @@ export function apiClients(flags: ApiFlags): ApiClients {
     appflow,
     iam,
     async extension(service, path, body) {
-      const url = new URL(endpoint);
-      const text = JSON.stringify(body);
-      const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: true });
-      const req = new HttpRequest({
-        method: "POST",
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path,
-        headers: { host: url.host, "content-type": "application/json" },
-        body: text,
-      });
-      const signed = await signer.sign(req);
-      const res = await fetch(`${endpoint}${path}`, {
-        method: "POST",
-        headers: signed.headers as Record<string, string>,
-        body: text,
-      });
-      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      if (!res.ok) throw new Error(String(json["Message"] ?? json["message"] ?? `HTTP ${res.status}`));
-      return json;
+      return signedCall({ service, method: "POST", path, query: {}, body: JSON.stringify(body) });
+    },
+    async extensionGet(service, path, query) {
+      return signedCall({ service, method: "GET", path, query, body: undefined });
     },
     close() {
       profiles.destroy();
