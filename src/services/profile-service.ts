@@ -1,6 +1,7 @@
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { DeadLetter } from "../profiles/dead-letter-store.ts";
+import { type DomainObject, listDomainObjects } from "../profiles/domain-objects.ts";
 import type { DomainStore } from "../profiles/domain-store.ts";
 import { inDomainTransaction } from "../profiles/domain-transaction.ts";
 import type { Page } from "../profiles/page-token.ts";
@@ -174,6 +175,15 @@ export class ProfileService {
     page: PageRequest,
   ): Promise<Page<DeadLetter>> {
     return this.#read(domainName, (tx) => this.d.profiles.deadLetters.list(tx, domainName, filter, page));
+  }
+
+  /** ListDomainObjects (an extension): the domain's objects newest first, optionally of one type or profile. */
+  listDomainObjects(
+    domainName: string,
+    filter: { objectTypeName?: string | undefined; profileId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<DomainObject>> {
+    return this.#read(domainName, (tx) => listDomainObjects(tx, domainName, filter, page));
   }
 
   /** Counts no AWS operation reports: objects per type, profiles of several types, dead letters. */

@@ -5,6 +5,7 @@ import type { ProfileService } from "../../services/profile-service.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { deadLetterOperations } from "./dead-letters.ts";
+import { domainObjectOperations } from "./domain-objects.ts";
 import { historyOperations } from "./history.ts";
 import { mergeOperations } from "./merge.ts";
 import { profileKeyOperations } from "./profile-keys.ts";
@@ -49,6 +50,7 @@ export function profileOperations(deps: ProfileOperationsDeps): ServiceDefinitio
       ...mergeOperations(deps),
       ...historyOperations(deps),
       ...deadLetterOperations(deps),
+      ...domainObjectOperations(deps),
     ],
   };
 }
