@@ -18,7 +18,8 @@ import { readRecords } from "./read-records.ts";
  * estimated by EM from this domain's pairs) and stores the pairs scoring ≥ MIN_MATCH_SCORE under the
  * job; MERGING (AutoMerging.Enabled) merges, in short transactions of MERGE_BATCH groups holding the
  * domain lock, the pairs above the threshold that pass the guards; COMPLETED makes the job's matches
- * the ones GetMatches answers. Returns "aborted" (the job back to PENDING, to run again) when `signal`
+ * the ones GetMatches answers — PARTIAL_SUCCESS instead when some profiles could not be read or merged
+ * (the others were). Returns "aborted" (the job back to PENDING, to run again) when `signal`
  * fires; a failure marks the job FAILED with its message.
  */
 export async function runIdentityResolutionJob(
@@ -43,7 +44,10 @@ export async function runIdentityResolutionJob(
       auto_merging: autoMerging ? jobAutoMergingColumn.stringify(autoMerging) : null,
       message: null,
     });
-    const records = await readRecords(db, domainName, signal);
+    const failed: string[] = [];
+    let failure: string | undefined;
+    const records = await readRecords(db, domainName, signal, failed);
+    if (failed.length > 0) failure = "their stored fields could not be read";
     if (!records) return aborted();
     await set({ status: "FIND_MATCHING", reviewed: records.length });
     const linkage = await findMatches(database, domainName, jobId, records, set, signal);
@@ -62,8 +66,15 @@ export async function runIdentityResolutionJob(
       );
       await set({ merges_done: (await getJob(db, domainName, jobId))!.mergesDone + merged.count });
       if (merged.aborted) return aborted();
+      failed.push(...merged.failed);
+      failure ??= merged.error;
     }
-    await set({ status: "COMPLETED", ended_at: clock.now() });
+    // Some profiles failed, the others were matched (and merged): PARTIAL_SUCCESS, saying which.
+    await set({
+      status: failed.length > 0 ? "PARTIAL_SUCCESS" : "COMPLETED",
+      ended_at: clock.now(),
+      message: failed.length > 0 ? partialMessage(failed, failure) : null,
+    });
     await deleteMatchesExcept(db, domainName, jobId);
     return "done";
   } catch (e) {
@@ -79,6 +90,16 @@ export async function runIdentityResolutionJob(
     await set({ status: "PENDING" });
     return "aborted";
   }
+}
+
+/** GetIdentityResolutionJob's Message of a PARTIAL_SUCCESS: how many profiles failed, the first ids, why. */
+function partialMessage(failed: readonly string[], why: string | undefined): string {
+  const ids = failed.slice(0, 5).join(", ");
+  const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
+  return `${failed.length} profile(s) could not be matched (${ids}${more}): ${why ?? "unknown error"}`.slice(
+    0,
+    2048,
+  );
 }
 
 /** The domain's stored AutoMerging settings (undefined when it has none); undefined when the domain is gone. */

@@ -19,7 +19,8 @@ const MERGE_BATCH = 100;
  * Merges the pairs that may merge: groups formed best score first under the veto (one first name and
  * one birth date per group, never profiles an unmerge separated), then merged MERGE_BATCH groups per
  * transaction under the domain lock. Each batch re-reads its profiles: one merged or deleted since the
- * job read it drops out, and the vetoes are checked again against the fields as they are now.
+ * job read it drops out, and the vetoes are checked again against the fields as they are now. A batch
+ * that fails is retried group by group; the members of a group that fails on its own are `failed`.
  */
 export async function mergeLinked(
   database: IngestDatabase,
@@ -30,7 +31,7 @@ export async function mergeLinked(
   settings: AutoMergingSettings,
   clock: { now(): number },
   signal?: AbortSignal,
-): Promise<{ count: number; aborted: boolean }> {
+): Promise<{ count: number; aborted: boolean; failed: string[]; error: string | undefined }> {
   const threshold = settings.MinAllowedConfidenceScoreForMerging ?? DEFAULT_MERGE_SCORE;
   const consolidation = settings.Consolidation?.MatchingAttributesList;
   const edges: RuleEdge[] = linkage.pairs
@@ -46,37 +47,66 @@ export async function mergeLinked(
       : {}),
   } as const;
   let count = 0;
+  const failed: string[] = [];
+  let error: string | undefined;
+  const merge = (batch: typeof groups) =>
+    mergeBatch(database, domainName, jobId, batch, conflict, clock.now());
   for (let i = 0; i < groups.length; i += MERGE_BATCH) {
-    if (signal?.aborted) return { count, aborted: true };
+    if (signal?.aborted) return { count, aborted: true, failed, error };
     const batch = groups.slice(i, i + MERGE_BATCH);
-    count += await inDomainTransaction(database.db, database.dialect, domainName, async (trx) => {
-      const ids = batch.flatMap((g) => g.members);
-      const profiles = await loadProfiles(trx, database.dialect, domainName, ids);
-      const apart = await unmergedPairs(trx, database.dialect, domainName, [...profiles.keys()]);
-      const current = new Map([...profiles].map(([id, p]) => [id, p.fields]));
-      const live = batch.flatMap((g) => g.edges).filter((e) => profiles.has(e.a) && profiles.has(e.b));
-      const merges: GroupMerge[] = [];
-      for (const g of mergeGroups(live, current, apart)) {
-        const main = await chooseMain(trx, database.dialect, domainName, conflict, g.members, profiles);
-        merges.push({
-          mainId: main,
-          mergedIds: g.members.filter((m) => m !== main),
-          cause: {
-            Type: "ML_BASED_MATCHING",
-            JobId: jobId,
-            Links: g.edges.map((e) => ({
-              ProfileIds: [e.a, e.b],
-              ConfidenceScore: e.values["ConfidenceScore"] ? Number(e.values["ConfidenceScore"]) : undefined,
-              AgreeingFields: e.rule,
-            })),
-          },
-        });
+    try {
+      count += await merge(batch);
+    } catch {
+      // One group's failure does not fail the batch's others: each is retried on its own, and the
+      // profiles of a group that fails again are reported (the job ends PARTIAL_SUCCESS).
+      for (const g of batch) {
+        try {
+          count += await merge([g]);
+        } catch (e) {
+          failed.push(...g.members);
+          error ??= String((e as Error).message);
+        }
       }
-      await mergeGroupsIn(trx, database.dialect, domainName, merges, ML_MATCHING_ACTOR, clock.now());
-      return merges.reduce((s, m) => s + m.mergedIds.length, 0);
-    });
+    }
   }
-  return { count, aborted: false };
+  return { count, aborted: false, failed, error };
+}
+
+/** Merges one batch of groups in one transaction under the domain lock; the profiles merged away. */
+async function mergeBatch(
+  database: IngestDatabase,
+  domainName: string,
+  jobId: string,
+  batch: ReturnType<typeof mergeGroups>,
+  conflict: Parameters<typeof chooseMain>[3],
+  now: number,
+): Promise<number> {
+  return inDomainTransaction(database.db, database.dialect, domainName, async (trx) => {
+    const ids = batch.flatMap((g) => g.members);
+    const profiles = await loadProfiles(trx, database.dialect, domainName, ids);
+    const apart = await unmergedPairs(trx, database.dialect, domainName, [...profiles.keys()]);
+    const current = new Map([...profiles].map(([id, p]) => [id, p.fields]));
+    const live = batch.flatMap((g) => g.edges).filter((e) => profiles.has(e.a) && profiles.has(e.b));
+    const merges: GroupMerge[] = [];
+    for (const g of mergeGroups(live, current, apart)) {
+      const main = await chooseMain(trx, database.dialect, domainName, conflict, g.members, profiles);
+      merges.push({
+        mainId: main,
+        mergedIds: g.members.filter((m) => m !== main),
+        cause: {
+          Type: "ML_BASED_MATCHING",
+          JobId: jobId,
+          Links: g.edges.map((e) => ({
+            ProfileIds: [e.a, e.b],
+            ConfidenceScore: e.values["ConfidenceScore"] ? Number(e.values["ConfidenceScore"]) : undefined,
+            AgreeingFields: e.rule,
+          })),
+        },
+      });
+    }
+    await mergeGroupsIn(trx, database.dialect, domainName, merges, ML_MATCHING_ACTOR, now);
+    return merges.reduce((s, m) => s + m.mergedIds.length, 0);
+  });
 }
 
 function edgeOf(records: readonly LinkageRecord[], p: ScoredPair): RuleEdge {

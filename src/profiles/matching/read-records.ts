@@ -6,11 +6,16 @@ import { profileFieldsColumn } from "../leaves-columns.ts";
 /** Profiles read per query while preprocessing. */
 export const READ_PAGE = 2000;
 
-/** Every profile of the domain as a linkage record, read in pages by id; undefined when aborted. */
+/**
+ * Every profile of the domain as a linkage record, read in pages by id; undefined when aborted. A
+ * profile whose stored fields cannot be read is left out and its id added to `failed` (the job ends
+ * PARTIAL_SUCCESS instead of failing for every profile).
+ */
 export async function readRecords(
   db: Kysely<Database>,
   domainName: string,
   signal?: AbortSignal,
+  failed: string[] = [],
 ): Promise<LinkageRecord[] | undefined> {
   const out: LinkageRecord[] = [];
   let after: string | undefined;
@@ -23,7 +28,13 @@ export async function readRecords(
       .limit(READ_PAGE);
     if (after !== undefined) q = q.where("profile_id", ">", after);
     const rows = await q.execute();
-    for (const r of rows) out.push(linkageRecordOf(r.profile_id, profileFieldsColumn.parse(r.fields)));
+    for (const r of rows) {
+      try {
+        out.push(linkageRecordOf(r.profile_id, profileFieldsColumn.parse(r.fields)));
+      } catch {
+        failed.push(r.profile_id);
+      }
+    }
     if (rows.length < READ_PAGE) return out;
     after = rows[rows.length - 1]!.profile_id;
     if (signal?.aborted) return undefined;
