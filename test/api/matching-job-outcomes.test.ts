@@ -2,7 +2,9 @@ import {
   CreateDomainCommand,
   GetIdentityResolutionJobCommand,
   GetMatchesCommand,
+  GetProfileHistoryRecordCommand,
   ListIdentityResolutionJobsCommand,
+  ListProfileHistoryRecordsCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
@@ -89,6 +91,53 @@ describeEachDialect("identity resolution jobs: the JobSchedule sweep and PARTIAL
     // The passed schedule waits for next week; the job that ran is not started again.
     expect(await jobsOf("passed")).toEqual([]);
     expect(await jobsOf("ahead")).toHaveLength(1);
+  }, 60_000);
+
+  /** StartIdentityResolutionJob, then the job at its end. */
+  const runJob = async (domain: string) => {
+    const res = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: `/domains/${domain}/identity-resolution-jobs`,
+      credentials: t.credentials,
+    });
+    expect(res.status).toBe(200);
+    const { JobId } = (await res.json()) as { JobId: string };
+    return waitFor(async () => {
+      const j = await t.profiles.send(new GetIdentityResolutionJobCommand({ DomainName: domain, JobId }));
+      return ["COMPLETED", "PARTIAL_SUCCESS", "FAILED"].includes(j.Status ?? "") ? j : undefined;
+    });
+  };
+
+  it("a pair an unmerge separated is neither merged nor listed by the next job", async () => {
+    await twoPeopleTwice("apart", { DayOfTheWeek: "SUNDAY", Time: "00:00" });
+    expect((await runJob("apart")).JobStats?.NumberOfMergesDone).toBe(2);
+    const ann = (await profilesOf(t, "apart", "_crmId", "c0"))[0]!.ProfileId!;
+    const merged = await t.profiles.send(
+      new ListProfileHistoryRecordsCommand({ DomainName: "apart", ProfileId: ann, ActionType: "MERGED" }),
+    );
+    const record = await t.profiles.send(
+      new GetProfileHistoryRecordCommand({
+        DomainName: "apart",
+        ProfileId: ann,
+        Id: merged.ProfileHistoryRecords![0]!.Id!,
+      }),
+    );
+    const { MergeId } = JSON.parse(record.Content!) as { MergeId: string };
+    const res = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: "/domains/apart/profiles/unmerge",
+      body: JSON.stringify({ MergeId }),
+      credentials: t.credentials,
+    });
+    expect(res.status).toBe(200);
+    const again = await runJob("apart");
+    expect(again.JobStats).toEqual({
+      NumberOfProfilesReviewed: 3,
+      NumberOfMatchesFound: 0,
+      NumberOfMergesDone: 0,
+    });
+    expect((await profilesOf(t, "apart", "_helpdeskId", "h0"))[0]!.ProfileId).not.toBe(ann);
+    expect((await t.profiles.send(new GetMatchesCommand({ DomainName: "apart" }))).Matches).toEqual([]);
   }, 60_000);
 
   it("ends PARTIAL_SUCCESS when a profile cannot be read, having matched and merged the others", async () => {
