@@ -5,13 +5,17 @@
 // Run by the root package's `prepare` script (so `npm ci` / `npm install` build it), by
 // `npm run build:console`, and by `profileflow serve` / `profileflow demo` (with --if-stale).
 // Without vite (an install that left it out) it prints why and exits 0: the API still serves.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = join(here, "dist", "index.html");
+const distDir = join(here, "dist");
+const dist = join(distDir, "index.html");
+/** One build at a time (serve, prepare and parallel test files may all ask): a lock directory. */
+const lockDir = join(here, ".build-lock");
+const LOCK_STALE_MS = 5 * 60_000;
 /** What the build reads: the console's sources and config, and the lock (package versions). */
 const sources = ["src", "index.html", "vite.config.mjs", "public", "../package-lock.json"];
 
@@ -32,25 +36,63 @@ export function staleReason() {
   return changed ? `console/${changed} changed since the last build` : undefined;
 }
 
+async function lock() {
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      return;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      // A build that died left its lock behind: take it over after a while.
+      if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS)
+        rmSync(lockDir, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Builds into a fresh folder, then swaps it in, so a running server never serves half a build. */
+async function build(vite, reason) {
+  const started = Date.now();
+  const next = join(here, `.dist-${process.pid}`);
+  console.error(`profileflow console: building with vite (${reason}) …`);
+  try {
+    await vite.build({
+      configFile: join(here, "vite.config.mjs"),
+      logLevel: "warn",
+      build: { outDir: next, emptyOutDir: true },
+    });
+    rmSync(distDir, { recursive: true, force: true });
+    renameSync(next, distDir);
+  } finally {
+    rmSync(next, { recursive: true, force: true });
+  }
+  console.error(`profileflow console: built console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main() {
   const ifStale = process.argv.includes("--if-stale");
-  const reason = staleReason();
-  if (ifStale && reason === undefined) return;
+  if (ifStale && staleReason() === undefined) return;
   let vite;
   try {
     createRequire(import.meta.url).resolve("vite");
     vite = await import("vite");
   } catch {
     console.error(
-      `profileflow console: not built (${reason ?? "requested"}): vite is not installed here. ` +
+      `profileflow console: not built (${staleReason() ?? "requested"}): vite is not installed here. ` +
         "Install the dependencies (npm ci), then run `npm run build:console`; the API works without it.",
     );
     return;
   }
-  const started = Date.now();
-  console.error(`profileflow console: building with vite (${reason ?? "requested"}) …`);
-  await vite.build({ configFile: join(here, "vite.config.mjs"), logLevel: "warn" });
-  console.error(`profileflow console: built console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await lock();
+  try {
+    // Another process may have built it while this one waited for the lock.
+    const reason = staleReason();
+    if (ifStale && reason === undefined) return;
+    await build(vite, reason ?? "requested");
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

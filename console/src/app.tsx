@@ -1,4 +1,4 @@
-import AppLayout from "@cloudscape-design/components/app-layout";
+import AppLayout, { type AppLayoutToolbarProps } from "@cloudscape-design/components/app-layout-toolbar";
 import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
 import TopNavigation from "@cloudscape-design/components/top-navigation";
 import { useEffect } from "react";
@@ -8,6 +8,13 @@ import { SignInPage } from "./pages/sign-in/sign-in-page.tsx";
 import { follow, href, matchPath, navigate, useLocation } from "./router.ts";
 import { breadcrumbs, paths, type RouteDef, routes } from "./routes.tsx";
 import { signOut, useSession } from "./session.ts";
+
+const layoutLabels: AppLayoutToolbarProps.Labels = {
+  navigation: "Side navigation",
+  navigationToggle: "Open side navigation",
+  navigationClose: "Close side navigation",
+  notifications: "Notifications",
+};
 
 function resolve(path: string): { route: RouteDef; params: Record<string, string> } {
   for (const route of routes) {
@@ -58,6 +65,7 @@ export function App() {
           {!session || signingIn ? (
             <AppLayout
               headerSelector="#top-nav"
+              ariaLabels={layoutLabels}
               navigationHide
               toolsHide
               notifications={<Notifications items={flashes} />}
@@ -66,6 +74,7 @@ export function App() {
           ) : (
             <AppLayout
               headerSelector="#top-nav"
+              ariaLabels={layoutLabels}
               toolsHide
               navigation={
                 <Navigation

@@ -13,17 +13,18 @@ export interface Clients {
   iam: IAMClient;
 }
 
-export function makeClients(session: Session): Clients {
-  const config = {
-    region: REGION,
-    endpoint: endpoint(),
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
-    maxAttempts: 1,
-  };
+/** Signs with the session's credentials; without a session (just signed out) every call fails, asking to sign in. */
+export function makeClients(session: Session | undefined): Clients {
+  const credentials = session
+    ? {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+      }
+    : async () => {
+        throw new Error("You are signed out: sign in again.");
+      };
+  const config = { region: REGION, endpoint: endpoint(), credentials, maxAttempts: 1 };
   return {
     profiles: new CustomerProfilesClient(config),
     appflow: new AppflowClient(config),
@@ -33,14 +34,12 @@ export function makeClients(session: Session): Clients {
 }
 
 /**
- * The clients for the signed-in session. Pages render only when signed in (app.tsx), so this throws
- * if called on the sign-in page.
+ * The clients for the signed-in session (new ones after each sign-in). Pages render only when signed
+ * in (app.tsx); in the render that follows a sign-out they get clients that refuse to call.
  */
 export function useClients(): Clients {
   const session = useSession();
-  const clients = useMemo(() => (session ? makeClients(session) : undefined), [session]);
-  if (!clients) throw new Error("useClients() needs a signed-in session");
-  return clients;
+  return useMemo(() => makeClients(session), [session]);
 }
 
 /** The API's own message for a failed call (the SDK puts the body's Message/message there). */

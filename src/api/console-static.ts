@@ -52,6 +52,7 @@ export function registerConsole(app: FastifyInstance, root: string = consoleDist
         prefix: "/",
         wildcard: true,
         index: "index.html",
+        cacheControl: false,
         setHeaders: (res, path) => {
           // Vite's assets carry a content hash in their names; index.html must be fetched again.
           res.setHeader(

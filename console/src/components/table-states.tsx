@@ -1,5 +1,6 @@
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
+import type { PaginationProps } from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { ReactNode } from "react";
 
@@ -43,3 +44,10 @@ export function NoMatchState({ onClear }: { onClear: () => void }) {
 
 export const formatDate = (d: Date | undefined): string =>
   d ? d.toISOString().replace("T", " ").slice(0, 19) : "-";
+
+/** Labels for Pagination's arrow buttons and pages (screen readers; axe requires them). */
+export const paginationLabels: PaginationProps.Labels = {
+  nextPageLabel: "Next page",
+  previousPageLabel: "Previous page",
+  pageLabel: (n) => `Page ${n}`,
+};

@@ -8,7 +8,7 @@ import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
 import { useState } from "react";
 import { type Clients, useClients } from "../../aws.ts";
-import { EmptyState, formatDate, NoMatchState } from "../../components/table-states.tsx";
+import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { useApi } from "../../use-api.ts";
 import { CreateDomainModal } from "./create-domain-modal.tsx";
 
@@ -116,7 +116,7 @@ export function DomainsTable({
             countText={`${filteredItemsCount ?? 0} matches`}
           />
         }
-        pagination={<Pagination {...paginationProps} />}
+        pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
         variant="full-page"
         stickyHeader={false}
       />

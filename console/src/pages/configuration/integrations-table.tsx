@@ -8,7 +8,7 @@ import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/c
 import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
 import { useClients } from "../../aws.ts";
-import { EmptyState, formatDate, NoMatchState } from "../../components/table-states.tsx";
+import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
 import { useApi } from "../../use-api.ts";
@@ -164,7 +164,7 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }
-      pagination={<Pagination {...paginationProps} />}
+      pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />
   );
