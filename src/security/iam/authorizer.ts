@@ -77,9 +77,12 @@ export class Authorizer {
       principal.kind === "user" ? { ...request, callerUserArn: principal.arn } : request,
     );
     if (!target) return;
+    const mutating = isMutating(target.action);
+    // A change to IAM made by this process applies to the next request at once (cached policy sets dropped).
+    if (mutating && target.action.startsWith("iam:")) this.principals.iamChanged();
     if (principal.kind === "root") {
       // The account root is always allowed; its mutating calls are recorded like anyone's.
-      if (this.audit && isMutating(target.action)) await this.#record(input, principal.arn, target, "Allow");
+      if (this.audit && mutating) await this.#record(input, principal.arn, target, "Allow");
       return;
     }
     target.resource = await this.storedResource(input, target.resource);
@@ -106,7 +109,7 @@ export class Authorizer {
       resource: target.resource,
       context: contextValues(keys),
     });
-    if (this.audit && isMutating(target.action)) await this.#record(input, principal.arn, target, e.decision);
+    if (this.audit && mutating) await this.#record(input, principal.arn, target, e.decision);
     const kms =
       input.service === "kms" && this.kms
         ? await this.kms.decide(

@@ -10,6 +10,9 @@ import type { IamStore } from "./iam-store.ts";
 import type { PolicyStore } from "./policy-store.ts";
 import { type SessionStore, tokenHash } from "./session-store.ts";
 
+/** How long a user or policy set read from the database is trusted before it is read again. */
+const CACHE_TTL_MS = 5_000;
+
 /** Who signed a request, as IAM sees it. */
 export type Principal =
   | { kind: "root"; arn: string; userId: string; account: string; temporary: boolean }
@@ -32,6 +35,13 @@ export type Principal =
  */
 export class Principals implements SecretLookup {
   readonly #documents = new Map<string, PolicyDocument>();
+  /**
+   * Users and policy sets read from the database, trusted for CACHE_TTL_MS (another process may change
+   * them: IAM's own changes are eventually consistent too) or until this process changes IAM
+   * (`iamChanged`, called by the authorizer for every mutating IAM call).
+   */
+  readonly #cache = new Map<string, { value: unknown; readAt: number; generation: number }>();
+  #generation = 0;
 
   constructor(
     private readonly db: Queryable,
@@ -94,6 +104,29 @@ export class Principals implements SecretLookup {
     return key.userName === undefined ? root(false) : this.userPrincipal(key.userName, false);
   }
 
+  /** Forgets every cached user and policy set: IAM is being changed by this process. */
+  iamChanged(): void {
+    this.#generation++;
+    this.#cache.clear();
+  }
+
+  /** `read()` through the cache when `q` is the database itself (a transaction may see its own writes). */
+  async #cached<T>(q: Queryable, key: string, read: () => Promise<T>): Promise<T> {
+    if (q !== this.db) return read();
+    const now = this.clock.now();
+    const hit = this.#cache.get(key);
+    if (hit && hit.generation === this.#generation && now - hit.readAt < CACHE_TTL_MS && now >= hit.readAt) {
+      return hit.value as T;
+    }
+    const generation = this.#generation;
+    const value = await read();
+    if (generation === this.#generation) {
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(key, { value, readAt: now, generation });
+    }
+    return value;
+  }
+
   /** The stored ARN (with its path) of the user or role named `name`, or undefined when there is none. */
   async entityArn(q: Queryable, type: "user" | "role", name: string): Promise<string | undefined> {
     const found = type === "user" ? await this.iam.findUser(q, name) : await this.iam.findRole(q, name);
@@ -105,12 +138,14 @@ export class Principals implements SecretLookup {
     if (p.kind === "root") return [];
     const type = p.kind;
     const key = (p.kind === "user" ? p.userName : p.roleName).toLowerCase();
-    const managed = await this.policies.attached(q, type, key);
-    const inline = await this.policies.inline(q, type, key);
-    return [
-      ...managed.map((m) => ({ name: m.arn, document: this.parsed(m.document) })),
-      ...inline.map((i) => ({ name: i.policyName, document: this.parsed(i.document) })),
-    ];
+    return this.#cached(q, `policies:${type}:${key}`, async () => {
+      const managed = await this.policies.attached(q, type, key);
+      const inline = await this.policies.inline(q, type, key);
+      return [
+        ...managed.map((m) => ({ name: m.arn, document: this.parsed(m.document) })),
+        ...inline.map((i) => ({ name: i.policyName, document: this.parsed(i.document) })),
+      ];
+    });
   }
 
   /** A stored document, parsed (stored documents were validated when written). */
@@ -126,7 +161,9 @@ export class Principals implements SecretLookup {
   }
 
   private async userPrincipal(userName: string, temporary: boolean, notAfter?: number): Promise<Principal> {
-    const user = await this.iam.findUser(this.db, userName);
+    const user = await this.#cached(this.db, `user:${userName.toLowerCase()}`, () =>
+      this.iam.findUser(this.db, userName),
+    );
     if (!user || (notAfter !== undefined && user.createdAt > notAfter)) throw unknownKey();
     return {
       kind: "user",
