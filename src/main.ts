@@ -42,6 +42,7 @@ import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/ac
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { deriveKey } from "./security/derived-key.ts";
 import { WorkflowRoleCheck } from "./security/iam/workflow-role-check.ts";
+import { DomainKeys } from "./security/kms/domain-keys.ts";
 import { KmsAuthorization } from "./security/kms/kms-authorization.ts";
 import { KmsGrantStore } from "./security/kms/kms-grant-store.ts";
 import { KmsKeyStore } from "./security/kms/kms-key-store.ts";
@@ -127,6 +128,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const kmsGrants = new KmsGrantStore(clock);
   const kms = new KmsService(db, kmsKeys, kmsGrants, tags, clock);
   iam.authorizer.kms = new KmsAuthorization(kmsKeys, kmsGrants);
+  const domainKeys = new DomainKeys(kms);
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });
   const objectTypeStore = new ObjectTypeStore(clock);
   const profileData = new ProfileLifecycle(dialect, clock);
@@ -139,7 +141,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     arns,
     objects: profileData,
   });
-  const profiles = createProfileServices(database, objectTypes, clock);
+  const profiles = createProfileServices(database, objectTypes, clock, {}, domainKeys);
   const profileService = new ProfileService({ db, dialect, domains: domainStore, profiles });
   resources.add(profileResourceExists(arns, domainStore, objectTypeStore));
   // Matching needs the executor, and DeleteDomain the flows and integrations: composed below.
@@ -162,6 +164,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     profiles: profileData,
     objectTypes,
     cascade: late.cascade,
+    keys: domainKeys,
   });
   const services: ServiceDefinition[] = [
     tagOperations("profile", tags),

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/queryable.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
 /** A record that could not be ingested, kept with its reason so it can be fixed and replayed. */
@@ -15,6 +16,8 @@ export interface DeadLetter {
 
 /** Dead letters per domain, newest first. */
 export class DeadLetterStore {
+  constructor(private readonly sealer: DomainSealer = plainSealer) {}
+
   /** One page of a domain's dead letters, newest first, optionally of one object type. */
   async list(
     q: Queryable,
@@ -32,11 +35,12 @@ export class DeadLetterStore {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
+    const box = await this.sealer.boxIn(q, domainName);
     const items = rows.map((r) => {
       const d: DeadLetter = {
         id: r.dead_letter_id,
         objectTypeName: r.object_type_name,
-        object: r.payload,
+        object: box.open(r.payload),
         reasonCode: r.reason_code,
         message: r.message,
         createdAt: r.created_at,

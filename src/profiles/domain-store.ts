@@ -57,14 +57,23 @@ export class DomainStore {
     private readonly options: DomainStoreOptions,
   ) {}
 
-  /** Creates a domain; ALREADY_EXISTS when the name is taken. */
-  async create(q: Queryable, name: string, settings: DomainSettings): Promise<Domain> {
+  /**
+   * Creates a domain; ALREADY_EXISTS when the name is taken. `generatedKeyArn` is the KMS key made for
+   * it (src/security/kms/domain-keys.ts); without one an ARN is made up (stores used without KMS).
+   */
+  async create(
+    q: Queryable,
+    name: string,
+    settings: DomainSettings,
+    generatedKeyArn?: string,
+  ): Promise<Domain> {
     const now = this.clock.now();
     const row: Selectable<DomainsTable> = {
       domain_name: name,
       default_expiration_days: settings.defaultExpirationDays,
       default_encryption_key: settings.defaultEncryptionKey || null,
-      generated_encryption_key: `arn:aws:kms:${this.options.region}:${this.options.accountId}:key/${uuid()}`,
+      generated_encryption_key:
+        generatedKeyArn ?? `arn:aws:kms:${this.options.region}:${this.options.accountId}:key/${uuid()}`,
       dead_letter_queue_url: settings.deadLetterQueueUrl || null,
       matching: jsonText(domainMatchingColumn, settings.matching),
       rule_based_matching: jsonText(ruleBasedMatchingColumn, settings.ruleBasedMatching),

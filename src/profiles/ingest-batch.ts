@@ -30,6 +30,8 @@ export interface IngestBatch {
   priority: number | null;
   now: number;
   performedBy: string;
+  /** Seals a payload for storage (the domain's data key); stored as is when absent. */
+  seal?: (plaintext: string) => string;
 }
 
 /**
@@ -82,7 +84,9 @@ async function readBatch(
 }
 
 /** One object of the batch: dead-lettered, ignored (older than stored), or placed on a profile. */
-function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, payload: string): void {
+function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, plain: string): void {
+  // Sizes count the record as received; what is stored is sealed under the domain's data key.
+  const payload = batch.seal ? batch.seal(plain) : plain;
   if (!m.ok) {
     const key = c.ids.next();
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
@@ -90,7 +94,7 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: key, reason }, row);
     return;
   }
-  rows.bytes += payload.length;
+  rows.bytes += plain.length;
   const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : c.ids.next();
   const prev = m.uniqueKey ? c.stored.get(objectKey) : undefined;
   if (olderThanStored(m, prev)) {
@@ -106,7 +110,7 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
   }
   const place = placeObject(batch.compiled, c, rows, m, objectKey, prev);
   if (typeof place === "string") {
-    rows.bytes -= payload.length;
+    rows.bytes -= plain.length;
     const code = "NO_MATCHING_PROFILE";
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, objectKey, payload, code, place, c.now);
     const reason = { code, message: place };

@@ -8,6 +8,7 @@ import {
   compileObjectType,
   type ObjectTypeDefinition,
 } from "../ingest/index.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { type IngestBatch, ingestBatch } from "./ingest-batch.ts";
 import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
@@ -41,6 +42,7 @@ export class ProfileIngestor {
     private readonly objectTypes: ObjectTypeSource,
     private readonly clock: Clock,
     private readonly compileOptions: CompileOptions = {},
+    private readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /**
@@ -93,6 +95,7 @@ export class ProfileIngestor {
       const entry = await this.#compiledIn(trx, domainName, objectTypeName);
       const current = entry.compiled === compiled ? mapped : rawObjects.map((r) => entry.compiled.map(r));
       const batch = this.#batch(domainName, objectTypeName, entry.compiled, entry.priority, options);
+      batch.seal = await this.#sealIn(trx, domainName);
       return ingestBatch(trx, batch, rawObjects, current);
     });
   }
@@ -111,12 +114,9 @@ export class ProfileIngestor {
     await lockDomainIn(trx, this.database.dialect, domainName);
     const { compiled, priority } = await this.#compiledIn(trx, domainName, objectTypeName);
     const mapped = rawObjects.map((r) => compiled.map(r));
-    return ingestBatch(
-      trx,
-      this.#batch(domainName, objectTypeName, compiled, priority, options),
-      rawObjects,
-      mapped,
-    );
+    const batch = this.#batch(domainName, objectTypeName, compiled, priority, options);
+    batch.seal = await this.#sealIn(trx, domainName);
+    return ingestBatch(trx, batch, rawObjects, mapped);
   }
 
   /**
@@ -140,6 +140,12 @@ export class ProfileIngestor {
       deletions,
       performedBy: options.performedBy ?? "ingestion",
     });
+  }
+
+  /** Seals payloads under the domain's data key (KMS's error when its key is not usable). */
+  async #sealIn(trx: Kysely<Database>, domainName: string): Promise<(plaintext: string) => string> {
+    const box = await this.sealer.boxIn(trx, domainName);
+    return (plaintext) => box.seal(plaintext);
   }
 
   #batch(

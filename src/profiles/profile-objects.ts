@@ -4,6 +4,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { wellFormedText } from "../ingest/index.ts";
 import { inValues } from "./bulk.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 import { recordHistory } from "./profile-history.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
@@ -23,6 +24,7 @@ export class ProfileObjects {
     private readonly dialect: DialectName,
     private readonly profiles: ProfileStore,
     private readonly clock: Clock,
+    private readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /** One page of a profile's objects of one type, optionally only those holding a key value. */
@@ -62,10 +64,11 @@ export class ProfileObjects {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
+    const box = await this.sealer.boxIn(q, domainName);
     const items = rows.map((r) => ({
       ObjectTypeName: r.object_type_name,
       ProfileObjectUniqueKey: r.object_key,
-      Object: r.payload,
+      Object: box.open(r.payload),
     }));
     return toPage(items, offset, page.maxResults);
   }

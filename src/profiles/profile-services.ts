@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { CompileOptions } from "../ingest/index.ts";
 import { DeadLetterStore } from "./dead-letter-store.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { MergeRecords } from "./matching/merge-records.ts";
 import type { ObjectTypeSource } from "./object-type-source.ts";
 import { ProfileHistory } from "./profile-history.ts";
@@ -29,16 +30,17 @@ export function createProfileServices(
   objectTypes: ObjectTypeSource,
   clock: Clock,
   compileOptions: CompileOptions = {},
+  sealer: DomainSealer = plainSealer,
 ): ProfileServices {
   const profiles = new ProfileStore(database.dialect, clock);
   return {
-    ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions),
+    ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions, sealer),
     profiles,
-    objects: new ProfileObjects(database.dialect, profiles, clock),
+    objects: new ProfileObjects(database.dialect, profiles, clock, sealer),
     search: new ProfileSearch(profiles, database.dialect),
     merge: new ProfileMerge(database, clock),
     mergeRecords: new MergeRecords(database, clock),
     history: new ProfileHistory(),
-    deadLetters: new DeadLetterStore(),
+    deadLetters: new DeadLetterStore(sealer),
   };
 }

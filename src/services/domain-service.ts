@@ -20,6 +20,19 @@ export interface DomainCascade {
   deleteForDomainIn(tx: Queryable, domainName: string): Promise<void>;
 }
 
+/** The domain's KMS key and data key (src/security/kms/domain-keys.ts). */
+export interface DomainKeyPort {
+  /** A new KMS key for a new domain; its ARN. */
+  createForDomainIn(tx: Queryable, domainName: string): Promise<string>;
+  /** VALIDATION_FAILED naming `member` unless `given` is an enabled KMS key of this server. */
+  checkIn(q: Queryable, given: string, member: string): Promise<unknown>;
+  /** The new domain's data key, generated under `keyArn` and stored wrapped. */
+  createDataKeyIn(tx: Queryable, domainName: string, keyArn: string, now: number): Promise<void>;
+  /** The domain's key changed: its data key re-wrapped under `keyArn`. */
+  rewrapIn(tx: Queryable, domainName: string, keyArn: string): Promise<void>;
+  deleteForDomainIn(tx: Queryable, domainName: string): Promise<void>;
+}
+
 /** What GetDomain's Stats are summed from. */
 export interface DomainStatsSource {
   statsIn(q: Queryable, domainName: string): Promise<DomainStats>;
@@ -54,6 +67,8 @@ export interface DomainServiceDeps {
    * resource's one deletion path; then the profiles, the object types, the tags and the domain.
    */
   cascade: readonly DomainCascade[];
+  /** The domains' KMS keys and data keys; without it keys are made-up ARNs and data is stored as is. */
+  keys?: DomainKeyPort;
 }
 
 /** CreateDomain, GetDomain, UpdateDomain, ListDomains, DeleteDomain: each one transaction. */
@@ -67,7 +82,12 @@ export class DomainService {
     tags: Record<string, string> | undefined,
   ): Promise<DomainView> {
     return this.d.db.transaction().execute(async (tx) => {
-      const domain = await this.d.domains.create(tx, name, settings);
+      const keys = this.d.keys;
+      const given = settings.defaultEncryptionKey;
+      if (keys && given) await keys.checkIn(tx, given, "DefaultEncryptionKey");
+      const generated = keys && (await keys.createForDomainIn(tx, name));
+      const domain = await this.d.domains.create(tx, name, settings, generated);
+      await keys?.createDataKeyIn(tx, name, domain.defaultEncryptionKey, domain.createdAt);
       if (settings.ruleBasedMatching) await this.d.matching.configuredIn(tx, name);
       if (tags) await this.d.tags.tagIn(tx, this.d.arns.domain(name), tags);
       return this.#view(tx, domain);
@@ -90,7 +110,15 @@ export class DomainService {
     tags: Record<string, string> | undefined,
   ): Promise<DomainView> {
     return inDomainTransaction(this.d.db, this.d.dialect, name, async (tx) => {
+      const keys = this.d.keys;
+      if (keys && patch.defaultEncryptionKey) {
+        await this.d.domains.require(tx, name);
+        await keys.checkIn(tx, patch.defaultEncryptionKey, "DefaultEncryptionKey");
+      }
       const domain = await this.d.domains.update(tx, name, patch);
+      if (keys && patch.defaultEncryptionKey !== undefined) {
+        await keys.rewrapIn(tx, name, domain.defaultEncryptionKey);
+      }
       if (patch.ruleBasedMatching) await this.d.matching.configuredIn(tx, name);
       if (tags) await this.d.tags.tagIn(tx, this.d.arns.domain(name), tags);
       return this.#view(tx, domain);
@@ -127,6 +155,7 @@ export class DomainService {
     await this.d.profiles.deleteForDomainIn(tx, name);
     await this.d.objectTypes.deleteForDomainIn(tx, name);
     await this.d.tags.clearTreeIn(tx, this.d.arns.domain(name));
+    await this.d.keys?.deleteForDomainIn(tx, name);
     await this.d.domains.delete(tx, name);
   }
 

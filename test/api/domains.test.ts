@@ -91,7 +91,7 @@ describeEachDialect("Customer Profiles domains through the SDK", (dialect) => {
   });
 
   it("a given DefaultEncryptionKey is kept; UpdateDomain with '' falls back to the domain's generated key", async () => {
-    const key = "arn:aws:kms:us-east-1:000000000000:key/given";
+    const key = (await t.server.kms.createKey({ description: "given" })).arn;
     const created = await t.profiles.send(
       new CreateDomainCommand({ DomainName: "keyed", DefaultExpirationDays: 30, DefaultEncryptionKey: key }),
     );

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/config.ts";
 import { openDatabase } from "../../db/database.ts";
 import { DeadLetterStore } from "../../profiles/dead-letter-store.ts";
+import { localDomainKeys } from "../../security/kms/local-domain-keys.ts";
 import { env } from "../env.ts";
 
 /** `profileflow dead-letters --domain D`: the records a domain could not ingest, newest first, with why. */
@@ -28,7 +29,8 @@ export function registerDeadLetters(program: Command): void {
         const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         try {
           const limit = Math.min(100, Math.max(1, Number.parseInt(opts.limit, 10) || 20));
-          const page = await new DeadLetterStore().list(
+          // Payloads of an encrypted domain are opened with its data key (the server's master key and KMS).
+          const page = await new DeadLetterStore(localDomainKeys(database.db, config)).list(
             database.db,
             opts.domain,
             { objectTypeName: opts.type },
