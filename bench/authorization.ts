@@ -208,6 +208,16 @@ for (const dialect of benchDialects(args.only)) {
       await iam.send(new PutUserPolicyCommand({ UserName: "agent", PolicyName, PolicyDocument }));
     }
     const { AccessKey: k } = await iam.send(new CreateAccessKeyCommand({ UserName: "agent" }));
+    // A read-only user: one policy, no tag condition (the resource's tags are not read for it).
+    await iam.send(new CreateUserCommand({ UserName: "reader" }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: "reader",
+        PolicyName: "ReadDomain",
+        PolicyDocument: USER_POLICIES["ReadDomain"]!,
+      }),
+    );
+    const { AccessKey: rk } = await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }));
     iam.destroy();
     const userCredentials = { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! };
 
@@ -232,6 +242,10 @@ for (const dialect of benchDialects(args.only)) {
       const r = stats(await timed(calls, () => authorize(rootCredentials.accessKeyId, op, body)));
       const u = stats(await timed(calls, () => authorize(userCredentials.accessKeyId, op, body)));
       rows.push(`  authorize ${label}: root ${fmt(r)} | IAM user (5 policies) ${fmt(u)}`);
+      if (op === "GetDomain") {
+        const ro = stats(await timed(calls, () => authorize(rk!.AccessKeyId!, op, body)));
+        rows.push(`  authorize ${label}: read-only IAM user (1 policy, no tag condition) ${fmt(ro)}`);
+      }
     }
 
     // (3) Signed requests through the SDK, root and user interleaved.

@@ -7,6 +7,7 @@ import {
   authorizationTarget,
   type OperationRequest,
 } from "../../iam/operation-actions.ts";
+import type { PolicyDocument } from "../../iam/policy-document.ts";
 import { type Decision, evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
 import type { KmsAuthorization } from "../kms/kms-authorization.ts";
@@ -96,7 +97,7 @@ export class Authorizer {
       keys["aws:TagKeys"] = Object.keys(target.requestTags);
       for (const [k, v] of Object.entries(target.requestTags)) keys[`aws:RequestTag/${k}`] = v;
     }
-    if (target.resource !== "*") {
+    if (target.resource !== "*" && policies.some((p) => readsResourceTags(p.document))) {
       const tags = await this.db
         .selectFrom("resource_tags")
         .select(["tag_key", "tag_value"])
@@ -156,6 +157,28 @@ export class Authorizer {
       decision,
     });
   }
+}
+
+const RESOURCE_TAG = "aws:resourcetag/";
+const readsTags = new WeakMap<PolicyDocument, boolean>();
+
+/**
+ * Whether a policy looks at `aws:ResourceTag/…` (a condition key, or a policy variable in a resource
+ * or condition value): only then are the resource's tags read for the request.
+ */
+function readsResourceTags(doc: PolicyDocument): boolean {
+  let reads = readsTags.get(doc);
+  if (reads === undefined) {
+    const mentions = (v: string) => v.toLowerCase().includes(RESOURCE_TAG);
+    reads = doc.statements.some(
+      (st) =>
+        st.conditions.some((c) => c.keyLower.startsWith(RESOURCE_TAG) || c.values.some(mentions)) ||
+        (st.resource ?? []).some(mentions) ||
+        (st.notResource ?? []).some(mentions),
+    );
+    readsTags.set(doc, reads);
+  }
+  return reads;
 }
 
 /** The account's IAM user or role ARN `user/{path}{name}` / `role/{path}{name}`, parsed. */
