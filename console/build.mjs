@@ -5,7 +5,16 @@
 // Run by the root package's `prepare` script (so `npm ci` / `npm install` build it), by
 // `npm run build:console`, and by `profileflow serve` / `profileflow demo` (with --if-stale).
 // Without vite (an install that left it out) it prints why and exits 0: the API still serves.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,17 +45,29 @@ export function staleReason() {
   return changed ? `console/${changed} changed since the last build` : undefined;
 }
 
+function holderAlive() {
+  try {
+    const pid = Number(readFileSync(join(lockDir, "pid"), "utf8"));
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive but someone else's. No pid file yet: the holder is between mkdir and write.
+    return e.code === "EPERM" || (e.code === "ENOENT" && Date.now() - statSync(lockDir).mtimeMs < 5000);
+  }
+}
+
 async function lock() {
   for (;;) {
     try {
       mkdirSync(lockDir);
+      writeFileSync(join(lockDir, "pid"), String(process.pid));
       return;
     } catch (e) {
       if (e.code !== "EEXIST") throw e;
-      // A build that died left its lock behind: take it over after a while.
-      if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS)
+      // A build that died left its lock behind: take it over.
+      if (!holderAlive() || Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS) {
         rmSync(lockDir, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 100));
+      } else await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
@@ -85,6 +106,14 @@ async function main() {
     return;
   }
   await lock();
+  // Stopped mid-build (Ctrl-C, SIGTERM): leave no lock and no half-built folder behind.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      rmSync(lockDir, { recursive: true, force: true });
+      rmSync(join(here, `.dist-${process.pid}`), { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     // Another process may have built it while this one waited for the lock.
     const reason = staleReason();

@@ -42,8 +42,12 @@ export function NoMatchState({ onClear }: { onClear: () => void }) {
   );
 }
 
-export const formatDate = (d: Date | undefined): string =>
-  d ? d.toISOString().replace("T", " ").slice(0, 19) : "-";
+/** "2026-12-03 10:51:15" (UTC) for a Date, an ISO string or epoch ms; "-" when there is none. */
+export function formatDate(d: Date | string | number | undefined): string {
+  if (d === undefined || d === "") return "-";
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().replace("T", " ").slice(0, 19);
+}
 
 /** Labels for Pagination's arrow buttons and pages (screen readers; axe requires them). */
 export const paginationLabels: PaginationProps.Labels = {

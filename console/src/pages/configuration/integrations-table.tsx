@@ -1,4 +1,5 @@
 import { useCollection } from "@cloudscape-design/collection-hooks";
+import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
@@ -117,11 +118,17 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           id: "lastRun",
           header: "Last run",
           sortingField: "lastRun",
+          minWidth: 170,
           cell: (r) =>
             r.lastRun ? (
-              <StatusIndicator type={RUN_STATUS[r.lastRunStatus ?? ""] ?? "info"}>
-                {`${formatDate(r.lastRun)} ${r.lastRunStatus ?? ""}`.trim()}
-              </StatusIndicator>
+              <>
+                <StatusIndicator type={RUN_STATUS[r.lastRunStatus ?? ""] ?? "info"}>
+                  {r.lastRunStatus ?? "Unknown"}
+                </StatusIndicator>
+                <Box variant="small" color="text-body-secondary" display="block">
+                  {formatDate(r.lastRun)}
+                </Box>
+              </>
             ) : (
               "Not run yet"
             ),

@@ -56,7 +56,7 @@ export function SignInPage() {
                 <FormField
                   label="Access key ID"
                   errorText={missingKey}
-                  description="The root key is in the data directory's credentials file (`profileflow serve` prints where)."
+                  description="The root key is in the data directory's credentials file; profileflow serve prints where."
                 >
                   <Input
                     value={accessKeyId}
