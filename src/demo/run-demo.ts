@@ -110,10 +110,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const sandboxUrls = Object.fromEntries(Object.entries(sandboxes.servers).map(([v, s]) => [v, s.url]));
   const pop = sandboxes.world.population;
   const f = (n: number) => n.toLocaleString("en-US");
-  // profileflow's own endpoint comes first: the first URL a reader sees is the one to use.
+  // profileflow's own URLs come first (the console, then the API): the first URL a reader sees is the one to use.
   out.write(
     `profileflow demo (run ${state.runs}${previous ? ", resuming" : ""}): ${f(o.people)} people, of whom ${f(pop.count("salesforce"))} are Salesforce contacts, ` +
       `${f(pop.count("servicenow"))} ServiceNow users, ${f(pop.count("marketo"))} Marketo leads and ${f(pop.count("zendesk"))} Zendesk users\n` +
+      `  console     ${endpoint}/console/   sign in with Access key ID ${creds.accessKeyId} and Secret access key ${creds.secretAccessKey}\n` +
       `  profileflow ${endpoint}   the endpoint to use: AWS SDK / CLI, credentials in ${join(dataDir, "server", "credentials")}\n` +
       "  the simulated vendors it reads from:\n" +
       Object.entries(sandboxUrls)

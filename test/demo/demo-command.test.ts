@@ -116,12 +116,15 @@ describe("profileflow demo", () => {
     const first = startDemo(port, ["--people", "400", "--churn", "0"]);
     await first.waitFor(/Still syncing/);
     const out = first.stdout();
-    // The first URL a reader sees is profileflow's own, then the sandboxes'.
+    // The first URL a reader sees is profileflow's console (with its sign-in), then the API's, then the sandboxes'.
     const endpoint = `http://127.0.0.1:${port}`;
-    expect(out.match(/https?:\/\/[^\s)]+/)?.[0]).toBe(endpoint);
+    expect(out.match(/https?:\/\/[^\s)]+/)?.[0]).toBe(`${endpoint}/console/`);
     const lines = out.split("\n");
     const at = (url: string) => lines.findIndex((l) => l.includes(url));
-    expect(lines[at(endpoint)]).toMatch(/^ {2}profileflow http:\S+ {3}the endpoint to use/);
+    expect(lines[at(`${endpoint}/console/`)]).toMatch(
+      /^ {2}console {5}http:\S+ {3}sign in with Access key ID \S+ and Secret access key \S+$/,
+    );
+    expect(lines[at(`${endpoint} `)]).toMatch(/^ {2}profileflow http:\S+ {3}the endpoint to use/);
     expect(out).toMatch(
       /bulk workflows \(3 two-month batches since .*\) for salesforce, servicenow, marketo, incremental export for zendesk/,
     );
