@@ -46,6 +46,7 @@ import { DomainKeys } from "./security/kms/domain-keys.ts";
 import { KmsAuthorization } from "./security/kms/kms-authorization.ts";
 import { KmsGrantStore } from "./security/kms/kms-grant-store.ts";
 import { KmsKeyStore } from "./security/kms/kms-key-store.ts";
+import { KmsSealer } from "./security/kms/kms-sealer.ts";
 import { KmsService } from "./security/kms/kms-service.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
@@ -188,6 +189,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     pool: database.pool,
     clock,
     box,
+    keyed: new KmsSealer(kms, domainKeys),
     idempotencyKey: deriveKey(masterKey, "idempotency"),
     tags,
     logger,

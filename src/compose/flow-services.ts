@@ -19,6 +19,7 @@ import { FlowEngine, type FlowEngineOptions } from "../flows/flow-engine.ts";
 import { FlowStore } from "../flows/flow-store.ts";
 import { InstanceLimits } from "../flows/instance-limits/instance-limits.ts";
 import { IntegrationStore } from "../flows/integration-store.ts";
+import type { KeyedSealer } from "../flows/keyed-sealer.ts";
 import { PostgresExecutor } from "../flows/postgres/postgres-executor.ts";
 import type { RecordSink } from "../flows/record-sink.ts";
 import type { ObjectTypeSource } from "../profiles/object-type-store.ts";
@@ -52,6 +53,8 @@ export interface FlowServicesDeps {
   db: Kysely<Database>;
   clock: Clock;
   box: SecretBox;
+  /** Seals connector credentials under a profile's kmsArn (KMS). */
+  keyed?: KeyedSealer;
   /** Key of the clientToken request fingerprints (derived from the master key). */
   idempotencyKey: Buffer;
   tags: TagService;
@@ -76,7 +79,12 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
   const { config, db, clock } = d;
   const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
   const flows = new FlowStore(clock, `${appflowArn}flow/`);
-  const connectorProfiles = new ConnectorProfileStore(d.box, clock, `${appflowArn}connectorprofile/`);
+  const connectorProfiles = new ConnectorProfileStore(
+    d.box,
+    clock,
+    `${appflowArn}connectorprofile/`,
+    d.keyed,
+  );
   const integrations = new IntegrationStore(clock);
   const secretStore = new SecretStore(
     d.box,

@@ -4,6 +4,7 @@ import type { SecretBox } from "../core/secret-box.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Database } from "../db/schema.ts";
 import { connectorMembersSchema, connectorPropertiesColumn } from "./connector-profile-properties-column.ts";
+import type { KeyedSealer } from "./keyed-sealer.ts";
 
 export type { ConnectionStatus } from "../db/schema/flows.ts";
 
@@ -42,7 +43,21 @@ export class ConnectorProfileStore {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly arnPrefix: string,
+    /** Seals credentials under the profile's kmsArn when it names one (else the master key's box). */
+    private readonly keyed?: KeyedSealer,
   ) {}
+
+  /** Credentials sealed under the profile's KMS key when it has one, else by the master key. */
+  async #seal(
+    q: Queryable,
+    name: string,
+    kmsArn: string | null | undefined,
+    credentials: unknown,
+  ): Promise<string> {
+    const text = JSON.stringify(credentials);
+    if (!kmsArn || !this.keyed) return this.box.seal(text);
+    return this.keyed.sealIn(q, kmsArn, text, { connectorProfile: name });
+  }
 
   /** Creates a profile; ALREADY_EXISTS when the name is taken. */
   async create(q: Queryable, input: ConnectorProfileInput): Promise<ConnectorProfile> {
@@ -52,7 +67,11 @@ export class ConnectorProfileStore {
         `Connector profile with name ${input.name} already exists.`,
       );
     }
+    if (input.kmsArn && this.keyed) await this.keyed.checkKeyIn(q, input.kmsArn, "kmsArn");
     const now = this.clock.now();
+    const sealed = input.credentials
+      ? await this.#seal(q, input.name, input.kmsArn, input.credentials)
+      : null;
     await q
       .insertInto("connector_profiles")
       .values({
@@ -62,7 +81,7 @@ export class ConnectorProfileStore {
         connector_label: input.connectorLabel ?? null,
         connection_mode: input.connectionMode,
         properties: connectorPropertiesColumn.stringify(input.properties),
-        credentials_sealed: input.credentials ? this.box.seal(JSON.stringify(input.credentials)) : null,
+        credentials_sealed: sealed,
         kms_arn: input.kmsArn ?? null,
         connection_status: input.connectionStatus,
         connection_message: input.connectionMessage ?? null,
@@ -76,14 +95,14 @@ export class ConnectorProfileStore {
   /** Replaces properties, credentials (when given) and the connection status. */
   async update(q: Queryable, input: ConnectorProfileInput): Promise<ConnectorProfile> {
     const now = this.clock.now();
+    const kmsArn = input.credentials && (await this.get(q, input.name))?.kmsArn;
+    const sealed = input.credentials && (await this.#seal(q, input.name, kmsArn, input.credentials));
     const res = await q
       .updateTable("connector_profiles")
       .set({
         connection_mode: input.connectionMode,
         properties: connectorPropertiesColumn.stringify(input.properties),
-        ...(input.credentials
-          ? { credentials_sealed: this.box.seal(JSON.stringify(input.credentials)) }
-          : {}),
+        ...(sealed ? { credentials_sealed: sealed } : {}),
         connection_status: input.connectionStatus,
         connection_message: input.connectionMessage ?? null,
         updated_at: now,
@@ -122,7 +141,12 @@ export class ConnectorProfileStore {
       .where("name", "=", name)
       .executeTakeFirst();
     if (!row) throw notFound(name);
-    return row.credentials_sealed ? openCredentials(this.box.open(row.credentials_sealed)) : undefined;
+    const sealed = row.credentials_sealed;
+    if (!sealed) return undefined;
+    if (this.keyed?.isKeyed(sealed)) {
+      return openCredentials(await this.keyed.openIn(q, sealed, { connectorProfile: name }));
+    }
+    return openCredentials(this.box.open(sealed));
   }
 
   /** Pages of profiles ordered by name, optionally filtered. */
