@@ -1,0 +1,267 @@
+import { CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
+import {
+  CreateDomainCommand,
+  GetDomainCommand,
+  GetWorkflowCommand,
+  GetWorkflowStepsCommand,
+  ListIntegrationsCommand,
+  ListWorkflowsCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { planBatches } from "../../src/flows/workflows/planner.ts";
+import {
+  type ServiceNowSandbox,
+  startServiceNowSandbox,
+} from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { fillWorkflowRolePolicy } from "../../src/security/iam/workflow-role-policy.ts";
+import { liveServiceNowUsers, serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import {
+  type ConsoleHarness,
+  type ConsolePage,
+  describeConsole,
+  expectAccessible,
+  expectCleanConsole,
+  NARROW,
+  screenshot,
+  startConsole,
+} from "./console-harness.ts";
+
+const DAY = 86_400_000;
+
+/** Opens the wizard on `domain`, chooses ServiceNow and checks the requirements box. */
+async function selectServiceNow(h: ConsoleHarness, p: ConsolePage, domain: string): Promise<void> {
+  await h.signIn(p);
+  await p.page.goto(`${h.url}domains/${domain}/integrations/new`);
+  await p.page.getByRole("heading", { name: "Select source" }).first().waitFor();
+  await p.page.getByRole("radio", { name: /ServiceNow/ }).check();
+  await p.page.getByText("ServiceNow integration requirements").waitFor();
+}
+
+/** Fills the new connection's fields and runs the live test. */
+async function newConnection(p: ConsolePage, name: string, url: string, user: string, password: string) {
+  await p.page.getByLabel("Connection name").fill(name);
+  await p.page.getByLabel("Instance URL").fill(url);
+  await p.page.getByLabel("User name").fill(user);
+  await p.page.getByLabel("Password").fill(password);
+  await p.page.getByRole("button", { name: "Create and test connection" }).click();
+}
+
+const next = (p: ConsolePage) => p.page.getByRole("button", { name: "Next", exact: true }).click();
+
+describeConsole("Add integration wizard (chromium)", () => {
+  let h: ConsoleHarness;
+  let sb: ServiceNowSandbox;
+  beforeAll(async () => {
+    // A small population whose history lies inside the default 30 days back.
+    sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
+    h = await startConsole("sqlite", { workers: true });
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk"])
+      await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
+  });
+  afterAll(async () => {
+    await h?.close();
+    await sb?.close();
+  });
+
+  it("walks the whole wizard against the ServiceNow sandbox to a created integration and its profiles", async () => {
+    const p = await h.newPage();
+    await selectServiceNow(h, p, "wiz");
+    // The checkbox is required to go on.
+    await next(p);
+    await p.page
+      .getByText("Read the integration requirements and check the box to go on.", { exact: true })
+      .waitFor();
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await expectAccessible(p, "Select source");
+    await screenshot(p, "add-integration-1-select-source");
+    await next(p);
+
+    await p.page.getByRole("radio", { name: /Create new connection/ }).check();
+    await newConnection(p, "sn-wizard", sb.url, sb.credentials.username, sb.credentials.password);
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await expectAccessible(p, "Establish connection");
+    await screenshot(p, "add-integration-2-establish-connection");
+    await next(p);
+
+    // The vendor's objects, each with its template by default.
+    for (const o of ["sys_user", "task", "incident"])
+      await p.page
+        .getByRole("row")
+        .filter({ hasText: `Servicenow-${o}` })
+        .waitFor();
+    await expectAccessible(p, "Integration options");
+    await screenshot(p, "add-integration-3-integration-options");
+    await next(p);
+
+    await p.page.getByText("30 days back").waitFor();
+    expect(await p.page.getByText("Bulk ingestion of data").count()).toBe(0);
+    await expectAccessible(p, "Ingestion start date");
+    await screenshot(p, "add-integration-4-ingestion-start-date");
+    await next(p);
+
+    const review = p.page.getByText("Connection status").locator("xpath=../..");
+    await review.getByText("Connected", { exact: true }).waitFor();
+    await p.page.getByText("Servicenow-sys_user (default template)").waitFor();
+    await expectAccessible(p, "Review and integrate");
+    await screenshot(p, "add-integration-5-review-and-integrate");
+    await p.page.getByRole("button", { name: "Create integration" }).click();
+
+    await p.page.getByRole("heading", { name: "Integration progress" }).waitFor();
+    const flow = "wiz-ServiceNow-sys_user";
+    await p.page.getByRole("heading", { name: new RegExp(flow) }).waitFor();
+    const listed =
+      (await h.server.profiles.send(new ListIntegrationsCommand({ DomainName: "wiz" }))).Items ?? [];
+    expect(listed.map((i) => i.ObjectTypeName).sort()).toEqual([
+      "Servicenow-incident",
+      "Servicenow-sys_user",
+      "Servicenow-task",
+    ]);
+    // A person of the sandbox becomes a profile once the first run has ingested sys_user.
+    const someone = [...(await liveServiceNowUsers(sb))][0]!;
+    const found = await waitFor(
+      async () => {
+        const r = await h.server.profiles.send(
+          new SearchProfilesCommand({ DomainName: "wiz", KeyName: "_serviceNowSystemId", Values: [someone] }),
+        );
+        return (r.Items ?? []).length > 0 ? r.Items : undefined;
+      },
+      { what: `a profile for ServiceNow user ${someone}`, timeoutMs: 60_000 },
+    );
+    expect(found).toHaveLength(1);
+    // The progress page shows the run with its records, and links to Flow details and View objects.
+    const progress = p.page
+      .getByRole("heading", { name: new RegExp(flow) })
+      .locator("xpath=ancestor::*[.//table][1]");
+    await progress.getByText("Successful").first().waitFor({ timeout: 60_000 });
+    await expectAccessible(p, "Integration progress");
+    await screenshot(p, "add-integration-6-progress");
+    await progress.getByRole("link", { name: "Flow details" }).click();
+    expect(new URL(p.page.url()).pathname).toBe(`/console/domains/wiz/integrations/${flow}/details`);
+    expectCleanConsole(p);
+  });
+
+  it("a bad credential at Establish connection shows ServiceNow's reason and does not go on (390 px)", async () => {
+    const p = await h.newPage(NARROW);
+    p.allow(/Failed to load resource: the server responded with a status of 4\d\d/);
+    // What the API answers the same wrong password, through the SDK.
+    const expected = await h.server.appflow
+      .send(
+        new CreateConnectorProfileCommand(
+          serviceNowConnectorProfile("sn-probe", {
+            url: sb.url,
+            credentials: { ...sb.credentials, password: "wrong" },
+          }),
+        ),
+      )
+      .then(
+        () => "",
+        (e: Error) => e.message,
+      );
+    expect(expected).not.toBe("");
+    await selectServiceNow(h, p, "wiz-bad");
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await newConnection(p, "sn-bad", sb.url, sb.credentials.username, "wrong");
+    await p.page.getByRole("status").getByText(expected).waitFor();
+    await expectAccessible(p, "a failed connection test");
+    await screenshot(p, "add-integration-bad-credential");
+    // Next is refused until the connection says Connected.
+    await next(p);
+    await p.page
+      .getByText("The connection test failed: correct the connection and test it again.", { exact: true })
+      .waitFor();
+    expect(await p.page.getByRole("heading", { name: "Source objects" }).count()).toBe(0);
+    expectCleanConsole(p);
+  });
+
+  it("more than 60 days back creates a bulk workflow in 2-month batches with a new least-privilege role", async () => {
+    const p = await h.newPage();
+    await selectServiceNow(h, p, "wiz-bulk");
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await newConnection(p, "sn-bulk", sb.url, sb.credentials.username, sb.credentials.password);
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await next(p);
+    // Only sys_user.
+    await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+    await p.page.getByRole("checkbox", { name: "Ingest task" }).uncheck();
+    await p.page.getByRole("checkbox", { name: "Ingest incident" }).uncheck();
+    await next(p);
+
+    const start = new Date(Date.now() - 200 * DAY).toISOString().slice(0, 10);
+    await p.page.getByPlaceholder("YYYY/MM/DD").fill(start.replaceAll("-", "/"));
+    await p.page.getByText("Bulk ingestion of data").waitFor();
+    await p.page.getByText("2-month batches").first().waitFor();
+    await p.page.getByText("up to three times").waitFor();
+    expect(await p.page.getByLabel("Role name").inputValue()).toBe("CustomerProfilesWorkflow-wiz-bulk");
+    await expectAccessible(p, "Ingestion start date, bulk");
+    await screenshot(p, "add-integration-4-ingestion-start-date-bulk");
+    await next(p);
+    await p.page.getByText(/CustomerProfilesWorkflow-wiz-bulk \(new/).waitFor();
+    await p.page.getByRole("button", { name: "Create integration" }).click();
+    await p.page.getByRole("heading", { name: "Integration progress" }).waitFor();
+
+    const wfs =
+      (await h.server.profiles.send(new ListWorkflowsCommand({ DomainName: "wiz-bulk" }))).Items ?? [];
+    expect(wfs).toHaveLength(1);
+    const id = wfs[0]!.WorkflowId!;
+    const roleArn = "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow-wiz-bulk";
+    const wf = await h.server.profiles.send(
+      new GetWorkflowCommand({ DomainName: "wiz-bulk", WorkflowId: id }),
+    );
+    expect(wf.Attributes?.AppflowIntegration?.RoleArn).toBe(roleArn);
+    const steps = await h.server.profiles.send(
+      new GetWorkflowStepsCommand({ DomainName: "wiz-bulk", WorkflowId: id }),
+    );
+    const firstFrom = Date.parse(steps.Items![0]!.AppflowIntegration!.BatchRecordsStartTime!);
+    expect(new Date(firstFrom).toISOString().slice(0, 10)).toBe(start);
+    expect(steps.Items).toHaveLength(planBatches(firstFrom, Date.now()).length);
+    expect(steps.Items!.length).toBeGreaterThanOrEqual(4);
+    // The role: trusted by profile.amazonaws.com, the seed's policy for this domain's key and the region.
+    const iam = new IAMClient({
+      endpoint: h.server.endpoint,
+      region: "us-east-1",
+      credentials: h.server.credentials,
+    });
+    try {
+      const role = await iam.send(new GetRoleCommand({ RoleName: "CustomerProfilesWorkflow-wiz-bulk" }));
+      expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).Statement).toEqual([
+        { Effect: "Allow", Principal: { Service: "profile.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]);
+      const policy = await iam.send(
+        new GetRolePolicyCommand({
+          RoleName: "CustomerProfilesWorkflow-wiz-bulk",
+          PolicyName: "CustomerProfilesWorkflowLeastPrivilege",
+        }),
+      );
+      const key = (await h.server.profiles.send(new GetDomainCommand({ DomainName: "wiz-bulk" })))
+        .DefaultEncryptionKey;
+      expect(JSON.parse(decodeURIComponent(policy.PolicyDocument!))).toEqual(
+        JSON.parse(
+          fillWorkflowRolePolicy(
+            key?.startsWith("arn:aws:kms:")
+              ? key
+              : "arn:aws:kms:us-east-1:000000000000:key/profileflow-domain-key",
+            "us-east-1",
+          ),
+        ),
+      );
+    } finally {
+      iam.destroy();
+    }
+    // The live progress: the workflow's steps, records, records/s and retries.
+    await p.page.getByRole("heading", { name: new RegExp(`workflow ${id}`) }).waitFor();
+    await p.page.getByText("Records/s").waitFor();
+    await p.page.getByText("Retries").waitFor();
+    await p.page.getByRole("heading", { name: "Steps" }).waitFor();
+    await waitFor(async () => (await p.page.getByRole("row").count()) >= steps.Items!.length + 1, {
+      what: "a row per workflow step",
+    });
+    await expectAccessible(p, "workflow progress");
+    await screenshot(p, "add-integration-6-workflow-progress");
+    expectCleanConsole(p);
+  });
+});
