@@ -10,11 +10,12 @@ export interface WorkflowRoleActor<Q> {
    * asked), undefined when all are allowed. Reads (the role's policies, resource tags, the domain's
    * key) go through `q`, so resources created earlier in the caller's transaction are seen.
    */
-  authorize(
-    q: Q,
-    who: WorkflowSession,
-    actions: readonly RoleAction[],
-  ): Promise<RoleDenial | undefined>;
+  authorize(q: Q, who: WorkflowSession, actions: readonly RoleAction[]): Promise<RoleDenial | undefined>;
+  /**
+   * Records a refusal in the audit trail again, through `q` outside the transaction it was decided in:
+   * for a caller whose transaction the refusal rolled back (with the audit row written in it).
+   */
+  recordRefusal(q: Q, who: WorkflowSession, denial: RoleDenial): Promise<void>;
 }
 
 /** The session a workflow acts in. */
@@ -43,11 +44,20 @@ export interface RoleDenial {
   readonly action: string;
   readonly resource: string;
   readonly message: string;
+  /** The session refused (absent when the role could not be assumed at all). */
+  readonly principalArn?: string;
+  readonly decision?: "ExplicitDeny" | "ImplicitDeny";
+  /** Whether the refused action changes something (its refusal belongs in the audit trail). */
+  readonly mutating?: boolean;
 }
 
 /** Thrown inside a transaction a denial must roll back; the runner records the denial after it. */
 export class RoleDeniedError extends Error {
-  constructor(readonly denial: RoleDenial) {
+  constructor(
+    readonly denial: RoleDenial,
+    /** The session refused, when the catcher needs it (to record the refusal after the rollback). */
+    readonly session?: WorkflowSession,
+  ) {
     super(denial.message);
     this.name = "RoleDeniedError";
   }

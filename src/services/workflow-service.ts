@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import { invalid, notFound, ProfileflowError } from "../core/errors.ts";
-import type { RoleAction, WorkflowRoleActor } from "../core/workflow-role.ts";
+import { type RoleAction, RoleDeniedError, type WorkflowRoleActor } from "../core/workflow-role.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ExecutionStore } from "../flows/execution-store.ts";
 import type { FlowDefinition, ScheduledTriggerProperties } from "../flows/flow-definition.ts";
@@ -159,12 +159,24 @@ export class WorkflowService {
    * appflow:DeleteFlow): a refusal is AccessDenied with AWS's sentence naming the role's session. A
    * role that no longer exists cannot act: the caller's own right to DeleteWorkflow is then enough.
    */
-  delete(domainName: string, workflowId: string): Promise<void> {
-    return this.d.db.transaction().execute(async (tx) => {
-      const wf = await this.#require(tx, domainName, workflowId);
-      await this.#deleteAsRole(tx, wf);
-      await this.deleteIn(tx, wf);
-    });
+  async delete(domainName: string, workflowId: string): Promise<void> {
+    try {
+      await this.d.db.transaction().execute(async (tx) => {
+        const wf = await this.#require(tx, domainName, workflowId);
+        await this.#deleteAsRole(tx, wf);
+        await this.deleteIn(tx, wf);
+      });
+    } catch (e) {
+      // The refusal's audit row went with the rolled-back transaction: written again after it.
+      if (e instanceof RoleDeniedError) {
+        if (e.session) await this.d.roleActor?.recordRefusal(this.d.db, e.session, e.denial);
+        throw new ProfileflowError("ACCESS_DENIED", e.denial.message, {
+          action: e.denial.action,
+          resource: e.denial.resource,
+        });
+      }
+      throw e;
+    }
   }
 
   async #deleteAsRole(tx: Queryable, wf: Workflow): Promise<void> {
@@ -178,12 +190,7 @@ export class WorkflowService {
     }
     const session = { roleArn: wf.roleArn, workflowId: wf.workflowId, domainName: wf.domainName };
     const denial = await this.d.roleActor.authorize(tx, session, actions);
-    if (denial && denial.action !== "sts:AssumeRole") {
-      throw new ProfileflowError("ACCESS_DENIED", denial.message, {
-        action: denial.action,
-        resource: denial.resource,
-      });
-    }
+    if (denial && denial.action !== "sts:AssumeRole") throw new RoleDeniedError(denial, session);
   }
 
   /** Re-runs the FAILED steps' windows with fresh attempts; returns those windows. */

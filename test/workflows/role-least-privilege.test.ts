@@ -12,6 +12,7 @@ import {
 } from "../../src/security/iam/workflow-role-policy.ts";
 import { START, sandbox } from "../connectors/servicenow/harness.ts";
 import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
+import { failure } from "../helpers/failure.ts";
 import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { type SdkStack, startWorkflowStack } from "./sdk-stack.ts";
@@ -119,8 +120,51 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
     const done = await stack.driveWorkflow("wf", id, "COMPLETE");
     expect(done.Status).toBe("COMPLETE");
     expect(done.ErrorDescription).toBeUndefined();
+    // Its mutating actions are in the audit trail under the role's session.
+    const session = `arn:aws:sts::${ACCOUNT}:assumed-role/LeastPrivilege/profile-wf-${id.slice(0, 12)}`;
+    const audit = stack.server.iam.audit;
+    const { events } = await audit.list(stack.server.database.db, { principalArn: session, limit: 1000 });
+    const actions = new Set(events.map((e) => e.action));
+    for (const a of [
+      "appflow:CreateFlow",
+      "appflow:TagResource",
+      "profile:PutIntegration",
+      "kms:CreateGrant",
+      "appflow:StartFlow",
+    ])
+      expect(actions).toContain(a);
+    expect(events.every((e) => e.decision === "Allow" && e.requestId === `workflow:${id}`)).toBe(true);
     // Its steps' flows and integrations are deleted as the role too (profile:DeleteIntegration, appflow:DeleteFlow).
     await stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
+    const deleted = await audit.list(stack.server.database.db, {
+      principalArn: session,
+      action: "appflow:DeleteFlow",
+      limit: 10,
+    });
+    expect(deleted.events.length).toBeGreaterThan(0);
+  });
+
+  it("DeleteWorkflow deletes the steps as the role: without AccessFlowResources it is refused naming the role's session", async () => {
+    const doc = JSON.parse(fillWorkflowRolePolicy(keyArn, "us-east-1")) as { Statement: { Sid: string }[] };
+    doc.Statement = doc.Statement.filter((s) => s.Sid !== "AccessFlowResources");
+    const { id, stepFlow } = await create(await role("NoDelete", JSON.stringify(doc)));
+    expect((await stack.driveWorkflow("wf", id, "FAILED", { rounds: 5 })).Status).toBe("FAILED");
+    const e = await failure(
+      stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id })),
+    );
+    expect(e.name).toBe("AccessDeniedException");
+    expect(e.message).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/NoDelete/profile-wf-${id.slice(0, 12)} is not authorized to perform: profile:DeleteIntegration on resource: arn:aws:profile:us-east-1:${ACCOUNT}:domains/wf/integrations/${flowArn(stepFlow)} because no identity-based policy allows the profile:DeleteIntegration action`,
+    );
+    // The refused decision is in the audit trail too.
+    const { events } = await stack.server.iam.audit.list(stack.server.database.db, {
+      action: "profile:DeleteIntegration",
+      decision: "ImplicitDeny",
+      limit: 10,
+    });
+    expect(events.map((x) => x.principalArn)).toContain(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/NoDelete/profile-wf-${id.slice(0, 12)}`,
+    );
   });
 
   it("a role with no policy at all cannot even create the first step's flow", async () => {

@@ -83,10 +83,24 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
           action: a.action,
           resource,
           message: denialMessage(principal.arn, a.action, resource, e.decision),
+          principalArn: principal.arn,
+          decision: e.decision,
+          mutating: a.mutating,
         };
       }
     }
     return undefined;
+  }
+
+  async recordRefusal(q: Queryable, who: WorkflowSession, denial: RoleDenial): Promise<void> {
+    if (!this.audit || !denial.mutating || !denial.principalArn || !denial.decision) return;
+    await this.audit.record(q, {
+      requestId: `workflow:${who.workflowId}`,
+      principalArn: denial.principalArn,
+      action: denial.action,
+      resource: denial.resource,
+      decision: denial.decision,
+    });
   }
 
   /** The role's session principal, or undefined when the role is gone. */
