@@ -208,16 +208,20 @@ async function lookupHolders(
         ) as k`.execute(trx);
       rows = result.rows;
     } else {
-      const names = [...new Set(part.map((p) => p.name))];
-      const values = JSON.stringify([...new Set(part.map((p) => p.value))]);
+      // One index probe per (name, value) pair: the pairs drive the join (CROSS JOIN fixes SQLite's
+      // order), rather than every name crossed with every value (rules × values probes).
+      const pairsJson = JSON.stringify(part.map((p) => [p.name, p.value]));
       const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
         select key_name, key_value, profile_id from (
           select key_name, key_value, profile_id,
             row_number() over (partition by key_name, key_value order by profile_id) as rn
           from (
-            select distinct key_name, key_value, profile_id from profile_keys
-            where domain_name = ${domainName} and key_name in (${sql.join(names)})
-              and key_value in (select value from json_each(${values}))
+            select distinct k.key_name, k.key_value, k.profile_id
+            from json_each(${pairsJson}) as j
+            cross join profile_keys as k
+            where k.domain_name = ${domainName}
+              and k.key_name = json_extract(j.value, '$[0]')
+              and k.key_value = json_extract(j.value, '$[1]')
           )
         ) where rn <= ${cap}`.execute(trx);
       rows = result.rows;
