@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/schema.ts";
-import { latestFinishedJob, similarByMl } from "../../profiles/matching/identity-resolution-store.ts";
+import { latestFinishedJob } from "../../profiles/matching/identity-resolution-store.ts";
+import { matchGroupOf } from "../../profiles/matching/match-groups.ts";
 import { listRuleMatches, similarByRule } from "../../profiles/matching/rule-match-list.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
 import type { ProfileService } from "../../services/profile-service.ts";
@@ -28,8 +29,8 @@ const similarSchema = z.object({
 /**
  * ListRuleBasedMatches: the matches rule-based matching found up to MaxAllowedRuleLevelForMatching and
  * did not merge. GetSimilarProfiles: the profile a search key finds, with the profiles matches link to
- * it (RULE_BASED_MATCHING: recorded unmerged rule matches, the lowest level; ML_BASED_MATCHING: the
- * latest identity resolution job's matches, the best score). Then ML matching's job operations.
+ * it (RULE_BASED_MATCHING: recorded unmerged rule matches, the lowest level; ML_BASED_MATCHING: its
+ * group of the latest identity resolution job's matches, as GetMatches lists it). Then ML matching's job operations.
  */
 export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
   const operations: Operation[] = [
@@ -66,15 +67,14 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
         );
         const profileId = found.items[0]?.ProfileId;
         if (input.MatchType === "ML_BASED_MATCHING") {
+          // The profile's group of the latest job's matches, as GetMatches lists it (the profile first).
           const job = profileId ? await latestFinishedJob(deps.db, domain) : undefined;
-          const similar =
-            profileId && job ? await similarByMl(deps.db, domain, job.jobId, profileId) : { profileIds: [] };
+          const group =
+            profileId && job ? await matchGroupOf(deps.db, domain, job.jobId, profileId) : undefined;
           return {
-            ProfileIds: similar.profileIds,
+            ProfileIds: group ? [profileId!, ...group.profileIds.filter((p) => p !== profileId)] : [],
             MatchType: input.MatchType,
-            ...(similar.matchId !== undefined
-              ? { MatchId: similar.matchId, ConfidenceScore: similar.score }
-              : {}),
+            ...(group ? { MatchId: group.matchId, ConfidenceScore: group.score } : {}),
           };
         }
         const similar = profileId ? await similarByRule(deps.db, domain, profileId) : { profileIds: [] };

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { bothProfilesExist } from "./live-matches.ts";
 
 /** A group of profiles a job's matches link (GetMatches' MatchItem). */
 export interface MatchGroup {
@@ -72,19 +73,53 @@ export async function matchGroupsOf(
 ): Promise<MatchGroup[]> {
   const rows = await db
     .selectFrom("ml_matches as m")
-    .innerJoin("profiles as a", (j) =>
-      j.onRef("a.domain_name", "=", "m.domain_name").onRef("a.profile_id", "=", "m.profile_a"),
-    )
-    .innerJoin("profiles as b", (j) =>
-      j.onRef("b.domain_name", "=", "m.domain_name").onRef("b.profile_id", "=", "m.profile_b"),
-    )
     .select(["m.profile_a", "m.profile_b", "m.score"])
     .where("m.domain_name", "=", domainName)
     .where("m.job_id", "=", jobId)
+    .where(bothProfilesExist())
     .execute();
   return groupMatches(
     rows.map((r) => ({ profileA: r.profile_a, profileB: r.profile_b, score: Number(r.score) })),
   );
+}
+
+/** Profiles a group read for one profile may hold (a chain longer than this is cut). */
+const MAX_GROUP = 200;
+
+/**
+ * The group of a job's matches that holds `profileId` (GetSimilarProfiles), found by following its
+ * links a ring at a time (one query per ring, by index), not by reading every match; undefined when
+ * the job matched it to nothing.
+ */
+export async function matchGroupOf(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  profileId: string,
+): Promise<MatchGroup | undefined> {
+  const seen = new Set([profileId]);
+  const edges = new Map<string, { profileA: string; profileB: string; score: number }>();
+  for (let ring = [profileId]; ring.length > 0 && seen.size < MAX_GROUP; ) {
+    const rows = await db
+      .selectFrom("ml_matches as m")
+      .select(["m.match_id", "m.profile_a", "m.profile_b", "m.score"])
+      .where("m.domain_name", "=", domainName)
+      .where("m.job_id", "=", jobId)
+      .where((eb) => eb.or([eb("m.profile_a", "in", ring), eb("m.profile_b", "in", ring)]))
+      .where(bothProfilesExist())
+      .execute();
+    const next: string[] = [];
+    for (const r of rows) {
+      edges.set(r.match_id, { profileA: r.profile_a, profileB: r.profile_b, score: Number(r.score) });
+      for (const id of [r.profile_a, r.profile_b]) {
+        if (seen.has(id) || seen.size >= MAX_GROUP) continue;
+        seen.add(id);
+        next.push(id);
+      }
+    }
+    ring = next;
+  }
+  return groupMatches([...edges.values()]).find((g) => g.profileIds.includes(profileId));
 }
 
 /** The page key of a group in groupMatches' order. */
