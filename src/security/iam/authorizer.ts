@@ -83,7 +83,10 @@ export class Authorizer {
     if (mutating && target.action.startsWith("iam:")) this.principals.iamChanged();
     if (principal.kind === "root") {
       // The account root is always allowed; its mutating calls are recorded like anyone's.
-      if (this.audit && mutating) await this.#record(input, principal.arn, target, "Allow");
+      if (this.audit && mutating) {
+        target.resource = await this.storedResource(input, target.resource);
+        await this.#record(input, principal.arn, target, "Allow");
+      }
       return;
     }
     target.resource = await this.storedResource(input, target.resource);
@@ -97,7 +100,9 @@ export class Authorizer {
       keys["aws:TagKeys"] = Object.keys(target.requestTags);
       for (const [k, v] of Object.entries(target.requestTags)) keys[`aws:RequestTag/${k}`] = v;
     }
-    if (target.resource !== "*" && policies.some((p) => readsResourceTags(p.document))) {
+    // The resource's tags are read only when a policy may look at them (a key policy might).
+    const tagsNeeded = input.service === "kms" || policies.some((p) => readsResourceTags(p.document));
+    if (target.resource !== "*" && tagsNeeded) {
       const tags = await this.db
         .selectFrom("resource_tags")
         .select(["tag_key", "tag_value"])
@@ -110,7 +115,6 @@ export class Authorizer {
       resource: target.resource,
       context: contextValues(keys),
     });
-    if (this.audit && mutating) await this.#record(input, principal.arn, target, e.decision);
     const kms =
       input.service === "kms" && this.kms
         ? await this.kms.decide(
@@ -129,6 +133,7 @@ export class Authorizer {
           )
         : undefined;
     const decision = kms?.decision ?? e.decision;
+    if (this.audit && mutating) await this.#record(input, principal.arn, target, decision);
     if (decision !== "Allow") {
       throw new ProfileflowError(
         "ACCESS_DENIED",
