@@ -2,6 +2,7 @@ import { CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   GetDomainCommand,
+  GetProfileObjectTypeCommand,
   GetWorkflowCommand,
   GetWorkflowStepsCommand,
   ListIntegrationsCommand,
@@ -58,7 +59,7 @@ describeConsole("Add integration wizard (chromium)", () => {
     // A small population whose history lies inside the default 30 days back.
     sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
     h = await startConsole("sqlite", { workers: true });
-    for (const d of ["wiz", "wiz-bad", "wiz-bulk"])
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map"])
       await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {
@@ -262,6 +263,84 @@ describeConsole("Add integration wizard (chromium)", () => {
     });
     await expectAccessible(p, "workflow progress");
     await screenshot(p, "add-integration-6-workflow-progress");
+    expectCleanConsole(p);
+  });
+  it("an existing connection tested live, and your own mapping from DescribeConnectorEntity's fields saved with PutProfileObjectType", async () => {
+    await h.server.appflow.send(
+      new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn-existing", sb)),
+    );
+    const p = await h.newPage();
+    await selectServiceNow(h, p, "wiz-map");
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await p.page.getByRole("radio", { name: /Use existing connection/ }).check();
+    await p.page.getByRole("button", { name: /^Connection/ }).click();
+    await p.page.getByRole("option", { name: /sn-existing/ }).click();
+    await p.page.getByRole("button", { name: "Test connection" }).click();
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await next(p);
+
+    await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+    await p.page.getByRole("checkbox", { name: "Ingest task" }).uncheck();
+    await p.page.getByRole("checkbox", { name: "Ingest incident" }).uncheck();
+    await p.page.getByRole("button", { name: /Object type for sys_user/ }).click();
+    await p.page.getByRole("option", { name: /Create your own mapping/ }).click();
+    await p.page.getByRole("heading", { name: "Mapping for sys_user" }).waitFor();
+    // Next is refused until the mapping can be saved.
+    await next(p);
+    await p.page.getByText("Choose at least one key: it is how objects find their profile.").waitFor();
+    await p.page.getByLabel("Object type name for sys_user").fill("SnPerson");
+    const rows = [
+      { source: "sys_id", target: "_profile.Attributes.snId", key: /Profile key, unique/ },
+      { source: "email", target: "_profile.EmailAddress", key: undefined },
+      { source: "sys_updated_on", target: "_profile.Attributes.updated", key: undefined },
+    ];
+    for (const [i, r] of rows.entries()) {
+      await p.page.getByRole("button", { name: "Add field mapping" }).click();
+      await p.page.getByRole("button", { name: new RegExp(`Source field ${i + 1}`) }).click();
+      await p.page
+        .getByRole("option", { name: new RegExp(`^${r.source}\\b`) })
+        .first()
+        .click();
+      await p.page.getByPlaceholder("_profile.Attributes.name").nth(i).fill(r.target);
+      await p.page.keyboard.press("Escape");
+      if (r.key) {
+        await p.page.getByRole("button", { name: new RegExp(`Key ${i + 1}`) }).click();
+        await p.page.getByRole("option", { name: r.key }).click();
+      }
+    }
+    await expectAccessible(p, "the mapping editor");
+    await screenshot(p, "add-integration-3-own-mapping");
+    await next(p);
+    await next(p);
+    await p.page.getByText(/SnPerson \(your mapping: 3 fields/).waitFor();
+    await p.page.getByRole("button", { name: "Create integration" }).click();
+    await p.page.getByRole("heading", { name: "Integration progress" }).waitFor();
+
+    const type = await h.server.profiles.send(
+      new GetProfileObjectTypeCommand({ DomainName: "wiz-map", ObjectTypeName: "SnPerson" }),
+    );
+    expect(type.Fields?.["sys_id"]).toMatchObject({
+      Source: "_source.sys_id",
+      Target: "_profile.Attributes.snId",
+    });
+    expect(type.Fields?.["email"]).toMatchObject({
+      Source: "_source.email",
+      Target: "_profile.EmailAddress",
+    });
+    expect(type.Keys?.["_sys_id"]).toEqual([
+      { StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["sys_id"] },
+    ]);
+    const someone = [...(await liveServiceNowUsers(sb))][0]!;
+    await waitFor(
+      async () => {
+        const r = await h.server.profiles.send(
+          new SearchProfilesCommand({ DomainName: "wiz-map", KeyName: "_sys_id", Values: [someone] }),
+        );
+        return (r.Items ?? []).length === 1;
+      },
+      { what: `a profile for ServiceNow user ${someone} through the mapping`, timeoutMs: 60_000 },
+    );
     expectCleanConsole(p);
   });
 });

@@ -156,7 +156,6 @@ export function ConnectionStep(props: {
                 loadingText="Loading connections"
                 errorText={profiles.error ? apiMessage(profiles.error) : undefined}
                 empty={`No ${source.label} connections yet: create a new one.`}
-                ariaLabel="Connection"
               />
             </FormField>
             {tested}

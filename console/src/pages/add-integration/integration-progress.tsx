@@ -42,6 +42,19 @@ const status = (s: string | undefined) => (
 const when = (v: Date | string | undefined) => formatDate(v === undefined ? undefined : new Date(v));
 const n = (v: number | undefined) => (v ?? 0).toLocaleString("en-US");
 
+/**
+ * Retries of one step (3 at most on transient failures): "Attempt N of 4 reading …" means N − 1 so far,
+ * "Retry N of 3 at …" N; a RETRY step without either message at least one.
+ */
+function retriesOf(s: WorkflowStepItem): number {
+  const a = s.AppflowIntegration;
+  const text = a?.ExecutionMessage ?? "";
+  const attempt = /Attempt (\d+) of/.exec(text);
+  const retry = /Retry (\d+) of/.exec(text);
+  const n = retry ? Number(retry[1]) : attempt ? Number(attempt[1]) - 1 : 0;
+  return Math.max(n, a?.Status === "RETRY" ? 1 : 0);
+}
+
 /** Records per second over the workflow's life so far. */
 function rate(records: number, from: Date | undefined, to: Date | undefined): string {
   if (!from) return "-";
@@ -97,10 +110,7 @@ function WorkflowProgress({
   );
   const m = poll.data?.wf.Metrics?.AppflowIntegration;
   const steps = poll.data?.steps ?? [];
-  const retries = steps.filter(
-    (s) =>
-      s.AppflowIntegration?.Status === "RETRY" || /retr/i.test(s.AppflowIntegration?.ExecutionMessage ?? ""),
-  ).length;
+  const retries = steps.reduce((sum, s) => sum + retriesOf(s), 0);
   const wf = poll.data?.wf;
   const finished = wf?.Status === "COMPLETE" || wf?.Status === "FAILED";
   return (

@@ -77,6 +77,7 @@ export function MappingEditor(props: {
           items={props.rows}
           addButtonText="Add field mapping"
           removeButtonText="Remove"
+          removeButtonAriaLabel={(r) => `Remove the mapping of ${r.source || "a field"}`}
           empty="No fields mapped yet."
           onAddButtonClick={() =>
             props.onChange(props.name, [...props.rows, { source: "", target: "", key: "" }])
@@ -112,6 +113,7 @@ export function MappingEditor(props: {
                   onChange={(e) => setRow(i, { target: e.detail.value })}
                   options={PROFILE_TARGETS.map((t) => ({ value: t }))}
                   enteredTextLabel={(v) => `Use: ${v}`}
+                  clearAriaLabel={`Clear profile field ${i + 1}`}
                   placeholder="_profile.Attributes.name"
                   ariaLabel={`Profile field ${i + 1}`}
                   empty="No such standard field: any _profile.Attributes.<name> works."

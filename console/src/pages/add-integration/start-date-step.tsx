@@ -127,7 +127,6 @@ function RoleChooser(props: {
               loadingText="Loading roles"
               errorText={roles.error ? apiMessage(roles.error) : undefined}
               empty="No roles yet: create a new one."
-              ariaLabel="Existing role"
             />
           </FormField>
         )}
