@@ -1,14 +1,39 @@
 import type { Server } from "../main.ts";
-import { DEMO_SOURCES } from "./demo-sources.ts";
+import { DEMO_OBJECTS, DEMO_SOURCES } from "./demo-sources.ts";
 
-/** A key of a profile joined across sources, to show a search that finds one person in several systems. */
-async function joinedKey(
-  server: Server,
-  domain: string,
-): Promise<{ key: string; value: string } | undefined> {
-  const key = "_salesforceContactId";
-  const value = await server.profileService.keyOfJoinedProfile(domain, key).catch(() => undefined);
-  return value === undefined ? undefined : { key, value };
+/** A person to look at: a Salesforce contact's id, its profile, and the related object types it holds. */
+interface Sample {
+  key: string;
+  value: string;
+  profileId: string;
+  relatedTypes: string[];
+}
+
+/**
+ * The profile of a Salesforce contact holding the most sources and kinds of related objects (assets,
+ * tasks, incidents, tickets): one person across several systems.
+ */
+async function samplePerson(server: Server, domain: string): Promise<Sample | undefined> {
+  const source = new Map(DEMO_OBJECTS.map((s) => [s.objectTypeName, s]));
+  const byProfile = new Map<string, { contact?: string; vendors: Set<string>; related: Set<string> }>();
+  for (const p of await server.profileService.placements(domain).catch(() => [])) {
+    const s = source.get(p.objectTypeName);
+    if (!s) continue;
+    const e = byProfile.get(p.profileId) ?? { vendors: new Set(), related: new Set() };
+    e.vendors.add(s.vendor);
+    if (s.kind === "related") e.related.add(s.objectTypeName);
+    if (s.objectTypeName === "Salesforce-Contact") e.contact = p.objectKey;
+    byProfile.set(p.profileId, e);
+  }
+  let best: Sample | undefined;
+  let score = 0;
+  for (const [profileId, e] of byProfile) {
+    const n = e.vendors.size + e.related.size;
+    if (e.contact === undefined || n <= score) continue;
+    score = n;
+    best = { key: "_salesforceContactId", value: e.contact, profileId, relatedTypes: [...e.related].sort() };
+  }
+  return best;
 }
 
 /** The endpoint, the credentials, and AWS CLI / SDK lines to explore what the demo built. */
@@ -21,9 +46,15 @@ export async function exploreHelp(
   const k = server.rootKey;
   const region = server.config.region;
   const e = `--endpoint-url ${endpoint}`;
-  const sample = await joinedKey(server, domain);
+  const sample = await samplePerson(server, domain);
   const search = sample
-    ? `aws customer-profiles search-profiles --domain-name ${domain} --key-name ${sample.key} --values ${sample.value} ${e}`
+    ? `aws customer-profiles search-profiles --domain-name ${domain} --key-name ${sample.key} --values ${sample.value} ${e}` +
+      sample.relatedTypes
+        .map(
+          (t) =>
+            `\n  aws customer-profiles list-profile-objects --domain-name ${domain} --profile-id ${sample.profileId} --object-type-name ${t} ${e}`,
+        )
+        .join("")
     : `aws customer-profiles search-profiles --domain-name ${domain} --key-name _email --values someone@example.com ${e}`;
   const wf = DEMO_SOURCES.find((s) => s.via === "workflow");
   return `Explore it (the API is at ${endpoint}; credentials also in ${dataDir}/server/credentials):

@@ -13,9 +13,7 @@ import {
   type FlowDefinition,
   GetDomainCommand,
   GetProfileObjectTypeTemplateCommand,
-  GetWorkflowCommand,
   ListIntegrationsCommand,
-  ListWorkflowsCommand,
   PutIntegrationCommand,
 } from "@aws-sdk/client-customer-profiles";
 import {
@@ -26,7 +24,7 @@ import {
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../ingest/matching/recommended-matching.ts";
 import {
   connectorProfileConfig,
-  DEMO_SOURCES,
+  DEMO_OBJECTS,
   type DemoSource,
   SALESFORCE_SECRET_NAME,
 } from "./demo-sources.ts";
@@ -38,7 +36,7 @@ export interface DemoClients {
   secrets: SecretsManagerClient;
 }
 
-/** What the setup made (or found): per source, its workflow id when it is backfilled by one. */
+/** What the setup made (or found): per object, its workflow id when it is backfilled by one. */
 export interface DemoTrack {
   source: DemoSource;
   workflowId?: string;
@@ -87,13 +85,17 @@ export function historyBatches(end: number): { StartTime: Date; EndTime: Date }[
   }));
 }
 
-/** The template's source fields, as the PROJECTION task's field list (the template says what it maps). */
-async function projection(c: DemoClients, s: DemoSource): Promise<string[]> {
+/**
+ * The template's source fields, as the PROJECTION task's field list (the template says what it maps): the
+ * top-level field of every `_source.…` path, in plain Sources and in expressions alike, so a reference
+ * read as `opened_by.value` keeps `opened_by` and an expression's `IsPersonAccount` is kept too.
+ */
+export async function projection(c: DemoClients, s: DemoSource): Promise<string[]> {
   const t = await c.profiles.send(new GetProfileObjectTypeTemplateCommand({ TemplateId: s.objectTypeName }));
-  const fields = Object.values(t.Fields ?? {})
-    .map((f) => f.Source?.replace(/^_source\./, "") ?? "")
-    .filter((f) => f !== "" && !f.includes("."));
-  return [...new Set([...fields, s.cursorField])];
+  const fields = Object.values(t.Fields ?? {}).flatMap((f) =>
+    [...(f.Source ?? "").matchAll(/_source\.([A-Za-z0-9_]+)/g)].map((m) => m[1] ?? ""),
+  );
+  return [...new Set([...fields, s.cursorField])].filter((f) => f !== "");
 }
 
 /** A scheduled incremental FlowDefinition from `from`, syncing every minute. */
@@ -207,25 +209,53 @@ async function ensureConnectorProfile(
   return { connection: "updated", sent: fingerprint };
 }
 
-/** The workflow already made for a source, if any (a resumed demo must not backfill twice). */
-async function existingWorkflow(c: DemoClients, domain: string, s: DemoSource): Promise<string | undefined> {
-  const list = await c.profiles.send(
-    new ListWorkflowsCommand({ DomainName: domain, WorkflowType: "APPFLOW_INTEGRATION" }),
-  );
-  for (const item of list.Items ?? []) {
-    if (!item.WorkflowId) continue;
-    const wf = await c.profiles.send(
-      new GetWorkflowCommand({ DomainName: domain, WorkflowId: item.WorkflowId }),
+/** The domain's integrations, hidden ones too (a workflow's steps, before its hand-off): flow name and workflow. */
+async function integrationsOf(
+  c: DemoClients,
+  domain: string,
+): Promise<{ flowName: string; objectTypeName: string; workflowId?: string }[]> {
+  const out: { flowName: string; objectTypeName: string; workflowId?: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await c.profiles.send(
+      new ListIntegrationsCommand({
+        DomainName: domain,
+        IncludeHidden: true,
+        ...(NextToken ? { NextToken } : {}),
+      }),
     );
-    if (wf.Attributes?.AppflowIntegration?.ConnectorProfileName === s.connectorProfileName)
-      return item.WorkflowId;
-  }
-  return undefined;
+    for (const i of page.Items ?? [])
+      out.push({
+        flowName: i.Uri?.split("/").pop() ?? "",
+        objectTypeName: i.ObjectTypeName ?? "",
+        ...(i.WorkflowId ? { workflowId: i.WorkflowId } : {}),
+      });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
 }
 
 /**
- * Everything a user's script would do, idempotently: domain, secret, connector profiles, and per source a
- * bulk workflow over `[start, end)` in three batches (or one incremental integration from `start`).
+ * The workflow already made for an object, if any (a resumed demo must not backfill twice): the one whose
+ * integration is the object's own flow (after the hand-off) or one of its steps' hidden flows
+ * (`<flowName>-wf<id>-<n>`), into the object's type. One vendor's objects share a connector profile, so
+ * the profile name cannot tell their workflows apart.
+ */
+function existingWorkflow(
+  integrations: readonly { flowName: string; objectTypeName: string; workflowId?: string }[],
+  s: DemoSource,
+): string | undefined {
+  return integrations.find(
+    (i) =>
+      i.workflowId !== undefined &&
+      i.objectTypeName === s.objectTypeName &&
+      (i.flowName === s.flowName || i.flowName.startsWith(`${s.flowName}-wf`)),
+  )?.workflowId;
+}
+
+/**
+ * Everything a user's script would do, idempotently: domain, secret, one connector profile per vendor,
+ * and per object a bulk workflow over `[start, end)` in three batches (or one incremental integration from `start`).
  * `sent` holds the fingerprints (by connector profile name) of what the previous run sent.
  */
 export async function setUpDemo(
@@ -239,34 +269,37 @@ export async function setUpDemo(
     sent?: Record<string, string>;
     /** The key of the `sent` fingerprints (`openDemoState`). */
     fingerprintKey: Buffer;
-    /** Default: DEMO_SOURCES. */
+    /** Default: DEMO_OBJECTS (every object; one connector profile per vendor). */
     sources?: readonly DemoSource[];
   },
 ): Promise<DemoTrack[]> {
   const { domain, credentials } = options;
-  const sources = options.sources ?? DEMO_SOURCES;
+  const sources = options.sources ?? DEMO_OBJECTS;
   await ensureDomain(c, domain);
   const sf = credentials["salesforce"] ?? {};
   const secretArn = sources.some((s) => s.vendor === "salesforce")
     ? await ensureSalesforceSecret(c, sf)
     : undefined;
-  const integrated = new Set(
-    ((await c.profiles.send(new ListIntegrationsCommand({ DomainName: domain }))).Items ?? []).map((i) =>
-      i.Uri?.split("/").pop(),
-    ),
-  );
+  const integrations = await integrationsOf(c, domain);
+  const integrated = new Set(integrations.map((i) => i.flowName));
+  // One connector profile per vendor, however many of its objects are integrated.
+  const connections = new Map<string, { connection: ConnectionChange; sent: string }>();
   const tracks: DemoTrack[] = [];
   for (const s of sources) {
-    const connection = await ensureConnectorProfile(
-      c,
-      s,
-      credentials[s.vendor] ?? {},
-      s.vendor === "salesforce" ? secretArn : undefined,
-      options.sent?.[s.connectorProfileName],
-      options.fingerprintKey,
-    );
+    let connection = connections.get(s.connectorProfileName);
+    if (!connection) {
+      connection = await ensureConnectorProfile(
+        c,
+        s,
+        credentials[s.vendor] ?? {},
+        s.vendor === "salesforce" ? secretArn : undefined,
+        options.sent?.[s.connectorProfileName],
+        options.fingerprintKey,
+      );
+      connections.set(s.connectorProfileName, connection);
+    }
     if (options.workflows && s.via === "workflow") {
-      let workflowId = await existingWorkflow(c, domain, s);
+      let workflowId = existingWorkflow(integrations, s);
       if (!workflowId && !integrated.has(s.flowName)) {
         const made = await c.profiles.send(
           new CreateIntegrationWorkflowCommand({

@@ -16,6 +16,11 @@ export interface DemoSource {
   via: "workflow" | "incremental";
   connectorProfileName: string;
   flowName: string;
+  /**
+   * `person`: each record is a person (one profile per person; scored against the sandboxes' truth).
+   * `related`: a record attached to a person's (or, for Account, a company's) profile by its keys.
+   */
+  kind: "person" | "related";
 }
 
 /** The four person objects the demo integrates, one per vendor. */
@@ -30,6 +35,7 @@ export const DEMO_SOURCES: readonly DemoSource[] = [
     via: "workflow",
     connectorProfileName: "demo-salesforce",
     flowName: "demo-salesforce-contacts",
+    kind: "person",
   },
   {
     vendor: "servicenow",
@@ -41,6 +47,7 @@ export const DEMO_SOURCES: readonly DemoSource[] = [
     via: "workflow",
     connectorProfileName: "demo-servicenow",
     flowName: "demo-servicenow-users",
+    kind: "person",
   },
   {
     vendor: "marketo",
@@ -52,6 +59,7 @@ export const DEMO_SOURCES: readonly DemoSource[] = [
     via: "workflow",
     connectorProfileName: "demo-marketo",
     flowName: "demo-marketo-leads",
+    kind: "person",
   },
   {
     vendor: "zendesk",
@@ -63,8 +71,52 @@ export const DEMO_SOURCES: readonly DemoSource[] = [
     via: "incremental",
     connectorProfileName: "demo-zendesk",
     flowName: "demo-zendesk-users",
+    kind: "person",
   },
 ];
+
+/** A related object of `person`'s vendor, read through the same connector profile by a flow of its own. */
+function related(
+  person: DemoSource,
+  object: string,
+  objectTypeName: string,
+  cursorField: string,
+  flowName: string,
+): DemoSource {
+  return { ...person, object, objectTypeName, cursorField, flowName, kind: "related" };
+}
+
+const [salesforce, servicenow, , zendesk] = DEMO_SOURCES as [DemoSource, DemoSource, DemoSource, DemoSource];
+
+/**
+ * The other objects the shipped templates cover. The cursor is the field each connector reads windows
+ * by (src/connectors/<vendor>/spec.ts; Zendesk's tickets export moves by `generated_timestamp`). Assets,
+ * tasks, incidents and tickets attach to their person's profile (ContactId, opened_by / caller_id,
+ * requester_id); an Account is its company's own profile.
+ */
+export const DEMO_RELATED_OBJECTS: readonly DemoSource[] = [
+  related(salesforce, "Account", "Salesforce-Account", "SystemModstamp", "demo-salesforce-accounts"),
+  related(salesforce, "Asset", "Salesforce-Asset", "SystemModstamp", "demo-salesforce-assets"),
+  related(servicenow, "task", "Servicenow-task", "sys_updated_on", "demo-servicenow-tasks"),
+  related(servicenow, "incident", "Servicenow-incident", "sys_updated_on", "demo-servicenow-incidents"),
+  related(zendesk, "tickets", "Zendesk-tickets", "generated_timestamp", "demo-zendesk-tickets"),
+];
+
+const VENDOR_ORDER = DEMO_SOURCES.map((s) => s.vendor);
+
+/** Every object the demo integrates (the nine templates), grouped by vendor, the person object first. */
+export const DEMO_OBJECTS: readonly DemoSource[] = [...DEMO_SOURCES, ...DEMO_RELATED_OBJECTS].sort(
+  (a, b) =>
+    VENDOR_ORDER.indexOf(a.vendor) - VENDOR_ORDER.indexOf(b.vendor) ||
+    (a.kind === b.kind ? 0 : a.kind === "person" ? -1 : 1),
+);
+
+/** `salesforce (Contact, Account, Asset), marketo (leads)`: objects grouped by vendor, in their order. */
+export function objectsByVendor(sources: readonly Pick<DemoSource, "vendor" | "object">[]): string {
+  const groups = new Map<string, string[]>();
+  for (const s of sources) groups.set(s.vendor, [...(groups.get(s.vendor) ?? []), s.object]);
+  return [...groups].map(([vendor, objects]) => `${vendor} (${objects.join(", ")})`).join(", ");
+}
 
 /** The demo's Salesforce connected-app secret name in Secrets Manager. */
 export const SALESFORCE_SECRET_NAME = "demo/salesforce-connected-app";

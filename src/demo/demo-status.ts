@@ -2,9 +2,12 @@ import { DescribeFlowExecutionRecordsCommand, type ExecutionRecord } from "@aws-
 import { GetWorkflowCommand } from "@aws-sdk/client-customer-profiles";
 import type { DemoClients, DemoTrack } from "./demo-setup.ts";
 
-/** Where one source stands, as the public API tells it. */
+/** Where one object's integration stands, as the public API tells it. */
 export interface TrackStatus {
   vendor: string;
+  /** The source object (Contact, Asset, incident, tickets…) and the object type it is ingested as. */
+  object: string;
+  objectTypeName: string;
   flowName: string;
   connectorProfileName: string;
   workflowId?: string;
@@ -60,6 +63,8 @@ export async function trackStatus(
 ): Promise<TrackStatus> {
   const s: TrackStatus = {
     vendor: track.source.vendor,
+    object: track.source.object,
+    objectTypeName: track.source.objectTypeName,
     flowName: track.source.flowName,
     connectorProfileName: track.source.connectorProfileName,
     stepsCompleted: 0,

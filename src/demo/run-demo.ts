@@ -11,6 +11,7 @@ import { type Sandboxes, startSandboxes } from "../sandbox/start-sandboxes.ts";
 import { exploreHelp } from "./demo-help.ts";
 import { DemoProgress } from "./demo-progress.ts";
 import { addMonths, type DemoClients, type DemoTrack, setUpDemo } from "./demo-setup.ts";
+import { objectsByVendor } from "./demo-sources.ts";
 import { type DemoState, openDemoState } from "./demo-state.ts";
 import { type TrackStatus, trackStatus } from "./demo-status.ts";
 import { type DemoSummary, failureLines, formatSummary, summarize } from "./demo-summary.ts";
@@ -141,27 +142,30 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   }
   state.sent = Object.fromEntries(tracks.map((t) => [t.source.connectorProfileName, t.sent]));
   stateFile.save(state);
-  const updated = tracks.filter((t) => t.connection === "updated");
+  // One connector profile per vendor, shared by its objects' tracks.
+  const updated = [
+    ...new Set(
+      tracks
+        .filter((t) => t.connection === "updated")
+        .map((t) => `${t.source.connectorProfileName} (${t.source.vendor})`),
+    ),
+  ];
   if (previous && updated.length > 0) {
     out.write(
-      `Updated the connections whose sandbox URL or credentials changed since the last run: ${updated
-        .map((t) => `${t.source.connectorProfileName} (${t.source.vendor})`)
-        .join(", ")}.\n`,
+      `Updated the connections whose sandbox URL or credentials changed since the last run: ${updated.join(", ")}.\n`,
     );
   }
   out.write(
     `${previous ? "Found" : "Created"} through the AWS SDK: domain "${DOMAIN}", a Secrets Manager secret, four connector profiles,\n` +
-      `bulk workflows (3 two-month batches since ${new Date(state.since).toISOString().slice(0, 10)}) for ${tracks
-        .filter((t) => t.workflowId)
-        .map((t) => t.source.vendor)
-        .join(", ")}, incremental export for ${tracks
-        .filter((t) => !t.workflowId)
-        .map((t) => t.source.vendor)
-        .join(", ")}; every flow then syncs each minute.\n\n`,
+      `bulk workflows (3 two-month batches since ${new Date(state.since).toISOString().slice(0, 10)}) for ${objectsByVendor(
+        tracks.filter((t) => t.workflowId).map((t) => t.source),
+      )},\nincremental export for ${objectsByVendor(
+        tracks.filter((t) => !t.workflowId).map((t) => t.source),
+      )}; every flow then syncs each minute.\n\n`,
   );
   const atStart = new Map<string, number>();
   for (const t of tracks)
-    atStart.set(t.source.vendor, (await trackStatus(clients, DOMAIN, t, runStart)).records);
+    atStart.set(t.source.flowName, (await trackStatus(clients, DOMAIN, t, runStart)).records);
   const context = {
     domain: DOMAIN,
     since: new Date(state.since).toISOString(),
@@ -192,7 +196,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
       try {
         latest = await Promise.all(
           tracks.map((t) =>
-            trackStatus(clients, DOMAIN, t, runStart, t.workflowId ? (atStart.get(t.source.vendor) ?? 0) : 0),
+            trackStatus(
+              clients,
+              DOMAIN,
+              t,
+              runStart,
+              t.workflowId ? (atStart.get(t.source.flowName) ?? 0) : 0,
+            ),
           ),
         );
         if (stopped) break;
@@ -219,7 +229,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
             `${new Date().toISOString().slice(11, 19)} synced: ${s.profiles.toLocaleString("en-US")} profiles, ${s.objects.toLocaleString("en-US")} objects, ${s.joinedAcrossSources.toLocaleString("en-US")} joined, ${s.deadLetters} dead letters, ${s.ingestedThisRun.toLocaleString("en-US")} records read this run\n` +
               latest
                 .filter((t) => t.lastStatus === "Error")
-                .map((t) => `  ${t.vendor}: last run ${failureLines(t, "    ").join("\n").trimStart()}\n`)
+                .map(
+                  (t) =>
+                    `  ${t.vendor} ${t.object}: last run ${failureLines(t, "    ").join("\n").trimStart()}\n`,
+                )
                 .join(""),
           );
         }

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEMO_OBJECTS, type DemoSource } from "../../src/demo/demo-sources.ts";
 import type { DemoSummary } from "../../src/demo/demo-summary.ts";
 
 const bin = join(import.meta.dirname, "../../bin/profileflow.js");
@@ -14,12 +15,8 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const OBJECTS: Record<string, string> = {
-  salesforce: "Contact",
-  servicenow: "sys_user",
-  marketo: "leads",
-  zendesk: "users",
-};
+/** The sandbox's truth of an object: every incident is a task too, from one store (`incident`). */
+const truthObject = (s: DemoSource) => (s.object === "task" ? "incident" : s.object);
 
 /**
  * A base port with the four after it free: both runs listen on the same ports, as `npm start` twice does
@@ -80,38 +77,69 @@ function startDemo(port: number, args: string[]) {
 
 const summary = () => JSON.parse(readFileSync(join(dataDir, "summary.json"), "utf8")) as DemoSummary;
 
-/** The ground truth: per source, live records stamped at or after the ingestion start, and the people behind them. */
+/**
+ * The ground truth: per object type, live records stamped at or after the ingestion start; the people
+ * behind the person objects' records, and the companies behind the accounts.
+ */
 async function groundTruth(s: DemoSummary) {
   const since = Date.parse(s.since);
-  const objectsBySource: Record<string, number> = {};
+  const objectsByType: Record<string, number> = {};
   const vendorsOfPerson = new Map<string, Set<string>>();
-  for (const [vendor, object] of Object.entries(OBJECTS)) {
+  type Key = { key: string; value: string };
+  const pair = (k: Key) => `${k.key}\u0000${k.value}`;
+  // Keys the held person records put on their profiles, and the person keys related records carry.
+  const personKeys = new Set<string>();
+  const anchors = new Map<string, { person: string; vendor: string }>();
+  let accounts = 0;
+  for (const o of DEMO_OBJECTS) {
     let n = 0;
     for (let offset: number | null = 0; offset !== null; ) {
       const page = (await (
-        await fetch(`${s.sandboxes[vendor]}/__sandbox/truth/${object}?offset=${offset}&limit=10000`)
+        await fetch(`${s.sandboxes[o.vendor]}/__sandbox/truth/${truthObject(o)}?offset=${offset}&limit=10000`)
       ).json()) as {
-        records: { deleted: boolean; stamp: string; personId: string }[];
+        records: { deleted: boolean; stamp: string; personId: string | null; profileKey: Key; keys: Key[] }[];
         nextOffset: number | null;
       };
       for (const r of page.records) {
         if (r.deleted || Date.parse(r.stamp) < since) continue;
         n++;
-        // The demo turns on the recommended rule-based matching: one profile per person.
-        const vendors = vendorsOfPerson.get(r.personId) ?? new Set<string>();
-        vendors.add(vendor);
-        vendorsOfPerson.set(r.personId, vendors);
+        if (r.personId === null) accounts++;
+        else if (o.kind === "related")
+          anchors.set(pair(r.profileKey), { person: r.personId, vendor: o.vendor });
+        else {
+          for (const k of r.keys) personKeys.add(pair(k));
+          // The demo turns on the recommended rule-based matching: one profile per person.
+          const vendors = vendorsOfPerson.get(r.personId) ?? new Set<string>();
+          vendors.add(o.vendor);
+          vendorsOfPerson.set(r.personId, vendors);
+        }
       }
       offset = page.nextOffset;
     }
-    objectsBySource[vendor] = n;
+    objectsByType[o.objectTypeName] = n;
+  }
+  // A related record joins the profile of the person record holding its person key (a Marketo lead's
+  // sfdcContactId counts); one whose person record is not held (stamped before the start) makes a profile
+  // of its own, one per person key, with no profile fields for a rule to match.
+  const peopleInSeveral = [...vendorsOfPerson.values()].filter((v) => v.size > 1).length;
+  let orphans = 0;
+  for (const [anchor, { person, vendor }] of anchors) {
+    if (personKeys.has(anchor)) vendorsOfPerson.get(person)?.add(vendor);
+    else orphans++;
   }
   const joined = [...vendorsOfPerson.values()].filter((v) => v.size > 1).length;
-  return { objectsBySource, profiles: vendorsOfPerson.size, joined };
+  return {
+    objectsByType,
+    people: vendorsOfPerson.size,
+    accounts,
+    profiles: vendorsOfPerson.size + accounts + orphans,
+    joined,
+    peopleInSeveral,
+  };
 }
 
 describe("profileflow demo", () => {
-  it("backfills four sources through the SDK to exactly the sandboxes' ground truth; a second run resumes and keeps syncing", async () => {
+  it("backfills the nine templated objects of four sources through the SDK to exactly the sandboxes' ground truth; a second run resumes and keeps syncing", async () => {
     const port = await freePorts(5);
     const first = startDemo(port, ["--people", "400", "--churn", "0"]);
     await first.waitFor(/Still syncing/);
@@ -126,7 +154,7 @@ describe("profileflow demo", () => {
     );
     expect(lines[at(`${endpoint} `)]).toMatch(/^ {2}profileflow http:\S+ {3}the endpoint to use/);
     expect(out).toMatch(
-      /bulk workflows \(3 two-month batches since .*\) for salesforce, servicenow, marketo, incremental export for zendesk/,
+      /bulk workflows \(3 two-month batches since .*\) for salesforce \(Contact, Account, Asset\), servicenow \(sys_user, task, incident\), marketo \(leads\),\nincremental export for zendesk \(users, tickets\)/,
     );
     expect(out).toMatch(/export AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
     expect(out).toMatch(
@@ -136,15 +164,20 @@ describe("profileflow demo", () => {
     expect(s1.endpoint).toBe(endpoint);
     for (const url of Object.values(s1.sandboxes)) expect(at(url)).toBeGreaterThan(at(endpoint));
     const truth = await groundTruth(s1);
-    expect(s1.objectsBySource).toEqual(truth.objectsBySource);
-    expect(s1.objects).toBe(Object.values(truth.objectsBySource).reduce((a, b) => a + b, 0));
-    expect(s1.profiles).toBe(truth.profiles);
+    // Every object the nine templates cover, to the record.
+    expect(s1.objectsByType).toEqual(truth.objectsByType);
+    expect(s1.objects).toBe(Object.values(truth.objectsByType).reduce((a, b) => a + b, 0));
+    // One profile per person and per person key of related records whose person is not held, plus the
+    // accounts' own. An account whose id exactly one profile holds when it arrives (a lone contact's, as a
+    // search-only key) joins that profile instead: identity resolution counts search-only keys as owners.
+    expect(s1.profiles).toBeGreaterThanOrEqual(truth.profiles - truth.accounts);
+    expect(s1.profiles).toBeLessThanOrEqual(truth.profiles);
     expect(s1.joinedAcrossSources).toBe(truth.joined);
     // The summary scores the profiles against the sandboxes' truth itself, and says so.
     expect(s1.identity).toMatchObject({
-      people: truth.profiles,
-      peopleInSeveralSources: truth.joined,
-      peopleUnified: truth.joined,
+      people: truth.people,
+      peopleInSeveralSources: truth.peopleInSeveral,
+      peopleUnified: truth.peopleInSeveral,
       recall: 1,
       precision: 1,
     });
@@ -175,23 +208,23 @@ describe("profileflow demo", () => {
     });
     expect(created.status).toBe(201);
     await second.waitFor(/synced: /, 100_000);
-    const ran = (t: { vendor: string; executions: number }) =>
-      t.executions > (s1.sources.find((x) => x.vendor === t.vendor)?.executions ?? 0);
+    const ran = (t: { flowName: string; executions: number }) =>
+      t.executions > (s1.sources.find((x) => x.flowName === t.flowName)?.executions ?? 0);
     const end = Date.now() + 100_000;
     let s3 = summary();
     while (Date.now() < end && !(s3.sources.every(ran) && s3.sources.every((t) => !t.running))) {
       await new Promise((r) => setTimeout(r, 500));
       s3 = summary();
     }
-    expect(s3.objectsBySource["salesforce"]).toBe((s1.objectsBySource["salesforce"] ?? 0) + 1);
+    expect(s3.objectsByType["Salesforce-Contact"]).toBe((s1.objectsByType["Salesforce-Contact"] ?? 0) + 1);
     expect(s3.profiles).toBe(s1.profiles + 1);
     // A resumed run reads only what changed since its watermark (minus the look-back), never the history.
     expect(s3.ingestedThisRun).toBeGreaterThanOrEqual(1);
     expect(s3.ingestedThisRun).toBeLessThan(s1.objects / 10);
     expect(s3.sources.filter((t) => !ran(t))).toEqual([]);
     // Every source's flow still reads: a restart keeps (or refreshes) the connections' credentials.
-    expect(s3.sources.map((t) => [t.vendor, t.lastStatus, t.lastMessage?.slice(0, 11)])).toEqual(
-      s3.sources.map((t) => [t.vendor, "Successful", "Successful:"]),
+    expect(s3.sources.map((t) => [t.flowName, t.lastStatus, t.lastMessage?.slice(0, 11)])).toEqual(
+      s3.sources.map((t) => [t.flowName, "Successful", "Successful:"]),
     );
     expect(await second.stop()).toBe(0);
   }, 240_000);

@@ -129,7 +129,9 @@ export const salesforceAsset: ObjectTypeTemplate = {
   Keys: {
     _salesforceAssetId: key(["ASSET", "UNIQUE"], "sfdcAssetId"),
     _salesforceContactId: key(["PROFILE"], "sfdcContactId"),
-    // Consulted only when the contact did not match: an account id is shared by all its contacts.
-    _salesforceAccountId: key(["PROFILE", "SECONDARY"], "sfdcAccountId"),
+    // Search only, as on Contact: an account id is shared by all its contacts. Matched (even as SECONDARY)
+    // it would attach an asset that arrives before its contact to another profile holding the account id
+    // (an earlier asset's, a colleague's, the account's), and the contact would then join that profile.
+    _salesforceAccountId: key([], "sfdcAccountId"),
   },
 };
