@@ -101,9 +101,9 @@ export function DeadLettersTable({
           id: "record",
           header: "Source record",
           cell: (r) => (
-            <Box variant="code" fontSize="body-s">
+            <code style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", fontSize: "12px" }}>
               {r.record}
-            </Box>
+            </code>
           ),
         },
       ]}

@@ -30,7 +30,10 @@ function rowOf(e: ExecutionRecord, connection: string | undefined): ExecutionRow
     id: e.executionId ?? "",
     status: e.executionStatus ?? "-",
     startedAt: e.startedAt,
-    window: from || to ? `${formatDate(from)} → ${to ? formatDate(to) : "…"}` : "-",
+    window:
+      from || to
+        ? `${from && from.getTime() > 0 ? formatDate(from) : "the beginning"} → ${to ? formatDate(to) : "…"}`
+        : "-",
     records: e.executionResult?.recordsProcessed ?? 0,
     failures: e.executionResult?.errorInfo?.putFailuresCount ?? 0,
     message,
@@ -85,6 +88,7 @@ export function ExecutionsTable({
           id: "status",
           header: "Status",
           sortingField: "status",
+          minWidth: 130,
           cell: (r) => <StatusIndicator type={RUN_STATUS[r.status] ?? "info"}>{r.status}</StatusIndicator>,
         },
         { id: "window", header: "Window", cell: (r) => r.window },
@@ -102,7 +106,7 @@ export function ExecutionsTable({
         },
         {
           id: "message",
-          header: "Reason",
+          header: "Message",
           cell: (r) =>
             r.message ? (
               <div>

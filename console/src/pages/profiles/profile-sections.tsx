@@ -1,5 +1,4 @@
 import type { ProfileHistoryRecord } from "@aws-sdk/client-customer-profiles";
-import Box from "@cloudscape-design/components/box";
 import Link from "@cloudscape-design/components/link";
 import { formatDate } from "../../components/table-states.tsx";
 import type { Explanation } from "../../extension-api.ts";
@@ -54,9 +53,9 @@ export function ObjectsSection({ objects, loading }: { objects: ObjectRow[]; loa
           id: "record",
           header: "Record",
           cell: (r) => (
-            <Box variant="code" fontSize="body-s">
+            <code style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", fontSize: "12px" }}>
               {r.record.length > MAX_RECORD ? `${r.record.slice(0, MAX_RECORD)}…` : r.record}
-            </Box>
+            </code>
           ),
         },
       ]}

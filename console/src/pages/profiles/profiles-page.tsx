@@ -82,6 +82,7 @@ export function ProfilesPage({ params, query }: PageProps) {
                   options={keyOptions}
                   enteredTextLabel={(v) => `Use: "${v}"`}
                   ariaLabel="Key"
+                  clearAriaLabel="Clear key"
                   placeholder="_email"
                   empty="No keys"
                   loadingText="Loading keys"
@@ -93,6 +94,7 @@ export function ProfilesPage({ params, query }: PageProps) {
                   value={valueInput}
                   onChange={(e) => setValueInput(e.detail.value)}
                   ariaLabel="Value"
+                  clearAriaLabel="Clear value"
                   placeholder="ada@example.com"
                   type="search"
                   spellcheck={false}
