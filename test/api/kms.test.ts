@@ -47,6 +47,12 @@ describeEachDialect("KMS through the SDK", (dialect) => {
     await t?.close();
   });
 
+  const defaultPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+    ],
+  });
   const newKey = async (Description = "test key") =>
     (await kms.send(new CreateKeyCommand({ Description }))).KeyMetadata!;
 
@@ -261,6 +267,52 @@ describeEachDialect("KMS through the SDK", (dialect) => {
     );
   });
 
+  it("conditions on kms:GrantOperations and kms:EncryptionContext:… hold against the request's members", async () => {
+    const key = await newKey();
+    const creds = await userWithKey(
+      iam,
+      "kms-conditions",
+      policyDocument(
+        {
+          Effect: "Allow",
+          Action: "kms:CreateGrant",
+          Resource: key.Arn,
+          Condition: { "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt"] } },
+        },
+        {
+          Effect: "Allow",
+          Action: "kms:Encrypt",
+          Resource: key.Arn,
+          Condition: { StringEquals: { "kms:EncryptionContext:domain": "shop" } },
+        },
+      ),
+    );
+    const user = clients.client(KMSClient, creds);
+    const grantee = `arn:aws:iam::${account}:role/reader`;
+    await user.send(
+      new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ["Decrypt"] }),
+    );
+    const wider = await failure(
+      user.send(
+        new CreateGrantCommand({
+          KeyId: key.KeyId,
+          GranteePrincipal: grantee,
+          Operations: ["Decrypt", "Encrypt"],
+        }),
+      ),
+    );
+    expect(wider.name).toBe("AccessDeniedException");
+    await user.send(
+      new EncryptCommand({ KeyId: key.KeyId, Plaintext: text("x"), EncryptionContext: { domain: "shop" } }),
+    );
+    const otherContext = await failure(
+      user.send(
+        new EncryptCommand({ KeyId: key.KeyId, Plaintext: text("x"), EncryptionContext: { domain: "bank" } }),
+      ),
+    );
+    expect(otherContext.name).toBe("AccessDeniedException");
+  });
+
   it("authorizes kms:* on key ARNs; the key policy decides with IAM, and grants allow their operations", async () => {
     const key = await newKey();
     const allowed = await userWithKey(
@@ -293,6 +345,7 @@ describeEachDialect("KMS through the SDK", (dialect) => {
       new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: userArn, Operations: ["Encrypt"] }),
     );
     await user.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text("x") }));
+    await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: defaultPolicy }));
     const malformed = await failure(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: "{" })));
     expect(malformed.name).toBe("MalformedPolicyDocumentException");
   });

@@ -100,6 +100,8 @@ export class Authorizer {
       keys["aws:TagKeys"] = Object.keys(target.requestTags);
       for (const [k, v] of Object.entries(target.requestTags)) keys[`aws:RequestTag/${k}`] = v;
     }
+    if (input.service === "kms" && this.kms)
+      Object.assign(keys, this.kms.contextKeys(input.body, principal.account));
     // The resource's tags are read only when a policy may look at them (a key policy might).
     const tagsNeeded = input.service === "kms" || policies.some((p) => readsResourceTags(p.document));
     if (target.resource !== "*" && tagsNeeded) {

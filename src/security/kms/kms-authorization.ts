@@ -47,6 +47,30 @@ export class KmsAuthorization {
     }
   }
 
+  /**
+   * KMS's condition keys of a direct request: `kms:CallerAccount`, `kms:GrantOperations`,
+   * `kms:GranteePrincipal`, `kms:RetiringPrincipal` (CreateGrant), `kms:EncryptionContextKeys` and
+   * `kms:EncryptionContext:<key>` (cryptographic operations). A service acting for a caller adds
+   * `kms:ViaService` itself (src/security/iam/workflow-role-actor.ts).
+   * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+   */
+  contextKeys(body: unknown, account: string): Record<string, string | string[]> {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const keys: Record<string, string | string[]> = { "kms:CallerAccount": account };
+    if (Array.isArray(b["Operations"])) {
+      keys["kms:GrantOperations"] = b["Operations"].filter((o): o is string => typeof o === "string");
+    }
+    if (typeof b["GranteePrincipal"] === "string") keys["kms:GranteePrincipal"] = b["GranteePrincipal"];
+    if (typeof b["RetiringPrincipal"] === "string") keys["kms:RetiringPrincipal"] = b["RetiringPrincipal"];
+    const ctx = b["EncryptionContext"];
+    if (ctx && typeof ctx === "object" && !Array.isArray(ctx)) {
+      const entries = Object.entries(ctx).filter((e): e is [string, string] => typeof e[1] === "string");
+      keys["kms:EncryptionContextKeys"] = entries.map(([k]) => k);
+      for (const [k, v] of entries) keys[`kms:EncryptionContext:${k}`] = v;
+    }
+    return keys;
+  }
+
   /** The combined decision of the key policy, the identity-based policies (`identity`) and the grants. */
   async decide(
     q: Queryable,
@@ -76,7 +100,11 @@ export class KmsAuthorization {
     };
   }
 
-  private async granted(q: Queryable, keyId: string, request: AuthorizationRequest & { principal: RequestPrincipal }) {
+  private async granted(
+    q: Queryable,
+    keyId: string,
+    request: AuthorizationRequest & { principal: RequestPrincipal },
+  ) {
     const operation = request.action.slice("kms:".length);
     const grants = await this.grants.granted(q, keyId, request.principal.ids);
     return grants.some((g) => g.operations.includes(operation));
