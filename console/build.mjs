@@ -6,6 +6,7 @@
 // `npm run build:console`, and by `profileflow serve` / `profileflow demo` (with --if-stale).
 // Without vite (an install that left it out) it prints why and exits 0: the API still serves.
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -72,6 +73,21 @@ async function lock() {
   }
 }
 
+/**
+ * A page loaded from the previous build still asks for that build's hashed chunks: the new build keeps
+ * the previous assets of the last hour (a long-lived server never serves a page whose scripts vanished).
+ */
+function keepRecentAssets(next) {
+  const old = join(distDir, "assets");
+  if (!existsSync(old)) return;
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(old)) {
+    const from = join(old, name);
+    const to = join(next, "assets", name);
+    if (!existsSync(to) && statSync(from).mtimeMs > hourAgo) cpSync(from, to, { preserveTimestamps: true });
+  }
+}
+
 /** Builds into a fresh folder, then swaps it in, so a running server never serves half a build. */
 async function build(vite, reason) {
   const started = Date.now();
@@ -83,6 +99,7 @@ async function build(vite, reason) {
       logLevel: "warn",
       build: { outDir: next, emptyOutDir: true },
     });
+    keepRecentAssets(next);
     rmSync(distDir, { recursive: true, force: true });
     renameSync(next, distDir);
   } finally {

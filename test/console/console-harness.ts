@@ -49,6 +49,9 @@ export function buildConsoleIfStale(): void {
   }
 }
 
+/** beforeAll's patience for a (re)build, a server and a browser on a loaded machine. */
+export const STARTUP_MS = 180_000;
+
 export const WIDE = { width: 1280, height: 900 };
 export const NARROW = { width: 390, height: 844 };
 

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerConsole } from "../../src/api/console-static.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-import { buildConsoleIfStale } from "./console-harness.ts";
+import { buildConsoleIfStale, STARTUP_MS } from "./console-harness.ts";
 
 /** The console's files at /console/ on the API's port: unsigned GETs only; the signed API unchanged. */
 describe("the console's static files on the API's port", () => {
@@ -13,7 +13,7 @@ describe("the console's static files on the API's port", () => {
   beforeAll(async () => {
     buildConsoleIfStale();
     t = await startTestServer("sqlite");
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await t?.close();
   });
@@ -63,7 +63,7 @@ describe("the console before it is built", () => {
     app = Fastify();
     registerConsole(app, join(dir, "absent"));
     await app.ready();
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await app.close();
     rmSync(dir, { recursive: true, force: true });

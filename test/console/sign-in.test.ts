@@ -6,6 +6,7 @@ import {
   expectAccessible,
   expectCleanConsole,
   NARROW,
+  STARTUP_MS,
   screenshot,
   startConsole,
   storage,
@@ -15,7 +16,7 @@ describeConsole("console sign-in (chromium)", () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
     h = await startConsole("sqlite");
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await h?.close();
   });
@@ -70,6 +71,20 @@ describeConsole("console sign-in (chromium)", () => {
     await p.page.getByRole("button", { name: "Sign out" }).click();
     await p.page.getByRole("button", { name: "Sign in" }).waitFor();
     expect(await storage(p, "sessionStorage")).toEqual({});
+    expectCleanConsole(p);
+  });
+
+  it("signs in with the keyboard alone: Tab between the fields, Enter submits", async () => {
+    const p = await h.newPage();
+    await p.page.goto(h.url);
+    await p.page.getByLabel("Access key ID").waitFor();
+    // The first field has the focus when the page opens.
+    await p.page.keyboard.type(h.server.credentials.accessKeyId);
+    await p.page.keyboard.press("Tab");
+    await p.page.keyboard.type(h.server.credentials.secretAccessKey);
+    await p.page.keyboard.press("Enter");
+    await p.page.getByRole("heading", { name: "Customer profiles configuration" }).waitFor();
+    expect(Object.keys(await storage(p, "sessionStorage"))).toEqual(["profileflow.session"]);
     expectCleanConsole(p);
   });
 
