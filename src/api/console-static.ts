@@ -62,12 +62,11 @@ export function registerConsole(app: FastifyInstance, root: string = consoleDist
         },
       });
       scope.setNotFoundHandler(async (req, reply) => {
-        const deepLink = (req.method === "GET" || req.method === "HEAD") && !/\.[a-z0-9]+$/i.test(req.url);
+        // A file's extension is in the path, never in the query (?value=ada@example.com is a deep link).
+        const path = req.url.split("?")[0] ?? "";
+        const deepLink = (req.method === "GET" || req.method === "HEAD") && !/\.[a-z0-9]+$/i.test(path);
         if (deepLink) return reply.type("text/html; charset=utf-8").sendFile("index.html");
-        return reply
-          .code(404)
-          .type("text/plain; charset=utf-8")
-          .send(`Not found: ${req.url.split("?")[0]}\n`);
+        return reply.code(404).type("text/plain; charset=utf-8").send(`Not found: ${path}\n`);
       });
     },
     { prefix: "/console" },

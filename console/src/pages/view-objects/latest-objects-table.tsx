@@ -15,6 +15,7 @@ interface ObjectRow {
   key: string;
   profileId: string;
   updatedAt: Date;
+  name: string;
   fields: string;
 }
 
@@ -44,6 +45,10 @@ export function LatestObjectsTable({
     key: o.ProfileObjectUniqueKey,
     profileId: o.ProfileId,
     updatedAt: new Date(o.UpdatedAt * 1000),
+    name:
+      [o.Fields["FirstName"], o.Fields["LastName"]].filter(Boolean).join(" ") ||
+      o.Fields["BusinessName"] ||
+      "-",
     fields: fieldsLine(o.Fields),
   }));
   const { items, collectionProps, filterProps, paginationProps, filteredItemsCount, actions } = useCollection(
@@ -57,7 +62,7 @@ export function LatestObjectsTable({
           />
         ),
         noMatch: <NoMatchState onClear={() => actions.setFiltering("")} />,
-        fields: ["objectTypeName", "key", "profileId", "fields"],
+        fields: ["objectTypeName", "key", "profileId", "name", "fields"],
       },
       pagination: { pageSize: 20 },
       sorting: { defaultState: { sortingColumn: { sortingField: "updatedAt" }, isDescending: true } },
@@ -92,8 +97,14 @@ export function LatestObjectsTable({
             </Link>
           ),
         },
-        { id: "fields", header: "Profile fields it sets", cell: (r) => r.fields || "-" },
+        { id: "name", header: "Name", sortingField: "name", cell: (r) => r.name },
         { id: "updated", header: "Stored", sortingField: "updatedAt", cell: (r) => formatDate(r.updatedAt) },
+        {
+          id: "fields",
+          header: "Profile fields it sets",
+          minWidth: 320,
+          cell: (r) => <span style={{ overflowWrap: "anywhere" }}>{r.fields || "-"}</span>,
+        },
       ]}
       filter={
         <TextFilter
