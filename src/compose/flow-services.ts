@@ -8,6 +8,7 @@ import type { ServiceDefinition } from "../api/operation.ts";
 import { secretsOperations } from "../api/secretsmanager/secrets-operations.ts";
 import type { Config } from "../config/config.ts";
 import { systemTimer } from "../connectors/sdk/index.ts";
+import { accountRootArn, appflowArnPrefix, secretArnPrefix } from "../core/arns.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { SecretBox } from "../core/secret-box.ts";
@@ -77,20 +78,15 @@ export interface FlowServicesDeps {
 /** Wires connections, secrets, flows, integrations and the execution engine, and their API operations. */
 export function composeFlowServices(d: FlowServicesDeps): FlowServices {
   const { config, db, clock } = d;
-  const appflowArn = `arn:aws:appflow:${config.region}:${config.accountId}:`;
-  const flows = new FlowStore(clock, `${appflowArn}flow/`);
+  const flows = new FlowStore(clock, appflowArnPrefix(config, "flow"));
   const connectorProfiles = new ConnectorProfileStore(
     d.box,
     clock,
-    `${appflowArn}connectorprofile/`,
+    appflowArnPrefix(config, "connectorprofile"),
     d.keyed,
   );
   const integrations = new IntegrationStore(clock);
-  const secretStore = new SecretStore(
-    d.box,
-    clock,
-    `arn:aws:secretsmanager:${config.region}:${config.accountId}:secret:`,
-  );
+  const secretStore = new SecretStore(d.box, clock, secretArnPrefix(config));
   const secrets = new SecretService({ db, secrets: secretStore, tags: d.tags });
   const idempotency = new Idempotency(db, clock, {
     key: d.idempotencyKey,
@@ -140,7 +136,7 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     connectorProfileOperations({ profiles: connectorProfileService }),
     flowOperations({
       flows: flowService,
-      principalArn: `arn:aws:iam::${config.accountId}:root`,
+      principalArn: accountRootArn(config.accountId),
     }),
     secretsOperations(secrets),
     connectorOperations({

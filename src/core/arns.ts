@@ -17,6 +17,48 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, accountId, resource: parts.slice(5).join(":") };
 }
 
+/** Region and account of a service's resources. */
+export interface ArnScope {
+  region: string;
+  accountId: string;
+}
+
+/** Builds `arn:aws:{service}:{region}:{account}:{resource}`. */
+export function arnOf(service: string, where: ArnScope, resource: string): string {
+  return `arn:aws:${service}:${where.region}:${where.accountId}:${resource}`;
+}
+
+/** Region and account of any ARN (empty strings where it has none). */
+export function scopeOf(arn: string): ArnScope {
+  const a = parseArn(arn);
+  return { region: a?.region ?? "", accountId: a?.accountId ?? "" };
+}
+
+/** The prefix of AppFlow resource ARNs of one kind: `arn:aws:appflow:{region}:{account}:{kind}/`. */
+export function appflowArnPrefix(where: ArnScope, kind: "flow" | "connectorprofile"): string {
+  return arnOf("appflow", where, `${kind}/`);
+}
+
+/** The ARN of an AppFlow resource: `arn:aws:appflow:{region}:{account}:{kind}/{name}`. */
+export function appflowArn(where: ArnScope, kind: "flow" | "connectorprofile", name: string): string {
+  return appflowArnPrefix(where, kind) + name;
+}
+
+/** The ARN of a KMS key: `arn:aws:kms:{region}:{account}:key/{keyId}`. */
+export function kmsKeyArn(where: ArnScope, keyId: string): string {
+  return arnOf("kms", where, `key/${keyId}`);
+}
+
+/** The prefix of Secrets Manager secret ARNs: `arn:aws:secretsmanager:{region}:{account}:secret:`. */
+export function secretArnPrefix(where: ArnScope): string {
+  return arnOf("secretsmanager", where, "secret:");
+}
+
+/** The account's root principal: `arn:aws:iam::{account}:root`. */
+export function accountRootArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:root`;
+}
+
 /**
  * The name of an AppFlow resource of one region and account from its ARN
  * (`arn:aws:appflow:{region}:{account}:{kind}/{name}`), or undefined for any other ARN.

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import { kmsKeyArn } from "../core/arns.ts";
 import type { Clock } from "../core/clock.ts";
 import { notFound, ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
@@ -72,8 +73,7 @@ export class DomainStore {
       domain_name: name,
       default_expiration_days: settings.defaultExpirationDays,
       default_encryption_key: settings.defaultEncryptionKey || null,
-      generated_encryption_key:
-        generatedKeyArn ?? `arn:aws:kms:${this.options.region}:${this.options.accountId}:key/${uuid()}`,
+      generated_encryption_key: generatedKeyArn ?? kmsKeyArn(this.options, uuid()),
       dead_letter_queue_url: settings.deadLetterQueueUrl || null,
       matching: jsonText(domainMatchingColumn, settings.matching),
       rule_based_matching: jsonText(ruleBasedMatchingColumn, settings.ruleBasedMatching),

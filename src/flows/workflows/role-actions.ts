@@ -1,3 +1,4 @@
+import { appflowArn, ProfileArns, scopeOf } from "../../core/arns.ts";
 import type { RoleAction } from "../../core/workflow-role.ts";
 import { OWNING_SERVICE_TAG_KEY, OWNING_SERVICE_TAG_VALUE } from "./owning-service-tag.ts";
 
@@ -10,16 +11,10 @@ import { OWNING_SERVICE_TAG_KEY, OWNING_SERVICE_TAG_VALUE } from "./owning-servi
 
 const OWNING = { [OWNING_SERVICE_TAG_KEY]: OWNING_SERVICE_TAG_VALUE } as const;
 
-/** Region and account of an AppFlow flow ARN `arn:aws:appflow:{region}:{account}:flow/{name}`. */
-function partsOf(flowArn: string): { region: string; account: string } {
-  const [, , , region = "", account = ""] = flowArn.split(":");
-  return { region, account };
-}
-
 /** The Customer Profiles integration ARN of `uri` (a flow ARN) in `domain`. */
 export function integrationArn(flowArn: string, domain: string, uri = flowArn): string {
-  const { region, account } = partsOf(flowArn);
-  return `arn:aws:profile:${region}:${account}:domains/${domain}/integrations/${uri}`;
+  const { region, accountId } = scopeOf(flowArn);
+  return new ProfileArns(region, accountId).integration(domain, uri);
 }
 
 /**
@@ -29,7 +24,8 @@ export function integrationArn(flowArn: string, domain: string, uri = flowArn): 
  * and profile:TagResource with the owning tag, and the Decrypt grant Customer Profiles makes.
  */
 export function createFlowActions(flowArn: string, domain: string, connectorProfile: string): RoleAction[] {
-  const { region, account } = partsOf(flowArn);
+  const scope = scopeOf(flowArn);
+  const { region } = scope;
   const viaAppflow = { "kms:ViaService": `appflow.${region}.amazonaws.com` };
   const integration = integrationArn(flowArn, domain);
   return [
@@ -37,7 +33,7 @@ export function createFlowActions(flowArn: string, domain: string, connectorProf
     { action: "appflow:TagResource", resource: flowArn, requestTags: OWNING, mutating: true },
     {
       action: "appflow:UseConnectorProfile",
-      resource: `arn:aws:appflow:${region}:${account}:connectorprofile/${connectorProfile}`,
+      resource: appflowArn(scope, "connectorprofile", connectorProfile),
       mutating: false,
     },
     { action: "kms:ListGrants", resource: "domain-key", context: viaAppflow, mutating: false },
