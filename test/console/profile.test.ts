@@ -1,5 +1,6 @@
 import {
   CreateDomainCommand,
+  GetSimilarProfilesCommand,
   ListProfileHistoryRecordsCommand,
   PutProfileObjectCommand,
   SearchProfilesCommand,
@@ -134,6 +135,81 @@ describeConsole("Profiles search and the unified profile (chromium)", () => {
       await screenshot(p, "profile");
       expectCleanConsole(p);
     }
+  });
+
+  it("shows the matches and the merges of a profile where rule-based matching runs", async () => {
+    const { profiles } = h.server;
+    const DomainName = "matched";
+    await profiles.send(
+      new CreateDomainCommand({
+        DomainName,
+        DefaultExpirationDays: 30,
+        RuleBasedMatching: {
+          Enabled: true,
+          MatchingRules: [{ Rule: ["EmailAddress"] }, { Rule: ["FirstName", "LastName"] }],
+          MaxAllowedRuleLevelForMerging: 1,
+          MaxAllowedRuleLevelForMatching: 2,
+        },
+      }),
+    );
+    const put = (ObjectTypeName: string, record: Record<string, unknown>) =>
+      profiles.send(
+        new PutProfileObjectCommand({ DomainName, ObjectTypeName, Object: JSON.stringify(record) }),
+      );
+    const contact = (Id: string, Email: string) => ({
+      Id,
+      FirstName: "Grace",
+      LastName: "Hopper",
+      Email,
+      SystemModstamp: "2024-01-15T10:20:30.000+0000",
+    });
+    // Salesforce and Marketo know Grace by the same email: rule 1 merges them. Another Grace Hopper with
+    // another email only shares the name: rule 2 matches her, and a name alone never merges.
+    await put("Salesforce-Contact", contact("003GH1", "grace@example.com"));
+    await put("Marketo-leads", {
+      id: 77,
+      firstName: "Grace",
+      lastName: "Hopper",
+      email: "grace@example.com",
+      updatedAt: "2024-02-01T00:00:00Z",
+    });
+    await put("Salesforce-Contact", contact("003GH2", "g.hopper@elsewhere.example"));
+    const find = async (KeyName: string, value: string) =>
+      (await profiles.send(new SearchProfilesCommand({ DomainName, KeyName, Values: [value] }))).Items?.[0]
+        ?.ProfileId ?? "";
+    const grace = await find("_salesforceContactId", "003GH1");
+    expect(await find("_marketoLeadId", "77")).toBe(grace);
+    const other = await find("_salesforceContactId", "003GH2");
+    expect(other).not.toBe(grace);
+    const similar = await profiles.send(
+      new GetSimilarProfilesCommand({
+        DomainName,
+        MatchType: "RULE_BASED_MATCHING",
+        SearchKey: "_profileId",
+        SearchValue: grace,
+      }),
+    );
+    expect(similar.ProfileIds).toEqual([grace, other]);
+
+    const p = await h.newPage();
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/${DomainName}/profiles/${grace}`);
+    await p.page.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+    const match = p.page.getByRole("row").filter({ hasText: other });
+    await match.waitFor();
+    expect(await match.textContent()).toContain(`Rule ${similar.RuleLevel}`);
+    await match.getByRole("link", { name: other }).waitFor();
+    await p.page.getByRole("heading", { name: "Merges (1)" }).waitFor();
+    await p.page.getByRole("row").filter({ hasText: "rule 1" }).waitFor();
+    await p.page
+      .getByRole("row")
+      .filter({ hasText: "Marketo-leads" })
+      .filter({ hasText: "77" })
+      .first()
+      .waitFor();
+    await expectAccessible(p, "a profile with matches and merges");
+    await screenshot(p, "profile-matches");
+    expectCleanConsole(p);
   });
 
   it("shows the API's message for a profile that does not exist", async () => {

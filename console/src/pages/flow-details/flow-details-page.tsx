@@ -25,7 +25,7 @@ export function FlowDetailsPage({ params }: PageProps) {
     <SpaceBetween size="l">
       <Header
         variant="h1"
-        description={`Integration ${flowName} of domain ${domain}: its runs, what failed and why, and what to do next.`}
+        description={`Integration ${flowName} of domain ${domain}. If an object fails to be sent, learn here what's gone wrong. If the connection stops working, delete the integration and then re-establish it.`}
         actions={
           <FlowActions
             domain={domain}

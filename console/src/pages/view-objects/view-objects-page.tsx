@@ -25,7 +25,7 @@ export function ViewObjectsPage({ params }: PageProps) {
     <SpaceBetween size="l">
       <Header
         variant="h1"
-        description={`What integration ${flowName} batched and sent to domain ${domain}, and the profiles its objects joined.`}
+        description={`See what data integration ${flowName} is batching and sending to domain ${domain}, and the profiles its objects joined.`}
         actions={
           <SpaceBetween direction="horizontal" size="xs">
             <Button iconName="refresh" ariaLabel="Refresh objects" onClick={data.reload} />
