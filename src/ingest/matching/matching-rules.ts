@@ -255,8 +255,3 @@ function wholeAddress(leaves: Readonly<Record<string, string>>, member: string):
   if (street === undefined || (city === undefined && postal === undefined)) return undefined;
   return [street, city ?? "", postal ?? "", part("State") ?? ""].join("|");
 }
-
-/** The identifying attributes of a rule. */
-export function identifyingAttributes(rule: CompiledRule): RuleAttribute[] {
-  return rule.attributes.filter((a) => a.identifying);
-}
