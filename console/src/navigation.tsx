@@ -27,7 +27,7 @@ export function Navigation({ domain, activeHref }: { domain: string | undefined;
         items: flows.map((flow) => ({
           type: "section",
           text: flow,
-          defaultExpanded: true,
+          defaultExpanded: activeHref.includes(`/integrations/${encodeURIComponent(flow)}/`),
           items: [
             { type: "link", text: "View objects", href: href(paths.viewObjects(domain, flow)) },
             { type: "link", text: "Flow details", href: href(paths.flowDetails(domain, flow)) },

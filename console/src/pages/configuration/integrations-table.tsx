@@ -91,11 +91,28 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           header: "Integration",
           isRowHeader: true,
           sortingField: "flowName",
+          minWidth: 200,
           cell: (r) =>
             r.flowName ? (
-              <Link href={href(paths.flowDetails(domain, r.flowName))} onFollow={follow}>
-                {r.flowName}
-              </Link>
+              <SpaceBetween size="xxxs">
+                <Box fontWeight="bold">{r.flowName}</Box>
+                <SpaceBetween direction="horizontal" size="xs">
+                  <Link
+                    href={href(paths.viewObjects(domain, r.flowName))}
+                    onFollow={follow}
+                    variant="secondary"
+                  >
+                    View objects
+                  </Link>
+                  <Link
+                    href={href(paths.flowDetails(domain, r.flowName))}
+                    onFollow={follow}
+                    variant="secondary"
+                  >
+                    Flow details
+                  </Link>
+                </SpaceBetween>
+              </SpaceBetween>
             ) : (
               r.uri
             ),
@@ -144,23 +161,6 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           header: "Errors",
           cell: (r) => r.errors?.toLocaleString("en-US") ?? "-",
           sortingField: "errors",
-        },
-        {
-          id: "actions",
-          header: "Actions",
-          cell: (r) =>
-            r.flowName ? (
-              <SpaceBetween direction="horizontal" size="xs">
-                <Link href={href(paths.viewObjects(domain, r.flowName))} onFollow={follow}>
-                  View objects
-                </Link>
-                <Link href={href(paths.flowDetails(domain, r.flowName))} onFollow={follow}>
-                  Flow details
-                </Link>
-              </SpaceBetween>
-            ) : (
-              "-"
-            ),
         },
       ]}
       filter={
