@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateDomainCommand,
+  DeleteDomainCommand,
   GetDomainCommand,
   ListProfileObjectsCommand,
   PutProfileObjectCommand,
@@ -14,6 +15,7 @@ import {
   DisableKeyCommand,
   EnableKeyCommand,
   KMSClient,
+  ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
 import { sql } from "kysely";
@@ -109,6 +111,26 @@ describeEachDialect("a domain's KMS key and its sealed data", (dialect) => {
     expect(disabled.name).toBe("BadRequestException");
     expect(disabled.message).toContain("disabled");
     await kms.send(new EnableKeyCommand({ KeyId: own }));
+  });
+
+  it("a refused CreateDomain leaves no key behind; DeleteDomain takes the domain's data key along", async () => {
+    const { DomainName } = await newDomain();
+    const keys = async () => (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
+    const before = await keys();
+    const taken = await failure(
+      t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 1 })),
+    );
+    expect(taken.name).toBe("BadRequestException");
+    expect(await keys()).toBe(before);
+    const dataKeys = () =>
+      t.server.database.db
+        .selectFrom("domain_data_keys")
+        .select("domain_name")
+        .where("domain_name", "=", DomainName)
+        .execute();
+    expect(await dataKeys()).toHaveLength(1);
+    await t.profiles.send(new DeleteDomainCommand({ DomainName }));
+    expect(await dataKeys()).toEqual([]);
   });
 
   it("object payloads are stored sealed: the marker is nowhere in the database, yet the API returns it", async () => {
