@@ -89,11 +89,16 @@ async function outputs(track: DemoTrack) {
   const context = { domain: DOMAIN, since: "", historyEnd: "", sandboxes: {}, endpoint: t.endpoint };
   const summary = formatSummary(await summarize(clients, t.server, context, statuses));
   const out = sink();
+  const notUsed = () => Promise.reject(new Error("not used"));
   const api: ApiClients = {
     endpoint: t.endpoint,
+    region: "us-east-1",
     profiles: t.profiles,
     appflow: t.appflow,
-    extension: () => Promise.reject(new Error("not used")),
+    // `status` reads no role: IAM is never called.
+    iam: {} as ApiClients["iam"],
+    extension: notUsed,
+    extensionGet: notUsed,
     close: () => {},
   };
   await printStatus(api, DOMAIN, out);
