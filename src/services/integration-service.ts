@@ -21,7 +21,7 @@ export interface IntegrationServiceDeps {
   domains: {
     requireIn(q: Queryable, domainName: string): Promise<unknown>;
     /** requireIn under the domain's lock (DeleteDomain's), for a write that adds to the domain. */
-    lockIn?(tx: Queryable, domainName: string): Promise<unknown>;
+    lockIn(tx: Queryable, domainName: string): Promise<unknown>;
   };
   objectTypes: {
     getIn(
@@ -65,8 +65,7 @@ export class IntegrationService {
   put(domainName: string, r: IntegrationRequest): Promise<IntegrationView> {
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later waits.
-      if (this.d.domains.lockIn) await this.d.domains.lockIn(tx, domainName);
-      else await this.d.domains.requireIn(tx, domainName);
+      await this.d.domains.lockIn(tx, domainName);
       if (!(await this.d.objectTypes.getIn(tx, domainName, r.objectTypeName))) {
         throw notFound(`Object type ${r.objectTypeName} does not exist in domain ${domainName}.`);
       }

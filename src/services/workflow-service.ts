@@ -25,7 +25,7 @@ export interface WorkflowServiceDeps {
   domains: {
     requireIn(q: Queryable, domainName: string): Promise<unknown>;
     /** requireIn under the domain's lock (DeleteDomain's), for a write that adds to the domain. */
-    lockIn?(tx: Queryable, domainName: string): Promise<unknown>;
+    lockIn(tx: Queryable, domainName: string): Promise<unknown>;
   };
   objectTypes: {
     getIn(
@@ -100,8 +100,7 @@ export class WorkflowService {
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later
       // waits — the workflow's flows and integrations never outlive the domain's cascade.
-      if (this.d.domains.lockIn) await this.d.domains.lockIn(tx, domainName);
-      else await this.d.domains.requireIn(tx, domainName);
+      await this.d.domains.lockIn(tx, domainName);
       const def = r.flowDefinition;
       if (def.sourceFlowConfig.connectorType === "Zendesk") {
         // As in AWS: Zendesk's history comes through one incremental flow from its start date.

@@ -83,7 +83,7 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
   const workflowDeps: WorkflowServiceDeps = {
     db: db.db,
     clock,
-    domains: { requireIn: async () => undefined },
+    domains: { requireIn: async () => undefined, lockIn: async () => undefined },
     objectTypes: { getIn: async () => ({}) as never },
     flows: flowService,
     flowStore: flows,
