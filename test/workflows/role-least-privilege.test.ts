@@ -3,7 +3,13 @@ import {
   DeleteWorkflowCommand,
   GetDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import {
@@ -183,6 +189,21 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
       `User: arn:aws:sts::${ACCOUNT}:assumed-role/Empty/profile-wf-${id.slice(0, 12)} is not authorized to perform: appflow:CreateFlow on resource: ${flowArn(stepFlow)}`,
     );
     expect(await stack.steps("wf", id)).toEqual([]);
+  });
+
+  it("a role deleted after CreateIntegrationWorkflow cannot be assumed: the workflow fails at its next action", async () => {
+    const arn = await role("Ephemeral", fillWorkflowRolePolicy(keyArn, "us-east-1"));
+    const { id } = await create(arn);
+    expect((await stack.workflow("wf", id)).Status).toBe("NOT_STARTED");
+    await iamSend(new DeleteRolePolicyCommand({ RoleName: "Ephemeral", PolicyName: "least-privilege" }));
+    await iamSend(new DeleteRoleCommand({ RoleName: "Ephemeral" }));
+    const wf = await stack.driveWorkflow("wf", id, "FAILED", { rounds: 5 });
+    expect(wf.Status).toBe("FAILED");
+    expect(wf.ErrorDescription).toBe(
+      `Customer Profiles is unable to assume role ${arn} to perform appflow:DescribeFlow: the role does not exist any more.`,
+    );
+    // Nothing to act as: DeleteWorkflow needs only the caller's own right.
+    await stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
   });
 
   describe("with one statement removed the workflow fails naming the refused action", () => {

@@ -48,7 +48,7 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
       return {
         action: "sts:AssumeRole",
         resource: who.roleArn,
-        message: `Customer Profiles is unable to assume role ${who.roleArn}: it does not exist any more.${first ? ` (needed for ${first.action})` : ""}`,
+        message: `Customer Profiles is unable to assume role ${who.roleArn}${first ? ` to perform ${first.action}` : ""}: the role does not exist any more.`,
       };
     }
     const policies = await this.principals.policiesOf(q, principal);
