@@ -3,11 +3,13 @@ import {
   CreateFlowCommand,
   DescribeFlowExecutionRecordsCommand,
   type ExecutionRecord,
+  ListFlowsCommand,
   StartFlowCommand,
 } from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   CreateProfileCommand,
+  ListIntegrationsCommand,
   PutIntegrationCommand,
   PutProfileObjectTypeCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -228,6 +230,51 @@ describeConsole("Flow details and View objects (chromium)", () => {
     await p.page.waitForURL(`**/console/domains/${domain}/profiles/${profileId}`);
     await p.page.getByRole("heading", { name: "Objects" }).waitFor();
     await p.page.getByRole("row").filter({ hasText: "Servicenow-sys_user" }).first().waitFor();
+    expectCleanConsole(p);
+  });
+
+  it("Run now starts a run that appears in the executions; Delete integration asks, then removes it and its flow", async () => {
+    const before = await h.server.appflow.send(
+      new DescribeFlowExecutionRecordsCommand({ flowName: "sn-users" }),
+    );
+    const runs = before.flowExecutions?.length ?? 0;
+    const p = await h.newPage(NARROW);
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/${domain}/integrations/sn-users/details`);
+    await p.page.getByRole("heading", { name: `Executions (${runs})` }).waitFor();
+    await p.page.getByRole("button", { name: "Run now" }).click();
+    await p.page.getByText(/Flow sn-users started \(execution /).waitFor();
+    await waitFor(
+      async () => {
+        const r = await h.server.appflow.send(
+          new DescribeFlowExecutionRecordsCommand({ flowName: "sn-users" }),
+        );
+        return (
+          (r.flowExecutions?.length ?? 0) > runs && r.flowExecutions?.[0]?.executionStatus !== "InProgress"
+        );
+      },
+      { what: "the run started from the console to finish" },
+    );
+    await p.page.getByRole("button", { name: "Refresh flow details" }).click();
+    await p.page.getByRole("heading", { name: `Executions (${runs + 1})` }).waitFor();
+
+    await p.page.getByRole("button", { name: "Delete integration" }).click();
+    const dialog = p.page.getByRole("dialog");
+    await dialog.getByText("the objects and profiles it ingested stay").waitFor();
+    await expectAccessible(p, "the Delete integration dialog");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const still = await h.server.profiles.send(new ListIntegrationsCommand({ DomainName: domain }));
+    expect(still.Items?.some((i) => i.Uri?.endsWith("flow/sn-users"))).toBe(true);
+    await p.page.getByRole("button", { name: "Delete integration" }).click();
+    await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+    await p.page.getByText("Integration sn-users deleted.").waitFor();
+    expect(new URL(p.page.url()).pathname).toBe("/console/configuration");
+    expect(new URL(p.page.url()).searchParams.get("domain")).toBe(domain);
+    const after = await h.server.profiles.send(new ListIntegrationsCommand({ DomainName: domain }));
+    expect(after.Items?.some((i) => i.Uri?.endsWith("flow/sn-users"))).toBe(false);
+    const flows = await h.server.appflow.send(new ListFlowsCommand({}));
+    expect(flows.flows?.map((f) => f.flowName)).not.toContain("sn-users");
     expectCleanConsole(p);
   });
 });

@@ -1,6 +1,7 @@
 import {
   DeleteFlowCommand,
   type DescribeFlowCommandOutput,
+  ListFlowsCommand,
   StartFlowCommand,
   StopFlowCommand,
 } from "@aws-sdk/client-appflow";
@@ -11,7 +12,7 @@ import Button from "@cloudscape-design/components/button";
 import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useState } from "react";
-import { apiMessage, useClients } from "../../aws.ts";
+import { apiMessage, type Clients, useClients } from "../../aws.ts";
 import { useNotify } from "../../notifications.tsx";
 import { follow, href, navigate } from "../../router.ts";
 import { paths } from "../../routes.tsx";
@@ -118,6 +119,19 @@ export function FlowActions({
   );
 }
 
+/** Whether a flow of that name exists (ListFlows: no refused call, so no error in the browser's console). */
+async function flowExists(clients: Clients, flowName: string): Promise<boolean> {
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.appflow.send(
+      new ListFlowsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+    );
+    if (page.flows?.some((f) => f.flowName === flowName)) return true;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return false;
+}
+
 function DeleteIntegrationModal({
   visible,
   domain,
@@ -142,11 +156,9 @@ function DeleteIntegrationModal({
     try {
       await clients.profiles.send(new DeleteIntegrationCommand({ DomainName: domain, Uri: flowArn }));
       // DeleteIntegration removes the flow with it; a flow left behind (an integration made by hand) goes too.
-      await clients.appflow
-        .send(new DeleteFlowCommand({ flowName, forceDelete: true }))
-        .catch((e: unknown) => {
-          if ((e as { name?: string }).name !== "ResourceNotFoundException") throw e;
-        });
+      if (await flowExists(clients, flowName)) {
+        await clients.appflow.send(new DeleteFlowCommand({ flowName, forceDelete: true }));
+      }
       notify.success(`Integration ${flowName} deleted. The objects it ingested stay in domain ${domain}.`);
       navigate(href(paths.configuration(), { domain }));
     } catch (e) {
