@@ -157,6 +157,12 @@ describe("profileflow demo", () => {
       /bulk workflows \(3 two-month batches since .*\) for salesforce \(Contact, Account, Asset\), servicenow \(sys_user, task, incident\), marketo \(leads\),\nincremental export for zendesk \(users, tickets\)/,
     );
     expect(out).toMatch(/export AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
+    // The summary counts each object type, a vendor's on one line; the help lists one person's related objects.
+    expect(out).toMatch(/\n {4}salesforce {2}Contact [\d,]+ · Account [\d,]+ · Asset [\d,]+\n/);
+    expect(out).toMatch(/\n {4}servicenow {2}sys_user [\d,]+ · task [\d,]+ · incident [\d,]+\n/);
+    expect(out).toMatch(
+      /aws customer-profiles list-profile-objects --domain-name demo --profile-id \w+ --object-type-name (Salesforce-Asset|Servicenow-incident|Servicenow-task|Zendesk-tickets) /,
+    );
     expect(out).toMatch(
       /aws customer-profiles get-domain --domain-name demo --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
     );
