@@ -261,10 +261,24 @@ describeConsole("Add integration wizard (chromium)", () => {
     await waitFor(async () => (await p.page.getByRole("row").count()) >= steps.Items!.length + 1, {
       what: "a row per workflow step",
     });
+    // Polled live until the last batch is in: every step COMPLETE, the records the API counts.
+    await p.page.getByText("Complete: continuous integration on").first().waitFor({ timeout: 150_000 });
+    const done = await h.server.profiles.send(
+      new GetWorkflowCommand({ DomainName: "wiz-bulk", WorkflowId: id }),
+    );
+    expect(done.Status).toBe("COMPLETE");
+    const records = done.Metrics!.AppflowIntegration!.RecordsProcessed!;
+    expect(records).toBeGreaterThan(0);
+    await p.page
+      .locator("dt", { hasText: "Records processed" })
+      .locator("xpath=following-sibling::dd[1]")
+      .getByText(records.toLocaleString("en-US"), { exact: true })
+      .waitFor();
+    expect(await p.page.getByRole("row").filter({ hasText: "COMPLETE" }).count()).toBe(steps.Items!.length);
     await expectAccessible(p, "workflow progress");
     await screenshot(p, "add-integration-6-workflow-progress");
     expectCleanConsole(p);
-  });
+  }, 180_000);
   it("an existing connection tested live, and your own mapping from DescribeConnectorEntity's fields saved with PutProfileObjectType", async () => {
     await h.server.appflow.send(
       new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn-existing", sb)),
