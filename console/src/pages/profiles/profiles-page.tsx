@@ -114,7 +114,7 @@ export function ProfilesPage({ params, query }: PageProps) {
         }
         rows={results.data?.rows ?? []}
         loading={results.loading}
-        showFoundBy={searching}
+        showFoundBy={searching && (results.data?.rows ?? []).some((r) => r.foundBy !== "-")}
         empty={
           searching ? (
             <EmptyState
