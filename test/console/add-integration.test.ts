@@ -10,8 +10,13 @@ import {
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { planBatches } from "../../src/flows/workflows/planner.ts";
+import {
+  type SalesforceSandbox,
+  startSalesforceSandbox,
+} from "../../src/sandbox/salesforce/salesforce-sandbox.ts";
 import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
@@ -55,16 +60,19 @@ const next = (p: ConsolePage) => p.page.getByRole("button", { name: "Next", exac
 describeConsole("Add integration wizard (chromium)", () => {
   let h: ConsoleHarness;
   let sb: ServiceNowSandbox;
+  let sf: SalesforceSandbox;
   beforeAll(async () => {
+    sf = await startSalesforceSandbox({ seed: 11, people: 12, historyDays: 20 });
     // A small population whose history lies inside the default 30 days back.
     sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
     h = await startConsole("sqlite", { workers: true });
-    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map"])
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf"])
       await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {
     await h?.close();
     await sb?.close();
+    await sf?.close();
   });
 
   it("walks the whole wizard against the ServiceNow sandbox to a created integration and its profiles", async () => {
@@ -355,6 +363,46 @@ describeConsole("Add integration wizard (chromium)", () => {
       },
       { what: `a profile for ServiceNow user ${someone} through the mapping`, timeoutMs: 60_000 },
     );
+    expectCleanConsole(p);
+  });
+  it("Salesforce: tokens as AppFlow models them, the connected app's id and secret kept in a Secrets Manager secret", async () => {
+    const p = await h.newPage();
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/wiz-sf/integrations/new`);
+    await p.page.getByRole("radio", { name: /Salesforce/ }).check();
+    await p.page.getByText("Salesforce integration requirements").waitFor();
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await p.page.getByLabel("Connection name").fill("sf-wizard");
+    await p.page.getByLabel("Instance URL").fill(sf.url);
+    await p.page.getByLabel("Access token").fill(sf.credentials.accessToken);
+    await p.page.getByLabel("Refresh token").fill(sf.credentials.refreshToken);
+    await p.page.getByLabel("Connected app client ID").fill(sf.credentials.clientId);
+    await p.page.getByLabel("Connected app client secret").fill(sf.credentials.clientSecret);
+    await p.page.getByRole("button", { name: "Create and test connection" }).click();
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    const secrets = new SecretsManagerClient({
+      endpoint: h.server.endpoint,
+      region: "us-east-1",
+      credentials: h.server.credentials,
+    });
+    try {
+      const secret = await secrets.send(
+        new GetSecretValueCommand({ SecretId: "profileflow/salesforce/sf-wizard" }),
+      );
+      expect(JSON.parse(secret.SecretString!)).toEqual({
+        clientId: sf.credentials.clientId,
+        clientSecret: sf.credentials.clientSecret,
+      });
+    } finally {
+      secrets.destroy();
+    }
+    await next(p);
+    for (const o of ["Account", "Contact", "Asset"])
+      await p.page
+        .getByRole("row")
+        .filter({ hasText: `Salesforce-${o}` })
+        .waitFor();
     expectCleanConsole(p);
   });
 });

@@ -103,7 +103,10 @@ export function ConnectionStep(props: {
         formAction="none"
         onClick={props.mode === "new" ? testNew : testOld}
         loading={props.test.state === "testing"}
-        disabled={props.mode === "existing" && !props.existing}
+        disabled={
+          (props.mode === "existing" && !props.existing) ||
+          (props.mode === "new" && props.test.state === "connected")
+        }
       >
         {props.mode === "new" ? "Create and test connection" : "Test connection"}
       </Button>
