@@ -26,8 +26,6 @@ export class Idempotency {
   readonly #sweepLimit: number;
 
   constructor(
-    /** Where `run` (not `runIn`) reads and records. */
-    private readonly db: Queryable,
     private readonly clock: Clock,
     options: IdempotencyOptions,
   ) {
@@ -38,26 +36,9 @@ export class Idempotency {
   }
 
   /**
-   * Runs `fn` once per (operation, token); replays its response for repeats within the TTL. The
-   * lookup, `fn` and the record are separate commits (`fn` opens its own transaction): prefer `runIn`.
-   */
-  async run<T>(
-    operation: string,
-    token: string | undefined,
-    request: unknown,
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    if (!token) return fn();
-    const replay = await this.#replay<T>(this.db, operation, token, request);
-    if (replay) return replay.response;
-    const result = await fn();
-    await this.#record(this.db, operation, token, request, result);
-    return result;
-  }
-
-  /**
-   * `run` inside the caller's transaction: the lookup, the operation (`fn`, which must use `tx` only)
-   * and the record commit together, so a failed operation leaves no record and a recorded token
+   * Runs `fn` once per (operation, token) inside the caller's transaction and replays its response for
+   * repeats within the TTL: the lookup, the operation (`fn`, which must use `tx` only) and the record
+   * commit together, so a failed operation leaves no record and a recorded token
    * always has its effect.
    */
   async runIn<T>(

@@ -88,7 +88,7 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
   const integrations = new IntegrationStore(clock);
   const secretStore = new SecretStore(d.box, clock, secretArnPrefix(config));
   const secrets = new SecretService({ db, secrets: secretStore, tags: d.tags });
-  const idempotency = new Idempotency(db, clock, {
+  const idempotency = new Idempotency(clock, {
     key: d.idempotencyKey,
     ttlMs: config.idempotencyTtlSeconds * 1000,
   });

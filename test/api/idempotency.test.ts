@@ -14,6 +14,18 @@ import { deriveKey } from "../../src/security/derived-key.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 const HOUR = 60 * 60 * 1000;
+
+/** One operation with its clientToken in one transaction, as the services run it. */
+function runOnce<T>(
+  db: Queryable,
+  idem: Idempotency,
+  operation: string,
+  token: string | undefined,
+  request: unknown,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute((tx) => idem.runIn(tx, operation, token, request, () => fn()));
+}
 const request = {
   connectorProfileName: "sn",
   connectorProfileConfig: {
@@ -26,7 +38,7 @@ describeEachDialect("clientToken idempotency", (dialect) => {
   let clock: ManualClock;
   const masterKey = randomBytes(32);
   const make = (key = deriveKey(masterKey, "idempotency"), sweepLimit?: number) =>
-    new Idempotency(t.db, clock, { key, ttlMs: 8 * HOUR, ...(sweepLimit ? { sweepLimit } : {}) });
+    new Idempotency(clock, { key, ttlMs: 8 * HOUR, ...(sweepLimit ? { sweepLimit } : {}) });
   const stored = () => t.db.selectFrom("idempotency_tokens").selectAll().orderBy("token_key").execute();
 
   beforeAll(async () => {
@@ -44,22 +56,26 @@ describeEachDialect("clientToken idempotency", (dialect) => {
     const idem = make();
     let calls = 0;
     const fn = async () => ({ arn: `arn-${++calls}` });
-    expect(await idem.run("CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
+    expect(await runOnce(t.db, idem, "CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
     clock.advance(8 * HOUR - 1);
-    expect(await idem.run("CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
+    expect(await runOnce(t.db, idem, "CreateConnectorProfile", "tok", request, fn)).toEqual({ arn: "arn-1" });
     const other = { ...request, connectorProfileName: "other" };
-    const conflict = await idem.run("CreateConnectorProfile", "tok", other, fn).catch((e: unknown) => e);
+    const conflict = await runOnce(t.db, idem, "CreateConnectorProfile", "tok", other, fn).catch(
+      (e: unknown) => e,
+    );
     expect(conflict).toBeInstanceOf(ProfileflowError);
     expect((conflict as ProfileflowError).code).toBe("CONFLICT");
     expect((conflict as ProfileflowError).message).toContain("8 hours");
     expect(calls).toBe(1);
     // Without a token nothing is recorded.
-    expect(await idem.run("CreateConnectorProfile", undefined, request, fn)).toEqual({ arn: "arn-2" });
+    expect(await runOnce(t.db, idem, "CreateConnectorProfile", undefined, request, fn)).toEqual({
+      arn: "arn-2",
+    });
     expect(await stored()).toHaveLength(1);
   });
 
   it("stores an HMAC under the master key, not a hash of the request", async () => {
-    await make().run("CreateConnectorProfile", "tok", request, async () => ({ ok: true }));
+    await runOnce(t.db, make(), "CreateConnectorProfile", "tok", request, async () => ({ ok: true }));
     const [row] = await stored();
     const json = JSON.stringify(request);
     const plain = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -72,9 +88,16 @@ describeEachDialect("clientToken idempotency", (dialect) => {
     // Another master key gives another value: the same token and request no longer match.
     const otherKey = deriveKey(randomBytes(32), "idempotency");
     expect(make(otherKey).fingerprint("CreateConnectorProfile:tok", request)).not.toBe(row?.request_mac);
-    const conflict = await make(otherKey)
-      .run("CreateConnectorProfile", "tok", request, async () => ({ ok: false }))
-      .catch((e: unknown) => e);
+    const conflict = await runOnce(
+      t.db,
+      make(otherKey),
+      "CreateConnectorProfile",
+      "tok",
+      request,
+      async () => ({
+        ok: false,
+      }),
+    ).catch((e: unknown) => e);
     expect((conflict as ProfileflowError).code).toBe("CONFLICT");
     // The derived key is not the master key itself.
     expect(deriveKey(masterKey, "idempotency").equals(masterKey)).toBe(false);
@@ -82,15 +105,20 @@ describeEachDialect("clientToken idempotency", (dialect) => {
 
   it("forgets a token after the TTL and deletes expired records, a bounded number per recording", async () => {
     const idem = make(undefined, 2);
-    for (const tok of ["a", "b", "c"]) await idem.run("StartFlow", tok, { flowName: tok }, async () => tok);
+    for (const tok of ["a", "b", "c"])
+      await runOnce(t.db, idem, "StartFlow", tok, { flowName: tok }, async () => tok);
     clock.advance(8 * HOUR);
     // Expired: a different request under an old token runs (no conflict) and replaces the record.
-    expect(await idem.run("StartFlow", "a", { flowName: "changed" }, async () => "new-a")).toBe("new-a");
+    expect(await runOnce(t.db, idem, "StartFlow", "a", { flowName: "changed" }, async () => "new-a")).toBe(
+      "new-a",
+    );
     // That recording swept two of the two remaining expired records (limit 2) — "b" and "c".
     expect((await stored()).map((r) => r.token_key)).toEqual(["StartFlow:a"]);
-    expect(await idem.run("StartFlow", "a", { flowName: "changed" }, async () => "again")).toBe("new-a");
+    expect(await runOnce(t.db, idem, "StartFlow", "a", { flowName: "changed" }, async () => "again")).toBe(
+      "new-a",
+    );
 
-    for (const tok of ["d", "e", "f"]) await idem.run("StartFlow", tok, {}, async () => tok);
+    for (const tok of ["d", "e", "f"]) await runOnce(t.db, idem, "StartFlow", tok, {}, async () => tok);
     clock.advance(8 * HOUR);
     expect(await idem.sweep(t.db, clock.now())).toBe(2);
     expect(await idem.sweep(t.db, clock.now())).toBe(2);
@@ -152,11 +180,17 @@ it("the server wires the configured TTL and the master key's derived key", async
       .update(JSON.stringify({ flowName: "f" }))
       .digest("hex");
     expect(idem.fingerprint("StartFlow:tok", { flowName: "f" })).toBe(expected);
-    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "first")).toBe("first");
+    expect(
+      await runOnce(server.database.db, idem, "StartFlow", "tok", { flowName: "f" }, async () => "first"),
+    ).toBe("first");
     clock.advance(119_000);
-    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "second")).toBe("first");
+    expect(
+      await runOnce(server.database.db, idem, "StartFlow", "tok", { flowName: "f" }, async () => "second"),
+    ).toBe("first");
     clock.advance(1_000);
-    expect(await idem.run("StartFlow", "tok", { flowName: "f" }, async () => "third")).toBe("third");
+    expect(
+      await runOnce(server.database.db, idem, "StartFlow", "tok", { flowName: "f" }, async () => "third"),
+    ).toBe("third");
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ describeEachDialect("ConnectorProfileService faults", (dialect) => {
   beforeAll(async () => {
     db = await openTestDatabase(dialect);
     fx = await integrationFixture(db);
-    idempotency = new Idempotency(db.db, fx.clock, { key: Buffer.alloc(32, 9), ttlMs: 8 * 3_600_000 });
+    idempotency = new Idempotency(fx.clock, { key: Buffer.alloc(32, 9), ttlMs: 8 * 3_600_000 });
   });
   afterAll(async () => db.destroy());
 
