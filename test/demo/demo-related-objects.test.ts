@@ -250,6 +250,63 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
     expect(folded).toEqual([]);
   }, 60_000);
 
+  // Known limitation (docs/templates.md): identity resolution counts search-only stored values as owners, so
+  // an account whose id one profile alone holds (here an asset's, whose contact is not held) joins it.
+  // This test turns green when resolution counts only values stored by keys that may match.
+  it.fails("an account arriving after its company's lone asset still gets a profile of its own", async () => {
+    const world = sandboxes.world;
+    const domain = "accounts-after";
+    const named = (object: string) => {
+      const s = DEMO_OBJECTS.find((o) => o.vendor === "salesforce" && o.object === object)!;
+      return { ...s, flowName: `${domain}-${s.flowName}` };
+    };
+    const setUp = (sources: DemoSource[]) =>
+      setUpDemo(clients, {
+        domain,
+        credentials: sandboxes.credentials,
+        start: world.historyStart,
+        end: world.historyEnd,
+        workflows: false,
+        fingerprintKey,
+        sources,
+      });
+    const asset = named("Asset");
+    const account = named("Account");
+    await setUp([asset]);
+    expect((await nthRun(t, asset.flowName, 1)).executionStatus).toBe("Successful");
+    await setUp([asset, account]);
+    expect((await nthRun(t, account.flowName, 1)).executionStatus).toBe("Successful");
+    const accounts = (await new SandboxAdmin(sandboxes.servers["salesforce"]!.url).truth("Account")).filter(
+      (r) => !r.deleted && r.stamp >= world.historyStart,
+    );
+    const folded: string[] = [];
+    for (const r of accounts) {
+      const found = await t.profiles.send(
+        new SearchProfilesCommand({
+          DomainName: domain,
+          KeyName: r.profileKey.key,
+          Values: [r.profileKey.value],
+        }),
+      );
+      for (const p of found.Items ?? []) {
+        const types = await Promise.all(
+          [account, asset].map(async (o) => {
+            const held = await t.profiles.send(
+              new ListProfileObjectsCommand({
+                DomainName: domain,
+                ProfileId: p.ProfileId!,
+                ObjectTypeName: o.objectTypeName,
+              }),
+            );
+            return (held.Items ?? []).length;
+          }),
+        );
+        if (types[0]! > 0 && types[1]! > 0) folded.push(r.id);
+      }
+    }
+    expect(folded).toEqual([]);
+  }, 60_000);
+
   it("the projection keeps the top-level field of a reference path and of an expression", async () => {
     const task = DEMO_RELATED_OBJECTS.find((s) => s.object === "task")!;
     const incident = DEMO_RELATED_OBJECTS.find((s) => s.object === "incident")!;
