@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Kysely's FileMigrationProvider (src/db/migrate.ts) imports the .ts migrations itself: inlined, that
+    // import goes through vitest's transform (the server runs under tsx, whose loader does the same).
+    server: { deps: { inline: ["kysely"] } },
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },
 });

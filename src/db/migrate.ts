@@ -1,26 +1,16 @@
-import { readdir } from "node:fs/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { FileMigrationProvider, type Kysely, Migrator } from "kysely";
 
-const migrationsDir = fileURLToPath(new URL("./migrations/", import.meta.url));
-
-/** Loads every src/db/migrations/NNNN_name.ts; each layer adds its own file, ordered by name. */
-class FolderMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_.+\.ts$/.test(f)).sort();
-    const out: Record<string, Migration> = {};
-    for (const f of files) {
-      out[f.replace(/\.ts$/, "")] = (await import(pathToFileURL(migrationsDir + f).href)) as Migration;
-    }
-    return out;
-  }
-}
+/** src/db/migrations/NNNN_name.ts: each layer adds its own file; Kysely orders them by name. */
+const migrationFolder = fileURLToPath(new URL("./migrations/", import.meta.url));
 
 /** Runs all pending migrations; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({
     db,
-    provider: new FolderMigrationProvider(),
+    provider: new FileMigrationProvider({ fs, path, migrationFolder }),
     allowUnorderedMigrations: true,
   });
   let { error, results } = await migrator.migrateToLatest();
