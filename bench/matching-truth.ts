@@ -61,12 +61,17 @@ try {
   for (const [domain, matching] of runs) {
     if (values.only && values.only !== domain) continue;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     await ingestPopulation(t, sandboxes, domain, matching, 30 * 60_000);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    // The process's CPU time (sandboxes, connectors and ingestion alike): steadier than wall time on a
+    // shared machine.
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const score = await scoreAgainstTruth(t, sandboxes, domain);
     const label = `${dialect}, ${people} people, ${domain === "keys" ? "keys only" : "recommended rules"}`;
     console.log(
-      `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s`,
+      `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} CPU-s`,
     );
     if (values.ml !== "true") continue;
     // ML matching on the same domain: first review only (scores against the truth), then auto-merging.
