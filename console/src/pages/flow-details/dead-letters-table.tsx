@@ -85,6 +85,7 @@ export function DeadLettersTable({
           id: "reason",
           header: "Reason",
           sortingField: "reasonCode",
+          minWidth: 240,
           cell: (r) => (
             <div>
               <div>
@@ -100,6 +101,7 @@ export function DeadLettersTable({
         {
           id: "record",
           header: "Source record",
+          minWidth: 320,
           cell: (r) => (
             <code style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", fontSize: "12px" }}>
               {r.record}

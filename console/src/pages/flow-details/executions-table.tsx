@@ -107,6 +107,7 @@ export function ExecutionsTable({
         {
           id: "message",
           header: "Message",
+          minWidth: 240,
           cell: (r) =>
             r.message ? (
               <div>

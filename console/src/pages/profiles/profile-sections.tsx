@@ -23,7 +23,7 @@ export function FieldsSection({ fields, loading }: { fields: FieldRow[]; loading
       columns={[
         { id: "field", header: "Field", isRowHeader: true, sortingField: "field", cell: (r) => r.field },
         { id: "value", header: "Value", sortingField: "value", cell: (r) => r.value },
-        { id: "source", header: "Came from", sortingField: "source", cell: (r) => r.source },
+        { id: "source", header: "Came from", sortingField: "source", minWidth: 220, cell: (r) => r.source },
       ]}
     />
   );
@@ -48,10 +48,17 @@ export function ObjectsSection({ objects, loading }: { objects: ObjectRow[]; loa
           cell: (r) => r.objectTypeName,
         },
         { id: "key", header: "Object", sortingField: "key", cell: (r) => r.key },
-        { id: "joined", header: "Joined by", sortingField: "joinedBy", cell: (r) => r.joinedBy },
+        {
+          id: "joined",
+          header: "Joined by",
+          sortingField: "joinedBy",
+          minWidth: 180,
+          cell: (r) => r.joinedBy,
+        },
         {
           id: "record",
           header: "Record",
+          minWidth: 320,
           cell: (r) => (
             <code style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", fontSize: "12px" }}>
               {r.record.length > MAX_RECORD ? `${r.record.slice(0, MAX_RECORD)}…` : r.record}
