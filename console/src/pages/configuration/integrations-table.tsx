@@ -88,10 +88,10 @@ export function IntegrationsTable({ domain }: { domain: string }) {
       columnDefinitions={[
         {
           id: "name",
+          minWidth: 160,
           header: "Integration",
           isRowHeader: true,
           sortingField: "flowName",
-          minWidth: 200,
           cell: (r) =>
             r.flowName ? (
               <SpaceBetween size="xxxs">
@@ -117,33 +117,38 @@ export function IntegrationsTable({ domain }: { domain: string }) {
               r.uri
             ),
         },
-        { id: "source", header: "Source", cell: (r) => r.source, sortingField: "source" },
-        { id: "objects", header: "Objects", cell: (r) => r.objects, sortingField: "objects" },
-        { id: "objectType", header: "Object type", cell: (r) => r.objectType, sortingField: "objectType" },
+        { id: "source", header: "Source", cell: (r) => r.source },
+        { id: "objects", header: "Objects", cell: (r) => r.objects },
+        {
+          id: "objectType",
+          header: "Object type",
+          cell: (r) => r.objectType,
+        },
         {
           id: "status",
           header: "Status",
-          sortingField: "status",
           cell: (r) =>
             r.problem ? (
               <StatusIndicator type="error">{r.problem}</StatusIndicator>
             ) : (
-              <StatusIndicator type={FLOW_STATUS[r.status] ?? "info"}>{r.status}</StatusIndicator>
+              <StatusIndicator type={FLOW_STATUS[r.status] ?? "info"} wrapText={false}>
+                {r.status}
+              </StatusIndicator>
             ),
         },
         {
           id: "lastRun",
+          minWidth: 150,
           header: "Last run",
           sortingField: "lastRun",
-          minWidth: 170,
           cell: (r) =>
             r.lastRun ? (
               <>
-                <StatusIndicator type={RUN_STATUS[r.lastRunStatus ?? ""] ?? "info"}>
+                <StatusIndicator type={RUN_STATUS[r.lastRunStatus ?? ""] ?? "info"} wrapText={false}>
                   {r.lastRunStatus ?? "Unknown"}
                 </StatusIndicator>
                 <Box variant="small" color="text-body-secondary" display="block">
-                  {formatDate(r.lastRun)}
+                  <span style={{ whiteSpace: "nowrap" }}>{formatDate(r.lastRun)}</span>
                 </Box>
               </>
             ) : (
@@ -152,6 +157,7 @@ export function IntegrationsTable({ domain }: { domain: string }) {
         },
         {
           id: "records",
+
           header: "Records",
           cell: (r) => r.records?.toLocaleString("en-US") ?? "-",
           sortingField: "records",
@@ -160,7 +166,6 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           id: "errors",
           header: "Errors",
           cell: (r) => r.errors?.toLocaleString("en-US") ?? "-",
-          sortingField: "errors",
         },
       ]}
       filter={
