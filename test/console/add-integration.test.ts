@@ -1,4 +1,8 @@
-import { CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
+import {
+  CreateConnectorProfileCommand,
+  DescribeFlowCommand,
+  DescribeFlowExecutionRecordsCommand,
+} from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   GetDomainCommand,
@@ -21,6 +25,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { startZendeskSandbox, type ZendeskSandbox } from "../../src/sandbox/zendesk/start-zendesk-sandbox.ts";
 import { fillWorkflowRolePolicy } from "../../src/security/iam/workflow-role-policy.ts";
 import { liveServiceNowUsers, serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -61,18 +66,21 @@ describeConsole("Add integration wizard (chromium)", () => {
   let h: ConsoleHarness;
   let sb: ServiceNowSandbox;
   let sf: SalesforceSandbox;
+  let zd: ZendeskSandbox;
   beforeAll(async () => {
+    zd = await startZendeskSandbox({ seed: 11, people: 12, historyDays: 20 });
     sf = await startSalesforceSandbox({ seed: 11, people: 12, historyDays: 20 });
     // A small population whose history lies inside the default 30 days back.
     sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
     h = await startConsole("sqlite", { workers: true });
-    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf"])
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf", "wiz-zd"])
       await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {
     await h?.close();
     await sb?.close();
     await sf?.close();
+    await zd?.close();
   });
 
   it("walks the whole wizard against the ServiceNow sandbox to a created integration and its profiles", async () => {
@@ -403,6 +411,57 @@ describeConsole("Add integration wizard (chromium)", () => {
         .getByRole("row")
         .filter({ hasText: `Salesforce-${o}` })
         .waitFor();
+    expectCleanConsole(p);
+  });
+  it("Zendesk: no bulk beyond 60 days; each object read by the field DescribeConnectorEntity marks incremental", async () => {
+    const p = await h.newPage();
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/wiz-zd/integrations/new`);
+    await p.page.getByRole("radio", { name: /Zendesk/ }).check();
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await p.page.getByLabel("Connection name").fill("zd-wizard");
+    await p.page.getByLabel("Instance URL").fill(zd.url);
+    await p.page.getByLabel("Client ID").fill(zd.credentials.clientId);
+    await p.page.getByLabel("Client secret").fill(zd.credentials.clientSecret);
+    await p.page.getByLabel("Access token").fill(zd.credentials.accessToken);
+    await p.page.getByRole("button", { name: "Create and test connection" }).click();
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await next(p);
+    for (const o of ["users", "tickets"])
+      await p.page
+        .getByRole("row")
+        .filter({ hasText: `Zendesk-${o}` })
+        .waitFor();
+    await next(p);
+    const start = new Date(Date.now() - 90 * DAY).toISOString().slice(0, 10);
+    await p.page.getByPlaceholder("YYYY/MM/DD").fill(start.replaceAll("-", "/"));
+    await p.page.getByText("Zendesk has no bulk ingestion").waitFor();
+    expect(await p.page.getByText("Bulk ingestion of data").count()).toBe(0);
+    await next(p);
+    await p.page.getByText("Continuous integration (hourly)").waitFor();
+    await p.page.getByRole("button", { name: "Create integration" }).click();
+    await p.page.getByRole("heading", { name: "Integration progress" }).waitFor();
+    expect(
+      (await h.server.profiles.send(new ListWorkflowsCommand({ DomainName: "wiz-zd" }))).Items ?? [],
+    ).toEqual([]);
+    const cursors: Record<string, string | undefined> = {};
+    for (const o of ["users", "tickets"]) {
+      const f = await h.server.appflow.send(new DescribeFlowCommand({ flowName: `wiz-zd-Zendesk-${o}` }));
+      cursors[o] = f.sourceFlowConfig?.incrementalPullConfig?.datetimeTypeFieldName;
+    }
+    expect(cursors).toEqual({ users: "updated_at", tickets: "generated_timestamp" });
+    const run = await waitFor(
+      async () => {
+        const r = await h.server.appflow.send(
+          new DescribeFlowExecutionRecordsCommand({ flowName: "wiz-zd-Zendesk-tickets" }),
+        );
+        const e = r.flowExecutions?.[0];
+        return e && e.executionStatus !== "InProgress" ? e : undefined;
+      },
+      { what: "the first run of the tickets flow", timeoutMs: 60_000 },
+    );
+    expect(run.executionStatus).toBe("Successful");
     expectCleanConsole(p);
   });
 });

@@ -1,3 +1,4 @@
+import { DescribeConnectorEntityCommand } from "@aws-sdk/client-appflow";
 import {
   CreateIntegrationWorkflowCommand,
   type FlowDefinition,
@@ -86,17 +87,36 @@ async function objectTypeOf(
   return { name: choice.objectTypeName, fields: choice.rows.map((r) => r.source) };
 }
 
+/**
+ * The field an object is read incrementally by: the one DescribeConnectorEntity marks
+ * isTimestampFieldForIncrementalQueries (Zendesk tickets: generated_timestamp), else the source's usual one.
+ */
+async function cursorOf(c: Clients, r: CreateRequest, object: string): Promise<string> {
+  const d = await c.appflow.send(
+    new DescribeConnectorEntityCommand({ connectorProfileName: r.connection, connectorEntityName: object }),
+  );
+  const marked = (d.connectorEntityFields ?? []).find(
+    (f) => f.sourceProperties?.isTimestampFieldForIncrementalQueries,
+  );
+  return marked?.identifier ?? r.source.cursor;
+}
+
 /** The Scheduled Incremental flow of one source object from the start date (the CLI's flowDefinition). */
-export function flowDefinition(r: CreateRequest, object: string, fields: string[]): FlowDefinition {
+export function flowDefinition(
+  r: CreateRequest,
+  object: string,
+  fields: string[],
+  cursor: string = r.source.cursor,
+): FlowDefinition {
   const key = r.source.key;
-  const projected = [...new Set([...(fields.length > 0 ? fields : []), r.source.cursor])];
+  const projected = [...new Set([...fields, cursor])];
   return {
     FlowName: `${r.domain}-${key}-${object}`.replace(/[^\w!@#.-]/g, "-").slice(0, 256),
     KmsArn: r.keyArn,
     SourceFlowConfig: {
       ConnectorType: r.source.type,
       ConnectorProfileName: r.connection,
-      IncrementalPullConfig: { DatetimeTypeFieldName: r.source.cursor },
+      IncrementalPullConfig: { DatetimeTypeFieldName: cursor },
       SourceConnectorProperties: { [key]: { Object: object } },
     },
     Tasks: [
@@ -153,14 +173,19 @@ export async function createIntegrations(
   onCreated: (x: Created) => void,
 ): Promise<void> {
   const types = [];
-  for (const p of r.objects) types.push({ object: p.object, ...(await objectTypeOf(c, r.domain, p)) });
+  for (const p of r.objects)
+    types.push({
+      object: p.object,
+      cursor: await cursorOf(c, r, p.object),
+      ...(await objectTypeOf(c, r.domain, p)),
+    });
   let roleArn: string | undefined;
   if (r.bulk) {
     if (!r.role) throw new Error("A bulk integration needs an IAM role.");
     roleArn = r.role.kind === "create" ? await createRole(c, r.role.name, r.domain, r.keyArn) : r.role.arn;
   }
   for (const t of types) {
-    const flow = flowDefinition(r, t.object, t.fields);
+    const flow = flowDefinition(r, t.object, t.fields, t.cursor);
     if (r.bulk && roleArn) {
       const w = await c.profiles.send(
         new CreateIntegrationWorkflowCommand({
