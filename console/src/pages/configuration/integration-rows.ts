@@ -1,4 +1,5 @@
 import { DescribeFlowCommand, DescribeFlowExecutionRecordsCommand } from "@aws-sdk/client-appflow";
+import { GetWorkflowCommand } from "@aws-sdk/client-customer-profiles";
 import type { Clients } from "../../aws.ts";
 import { flowNameOf, listAllIntegrations } from "../../integrations.ts";
 
@@ -18,7 +19,10 @@ export interface IntegrationRow {
   problem?: string;
 }
 
-/** The integrations of a domain, each with its flow's source, status, last run, records and errors. */
+/**
+ * The integrations of a domain, each with its flow's source, status, last run, records (its bulk
+ * workflow's history batches plus its latest 100 runs) and errors (put failures of those runs).
+ */
 export async function integrationRows(c: Clients, domain: string): Promise<IntegrationRow[]> {
   const integrations = await listAllIntegrations(c, domain);
   return Promise.all(
@@ -39,10 +43,15 @@ export async function integrationRows(c: Clients, domain: string): Promise<Integ
       };
       if (!flowName) return row;
       try {
-        const [flow, runs] = await Promise.all([
+        const [flow, runs, workflow] = await Promise.all([
           c.appflow.send(new DescribeFlowCommand({ flowName })),
           c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName, maxResults: 100 })),
+          // A bulk integration's history came in through its workflow's batches.
+          i.WorkflowId
+            ? c.profiles.send(new GetWorkflowCommand({ DomainName: domain, WorkflowId: i.WorkflowId }))
+            : undefined,
         ]);
+        const history = workflow?.Metrics?.AppflowIntegration?.RecordsProcessed ?? 0;
         const props = flow.sourceFlowConfig?.sourceConnectorProperties ?? {};
         const objects = Object.values(props)
           .map((p) => (p as { object?: string } | undefined)?.object)
@@ -55,7 +64,7 @@ export async function integrationRows(c: Clients, domain: string): Promise<Integ
           status: flow.flowStatus ?? "-",
           lastRun: flow.lastRunExecutionDetails?.mostRecentExecutionTime,
           lastRunStatus: flow.lastRunExecutionDetails?.mostRecentExecutionStatus,
-          records: executions.reduce((n, e) => n + (e.executionResult?.recordsProcessed ?? 0), 0),
+          records: executions.reduce((n, e) => n + (e.executionResult?.recordsProcessed ?? 0), history),
           errors: executions.reduce((n, e) => n + (e.executionResult?.errorInfo?.putFailuresCount ?? 0), 0),
         };
       } catch (e) {
