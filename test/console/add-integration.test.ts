@@ -417,9 +417,17 @@ describeConsole("Add integration wizard (chromium)", () => {
     const p = await h.newPage();
     await h.signIn(p);
     await p.page.goto(`${h.url}domains/wiz-zd/integrations/new`);
-    await p.page.getByRole("radio", { name: /Zendesk/ }).check();
-    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
-    await next(p);
+    // Keyboard only: the tile, the checkbox and Next.
+    const tile = p.page.getByRole("radio", { name: /Zendesk/ });
+    await tile.focus();
+    await p.page.keyboard.press("Space");
+    expect(await tile.isChecked()).toBe(true);
+    const read = p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" });
+    await read.focus();
+    await p.page.keyboard.press("Space");
+    expect(await read.isChecked()).toBe(true);
+    await p.page.getByRole("button", { name: "Next", exact: true }).focus();
+    await p.page.keyboard.press("Enter");
     await p.page.getByLabel("Connection name").fill("zd-wizard");
     await p.page.getByLabel("Instance URL").fill(zd.url);
     await p.page.getByLabel("Client ID").fill(zd.credentials.clientId);

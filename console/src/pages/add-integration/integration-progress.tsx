@@ -168,7 +168,12 @@ function WorkflowProgress({
               cell: (s) =>
                 `${when(s.AppflowIntegration?.BatchRecordsStartTime)} – ${when(s.AppflowIntegration?.BatchRecordsEndTime)}`,
             },
-            { id: "status", header: "Status", cell: (s) => status(s.AppflowIntegration?.Status) },
+            {
+              id: "status",
+              header: "Status",
+              minWidth: 140,
+              cell: (s) => status(s.AppflowIntegration?.Status),
+            },
             { id: "records", header: "Records", cell: (s) => n(s.AppflowIntegration?.RecordsProcessed) },
             { id: "message", header: "Message", cell: (s) => s.AppflowIntegration?.ExecutionMessage || "-" },
           ]}
@@ -241,8 +246,16 @@ function FlowProgress({ domain, created }: { domain: string; created: Created })
           }
           columnDefinitions={[
             { id: "started", header: "Started", isRowHeader: true, cell: (r) => formatDate(r.startedAt) },
-            { id: "status", header: "Status", cell: (r) => status(r.executionStatus) },
+            { id: "status", header: "Status", minWidth: 140, cell: (r) => status(r.executionStatus) },
             { id: "records", header: "Records", cell: (r) => n(r.executionResult?.recordsProcessed) },
+            {
+              id: "rate",
+              header: "Records/s",
+              cell: (r) =>
+                r.executionStatus === "InProgress"
+                  ? rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, undefined)
+                  : rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, r.lastUpdatedAt),
+            },
             {
               id: "window",
               header: "Window",
