@@ -13,10 +13,11 @@ import {
   ListWorkflowsCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { planBatches } from "../../src/flows/workflows/planner.ts";
+import { type MarketoSandbox, startMarketoSandbox } from "../../src/sandbox/marketo/start-marketo-sandbox.ts";
 import {
   type SalesforceSandbox,
   startSalesforceSandbox,
@@ -67,13 +68,15 @@ describeConsole("Add integration wizard (chromium)", () => {
   let sb: ServiceNowSandbox;
   let sf: SalesforceSandbox;
   let zd: ZendeskSandbox;
+  let mk: MarketoSandbox;
   beforeAll(async () => {
+    mk = await startMarketoSandbox({ seed: 11, people: 12, historyDays: 20 });
     zd = await startZendeskSandbox({ seed: 11, people: 12, historyDays: 20 });
     sf = await startSalesforceSandbox({ seed: 11, people: 12, historyDays: 20 });
     // A small population whose history lies inside the default 30 days back.
     sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
     h = await startConsole("sqlite", { workers: true });
-    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf", "wiz-zd"])
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf", "wiz-zd", "wiz-mk"])
       await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {
@@ -81,6 +84,7 @@ describeConsole("Add integration wizard (chromium)", () => {
     await sb?.close();
     await sf?.close();
     await zd?.close();
+    await mk?.close();
   });
 
   it("walks the whole wizard against the ServiceNow sandbox to a created integration and its profiles", async () => {
@@ -470,6 +474,68 @@ describeConsole("Add integration wizard (chromium)", () => {
       { what: "the first run of the tickets flow", timeoutMs: 60_000 },
     );
     expect(run.executionStatus).toBe("Successful");
+    expectCleanConsole(p);
+  });
+  it("Marketo, more than 60 days back with an existing role selected from IAM ListRoles", async () => {
+    const iam = new IAMClient({
+      endpoint: h.server.endpoint,
+      region: "us-east-1",
+      credentials: h.server.credentials,
+    });
+    let roleArn: string;
+    try {
+      const made = await iam.send(
+        new CreateRoleCommand({
+          RoleName: "MarketoHistory",
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Principal: { Service: "profile.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ],
+          }),
+        }),
+      );
+      roleArn = made.Role!.Arn!;
+    } finally {
+      iam.destroy();
+    }
+    const p = await h.newPage();
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/wiz-mk/integrations/new`);
+    await p.page.getByRole("radio", { name: /Marketo/ }).check();
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await p.page.getByLabel("Connection name").fill("mk-wizard");
+    await p.page.getByLabel("Instance URL").fill(mk.url);
+    await p.page.getByLabel("Client ID").fill(mk.credentials.clientId);
+    await p.page.getByLabel("Client secret").fill(mk.credentials.clientSecret);
+    await p.page.getByRole("button", { name: "Create and test connection" }).click();
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await next(p);
+    await p.page.getByRole("row").filter({ hasText: "Marketo-leads" }).waitFor();
+    await next(p);
+    const start = new Date(Date.now() - 150 * DAY).toISOString().slice(0, 10);
+    await p.page.getByPlaceholder("YYYY/MM/DD").fill(start.replaceAll("-", "/"));
+    await p.page.getByText("Bulk ingestion of data").waitFor();
+    await p.page.getByRole("radio", { name: /Use an existing role/ }).check();
+    // Nothing chosen yet: Next is refused with the reason.
+    await next(p);
+    await p.page.getByText("Select a role.").waitFor();
+    await p.page.getByRole("button", { name: /^Existing role/ }).click();
+    await p.page.getByRole("option", { name: /MarketoHistory/ }).click();
+    await next(p);
+    await p.page.getByText(roleArn).waitFor();
+    await p.page.getByRole("button", { name: "Create integration" }).click();
+    await p.page.getByRole("heading", { name: "Integration progress" }).waitFor();
+    const wfs =
+      (await h.server.profiles.send(new ListWorkflowsCommand({ DomainName: "wiz-mk" }))).Items ?? [];
+    expect(wfs).toHaveLength(1);
+    const wf = await h.server.profiles.send(
+      new GetWorkflowCommand({ DomainName: "wiz-mk", WorkflowId: wfs[0]!.WorkflowId! }),
+    );
+    expect(wf.Attributes?.AppflowIntegration?.RoleArn).toBe(roleArn);
+    expect(wf.Attributes?.AppflowIntegration?.SourceConnectorType).toBe("Marketo");
+    await p.page.getByRole("heading", { name: "Steps" }).waitFor();
     expectCleanConsole(p);
   });
 });
