@@ -59,6 +59,11 @@ export class ReadAhead {
     return group;
   }
 
+  /** Pages read and not yet taken by a group (the fetch in flight not counted): what the next group can hold. */
+  get buffered(): number {
+    return this.#queue.filter((s) => s.result !== undefined && !s.result.done).length;
+  }
+
   /**
    * Stops the read: ends the source now when no fetch is in flight; else lets that fetch end on its own
    * (closing the connector fails what is left of it) and drops its page, as a crash would.

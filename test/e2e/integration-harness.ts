@@ -15,6 +15,7 @@ import { createLogger } from "../../src/core/logger.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import type { SandboxAdmin } from "./sandbox-admin.ts";
 
 /**
@@ -50,20 +51,13 @@ export async function serverOn(dialect: DialectName, clock: Clock): Promise<Test
   });
 }
 
-/** Polls `probe` until it returns a value. */
-export async function until<T>(
+/** Polls `probe` until it returns a value (`waitFor`, with the harness's patience). */
+export function until<T>(
   what: string | (() => string),
   probe: () => Promise<T | undefined>,
   ms = 45_000,
 ): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor(probe, { timeoutMs: ms, intervalMs: 100, what });
 }
 
 /** Every execution of a flow, oldest first. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeleteEvent, Page } from "../../src/connectors/sdk/index.ts";
 import { ReadAhead } from "../../src/flows/read-ahead.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 interface PageSpec {
   records: number;
@@ -67,8 +68,9 @@ function page(i: number, spec: PageSpec): Page {
   return { records, deletions, rejected: [], checkpoint: { page: i }, done: spec.done ?? false };
 }
 
-/** Lets pending fetches and their callbacks run. */
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Waits until `n` pages are read and not yet taken (the fetches released so far have landed). */
+const buffered = (ra: ReadAhead, n: number) =>
+  waitFor(() => ra.buffered === n, { what: () => `${n} pages read ahead (${ra.buffered})` });
 const pageNumbers = (g: Page[] | undefined) => g?.map((p) => p.checkpoint.page);
 
 describe("ReadAhead", () => {
@@ -86,7 +88,7 @@ describe("ReadAhead", () => {
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
     // While "writing", three more pages arrive.
     src.release(3);
-    await settle();
+    await buffered(ra, 3);
     expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2, 3]);
     src.release();
     expect(pageNumbers(await ra.nextGroup())).toEqual([4]);
@@ -101,8 +103,8 @@ describe("ReadAhead", () => {
     const ra = new ReadAhead(src, { pages: 3, records: 100 });
     src.release(10);
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
-    await settle();
-    // Page 0 was taken; pages 1–3 fill the three slots and the fourth fetch waits for room.
+    await buffered(ra, 3);
+    // Page 0 was taken; pages 1–3 fill the three slots and the next fetch waits for room.
     expect(src.asked).toBe(4);
     expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2, 3]);
     await ra.abandon();
@@ -120,10 +122,9 @@ describe("ReadAhead", () => {
     const ra = new ReadAhead(src, { pages: 5, records: 6 });
     src.release(6);
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
-    await settle();
+    await buffered(ra, 5); // pages 1–5, the last one marked done
     expect(pageNumbers(await ra.nextGroup())).toEqual([1]); // 4 + 3 > 6
     expect(pageNumbers(await ra.nextGroup())).toEqual([2, 3]);
-    await settle();
     expect(pageNumbers(await ra.nextGroup())).toEqual([4]);
     expect(pageNumbers(await ra.nextGroup())).toEqual([5]);
     expect(await ra.nextGroup()).toBeUndefined();
@@ -141,7 +142,7 @@ describe("ReadAhead", () => {
     src.release(5);
     // Nothing is fetched before the first group is asked for: it holds the first page alone.
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
-    await settle();
+    await buffered(ra, 4);
     expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2]);
     expect(pageNumbers(await ra.nextGroup())).toEqual([3, 4]);
   });
@@ -151,7 +152,7 @@ describe("ReadAhead", () => {
     const ra = new ReadAhead(src, { pages: 4, records: 100 });
     src.release(4);
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
-    await settle();
+    await buffered(ra, 2); // pages 1 and 2; page 3's fetch fails
     expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2]);
     await expect(ra.nextGroup()).rejects.toThrow("page 3 failed");
   });
@@ -161,13 +162,12 @@ describe("ReadAhead", () => {
     const a = new ReadAhead(idle, { pages: 1, records: 100 });
     idle.release();
     expect(pageNumbers(await a.nextGroup())).toEqual([0]);
-    await settle(); // slot freed: page 1 is now being fetched
+    // The slot was freed as page 0 was taken: page 1 is being fetched.
     expect(idle.inFlight).toBe(1);
     await a.abandon();
     expect(idle.closed).toBe(false); // the fetch in flight ends on its own
     idle.release();
-    await settle();
-    expect(idle.closed).toBe(true);
+    await waitFor(() => idle.closed, { what: "the source closed after its last fetch" });
     expect(idle.asked).toBe(2);
   });
 });

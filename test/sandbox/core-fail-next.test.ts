@@ -5,6 +5,7 @@ import {
   type ServiceNowSandbox,
   startServiceNowSandbox,
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
+import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -24,6 +25,8 @@ describe("the failNext knob", () => {
     await sn?.close();
     await mk?.close();
   });
+  // The knobs are the world's (every simulator shares them): put back after each test, pass or fail.
+  restoreKnobsAfterEach(() => sn.url);
 
   const knobs = async (patch?: unknown) => {
     const res = await fetch(`${sn.url}/__sandbox/knobs`, {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import type { DatabaseHandle } from "../../src/db/database.ts";
 import type { FlowEngine } from "../../src/flows/flow-engine.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { scaleFlows } from "./fixtures/scale-fixture.ts";
 
 const workerScript = join(import.meta.dirname, "fixtures/scale-worker.ts");
@@ -57,20 +58,22 @@ export async function startBackfill(engine: FlowEngine): Promise<void> {
   }
 }
 
-/** Polls until every backfill step's execution is Successful (or any failed); returns the statuses. */
+/** Waits until every backfill step's execution has finished (Successful or not); returns the statuses. */
 export async function waitForBackfill(
   handle: DatabaseHandle,
   timeoutMs: number,
 ): Promise<Record<string, string>> {
   const { windows } = scaleFlows();
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await handle.db.selectFrom("flow_executions").select(["flow_name", "status"]).execute();
-    const status = Object.fromEntries(rows.map((r) => [r.flow_name, r.status]));
-    const done = windows.every((w) => status[w.name] !== undefined && status[w.name] !== "InProgress");
-    if (done || Date.now() > end) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let status: Record<string, string> = {};
+  await waitFor(
+    async () => {
+      const rows = await handle.db.selectFrom("flow_executions").select(["flow_name", "status"]).execute();
+      status = Object.fromEntries(rows.map((r) => [r.flow_name, r.status]));
+      return windows.every((w) => status[w.name] !== undefined && status[w.name] !== "InProgress");
+    },
+    { timeoutMs, intervalMs: 100, what: () => `every backfill step finished: ${JSON.stringify(status)}` },
+  );
+  return status;
 }
 
 /** The sink's objects of every flow, and its log as `flow/id/op` lines sorted. */

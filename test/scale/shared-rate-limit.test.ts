@@ -13,6 +13,7 @@ import {
 } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { createSinkTables, MemoryFlows, tableSink } from "../flows/harness.ts";
 import { openTestDatabase, postgresAvailable, type TestDatabase } from "../helpers/test-database.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let db: TestDatabase;
 let sb: ServiceNowSandbox;
@@ -99,16 +100,17 @@ it.skipIf(!postgresAvailable)(
     }
     sb.world.meter.reset();
     for (const e of engines) await e.engine.start();
-    const end = Date.now() + 90_000;
-    for (;;) {
-      const active = await db.db
-        .selectFrom("flow_executions")
-        .select("status")
-        .where("status", "=", "InProgress")
-        .execute();
-      if (active.length === 0 || Date.now() > end) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(
+      async () =>
+        (
+          await db.db
+            .selectFrom("flow_executions")
+            .select("status")
+            .where("status", "=", "InProgress")
+            .execute()
+        ).length === 0,
+      { timeoutMs: 90_000, intervalMs: 200, what: "no execution in progress" },
+    );
     await Promise.all(engines.map((e) => e.engine.drain()));
     const statuses = await db.db.selectFrom("flow_executions").select(["flow_name", "status"]).execute();
     const counters = sb.world.meter.counters();

@@ -4,6 +4,7 @@ import { planBatches } from "../../src/flows/workflows/planner.ts";
 import type { SalesforceSandbox } from "../../src/sandbox/salesforce/salesforce-sandbox.ts";
 import { DAY, START, sandbox, truth } from "../connectors/salesforce/harness.ts";
 import { appflowWorkflow } from "../helpers/appflow-workflow.ts";
+import { restoreKnobsAfterEach } from "../helpers/sandbox-knobs.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { expectIngestedExactly, type SdkStack, startWorkflowStack } from "./sdk-stack.ts";
 
@@ -36,6 +37,7 @@ describeEachDialect("a six-month Salesforce workflow through the SDK, with QUERY
     await stack?.close();
     await sb?.close();
   });
+  restoreKnobsAfterEach(() => sb.url);
 
   it("splits the windows that time out and still ingests exactly the ground truth", async () => {
     const first = START - 183 * DAY;
