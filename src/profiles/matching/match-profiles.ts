@@ -55,6 +55,8 @@ export async function matchProfiles(
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
   let subjects = [...new Set(profileIds)];
+  const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
+  const cachedHolders = holderCache(cap, outcome.mainOf);
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
     const given = round === 0 ? known : undefined;
     const values = await loadValues(
@@ -66,12 +68,8 @@ export async function matchProfiles(
     );
     if (given) for (const id of subjects) if (given.has(id)) values.set(id, given.get(id)!);
     const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
-    const owners = await lookupHolders(
-      trx,
-      dialect,
-      domainName,
-      pairs,
-      (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1,
+    const owners = await cachedHolders(pairs, (missing) =>
+      lookupHolders(trx, dialect, domainName, missing, cap),
     );
     // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
     const anyCandidate = [...values].some(([id, vs]) =>
@@ -177,6 +175,47 @@ async function loadValues(
     }
   }
   return out;
+}
+
+type Pair = { name: string; value: string };
+
+/**
+ * Holders read in an earlier round of one matching pass, for the next: the pass holds the domain lock,
+ * so a value's holders change only by the pass's own merges — remapped to their main profiles
+ * (`mainOf`) instead of read again (a merged profile's values are mostly its parts', already read). A
+ * set that reached `cap` (a shared value, read capped) is read again.
+ */
+function holderCache(
+  cap: number,
+  mainOf: ReadonlyMap<string, string>,
+): (
+  pairs: Pair[],
+  read: (missing: Pair[]) => Promise<Map<string, Set<string>>>,
+) => Promise<Map<string, Set<string>>> {
+  const seen = new Map<string, Set<string>>();
+  return async (pairs, read) => {
+    const out = new Map<string, Set<string>>();
+    const missing: Pair[] = [];
+    for (const p of pairs) {
+      const k = pairKey(p.name, p.value);
+      if (out.has(k)) continue;
+      const known = seen.get(k);
+      if (known && known.size < cap) out.set(k, new Set([...known].map((id) => mainOf.get(id) ?? id)));
+      else {
+        missing.push(p);
+        out.set(k, new Set());
+      }
+    }
+    const fresh = missing.length > 0 ? await read(missing) : new Map<string, Set<string>>();
+    for (const p of missing) {
+      const k = pairKey(p.name, p.value);
+      const holders = fresh.get(k);
+      if (holders && holders.size > 0) out.set(k, holders);
+      else out.delete(k);
+    }
+    for (const [k, set] of out) seen.set(k, new Set(set));
+    return out;
+  };
 }
 
 /**
