@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_OBJECTS, type DemoSource } from "../../src/demo/demo-sources.ts";
 import type { DemoSummary } from "../../src/demo/demo-summary.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const bin = join(import.meta.dirname, "../../bin/profileflow.js");
 const dataDir = mkdtempSync(join(tmpdir(), "pf-demo-"));
@@ -216,12 +217,13 @@ describe("profileflow demo", () => {
     await second.waitFor(/synced: /, 100_000);
     const ran = (t: { flowName: string; executions: number }) =>
       t.executions > (s1.sources.find((x) => x.flowName === t.flowName)?.executions ?? 0);
-    const end = Date.now() + 100_000;
-    let s3 = summary();
-    while (Date.now() < end && !(s3.sources.every(ran) && s3.sources.every((t) => !t.running))) {
-      await new Promise((r) => setTimeout(r, 500));
-      s3 = summary();
-    }
+    const s3 = await waitFor(
+      () => {
+        const s = summary();
+        return s.sources.every(ran) && s.sources.every((t) => !t.running) && s;
+      },
+      { timeoutMs: 100_000, intervalMs: 500, what: "every source run again and idle" },
+    );
     expect(s3.objectsByType["Salesforce-Contact"]).toBe((s1.objectsByType["Salesforce-Contact"] ?? 0) + 1);
     expect(s3.profiles).toBe(s1.profiles + 1);
     // A resumed run reads only what changed since its watermark (minus the look-back), never the history.
