@@ -1,7 +1,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
+import { jsonColumn } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
+
+/**
+ * idempotency_tokens.response: the JSON of an operation's first response. Any JSON value: the record is
+ * keyed by operation, so only that operation's handler wrote it and reads it back.
+ */
+const responseColumn = jsonColumn("idempotency_tokens", "response", z.unknown());
 
 export interface IdempotencyOptions {
   /**
@@ -89,7 +97,8 @@ export class Idempotency {
         `clientToken ${token} was already used with a different ${operation} request in the last ${describeTtl(this.#ttlMs)}.`,
       );
     }
-    return { response: JSON.parse(prior.response) as T };
+    // The response `fn` of this operation returned when the token was recorded (same operation key).
+    return { response: responseColumn.parse(prior.response) as T };
   }
 
   async #record(
@@ -102,7 +111,7 @@ export class Idempotency {
     const key = `${operation}:${token}`;
     const mac = this.fingerprint(key, request);
     const now = this.clock.now();
-    const response = JSON.stringify(result);
+    const response = responseColumn.stringify(result);
     await q
       .insertInto("idempotency_tokens")
       .values({ token_key: key, request_mac: mac, response, created_at: now })

@@ -8,12 +8,12 @@ import type { KeyedSealer } from "./keyed-sealer.ts";
 
 export type { ConnectionStatus } from "../db/schema/flows.ts";
 
-import type { ConnectionStatus } from "../db/schema/flows.ts";
+import type { ConnectionStatus, SourceConnectorType } from "../db/schema/flows.ts";
 
 export interface ConnectorProfile {
   name: string;
   arn: string;
-  connectorType: string;
+  connectorType: SourceConnectorType;
   connectorLabel: string | undefined;
   connectionMode: string;
   /** connectorProfileProperties as given, keyed by the properties key (Salesforce, ServiceNow, …). */
@@ -27,7 +27,7 @@ export interface ConnectorProfile {
 
 export interface ConnectorProfileInput {
   name: string;
-  connectorType: string;
+  connectorType: SourceConnectorType;
   connectorLabel?: string | undefined;
   connectionMode: string;
   properties: Record<string, Record<string, unknown>>;
@@ -154,7 +154,7 @@ export class ConnectorProfileStore {
     q: Queryable,
     o: {
       names?: string[] | undefined;
-      connectorType?: string | undefined;
+      connectorType?: SourceConnectorType | undefined;
       connectorLabel?: string | undefined;
       after?: string | undefined;
       limit: number;

@@ -2,10 +2,9 @@
  * The stored shape of an AppFlow flow (camelCase, as CreateFlow takes it), shared by the flow store,
  * the AppFlow API and the execution engine. Timestamps are epoch milliseconds inside the engine.
  */
-export type SourceConnectorType = "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
-export type { FlowStatus } from "../db/schema/flows.ts";
+export type { FlowStatus, SourceConnectorType } from "../db/schema/flows.ts";
 
-import type { FlowStatus } from "../db/schema/flows.ts";
+import type { FlowStatus, SourceConnectorType } from "../db/schema/flows.ts";
 export type TriggerType = "Scheduled" | "Event" | "OnDemand";
 export type TaskType =
   | "Arithmetic"

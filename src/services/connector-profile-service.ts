@@ -1,6 +1,7 @@
 import { HostAllowList } from "../connectors/sdk/index.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
+import type { SourceConnectorType } from "../db/schema/flows.ts";
 import type {
   ConnectionStatus,
   ConnectorProfile,
@@ -40,7 +41,7 @@ export interface ConnectorProfileChange {
 }
 
 export interface NewConnectorProfile extends ConnectorProfileChange {
-  readonly connectorType: string;
+  readonly connectorType: SourceConnectorType;
   readonly connectorLabel?: string | undefined;
   readonly kmsArn?: string | undefined;
 }
@@ -48,7 +49,7 @@ export interface NewConnectorProfile extends ConnectorProfileChange {
 /** Which profiles DescribeConnectorProfiles lists. */
 export interface ConnectorProfileFilter {
   readonly names?: string[] | undefined;
-  readonly connectorType?: string | undefined;
+  readonly connectorType?: SourceConnectorType | undefined;
   readonly connectorLabel?: string | undefined;
   readonly after?: string | undefined;
   readonly limit: number;

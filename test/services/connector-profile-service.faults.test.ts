@@ -103,7 +103,7 @@ describeEachDialect("ConnectorProfileService faults", (dialect) => {
     const name = `conn-${++n}`;
     const create = {
       name,
-      connectorType: "Servicenow",
+      connectorType: "Servicenow" as const,
       connectionMode: "Public",
       key: "ServiceNow",
       properties: { instanceUrl: "https://a.service-now.com" },

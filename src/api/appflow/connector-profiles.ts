@@ -206,7 +206,7 @@ export function connectorProfileOperations(deps: { profiles: ConnectorProfileSer
     }),
     op("UpdateConnectorProfile", "/update-connector-profile", async (ctx) => {
       const input = parseInput(updateInput, ctx.body);
-      const type = (await profiles.require(input.connectorProfileName)).connectorType as keyof typeof shapes;
+      const type = (await profiles.require(input.connectorProfileName)).connectorType;
       const config = checkConfig(type, input.connectorProfileConfig, false);
       return profiles.update(
         { name: input.connectorProfileName, connectionMode: input.connectionMode, ...config },
@@ -234,7 +234,7 @@ export function connectorProfileOperations(deps: { profiles: ConnectorProfileSer
     // Extension: re-test a saved connection and keep its status ("Connected" or the precise reason).
     op("TestConnectorProfile", "/test-connector-profile", async (ctx) => {
       const name = parseInput(nameOnly, ctx.body).connectorProfileName;
-      const type = (await profiles.require(name)).connectorType as keyof typeof shapes;
+      const type = (await profiles.require(name)).connectorType;
       const result = await profiles.retest(name, shapes[type].key);
       return { connectionStatus: result.status, ...(result.message ? { message: result.message } : {}) };
     }),

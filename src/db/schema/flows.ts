@@ -1,6 +1,8 @@
 /** Tables of connections, secrets, flows and idempotency tokens (AppFlow + Secrets Manager). */
 import type { Json } from "../json-column.ts";
 
+/** The source connectors this server has (a connector profile's and a workflow's `connector_type`). */
+export type SourceConnectorType = "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
 export type FlowStatus = "Active" | "Deprecated" | "Deleted" | "Draft" | "Errored" | "Suspended";
 /** The last connection test of a connector profile. */
 export type ConnectionStatus = "Connected" | "Failed" | "Untested";
@@ -8,7 +10,7 @@ export type ConnectionStatus = "Connected" | "Failed" | "Untested";
 export interface ConnectorProfilesTable {
   name: string;
   arn: string;
-  connector_type: string;
+  connector_type: SourceConnectorType;
   connector_label: string | null;
   connection_mode: string;
   /** JSON of connectorProfileProperties (no secrets). */
@@ -57,7 +59,8 @@ export interface IdempotencyTokensTable {
   token_key: string;
   /** HMAC-SHA256 (key derived from the master key) of token_key + the request; never a plain hash. */
   request_mac: string;
-  response: string;
+  /** JSON of the operation's first response (codec in src/api/idempotency.ts). */
+  response: Json<"idempotency_tokens.response">;
   created_at: number;
 }
 

@@ -1,11 +1,15 @@
 /** Tables of KMS (migration 0260). */
+import type { Json } from "../json-column.ts";
+
+/** A KMS key's state, as KMS names it. */
+export type KmsKeyState = "Enabled" | "Disabled" | "PendingDeletion";
+
 export interface KmsKeysTable {
   /** The key's id (a UUID, as KMS's). */
   key_id: string;
   arn: string;
   description: string;
-  /** Enabled | Disabled | PendingDeletion. */
-  key_state: string;
+  key_state: KmsKeyState;
   key_usage: string;
   /** The key policy as the caller sent it (JSON text). */
   policy: string;
@@ -31,10 +35,10 @@ export interface KmsGrantsTable {
   name: string | null;
   grantee_principal: string;
   retiring_principal: string | null;
-  /** JSON array of operation names. */
-  operations: string;
+  /** JSON array of operation names (codec: src/security/kms/kms-grant-columns.ts). */
+  operations: Json<"kms_grants.operations">;
   /** JSON `{EncryptionContextSubset?, EncryptionContextEquals?}`, or null. */
-  constraints: string | null;
+  constraints: Json<"kms_grants.constraints"> | null;
   issuing_account: string;
   created_at: number;
 }

@@ -1,4 +1,8 @@
 /** Tables of the platform layer: access keys and tags. */
+
+/** An access key's status, as IAM names it. */
+export type AccessKeyStatus = "Active" | "Inactive";
+
 export interface AccessKeysTable {
   access_key_id: string;
   /** The secret access key, encrypted with the master key (AES-256-GCM, base64 of iv|tag|ciphertext). */
@@ -8,8 +12,8 @@ export interface AccessKeysTable {
   is_root: number;
   /** The IAM user the key belongs to (migration 0002); null for the account root's key. */
   user_name: string | null;
-  /** `Active` or `Inactive` (migration 0002); an inactive key is refused like an unknown one. */
-  status: string;
+  /** Migration 0002; an inactive key is refused like an unknown one. */
+  status: AccessKeyStatus;
   created_at: number;
   updated_at: number;
 }

@@ -1,5 +1,6 @@
 /** Tables of integration workflows (historical backfill); times are epoch ms. */
 import type { Json } from "../json-column.ts";
+import type { SourceConnectorType } from "./flows.ts";
 
 export type WorkflowStatus = "NOT_STARTED" | "IN_PROGRESS" | "COMPLETE" | "FAILED" | "CANCELLED";
 export type StepStatus =
@@ -24,7 +25,7 @@ export interface WorkflowsTable {
   /** 1: the workflow's actions are authorized against the role's policies; 0: the root's legacy mode. */
   acts_as_role: number;
   /** The flow definition's source connector type. */
-  connector_type: "Salesforce" | "Servicenow" | "Marketo" | "Zendesk";
+  connector_type: SourceConnectorType;
   connector_profile_name: string;
   /** JSON of the engine FlowDefinition the continuous integration is created from. */
   flow_definition: Json<"workflows.flow_definition">;

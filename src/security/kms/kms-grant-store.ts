@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { KmsGrantsTable } from "../../db/schema/kms.ts";
+import { grantConstraintsColumn, grantOperationsColumn } from "./kms-grant-columns.ts";
 
 /** Constraints of a grant: the encryption context a cryptographic operation must carry. */
 export interface GrantConstraints {
@@ -95,8 +96,8 @@ function toRow(g: KmsGrant): KmsGrantsTable {
     name: g.name ?? null,
     grantee_principal: g.granteePrincipal,
     retiring_principal: g.retiringPrincipal ?? null,
-    operations: JSON.stringify(g.operations),
-    constraints: g.constraints ? JSON.stringify(g.constraints) : null,
+    operations: grantOperationsColumn.stringify(g.operations),
+    constraints: g.constraints ? grantConstraintsColumn.stringify(g.constraints) : null,
     issuing_account: g.issuingAccount,
     created_at: g.createdAt,
   };
@@ -110,8 +111,8 @@ function toGrant(r: KmsGrantsTable): KmsGrant {
     name: r.name ?? undefined,
     granteePrincipal: r.grantee_principal,
     retiringPrincipal: r.retiring_principal ?? undefined,
-    operations: JSON.parse(r.operations) as string[],
-    constraints: r.constraints ? (JSON.parse(r.constraints) as GrantConstraints) : undefined,
+    operations: grantOperationsColumn.parse(r.operations),
+    constraints: r.constraints ? grantConstraintsColumn.parse(r.constraints) : undefined,
     issuingAccount: r.issuing_account,
     createdAt: r.created_at,
   };

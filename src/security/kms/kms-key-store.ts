@@ -4,9 +4,9 @@ import { ProfileflowError } from "../../core/errors.ts";
 import { uuid } from "../../core/ids.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import type { Queryable } from "../../db/queryable.ts";
-import type { KmsKeysTable } from "../../db/schema/kms.ts";
+import type { KmsKeyState, KmsKeysTable } from "../../db/schema/kms.ts";
 
-export type KeyState = "Enabled" | "Disabled" | "PendingDeletion";
+export type KeyState = KmsKeyState;
 
 /** A customer managed KMS key, without its material. */
 export interface KmsKey {
@@ -221,7 +221,7 @@ function toKey(row: KmsKeysTable): KmsKey {
     keyId: row.key_id,
     arn: row.arn,
     description: row.description,
-    state: row.key_state as KeyState,
+    state: row.key_state,
     keyUsage: row.key_usage,
     policy: row.policy,
     createdAt: row.created_at,
