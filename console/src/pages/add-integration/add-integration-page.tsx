@@ -4,14 +4,14 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Wizard from "@cloudscape-design/components/wizard";
 import { useMemo, useState } from "react";
-import { useClients } from "../../aws.ts";
+import { apiMessage, useClients } from "../../aws.ts";
 import { useNotify } from "../../notifications.tsx";
 import { follow, href, navigate } from "../../router.ts";
 import { paths } from "../../routes.tsx";
 import { useApi } from "../../use-api.ts";
 import type { PageProps } from "../page-props.ts";
 import { ConnectionStep, draftErrors } from "./connection-step.tsx";
-import type { ConnectionDraft, TestResult } from "./connection-test.ts";
+import { type ConnectionDraft, type TestResult, testExisting } from "./connection-test.ts";
 import { type Created, createIntegrations, domainKeyArn } from "./create-integration.ts";
 import { IntegrationProgress } from "./integration-progress.tsx";
 import { mappingErrors } from "./mapping.ts";
@@ -37,6 +37,8 @@ export function AddIntegrationPage({ params }: PageProps) {
   const [draft, setDraft] = useState<ConnectionDraft>(emptyDraft);
   const [existing, setExisting] = useState<string | undefined>();
   const [test, setTest] = useState<TestResult>({ state: "idle" });
+  /** The connection tested again when the review opens (as `profileflow integrate` does before creating). */
+  const [reviewTest, setReviewTest] = useState<TestResult>({ state: "idle" });
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Created[] | undefined>();
   const patch = (p: Partial<WizardState>) => setS((x) => ({ ...x, ...p }));
@@ -83,8 +85,20 @@ export function AddIntegrationPage({ params }: PageProps) {
     return true;
   };
 
+  const retest = (name: string) => {
+    setReviewTest({ state: "testing" });
+    testExisting(clients, name).then(
+      () => setReviewTest({ state: "connected", connection: name }),
+      (e: unknown) => setReviewTest({ state: "failed", message: apiMessage(e) }),
+    );
+  };
+
   const create = async () => {
     if (!source || !connection || ![0, 1, 2, 3].every(valid)) return;
+    if (reviewTest.state !== "connected") {
+      notify.error("Create integration", new Error(`Connection ${connection} is not Connected.`));
+      return;
+    }
     setCreating(true);
     const made: Created[] = [];
     try {
@@ -146,6 +160,7 @@ export function AddIntegrationPage({ params }: PageProps) {
     }
     setShowErrors(false);
     setStep(to);
+    if (to === 4 && connection) retest(connection);
   };
 
   const stepError = (i: number): string | undefined => {
@@ -178,7 +193,7 @@ export function AddIntegrationPage({ params }: PageProps) {
       onNavigate={(e) => go(e.detail.requestedStepIndex)}
       onCancel={() => navigate(href(paths.configuration(), { domain }))}
       onSubmit={() => void create()}
-      isLoadingNextStep={creating}
+      isLoadingNextStep={creating || (step === 4 && reviewTest.state === "testing")}
       submitButtonText="Create integration"
       steps={[
         {
@@ -273,7 +288,7 @@ export function AddIntegrationPage({ params }: PageProps) {
                 domain={domain}
                 source={source}
                 connection={connection}
-                test={test}
+                test={reviewTest}
                 objects={s.objects}
                 startDate={s.startDate}
                 days={daysBack(s.startDate, now)}
