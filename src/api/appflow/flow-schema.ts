@@ -25,47 +25,47 @@ export const triggerConfig = z
         Scheduled: z
           .object({
             scheduleExpression: z.string().min(1).max(256),
-            dataPullMode: z.enum(["Incremental", "Complete"]).optional(),
-            scheduleStartTime: epochSeconds.optional(),
-            scheduleEndTime: epochSeconds.optional(),
-            timezone: z.string().max(256).optional(),
-            scheduleOffset: z.number().int().min(0).max(36000).optional(),
-            firstExecutionFrom: epochSeconds.optional(),
-            flowErrorDeactivationThreshold: z.number().int().min(1).max(100).optional(),
+            dataPullMode: z.enum(["Incremental", "Complete"]).exactOptional(),
+            scheduleStartTime: epochSeconds.exactOptional(),
+            scheduleEndTime: epochSeconds.exactOptional(),
+            timezone: z.string().max(256).exactOptional(),
+            scheduleOffset: z.number().int().min(0).max(36000).exactOptional(),
+            firstExecutionFrom: epochSeconds.exactOptional(),
+            flowErrorDeactivationThreshold: z.number().int().min(1).max(100).exactOptional(),
           })
           .strict()
-          .optional(),
+          .exactOptional(),
       })
       .strict()
-      .optional(),
+      .exactOptional(),
   })
   .strict();
 
 export const sourceFlowConfig = z
   .object({
     connectorType: sourceConnectorType,
-    apiVersion: z.string().max(256).optional(),
-    connectorProfileName: connectorProfileName.optional(),
+    apiVersion: z.string().max(256).exactOptional(),
+    connectorProfileName: connectorProfileName.exactOptional(),
     sourceConnectorProperties: z
       .object({
         Salesforce: z
           .object({
             object: objectName,
-            enableDynamicFieldUpdate: z.boolean().optional(),
-            includeDeletedRecords: z.boolean().optional(),
-            dataTransferApi: z.enum(["AUTOMATIC", "BULKV2", "REST_SYNC"]).optional(),
+            enableDynamicFieldUpdate: z.boolean().exactOptional(),
+            includeDeletedRecords: z.boolean().exactOptional(),
+            dataTransferApi: z.enum(["AUTOMATIC", "BULKV2", "REST_SYNC"]).exactOptional(),
           })
           .strict()
-          .optional(),
-        ServiceNow: z.object({ object: objectName }).strict().optional(),
-        Marketo: z.object({ object: objectName }).strict().optional(),
-        Zendesk: z.object({ object: objectName }).strict().optional(),
+          .exactOptional(),
+        ServiceNow: z.object({ object: objectName }).strict().exactOptional(),
+        Marketo: z.object({ object: objectName }).strict().exactOptional(),
+        Zendesk: z.object({ object: objectName }).strict().exactOptional(),
       })
       .strict(),
     incrementalPullConfig: z
-      .object({ datetimeTypeFieldName: z.string().max(256).optional() })
+      .object({ datetimeTypeFieldName: z.string().max(256).exactOptional() })
       .strict()
-      .optional(),
+      .exactOptional(),
   })
   .strict();
 
@@ -76,8 +76,8 @@ export const destinationFlowConfigList = z
         connectorType: z.literal("CustomerProfiles", {
           message: "must be CustomerProfiles (the only destination profileflow writes)",
         }),
-        apiVersion: z.string().optional(),
-        connectorProfileName: connectorProfileName.optional(),
+        apiVersion: z.string().exactOptional(),
+        connectorProfileName: connectorProfileName.exactOptional(),
         destinationConnectorProperties: z
           .object({
             CustomerProfiles: z
@@ -104,13 +104,17 @@ export const task = z
   .object({
     sourceFields: z.array(z.string().max(2048)),
     connectorOperator: z
-      .object({ Salesforce: operator, ServiceNow: operator, Marketo: operator, Zendesk: operator })
-      .partial()
+      .object({
+        Salesforce: operator.exactOptional(),
+        ServiceNow: operator.exactOptional(),
+        Marketo: operator.exactOptional(),
+        Zendesk: operator.exactOptional(),
+      })
       .strict()
-      .optional(),
-    destinationField: z.string().max(256).optional(),
+      .exactOptional(),
+    destinationField: z.string().max(256).exactOptional(),
     taskType: taskTypeSchema,
-    taskProperties: z.record(z.string(), z.string().max(2048)).optional(),
+    taskProperties: z.record(z.string(), z.string().max(2048)).exactOptional(),
   })
   .strict();
 

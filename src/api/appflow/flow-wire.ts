@@ -7,31 +7,41 @@ const msFields = ["scheduleStartTime", "scheduleEndTime", "firstExecutionFrom"] 
 
 /** A validated CreateFlow/UpdateFlow input as a stored definition (epoch seconds → ms, no tokens or tags). */
 export function toDefinition(input: WireFlow): FlowDefinition {
-  const sched = input.triggerConfig.triggerProperties?.Scheduled;
-  let scheduled: ScheduledTriggerProperties | undefined;
-  if (sched) {
-    scheduled = JSON.parse(JSON.stringify(sched)) as ScheduledTriggerProperties;
-    for (const f of msFields) if (sched[f] !== undefined) scheduled[f] = Math.round(sched[f] * 1000);
-  }
-  const def = JSON.parse(
-    JSON.stringify({
-      flowName: input.flowName,
-      description: input.description,
-      kmsArn: input.kmsArn,
-      triggerConfig: { triggerType: input.triggerConfig.triggerType },
-      sourceFlowConfig: input.sourceFlowConfig,
-      destinationFlowConfigList: input.destinationFlowConfigList,
-      tasks: input.tasks,
-    }),
-  ) as FlowDefinition;
-  if (scheduled) def.triggerConfig.triggerProperties = { Scheduled: scheduled };
-  return def;
+  const { triggerType, triggerProperties } = input.triggerConfig;
+  const sched = triggerProperties?.Scheduled;
+  return {
+    flowName: input.flowName,
+    ...(input.description === undefined ? {} : { description: input.description }),
+    ...(input.kmsArn === undefined ? {} : { kmsArn: input.kmsArn }),
+    triggerConfig: {
+      triggerType,
+      ...(sched ? { triggerProperties: { Scheduled: scaleTimes(sched, (s) => Math.round(s * 1000)) } } : {}),
+    },
+    sourceFlowConfig: input.sourceFlowConfig,
+    destinationFlowConfigList: input.destinationFlowConfigList,
+    tasks: input.tasks,
+  };
 }
 
 /** A stored definition in the wire shape (ms → epoch seconds). */
 export function toWire(def: FlowDefinition): Record<string, unknown> {
-  const out = JSON.parse(JSON.stringify(def)) as FlowDefinition;
-  const sched = out.triggerConfig.triggerProperties?.Scheduled;
-  if (sched) for (const f of msFields) if (sched[f] !== undefined) sched[f] = sched[f] / 1000;
-  return out as unknown as Record<string, unknown>;
+  const sched = def.triggerConfig.triggerProperties?.Scheduled;
+  if (!sched) return { ...def };
+  return {
+    ...def,
+    triggerConfig: {
+      ...def.triggerConfig,
+      triggerProperties: { Scheduled: scaleTimes(sched, (ms) => ms / 1000) },
+    },
+  };
+}
+
+/** The schedule with its time members converted by `to` (the others as they are). */
+function scaleTimes(s: ScheduledTriggerProperties, to: (t: number) => number): ScheduledTriggerProperties {
+  const out = { ...s };
+  for (const f of msFields) {
+    const t = s[f];
+    if (t !== undefined) out[f] = to(t);
+  }
+  return out;
 }
