@@ -6,7 +6,9 @@
  * else. Sandbox, server and floor each run in their own process, so peak RSS is per process; the server's
  * RSS is also sampled when the workflow passes 100k records and at the end. Prints figures; asserts nothing.
  *
- *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres]
+ *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres] [--plain]
+ * --plain drops the domain's data key once it is created: payloads are stored unsealed (issue 16's
+ * encryption cost is the difference from a run without it).
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes each child's CPU profile (sandbox, floor, server) to DIR.
  * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE), else
  * postgres://app:app@127.0.0.1:5432/app_test; a fresh database per run; skipped when unreachable.
@@ -77,6 +79,10 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   process.send?.({ ready: { endpoint, ...credentials } });
   process.on("message", async (m) => {
     if (m === "rss") process.send?.({ rss: serverRss() });
+    if (m === "plain") {
+      await server.database.db.deleteFrom("domain_data_keys").execute();
+      process.send?.({ plain: true });
+    }
     if (m === "exit") {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -132,7 +138,12 @@ export function next<T>(child: ChildProcess, key: string): Promise<T> {
   });
 }
 
-async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, sandbox: ChildProcess) {
+async function runDialect(
+  dialect: "sqlite" | "postgres",
+  info: SandboxInfo,
+  sandbox: ChildProcess,
+  plain: boolean,
+) {
   const floorDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
   if (dialect === "postgres" && !floorDb) return;
   const floorChildProcess = spawn(["--floor", JSON.stringify(info), floorDb?.url ?? ""]);
@@ -148,7 +159,12 @@ async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, san
     server.send("rss");
     return next<ServerRss>(server, "rss");
   };
-  const e2e: E2eResult = await driveWorkflow(ready, info, rss);
+  const dropDataKey = async () => {
+    if (!plain) return;
+    server.send("plain");
+    await next<boolean>(server, "plain");
+  };
+  const e2e: E2eResult = await driveWorkflow(ready, info, rss, dropDataKey);
   const end = await rss();
   sandbox.send("rss");
   const sandboxKb = await next<number>(sandbox, "rssKb");
@@ -176,12 +192,17 @@ async function runDialect(dialect: "sqlite" | "postgres", info: SandboxInfo, san
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { contacts: { type: "string", default: "1000000" }, only: { type: "string" } },
+    options: {
+      contacts: { type: "string", default: "1000000" },
+      only: { type: "string" },
+      plain: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   const contacts = Number(values.contacts);
   console.log(
-    `end-to-end: ${contacts.toLocaleString("en-US")} Salesforce Contacts over six months, ${cpus().length} cores`,
+    `end-to-end: ${contacts.toLocaleString("en-US")} Salesforce Contacts over six months, ${cpus().length} cores` +
+      (values.plain ? ", payloads unsealed (--plain)" : ""),
   );
   const t0 = performance.now();
   const sandbox = spawn(["--sandbox", String(contacts)]);
@@ -191,7 +212,7 @@ async function main(): Promise<void> {
   );
   for (const dialect of ["sqlite", "postgres"] as const) {
     if (values.only && values.only !== dialect) continue;
-    await runDialect(dialect, info, sandbox);
+    await runDialect(dialect, info, sandbox, values.plain);
   }
   sandbox.send("exit");
 }

@@ -61,6 +61,8 @@ export async function driveWorkflow(
   server: { endpoint: string; accessKeyId: string; secretAccessKey: string },
   info: SandboxInfo,
   rss: () => Promise<ServerRss>,
+  /** Runs once the domain exists (`--plain`: its data key is dropped, so payloads are stored unsealed). */
+  afterDomain: () => Promise<void> = async () => {},
 ): Promise<E2eResult> {
   const config = {
     endpoint: server.endpoint,
@@ -71,6 +73,7 @@ export async function driveWorkflow(
   const appflow = new AppflowClient(config);
   const secrets = new SecretsManagerClient(config);
   await profiles.send(new CreateDomainCommand({ DomainName: "e2e", DefaultExpirationDays: 366 }));
+  await afterDomain();
   const secret = await secrets.send(
     new CreateSecretCommand({
       Name: "e2e/salesforce",
