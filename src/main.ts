@@ -196,7 +196,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     domains,
     objectTypes,
     // Workflow steps note their distinct record ids in each page's transaction.
-    sink: trackStepRecords(profilesSink(profiles.ingestor, clock), new WorkflowStore(clock)),
+    sink: trackStepRecords(profilesSink(profiles, clock), new WorkflowStore(clock)),
     engine: { ...options.engine, onFinished: (e) => workflows.onExecutionFinished(e) },
     ...(options.executor ? { executor: options.executor } : {}),
   });

@@ -1,17 +1,17 @@
 import type { Clock } from "../core/clock.ts";
-import { hexId } from "../core/ids.ts";
 import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
-import { wellFormedText } from "../ingest/index.ts";
-import type { ProfileIngestor } from "../profiles/profile-ingestor.ts";
-
-const DEAD_LETTER_ROWS_PER_STATEMENT = 1_000;
+import type { ProfileServices } from "../profiles/profile-services.ts";
 
 /**
  * The flows engine's sink wired to the profiles ingest path: each page's records are mapped,
  * resolved and stored, and its deletions applied, inside the transaction that commits the page's
  * checkpoint. Bad records become dead letters (put failures) and the page goes on.
  */
-export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSink {
+export function profilesSink(
+  profiles: Pick<ProfileServices, "ingestor" | "deadLetters">,
+  clock: Clock,
+): RecordSink {
+  const { ingestor } = profiles;
   return {
     writeBatch: async (trx, batch) => {
       const { domainName, objectTypeName } = batch;
@@ -46,28 +46,20 @@ export function profilesSink(ingestor: ProfileIngestor, clock: Clock): RecordSin
           { performedBy },
         );
       }
-      if (batch.rejected.length > 0) {
-        // Records the connector or the flow's tasks refused never reach mapping: keep them as dead letters too.
-        const now = clock.now();
-        const rows = batch.rejected.map((r) => ({
-          domain_name: domainName,
-          dead_letter_id: hexId(),
-          object_type_name: objectTypeName,
-          // The vendor's id and a message quoting a value may hold U+0000, which PostgreSQL's text refuses.
-          object_key: r.recordId === undefined ? null : wellFormedText(r.recordId),
-          payload: JSON.stringify(r.data) ?? "null",
-          reason_code: r.code,
-          message: wellFormedText(r.message),
-          created_at: now,
-        }));
-        // 8 bound values a row: a page group (up to 10,000 records) in one statement passed SQLite's 32,766.
-        for (let i = 0; i < rows.length; i += DEAD_LETTER_ROWS_PER_STATEMENT) {
-          await trx
-            .insertInto("profile_dead_letters")
-            .values(rows.slice(i, i + DEAD_LETTER_ROWS_PER_STATEMENT))
-            .execute();
-        }
-      }
+      // Records the connector or the flow's tasks refused never reach mapping: kept as dead letters too,
+      // sealed like the ingest path's (DeadLetterStore, with the domain's data key).
+      await profiles.deadLetters.addIn(
+        trx,
+        domainName,
+        batch.rejected.map((r) => ({
+          objectTypeName,
+          objectKey: r.recordId,
+          data: r.data,
+          reasonCode: r.code,
+          message: r.message,
+        })),
+        clock.now(),
+      );
       return { accepted, bytesWritten, failed };
     },
   };

@@ -1,5 +1,7 @@
+import { hexId } from "../core/ids.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
+import { deadLetter } from "./ingest-rows.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
 /** A record that could not be ingested, kept with its reason so it can be fixed and replayed. */
@@ -14,9 +16,52 @@ export interface DeadLetter {
   createdAt: number;
 }
 
-/** Dead letters per domain, newest first. */
+/** A record to keep as a dead letter: refused before it reached mapping (by the connector or a flow task). */
+export interface NewDeadLetter {
+  objectTypeName: string;
+  /** The source's id of the record, when it has one. */
+  objectKey: string | undefined;
+  /** The record as received. */
+  data: unknown;
+  reasonCode: string;
+  message: string;
+}
+
+/** 8 bound values a row: a page group (up to 10,000 records) in one statement passed SQLite's 32,766. */
+const ROWS_PER_STATEMENT = 1_000;
+
+/** Dead letters per domain, newest first; their records sealed under the domain's data key. */
 export class DeadLetterStore {
   constructor(private readonly sealer: DomainSealer = plainSealer) {}
+
+  /** Stores `letters` in the caller's transaction, each record sealed with the domain's box. */
+  async addIn(
+    q: Queryable,
+    domainName: string,
+    letters: readonly NewDeadLetter[],
+    now: number,
+  ): Promise<void> {
+    if (letters.length === 0) return;
+    const box = await this.sealer.boxIn(q, domainName);
+    const rows = letters.map((l) =>
+      deadLetter(
+        hexId(),
+        domainName,
+        l.objectTypeName,
+        l.objectKey ?? null,
+        box.seal(JSON.stringify(l.data) ?? "null"),
+        l.reasonCode,
+        l.message,
+        now,
+      ),
+    );
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await q
+        .insertInto("profile_dead_letters")
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .execute();
+    }
+  }
 
   /** One page of a domain's dead letters, newest first, optionally of one object type. */
   async list(

@@ -3,6 +3,7 @@ import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { SinkBatch } from "../../src/flows/record-sink.ts";
 import { implicitObjectType, resolveObjectType } from "../../src/ingest/index.ts";
+import { DeadLetterStore } from "../../src/profiles/dead-letter-store.ts";
 import { ProfileIngestor } from "../../src/profiles/profile-ingestor.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -31,7 +32,7 @@ describeEachDialect(
     it("a page group of 10,000 rejected records (8 values each: 80,000 in one statement) is dead-lettered whole", async () => {
       const domainName = "rejects";
       const n = 10_000;
-      const sink = profilesSink(ingestor, clock);
+      const sink = profilesSink({ ingestor, deadLetters: new DeadLetterStore() }, clock);
       const batch = {
         flow: { definition: { flowName: "contacts" } },
         executionId: "e1",

@@ -56,7 +56,7 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
     });
 
   const putByFlow = async (data: Record<string, unknown>) => {
-    const sink = profilesSink(t.server.profiles.ingestor, { now: () => Date.now() });
+    const sink = profilesSink(t.server.profiles, { now: () => Date.now() });
     const batch = {
       flow: { definition: { flowName: "signups" } },
       executionId: "e1",
