@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
-import { describe, expect } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -26,10 +26,26 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 /** Where screenshots go: test-output/ is git-ignored and kept by CI as test output. */
 export const screenshotDir = join(repo, "test-output", "screenshots");
 
-/** Like describe, but skipped with a hint when chromium is missing (and not required). */
+/** Every open page and how many of its errors were already reported: new ones fail the running test (afterEach). */
+const openPages = new Map<ConsolePage, number>();
+
+/**
+ * Like describe, but skipped with a hint when chromium is missing (and not required); after each test,
+ * any error the browser printed on a page opened during it (and not allowed) fails the test.
+ */
 export function describeConsole(name: string, body: () => void): void {
   if (chromiumAvailable) {
-    describe(name, body);
+    describe(name, () => {
+      afterEach(() => {
+        const fresh: string[] = [];
+        for (const [p, seen] of openPages) {
+          fresh.push(...p.errors.slice(seen));
+          openPages.set(p, p.errors.length);
+        }
+        expect(fresh, "errors in the browser console").toEqual([]);
+      });
+      body();
+    });
     return;
   }
   console.warn(
@@ -120,6 +136,7 @@ export async function startConsole(
       });
       page.on("pageerror", (e) => record(`uncaught: ${e.message}`));
       pages.push(p);
+      openPages.set(p, 0);
       return p;
     },
     async signIn(p) {
@@ -130,6 +147,7 @@ export async function startConsole(
       await p.page.getByRole("heading", { name: "Customer profiles configuration" }).waitFor();
     },
     async close() {
+      for (const p of pages) openPages.delete(p);
       await browser.close().catch(() => {});
       await server.close();
     },
