@@ -227,6 +227,10 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     flows: flows.flowService,
     flowStore: flows.flows,
     integrations: flows.integrations,
+    // IntegrationService (below) takes this service for DeleteDomain's cascade: called once both exist.
+    integrationDeletion: {
+      deleteIn: (tx, integration): Promise<void> => integrations.deleteIn(tx, integration),
+    },
     runner: workflows,
     executions: flows.engine.executions,
     roles: new WorkflowRoleCheck(iam.principals, iam.iam, clock, config.region, config.accountId),

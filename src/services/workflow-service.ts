@@ -5,7 +5,7 @@ import type { Queryable } from "../db/queryable.ts";
 import type { ExecutionStore } from "../flows/execution-store.ts";
 import type { FlowDefinition, ScheduledTriggerProperties } from "../flows/flow-definition.ts";
 import type { FlowStore } from "../flows/flow-store.ts";
-import type { IntegrationStore } from "../flows/integration-store.ts";
+import type { Integration, IntegrationStore } from "../flows/integration-store.ts";
 import { checkBatches, planBatches, type Window } from "../flows/workflows/planner.ts";
 import { deleteFlowActions } from "../flows/workflows/role-actions.ts";
 import type { WorkflowRunner } from "../flows/workflows/workflow-runner.ts";
@@ -37,7 +37,13 @@ export interface WorkflowServiceDeps {
   /** The one check of a definition and DeleteFlow's one path, inside our transaction. */
   flows: Pick<FlowService, "checkIn" | "deleteIn">;
   flowStore: Pick<FlowStore, "get">;
+  /** Lookups of the steps' integrations. */
   integrations: IntegrationStore;
+  /**
+   * DeleteIntegration's one path (IntegrationService.deleteIn: the integration, its tags and its flow),
+   * for the steps' hidden integrations.
+   */
+  integrationDeletion: { deleteIn(tx: Queryable, integration: Integration): Promise<void> };
   runner: WorkflowRunner;
   /** The execution records of the steps' flows (a running step shows its execution's message). */
   executions: ExecutionStore;
@@ -205,7 +211,7 @@ export class WorkflowService {
     const store = this.d.runner.store;
     for (const s of await store.steps(tx, wf.workflowId)) {
       const integration = await this.d.integrations.byFlow(tx, s.flowName);
-      if (integration?.hidden) await this.d.integrations.delete(tx, integration.domainName, integration.uri);
+      if (integration?.hidden) await this.d.integrationDeletion.deleteIn(tx, integration);
       if (await this.d.flowStore.get(tx, s.flowName))
         await this.d.flows.deleteIn(tx, s.flowName, { force: true });
     }

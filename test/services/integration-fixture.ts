@@ -121,6 +121,9 @@ export async function integrationFixture(db: TestDatabase) {
       flows,
       flowStore: world.flows,
       integrations: world.integrations,
+      integrationDeletion: {
+        deleteIn: (tx, integration): Promise<void> => integrations.deleteIn(tx, integration),
+      },
       runner,
       executions: world.engine.executions,
       ...o.workflow,

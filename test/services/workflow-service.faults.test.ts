@@ -89,12 +89,17 @@ describeEachDialect("WorkflowService faults", (dialect) => {
   const deleteSteps = (): Fault[] => [
     ...[1, 2].flatMap((k): Fault[] => [
       {
+        // A step's hidden integration goes through DeleteIntegration's one path (IntegrationService.deleteIn).
         at: `step ${k}'s integration`,
-        wrap: () => ({ workflow: { integrations: failAfter(fx.world.integrations, "delete", k) } }),
+        wrap: () => ({ integration: { integrations: failAfter(fx.world.integrations, "delete", k) } }),
       },
       {
+        // Its flow is deleted by that path (or by the workflow when no integration names it).
         at: `step ${k}'s flow`,
-        wrap: () => ({ workflow: { flows: failAfter(fx.build().flows, "deleteIn", k) } }),
+        wrap: () => {
+          const flows = failAfter(fx.build().flows, "deleteIn", k);
+          return { integration: { flows }, workflow: { flows } };
+        },
       },
     ]),
     {

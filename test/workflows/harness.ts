@@ -11,6 +11,7 @@ import { trackStepRecords } from "../../src/flows/workflows/step-record-sink.ts"
 import { WorkflowRunner } from "../../src/flows/workflows/workflow-runner.ts";
 import { WorkflowStore } from "../../src/flows/workflows/workflow-store.ts";
 import { FlowService } from "../../src/services/flow-service.ts";
+import { IntegrationService } from "../../src/services/integration-service.ts";
 import { TagService } from "../../src/services/tag-service.ts";
 import { WorkflowService, type WorkflowServiceDeps } from "../../src/services/workflow-service.ts";
 import type { FakeSource } from "../flows/fake-source.ts";
@@ -80,18 +81,34 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     domainExists: async () => true,
   });
   // Domains and object types are not checked here; tests through the API give real ones.
+  const domains = { requireIn: async () => undefined, lockIn: async () => undefined };
+  const objectTypes = { getIn: async () => ({}) as never };
   const workflowDeps: WorkflowServiceDeps = {
     db: db.db,
     clock,
-    domains: { requireIn: async () => undefined, lockIn: async () => undefined },
-    objectTypes: { getIn: async () => ({}) as never },
+    domains,
+    objectTypes,
     flows: flowService,
     flowStore: flows,
     integrations,
+    integrationDeletion: {
+      deleteIn: (tx, integration): Promise<void> => integrationService.deleteIn(tx, integration),
+    },
     runner,
     executions: engine.executions,
   };
   const workflows = new WorkflowService(workflowDeps);
+  // DeleteIntegration's one path, for the steps' hidden integrations.
+  const integrationService = new IntegrationService({
+    db: db.db,
+    integrations,
+    flows: flowService,
+    flowStore: flows,
+    tags: new TagService(db.db),
+    workflows,
+    domains,
+    objectTypes,
+  });
   return {
     executor,
     engine,
