@@ -16,12 +16,14 @@ import {
   ListIntegrationsCommand,
   PutIntegrationCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { CreateRoleCommand, GetRoleCommand, type IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../ingest/matching/recommended-matching.ts";
+import { fillWorkflowRolePolicy, WORKFLOW_ROLE_TRUST_POLICY } from "../security/iam/workflow-role-policy.ts";
 import {
   connectorProfileConfig,
   DEMO_OBJECTS,
@@ -34,6 +36,7 @@ export interface DemoClients {
   profiles: CustomerProfilesClient;
   appflow: AppflowClient;
   secrets: SecretsManagerClient;
+  iam: IAMClient;
 }
 
 /** What the setup made (or found): per object, its workflow id when it is backfilled by one. */
@@ -59,8 +62,8 @@ export function configFingerprint(config: ConnectorProfileConfig, key: Buffer): 
 }
 
 const MONTH_BATCHES = 3;
-const KMS_ARN = "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000";
-const ROLE_ARN = "arn:aws:iam::000000000000:role/profileflow-demo";
+/** The inline policy of the role the demo's workflows act as. */
+const ROLE_POLICY_NAME = "CustomerProfilesWorkflowLeastPrivilege";
 
 const notFound = (e: unknown) => (e as { name?: string }).name === "ResourceNotFoundException";
 
@@ -99,11 +102,16 @@ export async function projection(c: DemoClients, s: DemoSource): Promise<string[
 }
 
 /** A scheduled incremental FlowDefinition from `from`, syncing every minute. */
-async function flowDefinition(c: DemoClients, s: DemoSource, from: number): Promise<FlowDefinition> {
+async function flowDefinition(
+  c: DemoClients,
+  s: DemoSource,
+  from: number,
+  keyArn: string,
+): Promise<FlowDefinition> {
   return {
     FlowName: s.flowName,
     Description: `profileflow demo - ${s.connectorType} ${s.object}`,
-    KmsArn: KMS_ARN,
+    KmsArn: keyArn,
     SourceFlowConfig: {
       ConnectorType: s.connectorType,
       ConnectorProfileName: s.connectorProfileName,
@@ -130,21 +138,57 @@ async function flowDefinition(c: DemoClients, s: DemoSource, from: number): Prom
   };
 }
 
-/** Creates the domain unless it exists. */
-async function ensureDomain(c: DemoClients, domain: string): Promise<void> {
+/** Creates the domain unless it exists; its DefaultEncryptionKey (a KMS key the server made for it). */
+async function ensureDomain(c: DemoClients, domain: string): Promise<string> {
+  let key: string | undefined;
   try {
-    await c.profiles.send(new GetDomainCommand({ DomainName: domain }));
+    key = (await c.profiles.send(new GetDomainCommand({ DomainName: domain }))).DefaultEncryptionKey;
   } catch (e) {
     if (!notFound(e)) throw e;
     // The recommended rule-based matching (docs/matching.md): one profile per person across sources.
-    await c.profiles.send(
+    const made = await c.profiles.send(
       new CreateDomainCommand({
         DomainName: domain,
         DefaultExpirationDays: 366,
         RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
       }),
     );
+    key = made.DefaultEncryptionKey;
   }
+  if (!key) throw new Error(`domain ${domain} has no DefaultEncryptionKey (made before per-domain keys?)`);
+  return key;
+}
+
+/**
+ * The role the demo's bulk workflows act as, as the console and `profileflow integrate` create it:
+ * trusted by profile.amazonaws.com, with the seed's least-privilege policy naming the domain's key. An
+ * existing role (a resumed run) gets the policy again, so it names the domain's current key. Its ARN.
+ */
+async function ensureWorkflowRole(c: DemoClients, domain: string, keyArn: string): Promise<string> {
+  const name = `CustomerProfilesWorkflow-${domain}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  let arn: string | undefined;
+  try {
+    arn = (await c.iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn;
+  } catch (e) {
+    if ((e as { name?: string }).name !== "NoSuchEntityException") throw e;
+    const made = await c.iam.send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: WORKFLOW_ROLE_TRUST_POLICY,
+        Description: `Customer Profiles integration workflows of domain ${domain} (profileflow demo)`,
+      }),
+    );
+    arn = made.Role?.Arn;
+  }
+  if (!arn) throw new Error(`IAM returned no ARN for role ${name}`);
+  await c.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: ROLE_POLICY_NAME,
+      PolicyDocument: fillWorkflowRolePolicy(keyArn, await c.iam.config.region()),
+    }),
+  );
+  return arn;
 }
 
 /** The Salesforce connected app's id and secret as a Secrets Manager secret; its ARN. */
@@ -275,7 +319,11 @@ export async function setUpDemo(
 ): Promise<DemoTrack[]> {
   const { domain, credentials } = options;
   const sources = options.sources ?? DEMO_OBJECTS;
-  await ensureDomain(c, domain);
+  const keyArn = await ensureDomain(c, domain);
+  const roleArn =
+    options.workflows && sources.some((s) => s.via === "workflow")
+      ? await ensureWorkflowRole(c, domain, keyArn)
+      : undefined;
   const sf = credentials["salesforce"] ?? {};
   const secretArn = sources.some((s) => s.vendor === "salesforce")
     ? await ensureSalesforceSecret(c, sf)
@@ -306,10 +354,10 @@ export async function setUpDemo(
             DomainName: domain,
             WorkflowType: "APPFLOW_INTEGRATION",
             ObjectTypeName: s.objectTypeName,
-            RoleArn: ROLE_ARN,
+            RoleArn: roleArn,
             IntegrationConfig: {
               AppflowIntegration: {
-                FlowDefinition: await flowDefinition(c, s, options.start),
+                FlowDefinition: await flowDefinition(c, s, options.start, keyArn),
                 Batches: historyBatches(options.end),
               },
             },
@@ -325,7 +373,7 @@ export async function setUpDemo(
         new PutIntegrationCommand({
           DomainName: domain,
           ObjectTypeName: s.objectTypeName,
-          FlowDefinition: await flowDefinition(c, s, options.start),
+          FlowDefinition: await flowDefinition(c, s, options.start, keyArn),
         }),
       );
     }

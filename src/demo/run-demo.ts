@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { loadConfig } from "../config/config.ts";
 import type { Timer } from "../connectors/sdk/index.ts";
@@ -96,6 +97,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     profiles: new CustomerProfilesClient(clientConfig),
     appflow: new AppflowClient(clientConfig),
     secrets: new SecretsManagerClient(clientConfig),
+    iam: new IAMClient(clientConfig),
   };
   // The history ends a few minutes back on both clocks: past the vendors' lag, and already past for the server.
   const end =

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ApiClients } from "../../src/cli/commands/integrate.ts";
@@ -53,10 +54,12 @@ beforeAll(async () => {
       region: "us-east-1",
       credentials: t.credentials,
     }),
+    iam: new IAMClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials }),
   };
 });
 afterAll(async () => {
   clients?.secrets.destroy();
+  clients?.iam.destroy();
   await t?.close();
   await zd?.close();
 });

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import {
   DeleteWorkflowCommand,
+  GetDomainCommand,
   ListProfileObjectsCommand,
   ListWorkflowsCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { systemTimer } from "../../src/connectors/sdk/index.ts";
@@ -21,6 +23,7 @@ import { CLOCK_BEHIND_MS, nthRun, serverOn } from "../e2e/integration-harness.ts
 import { SandboxAdmin, type TruthRow } from "../e2e/sandbox-admin.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const DOMAIN = "demo";
 const fingerprintKey = randomBytes(32);
@@ -62,10 +65,12 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
         region: "us-east-1",
         credentials: t.credentials,
       }),
+      iam: new IAMClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials }),
     };
   });
   afterAll(async () => {
     clients?.secrets.destroy();
+    clients?.iam.destroy();
     await t?.close();
     await sandboxes?.close();
   });
@@ -345,6 +350,26 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
         .sort(),
     );
     expect(new Set(ids.map(([, id]) => id)).size).toBe(ids.length);
+    // The workflows act as the role the setup made, as the console and `profileflow integrate` make it:
+    // the seed's least-privilege policy naming the domain's own key, and their actions are the role's.
+    const key = (await t.profiles.send(new GetDomainCommand({ DomainName: domain }))).DefaultEncryptionKey;
+    expect(key).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\//);
+    const policy = await clients.iam.send(
+      new GetRolePolicyCommand({
+        RoleName: `CustomerProfilesWorkflow-${domain}`,
+        PolicyName: "CustomerProfilesWorkflowLeastPrivilege",
+      }),
+    );
+    expect(decodeURIComponent(policy.PolicyDocument ?? "")).toContain(`"Resource": "${key}"`);
+    const session = /^arn:aws:sts::\d{12}:assumed-role\/CustomerProfilesWorkflow-resume\/profile-wf-/;
+    const actedAsRole = await waitFor(async () => {
+      const { events } = await t.server.iam.audit.list(t.server.database.db, {
+        action: "appflow:CreateFlow",
+        limit: 1000,
+      });
+      return events.find((e) => session.test(e.principalArn) && e.decision === "Allow");
+    });
+    expect(actedAsRole.resource).toMatch(/^arn:aws:appflow:us-east-1:\d{12}:flow\/resume-demo-/);
     const again = await setUp();
     expect(again.filter((x) => x.workflowId).map((x) => [x.source.flowName, x.workflowId])).toEqual(ids);
     const listed = await t.profiles.send(new ListWorkflowsCommand({ DomainName: domain }));
