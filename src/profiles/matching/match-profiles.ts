@@ -54,71 +54,131 @@ export async function matchProfiles(
 ): Promise<MatchOutcome> {
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
-  let subjects = [...new Set(profileIds)];
+  const pass: Pass = { trx, dialect, domainName, rules, now, guards };
   const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
   const cachedHolders = holderCache(cap, outcome.mainOf);
+  let subjects = [...new Set(profileIds)];
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
-    const given = round === 0 ? known : undefined;
-    const values = await loadValues(
-      trx,
-      dialect,
-      domainName,
-      rules,
-      subjects.filter((id) => !given?.has(id)),
-    );
-    if (given) for (const id of subjects) if (given.has(id)) values.set(id, given.get(id)!);
+    const values = await subjectValues(pass, subjects, round === 0 ? known : undefined);
     const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
     const owners = await cachedHolders(pairs, (missing) =>
       lookupHolders(trx, dialect, domainName, missing, cap),
     );
     // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
-    const anyCandidate = [...values].some(([id, vs]) =>
-      vs.some((v) => {
-        const h = owners.get(pairKey(v.keyName, v.value));
-        return h !== undefined && (h.size > 1 || !h.has(id));
-      }),
-    );
-    if (!anyCandidate) break;
-    const everyone = new Set(subjects);
-    for (const set of owners.values()) for (const p of set) everyone.add(p);
-    const profiles = await loadProfiles(trx, dialect, domainName, [...everyone]);
-    // Values of profiles deleted meanwhile (merged away earlier in this pass) are stale: drop them.
-    for (const [pk, set] of owners) {
-      for (const p of set) if (!profiles.has(p)) set.delete(p);
-      if (set.size === 0) owners.delete(pk);
-    }
-    const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
-    const edges = findRuleEdges(rules, { subjects: values, owners, fields }, guards);
-    const apart = await unmergedPairs(trx, dialect, domainName, [...profiles.keys()]);
-    for (const e of edges) if (apart.has(`${e.a}\u0000${e.b}`)) e.hold = "UNMERGED";
-    const groups = mergeGroups(edges, fields, apart);
-    const mainOf = new Map<string, string>();
-    const mains: string[] = [];
-    const merges: GroupMerge[] = [];
-    for (const g of groups) {
-      const main = await chooseMain(trx, dialect, domainName, rules.conflict, g.members, profiles);
-      const merged = g.members.filter((m) => m !== main);
-      merges.push({ mainId: main, mergedIds: merged, cause: causeOf(g.edges) });
-      for (const m of g.members) mainOf.set(m, main);
-      for (const m of merged) outcome.mainOf.set(m, main);
-      // Profiles merged earlier into one merged now follow it.
-      for (const [from, to] of outcome.mainOf) if (merged.includes(to)) outcome.mainOf.set(from, main);
-      mains.push(main);
-      outcome.merges++;
-      outcome.profilesMerged += merged.length;
-    }
-    await mergeGroupsIn(trx, dialect, domainName, merges, RULE_MATCHING_ACTOR, now);
-    outcome.matches += await recordMatches(
-      trx,
-      dialect,
-      domainName,
-      edges.filter((e) => e.hold && e.hold !== "UNMERGED"),
-      mainOf,
-      now,
-    );
-    subjects = mains;
+    if (!anyCandidate(values, owners)) break;
+    subjects = await matchRound(pass, subjects, values, owners, outcome);
   }
   return outcome;
+}
+
+/** What one matching pass works in: the transaction, the domain, its rules and guards. */
+interface Pass {
+  readonly trx: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly domainName: string;
+  readonly rules: MatchingRules;
+  readonly now: number;
+  readonly guards: MatchGuards | undefined;
+}
+
+/** The subjects' matching values: read, except those the caller already knows (`given`). */
+async function subjectValues(
+  pass: Pass,
+  subjects: readonly string[],
+  given: ReadonlyMap<string, MatchValue[]> | undefined,
+): Promise<Map<string, MatchValue[]>> {
+  const unknown = subjects.filter((id) => !given?.has(id));
+  const values = await loadValues(pass.trx, pass.dialect, pass.domainName, pass.rules, unknown);
+  for (const id of subjects) {
+    const v = given?.get(id);
+    if (v) values.set(id, v);
+  }
+  return values;
+}
+
+/** Whether any subject shares a value with another profile. */
+function anyCandidate(
+  values: ReadonlyMap<string, MatchValue[]>,
+  owners: ReadonlyMap<string, ReadonlySet<string>>,
+): boolean {
+  return [...values].some(([id, vs]) =>
+    vs.some((v) => {
+      const h = owners.get(pairKey(v.keyName, v.value));
+      return h !== undefined && (h.size > 1 || !h.has(id));
+    }),
+  );
+}
+
+/**
+ * One round: the candidates' profiles read, the rules weighed, the groups merged and the held matches
+ * recorded. Returns the profiles merged into (the next round's subjects).
+ */
+async function matchRound(
+  pass: Pass,
+  subjects: readonly string[],
+  values: Map<string, MatchValue[]>,
+  owners: Map<string, Set<string>>,
+  outcome: MatchOutcome,
+): Promise<string[]> {
+  const { trx, dialect, domainName, rules, now } = pass;
+  const profiles = await candidateProfiles(pass, subjects, owners);
+  const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
+  const edges = findRuleEdges(rules, { subjects: values, owners, fields }, pass.guards);
+  const apart = await unmergedPairs(trx, dialect, domainName, [...profiles.keys()]);
+  for (const e of edges) if (apart.has(`${e.a}\u0000${e.b}`)) e.hold = "UNMERGED";
+  const plan = await planMerges(pass, mergeGroups(edges, fields, apart), profiles, outcome);
+  await mergeGroupsIn(trx, dialect, domainName, plan.merges, RULE_MATCHING_ACTOR, now);
+  const held = edges.filter((e) => e.hold && e.hold !== "UNMERGED");
+  outcome.matches += await recordMatches(trx, dialect, domainName, held, plan.mainOf, now);
+  return plan.mains;
+}
+
+/**
+ * The facts of the subjects and of every profile holding one of their values; holders deleted
+ * meanwhile (merged away earlier in this pass) are dropped from `owners`, their values stale.
+ */
+async function candidateProfiles(
+  pass: Pass,
+  subjects: readonly string[],
+  owners: Map<string, Set<string>>,
+): Promise<Map<string, ProfileFacts>> {
+  const everyone = new Set(subjects);
+  for (const set of owners.values()) for (const p of set) everyone.add(p);
+  const profiles = await loadProfiles(pass.trx, pass.dialect, pass.domainName, [...everyone]);
+  for (const [pk, set] of owners) {
+    for (const p of set) if (!profiles.has(p)) set.delete(p);
+    if (set.size === 0) owners.delete(pk);
+  }
+  return profiles;
+}
+
+/**
+ * Each group's main profile (chooseMain) and its merge with the cause; the pass's outcome counts them
+ * and follows merged profiles to their new main.
+ */
+async function planMerges(
+  pass: Pass,
+  groups: ReturnType<typeof mergeGroups>,
+  profiles: ReadonlyMap<string, ProfileFacts>,
+  outcome: MatchOutcome,
+): Promise<{ mainOf: Map<string, string>; mains: string[]; merges: GroupMerge[] }> {
+  const mainOf = new Map<string, string>();
+  const mains: string[] = [];
+  const merges: GroupMerge[] = [];
+  for (const g of groups) {
+    const { trx, dialect, domainName, rules } = pass;
+    const main = await chooseMain(trx, dialect, domainName, rules.conflict, g.members, profiles);
+    const merged = g.members.filter((m) => m !== main);
+    merges.push({ mainId: main, mergedIds: merged, cause: causeOf(g.edges) });
+    for (const m of g.members) mainOf.set(m, main);
+    for (const m of merged) outcome.mainOf.set(m, main);
+    // Profiles merged earlier into one merged now follow it.
+    for (const [from, to] of outcome.mainOf) if (merged.includes(to)) outcome.mainOf.set(from, main);
+    mains.push(main);
+    outcome.merges++;
+    outcome.profilesMerged += merged.length;
+  }
+  return { mainOf, mains, merges };
 }
 
 /** Pairs of the given profiles that an unmerge separated (`rule_matches` rows of level 0), as "a\0b" with a < b. */
