@@ -349,4 +349,61 @@ describeEachDialect("KMS through the SDK", (dialect) => {
     const malformed = await failure(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: "{" })));
     expect(malformed.name).toBe("MalformedPolicyDocumentException");
   });
+
+  it("a grant's EncryptionContextEquals / EncryptionContextSubset bind the grantee's requests", async () => {
+    const key = await newKey();
+    const creds = await userWithKey(iam, "grant-user");
+    const grantee = `arn:aws:iam::${account}:user/grant-user`;
+    const user = clients.client(KMSClient, creds);
+    const seal = async (EncryptionContext: Record<string, string>) =>
+      (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text("x"), EncryptionContext })))
+        .CiphertextBlob!;
+    const shop = await seal({ domain: "shop" });
+    const bank = await seal({ domain: "bank" });
+    const shopAndMore = await seal({ domain: "shop", table: "t" });
+    await kms.send(
+      new CreateGrantCommand({
+        KeyId: key.KeyId,
+        GranteePrincipal: grantee,
+        Operations: ["Decrypt"],
+        Constraints: { EncryptionContextEquals: { domain: "shop" } },
+      }),
+    );
+    const decrypt = (CiphertextBlob: Uint8Array, EncryptionContext: Record<string, string>) =>
+      user.send(new DecryptCommand({ CiphertextBlob, EncryptionContext }));
+    await decrypt(shop, { domain: "shop" });
+    expect((await failure(decrypt(bank, { domain: "bank" }))).name).toBe("AccessDeniedException");
+    // Equals: one pair more is another context.
+    expect((await failure(decrypt(shopAndMore, { domain: "shop", table: "t" }))).name).toBe(
+      "AccessDeniedException",
+    );
+    await kms.send(
+      new CreateGrantCommand({
+        KeyId: key.KeyId,
+        GranteePrincipal: grantee,
+        Operations: ["GenerateDataKey", "CreateGrant"],
+        Constraints: { EncryptionContextSubset: { domain: "shop" } },
+      }),
+    );
+    const dataKey = (EncryptionContext?: Record<string, string>) =>
+      user.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: "AES_256", EncryptionContext }));
+    await dataKey({ domain: "shop", table: "t" });
+    expect((await failure(dataKey({ domain: "Shop" }))).name).toBe("AccessDeniedException");
+    expect((await failure(dataKey())).name).toBe("AccessDeniedException");
+    // CreateGrant under a constrained grant: the new grant must be at least as strict.
+    const regrant = (Constraints?: { EncryptionContextSubset?: Record<string, string> }) =>
+      user.send(
+        new CreateGrantCommand({
+          KeyId: key.KeyId,
+          GranteePrincipal: grantee,
+          Operations: ["GenerateDataKey"],
+          Constraints,
+        }),
+      );
+    expect((await failure(regrant())).name).toBe("AccessDeniedException");
+    expect((await failure(regrant({ EncryptionContextSubset: { other: "x" } }))).name).toBe(
+      "AccessDeniedException",
+    );
+    await regrant({ EncryptionContextSubset: { domain: "shop", table: "t" } });
+  });
 });

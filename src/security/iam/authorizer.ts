@@ -132,6 +132,7 @@ export class Authorizer {
               },
             },
             e.decision,
+            input.body,
           )
         : undefined;
     const decision = kms?.decision ?? e.decision;

@@ -3,7 +3,7 @@ import { type PolicyDocument, parsePolicyDocument, type Statement } from "../../
 import { type Decision, evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import type { AuthorizationRequest, RequestPrincipal } from "../../iam/request-context.ts";
 import { blobKeyId } from "./ciphertext-blob.ts";
-import type { KmsGrantStore } from "./kms-grant-store.ts";
+import type { GrantConstraints, KmsGrant, KmsGrantStore } from "./kms-grant-store.ts";
 import type { KmsKeyStore } from "./kms-key-store.ts";
 
 /** What the KMS key policy check decided, and which kind of policy refused when it did not allow. */
@@ -71,11 +71,15 @@ export class KmsAuthorization {
     return keys;
   }
 
-  /** The combined decision of the key policy, the identity-based policies (`identity`) and the grants. */
+  /**
+   * The combined decision of the key policy, the identity-based policies (`identity`) and the grants;
+   * `body` is the request's members (a grant's constraints are matched against its EncryptionContext).
+   */
   async decide(
     q: Queryable,
     request: AuthorizationRequest & { principal: RequestPrincipal },
     identity: Decision,
+    body?: unknown,
   ): Promise<KmsDecision> {
     const keyId = keyIdOfArn(request.resource, this.keys.arnPrefix);
     const row =
@@ -93,7 +97,8 @@ export class KmsAuthorization {
     if (direct === "Allow" || (delegated === "Allow" && identity === "Allow")) {
       return { decision: "Allow", policyType: "resource-based" };
     }
-    if (await this.granted(q, keyId, request)) return { decision: "Allow", policyType: "resource-based" };
+    if (await this.granted(q, keyId, request, body))
+      return { decision: "Allow", policyType: "resource-based" };
     return {
       decision: "ImplicitDeny",
       policyType: delegated === "Allow" ? "identity-based" : "resource-based",
@@ -104,11 +109,66 @@ export class KmsAuthorization {
     q: Queryable,
     keyId: string,
     request: AuthorizationRequest & { principal: RequestPrincipal },
+    body: unknown,
   ) {
     const operation = request.action.slice("kms:".length);
     const grants = await this.grants.granted(q, keyId, request.principal.ids);
-    return grants.some((g) => g.operations.includes(operation));
+    return grants.some((g) => g.operations.includes(operation) && withinConstraints(g, operation, body));
   }
+}
+
+/** Operations whose request carries an EncryptionContext (a grant's constraints apply to them). */
+const CONTEXT_OPERATIONS = new Set([
+  "Decrypt",
+  "Encrypt",
+  "GenerateDataKey",
+  "GenerateDataKeyWithoutPlaintext",
+  "GenerateDataKeyPair",
+  "GenerateDataKeyPairWithoutPlaintext",
+  "ReEncryptFrom",
+  "ReEncryptTo",
+]);
+
+/**
+ * Whether a request satisfies a grant's constraints, as KMS applies them: for an operation with an
+ * encryption context, EncryptionContextEquals needs the request's context to be exactly the
+ * constraint's, EncryptionContextSubset needs it to include every pair of the constraint (keys and
+ * values case-sensitive; a missing context is the empty one). For CreateGrant the new grant's
+ * constraints must be equally strict or stricter. Other operations (DescribeKey, RetireGrant) are not
+ * constrained. https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html
+ */
+export function withinConstraints(grant: KmsGrant, operation: string, body: unknown): boolean {
+  const c = grant.constraints;
+  if (!c || (!c.EncryptionContextEquals && !c.EncryptionContextSubset)) return true;
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (operation === "CreateGrant") return atLeastAsStrict(asContext(b["Constraints"]), c);
+  if (!CONTEXT_OPERATIONS.has(operation)) return true;
+  return satisfies(asContext(b["EncryptionContext"]) ?? {}, c);
+}
+
+function satisfies(context: Record<string, unknown>, c: GrantConstraints): boolean {
+  const has = (pairs: Record<string, string>) =>
+    Object.entries(pairs).every(([k, v]) => Object.hasOwn(context, k) && context[k] === v);
+  if (c.EncryptionContextEquals) {
+    const equals = c.EncryptionContextEquals;
+    if (Object.keys(context).length !== Object.keys(equals).length || !has(equals)) return false;
+  }
+  return !c.EncryptionContextSubset || has(c.EncryptionContextSubset);
+}
+
+/** Whether a new grant's constraints (`child`) allow no context that the issuing grant's refuse. */
+function atLeastAsStrict(child: Record<string, unknown> | undefined, parent: GrantConstraints): boolean {
+  const equals = asContext(child?.["EncryptionContextEquals"]);
+  const subset = asContext(child?.["EncryptionContextSubset"]);
+  // Every context the child allows under Equals is exactly `equals`: it must satisfy the parent.
+  if (equals) return satisfies(equals, parent);
+  // Under Subset alone the child allows any superset of `subset`: only a Subset parent it includes holds.
+  if (!subset || parent.EncryptionContextEquals) return false;
+  return satisfies(subset, { EncryptionContextSubset: parent.EncryptionContextSubset ?? {} });
+}
+
+function asContext(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 function evaluate(
