@@ -8,6 +8,9 @@ import { describe, expect, it } from "vitest";
  * package.json tells the truth about what runs: `npm ci --omit=dev && profileflow serve` must work
  * (`.ci/omit-dev-check` proves it end to end), so src/ and bin/ load only `dependencies`; tests,
  * benchmarks and config files use only declared packages; and no declared package goes unused.
+ * The web console (console/src, built by console/build.mjs with console/vite.config.mjs) is built by
+ * the `prepare` script on that same production install, so what it and its build import at run time
+ * are production dependencies too (its type-only imports may be devDependencies).
  */
 const root = join(import.meta.dirname, "../..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -48,7 +51,8 @@ function packageUses(file: string): Use[] {
       const [arg] = node.arguments;
       const isImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
       const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
-      if ((isImport || isRequire) && arg && ts.isStringLiteralLike(arg)) add(arg.text, false);
+      if ((isImport || isRequire || isResolve(node.expression)) && arg && ts.isStringLiteralLike(arg))
+        add(arg.text, false);
     } else if (ts.isImportTypeNode(node)) {
       const arg = node.argument;
       if (ts.isLiteralTypeNode(arg) && ts.isStringLiteral(arg.literal)) add(arg.literal.text, true);
@@ -57,6 +61,16 @@ function packageUses(file: string): Use[] {
   };
   visit(source);
   return uses;
+}
+
+/** `require.resolve(…)`, `createRequire(…).resolve(…)`, `import.meta.resolve(…)` (not `path.resolve`). */
+function isResolve(callee: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "resolve") return false;
+  const on = callee.expression;
+  if (ts.isIdentifier(on)) return on.text === "require";
+  if (ts.isCallExpression(on))
+    return ts.isIdentifier(on.expression) && on.expression.text === "createRequire";
+  return ts.isMetaProperty(on);
 }
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for paths and Node built-ins. */
@@ -71,18 +85,24 @@ function packageOf(specifier: string): string | undefined {
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(c|m)?(t|j)s$/.test(e.name) && !e.parentPath.includes("node_modules"))
+    .filter((e) => e.isFile() && /\.(c|m)?(t|j)sx?$/.test(e.name) && !e.parentPath.includes("node_modules"))
     .map((e) => join(e.parentPath, e.name));
 }
 
 const runtimeFiles = [...sourceFiles(join(root, "src")), ...sourceFiles(join(root, "bin"))];
+/** The console's sources (.ts/.tsx) and its build script and vite config. */
+const consoleFiles = [
+  ...sourceFiles(join(root, "console/src")),
+  ...["console/build.mjs", "console/vite.config.mjs"].map((f) => join(root, f)).filter((f) => existsSync(f)),
+];
 const otherFiles = [
   ...sourceFiles(join(root, "test")),
   ...sourceFiles(join(root, "bench")),
   ...["vitest.config.ts", ".dependency-cruiser.cjs"].map((f) => join(root, f)).filter((f) => existsSync(f)),
 ];
 const runtimeUses = runtimeFiles.flatMap(packageUses);
-const allUses = [...runtimeUses, ...otherFiles.flatMap(packageUses)];
+const consoleUses = consoleFiles.flatMap(packageUses);
+const allUses = [...runtimeUses, ...consoleUses, ...otherFiles.flatMap(packageUses)];
 
 /** The commands a package installs (`node_modules/<name>/package.json` "bin"). */
 function binsOf(name: string): string[] {
@@ -114,6 +134,17 @@ describe("package.json dependencies", () => {
     expect(offending).toEqual([]);
   });
 
+  it("the console and its build load only dependencies (`prepare` builds it on npm ci --omit=dev)", () => {
+    expect(consoleFiles.some((f) => f.endsWith("build.mjs"))).toBe(existsSync(join(root, "console")));
+    const offending = consoleUses
+      .filter((u) => !dependencies.has(u.pkg) && !(u.typeOnly && devDependencies.has(u.pkg)))
+      .map(
+        (u) =>
+          `${u.file} imports ${u.pkg} (${devDependencies.has(u.pkg) ? "a devDependency" : "undeclared"})`,
+      );
+    expect(offending).toEqual([]);
+  });
+
   it("tests, benchmarks and config files import only declared packages", () => {
     const undeclared = allUses
       .filter((u) => !dependencies.has(u.pkg) && !devDependencies.has(u.pkg))
@@ -135,8 +166,8 @@ describe("package.json dependencies", () => {
     expect([...dependencies, ...devDependencies].filter((n) => !isUsed(n))).toEqual([]);
   });
 
-  it("a production dependency is one src/ or bin/ needs at run time", () => {
-    const runtime = new Set(runtimeUses.filter((u) => !u.typeOnly).map((u) => u.pkg));
+  it("a production dependency is one src/ or bin/ needs at run time, or the console's build", () => {
+    const runtime = new Set([...runtimeUses, ...consoleUses].filter((u) => !u.typeOnly).map((u) => u.pkg));
     expect([...dependencies].filter((n) => !runtime.has(n))).toEqual([]);
   });
 });
