@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -125,22 +125,34 @@ function context(domainName: string): Record<string, string> {
 /** Values of a domain without a data key are stored as they are. */
 const plainBox: SecretBox = { seal: (s) => s, open: (s) => s };
 
+/** Random IVs drawn 1,024 at a time (one randomFillSync per 12 KiB instead of one draw per value). */
+const IV_POOL = Buffer.allocUnsafe(12 * 1024);
+let ivOffset = IV_POOL.length;
+
+/** Copies a fresh random 96-bit IV into `out` at 0. */
+function randomIv(out: Buffer): void {
+  if (ivOffset === IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivOffset = 0;
+  }
+  IV_POOL.copy(out, 0, ivOffset, ivOffset + 12);
+  // Each IV is handed out once: its bytes are overwritten so no later copy could repeat it.
+  IV_POOL.fill(0, ivOffset, ivOffset + 12);
+  ivOffset += 12;
+}
+
 /**
  * AES-256-GCM under a domain's data key: `pfe1.<base64 iv|tag|ciphertext>`; plain values read as they are.
- * The IV is this box's 8 random bytes and a 4-byte counter (NIST SP 800-38D's deterministic
- * construction): unique per value without a random draw each time (about 2.5 µs a value less).
+ * Every value gets its own random 96-bit IV (NIST SP 800-38D's RBG-based construction): a data key
+ * lives for the domain's whole life and is used by many boxes at once, so a per-box counter could
+ * repeat an IV under the same key.
  */
 class DataKeyBox implements SecretBox {
-  readonly #prefix = randomBytes(8);
-  #counter = 0;
-
   constructor(private readonly key: Buffer) {}
 
   seal(plaintext: string): string {
-    if (this.#counter === 0xffffffff) throw new Error("a DataKeyBox seals at most 2^32 - 1 values");
     const out = Buffer.allocUnsafe(28 + Buffer.byteLength(plaintext, "utf8"));
-    this.#prefix.copy(out, 0);
-    out.writeUInt32BE(this.#counter++, 8);
+    randomIv(out);
     const cipher = createCipheriv("aes-256-gcm", this.key, out.subarray(0, 12));
     const body = cipher.update(plaintext, "utf8");
     const tail = cipher.final();

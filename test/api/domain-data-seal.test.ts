@@ -1,0 +1,52 @@
+import { CreateDomainCommand, PutProfileObjectCommand } from "@aws-sdk/client-customer-profiles";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+const contact = (id: string) =>
+  JSON.stringify({
+    Id: id,
+    FirstName: "Ada",
+    LastName: "Lovelace",
+    Email: `${id.toLowerCase()}@example.com`,
+  });
+
+/** How a domain's values are sealed under its data key (src/security/kms/domain-keys.ts). */
+describeEachDialect("a domain's sealed values", (dialect) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  const payloads = async (DomainName: string) =>
+    (
+      await t.server.database.db
+        .selectFrom("profile_objects")
+        .select("payload")
+        .where("domain_name", "=", DomainName)
+        .execute()
+    ).map((r) => r.payload);
+
+  it("every value has its own random 96-bit IV (no per-box prefix and counter that could repeat under the data key)", async () => {
+    const DomainName = "seal-iv";
+    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
+    for (const id of ["001", "002", "003", "004"]) {
+      await t.profiles.send(
+        new PutProfileObjectCommand({
+          DomainName,
+          ObjectTypeName: "Salesforce-Contact",
+          Object: contact(id),
+        }),
+      );
+    }
+    const ivs = (await payloads(DomainName)).map((p) => {
+      expect(p).toMatch(/^pfe1\./);
+      return Buffer.from(p.slice(5), "base64").subarray(0, 12);
+    });
+    expect(ivs).toHaveLength(4);
+    // Each part of the IV is random: neither the first 8 bytes nor the last 4 repeat between values.
+    expect(new Set(ivs.map((iv) => iv.subarray(0, 8).toString("hex"))).size).toBe(4);
+    expect(new Set(ivs.map((iv) => iv.subarray(8).toString("hex"))).size).toBe(4);
+  });
+});
