@@ -1,4 +1,9 @@
-import { DescribeFlowCommand, DescribeFlowExecutionRecordsCommand } from "@aws-sdk/client-appflow";
+import {
+  type AppflowClient,
+  DescribeFlowCommand,
+  DescribeFlowExecutionRecordsCommand,
+  type ExecutionRecord,
+} from "@aws-sdk/client-appflow";
 import { GetWorkflowCommand } from "@aws-sdk/client-customer-profiles";
 import type { Clients } from "../../aws.ts";
 import { flowNameOf, listAllIntegrations } from "../../integrations.ts";
@@ -15,13 +20,48 @@ export interface IntegrationRow {
   lastRunStatus: string | undefined;
   records: number | undefined;
   errors: number | undefined;
+  /** Records and errors are lower bounds: the flow has more than MAX_EXECUTION_PAGES pages of runs. */
+  countsCapped?: boolean;
   /** Why the flow could not be read (shown in the row instead of failing the table). */
   problem?: string;
 }
 
+/** How many pages of 100 runs the counts read (2 000 runs); past them the counts say "≥". */
+export const MAX_EXECUTION_PAGES = 20;
+
+/** A flow's runs, newest first, following nextToken for at most `maxPages` pages. */
+export async function flowExecutions(
+  appflow: AppflowClient,
+  flowName: string,
+  maxPages = MAX_EXECUTION_PAGES,
+): Promise<{ executions: ExecutionRecord[]; capped: boolean }> {
+  const executions: ExecutionRecord[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const r = await appflow.send(
+      new DescribeFlowExecutionRecordsCommand({
+        flowName,
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    executions.push(...(r.flowExecutions ?? []));
+    nextToken = r.nextToken;
+    if (!nextToken) return { executions, capped: false };
+  }
+  return { executions, capped: true };
+}
+
+/** A count for the table: "1,234", "≥ 1,234" when it is a lower bound, "-" when unknown. */
+export function formatCount(n: number | undefined, capped = false): string {
+  if (n === undefined) return "-";
+  return `${capped ? "≥ " : ""}${n.toLocaleString("en-US")}`;
+}
+
 /**
  * The integrations of a domain, each with its flow's source, status, last run, records (its bulk
- * workflow's history batches plus its latest 100 runs) and errors (put failures of those runs).
+ * workflow's history batches plus all its runs, up to MAX_EXECUTION_PAGES pages) and errors (put
+ * failures of those runs).
  */
 export async function integrationRows(c: Clients, domain: string): Promise<IntegrationRow[]> {
   const integrations = await listAllIntegrations(c, domain);
@@ -45,7 +85,7 @@ export async function integrationRows(c: Clients, domain: string): Promise<Integ
       try {
         const [flow, runs, workflow] = await Promise.all([
           c.appflow.send(new DescribeFlowCommand({ flowName })),
-          c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName, maxResults: 100 })),
+          flowExecutions(c.appflow, flowName),
           // A bulk integration's history came in through its workflow's batches.
           i.WorkflowId
             ? c.profiles.send(new GetWorkflowCommand({ DomainName: domain, WorkflowId: i.WorkflowId }))
@@ -56,7 +96,7 @@ export async function integrationRows(c: Clients, domain: string): Promise<Integ
         const objects = Object.values(props)
           .map((p) => (p as { object?: string } | undefined)?.object)
           .filter(Boolean);
-        const executions = runs.flowExecutions ?? [];
+        const { executions, capped } = runs;
         return {
           ...row,
           source: flow.sourceFlowConfig?.connectorType ?? "-",
@@ -66,6 +106,7 @@ export async function integrationRows(c: Clients, domain: string): Promise<Integ
           lastRunStatus: flow.lastRunExecutionDetails?.mostRecentExecutionStatus,
           records: executions.reduce((n, e) => n + (e.executionResult?.recordsProcessed ?? 0), history),
           errors: executions.reduce((n, e) => n + (e.executionResult?.errorInfo?.putFailuresCount ?? 0), 0),
+          countsCapped: capped,
         };
       } catch (e) {
         return { ...row, problem: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };

@@ -13,7 +13,7 @@ import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../co
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
 import { useApi } from "../../use-api.ts";
-import { type IntegrationRow, integrationRows } from "./integration-rows.ts";
+import { formatCount, type IntegrationRow, integrationRows } from "./integration-rows.ts";
 
 const FLOW_STATUS: Record<string, StatusIndicatorProps.Type> = {
   Active: "success",
@@ -159,13 +159,13 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           id: "records",
 
           header: "Records",
-          cell: (r) => r.records?.toLocaleString("en-US") ?? "-",
+          cell: (r) => formatCount(r.records, r.countsCapped),
           sortingField: "records",
         },
         {
           id: "errors",
           header: "Errors",
-          cell: (r) => r.errors?.toLocaleString("en-US") ?? "-",
+          cell: (r) => formatCount(r.errors, r.countsCapped),
         },
       ]}
       filter={
