@@ -18,10 +18,7 @@ import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
 import { composeIam, type IamServices } from "./compose/iam-services.ts";
-import {
-  composeIdentityResolution,
-  type IdentityResolutionPort,
-} from "./compose/identity-resolution-jobs.ts";
+import { composeIdentityResolution } from "./compose/identity-resolution-jobs.ts";
 import { composeMatching } from "./compose/matching-jobs.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
 import type { Config } from "./config/config.ts";
@@ -51,6 +48,7 @@ import { KmsService } from "./security/kms/kms-service.ts";
 import { loadMasterKey } from "./security/master-key.ts";
 import { SigV4Verifier } from "./security/sigv4-verifier.ts";
 import { type DomainCascade, type DomainMatching, DomainService } from "./services/domain-service.ts";
+import { IdentityResolutionService } from "./services/identity-resolution-service.ts";
 import { IntegrationService } from "./services/integration-service.ts";
 import { ObjectTypeService } from "./services/object-type-service.ts";
 import { ProfileService } from "./services/profile-service.ts";
@@ -146,15 +144,15 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const profileService = new ProfileService({ db, dialect, domains: domainStore, profiles });
   resources.add(profileResourceExists(arns, domainStore, objectTypeStore));
   // Matching needs the executor, and DeleteDomain the flows and integrations: composed below.
-  // ML matching's jobs need the executor too (StartIdentityResolutionJob calls this after composition).
-  let lateJobs: IdentityResolutionPort | undefined;
-  const identityResolution: IdentityResolutionPort = {
-    startJob: (d) => {
-      if (!lateJobs) throw new Error("identity resolution is not composed yet");
-      return lateJobs.startJob(d);
-    },
-  };
   const late = lateDomainDeps();
+  // ML matching's jobs: StartIdentityResolutionJob and the weekly schedule, each start one transaction
+  // under the domain's lock. The executor is composed below with the flows (used only once running).
+  const identityResolution = new IdentityResolutionService({
+    db,
+    domains: { lockIn: (tx, d) => domains.lockIn(tx, d) },
+    executor: { enqueue: (q, job): Promise<void> => flows.executor.enqueue(q, job) },
+    clock,
+  });
   const domains = new DomainService({
     db,
     dialect,
@@ -173,7 +171,12 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     ...iam.services,
     kmsOperations(kms, config.accountId),
     domainOperations({ domains }),
-    matchOperations({ db, domains, search: profileService, jobs: identityResolution }),
+    matchOperations({
+      db,
+      domains,
+      search: profileService,
+      jobs: { startJob: (d) => identityResolution.start(d) },
+    }),
     objectTypeOperations({ objectTypes }),
     templateOperations(),
     profileOperations({
@@ -201,8 +204,13 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     ...(options.executor ? { executor: options.executor } : {}),
   });
   services.push(...flows.services);
-  const jobs = composeIdentityResolution({ database, executor: flows.executor, clock, logger });
-  lateJobs = jobs;
+  const jobs = composeIdentityResolution({
+    database,
+    executor: flows.executor,
+    clock,
+    logger,
+    jobs: identityResolution,
+  });
   // DeleteDomain's cascade: integrations (with their workflows and flows), then any other flow into the domain.
   late.set(composeMatching({ database, executor: flows.executor, clock, logger }), [
     { deleteForDomainIn: (tx, d) => integrations.deleteForDomainIn(tx, d) },

@@ -1,25 +1,20 @@
 import type { Clock } from "../core/clock.ts";
-import { ProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Executor } from "../flows/executor.ts";
 import { domainMatchingColumn } from "../profiles/domain-settings-columns.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { runIdentityResolutionJob } from "../profiles/matching/identity-resolution-job.ts";
-import { hasActiveJob, insertJob, newJobId } from "../profiles/matching/identity-resolution-store.ts";
-import { type JobSchedule, lastOccurrence } from "../profiles/matching/job-schedule.ts";
+import { lastOccurrence } from "../profiles/matching/job-schedule.ts";
+import {
+  IDENTITY_RESOLUTION_TASK,
+  type IdentityResolutionService,
+} from "../services/identity-resolution-service.ts";
 
-/** The executor task that runs one identity resolution job. */
-export const IDENTITY_RESOLUTION_TASK = "identity-resolution-job";
+export { IDENTITY_RESOLUTION_TASK };
 /** The recurring task that starts each domain's weekly job when its JobSchedule comes round. */
 export const IDENTITY_RESOLUTION_SWEEP_TASK = "identity-resolution-schedule";
 /** How often the schedule is checked: a weekly job starts at most this long after its time. */
 export const SWEEP_EVERY_MS = 5 * 60_000;
-
-/** What the API needs of identity resolution jobs (the on-demand start). */
-export interface IdentityResolutionPort {
-  /** Queues a job for the domain now (or returns the one waiting or running); its JobId. */
-  startJob(domainName: string): Promise<string>;
-}
 
 /**
  * Wires ML matching's jobs into the executor: one task runs a job (its reads in pages, its merges in
@@ -32,30 +27,10 @@ export function composeIdentityResolution(d: {
   executor: Executor;
   clock: Clock;
   logger: Logger;
-}): IdentityResolutionPort & { init(): Promise<void> } {
+  /** Starts a job in one transaction under the domain's lock (the sweep's starts too). */
+  jobs: Pick<IdentityResolutionService, "start">;
+}): { init(): Promise<void> } {
   const { db } = d.database;
-  const enqueue = async (domainName: string): Promise<string> => {
-    const active = await db
-      .selectFrom("identity_resolution_jobs")
-      .select("job_id")
-      .where("domain_name", "=", domainName)
-      .where("status", "in", ["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"])
-      .orderBy("job_id", "desc")
-      .executeTakeFirst();
-    if (active) return active.job_id;
-    const now = d.clock.now();
-    const jobId = newJobId(now);
-    // The job's row and its run commit together: never a PENDING job nobody will run.
-    await db.transaction().execute(async (tx) => {
-      await insertJob(tx, domainName, jobId, undefined, now);
-      await d.executor.enqueue(tx, {
-        task: IDENTITY_RESOLUTION_TASK,
-        payload: { domain: domainName, jobId },
-        queue: `identity-resolution:${domainName}`,
-      });
-    });
-    return jobId;
-  };
   d.executor.define(IDENTITY_RESOLUTION_TASK, async (payload, context) => {
     const domain = String(payload["domain"]);
     const jobId = String(payload["jobId"]);
@@ -88,8 +63,11 @@ export function composeIdentityResolution(d: {
         .orderBy("job_id", "desc")
         .executeTakeFirst();
       if (last && Number(last.created_at) >= due) continue;
-      if (await hasActiveJob(db, row.domain_name)) continue;
-      await enqueue(row.domain_name);
+      // The job waiting or running is kept (start returns it); else a new one starts.
+      await d.jobs.start(row.domain_name).catch((err: unknown) => {
+        // A domain deleted or changed meanwhile: the others' jobs still start.
+        d.logger.warn({ domain: row.domain_name, err }, "identity resolution job not started");
+      });
     }
     return undefined;
   });
@@ -102,21 +80,5 @@ export function composeIdentityResolution(d: {
         everyMs: SWEEP_EVERY_MS,
         startAt: d.clock.now(),
       }),
-    startJob: async (domainName) => {
-      const row = await db
-        .selectFrom("domains")
-        .select("matching")
-        .where("domain_name", "=", domainName)
-        .executeTakeFirst();
-      const matching = row?.matching ? domainMatchingColumn.parse(row.matching) : undefined;
-      if (matching?.Enabled !== true) {
-        throw new ProfileflowError(
-          "VALIDATION_FAILED",
-          "Matching is not enabled for this domain: set Matching.Enabled with CreateDomain or UpdateDomain first",
-          { member: "Matching.Enabled" },
-        );
-      }
-      return enqueue(domainName);
-    },
   };
 }

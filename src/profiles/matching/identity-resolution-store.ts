@@ -137,16 +137,17 @@ export async function latestFinishedJob(
   return row ? jobOf(row) : undefined;
 }
 
-/** True when the domain has a job waiting or running. */
-export async function hasActiveJob(db: Kysely<Database>, domainName: string): Promise<boolean> {
+/** The domain's newest job waiting or running, or undefined. */
+export async function activeJobId(db: Kysely<Database>, domainName: string): Promise<string | undefined> {
   const row = await db
     .selectFrom("identity_resolution_jobs")
     .select("job_id")
     .where("domain_name", "=", domainName)
     .where("status", "in", ["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"])
+    .orderBy("job_id", "desc")
     .limit(1)
     .executeTakeFirst();
-  return row !== undefined;
+  return row?.job_id;
 }
 
 /** Stores a job's matches (in bounded inserts). */
