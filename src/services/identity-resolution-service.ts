@@ -3,7 +3,26 @@ import { ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Executor } from "../flows/executor.ts";
 import type { Domain } from "../profiles/domain-store.ts";
-import { activeJobId, insertJob, newJobId } from "../profiles/matching/identity-resolution-store.ts";
+import { type AutoMergingPreview, previewAutoMerging } from "../profiles/matching/auto-merging-preview.ts";
+import {
+  activeJobId,
+  getJob,
+  type IdentityResolutionJob,
+  insertJob,
+  latestFinishedJob,
+  listJobs,
+  listMatches,
+  type MlMatch,
+  newJobId,
+} from "../profiles/matching/identity-resolution-store.ts";
+import { type MatchGroup, matchGroupOf } from "../profiles/matching/match-groups.ts";
+import { listRuleMatches, similarByRule } from "../profiles/matching/rule-match-list.ts";
+
+/** A page request: the sort key to resume after, and how many. */
+export interface JobPage {
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
 
 /** The executor task that runs one identity resolution job (defined in src/compose/identity-resolution-jobs.ts). */
 export const IDENTITY_RESOLUTION_TASK = "identity-resolution-job";
@@ -51,5 +70,55 @@ export class IdentityResolutionService {
       queue: `identity-resolution:${domainName}`,
     });
     return jobId;
+  }
+
+  /** A job of the domain, or undefined. */
+  job(domainName: string, jobId: string): Promise<IdentityResolutionJob | undefined> {
+    return getJob(this.d.db, domainName, jobId);
+  }
+
+  /** A page of the domain's jobs, newest first. */
+  jobs(domainName: string, page: JobPage): Promise<{ items: IdentityResolutionJob[]; more: boolean }> {
+    return listJobs(this.d.db, domainName, page);
+  }
+
+  /** The latest finished job and a page of its matches (one read transaction); undefined before one finished. */
+  latestMatches(
+    domainName: string,
+    page: JobPage,
+  ): Promise<{ job: IdentityResolutionJob; items: MlMatch[]; more: boolean; total: number } | undefined> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const job = await latestFinishedJob(tx, domainName);
+      return job ? { job, ...(await listMatches(tx, domainName, job.jobId, page)) } : undefined;
+    });
+  }
+
+  /** The profile's group of the latest finished job's matches (GetSimilarProfiles, ML_BASED_MATCHING). */
+  groupOf(domainName: string, profileId: string): Promise<MatchGroup | undefined> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const job = await latestFinishedJob(tx, domainName);
+      return job ? matchGroupOf(tx, domainName, job.jobId, profileId) : undefined;
+    });
+  }
+
+  /** GetAutoMergingPreview over the latest finished job's matches. */
+  autoMergingPreview(
+    domainName: string,
+    settings: { consolidation?: string[][]; minScore?: number },
+  ): Promise<AutoMergingPreview> {
+    return this.d.db.transaction().execute((tx) => previewAutoMerging(tx, domainName, settings));
+  }
+
+  /** ListRuleBasedMatches: a page of the unmerged rule matches' ids. */
+  ruleMatches(domainName: string, page: JobPage): Promise<{ items: string[]; more: boolean }> {
+    return listRuleMatches(this.d.db, domainName, page);
+  }
+
+  /** GetSimilarProfiles, RULE_BASED_MATCHING: the profiles rule matches link to the profile. */
+  similarByRule(
+    domainName: string,
+    profileId: string,
+  ): Promise<{ profileIds: string[]; matchId?: string; ruleLevel?: number }> {
+    return similarByRule(this.d.db, domainName, profileId);
   }
 }
