@@ -119,7 +119,7 @@ export async function driveWorkflow(
           Batches: batches,
           FlowDefinition: {
             FlowName: "e2e-contacts",
-            KmsArn: "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000",
+            KmsArn: (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!,
             SourceFlowConfig: {
               ConnectorType: "Salesforce",
               ConnectorProfileName: "e2e-sf",

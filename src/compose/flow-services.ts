@@ -123,6 +123,7 @@ export function composeFlowServices(d: FlowServicesDeps): FlowServices {
     idempotency,
     // Under the domain's lock, in the operation's transaction: serialized with DeleteDomain.
     domainExists: domainExistsUnderLock(d.domains),
+    domainKey: async (q, name) => (await d.domains.requireIn(q, name)).defaultEncryptionKey,
   });
   const connectorProfileService = new ConnectorProfileService({
     db,

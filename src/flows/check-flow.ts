@@ -10,6 +10,8 @@ export interface FlowReferences {
   readonly connectorProfiles: ConnectorProfileStore;
   /** Whether a Customer Profiles domain exists (the flow's destination). */
   domainExists(q: Queryable, name: string): Promise<boolean>;
+  /** The domain's KMS key ARN (its DefaultEncryptionKey): a flow's KmsArn must be it. */
+  domainKey?(q: Queryable, name: string): Promise<string>;
 }
 
 function refused(member: string, message: string): ProfileflowError {
@@ -42,6 +44,15 @@ export async function checkFlow(q: Queryable, def: FlowDefinition, refs: FlowRef
   const domain = def.destinationFlowConfigList[0]!.destinationConnectorProperties.CustomerProfiles.domainName;
   if (!(await refs.domainExists(q, domain))) {
     throw new ProfileflowError("RESOURCE_NOT_FOUND", `Customer Profiles domain ${domain} does not exist.`);
+  }
+  if (def.kmsArn !== undefined && refs.domainKey) {
+    const key = await refs.domainKey(q, domain);
+    if (def.kmsArn !== key) {
+      throw refused(
+        "kmsArn",
+        `KmsArn '${def.kmsArn}' is not the KMS key of Customer Profiles domain ${domain}: a flow's KmsArn must be its destination domain's DefaultEncryptionKey (${key}), or be left out.`,
+      );
+    }
   }
   checkTrigger(def);
   validateTasks(src.connectorType, def.tasks);

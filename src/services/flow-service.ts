@@ -20,6 +20,8 @@ export interface FlowServiceDeps {
   readonly idempotency?: Pick<IdempotencyPort, "runIn"> | undefined;
   /** Whether a Customer Profiles domain exists (a flow's destination). */
   domainExists(q: Queryable, name: string): Promise<boolean>;
+  /** The domain's KMS key ARN (GetDomain's DefaultEncryptionKey): a flow's KmsArn must be it. */
+  domainKey?(q: Queryable, name: string): Promise<string>;
 }
 
 /** A flow with what DescribeFlow and ListFlows show beside it. */
@@ -60,6 +62,7 @@ export class FlowService {
     return checkFlow(q, def, {
       connectorProfiles: this.d.connectorProfiles,
       domainExists: this.d.domainExists,
+      ...(this.d.domainKey ? { domainKey: this.d.domainKey } : {}),
     });
   }
 

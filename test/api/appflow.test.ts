@@ -38,8 +38,6 @@ import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
-const kms = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555";
-
 function flowInput(name: string, over: Partial<CreateFlowCommandInput> = {}): CreateFlowCommandInput {
   return {
     flowName: name,
@@ -81,6 +79,8 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
   let t: TestServer;
   let sb: ServiceNowSandbox;
   let secrets: SecretsManagerClient;
+  /** The flows' KmsArn: flows-d's key (a flow's KmsArn must be its domain's DefaultEncryptionKey). */
+  let kms: string;
   beforeAll(async () => {
     sb = await startServiceNowSandbox({ seed: 3, people: 40 });
     t = await startTestServer(dialect);
@@ -91,7 +91,9 @@ describeEachDialect("AppFlow and Secrets Manager operations through the SDK", (d
       maxAttempts: 1,
     });
     await t.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
-    await t.profiles.send(new CreateDomainCommand({ DomainName: "flows-d", DefaultExpirationDays: 30 }));
+    kms = (
+      await t.profiles.send(new CreateDomainCommand({ DomainName: "flows-d", DefaultExpirationDays: 30 }))
+    ).DefaultEncryptionKey!;
   });
   afterAll(async () => {
     secrets?.destroy();

@@ -209,7 +209,8 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
           AppflowIntegration: {
             FlowDefinition: {
               FlowName: "wire-wf",
-              KmsArn: "arn:aws:kms:us-east-1:000000000000:key/workflow",
+              KmsArn: (await t.profiles.send(new CP.GetDomainCommand({ DomainName: domain })))
+                .DefaultEncryptionKey!,
               SourceFlowConfig: {
                 ConnectorType: "Servicenow",
                 ConnectorProfileName: "sn",

@@ -79,7 +79,7 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
       ObjectTypeName: "Servicenow-sys_user",
       FlowDefinition: {
         FlowName: "crash-users",
-        KmsArn: "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+        KmsArn: (await c.profiles.send(new GetDomainCommand({ DomainName: "crash" }))).DefaultEncryptionKey!,
         SourceFlowConfig: {
           ConnectorType: "Servicenow",
           ConnectorProfileName: "sn",

@@ -5,6 +5,7 @@ import {
   type ExecutionRecord,
 } from "@aws-sdk/client-appflow";
 import {
+  GetDomainCommand,
   GetProfileObjectTypeTemplateCommand,
   type Profile,
   PutIntegrationCommand,
@@ -38,8 +39,6 @@ export const FAULTS = {
   errorRate: { transient: 0.04, rateLimit: 0, authExpiry: 0.02 },
   latencyMs: 2,
 };
-
-const KMS = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555";
 
 /** A real server on `clock`, with short engine retries (a transient page failure retries in 200 ms). */
 export async function serverOn(dialect: DialectName, clock: Clock): Promise<TestServer> {
@@ -162,7 +161,7 @@ export async function integrate(
       ObjectTypeName: s.objectTypeName,
       FlowDefinition: {
         FlowName: o.flowName,
-        KmsArn: KMS,
+        KmsArn: (await t.profiles.send(new GetDomainCommand({ DomainName: o.domain }))).DefaultEncryptionKey!,
         SourceFlowConfig: {
           ConnectorType: s.connectorType,
           ConnectorProfileName: o.connectorProfileName,

@@ -74,7 +74,8 @@ describeEachDialect("ServiceNow integration through the AWS SDK", (dialect) => {
         ObjectTypeName: "Servicenow-sys_user",
         FlowDefinition: {
           FlowName: "sn-users",
-          KmsArn: "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+          KmsArn: (await t.profiles.send(new GetDomainCommand({ DomainName: "sn-domain" })))
+            .DefaultEncryptionKey!,
           SourceFlowConfig: {
             ConnectorType: "Servicenow",
             ConnectorProfileName: "sn",

@@ -41,7 +41,8 @@ export function appflowWorkflow(o: {
   source: WorkflowSource;
   first: Date;
   batches?: CP.Batch[];
-  kmsKey?: string;
+  /** The flow's KmsArn: the domain's key (GetDomain's DefaultEncryptionKey), as AWS requires. */
+  kmsArn: string;
 }): CP.CreateIntegrationWorkflowCommandInput {
   const s = o.source;
   return {
@@ -54,7 +55,7 @@ export function appflowWorkflow(o: {
         ...(o.batches ? { Batches: o.batches } : {}),
         FlowDefinition: {
           FlowName: o.flowName,
-          KmsArn: `arn:aws:kms:us-east-1:000000000000:key/${o.kmsKey ?? "workflow"}`,
+          KmsArn: o.kmsArn,
           SourceFlowConfig: {
             ConnectorType: s.connectorType,
             ConnectorProfileName: s.connectorProfileName,

@@ -9,6 +9,7 @@ import {
 import {
   CreateDomainCommand,
   CustomerProfilesClient,
+  GetDomainCommand,
   PutIntegrationCommand,
   PutProfileObjectTypeCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -72,14 +73,14 @@ describeEachDialect("engine and queue gauges on /metrics", (dialect) => {
   });
 
   /** An on-demand integration of ServiceNow users into `type` (PutIntegration starts it at once). */
-  const integrate = (flowName: string, type: string) =>
+  const integrate = async (flowName: string, type: string) =>
     profiles.send(
       new PutIntegrationCommand({
         DomainName: "m",
         ObjectTypeName: type,
         FlowDefinition: {
           FlowName: flowName,
-          KmsArn: "arn:aws:kms:us-east-1:000000000000:key/metrics",
+          KmsArn: (await profiles.send(new GetDomainCommand({ DomainName: "m" }))).DefaultEncryptionKey!,
           SourceFlowConfig: {
             ConnectorType: "Servicenow",
             ConnectorProfileName: "sn",

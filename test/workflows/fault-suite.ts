@@ -112,6 +112,7 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
           new CreateIntegrationWorkflowCommand(
             appflowWorkflow({
               domain,
+              kmsArn: await stack.domainKey(domain),
               objectType: typeName,
               flowName: `${domain}-flow`,
               source: { ...v, connectorProfileName: "src" },

@@ -79,6 +79,7 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
       new CreateIntegrationWorkflowCommand({
         ...appflowWorkflow({
           domain: "wf",
+          kmsArn: await stack.domainKey("wf"),
           objectType: "Servicenow-sys_user",
           flowName,
           source: {

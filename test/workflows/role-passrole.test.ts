@@ -49,12 +49,13 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
   const clients: { destroy(): void }[] = [];
   let n = 0;
 
-  const create = (client: CustomerProfilesClient, role: string) =>
+  const create = async (client: CustomerProfilesClient, role: string) =>
     stack.send<{ WorkflowId: string }>(
       client,
       new CreateIntegrationWorkflowCommand({
         ...appflowWorkflow({
           domain: "wf",
+          kmsArn: await stack.domainKey("wf"),
           objectType: "Servicenow-sys_user",
           flowName: `role-flow-${++n}`,
           source: {

@@ -6,6 +6,7 @@ import {
 import {
   CreateDomainCommand,
   type CustomerProfilesClient,
+  GetDomainCommand,
   GetWorkflowCommand,
   GetWorkflowStepsCommand,
 } from "@aws-sdk/client-customer-profiles";
@@ -23,6 +24,8 @@ export interface SharedClock {
 export interface SdkStack extends TestServer {
   /** Sends through a client with its clock offset set to the shared clock's time. */
   send<T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T>;
+  /** The domain's KMS key ARN (GetDomain's DefaultEncryptionKey): its flows' KmsArn. */
+  domainKey(domain: string): Promise<string>;
   /** GetWorkflow's answer. */
   workflow(domain: string, id: string): Promise<any>;
   /** The AppflowIntegration member of each of the workflow's steps. */
@@ -69,6 +72,9 @@ export async function startSdkStack(dialect: DialectName, clock: SharedClock): P
     ...t,
     send,
     workflow,
+    domainKey: async (domain) =>
+      (await send<{ DefaultEncryptionKey: string }>(t.profiles, new GetDomainCommand({ DomainName: domain })))
+        .DefaultEncryptionKey,
     steps: async (domain, id) =>
       (
         await send<any>(t.profiles, new GetWorkflowStepsCommand({ DomainName: domain, WorkflowId: id }))

@@ -46,6 +46,7 @@ describeEachDialect("a six-month Marketo workflow through the SDK", (dialect) =>
       new CreateIntegrationWorkflowCommand(
         appflowWorkflow({
           domain: "wf",
+          kmsArn: await stack.domainKey("wf"),
           objectType: TYPE,
           flowName: "mk-leads",
           source: {

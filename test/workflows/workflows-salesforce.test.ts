@@ -60,6 +60,7 @@ describeEachDialect("a six-month Salesforce workflow through the SDK, with QUERY
       new CreateIntegrationWorkflowCommand(
         appflowWorkflow({
           domain: "wf",
+          kmsArn: await stack.domainKey("wf"),
           objectType: TYPE,
           flowName: "sf-contacts",
           source: {

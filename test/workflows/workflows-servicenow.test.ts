@@ -46,6 +46,7 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
       new CreateIntegrationWorkflowCommand(
         appflowWorkflow({
           domain: "wf",
+          kmsArn: await stack.domainKey("wf"),
           objectType: TYPE,
           flowName: "sn-users",
           source: {
