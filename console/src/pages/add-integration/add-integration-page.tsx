@@ -3,7 +3,7 @@ import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Wizard from "@cloudscape-design/components/wizard";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { apiMessage, useClients } from "../../aws.ts";
 import { useNotify } from "../../notifications.tsx";
 import { follow, href, navigate } from "../../router.ts";
@@ -24,15 +24,35 @@ import { initialState, startMs, type WizardState } from "./wizard-state.ts";
 import { defaultRoleName } from "./workflow-role-policy.ts";
 
 const emptyDraft: ConnectionDraft = { name: "", instanceUrl: "", credentials: {} };
+const STEP_TITLES = [
+  "Select source",
+  "Establish connection",
+  "Integration options",
+  "Ingestion start date",
+  "Review and integrate",
+];
 
-/** Add integration (the seed's wizard): /console/domains/:domain/integrations/new. */
-export function AddIntegrationPage({ params }: PageProps) {
+/** The active step (0-based) from `?step=N` (1-based, as the wizard numbers them); 0 when absent or wrong. */
+export function stepOf(query: URLSearchParams): number {
+  const n = Number(query.get("step") ?? "1");
+  return Number.isInteger(n) && n >= 1 && n <= STEP_TITLES.length ? n - 1 : 0;
+}
+
+/**
+ * Add integration (the seed's wizard): /console/domains/:domain/integrations/new?step=N. The active step
+ * is in the URL (reload, back and forward work); the choices are kept in the page only, so a step whose
+ * earlier steps lack their data (a reload, a link) goes back to the first such step and says why.
+ */
+export function AddIntegrationPage({ params, query }: PageProps) {
   const domain = params["domain"] ?? "";
   const clients = useClients();
   const notify = useNotify();
   const now = useMemo(() => Date.now(), []);
   const [s, setS] = useState<WizardState>(() => initialState(now));
-  const [step, setStep] = useState(0);
+  const requested = stepOf(query);
+  const setStep = (i: number, replace = false) =>
+    navigate(href(paths.addIntegration(domain), { step: i === 0 ? undefined : String(i + 1) }), { replace });
+  const [lost, setLost] = useState<string | undefined>();
   const [showErrors, setShowErrors] = useState(false);
   const [draft, setDraft] = useState<ConnectionDraft>(emptyDraft);
   const [existing, setExisting] = useState<string | undefined>();
@@ -85,6 +105,18 @@ export function AddIntegrationPage({ params }: PageProps) {
     return true;
   };
 
+  // A step is shown only when the steps before it are complete; otherwise the first incomplete one.
+  const gap = [0, 1, 2, 3].find((i) => i < requested && !valid(i));
+  const step = gap ?? requested;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: setStep only builds a URL from domain
+  useEffect(() => {
+    if (gap === undefined) return;
+    setLost(
+      `Step ${requested + 1} (${STEP_TITLES[requested]}) needs what the earlier steps collect, and the wizard's choices are not kept across a reload or a link: continue from step ${gap + 1}, ${STEP_TITLES[gap]}.`,
+    );
+    setStep(gap, true);
+  }, [gap, requested, domain]);
+
   const retest = (name: string) => {
     setReviewTest({ state: "testing" });
     testExisting(clients, name).then(
@@ -92,6 +124,12 @@ export function AddIntegrationPage({ params }: PageProps) {
       (e: unknown) => setReviewTest({ state: "failed", message: apiMessage(e) }),
     );
   };
+
+  // Review and integrate tests the connection again whenever it opens (Next, Back/Forward, a link).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: retest is re-created each render
+  useEffect(() => {
+    if (step === 4 && connection) retest(connection);
+  }, [step, connection]);
 
   const create = async () => {
     if (!source || !connection || ![0, 1, 2, 3].every(valid)) return;
@@ -160,7 +198,6 @@ export function AddIntegrationPage({ params }: PageProps) {
     }
     setShowErrors(false);
     setStep(to);
-    if (to === 4 && connection) retest(connection);
   };
 
   const stepError = (i: number): string | undefined => {
@@ -176,7 +213,7 @@ export function AddIntegrationPage({ params }: PageProps) {
     return "Correct the ingestion start date and the role.";
   };
 
-  return (
+  const wizard = (
     <Wizard
       i18nStrings={{
         stepNumberLabel: (n) => `Step ${n}`,
@@ -197,7 +234,7 @@ export function AddIntegrationPage({ params }: PageProps) {
       submitButtonText="Create integration"
       steps={[
         {
-          title: "Select source",
+          title: STEP_TITLES[0]!,
           description: "Choose which external application you want to get customer profiles data from.",
           errorText: stepError(0),
           content: (
@@ -218,7 +255,7 @@ export function AddIntegrationPage({ params }: PageProps) {
           ),
         },
         {
-          title: "Establish connection",
+          title: STEP_TITLES[1]!,
           description:
             "Use an existing connection, or create a new one with the information the application requires.",
           errorText: stepError(1),
@@ -242,7 +279,7 @@ export function AddIntegrationPage({ params }: PageProps) {
           ),
         },
         {
-          title: "Integration options",
+          title: STEP_TITLES[2]!,
           description: "Choose which source objects you want to ingest and select their object type.",
           errorText: stepError(2),
           content:
@@ -262,7 +299,7 @@ export function AddIntegrationPage({ params }: PageProps) {
             ),
         },
         {
-          title: "Ingestion start date",
+          title: STEP_TITLES[3]!,
           description: "Customer Profiles starts ingesting records created after this date.",
           errorText: stepError(3),
           content: source ? (
@@ -280,7 +317,7 @@ export function AddIntegrationPage({ params }: PageProps) {
           ) : null,
         },
         {
-          title: "Review and integrate",
+          title: STEP_TITLES[4]!,
           description: "Check that the Connection status says Connected, and then choose Create integration.",
           content:
             source && connection ? (
@@ -300,5 +337,15 @@ export function AddIntegrationPage({ params }: PageProps) {
         },
       ]}
     />
+  );
+  return lost ? (
+    <SpaceBetween size="m">
+      <Alert type="warning" header="Choices lost" dismissible onDismiss={() => setLost(undefined)}>
+        {lost}
+      </Alert>
+      {wizard}
+    </SpaceBetween>
+  ) : (
+    wizard
   );
 }

@@ -10,6 +10,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { apiMessage, useClients } from "../../aws.ts";
 import { useApi } from "../../use-api.ts";
+import { allPages } from "./all-pages.ts";
 import { type ConnectionDraft, createConnection, type TestResult, testExisting } from "./connection-test.ts";
 import type { Source } from "./sources.ts";
 
@@ -52,12 +53,19 @@ export function ConnectionStep(props: {
   const { source, draft } = props;
   const profiles = useApi(
     "Load connections",
-    async () =>
-      (
-        await clients.appflow.send(
-          new DescribeConnectorProfilesCommand({ connectorType: source.type as ConnectorType }),
-        )
-      ).connectorProfileDetails ?? [],
+    () =>
+      allPages(
+        (nextToken) =>
+          clients.appflow.send(
+            new DescribeConnectorProfilesCommand({
+              connectorType: source.type as ConnectorType,
+              maxResults: 100,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          ),
+        (p) => p.connectorProfileDetails,
+        (p) => p.nextToken,
+      ),
     [clients, source.type],
   );
   const errors = draftErrors(source, draft);
@@ -154,6 +162,9 @@ export function ConnectionStep(props: {
                   props.onTest({ state: "idle" });
                 }}
                 options={options}
+                filteringType="auto"
+                filteringPlaceholder="Find a connection"
+                filteringAriaLabel="Filter connections"
                 placeholder="Choose a connection"
                 statusType={profiles.loading ? "loading" : profiles.error ? "error" : "finished"}
                 loadingText="Loading connections"

@@ -1,4 +1,4 @@
-import { DescribeFlowExecutionRecordsCommand, type ExecutionRecord } from "@aws-sdk/client-appflow";
+import type { ExecutionRecord } from "@aws-sdk/client-appflow";
 import {
   GetWorkflowCommand,
   type GetWorkflowResponse,
@@ -13,12 +13,14 @@ import Link from "@cloudscape-design/components/link";
 import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
-import Table from "@cloudscape-design/components/table";
+import type { TableProps } from "@cloudscape-design/components/table";
 import { useClients } from "../../aws.ts";
 import { formatDate } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
+import { flowExecutions, formatCount } from "../configuration/integration-rows.ts";
 import type { Created } from "./create-integration.ts";
+import { ProgressTable } from "./progress-table.tsx";
 import { usePolling } from "./use-polling.ts";
 
 const STATUS: Record<string, StatusIndicatorProps.Type> = {
@@ -74,6 +76,54 @@ function Links({ domain, flow }: { domain: string; flow: string }) {
     </SpaceBetween>
   );
 }
+
+const batchOf = (s: WorkflowStepItem) =>
+  `${when(s.AppflowIntegration?.BatchRecordsStartTime)} – ${when(s.AppflowIntegration?.BatchRecordsEndTime)}`;
+const stepColumns: TableProps.ColumnDefinition<WorkflowStepItem>[] = [
+  { id: "window", header: "Batch", isRowHeader: true, cell: batchOf },
+  { id: "status", header: "Status", minWidth: 140, cell: (s) => status(s.AppflowIntegration?.Status) },
+  { id: "records", header: "Records", cell: (s) => n(s.AppflowIntegration?.RecordsProcessed) },
+  { id: "message", header: "Message", cell: (s) => s.AppflowIntegration?.ExecutionMessage || "-" },
+];
+/** What the filter of the steps table searches: the cells' text. */
+const stepText = (s: WorkflowStepItem) =>
+  [
+    batchOf(s),
+    s.AppflowIntegration?.Status,
+    n(s.AppflowIntegration?.RecordsProcessed),
+    s.AppflowIntegration?.ExecutionMessage,
+  ].join(" ");
+
+/** What the filter of the executions table searches: the cells' text. */
+const executionText = (r: ExecutionRecord) =>
+  [
+    formatDate(r.startedAt),
+    r.executionStatus,
+    n(r.executionResult?.recordsProcessed),
+    r.dataPullStartTime ? `${formatDate(r.dataPullStartTime)} – ${formatDate(r.dataPullEndTime)}` : "",
+    r.executionResult?.errorInfo?.executionMessage ?? "",
+  ].join(" ");
+
+const executionColumns: TableProps.ColumnDefinition<ExecutionRecord>[] = [
+  { id: "started", header: "Started", isRowHeader: true, cell: (r) => formatDate(r.startedAt) },
+  { id: "status", header: "Status", minWidth: 140, cell: (r) => status(r.executionStatus) },
+  { id: "records", header: "Records", cell: (r) => n(r.executionResult?.recordsProcessed) },
+  {
+    id: "rate",
+    header: "Records/s",
+    cell: (r) =>
+      r.executionStatus === "InProgress"
+        ? rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, undefined)
+        : rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, r.lastUpdatedAt),
+  },
+  {
+    id: "window",
+    header: "Window",
+    cell: (r) =>
+      r.dataPullStartTime ? `${formatDate(r.dataPullStartTime)} – ${formatDate(r.dataPullEndTime)}` : "-",
+  },
+  { id: "message", header: "Message", cell: (r) => r.executionResult?.errorInfo?.executionMessage ?? "-" },
+];
 
 /** A bulk workflow's live progress: steps (2-month batches), records, records/s, retries. */
 function WorkflowProgress({
@@ -150,35 +200,14 @@ function WorkflowProgress({
             { label: "Integration", value: <Links domain={domain} flow={created.flowName} /> },
           ]}
         />
-        <Table<WorkflowStepItem>
+        <ProgressTable<WorkflowStepItem>
+          title="Steps"
+          noun="steps"
           items={steps}
           loading={!poll.data}
-          loadingText="Loading steps"
-          variant="embedded"
-          header={
-            <Header variant="h3" counter={`(${steps.length})`}>
-              Steps
-            </Header>
-          }
-          columnDefinitions={[
-            {
-              id: "window",
-              header: "Batch",
-              isRowHeader: true,
-              cell: (s) =>
-                `${when(s.AppflowIntegration?.BatchRecordsStartTime)} – ${when(s.AppflowIntegration?.BatchRecordsEndTime)}`,
-            },
-            {
-              id: "status",
-              header: "Status",
-              minWidth: 140,
-              cell: (s) => status(s.AppflowIntegration?.Status),
-            },
-            { id: "records", header: "Records", cell: (s) => n(s.AppflowIntegration?.RecordsProcessed) },
-            { id: "message", header: "Message", cell: (s) => s.AppflowIntegration?.ExecutionMessage || "-" },
-          ]}
+          columns={stepColumns}
+          text={stepText}
           empty="No steps yet."
-          wrapLines
         />
       </SpaceBetween>
     </Container>
@@ -188,17 +217,13 @@ function WorkflowProgress({
 /** A continuous integration's live progress: its flow's executions. */
 function FlowProgress({ domain, created }: { domain: string; created: Created }) {
   const clients = useClients();
-  const poll = usePolling<ExecutionRecord[]>(
+  const poll = usePolling<{ executions: ExecutionRecord[]; capped: boolean }>(
     `Executions of ${created.flowName}`,
-    async () =>
-      (
-        await clients.appflow.send(
-          new DescribeFlowExecutionRecordsCommand({ flowName: created.flowName, maxResults: 20 }),
-        )
-      ).flowExecutions ?? [],
-    (runs) => runs.length > 0 && runs.every((r) => r.executionStatus !== "InProgress"),
+    () => flowExecutions(clients.appflow, created.flowName),
+    ({ executions: runs }) => runs.length > 0 && runs.every((r) => r.executionStatus !== "InProgress"),
   );
-  const runs = poll.data ?? [];
+  const runs = poll.data?.executions ?? [];
+  const capped = poll.data?.capped ?? false;
   const records = runs.reduce((sum, r) => sum + (r.executionResult?.recordsProcessed ?? 0), 0);
   return (
     <Container
@@ -222,7 +247,7 @@ function FlowProgress({ domain, created }: { domain: string; created: Created })
         <KeyValuePairs
           columns={3}
           items={[
-            { label: "Records processed", value: n(records) },
+            { label: "Records processed", value: formatCount(records, capped) },
             {
               label: "Last run",
               value: runs[0] ? (
@@ -234,44 +259,15 @@ function FlowProgress({ domain, created }: { domain: string; created: Created })
             { label: "Integration", value: <Links domain={domain} flow={created.flowName} /> },
           ]}
         />
-        <Table<ExecutionRecord>
+        <ProgressTable<ExecutionRecord>
+          title="Executions"
+          noun="executions"
           items={runs}
           loading={!poll.data}
-          loadingText="Loading executions"
-          variant="embedded"
-          header={
-            <Header variant="h3" counter={`(${runs.length})`}>
-              Executions
-            </Header>
-          }
-          columnDefinitions={[
-            { id: "started", header: "Started", isRowHeader: true, cell: (r) => formatDate(r.startedAt) },
-            { id: "status", header: "Status", minWidth: 140, cell: (r) => status(r.executionStatus) },
-            { id: "records", header: "Records", cell: (r) => n(r.executionResult?.recordsProcessed) },
-            {
-              id: "rate",
-              header: "Records/s",
-              cell: (r) =>
-                r.executionStatus === "InProgress"
-                  ? rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, undefined)
-                  : rate(r.executionResult?.recordsProcessed ?? 0, r.startedAt, r.lastUpdatedAt),
-            },
-            {
-              id: "window",
-              header: "Window",
-              cell: (r) =>
-                r.dataPullStartTime
-                  ? `${formatDate(r.dataPullStartTime)} – ${formatDate(r.dataPullEndTime)}`
-                  : "-",
-            },
-            {
-              id: "message",
-              header: "Message",
-              cell: (r) => r.executionResult?.errorInfo?.executionMessage ?? "-",
-            },
-          ]}
+          columns={executionColumns}
+          text={executionText}
           empty="No executions yet."
-          wrapLines
+          countSuffix={capped ? ", the newest" : ""}
         />
       </SpaceBetween>
     </Container>

@@ -12,6 +12,7 @@ import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
 import type { Clients } from "../../aws.ts";
 import { EmptyState, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
+import { allPages } from "./all-pages.ts";
 import { MappingEditor } from "./mapping-editor.tsx";
 import type { Source } from "./sources.ts";
 import type { ObjectPlan, ObjectTypeChoice } from "./wizard-state.ts";
@@ -29,20 +30,47 @@ export async function loadOptions(
   source: Source,
   connection: string,
 ): Promise<OptionsData> {
+  // Every page of each list: a domain with more than 100 object types, a vendor with many objects.
   const [entities, templates, types] = await Promise.all([
-    clients.appflow.send(new ListConnectorEntitiesCommand({ connectorProfileName: connection })),
-    clients.profiles.send(new ListProfileObjectTypeTemplatesCommand({ MaxResults: 100 })),
-    clients.profiles.send(new ListProfileObjectTypesCommand({ DomainName: domain, MaxResults: 100 })),
+    allPages(
+      (nextToken) =>
+        clients.appflow.send(
+          new ListConnectorEntitiesCommand({
+            connectorProfileName: connection,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        ),
+      (p) => Object.values(p.connectorEntityMap ?? {}).flat(),
+      (p) => p.nextToken,
+    ),
+    allPages(
+      (NextToken) =>
+        clients.profiles.send(
+          new ListProfileObjectTypeTemplatesCommand({ MaxResults: 100, ...(NextToken ? { NextToken } : {}) }),
+        ),
+      (p) => p.Items,
+      (p) => p.NextToken,
+    ),
+    allPages(
+      (NextToken) =>
+        clients.profiles.send(
+          new ListProfileObjectTypesCommand({
+            DomainName: domain,
+            MaxResults: 100,
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        ),
+      (p) => p.Items,
+      (p) => p.NextToken,
+    ),
   ]);
-  const objects = Object.values(entities.connectorEntityMap ?? {})
-    .flat()
-    .map((e) => ({ name: e.name ?? "", label: e.label ?? e.name ?? "" }));
+  const objects = entities.map((e) => ({ name: e.name ?? "", label: e.label ?? e.name ?? "" }));
   return {
     objects,
-    templates: (templates.Items ?? [])
+    templates: templates
       .filter((t) => t.SourceName?.toLowerCase() === source.type.toLowerCase())
       .map((t) => ({ id: t.TemplateId ?? "", object: t.SourceObject ?? "" })),
-    objectTypes: (types.Items ?? []).map((t) => t.ObjectTypeName ?? ""),
+    objectTypes: types.map((t) => t.ObjectTypeName ?? ""),
   };
 }
 
@@ -168,6 +196,9 @@ export function OptionsStep(props: {
                   selectedOption={selected ?? null}
                   onChange={(e) => setChoice(o.name, e.detail.selectedOption.value ?? "")}
                   options={options}
+                  filteringType="auto"
+                  filteringPlaceholder="Find an object type"
+                  filteringAriaLabel="Filter object types"
                   placeholder="Choose an object type"
                   ariaLabel={`Object type for ${o.name}`}
                   invalid={props.showErrors && !p.choice}
