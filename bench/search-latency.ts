@@ -1,0 +1,323 @@
+/**
+ * SearchProfiles over HTTP from another process at a fixed request rate (open loop: request i leaves at
+ * t0 + i / rate whatever the answers before it did, and its latency counts from that moment, so a stall
+ * shows in every request it delays), first while the server is idle, then while it ingests a backfill;
+ * then PutProfileObject over HTTP from a few concurrent clients, against the in-process ingest rate.
+ *
+ * The server (composeServer, SigV4 verified, authorization, one process) holds `--profiles` Salesforce
+ * Contacts ingested in process through ProfileIngestor.ingestObjects (batches of 2,000). The searches are
+ * signed before the clock starts (SigV4, as the SDK signs them; valid for 15 minutes), so the client's
+ * own CPU per request is a write and a read on a kept-alive socket. Every answer must hold exactly one
+ * profile. Prints figures; asserts nothing.
+ *
+ *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 40000]
+ *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
+ * --quick: 20,000 profiles, 5 s per phase, 10,000 backfilled, 1,000 puts.
+ * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile to DIR.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import {
+  CreateDomainCommand,
+  CustomerProfilesClient,
+  PutProfileObjectCommand,
+  PutProfileObjectTypeCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { freshPostgres } from "./shared/fresh-postgres.ts";
+
+const self = fileURLToPath(import.meta.url);
+const DOMAIN = "search";
+const TYPE = "Salesforce-Contact";
+const credentials = { accessKeyId: "AKIDPROFILEFLOWSEARCH", secretAccessKey: "search-bench-secret" };
+
+/** A Salesforce Contact as the REST API returns it (bench/profiles-ingest.ts's shape). */
+function contact(i: number): Record<string, unknown> {
+  return {
+    Id: contactId(i),
+    AccountId: `001${Math.floor(i / 50)
+      .toString(36)
+      .padStart(12, "0")}`,
+    FirstName: `First${i % 997}`,
+    LastName: `Last${i}`,
+    Email: `person${i}@example.com`,
+    Phone: `+1 415 ${String(5550000 + (i % 9999)).replace(/(\d{3})(\d{4})/, "$1 $2")}`,
+    MailingStreet: `${i} Market St`,
+    MailingCity: "San Francisco",
+    MailingState: "CA",
+    MailingPostalCode: "94105",
+    MailingCountry: "US",
+    SystemModstamp: "2024-01-15T10:20:30.000+0000",
+  };
+}
+const contactId = (i: number) => `003${i.toString(36).padStart(12, "0")}`;
+
+/** This process's memory from /proc/self/status, in MB. */
+function memory(): { peak: number; anon: number; file: number } {
+  const s = readFileSync("/proc/self/status", "utf8");
+  const mb = (f: string) =>
+    Math.round(Number(new RegExp(`^${f}:\\s+(\\d+) kB`, "m").exec(s)?.[1] ?? 0) / 1024);
+  return { peak: mb("VmHWM"), anon: mb("RssAnon"), file: mb("RssFile") };
+}
+
+/** Child: the server; ingests in process on request and reports the time and CPU it took. */
+async function serverChild(databaseUrl: string): Promise<void> {
+  const { loadConfig } = await import("../src/config/config.ts");
+  const { createLogger } = await import("../src/core/logger.ts");
+  const { composeServer } = await import("../src/main.ts");
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-search-"));
+  const config = loadConfig({
+    flags: { port: 0, dataDir, databaseUrl: databaseUrl || undefined, logLevel: "silent", ...credentials },
+  });
+  const server = await composeServer(config, { logger: createLogger("silent") });
+  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  const ingest = async (from: number, count: number) => {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let at = from; at < from + count; at += 2000) {
+      const n = Math.min(2000, from + count - at);
+      const batch = Array.from({ length: n }, (_, k) => contact(at + k));
+      await server.profiles.ingestor.ingestObjects(DOMAIN, TYPE, batch);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+  process.send?.({ ready: endpoint });
+  process.on("message", async (m: { ingest?: [number, number]; memory?: true; exit?: true }) => {
+    if (m.ingest) process.send?.({ ingested: await ingest(m.ingest[0], m.ingest[1]) });
+    if (m.memory) process.send?.({ memory: memory() });
+    if (m.exit) {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
+
+function next<T>(c: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const on = (m: unknown) => {
+      if (m && typeof m === "object" && key in m) {
+        c.off("message", on);
+        c.off("exit", onExit);
+        resolve((m as Record<string, T>)[key] as T);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${key}`));
+    c.on("message", on);
+    c.once("exit", onExit);
+  });
+}
+
+interface Signed {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** `count` SearchProfiles requests by `_salesforceContactId` of random ingested contacts, signed now. */
+async function signSearches(endpoint: string, profiles: number, count: number): Promise<Signed[]> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "profile", sha256: Sha256 });
+  const path = `/domains/${DOMAIN}/profiles/search`;
+  const out: Signed[] = [];
+  for (let k = 0; k < count; k++) {
+    const body = JSON.stringify({
+      KeyName: "_salesforceContactId",
+      Values: [contactId(Math.floor(Math.random() * profiles))],
+    });
+    const req = new HttpRequest({
+      method: "POST",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      headers: { host: url.host, "content-type": "application/json" },
+      body,
+    });
+    const signed = await signer.sign(req);
+    out.push({ path, headers: signed.headers as Record<string, string>, body });
+  }
+  return out;
+}
+
+/** Sends `reqs` at `rate` per second on schedule (open loop); latencies in ms from each request's slot. */
+async function openLoop(endpoint: string, reqs: Signed[], rate: number) {
+  const url = new URL(endpoint);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  let wrong = 0;
+  let failed = 0;
+  const send = (r: Signed, slot: number) =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        { agent, host: url.hostname, port: url.port, method: "POST", path: r.path, headers: r.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            latencies.push(performance.now() - slot);
+            if (res.statusCode !== 200) failed++;
+            else if ((JSON.parse(Buffer.concat(chunks).toString()).Items ?? []).length !== 1) wrong++;
+            resolve();
+          });
+        },
+      );
+      req.on("error", () => {
+        failed++;
+        resolve();
+      });
+      req.end(r.body);
+    });
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now() + 5;
+  let i = 0;
+  while (i < reqs.length) {
+    const now = performance.now();
+    while (i < reqs.length && t0 + (i * 1000) / rate <= now) {
+      inflight.push(send(reqs[i]!, t0 + (i * 1000) / rate));
+      i++;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const seconds = (performance.now() - t0) / 1000;
+  return { sent: reqs.length, seconds, p50: p(0.5), p99: p(0.99), p999: p(0.999), max: p(1), wrong, failed };
+}
+
+/** `clients` SDK clients, each putting its share of `count` contacts one at a time (closed loop). */
+async function puts(endpoint: string, from: number, count: number, clients: number) {
+  const made = Array.from(
+    { length: clients },
+    () => new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 }),
+  );
+  const t0 = performance.now();
+  let at = from;
+  await Promise.all(
+    made.map(async (c) => {
+      while (at < from + count) {
+        const i = at++;
+        await c.send(
+          new PutProfileObjectCommand({
+            DomainName: DOMAIN,
+            ObjectTypeName: TYPE,
+            Object: JSON.stringify(contact(i)),
+          }),
+        );
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  for (const c of made) c.destroy();
+  return { ms, rate: (count / ms) * 1000 };
+}
+
+const load = () =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      profiles: { type: "string" },
+      rate: { type: "string", default: "1000" },
+      seconds: { type: "string" },
+      backfill: { type: "string" },
+      "put-clients": { type: "string", default: "4" },
+      puts: { type: "string" },
+      dialect: { type: "string", default: "sqlite" },
+      quick: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+  });
+  const q = values.quick;
+  const profiles = Number(values.profiles ?? (q ? 20_000 : 200_000));
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds ?? (q ? 5 : 10));
+  const backfill = Number(values.backfill ?? (q ? 10_000 : 40_000));
+  const putCount = Number(values.puts ?? (q ? 1_000 : 4_000));
+  const putClients = Number(values["put-clients"]);
+  const pgdb = values.dialect === "postgres" ? await freshPostgres("pf_search") : undefined;
+  if (values.dialect === "postgres" && !pgdb) return;
+  const prof = process.env["PROFILEFLOW_BENCH_CPU_PROF"];
+  const server = fork(self, ["--server", pgdb?.url ?? ""], {
+    execArgv: ["--import", "tsx", ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [])],
+    stdio: "inherit",
+  });
+  try {
+    const endpoint = await next<string>(server, "ready");
+    const sdk = new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials });
+    await sdk.send(new CreateDomainCommand({ DomainName: DOMAIN, DefaultExpirationDays: 365 }));
+    await sdk.send(
+      new PutProfileObjectTypeCommand({
+        DomainName: DOMAIN,
+        ObjectTypeName: TYPE,
+        TemplateId: TYPE,
+        Description: "Salesforce contacts",
+        ExpirationDays: 365,
+      }),
+    );
+    sdk.destroy();
+    const f = (x: number) => Math.round(x).toLocaleString("en-US");
+    console.log(
+      `search-latency (${values.dialect}): ${f(profiles)} profiles, SearchProfiles at ${rate}/s for ${seconds} s per phase; ${cpus().length} cores, ${load()}`,
+    );
+    server.send({ ingest: [0, profiles] });
+    const ing = await next<{ ms: number; cpuMs: number }>(server, "ingested");
+    const inProcess = (profiles / ing.ms) * 1000;
+    console.log(
+      `in-process ingest (batches of 2,000): ${f(profiles)} in ${(ing.ms / 1000).toFixed(1)} s = ${f(inProcess)} objects/s ` +
+        `(${f((profiles / ing.cpuMs) * 1000)} per server CPU-second); ${load()}`,
+    );
+    const phase = async (label: string) => {
+      const reqs = await signSearches(endpoint, profiles, rate * seconds);
+      const r = await openLoop(endpoint, reqs, rate);
+      console.log(
+        `SearchProfiles ${label}: ${f(r.sent)} sent at ${rate}/s (achieved ${f(r.sent / r.seconds)}/s): p50 ${r.p50.toFixed(2)} ms, ` +
+          `p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ` +
+          `${r.wrong} wrong, ${r.failed} failed; ${load()}`,
+      );
+    };
+    await phase("idle");
+    // Under a backfill: the server ingests `backfill` more contacts in process while the searches run.
+    server.send({ ingest: [profiles + putCount, backfill] });
+    const during = next<{ ms: number; cpuMs: number }>(server, "ingested");
+    await phase(`during a backfill of ${f(backfill)}`);
+    const bf = await during;
+    console.log(
+      `  the backfill: ${f(backfill)} in ${(bf.ms / 1000).toFixed(1)} s = ${f((backfill / bf.ms) * 1000)} objects/s`,
+    );
+    const p = await puts(endpoint, profiles, putCount, putClients);
+    console.log(
+      `PutProfileObject over HTTP, ${putClients} concurrent SDK clients: ${f(putCount)} in ${(p.ms / 1000).toFixed(1)} s = ` +
+        `${f(p.rate)} objects/s = ${(p.rate / inProcess).toFixed(2)} × the in-process ingest rate; ${load()}`,
+    );
+    server.send({ memory: true });
+    const mem = await next<{ peak: number; anon: number; file: number }>(server, "memory");
+    console.log(
+      `server memory: peak RSS (VmHWM) ${mem.peak} MB; now anonymous ${mem.anon} MB, file-backed ${mem.file} MB`,
+    );
+  } finally {
+    server.send({ exit: true });
+    await new Promise((r) => server.once("exit", r));
+    await pgdb?.drop();
+  }
+}
+
+if (process.argv[2] === "--server") await serverChild(process.argv[3] ?? "");
+else
+  await main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
