@@ -241,7 +241,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     },
     runner: workflows,
     executions: flows.engine.executions,
-    roles: new WorkflowRoleCheck(iam.principals, iam.iam, clock, config.region, config.accountId),
+    roles: new WorkflowRoleCheck(iam.principals, iam.iam, clock, config.region, config.accountId, iam.audit),
     roleActor: iam.roleActor,
   });
   const integrations = new IntegrationService({

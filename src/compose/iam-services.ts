@@ -46,8 +46,8 @@ export function composeIam(deps: {
   const policies = new PolicyStore(iam.arns, clock);
   const sessions = new SessionStore(box, clock);
   const principals = new Principals(db, accessKeys, iam, policies, sessions, clock);
-  const sts = new StsService(db, iam, principals, sessions, clock, deps.region);
   const audit = new AuditLog(clock);
+  const sts = new StsService(db, iam, principals, sessions, clock, deps.region, audit);
   return {
     iam,
     policies,

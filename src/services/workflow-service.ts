@@ -51,7 +51,14 @@ export interface WorkflowServiceDeps {
    * CreateIntegrationWorkflow's role check (src/security/iam/workflow-role-check.ts): the role exists,
    * trusts profile.amazonaws.com, and the caller may iam:PassRole it. Absent: RoleArn is stored only.
    */
-  roles?: { check(q: Queryable, accessKeyId: string, roleArn: string): Promise<{ kind: "role" | "legacy" }> };
+  roles?: {
+    check(
+      q: Queryable,
+      accessKeyId: string,
+      roleArn: string,
+      requestId?: string,
+    ): Promise<{ kind: "role" | "legacy" }>;
+  };
   /** The workflow's role, for DeleteWorkflow's profile:DeleteIntegration and appflow:DeleteFlow. */
   roleActor?: WorkflowRoleActor<Queryable>;
 }
@@ -66,6 +73,8 @@ export interface WorkflowRequest {
   tags?: Readonly<Record<string, string>> | undefined;
   /** The signing caller's access key: its right to pass the role is checked. */
   callerAccessKeyId?: string | undefined;
+  /** The request's id (recorded with the iam:PassRole decision in the audit trail). */
+  requestId?: string | undefined;
 }
 
 /** A workflow's filters for ListWorkflows (epoch ms). */
@@ -101,7 +110,8 @@ export class WorkflowService {
     // connection, and the caller's principal is resolved through the pool).
     let actsAsRole = false;
     if (this.d.roles && r.callerAccessKeyId !== undefined) {
-      actsAsRole = (await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn)).kind === "role";
+      actsAsRole =
+        (await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn, r.requestId)).kind === "role";
     }
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later

@@ -103,6 +103,7 @@ async function createWorkflow(workflows: WorkflowService, ctx: OperationContext)
     })),
     tags: input.Tags,
     callerAccessKeyId: ctx.caller.accessKeyId,
+    requestId: ctx.requestId,
   });
   return {
     WorkflowId: workflow.workflowId,

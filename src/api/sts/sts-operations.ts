@@ -56,7 +56,7 @@ export function stsOperations(d: StsDeps): ServiceDefinition {
             "Session policies (Policy, PolicyArns) are not supported yet: AssumeRole without them gives the role's own permissions.",
           );
         }
-        const r = await d.sts.assumeRole(await caller(ctx), roleArn, sessionName, duration);
+        const r = await d.sts.assumeRole(await caller(ctx), roleArn, sessionName, duration, ctx.requestId);
         return {
           Credentials: credentialsXml(r.credentials),
           AssumedRoleUser: { AssumedRoleId: r.assumedRoleId, Arn: r.arn },
@@ -65,7 +65,11 @@ export function stsOperations(d: StsDeps): ServiceDefinition {
       }),
       stsOp("GetSessionToken", async (f, ctx) => {
         const duration = optionalInt(f, "DurationSeconds", 900, 129_600);
-        return { Credentials: credentialsXml(await d.sts.getSessionToken(await caller(ctx), duration)) };
+        return {
+          Credentials: credentialsXml(
+            await d.sts.getSessionToken(await caller(ctx), duration, ctx.requestId),
+          ),
+        };
       }),
     ],
   };

@@ -4,6 +4,7 @@ import type { Queryable } from "../../db/queryable.ts";
 import { denialMessage } from "../../iam/denial-message.ts";
 import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
+import type { AuditLog } from "./audit-log.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { IamStore } from "./iam-store.ts";
 import type { Principal, Principals } from "./principals.ts";
@@ -33,7 +34,20 @@ export class StsService {
     private readonly sessions: SessionStore,
     private readonly clock: Clock,
     private readonly region: string,
+    /** Where AssumeRole's and GetSessionToken's decisions are recorded (allowed and denied alike). */
+    private readonly audit?: AuditLog,
   ) {}
+
+  /** One STS decision into the audit trail (the edge records none: STS decides for itself). */
+  async #record(
+    caller: Principal,
+    action: string,
+    resource: string,
+    decision: "Allow" | "ExplicitDeny" | "ImplicitDeny",
+    requestId: string,
+  ): Promise<void> {
+    await this.audit?.record(this.db, { requestId, principalArn: caller.arn, action, resource, decision });
+  }
 
   /**
    * Temporary credentials for a role whose trust policy lets the caller assume it. Within the account
@@ -46,17 +60,24 @@ export class StsService {
     roleArn: string,
     sessionName: string,
     durationSeconds?: number,
+    requestId = "",
   ): Promise<AssumedRole> {
     if (caller.kind === "root") {
+      await this.#record(caller, "sts:AssumeRole", roleArn, "ImplicitDeny", requestId);
       throw new ProfileflowError("ACCESS_DENIED", "Roles may not be assumed by root accounts.");
     }
-    const deny = (decision: "ExplicitDeny" | "ImplicitDeny") =>
-      new ProfileflowError("ACCESS_DENIED", denialMessage(caller.arn, "sts:AssumeRole", roleArn, decision));
+    const deny = async (decision: "ExplicitDeny" | "ImplicitDeny") => {
+      await this.#record(caller, "sts:AssumeRole", roleArn, decision, requestId);
+      return new ProfileflowError(
+        "ACCESS_DENIED",
+        denialMessage(caller.arn, "sts:AssumeRole", roleArn, decision),
+      );
+    };
     const name = roleArn.slice(roleArn.lastIndexOf("/") + 1);
     const role = roleArn.startsWith(`arn:aws:iam::${caller.account}:role/`)
       ? await this.iam.findRole(this.db, name)
       : undefined;
-    if (!role || role.arn !== roleArn) throw deny("ImplicitDeny");
+    if (!role || role.arn !== roleArn) throw await deny("ImplicitDeny");
     const ids = caller.kind === "role" ? [caller.arn, caller.roleArn] : [caller.arn];
     const request = {
       action: "sts:AssumeRole",
@@ -71,13 +92,14 @@ export class StsService {
       ...request,
       principal: { type: "AWS", ids, account: caller.account },
     });
-    if (byTrust.decision === "ExplicitDeny") throw deny("ExplicitDeny");
+    if (byTrust.decision === "ExplicitDeny") throw await deny("ExplicitDeny");
     const identity = evaluatePolicies(await this.principals.policiesOf(this.db, caller), request);
-    if (identity.decision === "ExplicitDeny") throw deny("ExplicitDeny");
+    if (identity.decision === "ExplicitDeny") throw await deny("ExplicitDeny");
     const namesCaller =
       evaluatePolicies(trust, { ...request, principal: { type: "AWS", ids } }).decision === "Allow";
     if (byTrust.decision !== "Allow" || !(namesCaller || identity.decision === "Allow"))
-      throw deny("ImplicitDeny");
+      throw await deny("ImplicitDeny");
+    await this.#record(caller, "sts:AssumeRole", role.arn, "Allow", requestId);
     // Role chaining limits a session to one hour.
     const max = caller.kind === "role" ? Math.min(3600, role.maxSessionDuration) : role.maxSessionDuration;
     const duration = durationSeconds ?? Math.min(DURATION.assumeRoleDefault, max);
@@ -95,13 +117,19 @@ export class StsService {
   }
 
   /** Temporary credentials for the caller itself; not from temporary credentials. */
-  async getSessionToken(caller: Principal, durationSeconds?: number): Promise<TemporaryCredentials> {
+  async getSessionToken(
+    caller: Principal,
+    durationSeconds?: number,
+    requestId = "",
+  ): Promise<TemporaryCredentials> {
     if (caller.temporary) {
+      await this.#record(caller, "sts:GetSessionToken", "*", "ImplicitDeny", requestId);
       throw new ProfileflowError("ACCESS_DENIED", "Cannot call GetSessionToken with session credentials");
     }
     const max = caller.kind === "root" ? DURATION.rootSessionTokenMax : DURATION.sessionTokenMax;
     const duration = durationSeconds ?? Math.min(DURATION.sessionTokenDefault, max);
     checkDuration(duration, DURATION.min, max);
+    await this.#record(caller, "sts:GetSessionToken", "*", "Allow", requestId);
     const owner =
       caller.kind === "user"
         ? { principalType: "user" as const, principalKey: caller.userName.toLowerCase() }

@@ -4,6 +4,7 @@ import type { Queryable } from "../../db/queryable.ts";
 import { denialMessage } from "../../iam/denial-message.ts";
 import { evaluatePolicies } from "../../iam/policy-evaluator.ts";
 import { contextValues } from "../../iam/request-context.ts";
+import type { AuditLog } from "./audit-log.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { IamStore } from "./iam-store.ts";
 import type { Principals } from "./principals.ts";
@@ -31,9 +32,16 @@ export class WorkflowRoleCheck {
     private readonly clock: Clock,
     private readonly region: string,
     private readonly account: string,
+    /** Where the iam:PassRole decision is recorded (allowed and denied alike). */
+    private readonly audit?: AuditLog,
   ) {}
 
-  async check(q: Queryable, accessKeyId: string, roleArn: string): Promise<WorkflowRoleDecision> {
+  async check(
+    q: Queryable,
+    accessKeyId: string,
+    roleArn: string,
+    requestId = "",
+  ): Promise<WorkflowRoleDecision> {
     const caller = await this.principals.principalOf(accessKeyId);
     const m = ROLE_ARN.exec(roleArn);
     const role = m && m[1] === this.account ? await this.iam.findRole(q, m[2]!) : undefined;
@@ -46,6 +54,13 @@ export class WorkflowRoleCheck {
         action: "iam:PassRole",
         resource: roleArn,
         context: contextValues({ ...keys, "iam:PassedToService": PROFILE_SERVICE_PRINCIPAL }),
+      });
+      await this.audit?.record(q, {
+        requestId,
+        principalArn: caller.arn,
+        action: "iam:PassRole",
+        resource: roleArn,
+        decision: e.decision,
       });
       if (e.decision !== "Allow") {
         throw new ProfileflowError(
