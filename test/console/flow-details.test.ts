@@ -1,6 +1,7 @@
 import {
   CreateConnectorProfileCommand,
   CreateFlowCommand,
+  DescribeFlowCommand,
   DescribeFlowExecutionRecordsCommand,
   type ExecutionRecord,
   ListFlowsCommand,
@@ -275,6 +276,31 @@ describeConsole("Flow details and View objects (chromium)", () => {
     expect(after.Items?.some((i) => i.Uri?.endsWith("flow/sn-users"))).toBe(false);
     const flows = await h.server.appflow.send(new ListFlowsCommand({}));
     expect(flows.flows?.map((f) => f.flowName)).not.toContain("sn-users");
+    expectCleanConsole(p);
+  });
+
+  it("a flow that does not exist: the API's message, and no actions, advice or empty tables", async () => {
+    const p = await h.newPage();
+    // DescribeFlow and DescribeFlowExecutionRecords of a missing flow are refused (404): those calls only.
+    p.allow(
+      /Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/[^/]+\/describe-flow(-execution-records)?\)/,
+    );
+    const expected = await h.server.appflow.send(new DescribeFlowCommand({ flowName: "nosuchflow" })).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(expected).not.toBe("");
+    await h.signIn(p);
+    await p.page.goto(`${h.url}domains/${domain}/integrations/nosuchflow/details`);
+    await p.page.getByText("Flow nosuchflow could not be loaded").waitFor();
+    await p.page.getByText(expected).first().waitFor();
+    await p.page.getByRole("link", { name: "Customer profiles configuration" }).last().waitFor();
+    for (const name of ["View objects", "Re-establish", "Run now", "Delete integration"])
+      expect(await p.page.getByRole("button", { name }).count(), name).toBe(0);
+    expect(await p.page.getByRole("link", { name: /View objects|Re-establish/ }).count()).toBe(0);
+    expect(await p.page.getByText("The flow has not run yet").count()).toBe(0);
+    expect(await p.page.getByRole("table").count()).toBe(0);
+    await expectAccessible(p, "a missing flow");
     expectCleanConsole(p);
   });
 });

@@ -212,12 +212,23 @@ describeConsole("Profiles search and the unified profile (chromium)", () => {
     expectCleanConsole(p);
   });
 
-  it("shows the API's message for a profile that does not exist", async () => {
+  it("shows the API's message for a profile that does not exist, and no empty sections", async () => {
     const p = await h.newPage();
-    p.allow(/Failed to load resource/);
+    const missing = "0".repeat(32);
+    // The profile's history is refused (404) for a profile that does not exist: that call only.
+    p.allow(
+      /Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/[^/]+\/domains\/people\/profiles\/history-records\?/,
+    );
     await h.signIn(p);
-    await p.page.goto(`${h.url}domains/${domain}/profiles/${"0".repeat(32)}`);
+    await p.page.goto(`${h.url}domains/${domain}/profiles/${missing}`);
     await p.page.getByText("Load profile failed").waitFor();
+    await p.page.getByText(`Profile ${missing} could not be loaded`).waitFor();
+    await p.page.getByRole("button", { name: "Retry" }).waitFor();
+    // Nothing that reads as a profile with no fields or objects.
+    expect(await p.page.getByRole("heading", { name: /^Fields/ }).count()).toBe(0);
+    expect(await p.page.getByRole("heading", { name: /^Objects/ }).count()).toBe(0);
+    expect(await p.page.getByRole("table").count()).toBe(0);
+    await expectAccessible(p, "a missing profile");
     expectCleanConsole(p);
   });
 });

@@ -85,10 +85,14 @@ export function FlowActions({
     <>
       <SpaceBetween direction="horizontal" size="xs">
         <Button iconName="refresh" ariaLabel="Refresh flow details" onClick={onChanged} />
-        <Button href={href(paths.viewObjects(domain, flowName))} onFollow={follow}>
+        <Button href={href(paths.viewObjects(domain, flowName))} onFollow={follow} disabled={!flow}>
           View objects
         </Button>
-        <Button href={reestablishHref(domain, flow, sourceObject, objectTypeName)} onFollow={follow}>
+        <Button
+          href={reestablishHref(domain, flow, sourceObject, objectTypeName)}
+          onFollow={follow}
+          disabled={!flow}
+        >
           Re-establish
         </Button>
         <Button onClick={() => setConfirming(true)} disabled={!flow}>

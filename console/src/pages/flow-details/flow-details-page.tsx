@@ -1,6 +1,11 @@
+import Alert from "@cloudscape-design/components/alert";
+import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
+import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import { useClients } from "../../aws.ts";
+import { apiMessage, useClients } from "../../aws.ts";
+import { follow, href } from "../../router.ts";
+import { paths } from "../../routes.tsx";
 import { useSession } from "../../session.ts";
 import { useApi } from "../../use-api.ts";
 import type { PageProps } from "../page-props.ts";
@@ -21,11 +26,39 @@ export function FlowDetailsPage({ params }: PageProps) {
     return loadFlow(clients, session, domain, flowName);
   }, [clients, session, domain, flowName]);
   const d = data.data;
+  const description = `Integration ${flowName} of domain ${domain}. If an object fails to be sent, learn here what's gone wrong. If the connection stops working, delete the integration and then re-establish it.`;
+  if (data.error && !d) {
+    // The flow could not be read (deleted, never existed, no access): say so, and offer nothing that
+    // acts on it or describes it.
+    return (
+      <SpaceBetween size="l">
+        <Header variant="h1" description={description}>
+          Flow details
+        </Header>
+        <Alert
+          type="error"
+          header={`Flow ${flowName} could not be loaded`}
+          action={<Button onClick={data.reload}>Retry</Button>}
+        >
+          <SpaceBetween size="xs">
+            <span>{apiMessage(data.error)}</span>
+            <span>
+              The integrations of domain {domain} are listed on{" "}
+              <Link href={href(paths.configuration(), { domain })} onFollow={follow}>
+                Customer profiles configuration
+              </Link>
+              .
+            </span>
+          </SpaceBetween>
+        </Alert>
+      </SpaceBetween>
+    );
+  }
   return (
     <SpaceBetween size="l">
       <Header
         variant="h1"
-        description={`Integration ${flowName} of domain ${domain}. If an object fails to be sent, learn here what's gone wrong. If the connection stops working, delete the integration and then re-establish it.`}
+        description={description}
         actions={
           <FlowActions
             domain={domain}

@@ -1,7 +1,8 @@
+import Alert from "@cloudscape-design/components/alert";
 import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import { useClients } from "../../aws.ts";
+import { apiMessage, useClients } from "../../aws.ts";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
 import { useSession } from "../../session.ts";
@@ -61,11 +62,25 @@ export function ProfilePage({ params }: PageProps) {
       >
         {name}
       </Header>
-      <FieldsSection fields={data.data?.fields ?? []} loading={data.loading} />
-      <ObjectsSection objects={data.data?.objects ?? []} loading={data.loading} />
-      <HistorySection records={history.data ?? []} loading={history.loading} />
-      <MatchesSection domain={domain} matches={matches.data} loading={matches.loading} />
-      <MergesSection explanation={data.data?.explanation} loading={data.loading} />
+      {data.error && !data.data ? (
+        // The profile could not be read (merged away, deleted, never existed): say so, and show no
+        // empty sections that would read as "a profile with nothing in it".
+        <Alert
+          type="error"
+          header={`Profile ${profileId} could not be loaded`}
+          action={<Button onClick={reload}>Retry</Button>}
+        >
+          {apiMessage(data.error)}
+        </Alert>
+      ) : (
+        <>
+          <FieldsSection fields={data.data?.fields ?? []} loading={data.loading} />
+          <ObjectsSection objects={data.data?.objects ?? []} loading={data.loading} />
+          <HistorySection records={history.data ?? []} loading={history.loading} />
+          <MatchesSection domain={domain} matches={matches.data} loading={matches.loading} />
+          <MergesSection explanation={data.data?.explanation} loading={data.loading} />
+        </>
+      )}
     </SpaceBetween>
   );
 }
