@@ -15,6 +15,7 @@ import { createApiMetrics } from "./api/metrics.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
+import { domainKeyAccess } from "./compose/domain-key-access.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
 import { composeIam, type IamServices } from "./compose/iam-services.ts";
@@ -164,6 +165,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     objectTypes,
     cascade: late.cascade,
     keys: domainKeys,
+    keyAccess: domainKeyAccess(iam.authorizer, config.region),
   });
   const services: ServiceDefinition[] = [
     tagOperations("profile", tags),

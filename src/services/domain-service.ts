@@ -33,6 +33,22 @@ export interface DomainKeyPort {
   deleteForDomainIn(tx: Queryable, domainName: string): Promise<void>;
 }
 
+/** Who asks for a change (UpdateDomain's caller), as the authorizer knows them. */
+export interface DomainCaller {
+  accessKeyId: string;
+  requestId?: string | undefined;
+}
+
+/**
+ * The caller's right to use KMS keys through Customer Profiles (kms:ViaService): a domain's data key
+ * moves to another key only when the caller may decrypt under the old key and generate data keys under
+ * the new one, as Customer Profiles asks KMS for it in AWS. The account root always may.
+ */
+export interface DomainKeyAccess {
+  /** ACCESS_DENIED (AWS's sentence, naming the kms: action and key) unless the caller may. */
+  authorizeRewrap(caller: DomainCaller, domainName: string, fromKey: string, toKey: string): Promise<void>;
+}
+
 /** What GetDomain's Stats are summed from. */
 export interface DomainStatsSource {
   statsIn(q: Queryable, domainName: string): Promise<DomainStats>;
@@ -69,6 +85,8 @@ export interface DomainServiceDeps {
   cascade: readonly DomainCascade[];
   /** The domains' KMS keys and data keys; without it keys are made-up ARNs and data is stored as is. */
   keys?: DomainKeyPort;
+  /** UpdateDomain's check that its caller may use the old and the new key (none: not checked). */
+  keyAccess?: DomainKeyAccess;
 }
 
 /** CreateDomain, GetDomain, UpdateDomain, ListDomains, DeleteDomain: each one transaction. */
@@ -85,7 +103,8 @@ export class DomainService {
       const keys = this.d.keys;
       const given = settings.defaultEncryptionKey;
       if (keys && given) await keys.checkIn(tx, given, "DefaultEncryptionKey");
-      const generated = keys && (await keys.createForDomainIn(tx, name));
+      // A given key is the domain's own (clearing it later keeps it): no unused key is generated.
+      const generated = keys && (given || (await keys.createForDomainIn(tx, name)));
       const domain = await this.d.domains.create(tx, name, settings, generated);
       await keys?.createDataKeyIn(tx, name, domain.defaultEncryptionKey, domain.createdAt);
       if (settings.ruleBasedMatching) await this.d.matching.configuredIn(tx, name);
@@ -104,11 +123,24 @@ export class DomainService {
   }
 
   /** Changes the given settings (under the domain's lock: a matching reset must see every ingested profile). */
-  update(
+  async update(
     name: string,
     patch: Partial<DomainSettings>,
     tags: Record<string, string> | undefined,
+    caller?: DomainCaller,
   ): Promise<DomainView> {
+    // Before the transaction: the authorizer reads IAM and KMS through the pool (SQLite has one connection).
+    if (caller && this.d.keyAccess && patch.defaultEncryptionKey) {
+      const current = await this.d.domains.get(this.d.db, name);
+      if (current && current.defaultEncryptionKey !== patch.defaultEncryptionKey) {
+        await this.d.keyAccess.authorizeRewrap(
+          caller,
+          name,
+          current.defaultEncryptionKey,
+          patch.defaultEncryptionKey,
+        );
+      }
+    }
     return inDomainTransaction(this.d.db, this.d.dialect, name, async (tx) => {
       const keys = this.d.keys;
       if (keys && patch.defaultEncryptionKey) {

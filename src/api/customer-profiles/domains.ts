@@ -45,7 +45,8 @@ export function domainOperations({ domains }: DomainOperationsDeps): ServiceDefi
         const patch: Partial<DomainSettings> = settingsOf(input);
         if (input.DefaultExpirationDays !== undefined)
           patch.defaultExpirationDays = input.DefaultExpirationDays;
-        return domainResponse(await domains.update(name, patch, input.Tags));
+        const caller = { accessKeyId: ctx.caller.accessKeyId, requestId: ctx.requestId };
+        return domainResponse(await domains.update(name, patch, input.Tags, caller));
       },
     },
     {

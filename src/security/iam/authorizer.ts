@@ -20,6 +20,11 @@ export interface AuthorizationInput extends Omit<OperationRequest, "region" | "a
   accessKeyId: string;
   /** The request's `x-amzn-RequestId` (recorded with the decision in the audit trail). */
   requestId?: string;
+  /**
+   * A KMS request a service makes for the caller (`kms:ViaService`, e.g. `profile.us-east-1.amazonaws.com`
+   * when UpdateDomain re-wraps a domain's data key under another key).
+   */
+  viaService?: string;
 }
 
 /**
@@ -100,8 +105,10 @@ export class Authorizer {
       keys["aws:TagKeys"] = Object.keys(target.requestTags);
       for (const [k, v] of Object.entries(target.requestTags)) keys[`aws:RequestTag/${k}`] = v;
     }
-    if (input.service === "kms" && this.kms)
+    if (input.service === "kms" && this.kms) {
       Object.assign(keys, this.kms.contextKeys(input.body, principal.account));
+      if (input.viaService) keys["kms:ViaService"] = input.viaService;
+    }
     // The resource's tags are read only when a policy may look at them (a key policy might).
     const tagsNeeded = input.service === "kms" || policies.some((p) => readsResourceTags(p.document));
     if (target.resource !== "*" && tagsNeeded) {
