@@ -350,6 +350,33 @@ describeEachDialect("KMS through the SDK", (dialect) => {
     expect(malformed.name).toBe("MalformedPolicyDocumentException");
   });
 
+  it("CreateAlias and UpdateAlias are authorized on the alias and on the target key", async () => {
+    const mine = await newKey("aliasable");
+    const other = await newKey("not the user's");
+    const aliases = `arn:aws:kms:us-east-1:${account}:alias/team-*`;
+    const creds = await userWithKey(
+      iam,
+      "alias-user",
+      policyDocument({
+        Effect: "Allow",
+        Action: ["kms:CreateAlias", "kms:UpdateAlias"],
+        Resource: [aliases, mine.Arn],
+      }),
+    );
+    const user = clients.client(KMSClient, creds);
+    const onOther = await failure(
+      user.send(new CreateAliasCommand({ AliasName: "alias/team-a", TargetKeyId: other.KeyId })),
+    );
+    expect(onOther.name).toBe("AccessDeniedException");
+    expect(onOther.message).toContain(`kms:CreateAlias on resource: ${other.Arn}`);
+    await user.send(new CreateAliasCommand({ AliasName: "alias/team-a", TargetKeyId: mine.KeyId }));
+    const moved = await failure(
+      user.send(new UpdateAliasCommand({ AliasName: "alias/team-a", TargetKeyId: other.KeyId })),
+    );
+    expect(moved.name).toBe("AccessDeniedException");
+    expect(moved.message).toContain(`kms:UpdateAlias on resource: ${other.Arn}`);
+  });
+
   it("a grant's EncryptionContextEquals / EncryptionContextSubset bind the grantee's requests", async () => {
     const key = await newKey();
     const creds = await userWithKey(iam, "grant-user");

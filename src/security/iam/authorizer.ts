@@ -76,7 +76,25 @@ export class Authorizer {
     return resource;
   }
 
+  /**
+   * Authorizes the request; CreateAlias and UpdateAlias are authorized on the alias and on the key it
+   * is to point to (TargetKeyId), as KMS does.
+   * https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
+   */
   async authorize(input: AuthorizationInput): Promise<void> {
+    await this.#authorizeOne(input);
+    const body = (input.body ?? {}) as Record<string, unknown>;
+    const target = body["TargetKeyId"];
+    if (
+      input.service === "kms" &&
+      /^(Create|Update)Alias$/.test(input.operation) &&
+      typeof target === "string"
+    ) {
+      await this.#authorizeOne({ ...input, body: { KeyId: target } });
+    }
+  }
+
+  async #authorizeOne(input: AuthorizationInput): Promise<void> {
     const principal = await this.principals.principalOf(input.accessKeyId);
     const request = { ...input, region: this.region, account: this.account };
     const target = authorizationTarget(
