@@ -9,9 +9,8 @@ import {
   type IdentityResolutionJob,
   latestFinishedJob,
   listJobs,
-  listMatches,
-  matchPageKey,
 } from "../../profiles/matching/identity-resolution-store.ts";
+import { groupPageKey, matchGroupsOf, pageOfGroups } from "../../profiles/matching/match-groups.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
 import type { Operation, OperationContext } from "../operation.ts";
 import { parseInput } from "../validate.ts";
@@ -47,7 +46,7 @@ const previewSchema = z.object({
 
 /**
  * ML matching's operations: GetIdentityResolutionJob, ListIdentityResolutionJobs, GetMatches (the
- * latest completed job's matches), GetAutoMergingPreview, and one extension (not in AWS, whose jobs run
+ * latest finished job's matches, in groups), GetAutoMergingPreview, and one extension (not in AWS, whose jobs run
  * only on their schedule): StartIdentityResolutionJob, `POST /domains/{DomainName}/identity-resolution-jobs`.
  */
 export function identityResolutionOperations(deps: IdentityResolutionDeps): Operation[] {
@@ -119,24 +118,22 @@ async function listIdentityResolutionJobs(deps: IdentityResolutionDeps, ctx: Ope
   };
 }
 
-/** The latest finished job's matches (none before a job has finished). */
+/** The latest finished job's matches in groups of profiles (none before a job has finished). */
 async function getMatches(deps: IdentityResolutionDeps, ctx: OperationContext) {
   const domain = await requireDomain(deps.domains, ctx.params);
   const page = pageRequest(ctx.query, "GetMatches");
   const job = await latestFinishedJob(deps.db, domain);
   if (!job) return { Matches: [], PotentialMatches: 0 };
-  const { items, more, total } = await listMatches(deps.db, domain, job.jobId, page);
+  // Groups of profiles, as AWS answers (each MatchId with every profile its matches link).
+  const groups = await matchGroupsOf(deps.db, domain, job.jobId);
+  const { items, more } = pageOfGroups(groups, page);
   return {
     MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
-    PotentialMatches: total,
-    Matches: items.map((m) => ({
-      MatchId: m.matchId,
-      ProfileIds: [m.profileA, m.profileB],
-      ConfidenceScore: m.score,
-    })),
+    PotentialMatches: groups.length,
+    Matches: items.map((g) => ({ MatchId: g.matchId, ProfileIds: g.profileIds, ConfidenceScore: g.score })),
     NextToken: nextToken(
       "GetMatches",
-      items.map((m) => ({ key: matchPageKey(m) })),
+      items.map((g) => ({ key: groupPageKey(g) })),
       more,
     ),
   };
