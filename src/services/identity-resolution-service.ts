@@ -11,11 +11,14 @@ import {
   insertJob,
   latestFinishedJob,
   listJobs,
-  listMatches,
-  type MlMatch,
   newJobId,
 } from "../profiles/matching/identity-resolution-store.ts";
-import { type MatchGroup, matchGroupOf } from "../profiles/matching/match-groups.ts";
+import {
+  type MatchGroup,
+  matchGroupOf,
+  matchGroupsOf,
+  pageOfGroups,
+} from "../profiles/matching/match-groups.ts";
 import { listRuleMatches, similarByRule } from "../profiles/matching/rule-match-list.ts";
 
 /** A page request: the sort key to resume after, and how many. */
@@ -82,14 +85,19 @@ export class IdentityResolutionService {
     return listJobs(this.d.db, domainName, page);
   }
 
-  /** The latest finished job and a page of its matches (one read transaction); undefined before one finished. */
+  /**
+   * The latest finished job and a page of its matches in groups of profiles, as GetMatches answers
+   * (one read transaction; `total` counts the groups); undefined before one finished.
+   */
   latestMatches(
     domainName: string,
     page: JobPage,
-  ): Promise<{ job: IdentityResolutionJob; items: MlMatch[]; more: boolean; total: number } | undefined> {
+  ): Promise<{ job: IdentityResolutionJob; items: MatchGroup[]; more: boolean; total: number } | undefined> {
     return this.d.db.transaction().execute(async (tx) => {
       const job = await latestFinishedJob(tx, domainName);
-      return job ? { job, ...(await listMatches(tx, domainName, job.jobId, page)) } : undefined;
+      if (!job) return undefined;
+      const groups = await matchGroupsOf(tx, domainName, job.jobId);
+      return { job, ...pageOfGroups(groups, page), total: groups.length };
     });
   }
 
