@@ -118,6 +118,9 @@ describeConsole("Add integration wizard (chromium)", () => {
     await next(p);
 
     await p.page.getByText("30 days back").waitFor();
+    // The default start date itself: 30 days before today (UTC), as the date field shows it.
+    const thirtyBack = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10).replaceAll("-", "/");
+    expect(await p.page.getByPlaceholder("YYYY/MM/DD").inputValue()).toBe(thirtyBack);
     expect(await p.page.getByText("Bulk ingestion of data").count()).toBe(0);
     await expectAccessible(p, "Ingestion start date");
     await screenshot(p, "add-integration-4-ingestion-start-date");
@@ -152,6 +155,9 @@ describeConsole("Add integration wizard (chromium)", () => {
       { what: `a profile for ServiceNow user ${someone}`, timeoutMs: 60_000 },
     );
     expect(found).toHaveLength(1);
+    const person = found![0]!;
+    const personName = [person.FirstName, person.LastName].filter(Boolean).join(" ");
+    expect(personName).not.toBe("");
     // The progress page shows the run with its records, and links to Flow details and View objects.
     const progress = p.page
       .getByRole("heading", { name: new RegExp(flow) })
@@ -161,14 +167,29 @@ describeConsole("Add integration wizard (chromium)", () => {
     await screenshot(p, "add-integration-6-progress");
     await progress.getByRole("link", { name: "Flow details" }).click();
     expect(new URL(p.page.url()).pathname).toBe(`/console/domains/wiz/integrations/${flow}/details`);
+    // The person, found on the Profiles page by the ServiceNow key, opens as a profile holding the user.
+    await p.page.getByRole("link", { name: "Profiles", exact: true }).first().click();
+    await p.page.waitForURL("**/console/domains/wiz/profiles");
+    await p.page.getByRole("combobox", { name: "Key" }).fill("_serviceNowSystemId");
+    await p.page.getByRole("searchbox", { name: "Value" }).fill(someone);
+    await p.page.getByRole("button", { name: "Search", exact: true }).click();
+    const result = p.page.getByRole("row").filter({ hasText: person.ProfileId! });
+    await result.getByRole("link", { name: personName }).click();
+    await p.page.waitForURL(`**/console/domains/wiz/profiles/${person.ProfileId}`);
+    await p.page.getByRole("heading", { name: personName }).waitFor();
+    await p.page
+      .getByRole("row")
+      .filter({ hasText: "Servicenow-sys_user" })
+      .filter({ hasText: someone })
+      .first()
+      .waitFor();
     expectCleanConsole(p);
   });
 
   it("a bad credential at Establish connection shows ServiceNow's reason and does not go on (390 px)", async () => {
     const p = await h.newPage(NARROW);
-    p.allow(/Failed to load resource: the server responded with a status of 4\d\d/);
-    // What the API answers the same wrong password, through the SDK.
-    const expected = await h.server.appflow
+    // What the API answers the same wrong password, through the SDK: its message and HTTP status.
+    const refusal = await h.server.appflow
       .send(
         new CreateConnectorProfileCommand(
           serviceNowConnectorProfile("sn-probe", {
@@ -178,10 +199,19 @@ describeConsole("Add integration wizard (chromium)", () => {
         ),
       )
       .then(
-        () => "",
-        (e: Error) => e.message,
+        () => undefined,
+        (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
       );
-    expect(expected).not.toBe("");
+    expect(refusal).toBeDefined();
+    const expected = refusal!.message;
+    const status = refusal!.$metadata?.httpStatusCode;
+    expect(status).toBeGreaterThanOrEqual(400);
+    // The browser prints exactly that refusal of CreateConnectorProfile, nothing else.
+    p.allow(
+      new RegExp(
+        `Failed to load resource: the server responded with a status of ${status} \\([^)]*\\) \\(http://[^/]+/create-connector-profile\\)$`,
+      ),
+    );
     await selectServiceNow(h, p, "wiz-bad");
     await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
     await next(p);

@@ -165,6 +165,7 @@ export function ConnectionStep(props: {
                 filteringType="auto"
                 filteringPlaceholder="Find a connection"
                 filteringAriaLabel="Filter connections"
+                filteringClearAriaLabel="Clear filter"
                 placeholder="Choose a connection"
                 statusType={profiles.loading ? "loading" : profiles.error ? "error" : "finished"}
                 loadingText="Loading connections"

@@ -199,6 +199,7 @@ export function OptionsStep(props: {
                   filteringType="auto"
                   filteringPlaceholder="Find an object type"
                   filteringAriaLabel="Filter object types"
+                  filteringClearAriaLabel="Clear filter"
                   placeholder="Choose an object type"
                   ariaLabel={`Object type for ${o.name}`}
                   invalid={props.showErrors && !p.choice}
@@ -213,6 +214,7 @@ export function OptionsStep(props: {
             {...filterProps}
             filteringPlaceholder="Find objects"
             filteringAriaLabel="Filter objects"
+            filteringClearAriaLabel="Clear filter"
             countText={`${filteredItemsCount ?? 0} matches`}
           />
         }

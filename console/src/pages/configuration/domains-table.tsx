@@ -113,6 +113,7 @@ export function DomainsTable({
             {...filterProps}
             filteringPlaceholder="Find domains"
             filteringAriaLabel="Filter domains"
+            filteringClearAriaLabel="Clear filter"
             countText={`${filteredItemsCount ?? 0} matches`}
           />
         }

@@ -173,6 +173,7 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           {...filterProps}
           filteringPlaceholder="Find integrations"
           filteringAriaLabel="Filter integrations"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

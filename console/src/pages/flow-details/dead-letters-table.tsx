@@ -114,6 +114,7 @@ export function DeadLettersTable({
           {...filterProps}
           filteringPlaceholder="Find failed records"
           filteringAriaLabel="Filter failed records"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

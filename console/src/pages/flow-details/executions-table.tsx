@@ -130,6 +130,7 @@ export function ExecutionsTable({
           {...filterProps}
           filteringPlaceholder="Find executions"
           filteringAriaLabel="Filter executions"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

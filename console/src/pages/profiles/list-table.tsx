@@ -66,6 +66,7 @@ export function ListTable<T extends { id: string }>({
           {...filterProps}
           filteringPlaceholder={`Find ${noun}`}
           filteringAriaLabel={`Filter ${noun}`}
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

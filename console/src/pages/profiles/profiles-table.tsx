@@ -75,6 +75,7 @@ export function ProfilesTable({
           {...filterProps}
           filteringPlaceholder="Find profiles"
           filteringAriaLabel="Filter profiles"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

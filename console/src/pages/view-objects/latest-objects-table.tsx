@@ -111,6 +111,7 @@ export function LatestObjectsTable({
           {...filterProps}
           filteringPlaceholder="Find objects"
           filteringAriaLabel="Filter objects"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }

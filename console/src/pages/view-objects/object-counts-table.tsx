@@ -67,6 +67,7 @@ export function ObjectCountsTable({ types, loading }: { types: ObjectTypeCounts[
           {...filterProps}
           filteringPlaceholder="Find object types"
           filteringAriaLabel="Filter object types"
+          filteringClearAriaLabel="Clear filter"
           countText={`${filteredItemsCount ?? 0} matches`}
         />
       }
