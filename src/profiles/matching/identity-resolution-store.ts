@@ -10,8 +10,6 @@ import {
   type MlMatchDetail,
   mlMatchDetailColumn,
 } from "./identity-resolution-columns.ts";
-import { linkedProfileIds } from "./linked-profile-ids.ts";
-import { bothProfilesExist } from "./live-matches.ts";
 
 /** IdentityResolutionJobStatus. */
 export type JobStatus = IdentityResolutionJobStatus;
@@ -187,82 +185,6 @@ export async function deleteMatchesExcept(
     .where("domain_name", "=", domainName)
     .where("job_id", "<>", keepJobId)
     .execute();
-}
-
-/**
- * A page of a job's matches whose two profiles both still exist (a pair merged or deleted since is no
- * longer a match), highest score first, then by id; `after` is the last item's `score:matchId` key.
- */
-export async function listMatches(
-  db: Kysely<Database>,
-  domainName: string,
-  jobId: string,
-  page: { after?: string | undefined; limit: number },
-): Promise<{ items: MlMatch[]; more: boolean; total: number }> {
-  const base = db
-    .selectFrom("ml_matches as m")
-    .where("m.domain_name", "=", domainName)
-    .where(bothProfilesExist())
-    .where("m.job_id", "=", jobId);
-  const count = await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
-  let q = base
-    .select(["m.match_id", "m.profile_a", "m.profile_b", "m.score", "m.detail"])
-    .orderBy("m.score", "desc")
-    .orderBy("m.match_id")
-    .limit(page.limit + 1);
-  if (page.after !== undefined) {
-    const cut = page.after.indexOf(":");
-    const score = Number(page.after.slice(0, cut));
-    const id = page.after.slice(cut + 1);
-    q = q.where((eb) =>
-      eb.or([eb("m.score", "<", score), eb.and([eb("m.score", "=", score), eb("m.match_id", ">", id)])]),
-    );
-  }
-  const rows = await q.execute();
-  return {
-    items: rows.slice(0, page.limit).map((r) => ({
-      matchId: r.match_id,
-      profileA: r.profile_a,
-      profileB: r.profile_b,
-      score: Number(r.score),
-      detail: mlMatchDetailColumn.parse(r.detail),
-    })),
-    more: rows.length > page.limit,
-    total: Number(count?.n ?? 0),
-  };
-}
-
-/** The page key of a match in listMatches' order. */
-export function matchPageKey(m: MlMatch): string {
-  return `${m.score}:${m.matchId}`;
-}
-
-/**
- * GetSimilarProfiles (ML_BASED_MATCHING): the profiles a job's matches link to `profileId` (both still
- * existing), the best match first, with that match's id and score; empty when none.
- */
-export async function similarByMl(
-  db: Kysely<Database>,
-  domainName: string,
-  jobId: string,
-  profileId: string,
-): Promise<{ profileIds: string[]; matchId?: string; score?: number }> {
-  const rows = await db
-    .selectFrom("ml_matches as m")
-    .select(["m.match_id", "m.score", "m.profile_a", "m.profile_b"])
-    .where("m.domain_name", "=", domainName)
-    .where("m.job_id", "=", jobId)
-    .where((eb) => eb.or([eb("m.profile_a", "=", profileId), eb("m.profile_b", "=", profileId)]))
-    .where(bothProfilesExist())
-    .orderBy("m.score", "desc")
-    .orderBy("m.match_id")
-    .execute();
-  if (rows.length === 0) return { profileIds: [] };
-  return {
-    profileIds: linkedProfileIds(profileId, rows),
-    matchId: rows[0]!.match_id,
-    score: Number(rows[0]!.score),
-  };
 }
 
 function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {
