@@ -316,8 +316,24 @@ async function drive(ready: Ready, info: SandboxInfo, shape: Shape, databaseUrl:
   }
   const ms = performance.now() - t0;
   const slots = await reading.stop();
+  const exec = await executionTimes(databaseUrl);
   for (const c of [profiles, appflow, secrets]) c.destroy();
-  return { records, ms, statuses, slots, windows: all.length * shape.workflows };
+  return { records, ms, statuses, slots, exec, windows: all.length * shape.workflows };
+}
+
+/** The window executions' mean time from creation (queued) to finish, and its largest, in ms. */
+async function executionTimes(databaseUrl: string): Promise<{ mean: number; max: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const r = await client.query(
+      `select avg(finished_at - started_at)::float8 as mean, max(finished_at - started_at)::float8 as max
+       from flow_executions where trigger_kind = 'Window' and finished_at is not null`,
+    );
+    return { mean: Number(r.rows[0]?.mean ?? 0), max: Number(r.rows[0]?.max ?? 0) };
+  } finally {
+    await client.end();
+  }
 }
 
 /** An operator's override of the instance's limits (the row `InstanceLimits.configure` writes). */
@@ -436,7 +452,7 @@ async function main(): Promise<void> {
     const line =
       `${n} worker(s): ${f(r.records)} records in ${(r.ms / 1000).toFixed(1)} s = ${f(rate)} records/s, ` +
       `${(rate / (n * one)).toFixed(2)} × N × one worker's; reading at once mean ${r.slots.mean.toFixed(1)} max ${r.slots.max}; ` +
-      `${r.windows} windows, workflows ${[...new Set(r.statuses)].join("/")}; ${(r.requests / r.windows).toFixed(1)} vendor requests per window; ` +
+      `execution queued → finished ${Math.round(r.exec.mean)} ms mean (max ${Math.round(r.exec.max)}); ${r.windows} windows, workflows ${[...new Set(r.statuses)].join("/")}; ${(r.requests / r.windows).toFixed(1)} vendor requests per window; ` +
       `workers' CPU ${r.workerCpu.toFixed(1)} s (${((r.workerCpu / r.records) * 1e6).toFixed(0)} µs per record); peak RSS server ${r.rss.server} MB, ` +
       `workers ${r.rss.workers.join(", ")} MB; load ${r.load.map((l) => l.toFixed(1)).join(" → ")}`;
     console.log(line);
