@@ -42,7 +42,7 @@ export class DeadLetterStore {
     now: number,
   ): Promise<void> {
     if (letters.length === 0) return;
-    const box = await this.sealer.boxIn(q, domainName);
+    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_dead_letters.payload");
     const rows = letters.map((l) =>
       deadLetter(
         hexId(),
@@ -80,7 +80,7 @@ export class DeadLetterStore {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
-    const box = await this.sealer.boxIn(q, domainName);
+    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_dead_letters.payload");
     const items = rows.map((r) => {
       const d: DeadLetter = {
         id: r.dead_letter_id,

@@ -1,16 +1,28 @@
 import type { SecretBox } from "../core/secret-box.ts";
 import type { Queryable } from "../db/queryable.ts";
 
+/** Where a sealed value is stored (`table.column`): a value opens only where it was sealed. */
+export type SealedPlace = "profile_objects.payload" | "profile_dead_letters.payload";
+
+/** The domain's boxes, one per place (each binds its values to the domain and the place). */
+export interface DomainBoxes {
+  at(place: SealedPlace): SecretBox;
+}
+
 /**
  * Seals what a domain stores (object payloads, dead-lettered records) under the domain's data key;
- * src/security/kms/domain-keys.ts implements it over KMS (so a disabled key makes `boxIn` fail with
- * KMS's error). The box's `open` reads values stored before encryption as they are.
+ * src/security/kms/domain-keys.ts implements it over KMS (so a disabled key makes `boxesIn` fail with
+ * KMS's error). A domain without a data key (created before encryption) stores and reads values as
+ * they are; one with a data key refuses a value that is not sealed.
  */
 export interface DomainSealer {
-  boxIn(q: Queryable, domainName: string): Promise<SecretBox>;
+  boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes>;
 }
 
 const identity: SecretBox = { seal: (s) => s, open: (s) => s };
 
+/** Boxes that store values as they are (a domain without a data key). */
+export const plainBoxes: DomainBoxes = { at: () => identity };
+
 /** No encryption: values are stored as they are (stores composed without KMS, e.g. in unit tests). */
-export const plainSealer: DomainSealer = { boxIn: async () => identity };
+export const plainSealer: DomainSealer = { boxesIn: async () => plainBoxes };

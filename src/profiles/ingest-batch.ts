@@ -12,6 +12,7 @@ import {
   type Placement,
   type RowContext,
 } from "./batch-rows.ts";
+import type { SealedPlace } from "./domain-sealer.ts";
 import { matchingKeys, matchProfile } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
 import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
@@ -30,8 +31,8 @@ export interface IngestBatch {
   priority: number | null;
   now: number;
   performedBy: string;
-  /** Seals a payload for storage (the domain's data key); stored as is when absent. */
-  seal?: (plaintext: string) => string;
+  /** Seals a payload for storage where it goes (the domain's data key); stored as is when absent. */
+  seal?: (plaintext: string, place: SealedPlace) => string;
 }
 
 /**
@@ -85,10 +86,12 @@ async function readBatch(
 
 /** One object of the batch: dead-lettered, ignored (older than stored), or placed on a profile. */
 function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, plain: string): void {
-  // Sizes count the record as received; what is stored is sealed under the domain's data key.
-  const payload = batch.seal ? batch.seal(plain) : plain;
+  // Sizes count the record as received; what is stored is sealed under the domain's data key, bound to
+  // the table it goes to.
+  const seal = (place: SealedPlace) => (batch.seal ? batch.seal(plain, place) : plain);
   if (!m.ok) {
     const key = c.ids.next();
+    const payload = seal("profile_dead_letters.payload");
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
     const reason = { code: m.code, message: m.message };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: key, reason }, row);
@@ -112,13 +115,14 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
   if (typeof place === "string") {
     rows.bytes -= plain.length;
     const code = "NO_MATCHING_PROFILE";
+    const payload = seal("profile_dead_letters.payload");
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, objectKey, payload, code, place, c.now);
     const reason = { code, message: place };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: objectKey, reason }, row);
     return;
   }
   rows.accepted++;
-  addObjectRows(c, rows, m, objectKey, payload, place, prev);
+  addObjectRows(c, rows, m, objectKey, seal("profile_objects.payload"), place, prev);
 }
 
 function olderThanStored(m: MappedObject, prev: StoredObject | undefined): boolean {

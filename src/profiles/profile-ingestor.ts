@@ -8,7 +8,7 @@ import {
   compileObjectType,
   type ObjectTypeDefinition,
 } from "../ingest/index.ts";
-import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
+import { type DomainSealer, plainSealer, type SealedPlace } from "./domain-sealer.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { type IngestBatch, ingestBatch } from "./ingest-batch.ts";
 import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
@@ -143,9 +143,12 @@ export class ProfileIngestor {
   }
 
   /** Seals payloads under the domain's data key (KMS's error when its key is not usable). */
-  async #sealIn(trx: Kysely<Database>, domainName: string): Promise<(plaintext: string) => string> {
-    const box = await this.sealer.boxIn(trx, domainName);
-    return (plaintext) => box.seal(plaintext);
+  async #sealIn(
+    trx: Kysely<Database>,
+    domainName: string,
+  ): Promise<(plaintext: string, place: SealedPlace) => string> {
+    const boxes = await this.sealer.boxesIn(trx, domainName);
+    return (plaintext, place) => boxes.at(place).seal(plaintext);
   }
 
   #batch(

@@ -64,7 +64,7 @@ export class ProfileObjects {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
-    const box = await this.sealer.boxIn(q, domainName);
+    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_objects.payload");
     const items = rows.map((r) => ({
       ObjectTypeName: r.object_type_name,
       ProfileObjectUniqueKey: r.object_key,

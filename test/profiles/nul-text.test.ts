@@ -171,7 +171,7 @@ describeEachDialect("U+0000 (NUL): refused at the API, normalized in vendors' re
       expect(await keyValues("_email")).toEqual(["ada\ufffd@example.com"]);
       // The stored record is the vendor's, NUL included (JSON text escapes it: text columns keep that),
       // sealed under the domain's data key (issue 16): ListProfileObjects opens it.
-      expect(rows[0]!.payload.startsWith("pfe1.")).toBe(true);
+      expect(rows[0]!.payload.startsWith("pfe2.")).toBe(true);
       const listed = await t.profiles.send(
         new ListProfileObjectsCommand({
           DomainName,
@@ -226,7 +226,7 @@ describeEachDialect("U+0000 (NUL): refused at the API, normalized in vendors' re
       expect(letters).toEqual([
         {
           object_key: "R\ufffd1",
-          payload: expect.stringMatching(/^pfe1\./),
+          payload: expect.stringMatching(/^pfe2\./),
           message: "bad value 'R\ufffd1'",
         },
       ]);

@@ -6,8 +6,10 @@ import { deriveKey } from "../derived-key.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 
-/** Sealed values start with this; anything else is a value stored before the domain was encrypted. */
-const SEALED = "pfe1.";
+/** Values sealed bound to their domain and place (the AAD); what is sealed now. */
+const SEALED = "pfe2.";
+/** Values sealed before they were bound to their place (no AAD): still opened, never written. */
+const SEALED_UNBOUND = "pfe1.";
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
@@ -86,17 +88,25 @@ export class DomainKeys {
   }
 
   /**
-   * The SecretBox sealing the domain's data: under its data key, unwrapped by KMS now (KMS's errors
-   * when its key is disabled, pending deletion or deleted); a domain without a data key (created
-   * before encryption) gets the identity box.
+   * The boxes sealing the domain's data, one per place: under its data key, unwrapped by KMS now
+   * (KMS's errors when its key is disabled, pending deletion or deleted); a domain without a data key
+   * (created before encryption) gets boxes that store values as they are.
    */
-  async boxIn(q: Queryable, domainName: string): Promise<SecretBox> {
+  async boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes> {
     const row = await this.wrapped(q, domainName);
-    if (!row) return plainBox;
+    if (!row) return { at: () => plainBox };
     try {
       const blob = Buffer.from(row.wrapped_key, "base64");
       const { plaintext } = await this.kms.decryptIn(q, blob, context(domainName));
-      return new DataKeyBox(deriveKey(plaintext, `domain/${domainName}/data`));
+      const key = deriveKey(plaintext, `domain/${domainName}/data`);
+      const boxes = new Map<string, DataKeyBox>();
+      return {
+        at: (place) => {
+          const box = boxes.get(place) ?? new DataKeyBox(key, domainName, place);
+          boxes.set(place, box);
+          return box;
+        },
+      };
     } catch (e) {
       if (!(e instanceof ProfileflowError) || e.code !== "RESOURCE_NOT_FOUND") throw e;
       // Not "the domain does not exist": its key is gone, and with it every value sealed under it.
@@ -115,6 +125,14 @@ export class DomainKeys {
       .where("domain_name", "=", domainName)
       .executeTakeFirst();
   }
+}
+
+/**
+ * A domain's boxes, one per place (`table.column`, src/profiles/domain-sealer.ts's SealedPlace): each
+ * binds its values to the domain and the place.
+ */
+interface DomainBoxes {
+  at(place: string): SecretBox;
 }
 
 /** The encryption context a domain's data key is wrapped with. */
@@ -142,18 +160,32 @@ function randomIv(out: Buffer): void {
 }
 
 /**
- * AES-256-GCM under a domain's data key: `pfe1.<base64 iv|tag|ciphertext>`; plain values read as they are.
+ * AES-256-GCM under a domain's data key: `pfe2.<base64 iv|tag|ciphertext>`, with the domain and the
+ * place (`table.column`) as additional authenticated data — a value copied to another domain, table or
+ * column does not open. `pfe1.` values (sealed before that binding, without AAD) still open. A value
+ * that is not sealed is refused: every value of a domain with a data key is written sealed (the
+ * domain's data key is made with the domain, and domains created before encryption have none and
+ * keep plain values), so a plain one was put there by someone else.
  * Every value gets its own random 96-bit IV (NIST SP 800-38D's RBG-based construction): a data key
  * lives for the domain's whole life and is used by many boxes at once, so a per-box counter could
  * repeat an IV under the same key.
  */
 class DataKeyBox implements SecretBox {
-  constructor(private readonly key: Buffer) {}
+  readonly #aad: Buffer;
+
+  constructor(
+    private readonly key: Buffer,
+    domainName: string,
+    place: string,
+  ) {
+    this.#aad = Buffer.from(`profileflow/${domainName}/${place}`, "utf8");
+  }
 
   seal(plaintext: string): string {
     const out = Buffer.allocUnsafe(28 + Buffer.byteLength(plaintext, "utf8"));
     randomIv(out);
     const cipher = createCipheriv("aes-256-gcm", this.key, out.subarray(0, 12));
+    cipher.setAAD(this.#aad);
     const body = cipher.update(plaintext, "utf8");
     const tail = cipher.final();
     body.copy(out, 28);
@@ -163,9 +195,13 @@ class DataKeyBox implements SecretBox {
   }
 
   open(sealed: string): string {
-    if (!sealed.startsWith(SEALED)) return sealed;
+    const bound = sealed.startsWith(SEALED);
+    if (!bound && !sealed.startsWith(SEALED_UNBOUND)) {
+      throw new Error("a value of a domain with a data key is not sealed: refused");
+    }
     const raw = Buffer.from(sealed.slice(SEALED.length), "base64");
     const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
+    if (bound) decipher.setAAD(this.#aad);
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   }
