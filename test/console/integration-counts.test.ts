@@ -6,7 +6,7 @@ import {
   PutProfileObjectTypeCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { flowExecutions, formatCount } from "../../console/src/pages/configuration/integration-rows.ts";
+import { flowExecutions, formatCount } from "../../console/src/pages/configuration/flow-executions.ts";
 import {
   type ServiceNowSandbox,
   startServiceNowSandbox,

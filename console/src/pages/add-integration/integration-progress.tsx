@@ -18,7 +18,7 @@ import { useClients } from "../../aws.ts";
 import { formatDate } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
-import { flowExecutions, formatCount } from "../configuration/integration-rows.ts";
+import { flowExecutions, formatCount } from "../configuration/flow-executions.ts";
 import type { Created } from "./create-integration.ts";
 import { ProgressTable } from "./progress-table.tsx";
 import { usePolling } from "./use-polling.ts";

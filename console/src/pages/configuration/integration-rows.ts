@@ -1,12 +1,8 @@
-import {
-  type AppflowClient,
-  DescribeFlowCommand,
-  DescribeFlowExecutionRecordsCommand,
-  type ExecutionRecord,
-} from "@aws-sdk/client-appflow";
+import { DescribeFlowCommand } from "@aws-sdk/client-appflow";
 import { GetWorkflowCommand } from "@aws-sdk/client-customer-profiles";
 import type { Clients } from "../../aws.ts";
 import { flowNameOf, listAllIntegrations } from "../../integrations.ts";
+import { flowExecutions } from "./flow-executions.ts";
 
 /** One row of the integrations table: the integration and what its flow says about itself. */
 export interface IntegrationRow {
@@ -20,47 +16,15 @@ export interface IntegrationRow {
   lastRunStatus: string | undefined;
   records: number | undefined;
   errors: number | undefined;
-  /** Records and errors are lower bounds: the flow has more than MAX_EXECUTION_PAGES pages of runs. */
+  /** Records and errors are lower bounds: the flow has more runs than flowExecutions reads. */
   countsCapped?: boolean;
   /** Why the flow could not be read (shown in the row instead of failing the table). */
   problem?: string;
 }
 
-/** How many pages of 100 runs the counts read (2 000 runs); past them the counts say "≥". */
-export const MAX_EXECUTION_PAGES = 20;
-
-/** A flow's runs, newest first, following nextToken for at most `maxPages` pages. */
-export async function flowExecutions(
-  appflow: AppflowClient,
-  flowName: string,
-  maxPages = MAX_EXECUTION_PAGES,
-): Promise<{ executions: ExecutionRecord[]; capped: boolean }> {
-  const executions: ExecutionRecord[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const r = await appflow.send(
-      new DescribeFlowExecutionRecordsCommand({
-        flowName,
-        maxResults: 100,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    executions.push(...(r.flowExecutions ?? []));
-    nextToken = r.nextToken;
-    if (!nextToken) return { executions, capped: false };
-  }
-  return { executions, capped: true };
-}
-
-/** A count for the table: "1,234", "≥ 1,234" when it is a lower bound, "-" when unknown. */
-export function formatCount(n: number | undefined, capped = false): string {
-  if (n === undefined) return "-";
-  return `${capped ? "≥ " : ""}${n.toLocaleString("en-US")}`;
-}
-
 /**
  * The integrations of a domain, each with its flow's source, status, last run, records (its bulk
- * workflow's history batches plus all its runs, up to MAX_EXECUTION_PAGES pages) and errors (put
+ * workflow's history batches plus all its runs, up to flowExecutions' cap) and errors (put
  * failures of those runs).
  */
 export async function integrationRows(c: Clients, domain: string): Promise<IntegrationRow[]> {

@@ -13,7 +13,8 @@ import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../co
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
 import { useApi } from "../../use-api.ts";
-import { formatCount, type IntegrationRow, integrationRows } from "./integration-rows.ts";
+import { formatCount } from "./flow-executions.ts";
+import { type IntegrationRow, integrationRows } from "./integration-rows.ts";
 
 const FLOW_STATUS: Record<string, StatusIndicatorProps.Type> = {
   Active: "success",
