@@ -10,9 +10,9 @@
  * own CPU per request is a write and a read on a kept-alive socket. Every answer must hold exactly one
  * profile. Prints figures; asserts nothing.
  *
- *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 40000]
+ *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 80000]
  *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
- * --quick: 20,000 profiles, 5 s per phase, 10,000 backfilled, 1,000 puts.
+ * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile to DIR.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   const profiles = Number(values.profiles ?? (q ? 20_000 : 200_000));
   const rate = Number(values.rate);
   const seconds = Number(values.seconds ?? (q ? 5 : 10));
-  const backfill = Number(values.backfill ?? (q ? 10_000 : 40_000));
+  const backfill = Number(values.backfill ?? (q ? 40_000 : 80_000));
   const putCount = Number(values.puts ?? (q ? 1_000 : 4_000));
   const putClients = Number(values["put-clients"]);
   const pgdb = values.dialect === "postgres" ? await freshPostgres("pf_search") : undefined;
@@ -289,6 +289,8 @@ async function main(): Promise<void> {
           `${r.wrong} wrong, ${r.failed} failed; ${load()}`,
       );
     };
+    // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets.
+    await openLoop(endpoint, await signSearches(endpoint, profiles, rate * 2), rate);
     await phase("idle");
     // Under a backfill: the server ingests `backfill` more contacts in process while the searches run.
     server.send({ ingest: [profiles + putCount, backfill] });

@@ -6,6 +6,7 @@ import type { DialectName } from "./dialect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
 import type { Database } from "./schema.ts";
+import { cachedStatements } from "./statement-cache.ts";
 
 // int8 (bigint, used for epoch-ms timestamps and counters) as a JS number; values stay below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -69,7 +70,7 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.
   sqlite.pragma("wal_autocheckpoint = 16384");
   sqlite.pragma("journal_size_limit = 67108864");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,
     dialect: "sqlite",
