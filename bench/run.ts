@@ -2,7 +2,8 @@
  * `npm run bench`: runs every bench/*.ts (this file aside) in sequence, each in its own process with its own
  * output, and says how long each took. `--only end-to-end` (repeatable) picks benchmarks by name; other
  * arguments go to the picked benchmarks only (each has its own flags), e.g.
- * `npm run bench -- --only end-to-end --contacts 100000`.
+ * `npm run bench -- --only end-to-end --contacts 100000`. `--quick` sets PROFILEFLOW_BENCH_QUICK=1 for every
+ * benchmark; those that know it (worker-scale-out, search-latency) run at their small size.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -11,7 +12,7 @@ import { parseArgs } from "node:util";
 
 const dir = import.meta.dirname;
 const { values, positionals } = parseArgs({
-  options: { only: { type: "string", multiple: true } },
+  options: { only: { type: "string", multiple: true }, quick: { type: "boolean", default: false } },
   allowPositionals: true,
   strict: false,
 });
@@ -22,7 +23,9 @@ const files = readdirSync(dir)
   .sort();
 const passOn =
   only.length > 0
-    ? process.argv.slice(2).filter((a, i, all) => a !== "--only" && all[i - 1] !== "--only")
+    ? process.argv
+        .slice(2)
+        .filter((a, i, all) => a !== "--only" && a !== "--quick" && all[i - 1] !== "--only")
     : [];
 let failed = 0;
 for (const f of files) {
@@ -30,7 +33,11 @@ for (const f of files) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["--import", "tsx", join(dir, f), ...passOn], {
     stdio: "inherit",
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...(values.quick ? { PROFILEFLOW_BENCH_QUICK: "1" } : {}),
+    },
   });
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.status !== 0) failed++;
