@@ -91,7 +91,9 @@ export class FlowService {
   async updateIn(tx: Queryable, def: FlowDefinition): Promise<StoredFlow> {
     const existing = await this.d.flows.require(tx, def.flowName);
     const kept = existing.definition.kmsArn ? { ...def, kmsArn: existing.definition.kmsArn } : def;
-    await this.checkIn(tx, kept);
+    // The definition as given is checked: UpdateFlow cannot change the kmsArn, so the one kept (checked
+    // at creation) does not refuse the update — e.g. after UpdateDomain moved the domain to another key.
+    await this.checkIn(tx, def);
     const flow = await this.d.flows.update(tx, kept);
     if (flow.flowStatus === "Active" && kept.triggerConfig.triggerType === "Scheduled")
       await this.d.runner.activateIn(tx, flow);

@@ -1,6 +1,7 @@
 import {
   CreateConnectorProfileCommand,
   CreateFlowCommand,
+  UpdateFlowCommand,
   ValidationException,
 } from "@aws-sdk/client-appflow";
 import {
@@ -10,7 +11,9 @@ import {
   type FlowDefinition,
   PutIntegrationCommand,
   PutProfileObjectTypeCommand,
+  UpdateDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ServiceNowSandbox,
@@ -149,5 +152,52 @@ describeEachDialect("a flow's KmsArn is its domain's key", (dialect) => {
     expect(e.message).toContain("KmsArn");
     expect((await create(key)).flowStatus).toBe("Active");
     expect((await create()).flowStatus).toBe("Active");
+  });
+
+  it("UpdateFlow keeps the kmsArn checked at creation: a later key change of the domain does not refuse it", async () => {
+    const DomainName = "kd-other";
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName,
+        ObjectTypeName: TYPE,
+        TemplateId: TYPE,
+        Description: "u",
+      }),
+    );
+    const flow = (kmsArn?: string) => ({
+      flowName: "kd-rotating",
+      ...(kmsArn ? { kmsArn } : {}),
+      triggerConfig: { triggerType: "OnDemand" as const },
+      sourceFlowConfig: {
+        connectorType: "Servicenow" as const,
+        connectorProfileName: "sn",
+        sourceConnectorProperties: { ServiceNow: { object: "sys_user" } },
+      },
+      destinationFlowConfigList: [
+        {
+          connectorType: "CustomerProfiles" as const,
+          destinationConnectorProperties: {
+            CustomerProfiles: { domainName: DomainName, objectTypeName: TYPE },
+          },
+        },
+      ],
+      tasks: [
+        {
+          taskType: "Filter" as const,
+          sourceFields: ["sys_id"],
+          connectorOperator: { ServiceNow: "PROJECTION" as const },
+        },
+      ],
+    });
+    await t.appflow.send(new CreateFlowCommand(flow(otherDomainKey)));
+    const kms = new KMSClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials });
+    try {
+      const next = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+      await t.profiles.send(new UpdateDomainCommand({ DomainName, DefaultEncryptionKey: next }));
+    } finally {
+      kms.destroy();
+    }
+    const { kmsArn: _, ...update } = flow();
+    expect((await t.appflow.send(new UpdateFlowCommand(update))).flowStatus).toBe("Active");
   });
 });
