@@ -47,6 +47,8 @@ export interface DomainCaller {
 export interface DomainKeyAccess {
   /** ACCESS_DENIED (AWS's sentence, naming the kms: action and key) unless the caller may. */
   authorizeRewrap(caller: DomainCaller, domainName: string, fromKey: string, toKey: string): Promise<void>;
+  /** CreateDomain with a given key: ACCESS_DENIED unless the caller may generate data keys under it. */
+  authorizeUse(caller: DomainCaller, domainName: string, key: string): Promise<void>;
 }
 
 /** What GetDomain's Stats are summed from. */
@@ -94,11 +96,16 @@ export class DomainService {
   constructor(private readonly d: DomainServiceDeps) {}
 
   /** Creates a domain with its tags; matching settings reset the matching state (ACTIVE: no profiles yet). */
-  create(
+  async create(
     name: string,
     settings: DomainSettings,
     tags: Record<string, string> | undefined,
+    caller?: DomainCaller,
   ): Promise<DomainView> {
+    // Before the transaction: the authorizer reads IAM and KMS through the pool (SQLite has one connection).
+    if (caller && this.d.keyAccess && settings.defaultEncryptionKey) {
+      await this.d.keyAccess.authorizeUse(caller, name, settings.defaultEncryptionKey);
+    }
     return this.d.db.transaction().execute(async (tx) => {
       const keys = this.d.keys;
       const given = settings.defaultEncryptionKey;

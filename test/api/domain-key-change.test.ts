@@ -104,5 +104,39 @@ describeEachDialect(
       expect(d.DefaultEncryptionKey).toBe(newKey);
       expect(await keys()).toBe(before);
     });
+
+    it("CreateDomain with a given key needs kms:GenerateDataKey on it (through Customer Profiles)", async () => {
+      const u = await asUser("creator");
+      const e = await failure(
+        u.profiles.send(
+          new CreateDomainCommand({
+            DomainName: "dk-refused",
+            DefaultExpirationDays: 30,
+            DefaultEncryptionKey: newKey,
+          }),
+        ),
+      );
+      expect(e.name).toBe("AccessDeniedException");
+      expect(e.message).toContain(`kms:GenerateDataKey on resource: ${newKey}`);
+      expect((await failure(t.profiles.send(new GetDomainCommand({ DomainName: "dk-refused" })))).name).toBe(
+        "ResourceNotFoundException",
+      );
+      const allowed = await asUser("creator2", {
+        Effect: "Allow",
+        Action: "kms:GenerateDataKey",
+        Resource: newKey,
+        Condition: via,
+      });
+      const d = await allowed.profiles.send(
+        new CreateDomainCommand({
+          DomainName: "dk-allowed",
+          DefaultExpirationDays: 30,
+          DefaultEncryptionKey: newKey,
+        }),
+      );
+      expect(d.DefaultEncryptionKey).toBe(newKey);
+      // Without a key of its own the domain needs no KMS right of the caller.
+      await u.profiles.send(new CreateDomainCommand({ DomainName: "dk-own", DefaultExpirationDays: 30 }));
+    });
   },
 );

@@ -23,7 +23,8 @@ export function domainOperations({ domains }: DomainOperationsDeps): ServiceDefi
         const name = nameOf(ctx.params);
         const input = parseInput(createDomainSchema, ctx.body);
         const settings = { defaultExpirationDays: input.DefaultExpirationDays, ...settingsOf(input) };
-        return domainResponse(await domains.create(name, settings, input.Tags));
+        const caller = { accessKeyId: ctx.caller.accessKeyId, requestId: ctx.requestId };
+        return domainResponse(await domains.create(name, settings, input.Tags, caller));
       },
     },
     {
