@@ -173,12 +173,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     ...iam.services,
     kmsOperations(kms, config.accountId),
     domainOperations({ domains }),
-    matchOperations({
-      db,
-      domains,
-      search: profileService,
-      jobs: { startJob: (d) => identityResolution.start(d) },
-    }),
+    matchOperations({ domains, search: profileService, identityResolution }),
     objectTypeOperations({ objectTypes }),
     templateOperations(),
     profileOperations({

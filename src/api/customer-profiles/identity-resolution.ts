@@ -1,31 +1,22 @@
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { toEpochSeconds } from "../../core/clock.ts";
-import { notFound, ProfileflowError } from "../../core/errors.ts";
-import type { Database } from "../../db/schema.ts";
-import { previewAutoMerging } from "../../profiles/matching/auto-merging-preview.ts";
-import {
-  getJob,
-  type IdentityResolutionJob,
-  latestFinishedJob,
-  listJobs,
-} from "../../profiles/matching/identity-resolution-store.ts";
-import { groupPageKey, matchGroupsOf, pageOfGroups } from "../../profiles/matching/match-groups.ts";
+import { notFound } from "../../core/errors.ts";
+import type { IdentityResolutionJob } from "../../profiles/matching/identity-resolution-store.ts";
+import { groupPageKey } from "../../profiles/matching/match-groups.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
+import type { IdentityResolutionService } from "../../services/identity-resolution-service.ts";
 import type { Operation, OperationContext } from "../operation.ts";
 import { parseInput } from "../validate.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { requireDomain } from "./profile-schema.ts";
 
-/** Starts an identity resolution job on demand (src/compose/identity-resolution-jobs.ts). */
-export interface IdentityResolutionStarter {
-  startJob(domainName: string): Promise<string>;
-}
-
 export interface IdentityResolutionDeps {
-  db: Kysely<Database>;
   domains: DomainLookup;
-  jobs?: IdentityResolutionStarter;
+  /** ML matching's jobs and their matches (src/services/identity-resolution-service.ts). */
+  identityResolution: Pick<
+    IdentityResolutionService,
+    "start" | "job" | "jobs" | "latestMatches" | "autoMergingPreview"
+  >;
 }
 
 /** How long a job's record is said to be kept (JobExpirationTime): AWS documents no figure. */
@@ -69,9 +60,7 @@ export function identityResolutionOperations(deps: IdentityResolutionDeps): Oper
       path: "/domains/:DomainName/identity-resolution-jobs",
       handler: async (ctx) => {
         const domain = await requireDomain(deps.domains, ctx.params);
-        if (!deps.jobs)
-          throw new ProfileflowError("UNSUPPORTED_OPERATION", "identity resolution jobs are not composed");
-        return { DomainName: domain, JobId: await deps.jobs.startJob(domain) };
+        return { DomainName: domain, JobId: await deps.identityResolution.start(domain) };
       },
     },
     {
@@ -92,7 +81,7 @@ export function identityResolutionOperations(deps: IdentityResolutionDeps): Oper
 async function getIdentityResolutionJob(deps: IdentityResolutionDeps, ctx: OperationContext) {
   const domain = await requireDomain(deps.domains, ctx.params);
   const jobId = parseInput(jobIdSchema, ctx.params["JobId"], "JobId");
-  const job = await getJob(deps.db, domain, jobId);
+  const job = await deps.identityResolution.job(domain, jobId);
   if (!job) throw notFound(`Identity resolution job ${jobId} not found in domain ${domain}`);
   return {
     ...jobSummary(job),
@@ -107,7 +96,7 @@ async function getIdentityResolutionJob(deps: IdentityResolutionDeps, ctx: Opera
 async function listIdentityResolutionJobs(deps: IdentityResolutionDeps, ctx: OperationContext) {
   const domain = await requireDomain(deps.domains, ctx.params);
   const page = pageRequest(ctx.query, "ListIdentityResolutionJobs");
-  const { items, more } = await listJobs(deps.db, domain, page);
+  const { items, more } = await deps.identityResolution.jobs(domain, page);
   return {
     IdentityResolutionJobsList: items.map(jobSummary),
     NextToken: nextToken(
@@ -122,14 +111,13 @@ async function listIdentityResolutionJobs(deps: IdentityResolutionDeps, ctx: Ope
 async function getMatches(deps: IdentityResolutionDeps, ctx: OperationContext) {
   const domain = await requireDomain(deps.domains, ctx.params);
   const page = pageRequest(ctx.query, "GetMatches");
-  const job = await latestFinishedJob(deps.db, domain);
-  if (!job) return { Matches: [], PotentialMatches: 0 };
   // Groups of profiles, as AWS answers (each MatchId with every profile its matches link).
-  const groups = await matchGroupsOf(deps.db, domain, job.jobId);
-  const { items, more } = pageOfGroups(groups, page);
+  const latest = await deps.identityResolution.latestMatches(domain, page);
+  if (!latest) return { Matches: [], PotentialMatches: 0 };
+  const { job, items, more, total } = latest;
   return {
     MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
-    PotentialMatches: groups.length,
+    PotentialMatches: total,
     Matches: items.map((g) => ({ MatchId: g.matchId, ProfileIds: g.profileIds, ConfidenceScore: g.score })),
     NextToken: nextToken(
       "GetMatches",
@@ -142,7 +130,7 @@ async function getMatches(deps: IdentityResolutionDeps, ctx: OperationContext) {
 async function getAutoMergingPreview(deps: IdentityResolutionDeps, ctx: OperationContext) {
   const domain = await requireDomain(deps.domains, ctx.params);
   const input = parseInput(previewSchema, ctx.body);
-  const preview = await previewAutoMerging(deps.db, domain, {
+  const preview = await deps.identityResolution.autoMergingPreview(domain, {
     consolidation: input.Consolidation.MatchingAttributesList,
     ...(input.MinAllowedConfidenceScoreForMerging !== undefined
       ? { minScore: input.MinAllowedConfidenceScoreForMerging }

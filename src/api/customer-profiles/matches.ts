@@ -1,22 +1,17 @@
-import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../db/schema.ts";
-import { latestFinishedJob } from "../../profiles/matching/identity-resolution-store.ts";
-import { matchGroupOf } from "../../profiles/matching/match-groups.ts";
-import { listRuleMatches, similarByRule } from "../../profiles/matching/rule-match-list.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
+import type { IdentityResolutionService } from "../../services/identity-resolution-service.ts";
 import type { ProfileService } from "../../services/profile-service.ts";
 import type { Operation, ServiceDefinition } from "../operation.ts";
 import { parseInput } from "../validate.ts";
-import { type IdentityResolutionStarter, identityResolutionOperations } from "./identity-resolution.ts";
+import { identityResolutionOperations } from "./identity-resolution.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { keyNameSchema, requireDomain } from "./profile-schema.ts";
 
 export interface MatchOperationsDeps {
-  db: Kysely<Database>;
   domains: DomainLookup;
-  /** ML matching's on-demand job start (StartIdentityResolutionJob). */
-  jobs?: IdentityResolutionStarter;
+  /** Rule-based matches, ML matching's jobs and matches (src/services/identity-resolution-service.ts). */
+  identityResolution: IdentityResolutionService;
   search: Pick<ProfileService, "search">;
 }
 
@@ -41,7 +36,7 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
       handler: async (ctx) => {
         const domain = await requireDomain(deps.domains, ctx.params);
         const page = pageRequest(ctx.query, "ListRuleBasedMatches");
-        const { items, more } = await listRuleMatches(deps.db, domain, page);
+        const { items, more } = await deps.identityResolution.ruleMatches(domain, page);
         return {
           MatchIds: items,
           NextToken: nextToken(
@@ -68,16 +63,16 @@ export function matchOperations(deps: MatchOperationsDeps): ServiceDefinition {
         const profileId = found.items[0]?.ProfileId;
         if (input.MatchType === "ML_BASED_MATCHING") {
           // The profile's group of the latest job's matches, as GetMatches lists it (the profile first).
-          const job = profileId ? await latestFinishedJob(deps.db, domain) : undefined;
-          const group =
-            profileId && job ? await matchGroupOf(deps.db, domain, job.jobId, profileId) : undefined;
+          const group = profileId ? await deps.identityResolution.groupOf(domain, profileId) : undefined;
           return {
             ProfileIds: group ? [profileId!, ...group.profileIds.filter((p) => p !== profileId)] : [],
             MatchType: input.MatchType,
             ...(group ? { MatchId: group.matchId, ConfidenceScore: group.score } : {}),
           };
         }
-        const similar = profileId ? await similarByRule(deps.db, domain, profileId) : { profileIds: [] };
+        const similar = profileId
+          ? await deps.identityResolution.similarByRule(domain, profileId)
+          : { profileIds: [] };
         return {
           ProfileIds: similar.profileIds,
           MatchType: input.MatchType,
