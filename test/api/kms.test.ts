@@ -375,6 +375,13 @@ describeEachDialect("KMS through the SDK", (dialect) => {
     );
     expect(moved.name).toBe("AccessDeniedException");
     expect(moved.message).toContain(`kms:UpdateAlias on resource: ${other.Arn}`);
+    // UpdateAlias also needs the key the alias points to now.
+    await kms.send(new CreateAliasCommand({ AliasName: "alias/team-b", TargetKeyId: other.KeyId }));
+    const away = await failure(
+      user.send(new UpdateAliasCommand({ AliasName: "alias/team-b", TargetKeyId: mine.KeyId })),
+    );
+    expect(away.name).toBe("AccessDeniedException");
+    expect(away.message).toContain(`kms:UpdateAlias on resource: ${other.Arn}`);
   });
 
   it("a grant's EncryptionContextEquals / EncryptionContextSubset bind the grantee's requests", async () => {

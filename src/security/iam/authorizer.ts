@@ -78,19 +78,19 @@ export class Authorizer {
 
   /**
    * Authorizes the request; CreateAlias and UpdateAlias are authorized on the alias and on the key it
-   * is to point to (TargetKeyId), as KMS does.
+   * is to point to (TargetKeyId), UpdateAlias on the key it points to now as well, as KMS does.
    * https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
    */
   async authorize(input: AuthorizationInput): Promise<void> {
     await this.#authorizeOne(input);
+    if (input.service !== "kms" || !/^(Create|Update)Alias$/.test(input.operation)) return;
     const body = (input.body ?? {}) as Record<string, unknown>;
     const target = body["TargetKeyId"];
-    if (
-      input.service === "kms" &&
-      /^(Create|Update)Alias$/.test(input.operation) &&
-      typeof target === "string"
-    ) {
-      await this.#authorizeOne({ ...input, body: { KeyId: target } });
+    if (typeof target === "string") await this.#authorizeOne({ ...input, body: { KeyId: target } });
+    const alias = body["AliasName"];
+    if (input.operation === "UpdateAlias" && typeof alias === "string" && this.kms) {
+      const current = await this.kms.aliasKey(this.db, alias);
+      if (current) await this.#authorizeOne({ ...input, body: { KeyId: current } });
     }
   }
 

@@ -47,6 +47,16 @@ export class KmsAuthorization {
     }
   }
 
+  /** The ARN of the key an alias (`alias/…`, or its ARN) points to now, or undefined when none. */
+  async aliasKey(q: Queryable, alias: string): Promise<string | undefined> {
+    try {
+      const keyId = await this.keys.keyIdOf(q, alias);
+      return keyId ? `${this.keys.arnPrefix}key/${keyId}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * KMS's condition keys of a direct request: `kms:CallerAccount`, `kms:GrantOperations`,
    * `kms:GranteePrincipal`, `kms:RetiringPrincipal` (CreateGrant), `kms:EncryptionContextKeys` and
