@@ -16,7 +16,7 @@ describe("the console's static files on the API's port", () => {
   }, STARTUP_MS);
   afterAll(async () => {
     await t?.close();
-  });
+  }, STARTUP_MS);
 
   it("serves index.html at /console/ and for deep links, the hashed assets with a long cache", async () => {
     const index = await fetch(`${t.endpoint}/console/`);

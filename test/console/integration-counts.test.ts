@@ -87,7 +87,7 @@ describeConsole("integration counts over every page of runs (chromium)", () => {
   afterAll(async () => {
     await h?.close();
     await sb?.close();
-  });
+  }, STARTUP_MS);
 
   it("reads runs past the first page, and says when it stopped at its cap", async () => {
     const all = await flowExecutions(h.server.appflow, "busy");

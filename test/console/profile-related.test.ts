@@ -74,7 +74,7 @@ describeConsole("a unified profile with its related objects (chromium)", () => {
     clients?.iam.destroy();
     await h?.close();
     await sandboxes?.close();
-  });
+  }, STARTUP_MS);
 
   /** The ids of the objects of `type` that the profile holds. */
   const objectsOf = async (profileId: string, type: string): Promise<string[]> => {

@@ -56,7 +56,7 @@ describeConsole("Add integration: every page of the lists, steps in the URL (chr
   afterAll(async () => {
     await h?.close();
     await sb?.close();
-  });
+  }, STARTUP_MS);
 
   it("offers connections and object types past the first page; the progress tables page and filter", async () => {
     const p = await h.newPage();
