@@ -146,37 +146,26 @@ async function bytesWritten(database: DatabaseHandle): Promise<{ bytes: number; 
 
 type StatementStats = Map<string, { calls: number; ms: number }>;
 
-/** Wraps the raw SQLite connection's statements to count calls and time by SQL text (Kysely's included). */
+/** Wraps SQLite's statements to count calls and time by SQL text (Kysely's and the bulk inserts alike). */
 function countStatements(raw: NonNullable<DatabaseHandle["sqlite"]>): StatementStats {
   const stats: StatementStats = new Map();
-  const record = (source: string, ms: number) => {
-    const key = source.replace(/\s+/g, " ").slice(0, 100);
-    const s = stats.get(key) ?? { calls: 0, ms: 0 };
-    s.calls++;
-    s.ms += ms;
-    stats.set(key, s);
-  };
-  const timed =
-    <A extends unknown[], R>(source: string, f: (...a: A) => R) =>
-    (...a: A): R => {
+  // On the Statement prototype, so statements prepared (and cached) before this call are counted too.
+  const proto = Object.getPrototypeOf(raw.prepare("select 1")) as Record<string, unknown>;
+  for (const m of ["run", "all", "get"]) {
+    const f = proto[m] as (this: { source: string }, ...a: unknown[]) => unknown;
+    proto[m] = function (this: { source: string }, ...a: unknown[]) {
       const t0 = performance.now();
       try {
-        return f(...a);
+        return f.apply(this, a);
       } finally {
-        record(source, performance.now() - t0);
+        const key = this.source.replace(/\s+/g, " ").slice(0, 100);
+        const s = stats.get(key) ?? { calls: 0, ms: 0 };
+        s.calls++;
+        s.ms += performance.now() - t0;
+        stats.set(key, s);
       }
     };
-  const prepare = raw.prepare.bind(raw);
-  const hooked = raw as unknown as {
-    prepare: (source: string) => unknown;
-    exec: (source: string) => unknown;
-  };
-  hooked.prepare = (source: string) => {
-    const st = prepare(source) as unknown as Record<string, (...a: unknown[]) => unknown>;
-    for (const m of ["run", "all", "get"]) st[m] = timed(source, st[m]!.bind(st));
-    return st;
-  };
-  hooked.exec = timed("exec", raw.exec.bind(raw));
+  }
   return stats;
 }
 
