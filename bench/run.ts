@@ -2,7 +2,7 @@
  * `npm run bench`: runs every bench/*.ts (this file aside) in sequence, each in its own process with its own
  * output, and says how long each took. `--only end-to-end` (repeatable) picks benchmarks by name; other
  * arguments go to the picked benchmarks only (each has its own flags), e.g.
- * `npm run bench -- --only end-to-end --contacts 100000`. `--quick` sets PROFILEFLOW_BENCH_QUICK=1 for every
+ * `npm run bench -- --only end-to-end --contacts 100000`. `--quick` sets BENCH_QUICK=1 for every
  * benchmark; those that know it (worker-scale-out, search-latency) run at their small size.
  */
 import { spawnSync } from "node:child_process";
@@ -36,7 +36,7 @@ for (const f of files) {
     env: {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      ...(values.quick ? { PROFILEFLOW_BENCH_QUICK: "1" } : {}),
+      ...(values.quick ? { BENCH_QUICK: "1" } : {}),
     },
   });
   const s = ((performance.now() - t0) / 1000).toFixed(1);

@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     },
     allowPositionals: true,
   });
-  const q = values.quick || process.env["PROFILEFLOW_BENCH_QUICK"] === "1";
+  const q = values.quick || process.env["BENCH_QUICK"] === "1";
   const profiles = Number(values.profiles ?? (q ? 20_000 : 200_000));
   const rate = Number(values.rate);
   const seconds = Number(values.seconds ?? (q ? 5 : 10));

@@ -423,7 +423,7 @@ async function main(): Promise<void> {
     },
     allowPositionals: true,
   });
-  const q = values.quick || process.env["PROFILEFLOW_BENCH_QUICK"] === "1";
+  const q = values.quick || process.env["BENCH_QUICK"] === "1";
   const contacts = Number(values.contacts ?? (q ? 6_000 : 12_000));
   const shape: Shape = {
     workflows: Number(values.workflows ?? (q ? 4 : 8)),
