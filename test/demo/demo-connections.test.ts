@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ApiClients } from "../../src/cli/commands/integrate.ts";
 import { printStatus } from "../../src/cli/commands/status.ts";
@@ -19,6 +17,7 @@ import {
 } from "../../src/sandbox/zendesk/start-zendesk-sandbox.ts";
 import { CLOCK_BEHIND_MS, nthRun, STEP_MS, serverOn } from "../e2e/integration-harness.ts";
 import { SandboxAdmin } from "../e2e/sandbox-admin.ts";
+import { closeDemoClients, demoClients } from "../helpers/demo-clients.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
 const DOMAIN = "demo";
@@ -46,20 +45,10 @@ beforeAll(async () => {
     zd.url,
     { maxConcurrent: 2, requestsPerSecond: 2, burst: 4 },
   );
-  clients = {
-    profiles: t.profiles,
-    appflow: t.appflow,
-    secrets: new SecretsManagerClient({
-      endpoint: t.endpoint,
-      region: "us-east-1",
-      credentials: t.credentials,
-    }),
-    iam: new IAMClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials }),
-  };
+  clients = demoClients(t);
 });
 afterAll(async () => {
-  clients?.secrets.destroy();
-  clients?.iam.destroy();
+  closeDemoClients(clients);
   await t?.close();
   await zd?.close();
 });

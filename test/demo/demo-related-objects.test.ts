@@ -6,8 +6,7 @@ import {
   ListWorkflowsCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { systemTimer } from "../../src/connectors/sdk/index.ts";
 import { type DemoClients, projection, setUpDemo } from "../../src/demo/demo-setup.ts";
@@ -21,6 +20,7 @@ import { InstanceLimits } from "../../src/flows/instance-limits/instance-limits.
 import { type Sandboxes, startSandboxes } from "../../src/sandbox/start-sandboxes.ts";
 import { CLOCK_BEHIND_MS, nthRun, serverOn } from "../e2e/integration-harness.ts";
 import { SandboxAdmin, type TruthRow } from "../e2e/sandbox-admin.ts";
+import { closeDemoClients, demoClients } from "../helpers/demo-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -57,32 +57,22 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
       requestsPerSecond: 4,
       burst: 8,
     });
-    clients = {
-      profiles: t.profiles,
-      appflow: t.appflow,
-      secrets: new SecretsManagerClient({
-        endpoint: t.endpoint,
-        region: "us-east-1",
-        credentials: t.credentials,
-      }),
-      iam: new IAMClient({ endpoint: t.endpoint, region: "us-east-1", credentials: t.credentials }),
-    };
+    clients = demoClients(t);
   });
   afterAll(async () => {
-    clients?.secrets.destroy();
-    clients?.iam.destroy();
+    closeDemoClients(clients);
     await t?.close();
     await sandboxes?.close();
   });
 
-  /** The ids of the objects of `type` that profile `profileId` holds (ListProfileObjects, all pages). */
-  async function objectsOf(profileId: string, type: string): Promise<string[]> {
+  /** The ids of the objects of `type` that profile `profileId` of `domain` holds (ListProfileObjects, all pages). */
+  async function objectsOf(profileId: string, type: string, domain = DOMAIN): Promise<string[]> {
     const ids: string[] = [];
     let NextToken: string | undefined;
     do {
       const page = await t.profiles.send(
         new ListProfileObjectsCommand({
-          DomainName: DOMAIN,
+          DomainName: domain,
           ProfileId: profileId,
           ObjectTypeName: type,
           MaxResults: 100,
@@ -95,16 +85,53 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
     return ids;
   }
 
-  /** The one profile a key value finds (SearchProfiles). */
-  async function profileBy(key: { key: string; value: string }): Promise<string> {
+  /** The ids of the profiles of `domain` a key value finds (SearchProfiles). */
+  async function profilesBy(key: { key: string; value: string }, domain = DOMAIN): Promise<string[]> {
     const found = await t.profiles.send(
-      new SearchProfilesCommand({ DomainName: DOMAIN, KeyName: key.key, Values: [key.value] }),
+      new SearchProfilesCommand({ DomainName: domain, KeyName: key.key, Values: [key.value] }),
     );
-    expect(
-      found.Items?.map((p) => p.ProfileId),
-      `${key.key}=${key.value}`,
-    ).toHaveLength(1);
-    return found.Items![0]!.ProfileId!;
+    return (found.Items ?? []).map((p) => p.ProfileId!);
+  }
+
+  /** The one profile a key value finds. */
+  async function profileBy(key: { key: string; value: string }): Promise<string> {
+    const found = await profilesBy(key);
+    expect(found, `${key.key}=${key.value}`).toHaveLength(1);
+    return found[0]!;
+  }
+
+  /** The live rows of a vendor object's sandbox truth stamped since the history's start. */
+  async function liveTruth(vendor: string, object: string): Promise<TruthRow[]> {
+    const rows = await new SandboxAdmin(sandboxes.servers[vendor]!.url).truth(object);
+    return rows.filter((r) => !r.deleted && r.stamp >= sandboxes.world.historyStart);
+  }
+
+  /**
+   * Salesforce's `first` object set up alone in a new `domain`, then `second` beside it, each flow's first
+   * run successful (flows named apart for the domain); returns `second`'s source and live truth rows.
+   */
+  async function ingestAfter(domain: string, first: string, second: string) {
+    const named = (object: string) => {
+      const s = DEMO_OBJECTS.find((o) => o.vendor === "salesforce" && o.object === object)!;
+      return { ...s, flowName: `${domain}-${s.flowName}` };
+    };
+    const setUp = (sources: DemoSource[]) =>
+      setUpDemo(clients, {
+        domain,
+        credentials: sandboxes.credentials,
+        start: sandboxes.world.historyStart,
+        end: sandboxes.world.historyEnd,
+        workflows: false,
+        fingerprintKey,
+        sources,
+      });
+    const before = named(first);
+    const after = named(second);
+    await setUp([before]);
+    expect((await nthRun(t, before.flowName, 1)).executionStatus).toBe("Successful");
+    await setUp([before, after]);
+    expect((await nthRun(t, after.flowName, 1)).executionStatus).toBe("Successful");
+    return { before, after, rows: await liveTruth("salesforce", second) };
   }
 
   it("assets, tasks, incidents and tickets land on their person's profile, one connector profile per vendor", async () => {
@@ -133,13 +160,7 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
 
     // What each object's history holds: live records stamped since the start.
     const truth = new Map<string, TruthRow[]>();
-    for (const s of DEMO_OBJECTS) {
-      const rows = await new SandboxAdmin(sandboxes.servers[s.vendor]!.url).truth(truthObject(s));
-      truth.set(
-        s.objectTypeName,
-        rows.filter((r) => !r.deleted && r.stamp >= start),
-      );
-    }
+    for (const s of DEMO_OBJECTS) truth.set(s.objectTypeName, await liveTruth(s.vendor, truthObject(s)));
     // Every related object held, on the profile its person's key finds, beside its person's own record
     // when that was ingested too.
     for (const s of DEMO_RELATED_OBJECTS.filter((r) => r.object !== "Account")) {
@@ -164,16 +185,9 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
     const accounts = truth.get("Salesforce-Account")!;
     expect(accounts.length).toBeGreaterThan(0);
     for (const r of accounts) {
-      const found = await t.profiles.send(
-        new SearchProfilesCommand({
-          DomainName: DOMAIN,
-          KeyName: r.profileKey.key,
-          Values: [r.profileKey.value],
-        }),
-      );
       const holders = [];
-      for (const p of found.Items ?? [])
-        if ((await objectsOf(p.ProfileId!, "Salesforce-Account")).length > 0) holders.push(p.ProfileId!);
+      for (const p of await profilesBy(r.profileKey))
+        if ((await objectsOf(p, "Salesforce-Account")).length > 0) holders.push(p);
       expect(holders, r.id).toHaveLength(1);
       expect(await objectsOf(holders[0]!, "Salesforce-Account")).toEqual([r.id]);
       expect((await objectsOf(holders[0]!, "Salesforce-Contact")).length).toBeLessThanOrEqual(1);
@@ -207,50 +221,13 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
   }, 180_000);
 
   it("assets ingested before their contacts never fold two contacts into one profile", async () => {
-    const world = sandboxes.world;
     const domain = "assets-first";
-    const named = (object: string) => {
-      const s = DEMO_OBJECTS.find((o) => o.vendor === "salesforce" && o.object === object)!;
-      return { ...s, flowName: `${domain}-${s.flowName}` };
-    };
-    const setUp = (sources: DemoSource[]) =>
-      setUpDemo(clients, {
-        domain,
-        credentials: sandboxes.credentials,
-        start: world.historyStart,
-        end: world.historyEnd,
-        workflows: false,
-        fingerprintKey,
-        sources,
-      });
-    const asset = named("Asset");
-    const contact = named("Contact");
-    await setUp([asset]);
-    expect((await nthRun(t, asset.flowName, 1)).executionStatus).toBe("Successful");
-    await setUp([asset, contact]);
-    expect((await nthRun(t, contact.flowName, 1)).executionStatus).toBe("Successful");
-    const contacts = (await new SandboxAdmin(sandboxes.servers["salesforce"]!.url).truth("Contact")).filter(
-      (r) => !r.deleted && r.stamp >= world.historyStart,
-    );
+    const { after: contact, rows: contacts } = await ingestAfter(domain, "Asset", "Contact");
     const folded: string[] = [];
     for (const r of contacts) {
-      const found = await t.profiles.send(
-        new SearchProfilesCommand({
-          DomainName: domain,
-          KeyName: r.profileKey.key,
-          Values: [r.profileKey.value],
-        }),
-      );
-      const profileId = found.Items?.[0]?.ProfileId;
+      const profileId = (await profilesBy(r.profileKey, domain))[0];
       if (!profileId) continue;
-      const held = await t.profiles.send(
-        new ListProfileObjectsCommand({
-          DomainName: domain,
-          ProfileId: profileId,
-          ObjectTypeName: contact.objectTypeName,
-        }),
-      );
-      if ((held.Items ?? []).length > 1) folded.push(r.id);
+      if ((await objectsOf(profileId, contact.objectTypeName, domain)).length > 1) folded.push(r.id);
     }
     expect(folded).toEqual([]);
   }, 60_000);
@@ -259,52 +236,13 @@ describeEachDialect("the demo integrates every templated object", (dialect) => {
   // an account whose id one profile alone holds (here an asset's, whose contact is not held) joins it.
   // This test turns green when resolution counts only values stored by keys that may match.
   it.fails("an account arriving after its company's lone asset still gets a profile of its own", async () => {
-    const world = sandboxes.world;
     const domain = "accounts-after";
-    const named = (object: string) => {
-      const s = DEMO_OBJECTS.find((o) => o.vendor === "salesforce" && o.object === object)!;
-      return { ...s, flowName: `${domain}-${s.flowName}` };
-    };
-    const setUp = (sources: DemoSource[]) =>
-      setUpDemo(clients, {
-        domain,
-        credentials: sandboxes.credentials,
-        start: world.historyStart,
-        end: world.historyEnd,
-        workflows: false,
-        fingerprintKey,
-        sources,
-      });
-    const asset = named("Asset");
-    const account = named("Account");
-    await setUp([asset]);
-    expect((await nthRun(t, asset.flowName, 1)).executionStatus).toBe("Successful");
-    await setUp([asset, account]);
-    expect((await nthRun(t, account.flowName, 1)).executionStatus).toBe("Successful");
-    const accounts = (await new SandboxAdmin(sandboxes.servers["salesforce"]!.url).truth("Account")).filter(
-      (r) => !r.deleted && r.stamp >= world.historyStart,
-    );
+    const { before: asset, after: account, rows: accounts } = await ingestAfter(domain, "Asset", "Account");
     const folded: string[] = [];
     for (const r of accounts) {
-      const found = await t.profiles.send(
-        new SearchProfilesCommand({
-          DomainName: domain,
-          KeyName: r.profileKey.key,
-          Values: [r.profileKey.value],
-        }),
-      );
-      for (const p of found.Items ?? []) {
+      for (const p of await profilesBy(r.profileKey, domain)) {
         const types = await Promise.all(
-          [account, asset].map(async (o) => {
-            const held = await t.profiles.send(
-              new ListProfileObjectsCommand({
-                DomainName: domain,
-                ProfileId: p.ProfileId!,
-                ObjectTypeName: o.objectTypeName,
-              }),
-            );
-            return (held.Items ?? []).length;
-          }),
+          [account, asset].map(async (o) => (await objectsOf(p, o.objectTypeName, domain)).length),
         );
         if (types[0]! > 0 && types[1]! > 0) folded.push(r.id);
       }
