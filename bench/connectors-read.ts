@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { nextMessage } from "./shared/next-message.ts";
 
 const self = fileURLToPath(import.meta.url);
 const START = Date.UTC(2025, 0, 1);
@@ -97,35 +98,22 @@ async function readChild(mode: "rest" | "bulk", info: SandboxInfo): Promise<void
 function spawn(args: string[]): ChildProcess {
   return fork(self, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
 }
-function next<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: unknown) => {
-      if (m && typeof m === "object" && key in m) {
-        child.off("message", on);
-        resolve((m as Record<string, T>)[key]!);
-      }
-    };
-    child.on("message", on);
-    child.once("exit", (code) => reject(new Error(`child exited (${code}) before sending ${key}`)));
-  });
-}
-
 async function main(): Promise<void> {
   const contacts = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const only = process.argv.find((a) => a.endsWith("-only"));
   const people = Math.ceil(contacts / 0.6); // Contacts are 60% of the population
   const t0 = performance.now();
   const sandbox = spawn(["--sandbox", String(people)]);
-  const info = await next<SandboxInfo>(sandbox, "info");
+  const info = await nextMessage<SandboxInfo>(sandbox, "info");
   console.log(
     `sandbox: ${info.contacts.toLocaleString("en-US")} Contacts, started in ${Math.round(performance.now() - t0)} ms`,
   );
   const modes = (["rest", "bulk"] as const).filter((m) => !only || only === `--${m}-only`);
   for (const mode of modes) {
     const child = spawn(["--read", mode, JSON.stringify(info)]);
-    const r = await next<ReadResult>(child, "result");
+    const r = await nextMessage<ReadResult>(child, "result");
     sandbox.send("rss");
-    const sandboxKb = await next<number>(sandbox, "rssKb");
+    const sandboxKb = await nextMessage<number>(sandbox, "rssKb");
     const rate = Math.round((r.records / r.ms) * 1000).toLocaleString("en-US");
     console.log(
       `${mode.padEnd(4)}: ${r.records.toLocaleString("en-US")} records in ${(r.ms / 1000).toFixed(1)} s = ${rate} records/s; ` +

@@ -19,9 +19,11 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { driveWorkflow, type E2eResult, type SandboxInfo, type ServerRss } from "./end-to-end/drive.ts";
+import { driveWorkflow, type E2eResult, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
+import { type SandboxInfo, startContactsSandbox } from "./shared/contacts-sandbox.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { nextMessage } from "./shared/next-message.ts";
 
 const self = fileURLToPath(import.meta.url);
 const MINUTE = 60_000;
@@ -33,31 +35,17 @@ const peakKb = () => process.resourceUsage().maxRSS;
 
 /** Child: the Salesforce sandbox holding `contacts` Contacts over six months, on a frozen clock. */
 async function sandboxChild(contacts: number): Promise<void> {
-  const { SandboxWorld } = await import("../src/sandbox/core/world.ts");
-  const { startSalesforceSandbox } = await import("../src/sandbox/salesforce/salesforce-sandbox.ts");
-  const world = new SandboxWorld({
+  const { info, close } = await startContactsSandbox({
     seed: 11,
-    people: contacts,
-    shares: { salesforce: 1 },
+    contacts,
     historyDays: HISTORY_DAYS,
-    clock: { start: START, speed: 0 },
+    start: START,
   });
-  const sb = await startSalesforceSandbox({ world });
-  const c = sb.credentials;
-  const info: SandboxInfo = {
-    url: sb.url,
-    clientId: c.clientId,
-    clientSecret: c.clientSecret,
-    refreshToken: c.refreshToken,
-    contacts: sb.stores.Contact.size,
-    historyStart: world.historyStart,
-    end: START,
-  };
   process.send?.({ info });
   process.on("message", async (m) => {
     if (m === "rss") process.send?.({ rssKb: peakKb() });
     if (m === "exit") {
-      await sb.close();
+      await close();
       process.exit(0);
     }
   });
@@ -122,22 +110,6 @@ function spawn(args: string[]): ChildProcess {
   return fork(self, args, { execArgv: ["--import", "tsx", ...prof], stdio: "inherit" });
 }
 
-/** The next message of `child` carrying `key`. */
-export function next<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: unknown) => {
-      if (m && typeof m === "object" && key in m) {
-        child.off("message", on);
-        child.off("exit", onExit);
-        resolve((m as Record<string, T>)[key] as T);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${key}`));
-    child.on("message", on);
-    child.once("exit", onExit);
-  });
-}
-
 async function runDialect(
   dialect: "sqlite" | "postgres",
   info: SandboxInfo,
@@ -147,27 +119,27 @@ async function runDialect(
   const floorDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
   if (dialect === "postgres" && !floorDb) return;
   const floorChildProcess = spawn(["--floor", JSON.stringify(info), floorDb?.url ?? ""]);
-  const floor = await next<FloorResult & { rssKb: number }>(floorChildProcess, "floor");
+  const floor = await nextMessage<FloorResult & { rssKb: number }>(floorChildProcess, "floor");
   await floorDb?.drop();
   const serverDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
   const server = spawn(["--server", serverDb?.url ?? ""]);
-  const ready = await next<{ endpoint: string; accessKeyId: string; secretAccessKey: string }>(
+  const ready = await nextMessage<{ endpoint: string; accessKeyId: string; secretAccessKey: string }>(
     server,
     "ready",
   );
   const rss = async () => {
     server.send("rss");
-    return next<ServerRss>(server, "rss");
+    return nextMessage<ServerRss>(server, "rss");
   };
   const dropDataKey = async () => {
     if (!plain) return;
     server.send("plain");
-    await next<boolean>(server, "plain");
+    await nextMessage<boolean>(server, "plain");
   };
   const e2e: E2eResult = await driveWorkflow(ready, info, rss, dropDataKey);
   const end = await rss();
   sandbox.send("rss");
-  const sandboxKb = await next<number>(sandbox, "rssKb");
+  const sandboxKb = await nextMessage<number>(sandbox, "rssKb");
   server.send("exit");
   await new Promise((r) => server.once("exit", r));
   await serverDb?.drop();
@@ -206,7 +178,7 @@ async function main(): Promise<void> {
   );
   const t0 = performance.now();
   const sandbox = spawn(["--sandbox", String(contacts)]);
-  const info = await next<SandboxInfo>(sandbox, "info");
+  const info = await nextMessage<SandboxInfo>(sandbox, "info");
   console.log(
     `sandbox: ${info.contacts.toLocaleString("en-US")} Contacts, started in ${Math.round(performance.now() - t0)} ms`,
   );

@@ -23,6 +23,7 @@ import {
   percentile,
   withBenchServer,
 } from "./shared/bench-server.ts";
+import { restContact as contact } from "./shared/rest-contact.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,27 +37,6 @@ const { values: args } = parseArgs({
 const OBJECTS = Number(args.objects);
 const BATCH = Number(args.batch);
 const SEARCHES = Number(args.searches);
-
-/** A Salesforce Contact as the REST API returns it; 1 in 50 shares an account with its neighbours. */
-function contact(i: number): Record<string, unknown> {
-  const id = `003${i.toString(36).padStart(12, "0")}`;
-  return {
-    Id: id,
-    AccountId: `001${Math.floor(i / 50)
-      .toString(36)
-      .padStart(12, "0")}`,
-    FirstName: `First${i % 997}`,
-    LastName: `Last${i}`,
-    Email: `person${i}@example.com`,
-    Phone: `+1 415 ${String(5550000 + (i % 9999)).replace(/(\d{3})(\d{4})/, "$1 $2")}`,
-    MailingStreet: `${i} Market St`,
-    MailingCity: "San Francisco",
-    MailingState: "CA",
-    MailingPostalCode: "94105",
-    MailingCountry: "US",
-    SystemModstamp: "2024-01-15T10:20:30.000+0000",
-  };
-}
 
 async function run(dialect: BenchDialect): Promise<void> {
   await withBenchServer(dialect, "pf_bench", async ({ server, newClient }) => {

@@ -15,7 +15,7 @@
  * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile to DIR.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -32,32 +32,13 @@ import {
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { nextMessage } from "./shared/next-message.ts";
+import { restContact as contact, contactId } from "./shared/rest-contact.ts";
 
 const self = fileURLToPath(import.meta.url);
 const DOMAIN = "search";
 const TYPE = "Salesforce-Contact";
 const credentials = { accessKeyId: "AKIDPROFILEFLOWSEARCH", secretAccessKey: "search-bench-secret" };
-
-/** A Salesforce Contact as the REST API returns it (bench/profiles-ingest.ts's shape). */
-function contact(i: number): Record<string, unknown> {
-  return {
-    Id: contactId(i),
-    AccountId: `001${Math.floor(i / 50)
-      .toString(36)
-      .padStart(12, "0")}`,
-    FirstName: `First${i % 997}`,
-    LastName: `Last${i}`,
-    Email: `person${i}@example.com`,
-    Phone: `+1 415 ${String(5550000 + (i % 9999)).replace(/(\d{3})(\d{4})/, "$1 $2")}`,
-    MailingStreet: `${i} Market St`,
-    MailingCity: "San Francisco",
-    MailingState: "CA",
-    MailingPostalCode: "94105",
-    MailingCountry: "US",
-    SystemModstamp: "2024-01-15T10:20:30.000+0000",
-  };
-}
-const contactId = (i: number) => `003${i.toString(36).padStart(12, "0")}`;
 
 /** This process's memory from /proc/self/status, in MB. */
 function memory(): { peak: number; anon: number; file: number } {
@@ -98,21 +79,6 @@ async function serverChild(databaseUrl: string): Promise<void> {
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     }
-  });
-}
-
-function next<T>(c: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: unknown) => {
-      if (m && typeof m === "object" && key in m) {
-        c.off("message", on);
-        c.off("exit", onExit);
-        resolve((m as Record<string, T>)[key] as T);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${key}`));
-    c.on("message", on);
-    c.once("exit", onExit);
   });
 }
 
@@ -256,7 +222,7 @@ async function main(): Promise<void> {
     stdio: "inherit",
   });
   try {
-    const endpoint = await next<string>(server, "ready");
+    const endpoint = await nextMessage<string>(server, "ready");
     const sdk = new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials });
     await sdk.send(new CreateDomainCommand({ DomainName: DOMAIN, DefaultExpirationDays: 365 }));
     await sdk.send(
@@ -274,7 +240,7 @@ async function main(): Promise<void> {
       `search-latency (${values.dialect}): ${f(profiles)} profiles, SearchProfiles at ${rate}/s for ${seconds} s per phase; ${cpus().length} cores, ${load()}`,
     );
     server.send({ ingest: [0, profiles] });
-    const ing = await next<{ ms: number; cpuMs: number }>(server, "ingested");
+    const ing = await nextMessage<{ ms: number; cpuMs: number }>(server, "ingested");
     const inProcess = (profiles / ing.ms) * 1000;
     console.log(
       `in-process ingest (batches of 2,000): ${f(profiles)} in ${(ing.ms / 1000).toFixed(1)} s = ${f(inProcess)} objects/s ` +
@@ -294,7 +260,7 @@ async function main(): Promise<void> {
     await phase("idle");
     // Under a backfill: the server ingests `backfill` more contacts in process while the searches run.
     server.send({ ingest: [profiles + putCount, backfill] });
-    const during = next<{ ms: number; cpuMs: number }>(server, "ingested");
+    const during = nextMessage<{ ms: number; cpuMs: number }>(server, "ingested");
     await phase(`during a backfill of ${f(backfill)}`);
     const bf = await during;
     console.log(
@@ -306,7 +272,7 @@ async function main(): Promise<void> {
         `${f(p.rate)} objects/s = ${(p.rate / inProcess).toFixed(2)} × the in-process ingest rate; ${load()}`,
     );
     server.send({ memory: true });
-    const mem = await next<{ peak: number; anon: number; file: number }>(server, "memory");
+    const mem = await nextMessage<{ peak: number; anon: number; file: number }>(server, "memory");
     console.log(
       `server memory: peak RSS (VmHWM) ${mem.peak} MB; now anonymous ${mem.anon} MB, file-backed ${mem.file} MB`,
     );

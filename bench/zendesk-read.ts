@@ -5,9 +5,10 @@
  * sandbox runs in a child process so peak RSS is measured per process. Prints figures; asserts nothing.
  * Run: npx tsx bench/zendesk-read.ts [--people 6000 | --users N]
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { nextMessage } from "./shared/next-message.ts";
 
 const self = fileURLToPath(import.meta.url);
 const ZENDESK_SHARE = 0.4; // of the population (src/sandbox/population/population.ts)
@@ -56,19 +57,6 @@ async function sandboxChild(people: number): Promise<void> {
   });
 }
 
-function next<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: unknown) => {
-      if (m && typeof m === "object" && key in m) {
-        child.off("message", on);
-        resolve((m as Record<string, T>)[key]!);
-      }
-    };
-    child.on("message", on);
-    child.once("exit", (code) => reject(new Error(`child exited (${code}) before sending ${key}`)));
-  });
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { people: { type: "string" }, users: { type: "string" } },
@@ -81,7 +69,7 @@ async function main(): Promise<void> {
     execArgv: ["--import", "tsx"],
     stdio: "inherit",
   });
-  const info = await next<SandboxInfo>(sandbox, "info");
+  const info = await nextMessage<SandboxInfo>(sandbox, "info");
   console.log(
     `sandbox: ${n(people)} people -> ${n(info.users)} Zendesk users, rate-limit scale 1 (10 exports/min)`,
   );
@@ -104,7 +92,7 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   await connector.close();
   sandbox.send("stats");
-  const stats = await next<SandboxStats>(sandbox, "stats");
+  const stats = await nextMessage<SandboxStats>(sandbox, "stats");
   sandbox.send("exit");
 
   const requests = Math.ceil(records / PER_PAGE);

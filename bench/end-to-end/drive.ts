@@ -1,25 +1,17 @@
-import { AppflowClient, CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
-  CustomerProfilesClient,
   GetDomainCommand,
-  GetProfileObjectTypeTemplateCommand,
   GetWorkflowCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-
-/** What the sandbox child reports. */
-export interface SandboxInfo {
-  url: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  contacts: number;
-  historyStart: number;
-  /** The sandbox's frozen now; the history ends five minutes before it. */
-  end: number;
-}
+import type { SandboxInfo } from "../shared/contacts-sandbox.ts";
+import {
+  connectSalesforce,
+  contactFields,
+  contactsWorkflowInput,
+  type ServerAccess,
+  userClients,
+} from "../shared/contacts-workflow.ts";
 
 /** What one end-to-end run measured. */
 export interface E2eResult {
@@ -58,91 +50,30 @@ export function threeBatches(info: SandboxInfo): { from: number; to: number }[] 
  * profile, a three-batch CreateIntegrationWorkflow; then polls GetWorkflow until it is COMPLETE.
  */
 export async function driveWorkflow(
-  server: { endpoint: string; accessKeyId: string; secretAccessKey: string },
+  server: ServerAccess,
   info: SandboxInfo,
   rss: () => Promise<ServerRss>,
   /** Runs once the domain exists (`--plain`: its data key is dropped, so payloads are stored unsealed). */
   afterDomain: () => Promise<void> = async () => {},
 ): Promise<E2eResult> {
-  const config = {
-    endpoint: server.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-  };
-  const profiles = new CustomerProfilesClient(config);
-  const appflow = new AppflowClient(config);
-  const secrets = new SecretsManagerClient(config);
+  const { profiles, appflow, secrets } = userClients(server);
   await profiles.send(new CreateDomainCommand({ DomainName: "e2e", DefaultExpirationDays: 366 }));
   await afterDomain();
-  const secret = await secrets.send(
-    new CreateSecretCommand({
-      Name: "e2e/salesforce",
-      SecretString: JSON.stringify({ clientId: info.clientId, clientSecret: info.clientSecret }),
-    }),
-  );
-  await appflow.send(
-    new CreateConnectorProfileCommand({
-      connectorProfileName: "e2e-sf",
-      connectorType: "Salesforce",
-      connectionMode: "Public",
-      connectorProfileConfig: {
-        connectorProfileProperties: { Salesforce: { instanceUrl: info.url } },
-        connectorProfileCredentials: {
-          Salesforce: {
-            refreshToken: info.refreshToken,
-            ...(secret.ARN ? { clientCredentialsArn: secret.ARN } : {}),
-          },
-        },
-      },
-    }),
-  );
-  const template = await profiles.send(
-    new GetProfileObjectTypeTemplateCommand({ TemplateId: "Salesforce-Contact" }),
-  );
-  const fields = [
-    ...new Set(
-      Object.values(template.Fields ?? {})
-        .map((f) => f.Source?.replace(/^_source\./, "") ?? "")
-        .filter((f) => f !== ""),
-    ),
-  ];
-  const batches = threeBatches(info).map((w) => ({ StartTime: new Date(w.from), EndTime: new Date(w.to) }));
+  const connectorProfileName = await connectSalesforce({ appflow, secrets }, info, "e2e");
+  const fields = await contactFields(profiles);
   const t0 = performance.now();
   const made = await profiles.send(
-    new CreateIntegrationWorkflowCommand({
-      DomainName: "e2e",
-      WorkflowType: "APPFLOW_INTEGRATION",
-      ObjectTypeName: "Salesforce-Contact",
-      RoleArn: "arn:aws:iam::000000000000:role/e2e",
-      IntegrationConfig: {
-        AppflowIntegration: {
-          Batches: batches,
-          FlowDefinition: {
-            FlowName: "e2e-contacts",
-            KmsArn: (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!,
-            SourceFlowConfig: {
-              ConnectorType: "Salesforce",
-              ConnectorProfileName: "e2e-sf",
-              SourceConnectorProperties: { Salesforce: { Object: "Contact" } },
-              IncrementalPullConfig: { DatetimeTypeFieldName: "SystemModstamp" },
-            },
-            Tasks: [
-              { TaskType: "Filter", SourceFields: fields, ConnectorOperator: { Salesforce: "PROJECTION" } },
-            ],
-            TriggerConfig: {
-              TriggerType: "Scheduled",
-              TriggerProperties: {
-                Scheduled: {
-                  ScheduleExpression: "rate(1hours)",
-                  DataPullMode: "Incremental",
-                  FirstExecutionFrom: new Date(batches[0]?.StartTime ?? 0),
-                },
-              },
-            },
-          },
-        },
-      },
-    }),
+    new CreateIntegrationWorkflowCommand(
+      contactsWorkflowInput({
+        domain: "e2e",
+        flowName: "e2e-contacts",
+        kmsArn: (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!,
+        connectorProfileName,
+        roleArn: "arn:aws:iam::000000000000:role/e2e",
+        windows: threeBatches(info),
+        fields,
+      }),
+    ),
   );
   const id = made.WorkflowId ?? "";
   const rssSamples: { records: number; rss: ServerRss }[] = [];

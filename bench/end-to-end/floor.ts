@@ -2,7 +2,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { openSalesforce } from "../../src/connectors/salesforce/index.ts";
-import type { SandboxInfo } from "./drive.ts";
+import type { SandboxInfo } from "../shared/contacts-sandbox.ts";
 import { threeBatches } from "./drive.ts";
 
 /** What the copy floor measured. */
