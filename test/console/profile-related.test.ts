@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { ListProfileObjectsCommand, SearchProfilesCommand } from "@aws-sdk/client-customer-profiles";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type DemoClients, setUpDemo } from "../../src/demo/demo-setup.ts";
 import { DEMO_OBJECTS } from "../../src/demo/demo-sources.ts";
 import { type Sandboxes, startSandboxes } from "../../src/sandbox/start-sandboxes.ts";
 import { nthRun } from "../e2e/integration-harness.ts";
 import { SandboxAdmin, type TruthRow } from "../e2e/sandbox-admin.ts";
+import { closeDemoClients, demoClients } from "../helpers/demo-clients.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import {
   type ConsoleHarness,
@@ -43,13 +42,7 @@ describeConsole("a unified profile with its related objects (chromium)", () => {
   beforeAll(async () => {
     sandboxes = await startSandboxes({ seed: 17, people: 60, knobs: { rateLimitScale: 20 } });
     h = await startConsole("sqlite", { workers: true });
-    const opts = { endpoint: h.server.endpoint, region: "us-east-1", credentials: h.server.credentials };
-    clients = {
-      profiles: h.server.profiles,
-      appflow: h.server.appflow,
-      secrets: new SecretsManagerClient(opts),
-      iam: new IAMClient(opts),
-    };
+    clients = demoClients(h.server);
     // The demo's integrations of those objects, as `profileflow demo` makes them (continuous, no workflows).
     const sources = DEMO_OBJECTS.filter((s) => TYPES.includes(s.objectTypeName));
     expect(sources).toHaveLength(TYPES.length);
@@ -70,8 +63,7 @@ describeConsole("a unified profile with its related objects (chromium)", () => {
     }
   }, STARTUP_MS);
   afterAll(async () => {
-    clients?.secrets.destroy();
-    clients?.iam.destroy();
+    closeDemoClients(clients);
     await h?.close();
     await sandboxes?.close();
   }, STARTUP_MS);
