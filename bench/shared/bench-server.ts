@@ -19,6 +19,9 @@ export interface BenchServer {
   server: Server;
   /** A new SDK client of the server; every one is destroyed when the run ends. */
   newClient(): CustomerProfilesClient;
+  /** The server's URL and the root's credentials, for requests the SDK has no command for. */
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
 /**
@@ -30,6 +33,7 @@ export async function withBenchServer(
   dialect: BenchDialect,
   prefix: string,
   body: (bench: BenchServer) => Promise<void>,
+  options: { workers?: boolean } = {},
 ): Promise<void> {
   const pgdb = dialect === "postgres" ? await freshPostgres(prefix) : undefined;
   if (dialect === "postgres" && !pgdb) return;
@@ -39,6 +43,7 @@ export async function withBenchServer(
     flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
+  if (options.workers) await server.startWorkers();
   const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
   const clients: CustomerProfilesClient[] = [];
   const newClient = () => {
@@ -52,7 +57,7 @@ export async function withBenchServer(
     return client;
   };
   try {
-    await body({ server, newClient });
+    await body({ server, newClient, endpoint, credentials });
   } finally {
     for (const client of clients) client.destroy();
     await server.close();
