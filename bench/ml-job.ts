@@ -8,7 +8,7 @@
  * process's CPU and peak RSS, the job's counts, how many of the found matches are the planted pairs,
  * and GetMatches latency. Asserts nothing.
  *
- *   npx tsx bench/ml-job.ts [--profiles 1000000] [--duplicates 0.2] [--only sqlite|postgres]
+ *   npx tsx bench/ml-job.ts [--profiles 1000000] [--duplicates 0.2] [--pages 200] [--only sqlite|postgres]
  */
 import { parseArgs } from "node:util";
 import {
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
   options: {
     profiles: { type: "string", default: "1000000" },
     duplicates: { type: "string", default: "0.2" },
+    pages: { type: "string", default: "200" },
     only: { type: "string" },
   },
 });
@@ -39,6 +40,8 @@ const PROFILES = Number(args.profiles);
 const DUPLICATES = Math.round(PROFILES * Number(args.duplicates));
 const PEOPLE = PROFILES - DUPLICATES;
 const BATCH = 5000;
+/** GetMatches pages read at most (the first ones: each page's cost is what is measured). */
+const PAGES = Number(args.pages);
 
 /** Person i again as a Marketo lead: no key shared with the contact. */
 function personLead(i: number) {
@@ -155,11 +158,11 @@ async function run(dialect: BenchDialect): Promise<void> {
             if (contacts[0] === personContact(i).Id) planted++;
           }
         }
-      } while (token);
+      } while (token && pages < PAGES);
       latencies.sort((a, b) => a - b);
       const checked = Math.min(matches, 500);
       console.log(
-        `${dialect}: GetMatches ${pages} pages of ≤ 100, ${matches} matches (${DUPLICATES} planted pairs);`,
+        `${dialect}: GetMatches ${pages} pages of ≤ 100${token ? " (more left unread)" : ""}, ${matches} matches (${DUPLICATES} planted pairs);`,
         `per page p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms;`,
         `of the first ${checked} matches, ${planted} pair a contact with its own lead`,
       );
