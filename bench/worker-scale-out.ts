@@ -33,6 +33,7 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import pg from "pg";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { benchWorkflowRole } from "./shared/workflow-role.ts";
 
 const self = fileURLToPath(import.meta.url);
 const root = join(import.meta.dirname, "..");
@@ -262,6 +263,10 @@ async function drive(ready: Ready, info: SandboxInfo, shape: Shape, databaseUrl:
     );
     keys.push(d.DefaultEncryptionKey ?? "");
   }
+  const roles: string[] = [];
+  for (const [i, keyArn] of keys.entries()) {
+    roles.push(await benchWorkflowRole(config, { name: `scale${i}`, keyArn }));
+  }
   const t0 = performance.now();
   for (let i = 0; i < shape.workflows; i++) {
     const made = await profiles.send(
@@ -269,7 +274,7 @@ async function drive(ready: Ready, info: SandboxInfo, shape: Shape, databaseUrl:
         DomainName: `scale${i}`,
         WorkflowType: "APPFLOW_INTEGRATION",
         ObjectTypeName: "Salesforce-Contact",
-        RoleArn: "arn:aws:iam::000000000000:role/scale",
+        RoleArn: roles[i],
         IntegrationConfig: {
           AppflowIntegration: {
             Batches: all.map((w) => ({ StartTime: new Date(w.from), EndTime: new Date(w.to) })),

@@ -12,6 +12,7 @@ import {
   type ServerAccess,
   userClients,
 } from "../shared/contacts-workflow.ts";
+import { benchWorkflowRole } from "../shared/workflow-role.ts";
 
 /** What one end-to-end run measured. */
 export interface E2eResult {
@@ -61,15 +62,24 @@ export async function driveWorkflow(
   await afterDomain();
   const connectorProfileName = await connectSalesforce({ appflow, secrets }, info, "e2e");
   const fields = await contactFields(profiles);
+  const kmsArn = (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!;
+  const roleArn = await benchWorkflowRole(
+    {
+      endpoint: server.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    },
+    { name: "e2e", keyArn: kmsArn },
+  );
   const t0 = performance.now();
   const made = await profiles.send(
     new CreateIntegrationWorkflowCommand(
       contactsWorkflowInput({
         domain: "e2e",
         flowName: "e2e-contacts",
-        kmsArn: (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!,
+        kmsArn,
         connectorProfileName,
-        roleArn: "arn:aws:iam::000000000000:role/e2e",
+        roleArn,
         windows: threeBatches(info),
         fields,
       }),

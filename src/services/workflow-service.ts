@@ -48,19 +48,15 @@ export interface WorkflowServiceDeps {
   /** The execution records of the steps' flows (a running step shows its execution's message). */
   executions: ExecutionStore;
   /**
-   * CreateIntegrationWorkflow's role check (src/security/iam/workflow-role-check.ts): the role exists,
-   * trusts profile.amazonaws.com, and the caller may iam:PassRole it. Absent: RoleArn is stored only.
+   * CreateIntegrationWorkflow's role check (src/security/iam/workflow-role-check.ts), for every caller:
+   * the caller may iam:PassRole the role, it exists and it trusts profile.amazonaws.com; else the
+   * request is refused and no workflow is created.
    */
-  roles?: {
-    check(
-      q: Queryable,
-      accessKeyId: string,
-      roleArn: string,
-      requestId?: string,
-    ): Promise<{ kind: "role" | "legacy" }>;
+  roles: {
+    check(q: Queryable, accessKeyId: string, roleArn: string, requestId?: string): Promise<unknown>;
   };
   /** The workflow's role, for DeleteWorkflow's profile:DeleteIntegration and appflow:DeleteFlow. */
-  roleActor?: WorkflowRoleActor<Queryable>;
+  roleActor: WorkflowRoleActor<Queryable>;
 }
 
 /** What CreateIntegrationWorkflow asks for (the definition already in the engine's shape). */
@@ -72,7 +68,7 @@ export interface WorkflowRequest {
   batches?: readonly Window[] | undefined;
   tags?: Readonly<Record<string, string>> | undefined;
   /** The signing caller's access key: its right to pass the role is checked. */
-  callerAccessKeyId?: string | undefined;
+  callerAccessKeyId: string;
   /** The request's id (recorded with the iam:PassRole decision in the audit trail). */
   requestId?: string | undefined;
 }
@@ -107,12 +103,9 @@ export class WorkflowService {
   /** Plans the batches and creates the workflow with its steps, their hidden flows and integrations. */
   async create(domainName: string, r: WorkflowRequest): Promise<{ workflow: Workflow; batches: Window[] }> {
     // The role check reads IAM's tables, not what this transaction writes: before it (SQLite has one
-    // connection, and the caller's principal is resolved through the pool).
-    let actsAsRole = false;
-    if (this.d.roles && r.callerAccessKeyId !== undefined) {
-      actsAsRole =
-        (await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn, r.requestId)).kind === "role";
-    }
+    // connection, and the caller's principal is resolved through the pool). It throws unless the
+    // workflow can act as the role.
+    await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn, r.requestId);
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later
       // waits — the workflow's flows and integrations never outlive the domain's cascade.
@@ -135,7 +128,6 @@ export class WorkflowService {
         domainName,
         objectTypeName: r.objectTypeName,
         roleArn: r.roleArn,
-        actsAsRole,
         flowDefinition: def,
         batches,
         tags: r.tags,
@@ -172,7 +164,8 @@ export class WorkflowService {
    * DeleteWorkflow: its steps' hidden flows (running ones cancelled) and integrations go; the continuous
    * integration stays. The workflow deletes them as its role (profile:DeleteIntegration,
    * appflow:DeleteFlow): a refusal is AccessDenied with AWS's sentence naming the role's session. A
-   * role that no longer exists cannot act: the caller's own right to DeleteWorkflow is then enough.
+   * role that cannot be assumed any more (deleted, or its trust policy changed) cannot act: the caller's
+   * own right to DeleteWorkflow is then enough.
    */
   async delete(domainName: string, workflowId: string): Promise<void> {
     try {
@@ -184,7 +177,7 @@ export class WorkflowService {
     } catch (e) {
       // The refusal's audit row went with the rolled-back transaction: written again after it.
       if (e instanceof RoleDeniedError) {
-        if (e.session) await this.d.roleActor?.recordRefusal(this.d.db, e.session, e.denial);
+        if (e.session) await this.d.roleActor.recordRefusal(this.d.db, e.session, e.denial);
         throw new ProfileflowError("ACCESS_DENIED", e.denial.message, {
           action: e.denial.action,
           resource: e.denial.resource,
@@ -195,7 +188,6 @@ export class WorkflowService {
   }
 
   async #deleteAsRole(tx: Queryable, wf: Workflow): Promise<void> {
-    if (!wf.actsAsRole || !this.d.roleActor) return;
     const actions: RoleAction[] = [];
     for (const s of await this.d.runner.store.steps(tx, wf.workflowId)) {
       const integration = await this.d.integrations.byFlow(tx, s.flowName);

@@ -23,6 +23,7 @@ import { failure } from "../helpers/failure.ts";
 import { serviceNowConnectorProfile } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { ensureWorkflowRole } from "../helpers/workflow-role.ts";
 
 const TYPE = "Servicenow-sys_user";
 const OTHER_KEY = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555";
@@ -106,13 +107,14 @@ describeEachDialect("a flow's KmsArn is its domain's key", (dialect) => {
   });
 
   it("CreateIntegrationWorkflow refuses another key's ARN; the domain's key is taken", async () => {
+    const roleArn = await ensureWorkflowRole(t, { domain: "kd", keyArn: key });
     const create = (KmsArn: string) =>
       t.profiles.send(
         new CreateIntegrationWorkflowCommand({
           DomainName: "kd",
           WorkflowType: "APPFLOW_INTEGRATION",
           ObjectTypeName: TYPE,
-          RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+          RoleArn: roleArn,
           IntegrationConfig: { AppflowIntegration: { FlowDefinition: definition(KmsArn, true) } },
         }),
       );

@@ -81,6 +81,30 @@ describeEachDialect("`aws iam` and `aws sts` against a served instance", (dialec
       expect(
         json(await aws(["iam", "get-role", "--role-name", "cli-role"])).Role.AssumeRolePolicyDocument,
       ).toEqual(JSON.parse(trust));
+      // update-assume-role-policy replaces the trust policy (here with the same principal, as a list).
+      const trust2 = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: [`arn:aws:iam::${account}:user/cli-user`] },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      });
+      json(
+        await aws([
+          "iam",
+          "update-assume-role-policy",
+          "--role-name",
+          "cli-role",
+          "--policy-document",
+          trust2,
+        ]),
+      );
+      expect(
+        json(await aws(["iam", "get-role", "--role-name", "cli-role"])).Role.AssumeRolePolicyDocument,
+      ).toEqual(JSON.parse(trust2));
       const doc = JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Action: "profile:*", Resource: "*" }],

@@ -21,6 +21,7 @@ import {
 } from "../helpers/servicenow-resources.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 import { waitFor } from "../helpers/wait-for.ts";
+import { ensureWorkflowRole } from "../helpers/workflow-role.ts";
 
 /**
  * Every member of our responses must exist in botocore's model of the operation's output: the AWS CLI and
@@ -198,19 +199,21 @@ describe.skipIf(skip)("responses conform to botocore's models (what the AWS CLI 
     );
     await af(new AF.TagResourceCommand({ resourceArn: flowArn!, tags: { more: "x" } }));
     await af(new AF.UntagResourceCommand({ resourceArn: flowArn!, tagKeys: ["more"] }));
-    // A historical workflow (steps planned at creation) and its views
+    // A historical workflow (steps planned at creation) and its views, acting as a role made for it
+    const domainKey = (await t.profiles.send(new CP.GetDomainCommand({ DomainName: domain })))
+      .DefaultEncryptionKey!;
+    const roleArn = await ensureWorkflowRole(t, { domain, keyArn: domainKey });
     const { WorkflowId } = await t.profiles.send(
       new CP.CreateIntegrationWorkflowCommand({
         DomainName: domain,
         WorkflowType: "APPFLOW_INTEGRATION",
         ObjectTypeName: type,
-        RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+        RoleArn: roleArn,
         IntegrationConfig: {
           AppflowIntegration: {
             FlowDefinition: {
               FlowName: "wire-wf",
-              KmsArn: (await t.profiles.send(new CP.GetDomainCommand({ DomainName: domain })))
-                .DefaultEncryptionKey!,
+              KmsArn: domainKey,
               SourceFlowConfig: {
                 ConnectorType: "Servicenow",
                 ConnectorProfileName: "sn",

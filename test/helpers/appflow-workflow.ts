@@ -43,13 +43,15 @@ export function appflowWorkflow(o: {
   batches?: CP.Batch[];
   /** The flow's KmsArn: the domain's key (GetDomain's DefaultEncryptionKey), as AWS requires. */
   kmsArn: string;
+  /** The role the workflow acts as: it must exist and trust profile.amazonaws.com (test/helpers/workflow-role.ts). */
+  roleArn: string;
 }): CP.CreateIntegrationWorkflowCommandInput {
   const s = o.source;
   return {
     DomainName: o.domain,
     WorkflowType: "APPFLOW_INTEGRATION",
     ObjectTypeName: o.objectType,
-    RoleArn: "arn:aws:iam::000000000000:role/CustomerProfilesWorkflow",
+    RoleArn: o.roleArn,
     IntegrationConfig: {
       AppflowIntegration: {
         ...(o.batches ? { Batches: o.batches } : {}),

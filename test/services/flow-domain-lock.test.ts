@@ -5,6 +5,7 @@ import { isProfileflowError } from "../../src/core/errors.ts";
 import { plain } from "../../src/services/replayable.ts";
 import { domainServices } from "../helpers/domain-services.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { TEST_CALLER } from "../workflows/allow-all-role.ts";
 import { integrationDefinition, integrationFixture, OBJECT_TYPE } from "./integration-fixture.ts";
 
 type Fixture = Awaited<ReturnType<typeof integrationFixture>>;
@@ -90,6 +91,7 @@ describeEachDialect("flow writes during DeleteDomain", (dialect) => {
       b.workflows.create("race-wf-domain", {
         objectTypeName: OBJECT_TYPE,
         roleArn: "arn:aws:iam::123456789012:role/CustomerProfilesWorkflow",
+        callerAccessKeyId: TEST_CALLER,
         flowDefinition: integrationDefinition("race-wf-flow", "Scheduled", "race-wf-domain"),
         batches: [{ from: JUL, to: SEP }],
       }),

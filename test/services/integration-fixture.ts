@@ -7,6 +7,7 @@ import { WorkflowService, type WorkflowServiceDeps } from "../../src/services/wo
 import { FakeSource } from "../flows/fake-source.ts";
 import { domainServices } from "../helpers/domain-services.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
+import { allowAllRole } from "../workflows/allow-all-role.ts";
 import {
   CONNECTOR_PROFILE_ARN_PREFIX,
   definition,
@@ -110,6 +111,7 @@ export async function integrationFixture(db: TestDatabase) {
           flows: world.flows,
           integrations: world.integrations,
           connectors: { Servicenow: spec },
+          role: allowAllRole.roleActor,
           ...o.runner,
         })
       : world.runner;
@@ -126,6 +128,7 @@ export async function integrationFixture(db: TestDatabase) {
       },
       runner,
       executions: world.engine.executions,
+      ...allowAllRole,
       ...o.workflow,
     });
     const integrations = new IntegrationService({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { TEST_CALLER } from "../workflows/allow-all-role.ts";
 import { integrationDefinition, integrationFixture, OBJECT_TYPE } from "./integration-fixture.ts";
 
 type Fixture = Awaited<ReturnType<typeof integrationFixture>>;
@@ -37,6 +38,7 @@ describeEachDialect("IntegrationService.deleteForDomainIn (DeleteDomain's cascad
     await workflows.create("d2", {
       objectTypeName: OBJECT_TYPE,
       roleArn: "arn:aws:iam::123456789012:role/CustomerProfilesWorkflow",
+      callerAccessKeyId: TEST_CALLER,
       flowDefinition: integrationDefinition("d2-history", "Scheduled", "d2"),
       batches: [{ from: JUL, to: SEP }],
     });

@@ -3,6 +3,7 @@ import type { WorkflowRunner } from "../../src/flows/workflows/workflow-runner.t
 import type { WorkflowStore } from "../../src/flows/workflows/workflow-store.ts";
 import { expectFaultLeavesStore, failOn, snapshotStore } from "../helpers/store-snapshot.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { TEST_CALLER } from "../workflows/allow-all-role.ts";
 import { type Fault, failAfter } from "./integration-faults.ts";
 import {
   integrationDefinition,
@@ -37,6 +38,7 @@ describeEachDialect("WorkflowService faults", (dialect) => {
     fx.build(o).workflows.create("d", {
       objectTypeName: OBJECT_TYPE,
       roleArn: "arn:aws:iam::123456789012:role/CustomerProfilesWorkflow",
+      callerAccessKeyId: TEST_CALLER,
       flowDefinition: integrationDefinition(`hist-${++n}`, "Scheduled"),
       batches: [
         { from: JUL, to: SEP },

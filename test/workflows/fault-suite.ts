@@ -113,6 +113,7 @@ export function faultSuite<S extends SandboxLike>(v: VendorCase<S>): void {
             appflowWorkflow({
               domain,
               kmsArn: await stack.domainKey(domain),
+              roleArn: await stack.workflowRole(domain),
               objectType: typeName,
               flowName: `${domain}-flow`,
               source: { ...v, connectorProfileName: "src" },

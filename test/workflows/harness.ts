@@ -17,6 +17,7 @@ import { WorkflowService, type WorkflowServiceDeps } from "../../src/services/wo
 import type { FakeSource } from "../flows/fake-source.ts";
 import { tableSink } from "../flows/harness.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
+import { allowAllRole } from "./allow-all-role.ts";
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const ARN_PREFIX = "arn:aws:appflow:us-east-1:123456789012:flow/";
@@ -70,6 +71,7 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     integrations,
     connectors: { Servicenow: spec },
     retryBaseMs: 10_000,
+    role: allowAllRole.roleActor,
   });
   holder.runner = runner;
   const flowService = new FlowService({
@@ -96,6 +98,7 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     },
     runner,
     executions: engine.executions,
+    ...allowAllRole,
   };
   const workflows = new WorkflowService(workflowDeps);
   // DeleteIntegration's one path, for the steps' hidden integrations.

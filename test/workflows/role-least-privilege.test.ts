@@ -9,6 +9,7 @@ import {
   DeleteRolePolicyCommand,
   IAMClient,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
@@ -80,6 +81,7 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
         ...appflowWorkflow({
           domain: "wf",
           kmsArn: await stack.domainKey("wf"),
+          roleArn: arn,
           objectType: "Servicenow-sys_user",
           flowName,
           source: {
@@ -92,7 +94,6 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
           },
           first: new Date(START - 90 * DAY),
         }),
-        RoleArn: arn,
       }),
     );
     return { id: WorkflowId, stepFlow: `${flowName}-wf${WorkflowId.slice(0, 12)}-1` };
@@ -205,6 +206,39 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
     );
     // Nothing to act as: DeleteWorkflow needs only the caller's own right.
     await stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
+  });
+
+  it("the trust policy is checked at every action: changed by UpdateAssumeRolePolicy, the workflow fails naming sts:AssumeRole", async () => {
+    const arn = await role("Fickle", fillWorkflowRolePolicy(keyArn, "us-east-1"));
+    const { id } = await create(arn);
+    expect((await stack.workflow("wf", id)).Status).toBe("NOT_STARTED");
+    // Another service may assume it now; Customer Profiles may not.
+    await iamSend(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: "Fickle",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "appflow.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      }),
+    );
+    const reason = `Customer Profiles is unable to assume role ${arn} to perform appflow:DescribeFlow: its trust policy does not allow profile.amazonaws.com to perform sts:AssumeRole.`;
+    const wf = await stack.driveWorkflow("wf", id, "FAILED", { rounds: 5 });
+    expect(wf.Status).toBe("FAILED");
+    expect(wf.ErrorDescription).toBe(reason);
+    // GetWorkflowSteps shows the reason on the step that needed the role.
+    const steps = await stack.steps("wf", id);
+    expect(steps.find((s) => s.Status === "FAILED")?.ExecutionMessage).toBe(reason);
+    // Nothing was done as the role after the change: no audit row of its session is an allowed StartFlow.
+    const session = `arn:aws:sts::${ACCOUNT}:assumed-role/Fickle/profile-wf-${id.slice(0, 12)}`;
+    const { events } = await stack.server.iam.audit.list(stack.server.database.db, {
+      principalArn: session,
+      action: "appflow:StartFlow",
+      limit: 10,
+    });
+    expect(events).toEqual([]);
   });
 
   describe("with one statement removed the workflow fails naming the refused action", () => {

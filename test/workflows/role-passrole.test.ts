@@ -29,6 +29,8 @@ const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17"
 const trustedBy = (principal: unknown) =>
   doc({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" });
 const PROFILE_ALL = { Effect: "Allow", Action: "profile:*", Resource: "*" };
+const missing = (arn: string) =>
+  `Role ${arn} does not exist: Customer Profiles assumes this role to create resources on your behalf, so it must be a role of account ${ACCOUNT} whose trust policy allows profile.amazonaws.com to perform sts:AssumeRole.`;
 
 type Failure = Error & { $metadata?: { httpStatusCode?: number } };
 async function failure(p: Promise<unknown>): Promise<Failure> {
@@ -56,6 +58,7 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
         ...appflowWorkflow({
           domain: "wf",
           kmsArn: await stack.domainKey("wf"),
+          roleArn: role,
           objectType: "Servicenow-sys_user",
           flowName: `role-flow-${++n}`,
           source: {
@@ -68,7 +71,6 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
           },
           first: new Date(START - 90 * DAY),
         }),
-        RoleArn: role,
       }),
     );
 
@@ -166,9 +168,24 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
     }
   });
 
-  it("the root naming a role that does not exist keeps the stored-only behaviour (as before roles)", async () => {
-    const { WorkflowId } = await create(stack.profiles, roleArn("NotCreated"));
-    expect(WorkflowId).toBeTruthy();
+  it("the root too may pass only a role that exists and trusts profile.amazonaws.com: no workflow is created otherwise", async () => {
+    const workflowsBefore = await stack.server.database.db
+      .selectFrom("workflows")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    const e = await failure(create(stack.profiles, roleArn("NotCreated")));
+    expect(e.name).toBe("BadRequestException");
+    expect(e.message).toBe(missing(roleArn("NotCreated")));
+    const untrusted = await failure(create(stack.profiles, roleArn("Elsewhere")));
+    expect(untrusted.name).toBe("BadRequestException");
+    // A role of another account is not one Customer Profiles may assume here either.
+    const foreign = await failure(create(stack.profiles, "arn:aws:iam::123456789012:role/Workflow"));
+    expect(foreign.message).toBe(missing("arn:aws:iam::123456789012:role/Workflow"));
+    const workflowsAfter = await stack.server.database.db
+      .selectFrom("workflows")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(Number(workflowsAfter.n)).toBe(Number(workflowsBefore.n));
   });
 
   it("a user without iam:PassRole on the role is denied with AWS's sentence", async () => {
@@ -217,7 +234,7 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
     });
     const e = await failure(create(c, roleArn("Missing")));
     expect(e.name).toBe("BadRequestException");
-    expect(e.message).toBe(`Role ${roleArn("Missing")} does not exist.`);
+    expect(e.message).toBe(missing(roleArn("Missing")));
     const untrusted = await failure(create(c, roleArn("Elsewhere")));
     expect(untrusted.name).toBe("BadRequestException");
   });

@@ -13,6 +13,7 @@ import {
 import { expect } from "vitest";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { ensureWorkflowRole } from "../helpers/workflow-role.ts";
 
 /** A sandbox's shared clock: the server, its engine's sleeps and the SDK's signatures all follow it. */
 export interface SharedClock {
@@ -26,6 +27,11 @@ export interface SdkStack extends TestServer {
   send<T>(client: CustomerProfilesClient | AppflowClient, command: unknown): Promise<T>;
   /** The domain's KMS key ARN (GetDomain's DefaultEncryptionKey): its flows' KmsArn. */
   domainKey(domain: string): Promise<string>;
+  /**
+   * The role the domain's workflows act as (`CustomerProfilesWorkflow-<domain>`, created once through
+   * IAM with the seed's least-privilege policy for the domain's key); its ARN.
+   */
+  workflowRole(domain: string): Promise<string>;
   /** GetWorkflow's answer. */
   workflow(domain: string, id: string): Promise<any>;
   /** The AppflowIntegration member of each of the workflow's steps. */
@@ -68,13 +74,23 @@ export async function startSdkStack(dialect: DialectName, clock: SharedClock): P
   };
   const workflow = (domain: string, id: string) =>
     send<any>(t.profiles, new GetWorkflowCommand({ DomainName: domain, WorkflowId: id }));
+  const domainKey = async (domain: string) =>
+    (await send<{ DefaultEncryptionKey: string }>(t.profiles, new GetDomainCommand({ DomainName: domain })))
+      .DefaultEncryptionKey;
+  const roles = new Map<string, Promise<string>>();
   return {
     ...t,
     send,
     workflow,
-    domainKey: async (domain) =>
-      (await send<{ DefaultEncryptionKey: string }>(t.profiles, new GetDomainCommand({ DomainName: domain })))
-        .DefaultEncryptionKey,
+    domainKey,
+    workflowRole: (domain) => {
+      let arn = roles.get(domain);
+      if (!arn) {
+        arn = domainKey(domain).then((keyArn) => ensureWorkflowRole({ ...t, now }, { domain, keyArn }));
+        roles.set(domain, arn);
+      }
+      return arn;
+    },
     steps: async (domain, id) =>
       (
         await send<any>(t.profiles, new GetWorkflowStepsCommand({ DomainName: domain, WorkflowId: id }))

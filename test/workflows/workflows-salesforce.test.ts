@@ -61,6 +61,7 @@ describeEachDialect("a six-month Salesforce workflow through the SDK, with QUERY
         appflowWorkflow({
           domain: "wf",
           kmsArn: await stack.domainKey("wf"),
+          roleArn: await stack.workflowRole("wf"),
           objectType: TYPE,
           flowName: "sf-contacts",
           source: {

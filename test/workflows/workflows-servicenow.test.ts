@@ -47,6 +47,7 @@ describeEachDialect("a six-month ServiceNow workflow through the SDK", (dialect)
         appflowWorkflow({
           domain: "wf",
           kmsArn: await stack.domainKey("wf"),
+          roleArn: await stack.workflowRole("wf"),
           objectType: TYPE,
           flowName: "sn-users",
           source: {

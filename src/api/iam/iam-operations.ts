@@ -47,6 +47,12 @@ export function iamOperations(d: IamDeps): ServiceDefinition {
       await inTransaction(d, (q) => d.iam.deleteRole(q, required(f, "RoleName", NAME)));
       return undefined;
     }),
+    iamOp("UpdateAssumeRolePolicy", async (f) => {
+      const trustPolicy = required(f, "PolicyDocument", DOCUMENT);
+      parsePolicyDocument(trustPolicy, "trust");
+      await inTransaction(d, (q) => d.iam.updateTrustPolicy(q, required(f, "RoleName", NAME), trustPolicy));
+      return undefined;
+    }),
     ...policyOperations(d),
   ];
   return { service: "iam", operations };

@@ -4,16 +4,15 @@ import { clip, type RunnerContext } from "./runner-context.ts";
 import type { Workflow } from "./workflow-store.ts";
 
 /**
- * Authorizes `actions` as the workflow's role; undefined when allowed, or when the workflow does not
- * act as a role (the root's legacy mode, or no actor composed).
+ * Authorizes `actions` as the workflow's role (every workflow acts as its role); undefined when all are
+ * allowed, else the first refusal.
  */
 export async function asRole(
   c: RunnerContext,
   q: Queryable,
-  wf: Pick<Workflow, "workflowId" | "domainName" | "roleArn" | "actsAsRole">,
+  wf: Pick<Workflow, "workflowId" | "domainName" | "roleArn">,
   actions: readonly RoleAction[],
 ): Promise<RoleDenial | undefined> {
-  if (!wf.actsAsRole || !c.o.role) return undefined;
   return c.o.role.authorize(
     q,
     { roleArn: wf.roleArn, workflowId: wf.workflowId, domainName: wf.domainName },

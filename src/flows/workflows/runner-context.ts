@@ -25,10 +25,10 @@ export interface WorkflowRunnerOptions {
   readonly connectors: ConnectorCatalog;
   readonly logger?: Logger;
   /**
-   * Authorizes each action a workflow takes against its role's policies (issue 16); absent, or for a
-   * workflow in the root's legacy mode (`actsAsRole` false), the workflow's actions are not authorized.
+   * Authorizes each action a workflow takes against its role's policies (issue 16): every workflow acts
+   * as its role, so there is no runner without it.
    */
-  readonly role?: WorkflowRoleActor<Queryable>;
+  readonly role: WorkflowRoleActor<Queryable>;
   /** Executions per step before it is FAILED: the seed's first try plus 3 retries; default 4. */
   readonly maxAttempts?: number;
   /** First retry delay, doubling per retry; default 60 s. */
@@ -43,9 +43,8 @@ export interface WorkflowRunnerOptions {
 export interface NewWorkflow {
   readonly domainName: string;
   readonly objectTypeName: string;
+  /** The role the workflow acts as (checked by CreateIntegrationWorkflow: it exists and trusts Customer Profiles). */
   readonly roleArn: string;
-  /** True when the role exists and trusts Customer Profiles: the workflow acts as it. */
-  readonly actsAsRole?: boolean;
   /** The engine's definition (Scheduled), writing into the domain and object type. */
   readonly flowDefinition: FlowDefinition;
   /** Checked, sorted, non-overlapping batches. */

@@ -64,7 +64,7 @@ export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
     // The refusal rolled the hand-off back; the workflow is FAILED with AWS's sentence.
     if (!(e instanceof RoleDeniedError)) throw e;
     await failDenied(c, c.o.db, wf.workflowId, undefined, e.denial);
-    await c.o.role?.recordRefusal(c.o.db, wf, e.denial);
+    await c.o.role.recordRefusal(c.o.db, wf, e.denial);
   }
 }
 

@@ -94,7 +94,6 @@ export class WorkflowRunner {
       errorDescription: undefined,
       objectTypeName: w.objectTypeName,
       roleArn: w.roleArn,
-      actsAsRole: w.actsAsRole === true,
       connectorType: w.flowDefinition.sourceFlowConfig.connectorType,
       connectorProfileName: w.flowDefinition.sourceFlowConfig.connectorProfileName ?? "",
       flowDefinition: w.flowDefinition,
@@ -127,7 +126,7 @@ export class WorkflowRunner {
   }
 
   /** The first action the role is refused among creating steps 1..count's flows and integrations. */
-  async #deniedCreate(tx: Queryable, wf: StepParent & Pick<Workflow, "actsAsRole">, count: number) {
+  async #deniedCreate(tx: Queryable, wf: StepParent, count: number) {
     const profile = wf.flowDefinition.sourceFlowConfig.connectorProfileName ?? "";
     const actions = [];
     for (let seq = 1; seq <= count; seq++) {

@@ -18,9 +18,8 @@ export interface Workflow {
   readonly status: WorkflowStatus;
   readonly errorDescription: string | undefined;
   readonly objectTypeName: string;
+  /** The role every action of the workflow is authorized as (an assumed-role session of it). */
   readonly roleArn: string;
-  /** Every action is authorized against the role's policies (false: the root's legacy mode). */
-  readonly actsAsRole: boolean;
   readonly connectorType: SourceConnectorType;
   readonly connectorProfileName: string;
   /** The definition the continuous integration is created from (the steps are copies of it). */
@@ -77,7 +76,8 @@ export class WorkflowStore {
         error_description: w.errorDescription ?? null,
         object_type_name: w.objectTypeName,
         role_arn: w.roleArn,
-        acts_as_role: w.actsAsRole ? 1 : 0,
+        // Every workflow acts as its role; the column (migration 0280) is kept and no longer read.
+        acts_as_role: 1,
         connector_type: w.connectorType,
         connector_profile_name: w.connectorProfileName,
         flow_definition: workflowFlowDefinitionColumn.stringify(w.flowDefinition),
@@ -310,7 +310,6 @@ function toWorkflow(r: WorkflowsTable): Workflow {
     workflowType: "APPFLOW_INTEGRATION",
     status: r.status,
     errorDescription: r.error_description ?? undefined,
-    actsAsRole: Number(r.acts_as_role) === 1,
     objectTypeName: r.object_type_name,
     roleArn: r.role_arn,
     connectorType: r.connector_type,

@@ -227,6 +227,16 @@ export class IamStore {
     return rows.filter((r) => r.path.startsWith(pathPrefix)).map((r) => this.role(r));
   }
 
+  /** UpdateAssumeRolePolicy: the role's trust policy replaced (NoSuchEntity when there is no such role). */
+  async updateTrustPolicy(q: Queryable, roleName: string, trustPolicy: string): Promise<void> {
+    const role = await this.getRole(q, roleName);
+    await q
+      .updateTable("iam_roles")
+      .set({ trust_policy: trustPolicy })
+      .where("role_key", "=", role.roleName.toLowerCase())
+      .execute();
+  }
+
   /** Deletes a role with no policies attached or embedded (IAM's DeleteConflict otherwise). */
   async deleteRole(q: Queryable, roleName: string): Promise<void> {
     const role = await this.getRole(q, roleName);

@@ -8,6 +8,7 @@ import type { AuditLog } from "./audit-log.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { IamStore } from "./iam-store.ts";
 import type { Principal, Principals } from "./principals.ts";
+import { PROFILE_SERVICE_PRINCIPAL, trustsCustomerProfiles } from "./profile-trust.ts";
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]*\/)*([^/]+)$/;
 const INTEGRATION = /:domains\/[^/]+\/integrations\/(.+)$/;
@@ -23,8 +24,10 @@ export function workflowSessionName(workflowId: string): string {
  * identity-based policies, with the global keys of that session, the action's request tags
  * (`aws:RequestTag/…`, `aws:TagKeys`), the resource's stored tags (`aws:ResourceTag/…`; an integration
  * has its flow's, as TagResource stores them) and the action's service keys (`kms:ViaService`,
- * `kms:GrantOperations`). KMS actions act on the domain's key (its DefaultEncryptionKey). A role that
- * no longer exists cannot be assumed: the first action is refused. Decisions on mutating actions go to the audit trail.
+ * `kms:GrantOperations`). KMS actions act on the domain's key (its DefaultEncryptionKey). The role is
+ * assumed again for each call: a role that no longer exists, or whose trust policy no longer lets
+ * profile.amazonaws.com assume it, cannot be assumed, and the first action is refused naming
+ * sts:AssumeRole and why. Decisions on mutating actions go to the audit trail.
  */
 export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
   constructor(
@@ -42,15 +45,16 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
     actions: readonly RoleAction[],
   ): Promise<RoleDenial | undefined> {
     const sessionName = workflowSessionName(who.workflowId);
-    const principal = await this.#session(q, who.roleArn, sessionName);
-    if (!principal) {
+    const session = await this.#session(q, who.roleArn, sessionName);
+    if (session.refused !== undefined) {
       const first = actions[0];
       return {
         action: "sts:AssumeRole",
         resource: who.roleArn,
-        message: `Customer Profiles is unable to assume role ${who.roleArn}${first ? ` to perform ${first.action}` : ""}: the role does not exist any more.`,
+        message: `Customer Profiles is unable to assume role ${who.roleArn}${first ? ` to perform ${first.action}` : ""}: ${session.refused}.`,
       };
     }
+    const principal = session.principal;
     const policies = await this.principals.policiesOf(q, principal);
     const keys = globalKeys(principal, this.clock.now(), this.region);
     let domainKey: string | undefined;
@@ -103,13 +107,24 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
     });
   }
 
-  /** The role's session principal, or undefined when the role is gone. */
-  async #session(q: Queryable, roleArn: string, sessionName: string): Promise<Principal | undefined> {
+  /**
+   * The role's session principal, assumed now: refused (with the reason) when the role is gone or its
+   * trust policy no longer lets profile.amazonaws.com perform sts:AssumeRole on it.
+   */
+  async #session(
+    q: Queryable,
+    roleArn: string,
+    sessionName: string,
+  ): Promise<{ principal: Principal; refused?: undefined } | { refused: string }> {
     const m = ROLE_ARN.exec(roleArn);
-    if (!m || m[1] !== this.account) return undefined;
-    const role = await this.iam.findRole(q, m[2]!);
-    if (!role || role.arn !== roleArn) return undefined;
-    return {
+    const role = m && m[1] === this.account ? await this.iam.findRole(q, m[2]!) : undefined;
+    if (!role || role.arn !== roleArn) return { refused: "the role does not exist any more" };
+    if (!trustsCustomerProfiles(this.principals, role, this.account, this.clock)) {
+      return {
+        refused: `its trust policy does not allow ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole`,
+      };
+    }
+    const principal: Principal = {
       kind: "role",
       arn: this.iam.arns.assumedRole(role.roleName, sessionName),
       userId: `${role.roleId}:${sessionName}`,
@@ -119,6 +134,7 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
       roleArn: role.arn,
       sessionName,
     };
+    return { principal };
   }
 
   /** The domain's key ARN: the DefaultEncryptionKey given, else the one generated for it. */

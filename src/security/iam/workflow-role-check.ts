@@ -8,22 +8,24 @@ import type { AuditLog } from "./audit-log.ts";
 import { globalKeys } from "./global-keys.ts";
 import type { IamStore } from "./iam-store.ts";
 import type { Principals } from "./principals.ts";
+import { PROFILE_SERVICE_PRINCIPAL, trustsCustomerProfiles } from "./profile-trust.ts";
 
-/** The service principal a workflow's role must trust (Customer Profiles). */
-export const PROFILE_SERVICE_PRINCIPAL = "profile.amazonaws.com";
+export { PROFILE_SERVICE_PRINCIPAL } from "./profile-trust.ts";
 
-/** What the check decided: the role the workflow acts as, or the root's legacy mode (no stored role). */
-export type WorkflowRoleDecision = { kind: "role"; roleArn: string } | { kind: "legacy" };
+/** What the check decided: the role the workflow acts as (its stored ARN). */
+export interface WorkflowRoleDecision {
+  roleArn: string;
+}
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]*\/)*([^/]+)$/;
 const MEMBER = "RoleArn";
 
 /**
- * CreateIntegrationWorkflow's role check: the role must exist in the account, its trust policy must
- * let `profile.amazonaws.com` assume it (sts:AssumeRole, evaluated as a resource-based policy with the
- * service principal), and the caller must be allowed `iam:PassRole` on it (the root always is). The
- * account root naming a role that does not exist keeps the behaviour from before roles were enforced
- * (the ARN is stored only): `legacy`.
+ * CreateIntegrationWorkflow's role check, for every caller (the account root included, as in AWS): the
+ * caller must be allowed `iam:PassRole` on the role (the root always is; the decision is recorded
+ * either way), the role must exist in the account, and its trust policy must let
+ * `profile.amazonaws.com` assume it (sts:AssumeRole). Anything else is a BadRequestException naming the
+ * role and why: no workflow is created that could not act as its role.
  */
 export class WorkflowRoleCheck {
   constructor(
@@ -43,53 +45,50 @@ export class WorkflowRoleCheck {
     requestId = "",
   ): Promise<WorkflowRoleDecision> {
     const caller = await this.principals.principalOf(accessKeyId);
+    // PassRole is decided before the role is looked at: a caller without it learns nothing of the role.
+    const decision =
+      caller.kind === "root"
+        ? "Allow"
+        : evaluatePolicies(await this.principals.policiesOf(q, caller), {
+            action: "iam:PassRole",
+            resource: roleArn,
+            context: contextValues({
+              ...globalKeys(caller, this.clock.now(), this.region),
+              "iam:PassedToService": PROFILE_SERVICE_PRINCIPAL,
+            }),
+          }).decision;
+    await this.audit?.record(q, {
+      requestId,
+      principalArn: caller.arn,
+      action: "iam:PassRole",
+      resource: roleArn,
+      decision,
+    });
+    if (decision !== "Allow") {
+      throw new ProfileflowError(
+        "ACCESS_DENIED",
+        denialMessage(caller.arn, "iam:PassRole", roleArn, decision),
+        {
+          action: "iam:PassRole",
+          resource: roleArn,
+          decision,
+        },
+      );
+    }
     const m = ROLE_ARN.exec(roleArn);
     const role = m && m[1] === this.account ? await this.iam.findRole(q, m[2]!) : undefined;
-    const exists = role !== undefined && role.arn === roleArn;
-    if (!exists && caller.kind === "root") return { kind: "legacy" };
-    const keys = globalKeys(caller, this.clock.now(), this.region);
-    if (caller.kind !== "root") {
-      // PassRole is decided before the role is looked at: a caller without it learns nothing of the role.
-      const e = evaluatePolicies(await this.principals.policiesOf(q, caller), {
-        action: "iam:PassRole",
-        resource: roleArn,
-        context: contextValues({ ...keys, "iam:PassedToService": PROFILE_SERVICE_PRINCIPAL }),
-      });
-      await this.audit?.record(q, {
-        requestId,
-        principalArn: caller.arn,
-        action: "iam:PassRole",
-        resource: roleArn,
-        decision: e.decision,
-      });
-      if (e.decision !== "Allow") {
-        throw new ProfileflowError(
-          "ACCESS_DENIED",
-          denialMessage(caller.arn, "iam:PassRole", roleArn, e.decision),
-          { action: "iam:PassRole", resource: roleArn, decision: e.decision },
-        );
-      }
+    if (!role || role.arn !== roleArn) {
+      throw invalid(
+        MEMBER,
+        `Role ${roleArn} does not exist: Customer Profiles assumes this role to create resources on your behalf, so it must be a role of account ${this.account} whose trust policy allows ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
+      );
     }
-    if (!exists || !role) throw invalid(MEMBER, `Role ${roleArn} does not exist.`);
-    const trust = [
-      { name: `${role.roleName} trust policy`, document: this.principals.parsed(role.trustPolicy, "trust") },
-    ];
-    const byTrust = evaluatePolicies(trust, {
-      action: "sts:AssumeRole",
-      resource: role.arn,
-      context: contextValues({
-        "aws:SourceAccount": this.account,
-        "aws:CurrentTime": new Date(this.clock.now()).toISOString(),
-        "aws:EpochTime": String(Math.floor(this.clock.now() / 1000)),
-      }),
-      principal: { type: "Service", ids: [PROFILE_SERVICE_PRINCIPAL] },
-    });
-    if (byTrust.decision !== "Allow") {
+    if (!trustsCustomerProfiles(this.principals, role, this.account, this.clock)) {
       throw invalid(
         MEMBER,
         `Customer Profiles is unable to assume role ${roleArn}: its trust policy must allow ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
       );
     }
-    return { kind: "role", roleArn: role.arn };
+    return { roleArn: role.arn };
   }
 }
