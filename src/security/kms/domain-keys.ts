@@ -3,6 +3,7 @@ import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { deriveKey } from "../derived-key.ts";
+import { generatedKeyTags, scheduleGeneratedKeyDeletionIn } from "./generated-domain-key.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 
@@ -23,7 +24,10 @@ export class DomainKeys {
 
   /** A new KMS key for a new domain (its generated key); returns its ARN. */
   async createForDomainIn(tx: Queryable, domainName: string): Promise<string> {
-    const key = await this.kms.createKeyIn(tx, { description: `profileflow domain ${domainName}` });
+    const key = await this.kms.createKeyIn(tx, {
+      description: `profileflow domain ${domainName}`,
+      tags: generatedKeyTags(domainName),
+    });
     return key.arn;
   }
 
@@ -82,8 +86,9 @@ export class DomainKeys {
       .execute();
   }
 
-  /** DeleteDomain: its data key goes with it (the KMS key stays, as in AWS). */
+  /** DeleteDomain: its data key goes with it; the key generated for it is scheduled for deletion (a given key stays). */
   async deleteForDomainIn(tx: Queryable, domainName: string): Promise<void> {
+    await scheduleGeneratedKeyDeletionIn(this.kms, tx, domainName);
     await tx.deleteFrom("domain_data_keys").where("domain_name", "=", domainName).execute();
   }
 

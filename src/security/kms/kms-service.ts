@@ -78,6 +78,15 @@ export class KmsService {
     keyUsage?: string | undefined;
     tags?: Record<string, string> | undefined;
   }): Promise<KmsKey> {
+    const reserved = Object.keys(o.tags ?? {}).find((k) => k.toLowerCase().startsWith("aws:"));
+    if (reserved !== undefined) {
+      // AWS reserves the prefix for the tags its services put on what they create (a domain's generated key).
+      throw new ProfileflowError(
+        "VALIDATION_FAILED",
+        `Tag key ${reserved} is reserved: tag keys beginning with aws: are for AWS use.`,
+        { member: "Tags" },
+      );
+    }
     return this.tx((q) => this.createKeyIn(q, o));
   }
 
@@ -130,12 +139,15 @@ export class KmsService {
   }
 
   scheduleKeyDeletion(id: string, windowDays: number): Promise<KmsKey> {
-    return this.tx(async (q) => {
-      const key = await this.notPendingDeletion(q, id);
-      const date = this.clock.now() + windowDays * DAY;
-      await this.keys.setState(q, key.keyId, "PendingDeletion", { date, windowDays });
-      return { ...key, state: "PendingDeletion" as const, deletionDate: date, pendingWindowDays: windowDays };
-    });
+    return this.tx((q) => this.scheduleKeyDeletionIn(q, id, windowDays));
+  }
+
+  /** ScheduleKeyDeletion in the caller's transaction (DeleteDomain schedules the key generated for it). */
+  async scheduleKeyDeletionIn(q: Queryable, id: string, windowDays: number): Promise<KmsKey> {
+    const key = await this.notPendingDeletion(q, id);
+    const date = this.clock.now() + windowDays * DAY;
+    await this.keys.setState(q, key.keyId, "PendingDeletion", { date, windowDays });
+    return { ...key, state: "PendingDeletion" as const, deletionDate: date, pendingWindowDays: windowDays };
   }
 
   /** CancelKeyDeletion: the key is Disabled again (as in AWS). */
