@@ -9,8 +9,8 @@ import Pagination from "@cloudscape-design/components/pagination";
 import Select, { type SelectProps } from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
 import type { Clients } from "../../aws.ts";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { allPages } from "./all-pages.ts";
 import { MappingEditor } from "./mapping-editor.tsx";
@@ -209,15 +209,7 @@ export function OptionsStep(props: {
             },
           },
         ]}
-        filter={
-          <TextFilter
-            {...filterProps}
-            filteringPlaceholder="Find objects"
-            filteringAriaLabel="Filter objects"
-            filteringClearAriaLabel="Clear filter"
-            countText={`${filteredItemsCount ?? 0} matches`}
-          />
-        }
+        filter={<TableFilter filterProps={filterProps} noun="objects" matches={filteredItemsCount} />}
         pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
         footer={
           props.showErrors && (props.objects.length === 0 || props.objects.some((o) => !o.choice))

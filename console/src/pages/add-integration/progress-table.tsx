@@ -2,7 +2,7 @@ import { useCollection } from "@cloudscape-design/collection-hooks";
 import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 
 /**
@@ -59,15 +59,7 @@ export function ProgressTable<T>({
         </Header>
       }
       columnDefinitions={columns}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder={`Find ${noun}`}
-          filteringAriaLabel={`Filter ${noun}`}
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun={noun} matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

@@ -5,9 +5,9 @@ import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
 import { useState } from "react";
 import { type Clients, useClients } from "../../aws.ts";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { useApi } from "../../use-api.ts";
 import { CreateDomainModal } from "./create-domain-modal.tsx";
@@ -108,15 +108,7 @@ export function DomainsTable({
             sortingField: "LastUpdatedAt",
           },
         ]}
-        filter={
-          <TextFilter
-            {...filterProps}
-            filteringPlaceholder="Find domains"
-            filteringAriaLabel="Filter domains"
-            filteringClearAriaLabel="Clear filter"
-            countText={`${filteredItemsCount ?? 0} matches`}
-          />
-        }
+        filter={<TableFilter filterProps={filterProps} noun="domains" matches={filteredItemsCount} />}
         pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
         variant="full-page"
         stickyHeader={false}

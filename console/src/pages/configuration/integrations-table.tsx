@@ -7,8 +7,8 @@ import Pagination from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
 import { useClients } from "../../aws.ts";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
@@ -169,15 +169,7 @@ export function IntegrationsTable({ domain }: { domain: string }) {
           cell: (r) => formatCount(r.errors, r.countsCapped),
         },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find integrations"
-          filteringAriaLabel="Filter integrations"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="integrations" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

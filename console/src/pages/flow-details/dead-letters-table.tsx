@@ -3,7 +3,7 @@ import Box from "@cloudscape-design/components/box";
 import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import type { DeadLetterItem } from "../../extension-api.ts";
 import { deadLetterAdvice } from "./failure-advice.ts";
@@ -109,15 +109,7 @@ export function DeadLettersTable({
           ),
         },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find failed records"
-          filteringAriaLabel="Filter failed records"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="failed records" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

@@ -5,7 +5,7 @@ import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { failureAdvice } from "./failure-advice.ts";
 import { RUN_STATUS } from "./flow-summary.tsx";
@@ -125,15 +125,7 @@ export function ExecutionsTable({
         },
         { id: "id", header: "Execution ID", cell: (r) => r.id },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find executions"
-          filteringAriaLabel="Filter executions"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="executions" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

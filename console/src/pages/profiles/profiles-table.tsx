@@ -3,8 +3,8 @@ import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
 import type { ReactNode } from "react";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
@@ -70,15 +70,7 @@ export function ProfilesTable({
         ...(showFoundBy ? [{ id: "foundBy", header: "Found by", cell: (r: ProfileRow) => r.foundBy }] : []),
         { id: "id", header: "Profile ID", sortingField: "profileId", cell: (r) => r.profileId },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find profiles"
-          filteringAriaLabel="Filter profiles"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="profiles" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

@@ -3,7 +3,7 @@ import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import type { DomainObjectItem } from "../../extension-api.ts";
 import { follow, href } from "../../router.ts";
@@ -106,15 +106,7 @@ export function LatestObjectsTable({
           cell: (r) => <span style={{ overflowWrap: "anywhere" }}>{r.fields || "-"}</span>,
         },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find objects"
-          filteringAriaLabel="Filter objects"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="objects" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />

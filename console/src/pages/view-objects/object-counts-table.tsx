@@ -2,7 +2,7 @@ import { useCollection } from "@cloudscape-design/collection-hooks";
 import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import Table from "@cloudscape-design/components/table";
-import TextFilter from "@cloudscape-design/components/text-filter";
+import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import type { ObjectTypeCounts } from "./objects-data.ts";
 
@@ -62,15 +62,7 @@ export function ObjectCountsTable({ types, loading }: { types: ObjectTypeCounts[
           cell: (r) => formatDate(r.lastObjectAt),
         },
       ]}
-      filter={
-        <TextFilter
-          {...filterProps}
-          filteringPlaceholder="Find object types"
-          filteringAriaLabel="Filter object types"
-          filteringClearAriaLabel="Clear filter"
-          countText={`${filteredItemsCount ?? 0} matches`}
-        />
-      }
+      filter={<TableFilter filterProps={filterProps} noun="object types" matches={filteredItemsCount} />}
       pagination={<Pagination {...paginationProps} ariaLabels={paginationLabels} />}
       wrapLines
     />
