@@ -4,7 +4,6 @@ import {
   GetSimilarProfilesCommand,
   ListProfileHistoryRecordsCommand,
   ListProfileObjectsCommand,
-  ListProfileObjectTypesCommand,
   type Profile,
   type ProfileHistoryRecord,
 } from "@aws-sdk/client-customer-profiles";
@@ -16,6 +15,7 @@ import {
   listDomainObjects,
 } from "../../extension-api.ts";
 import type { Session } from "../../session.ts";
+import { objectTypeNames } from "./object-type-names.ts";
 
 /** One object of the profile, from any source. */
 export interface ObjectRow {
@@ -69,23 +69,6 @@ export function provenance(p: Profile, objects: DomainObjectItem[]): FieldRow[] 
         : "Set by hand (CreateProfile / UpdateProfile)";
     return { field, value, source };
   });
-}
-
-async function objectTypeNames(c: Clients, domain: string): Promise<string[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await c.profiles.send(
-      new ListProfileObjectTypesCommand({
-        DomainName: domain,
-        MaxResults: 100,
-        ...(NextToken ? { NextToken } : {}),
-      }),
-    );
-    names.push(...(page.Items ?? []).map((t) => t.ObjectTypeName ?? "").filter(Boolean));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return names;
 }
 
 /** Every object of one type on the profile (all pages of ListProfileObjects, up to 1,000). */

@@ -1,13 +1,13 @@
 import {
   BatchGetProfileCommand,
   GetProfileObjectTypeCommand,
-  ListProfileObjectTypesCommand,
   type Profile,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
 import type { Clients } from "../../aws.ts";
 import { listDomainObjects } from "../../extension-api.ts";
 import type { Session } from "../../session.ts";
+import { objectTypeNames } from "./object-type-names.ts";
 
 /** One profile as the results table shows it. */
 export interface ProfileRow {
@@ -81,19 +81,7 @@ export async function recentProfiles(c: Clients, session: Session, domain: strin
 
 /** The key names a search can use in this domain: the common ones, then those its object types define. */
 export async function domainKeys(c: Clients, domain: string): Promise<string[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await c.profiles.send(
-      new ListProfileObjectTypesCommand({
-        DomainName: domain,
-        MaxResults: 100,
-        ...(NextToken ? { NextToken } : {}),
-      }),
-    );
-    names.push(...(page.Items ?? []).map((t) => t.ObjectTypeName ?? "").filter(Boolean));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const names = await objectTypeNames(c, domain);
   const types = await Promise.all(
     names.map((ObjectTypeName) =>
       c.profiles.send(new GetProfileObjectTypeCommand({ DomainName: domain, ObjectTypeName })),
