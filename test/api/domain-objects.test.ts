@@ -1,13 +1,11 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   CreateDomainCommand,
   PutProfileObjectCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { signedGet } from "../helpers/signed-get.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -23,29 +21,8 @@ interface Listed {
 }
 
 /** ListDomainObjects (an extension, no SDK command): a SigV4-signed GET with its query. */
-async function listObjects(t: TestServer, domain: string, query: Record<string, string>): Promise<Response> {
-  const url = new URL(t.endpoint);
-  const path = `/domains/${domain}/objects`;
-  const signer = new SignatureV4({
-    credentials: t.credentials,
-    region: "us-east-1",
-    service: "profile",
-    sha256: Sha256,
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: "GET",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query,
-      headers: { host: url.host },
-    }),
-  );
-  return fetch(`${t.endpoint}${path}?${new URLSearchParams(query)}`, {
-    headers: signed.headers as Record<string, string>,
-  });
+function listObjects(t: TestServer, domain: string, query: Record<string, string>): Promise<Response> {
+  return signedGet(t, `/domains/${domain}/objects`, query);
 }
 
 const contact = (id: string, email: string) =>

@@ -1,4 +1,3 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   AddProfileKeyCommand,
   BatchGetProfileCommand,
@@ -18,10 +17,9 @@ import {
   SearchProfilesCommand,
   UpdateProfileCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
+import { signedGet } from "../helpers/signed-get.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -36,31 +34,6 @@ const contact = (id: string, o: Record<string, unknown> = {}) =>
     SystemModstamp: "2024-01-15T10:20:30.000+0000",
     ...o,
   });
-
-/** A SigV4-signed GET with a query string (the extension operation has no SDK command). */
-async function signedGet(t: TestServer, path: string, query: Record<string, string>): Promise<Response> {
-  const url = new URL(t.endpoint);
-  const signer = new SignatureV4({
-    credentials: t.credentials,
-    region: "us-east-1",
-    service: "profile",
-    sha256: Sha256,
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: "GET",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query,
-      headers: { host: url.host },
-    }),
-  );
-  return fetch(`${t.endpoint}${path}?${new URLSearchParams(query)}`, {
-    headers: signed.headers as Record<string, string>,
-  });
-}
 
 describeEachDialect("profile operations through the SDK", (dialect) => {
   let t: TestServer;
