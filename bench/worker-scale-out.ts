@@ -22,17 +22,23 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { AppflowClient, CreateConnectorProfileCommand } from "@aws-sdk/client-appflow";
 import {
   CreateDomainCommand,
   CreateIntegrationWorkflowCommand,
-  CustomerProfilesClient,
-  GetProfileObjectTypeTemplateCommand,
   GetWorkflowCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import pg from "pg";
+import { type SandboxInfo, startContactsSandbox } from "./shared/contacts-sandbox.ts";
+import {
+  clientConfig,
+  connectSalesforce,
+  contactFields,
+  contactsWorkflowInput,
+  type ServerAccess,
+  userClients,
+} from "./shared/contacts-workflow.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { nextMessage } from "./shared/next-message.ts";
 import { benchWorkflowRole } from "./shared/workflow-role.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -40,21 +46,6 @@ const root = join(import.meta.dirname, "..");
 const MINUTE = 60_000;
 const START = Math.floor((Date.now() - 30 * MINUTE) / MINUTE) * MINUTE;
 const HISTORY_DAYS = 183;
-
-interface SandboxInfo {
-  url: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  contacts: number;
-  historyStart: number;
-  end: number;
-}
-interface Ready {
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
 
 /** VmHWM (peak resident set) of a process, in MB; 0 once it is gone. */
 function peakMb(pid: number | undefined): number {
@@ -87,31 +78,17 @@ async function sandboxRequests(url: string): Promise<number> {
 
 /** Child: the Salesforce sandbox on a frozen clock, every request delayed by `latencyMs`. */
 async function sandboxChild(contacts: number, latencyMs: number): Promise<void> {
-  const { SandboxWorld } = await import("../src/sandbox/core/world.ts");
-  const { startSalesforceSandbox } = await import("../src/sandbox/salesforce/salesforce-sandbox.ts");
-  const world = new SandboxWorld({
+  const { info, close } = await startContactsSandbox({
     seed: 12,
-    people: contacts,
-    shares: { salesforce: 1 },
+    contacts,
     historyDays: HISTORY_DAYS,
-    clock: { start: START, speed: 0 },
+    start: START,
     knobs: { latencyMs },
   });
-  const sb = await startSalesforceSandbox({ world });
-  const c = sb.credentials;
-  const info: SandboxInfo = {
-    url: sb.url,
-    clientId: c.clientId,
-    clientSecret: c.clientSecret,
-    refreshToken: c.refreshToken,
-    contacts: sb.stores.Contact.size,
-    historyStart: world.historyStart,
-    end: START,
-  };
   process.send?.({ info });
   process.on("message", async (m) => {
     if (m === "exit") {
-      await sb.close();
+      await close();
       process.exit(0);
     }
   });
@@ -149,21 +126,6 @@ function child(args: string[]): ChildProcess {
   const c = fork(self, args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
   started.add(c);
   return c;
-}
-
-function next<T>(c: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: unknown) => {
-      if (m && typeof m === "object" && key in m) {
-        c.off("message", on);
-        c.off("exit", onExit);
-        resolve((m as Record<string, T>)[key] as T);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${key}`));
-    c.on("message", on);
-    c.once("exit", onExit);
-  });
 }
 
 /** `profileflow worker --concurrency c` on `url`; resolves once it says it runs. */
@@ -212,48 +174,11 @@ interface Shape {
 }
 
 /** Sets up the domains and the connector profile, starts every workflow, waits for all; returns the figures. */
-async function drive(ready: Ready, info: SandboxInfo, shape: Shape, databaseUrl: string) {
-  const config = {
-    endpoint: ready.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: ready.accessKeyId, secretAccessKey: ready.secretAccessKey },
-  };
-  const profiles = new CustomerProfilesClient(config);
-  const appflow = new AppflowClient(config);
-  const secrets = new SecretsManagerClient(config);
-  const secret = await secrets.send(
-    new CreateSecretCommand({
-      Name: "scale/salesforce",
-      SecretString: JSON.stringify({ clientId: info.clientId, clientSecret: info.clientSecret }),
-    }),
-  );
-  await appflow.send(
-    new CreateConnectorProfileCommand({
-      connectorProfileName: "scale-sf",
-      connectorType: "Salesforce",
-      connectionMode: "Public",
-      connectorProfileConfig: {
-        connectorProfileProperties: { Salesforce: { instanceUrl: info.url } },
-        connectorProfileCredentials: {
-          Salesforce: {
-            refreshToken: info.refreshToken,
-            ...(secret.ARN ? { clientCredentialsArn: secret.ARN } : {}),
-          },
-        },
-      },
-    }),
-  );
+async function drive(ready: ServerAccess, info: SandboxInfo, shape: Shape, databaseUrl: string) {
+  const { profiles, appflow, secrets } = userClients(ready);
+  const connectorProfileName = await connectSalesforce({ appflow, secrets }, info, "scale");
   if (shape.maxConcurrent !== undefined) await setInstanceLimit(databaseUrl, info.url, shape.maxConcurrent);
-  const template = await profiles.send(
-    new GetProfileObjectTypeTemplateCommand({ TemplateId: "Salesforce-Contact" }),
-  );
-  const fields = [
-    ...new Set(
-      Object.values(template.Fields ?? {})
-        .map((f) => f.Source?.replace(/^_source\./, "") ?? "")
-        .filter((f) => f !== ""),
-    ),
-  ];
+  const fields = await contactFields(profiles);
   const all = windows(info, shape.batches);
   const ids: { domain: string; id: string }[] = [];
   const keys: string[] = [];
@@ -265,45 +190,22 @@ async function drive(ready: Ready, info: SandboxInfo, shape: Shape, databaseUrl:
   }
   const roles: string[] = [];
   for (const [i, keyArn] of keys.entries()) {
-    roles.push(await benchWorkflowRole(config, { name: `scale${i}`, keyArn }));
+    roles.push(await benchWorkflowRole(clientConfig(ready), { name: `scale${i}`, keyArn }));
   }
   const t0 = performance.now();
   for (let i = 0; i < shape.workflows; i++) {
     const made = await profiles.send(
-      new CreateIntegrationWorkflowCommand({
-        DomainName: `scale${i}`,
-        WorkflowType: "APPFLOW_INTEGRATION",
-        ObjectTypeName: "Salesforce-Contact",
-        RoleArn: roles[i],
-        IntegrationConfig: {
-          AppflowIntegration: {
-            Batches: all.map((w) => ({ StartTime: new Date(w.from), EndTime: new Date(w.to) })),
-            FlowDefinition: {
-              FlowName: `scale-contacts-${i}`,
-              KmsArn: keys[i],
-              SourceFlowConfig: {
-                ConnectorType: "Salesforce",
-                ConnectorProfileName: "scale-sf",
-                SourceConnectorProperties: { Salesforce: { Object: "Contact" } },
-                IncrementalPullConfig: { DatetimeTypeFieldName: "SystemModstamp" },
-              },
-              Tasks: [
-                { TaskType: "Filter", SourceFields: fields, ConnectorOperator: { Salesforce: "PROJECTION" } },
-              ],
-              TriggerConfig: {
-                TriggerType: "Scheduled",
-                TriggerProperties: {
-                  Scheduled: {
-                    ScheduleExpression: "rate(1hours)",
-                    DataPullMode: "Incremental",
-                    FirstExecutionFrom: new Date(all[0]?.from ?? 0),
-                  },
-                },
-              },
-            },
-          },
-        },
-      }),
+      new CreateIntegrationWorkflowCommand(
+        contactsWorkflowInput({
+          domain: `scale${i}`,
+          flowName: `scale-contacts-${i}`,
+          kmsArn: keys[i] ?? "",
+          connectorProfileName,
+          roleArn: roles[i] ?? "",
+          windows: all,
+          fields,
+        }),
+      ),
     );
     ids.push({ domain: `scale${i}`, id: made.WorkflowId ?? "" });
   }
@@ -392,7 +294,7 @@ async function runN(n: number, info: SandboxInfo, shape: Shape) {
   if (!db) throw new Error("PostgreSQL is needed");
   const masterKey = randomBytes(32).toString("base64");
   const server = child(["--server", db.url, masterKey]);
-  const ready = await next<Ready>(server, "ready");
+  const ready = await nextMessage<ServerAccess>(server, "ready");
   const workers = await Promise.all(
     Array.from({ length: n }, () => startWorker(db.url, masterKey, shape.concurrency)),
   );
@@ -439,7 +341,7 @@ async function main(): Promise<void> {
   const latency = Number(values.latency);
   const ns = values.workers.split(",").map(Number);
   const sandbox = child(["--sandbox", String(contacts), String(latency)]);
-  const info = await next<SandboxInfo>(sandbox, "info");
+  const info = await nextMessage<SandboxInfo>(sandbox, "info");
   const f = (x: number) => Math.round(x).toLocaleString("en-US");
   console.log(
     `worker-scale-out: ${f(info.contacts)} Salesforce Contacts, ${latency} ms per request, ${shape.workflows} workflows × ` +

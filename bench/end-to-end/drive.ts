@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import type { SandboxInfo } from "../shared/contacts-sandbox.ts";
 import {
+  clientConfig,
   connectSalesforce,
   contactFields,
   contactsWorkflowInput,
@@ -63,14 +64,7 @@ export async function driveWorkflow(
   const connectorProfileName = await connectSalesforce({ appflow, secrets }, info, "e2e");
   const fields = await contactFields(profiles);
   const kmsArn = (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).DefaultEncryptionKey!;
-  const roleArn = await benchWorkflowRole(
-    {
-      endpoint: server.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    },
-    { name: "e2e", keyArn: kmsArn },
-  );
+  const roleArn = await benchWorkflowRole(clientConfig(server), { name: "e2e", keyArn: kmsArn });
   const t0 = performance.now();
   const made = await profiles.send(
     new CreateIntegrationWorkflowCommand(

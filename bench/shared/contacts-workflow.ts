@@ -14,13 +14,18 @@ export interface ServerAccess {
   secretAccessKey: string;
 }
 
-/** The SDK clients a user's script uses against `server`; destroy each when done. */
-export function userClients(server: ServerAccess) {
-  const config = {
+/** An SDK client configuration for `server`, signing as its root, in us-east-1. */
+export function clientConfig(server: ServerAccess) {
+  return {
     endpoint: server.endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
   };
+}
+
+/** The SDK clients a user's script uses against `server`; destroy each when done. */
+export function userClients(server: ServerAccess) {
+  const config = clientConfig(server);
   return {
     profiles: new CustomerProfilesClient(config),
     appflow: new AppflowClient(config),
