@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import type { Clock } from "../../core/clock.ts";
+import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 
 /** One recorded authorization decision. */
@@ -40,9 +42,21 @@ export function isMutating(action: string): boolean {
  * The audit trail (issue 16, point 5): every authorization decision on a mutating call — the edge's
  * (Authorizer) and a workflow's own as its role (WorkflowRoleActor) — one row each, written right after
  * the decision (before the handler runs, so a denied call is recorded too). Reads are not recorded.
+ *
+ * The edge's rows are not written in the operation's transaction: a refused call has none, and a call
+ * whose operation fails rolls its transaction back, yet both decisions were made and belong in the
+ * trail. So a row the edge writes is its own one-statement transaction; on PostgreSQL that statement
+ * commits asynchronously (`set_config('synchronous_commit', 'off', true)` inside it, scoped to that
+ * transaction): it does not wait for the WAL flush. Its commit record precedes the operation's in the
+ * WAL, and the operation's synchronous commit flushes the WAL up to its own record, so a change that
+ * survives a crash always has its audit row; what a crash can lose is the rows of the last moments
+ * (PostgreSQL's wal_writer_delay, ≤ 3 × 200 ms by default) of calls that changed nothing: refused ones,
+ * failed ones. Rows written inside a caller's transaction (a workflow's) commit with it, as it commits.
  */
 export class AuditLog {
   #seq = 0;
+  /** Whether the database is PostgreSQL (known at the first row). */
+  #postgres: boolean | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -55,12 +69,25 @@ export class AuditLog {
     return `${String(at).padStart(15, "0")}-${String(this.#seq).padStart(10, "0")}-${randomBytes(4).toString("hex")}`;
   }
 
+  #isPostgres(q: Queryable): boolean {
+    this.#postgres ??= dialectOf(q) === "postgres";
+    return this.#postgres;
+  }
+
   async record(q: Queryable, e: Omit<AuditEvent, "id" | "at">): Promise<void> {
     const at = this.clock.now();
+    const id = this.#id(at);
+    if (!q.isTransaction && this.#isPostgres(q)) {
+      // One statement, its own transaction, committed without waiting for the WAL flush (see above).
+      await sql`insert into audit_events (id, at, request_id, principal_arn, action, resource, decision)
+        select ${id}, ${at}::bigint, ${e.requestId}, ${e.principalArn}, ${e.action}, ${e.resource}, ${e.decision}
+        from (select set_config('synchronous_commit', 'off', true)) as async_commit`.execute(q);
+      return;
+    }
     await q
       .insertInto("audit_events")
       .values({
-        id: this.#id(at),
+        id,
         at,
         request_id: e.requestId,
         principal_arn: e.principalArn,
