@@ -208,6 +208,24 @@ describeEachDialect("a workflow acts as its role: the seed's least-privilege pol
     await stack.send(stack.profiles, new DeleteWorkflowCommand({ DomainName: "wf", WorkflowId: id }));
   });
 
+  it("a workflow from before roles were required (acts_as_role = 0) acts as its role too: a missing one fails it", async () => {
+    const arn = await role("Legacy", fillWorkflowRolePolicy(keyArn, "us-east-1"));
+    const { id } = await create(arn);
+    // As the root's old legacy mode stored it: the role named, nothing authorized.
+    await stack.server.database.db
+      .updateTable("workflows")
+      .set({ acts_as_role: 0 })
+      .where("workflow_id", "=", id)
+      .execute();
+    await iamSend(new DeleteRolePolicyCommand({ RoleName: "Legacy", PolicyName: "least-privilege" }));
+    await iamSend(new DeleteRoleCommand({ RoleName: "Legacy" }));
+    const wf = await stack.driveWorkflow("wf", id, "FAILED", { rounds: 5 });
+    expect(wf.Status).toBe("FAILED");
+    expect(wf.ErrorDescription).toBe(
+      `Customer Profiles is unable to assume role ${arn} to perform appflow:DescribeFlow: the role does not exist any more.`,
+    );
+  });
+
   it("the trust policy is checked at every action: changed by UpdateAssumeRolePolicy, the workflow fails naming sts:AssumeRole", async () => {
     const arn = await role("Fickle", fillWorkflowRolePolicy(keyArn, "us-east-1"));
     const { id } = await create(arn);
