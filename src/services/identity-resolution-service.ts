@@ -12,14 +12,11 @@ import {
   latestFinishedJob,
   listJobs,
   newJobId,
+  storeGroupsOfOlderJob,
 } from "../profiles/matching/identity-resolution-store.ts";
-import {
-  type MatchGroup,
-  matchGroupOf,
-  matchGroupsOf,
-  pageOfGroups,
-} from "../profiles/matching/match-groups.ts";
+import { type MatchGroup, matchGroupOf } from "../profiles/matching/match-groups.ts";
 import { listRuleMatches, similarByRule } from "../profiles/matching/rule-match-list.ts";
+import { storedGroupsPage } from "../profiles/matching/stored-match-groups.ts";
 
 /** A page request: the sort key to resume after, and how many. */
 export interface JobPage {
@@ -86,18 +83,23 @@ export class IdentityResolutionService {
   }
 
   /**
-   * The latest finished job and a page of its matches in groups of profiles, as GetMatches answers
-   * (one read transaction; `total` counts the groups); undefined before one finished.
+   * The latest finished job and a page of its groups of profiles, as GetMatches answers: the groups
+   * stored when the job finished, read by index a page at a time, without the profiles merged or
+   * deleted since (one read transaction; `total` is the number of groups when the job finished);
+   * undefined before one finished.
    */
-  latestMatches(
+  async latestMatches(
     domainName: string,
     page: JobPage,
   ): Promise<{ job: IdentityResolutionJob; items: MatchGroup[]; more: boolean; total: number } | undefined> {
+    const job = await latestFinishedJob(this.d.db, domainName);
+    // A job that finished before groups were stored (migration 0300): its groups are stored once, now.
+    if (job && job.matchGroups === undefined) await storeGroupsOfOlderJob(this.d.db, domainName, job.jobId);
     return this.d.db.transaction().execute(async (tx) => {
-      const job = await latestFinishedJob(tx, domainName);
-      if (!job) return undefined;
-      const groups = await matchGroupsOf(tx, domainName, job.jobId);
-      return { job, ...pageOfGroups(groups, page), total: groups.length };
+      const latest = await latestFinishedJob(tx, domainName);
+      if (!latest) return undefined;
+      const groups = await storedGroupsPage(tx, domainName, latest.jobId, page);
+      return { job: latest, ...groups, total: latest.matchGroups ?? 0 };
     });
   }
 

@@ -60,6 +60,7 @@ export interface MatchingTables {
   profile_merges: ProfileMergesTable;
   identity_resolution_jobs: IdentityResolutionJobsTable;
   ml_matches: MlMatchesTable;
+  ml_match_groups: MlMatchGroupsTable;
 }
 
 /** An identity resolution job (ML matching): state and counts (src/profiles/matching/identity-resolution-*). */
@@ -74,6 +75,8 @@ export interface IdentityResolutionJobsTable {
   reviewed: number;
   matches_found: number;
   merges_done: number;
+  /** The groups of its matches stored when it finished (GetMatches' PotentialMatches); null before. */
+  match_groups: number | null;
   /** JSON: the estimated Fellegi–Sunter model (λ, m, u), once found. */
   model: string | null;
   created_at: number;
@@ -93,4 +96,16 @@ export interface MlMatchesTable {
   score: number;
   /** JSON: each compared field's level and weight. */
   detail: Json<"ml_matches.detail">;
+}
+
+/** A group of profiles a finished job's matches link (GetMatches' MatchItem), stored when the job finished. */
+export interface MlMatchGroupsTable {
+  domain_name: string;
+  job_id: string;
+  /** 32 hex digits from the group's sorted profile ids. */
+  match_id: string;
+  /** The weakest link holding the group together; pages are read by (score desc, match_id). */
+  score: number;
+  /** JSON array of the group's profile ids, best-linked first. */
+  profile_ids: Json<"ml_match_groups.profile_ids">;
 }

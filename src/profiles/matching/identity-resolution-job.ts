@@ -8,7 +8,7 @@ import {
   jobAutoMergingColumn,
   storedAutoMerging,
 } from "./identity-resolution-columns.ts";
-import { deleteMatchesExcept, getJob, updateJob } from "./identity-resolution-store.ts";
+import { finishJob, getJob, updateJob } from "./identity-resolution-store.ts";
 import { mergeLinked } from "./merge-linked.ts";
 import { readRecords } from "./read-records.ts";
 
@@ -17,10 +17,10 @@ import { readRecords } from "./read-records.ts";
  * pages (no lock: plain reads); FIND_MATCHING links them (blocking, Fellegi–Sunter with weights
  * estimated by EM from this domain's pairs) and stores the pairs scoring ≥ MIN_MATCH_SCORE under the
  * job; MERGING (AutoMerging.Enabled) merges, in short transactions of MERGE_BATCH groups holding the
- * domain lock, the pairs above the threshold that pass the guards; COMPLETED makes the job's matches
- * the ones GetMatches answers — PARTIAL_SUCCESS instead when some profiles could not be read or merged
- * (the others were). Returns "aborted" (the job back to PENDING, to run again) when `signal`
- * fires; a failure marks the job FAILED with its message.
+ * domain lock, the pairs above the threshold that pass the guards; COMPLETED stores the groups of the
+ * job's matches, the ones GetMatches answers from then on — PARTIAL_SUCCESS instead when some profiles
+ * could not be read or merged (the others were). Returns "aborted" (the job back to PENDING, to run
+ * again) when `signal` fires; a failure marks the job FAILED with its message.
  */
 export async function runIdentityResolutionJob(
   database: IngestDatabase,
@@ -69,13 +69,14 @@ export async function runIdentityResolutionJob(
       failed.push(...merged.failed);
       failure ??= merged.error;
     }
-    // Some profiles failed, the others were matched (and merged): PARTIAL_SUCCESS, saying which.
-    await set({
+    // Some profiles failed, the others were matched (and merged): PARTIAL_SUCCESS, saying which. The
+    // groups GetMatches pages through are computed now, once, and stored with the final state.
+    await finishJob(db, domainName, jobId, {
       status: failed.length > 0 ? "PARTIAL_SUCCESS" : "COMPLETED",
       ended_at: clock.now(),
       message: failed.length > 0 ? partialMessage(failed, failure) : null,
+      updated_at: clock.now(),
     });
-    await deleteMatchesExcept(db, domainName, jobId);
     return "done";
   } catch (e) {
     await set({

@@ -10,6 +10,7 @@ import {
   type MlMatchDetail,
   mlMatchDetailColumn,
 } from "./identity-resolution-columns.ts";
+import { jobMatchGroups, storeMatchGroups } from "./stored-match-groups.ts";
 
 /** IdentityResolutionJobStatus. */
 export type JobStatus = IdentityResolutionJobStatus;
@@ -24,6 +25,8 @@ export interface IdentityResolutionJob {
   reviewed: number;
   matchesFound: number;
   mergesDone: number;
+  /** The groups of its matches stored when it finished (PotentialMatches); absent until then. */
+  matchGroups?: number;
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -63,6 +66,7 @@ export async function insertJob(
       reviewed: 0,
       matches_found: 0,
       merges_done: 0,
+      match_groups: null,
       model: null,
       created_at: now,
       started_at: null,
@@ -174,17 +178,51 @@ export async function insertMatches(
   }
 }
 
-/** Drops the matches of every job of the domain but `keepJobId`'s (a newer job's replace them). */
+/** Drops the matches and groups of every job of the domain but `keepJobId`'s (a newer job's replace them). */
 export async function deleteMatchesExcept(
   db: Kysely<Database>,
   domainName: string,
   keepJobId: string,
 ): Promise<void> {
-  await db
-    .deleteFrom("ml_matches")
-    .where("domain_name", "=", domainName)
-    .where("job_id", "<>", keepJobId)
-    .execute();
+  for (const table of ["ml_matches", "ml_match_groups"] as const)
+    await db
+      .deleteFrom(table)
+      .where("domain_name", "=", domainName)
+      .where("job_id", "<>", keepJobId)
+      .execute();
+}
+
+/**
+ * A job's last step: its matches grouped (GetMatches' answer, computed once, here, in one pass over
+ * them), then one transaction stores the groups with the job's final state (`patch`) and their count,
+ * and drops the older jobs' matches and groups.
+ */
+export async function finishJob(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+  patch: Updateable<IdentityResolutionJobsTable>,
+): Promise<void> {
+  const groups = await jobMatchGroups(db, domainName, jobId);
+  await db.transaction().execute(async (tx) => {
+    await storeMatchGroups(tx, domainName, jobId, groups);
+    await updateJob(tx, domainName, jobId, { ...patch, match_groups: groups.length });
+    await deleteMatchesExcept(tx, domainName, jobId);
+  });
+}
+
+/** The groups of a job that finished before groups were stored (migration 0300), stored once on first read. */
+export async function storeGroupsOfOlderJob(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+): Promise<number> {
+  const groups = await jobMatchGroups(db, domainName, jobId);
+  await db.transaction().execute(async (tx) => {
+    await storeMatchGroups(tx, domainName, jobId, groups);
+    await updateJob(tx, domainName, jobId, { match_groups: groups.length });
+  });
+  return groups.length;
 }
 
 function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {
@@ -197,6 +235,7 @@ function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {
     reviewed: Number(r.reviewed),
     matchesFound: Number(r.matches_found),
     mergesDone: Number(r.merges_done),
+    ...(r.match_groups !== null ? { matchGroups: Number(r.match_groups) } : {}),
     createdAt: Number(r.created_at),
     ...(r.started_at !== null ? { startedAt: Number(r.started_at) } : {}),
     ...(r.ended_at !== null ? { endedAt: Number(r.ended_at) } : {}),

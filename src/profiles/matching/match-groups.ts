@@ -65,24 +65,6 @@ export function groupMatches(
     .sort((x, y) => y.score - x.score || (x.matchId < y.matchId ? -1 : 1));
 }
 
-/** The groups of a job's matches whose two profiles both still exist (merged or deleted ones drop out). */
-export async function matchGroupsOf(
-  db: Kysely<Database>,
-  domainName: string,
-  jobId: string,
-): Promise<MatchGroup[]> {
-  const rows = await db
-    .selectFrom("ml_matches as m")
-    .select(["m.profile_a", "m.profile_b", "m.score"])
-    .where("m.domain_name", "=", domainName)
-    .where("m.job_id", "=", jobId)
-    .where(bothProfilesExist())
-    .execute();
-  return groupMatches(
-    rows.map((r) => ({ profileA: r.profile_a, profileB: r.profile_b, score: Number(r.score) })),
-  );
-}
-
 /** Profiles a group read for one profile may hold (a chain longer than this is cut). */
 const MAX_GROUP = 200;
 
@@ -122,23 +104,7 @@ export async function matchGroupOf(
   return groupMatches([...edges.values()]).find((g) => g.profileIds.includes(profileId));
 }
 
-/** The page key of a group in groupMatches' order. */
+/** The page key of a group in groupMatches' order (GetMatches' NextToken resumes after it: parseGroupPageKey). */
 export function groupPageKey(g: MatchGroup): string {
   return `${g.score}:${g.matchId}`;
-}
-
-/** A page of groups after the `after` key (groupPageKey of the last one shown). */
-export function pageOfGroups(
-  groups: readonly MatchGroup[],
-  page: { after?: string | undefined; limit: number },
-): { items: MatchGroup[]; more: boolean } {
-  let start = 0;
-  if (page.after !== undefined) {
-    const cut = page.after.indexOf(":");
-    const score = Number(page.after.slice(0, cut));
-    const id = page.after.slice(cut + 1);
-    start = groups.findIndex((g) => g.score < score || (g.score === score && g.matchId > id));
-    if (start < 0) start = groups.length;
-  }
-  return { items: groups.slice(start, start + page.limit), more: start + page.limit < groups.length };
 }

@@ -65,6 +65,7 @@ export async function deleteDomainMatching(trx: Kysely<Database>, domainName: st
     "profile_merges",
     "identity_resolution_jobs",
     "ml_matches",
+    "ml_match_groups",
   ] as const)
     await trx.deleteFrom(table).where("domain_name", "=", domainName).execute();
 }
