@@ -15,6 +15,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
 import type { TableProps } from "@cloudscape-design/components/table";
 import { useClients } from "../../aws.ts";
+import { RUN_STATUS } from "../../components/flow-status.ts";
 import { formatDate } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
 import { paths } from "../../routes.tsx";
@@ -31,11 +32,7 @@ const STATUS: Record<string, StatusIndicatorProps.Type> = {
   SPLIT: "info",
   RETRY: "warning",
   CANCELLED: "stopped",
-  InProgress: "in-progress",
-  Successful: "success",
-  Error: "error",
-  Canceled: "stopped",
-  CancelStarted: "stopped",
+  ...RUN_STATUS,
 };
 const status = (s: string | undefined) => (
   <StatusIndicator type={STATUS[s ?? ""] ?? "info"}>{s ?? "-"}</StatusIndicator>

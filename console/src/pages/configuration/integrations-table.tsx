@@ -5,9 +5,10 @@ import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useClients } from "../../aws.ts";
+import { FLOW_STATUS, RUN_STATUS } from "../../components/flow-status.ts";
 import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { follow, href } from "../../router.ts";
@@ -15,22 +16,6 @@ import { paths } from "../../routes.tsx";
 import { useApi } from "../../use-api.ts";
 import { formatCount } from "./flow-executions.ts";
 import { type IntegrationRow, integrationRows } from "./integration-rows.ts";
-
-const FLOW_STATUS: Record<string, StatusIndicatorProps.Type> = {
-  Active: "success",
-  Draft: "pending",
-  Suspended: "stopped",
-  Errored: "error",
-  Deleted: "stopped",
-  Deprecated: "warning",
-};
-const RUN_STATUS: Record<string, StatusIndicatorProps.Type> = {
-  Successful: "success",
-  Error: "error",
-  InProgress: "in-progress",
-  Canceled: "stopped",
-  CancelStarted: "stopped",
-};
 
 /** The selected domain's integrations: source, objects, object type, status, last run, records, errors. */
 export function IntegrationsTable({ domain }: { domain: string }) {

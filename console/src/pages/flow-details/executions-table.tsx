@@ -5,10 +5,10 @@ import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
+import { RUN_STATUS } from "../../components/flow-status.ts";
 import { TableFilter } from "../../components/table-filter.tsx";
 import { EmptyState, formatDate, NoMatchState, paginationLabels } from "../../components/table-states.tsx";
 import { failureAdvice } from "./failure-advice.ts";
-import { RUN_STATUS } from "./flow-summary.tsx";
 
 /** One execution as the table shows it (flat, so the filter and sorting see every column). */
 interface ExecutionRow {

@@ -4,25 +4,10 @@ import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import { FLOW_STATUS, RUN_STATUS } from "../../components/flow-status.ts";
 import { formatDate } from "../../components/table-states.tsx";
 import { failureAdvice } from "./failure-advice.ts";
-
-export const FLOW_STATUS: Record<string, StatusIndicatorProps.Type> = {
-  Active: "success",
-  Draft: "pending",
-  Suspended: "stopped",
-  Errored: "error",
-  Deleted: "stopped",
-  Deprecated: "warning",
-};
-export const RUN_STATUS: Record<string, StatusIndicatorProps.Type> = {
-  Successful: "success",
-  Error: "error",
-  InProgress: "in-progress",
-  Canceled: "stopped",
-  CancelStarted: "stopped",
-};
 
 /** The flow: status, source, destination, trigger, schedule, last run. */
 export function FlowSummary({
