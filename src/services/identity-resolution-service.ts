@@ -92,15 +92,18 @@ export class IdentityResolutionService {
     domainName: string,
     page: JobPage,
   ): Promise<{ job: IdentityResolutionJob; items: MatchGroup[]; more: boolean; total: number } | undefined> {
-    const job = await latestFinishedJob(this.d.db, domainName);
-    // A job that finished before groups were stored (migration 0300): its groups are stored once, now.
-    if (job && job.matchGroups === undefined) await storeGroupsOfOlderJob(this.d.db, domainName, job.jobId);
-    return this.d.db.transaction().execute(async (tx) => {
-      const latest = await latestFinishedJob(tx, domainName);
-      if (!latest) return undefined;
-      const groups = await storedGroupsPage(tx, domainName, latest.jobId, page);
-      return { job: latest, ...groups, total: latest.matchGroups ?? 0 };
-    });
+    for (;;) {
+      const answer = await this.d.db.transaction().execute(async (tx) => {
+        const job = await latestFinishedJob(tx, domainName);
+        if (!job) return undefined;
+        if (job.matchGroups === undefined) return job.jobId;
+        const groups = await storedGroupsPage(tx, domainName, job.jobId, page);
+        return { job, ...groups, total: job.matchGroups };
+      });
+      if (typeof answer !== "string") return answer;
+      // A job that finished before groups were stored (migration 0300): its groups are stored once, now.
+      await storeGroupsOfOlderJob(this.d.db, domainName, answer);
+    }
   }
 
   /** The profile's group of the latest finished job's matches (GetSimilarProfiles, ML_BASED_MATCHING). */
