@@ -131,7 +131,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const domainKeys = new DomainKeys(kms);
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });
   const objectTypeStore = new ObjectTypeStore(clock);
-  const profileData = new ProfileLifecycle(dialect, clock);
+  const profileData = new ProfileLifecycle(dialect, clock, domainKeys);
   const objectTypes = new ObjectTypeService({
     db,
     dialect,
@@ -153,6 +153,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     domains: { lockIn: (tx, d) => domains.lockIn(tx, d) },
     executor: { enqueue: (q, job): Promise<void> => flows.executor.enqueue(q, job) },
     clock,
+    sealer: domainKeys,
   });
   const domains = new DomainService({
     db,
@@ -207,9 +208,10 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     clock,
     logger,
     jobs: identityResolution,
+    sealer: domainKeys,
   });
   // DeleteDomain's cascade: integrations (with their workflows and flows), then any other flow into the domain.
-  late.set(composeMatching({ database, executor: flows.executor, clock, logger }), [
+  late.set(composeMatching({ database, executor: flows.executor, clock, logger, sealer: domainKeys }), [
     { deleteForDomainIn: (tx, d) => integrations.deleteForDomainIn(tx, d) },
     flows.flowService,
   ]);

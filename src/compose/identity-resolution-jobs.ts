@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Executor } from "../flows/executor.ts";
+import type { DomainSealer } from "../profiles/domain-sealer.ts";
 import { domainMatchingColumn } from "../profiles/domain-settings-columns.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { runIdentityResolutionJob } from "../profiles/matching/identity-resolution-job.ts";
@@ -29,13 +30,22 @@ export function composeIdentityResolution(d: {
   logger: Logger;
   /** Starts a job in one transaction under the domain's lock (the sweep's starts too). */
   jobs: Pick<IdentityResolutionService, "start">;
+  /** The domains' data keys: the job reads sealed fields and writes sealed merges. */
+  sealer?: DomainSealer;
 }): { init(): Promise<void> } {
   const { db } = d.database;
   d.executor.define(IDENTITY_RESOLUTION_TASK, async (payload, context) => {
     const domain = String(payload["domain"]);
     const jobId = String(payload["jobId"]);
     try {
-      const outcome = await runIdentityResolutionJob(d.database, domain, jobId, d.clock, context.signal);
+      const outcome = await runIdentityResolutionJob(
+        d.database,
+        domain,
+        jobId,
+        d.clock,
+        context.signal,
+        d.sealer,
+      );
       if (outcome === "aborted") return { rerunAt: d.clock.now() };
       d.logger.info({ domain, jobId }, "identity resolution job finished");
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Executor } from "../flows/executor.ts";
+import type { DomainSealer } from "../profiles/domain-sealer.ts";
 import type { IngestDatabase } from "../profiles/ingest-types.ts";
 import { backfillStep } from "../profiles/matching/matching-backfill.ts";
 import { matchingState, resetMatchingState } from "../profiles/matching/matching-state.ts";
@@ -20,12 +21,14 @@ export function composeMatching(d: {
   executor: Executor;
   clock: Clock;
   logger: Logger;
+  /** The domains' data keys: the backfill reads sealed fields and writes sealed merges. */
+  sealer?: DomainSealer;
 }): DomainMatching {
   d.executor.define(MATCHING_BACKFILL_TASK, async (payload, context) => {
     const domain = String(payload["domain"]);
     const version = Number(payload["version"]);
     let steps = 0;
-    while (await backfillStep(d.database, domain, version, d.clock.now())) {
+    while (await backfillStep(d.database, domain, version, d.clock.now(), undefined, d.sealer)) {
       steps++;
       if (context.signal.aborted) return { rerunAt: d.clock.now() };
     }

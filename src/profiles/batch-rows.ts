@@ -8,12 +8,13 @@ import type {
 import type { MapResult } from "../ingest/index.ts";
 import { type MatchingRules, type MatchValue, matchValues } from "../ingest/matching/matching-rules.ts";
 import type { BatchIds } from "./batch-ids.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { storedKeys } from "./identity-resolution.ts";
 import type { IngestResult, IngestStatus } from "./ingest-types.ts";
 import { pairKey } from "./key-index.ts";
 import { objectFieldsColumn } from "./leaves-columns.ts";
 import { type FieldSource, flatten } from "./profile-fields.ts";
-import { historyRow } from "./profile-history.ts";
+import { historyRowFields } from "./profile-history.ts";
 import type { StoredObject } from "./stored-objects.ts";
 import type { BatchWrites } from "./write-batch.ts";
 
@@ -45,6 +46,8 @@ export interface BatchRows extends Omit<BatchWrites, "objectRows" | "keyRows"> {
 export interface RowContext {
   domainName: string;
   typeName: string;
+  /** The domain's boxes: object fields are sealed in them. */
+  boxes: DomainBoxes;
   priority: number | null;
   now: number;
   performedBy: string;
@@ -96,7 +99,7 @@ export function addObjectRows(
     object_key: objectKey,
     profile_id: profileId,
     payload,
-    fields: objectFieldsColumn.stringify(leaves),
+    fields: objectFieldsColumn.seal(c.boxes, leaves),
     source_timestamp: m.sourceTimestamp ?? null,
     priority: c.priority,
     updated_at: c.now,
@@ -158,7 +161,7 @@ function keyRowsOf(
   const out: Insertable<ProfileKeysTable>[] = keep.map((k) => ({
     domain_name: c.domainName,
     key_name: k.name,
-    key_value: k.value,
+    key_value: c.boxes.index(k.name, k.value),
     profile_id: profileId,
     origin: "object" as const,
     object_type_name: c.typeName,
@@ -178,12 +181,17 @@ function keyRowsOf(
     const mine = rows.createdValues.get(profileId) ?? new Map<string, MatchValue[]>();
     rows.createdValues.set(profileId, mine.set(objectKey, values));
   }
-  for (const v of values) out.push({ ...base, key_name: v.keyName, key_value: v.value });
+  for (const v of values)
+    out.push({ ...base, key_name: v.keyName, key_value: c.boxes.index(v.keyName, v.value) });
   return out;
 }
 
-function ingestedRow(c: RowContext, profileId: string, objectKey: string): Insertable<ProfileHistoryTable> {
-  return historyRow(
+function ingestedRow(
+  c: RowContext,
+  profileId: string,
+  objectKey: string,
+): Omit<Insertable<ProfileHistoryTable>, "content"> {
+  return historyRowFields(
     c.domainName,
     {
       profileId,
@@ -191,7 +199,6 @@ function ingestedRow(c: RowContext, profileId: string, objectKey: string): Inser
       actionType: "INGESTED",
       profileObjectUniqueKey: objectKey,
       performedBy: c.performedBy,
-      content: {},
     },
     c.now,
     c.ids.next(),

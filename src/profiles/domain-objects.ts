@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/queryable.ts";
+import type { DomainSealer } from "./domain-sealer.ts";
 import { objectFieldsColumn } from "./leaves-columns.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 import type { Leaves } from "./profile-fields.ts";
@@ -23,11 +24,13 @@ export interface DomainObject {
  */
 export async function listDomainObjects(
   q: Queryable,
+  sealer: DomainSealer,
   domainName: string,
   filter: { objectTypeName?: string | undefined; profileId?: string | undefined },
   page: { nextToken?: string | undefined; maxResults: number },
 ): Promise<Page<DomainObject>> {
   const offset = decodePageToken(page.nextToken);
+  const boxes = await sealer.boxesIn(q, domainName);
   let query = q
     .selectFrom("profile_objects")
     .select(["object_type_name", "object_key", "profile_id", "fields", "updated_at"])
@@ -47,7 +50,7 @@ export async function listDomainObjects(
       objectTypeName: r.object_type_name,
       profileObjectUniqueKey: r.object_key,
       profileId: r.profile_id,
-      fields: objectFieldsColumn.parse(r.fields),
+      fields: objectFieldsColumn.open(boxes, r.fields),
       updatedAt: Number(r.updated_at),
     }),
   );

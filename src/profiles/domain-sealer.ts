@@ -2,18 +2,36 @@ import type { SecretBox } from "../core/secret-box.ts";
 import type { Queryable } from "../db/queryable.ts";
 
 /** Where a sealed value is stored (`table.column`): a value opens only where it was sealed. */
-export type SealedPlace = "profile_objects.payload" | "profile_dead_letters.payload";
+export type SealedPlace =
+  | "profile_objects.payload"
+  | "profile_dead_letters.payload"
+  | "profiles.fields"
+  | "profiles.manual"
+  | "profile_objects.fields"
+  | "profile_history.content"
+  | "profile_merges.before"
+  | "profile_merges.cause"
+  | "rule_matches.detail";
 
-/** The domain's boxes, one per place (each binds its values to the domain and the place). */
+/** The domain's boxes, one per place (each binds its values to the domain and the place), and its key index. */
 export interface DomainBoxes {
   at(place: SealedPlace): SecretBox;
+  /**
+   * What `profile_keys.key_value` stores for a (key name, normalized value): a keyed blind index
+   * (`pfh1.` + HMAC-SHA256 under a key derived from the data key, truncated) in a domain with a data
+   * key, so equal values still find each other by index; the value itself in a domain without one.
+   */
+  index(keyName: string, value: string): string;
+  /** Whether `index` hides values (a domain with a data key): stored key values cannot be read back. */
+  readonly blind: boolean;
 }
 
 /**
- * Seals what a domain stores (object payloads, dead-lettered records) under the domain's data key;
- * src/security/kms/domain-keys.ts implements it over KMS (so a disabled key makes `boxesIn` fail with
- * KMS's error). A domain without a data key (created before encryption) stores and reads values as
- * they are; one with a data key refuses a value that is not sealed.
+ * Seals what a domain stores (object payloads, dead-lettered records, profile fields, history, merge
+ * records) under the domain's data key; src/security/kms/domain-keys.ts implements it over KMS (so a
+ * disabled key makes `boxesIn` fail with KMS's error). A domain without a data key (created before
+ * encryption) stores and reads values as they are; one with a data key refuses a value that is not
+ * sealed.
  */
 export interface DomainSealer {
   boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes>;
@@ -22,7 +40,7 @@ export interface DomainSealer {
 const identity: SecretBox = { seal: (s) => s, open: (s) => s };
 
 /** Boxes that store values as they are (a domain without a data key). */
-export const plainBoxes: DomainBoxes = { at: () => identity };
+export const plainBoxes: DomainBoxes = { at: () => identity, index: (_name, value) => value, blind: false };
 
 /** No encryption: values are stored as they are (stores composed without KMS, e.g. in unit tests). */
 export const plainSealer: DomainSealer = { boxesIn: async () => plainBoxes };

@@ -12,7 +12,7 @@ import {
   type Placement,
   type RowContext,
 } from "./batch-rows.ts";
-import type { SealedPlace } from "./domain-sealer.ts";
+import type { DomainBoxes, SealedPlace } from "./domain-sealer.ts";
 import { matchingKeys, matchProfile } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
 import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
@@ -31,8 +31,8 @@ export interface IngestBatch {
   priority: number | null;
   now: number;
   performedBy: string;
-  /** Seals a payload for storage where it goes (the domain's data key); stored as is when absent. */
-  seal?: (plaintext: string, place: SealedPlace) => string;
+  /** The domain's boxes (its data key, fetched once for the batch): payloads, fields and history are sealed in them. */
+  boxes: DomainBoxes;
 }
 
 /**
@@ -49,7 +49,8 @@ export async function ingestBatch(
   const c = await readBatch(trx, batch, mapped);
   const rows = emptyBatchRows();
   for (let i = 0; i < mapped.length; i++) ingestOne(batch, c, rows, mapped[i]!, payloadText(raws[i]));
-  await writeBatch(trx, batch.database, batch.domainName, batch.typeName, batch.now, batchWrites(rows));
+  const { database, domainName, typeName, now, boxes } = batch;
+  await writeBatch(trx, database, { domainName, typeName, now, boxes }, batchWrites(rows));
   if (c.matching.enabled) await matchBatch(trx, batch, c, rows);
   const { accepted, ignored, bytes, results } = rows;
   return { accepted, deadLettered: rows.deadLetters.length, ignored, bytes, results };
@@ -73,11 +74,12 @@ async function readBatch(
   return {
     domainName,
     typeName,
+    boxes: batch.boxes,
     priority: batch.priority,
     now: batch.now,
     performedBy: batch.performedBy,
     ids: new BatchIds(mapped.length * 2),
-    owners: await lookupKeyOwners(trx, database.dialect, domainName, pairs),
+    owners: await lookupKeyOwners(trx, database.dialect, { domainName, boxes: batch.boxes }, pairs),
     stored: await storedObjects(trx, database.dialect, domainName, typeName, uniqueValues),
     // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
     matching: await matchingRulesOf(trx, domainName),
@@ -88,7 +90,7 @@ async function readBatch(
 function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, plain: string): void {
   // Sizes count the record as received; what is stored is sealed under the domain's data key, bound to
   // the table it goes to.
-  const seal = (place: SealedPlace) => (batch.seal ? batch.seal(plain, place) : plain);
+  const seal = (place: SealedPlace) => batch.boxes.at(place).seal(plain);
   if (!m.ok) {
     const key = c.ids.next();
     const payload = seal("profile_dead_letters.payload");
@@ -183,6 +185,7 @@ async function matchBatch(
     c.matching,
     [...rows.created.keys(), ...rows.touched.keys()],
     batch.now,
+    batch.boxes,
     undefined,
     new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
   );

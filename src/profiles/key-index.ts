@@ -4,6 +4,7 @@ import type { ProfileKeysTable } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import { type ContentType, profileKeys } from "../ingest/index.ts";
 import { insertMany, inValues } from "./bulk.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { type Leaves, unflatten } from "./profile-fields.ts";
 
 /** The map key of one (key name, normalized value) pair. */
@@ -11,16 +12,37 @@ export function pairKey(name: string, value: string): string {
   return `${name}\u0000${value}`;
 }
 
+/**
+ * The pairs as `profile_keys` stores them (each value through the domain's blind index), and the way
+ * back: stored pair key → the plaintext pair key, so what is found is reported by the pairs asked.
+ */
+export function storedPairs(
+  boxes: DomainBoxes,
+  pairs: ReadonlyArray<{ name: string; value: string }>,
+): { pairs: { name: string; value: string }[]; plainOf: Map<string, string> } {
+  const plainOf = new Map<string, string>();
+  const out: { name: string; value: string }[] = [];
+  for (const p of pairs) {
+    const stored = { name: p.name, value: boxes.index(p.name, p.value) };
+    const k = pairKey(stored.name, stored.value);
+    if (plainOf.has(k)) continue;
+    plainOf.set(k, pairKey(p.name, p.value));
+    out.push(stored);
+  }
+  return { pairs: out, plainOf };
+}
+
 /** For each pair, the distinct profiles holding it (any origin); pairs nobody holds are absent. */
 export async function lookupKeyOwners(
   db: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
-  pairs: ReadonlyArray<{ name: string; value: string }>,
+  { domainName, boxes }: { domainName: string; boxes: DomainBoxes },
+  asked: ReadonlyArray<{ name: string; value: string }>,
 ): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  if (pairs.length === 0) return out;
-  const wanted = new Set(pairs.map((p) => pairKey(p.name, p.value)));
+  if (asked.length === 0) return out;
+  const { pairs, plainOf } = storedPairs(boxes, asked);
+  const wanted = new Set(plainOf.keys());
   let rows: { key_name: string; key_value: string; profile_id: string }[];
   if (dialect === "postgres") {
     // One index probe per wanted pair, whatever the statistics say. Before autovacuum has analyzed a
@@ -51,19 +73,24 @@ export async function lookupKeyOwners(
       .where(inValues(dialect, "key_value", values))
       .execute();
   }
-  addHolders(out, rows, wanted);
+  addHolders(out, rows, wanted, plainOf);
   return out;
 }
 
-/** Adds each row's profile to `out` under its pair, for the pairs in `wanted` only. */
+/**
+ * Adds each row's profile to `out` under its pair, for the (stored) pairs in `wanted` only; `plainOf`
+ * maps a stored pair key to the plaintext one `out` is keyed by.
+ */
 export function addHolders(
   out: Map<string, Set<string>>,
   rows: readonly { key_name: string; key_value: string; profile_id: string }[],
   wanted: ReadonlySet<string>,
+  plainOf: ReadonlyMap<string, string>,
 ): void {
   for (const r of rows) {
-    const k = pairKey(r.key_name, r.key_value);
-    if (!wanted.has(k)) continue;
+    const stored = pairKey(r.key_name, r.key_value);
+    if (!wanted.has(stored)) continue;
+    const k = plainOf.get(stored) ?? stored;
     const set = out.get(k);
     if (set) set.add(r.profile_id);
     else out.set(k, new Set([r.profile_id]));
@@ -75,6 +102,7 @@ export function addHolders(
  * fields, as `fields`-origin rows. `_profileId` is answered from the profiles table itself.
  */
 export function fieldKeyRows(
+  boxes: DomainBoxes,
   domainName: string,
   profileId: string,
   leaves: Leaves,
@@ -82,7 +110,7 @@ export function fieldKeyRows(
   return profileKeys(unflatten(leaves)).map((k) => ({
     domain_name: domainName,
     key_name: k.name,
-    key_value: k.value,
+    key_value: boxes.index(k.name, k.value),
     profile_id: profileId,
     origin: "fields",
     object_type_name: "",
@@ -94,7 +122,7 @@ export function fieldKeyRows(
 export async function replaceFieldKeys(
   db: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  { domainName, boxes }: { domainName: string; boxes: DomainBoxes },
   profiles: ReadonlyArray<{ profileId: string; leaves: Leaves }>,
 ): Promise<void> {
   if (profiles.length === 0) return;
@@ -110,7 +138,7 @@ export async function replaceFieldKeys(
     )
     .where("origin", "=", "fields")
     .execute();
-  const rows = profiles.flatMap((p) => fieldKeyRows(domainName, p.profileId, p.leaves));
+  const rows = profiles.flatMap((p) => fieldKeyRows(boxes, domainName, p.profileId, p.leaves));
   await insertMany(db, dialect, "profile_keys", rows);
 }
 

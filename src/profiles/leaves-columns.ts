@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { jsonColumn } from "../db/json-column.ts";
 import type { Leaves } from "./profile-fields.ts";
+import { sealedJsonColumn } from "./sealed-json-column.ts";
 
 /**
  * Leaves are read on the ingest path (every profile a batch touches): the check is one pass over the
@@ -12,9 +12,9 @@ const leaves = z.custom<Leaves>((v) => {
   return true;
 }, "expected an object of string leaves");
 
-/** `profiles.fields`: the effective standard fields as flat leaves. */
-export const profileFieldsColumn = jsonColumn("profiles", "fields", leaves);
+/** `profiles.fields`: the effective standard fields as flat leaves (sealed under the domain's data key). */
+export const profileFieldsColumn = sealedJsonColumn("profiles", "fields", leaves);
 /** `profiles.manual`: leaves set by hand ("" marks a field cleared by hand). */
-export const profileManualColumn = jsonColumn("profiles", "manual", leaves);
+export const profileManualColumn = sealedJsonColumn("profiles", "manual", leaves);
 /** `profile_objects.fields`: the leaves an object feeds. */
-export const objectFieldsColumn = jsonColumn("profile_objects", "fields", leaves);
+export const objectFieldsColumn = sealedJsonColumn("profile_objects", "fields", leaves);

@@ -1,5 +1,6 @@
 import type { Insertable } from "kysely";
 import type { ProfileHistoryTable } from "../db/schema/profiles.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "./profile-history.ts";
 
 /** One merge as history tells it. */
@@ -15,6 +16,7 @@ export interface MergeHistory {
 
 /** A merge's history: MERGED on the main profile, DELETED_BY_MERGE on each profile joined into it. */
 export function mergeHistoryRows(
+  boxes: DomainBoxes,
   domainName: string,
   m: MergeHistory,
   performedBy: string,
@@ -23,6 +25,7 @@ export function mergeHistoryRows(
   const cause = m.cause ? { Cause: m.cause } : {};
   return [
     historyRow(
+      boxes,
       domainName,
       {
         profileId: m.mainId,
@@ -40,6 +43,7 @@ export function mergeHistoryRows(
     ),
     ...m.mergedIds.map((id) =>
       historyRow(
+        boxes,
         domainName,
         {
           profileId: id,

@@ -3,6 +3,8 @@ import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ProfileHistoryTable } from "../db/schema/profiles.ts";
+import type { DomainBoxes, DomainSealer } from "./domain-sealer.ts";
+import { plainSealer } from "./domain-sealer.ts";
 import { historyContentColumn } from "./history-content-column.ts";
 import { decodePageToken, type Page, toPage } from "./page-token.ts";
 
@@ -26,13 +28,13 @@ export interface HistoryRecord {
   createdAt: number;
 }
 
-/** Builds one history row (with a fresh id unless given one). */
-export function historyRow(
+/** One history row without its content (the ingest path seals the content once it is complete). */
+export function historyRowFields(
   domainName: string,
-  e: Omit<HistoryRecord, "id" | "createdAt">,
+  e: Omit<HistoryRecord, "id" | "createdAt" | "content">,
   now: number,
   id: string = hexId(),
-): Insertable<ProfileHistoryTable> {
+): Omit<Insertable<ProfileHistoryTable>, "content"> {
   return {
     domain_name: domainName,
     record_id: id,
@@ -41,21 +43,35 @@ export function historyRow(
     action_type: e.actionType,
     object_key: e.profileObjectUniqueKey ?? null,
     performed_by: e.performedBy,
-    content: historyContentColumn.stringify(e.content),
     created_at: now,
+  };
+}
+
+/** Builds one history row (with a fresh id unless given one), its content sealed in `boxes`. */
+export function historyRow(
+  boxes: DomainBoxes,
+  domainName: string,
+  e: Omit<HistoryRecord, "id" | "createdAt">,
+  now: number,
+  id: string = hexId(),
+): Insertable<ProfileHistoryTable> {
+  return {
+    ...historyRowFields(domainName, e, now, id),
+    content: historyContentColumn.seal(boxes, e.content),
   };
 }
 
 /** Writes one profile's history record (built by historyRow) in `tx`, the change's own transaction. */
 export async function recordHistory(
   tx: Queryable,
+  boxes: DomainBoxes,
   domainName: string,
   e: Omit<HistoryRecord, "id" | "createdAt">,
   now: number,
 ): Promise<void> {
   await tx
     .insertInto("profile_history")
-    .values(historyRow(domainName, e, now))
+    .values(historyRow(boxes, domainName, e, now))
     .execute();
 }
 
@@ -68,6 +84,8 @@ export interface HistoryFilter {
 
 /** Reads profile history (ListProfileHistoryRecords / GetProfileHistoryRecord). */
 export class ProfileHistory {
+  constructor(private readonly sealer: DomainSealer = plainSealer) {}
+
   /** One page of a profile's records, newest first. */
   async list(
     q: Queryable,
@@ -92,7 +110,12 @@ export class ProfileHistory {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
-    return toPage(rows.map(toRecord), offset, page.maxResults);
+    const boxes = await this.sealer.boxesIn(q, domainName);
+    return toPage(
+      rows.map((r) => toRecord(boxes, r)),
+      offset,
+      page.maxResults,
+    );
   }
 
   /** One record; RESOURCE_NOT_FOUND when the profile has no such record. */
@@ -105,18 +128,18 @@ export class ProfileHistory {
       .where("profile_id", "=", profileId)
       .executeTakeFirst();
     if (!row) throw notFound(`History record ${id} of profile ${profileId} does not exist`, { member: "Id" });
-    return toRecord(row);
+    return toRecord(await this.sealer.boxesIn(q, domainName), row);
   }
 }
 
-function toRecord(r: ProfileHistoryTable): HistoryRecord {
+function toRecord(boxes: DomainBoxes, r: ProfileHistoryTable): HistoryRecord {
   const out: HistoryRecord = {
     id: r.record_id,
     profileId: r.profile_id,
     objectTypeName: r.object_type_name,
     actionType: r.action_type,
     performedBy: r.performed_by,
-    content: historyContentColumn.parse(r.content),
+    content: historyContentColumn.open(boxes, r.content),
     createdAt: r.created_at,
   };
   if (r.object_key !== null) out.profileObjectUniqueKey = r.object_key;

@@ -8,7 +8,7 @@ import {
   compileObjectType,
   type ObjectTypeDefinition,
 } from "../ingest/index.ts";
-import { type DomainSealer, plainSealer, type SealedPlace } from "./domain-sealer.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { type IngestBatch, ingestBatch } from "./ingest-batch.ts";
 import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
@@ -95,8 +95,12 @@ export class ProfileIngestor {
       const entry = await this.#compiledIn(trx, domainName, objectTypeName);
       const current = entry.compiled === compiled ? mapped : rawObjects.map((r) => entry.compiled.map(r));
       const batch = this.#batch(domainName, objectTypeName, entry.compiled, entry.priority, options);
-      batch.seal = await this.#sealIn(trx, domainName);
-      return ingestBatch(trx, batch, rawObjects, current);
+      return ingestBatch(
+        trx,
+        { ...batch, boxes: await this.sealer.boxesIn(trx, domainName) },
+        rawObjects,
+        current,
+      );
     });
   }
 
@@ -115,8 +119,8 @@ export class ProfileIngestor {
     const { compiled, priority } = await this.#compiledIn(trx, domainName, objectTypeName);
     const mapped = rawObjects.map((r) => compiled.map(r));
     const batch = this.#batch(domainName, objectTypeName, compiled, priority, options);
-    batch.seal = await this.#sealIn(trx, domainName);
-    return ingestBatch(trx, batch, rawObjects, mapped);
+    const boxes = await this.sealer.boxesIn(trx, domainName);
+    return ingestBatch(trx, { ...batch, boxes }, rawObjects, mapped);
   }
 
   /**
@@ -135,20 +139,12 @@ export class ProfileIngestor {
     const { compiled } = await this.#compiledIn(trx, domainName, objectTypeName);
     return deleteSourceObjects(trx, this.database.dialect, this.clock.now(), {
       domainName,
+      boxes: await this.sealer.boxesIn(trx, domainName),
       objectTypeName,
       compiled,
       deletions,
       performedBy: options.performedBy ?? "ingestion",
     });
-  }
-
-  /** Seals payloads under the domain's data key (KMS's error when its key is not usable). */
-  async #sealIn(
-    trx: Kysely<Database>,
-    domainName: string,
-  ): Promise<(plaintext: string, place: SealedPlace) => string> {
-    const boxes = await this.sealer.boxesIn(trx, domainName);
-    return (plaintext, place) => boxes.at(place).seal(plaintext);
   }
 
   #batch(
@@ -157,7 +153,7 @@ export class ProfileIngestor {
     compiled: CompiledObjectType,
     priority: number | null,
     options: IngestOptions,
-  ): IngestBatch {
+  ): Omit<IngestBatch, "boxes"> {
     return {
       database: this.database,
       domainName,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import type { DomainStats } from "./domain-store.ts";
 import { deleteDomainMatching } from "./matching/matching-state.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
@@ -24,6 +25,7 @@ export class ProfileLifecycle {
   constructor(
     private readonly dialect: DialectName,
     private readonly clock: Clock,
+    private readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /** DeleteDomain: everything the domain's profiles hold, with its matching state, matches and merges. */
@@ -58,7 +60,8 @@ export class ProfileLifecycle {
       .where("object_type_name", "=", objectTypeName)
       .execute();
     const profiles = [...new Set(rows.map((r) => r.profile_id))];
-    await refreshProfiles(tx, this.dialect, domainName, profiles, this.clock.now());
+    const boxes = await this.sealer.boxesIn(tx, domainName);
+    await refreshProfiles(tx, this.dialect, { domainName, boxes }, profiles, this.clock.now());
   }
 
   /** GetDomain Stats: profiles, objects and their stored size in bytes (approximate). */

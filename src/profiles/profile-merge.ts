@@ -3,9 +3,9 @@ import type { Clock } from "../core/clock.ts";
 import { invalid, notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
 import type { DialectName } from "../db/dialect.ts";
-import type { Json } from "../db/json-column.ts";
 import type { Database } from "../db/schema.ts";
 import { chunks, insertMany } from "./bulk.ts";
+import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { repointKeptApart } from "./matching/kept-apart.ts";
@@ -14,7 +14,7 @@ import { lastMergeSeq } from "./matching/merge-groups.ts";
 import { mergeHistoryRows } from "./merge-history-rows.ts";
 import type { Leaves } from "./profile-fields.ts";
 import type { IngestDatabase } from "./profile-ingestor.ts";
-import { refreshProfiles } from "./profile-refresh.ts";
+import { refreshProfiles, type SealedDomain } from "./profile-refresh.ts";
 
 /** FieldSourceProfileIds: which profile each standard field (or attribute) is taken from. */
 export type FieldSources = Record<string, string | Record<string, string> | undefined>;
@@ -28,6 +28,7 @@ export class ProfileMerge {
   constructor(
     private readonly database: IngestDatabase,
     private readonly clock: Clock,
+    private readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /** Merges `mergedIds` into `mainId`. */
@@ -44,9 +45,11 @@ export class ProfileMerge {
     }
     const { db, dialect } = this.database;
     const now = this.clock.now();
-    await inDomainTransaction(db, dialect, domainName, (trx) =>
-      mergeProfilesIn(trx, dialect, domainName, { mainId, mergedIds: ids, fieldSources, performedBy, now }),
-    );
+    await inDomainTransaction(db, dialect, domainName, async (trx) => {
+      const boxes = await this.sealer.boxesIn(trx, domainName);
+      const req = { mainId, mergedIds: ids, fieldSources, performedBy, now };
+      await mergeProfilesIn(trx, dialect, { domainName, boxes }, req);
+    });
   }
 }
 
@@ -70,9 +73,10 @@ export interface MergeRequest {
 export async function mergeProfilesIn(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  domain: SealedDomain,
   req: MergeRequest,
 ): Promise<string> {
+  const { domainName, boxes } = domain;
   const { mainId, fieldSources, performedBy, now } = req;
   const ids = [...new Set(req.mergedIds)];
   const rows = await trx
@@ -85,20 +89,24 @@ export async function mergeProfilesIn(
   if (!byId.has(mainId)) throw notFound(`Profile ${mainId} does not exist`, { member: "MainProfileId" });
   const missing = ids.find((id) => !byId.has(id));
   if (missing) throw notFound(`Profile ${missing} does not exist`, { member: "ProfileIdsToBeMerged" });
-  const manual = mergedManual(byId, mainId, ids, fieldSources);
+  const opened = new Map(
+    rows.map((r) => [
+      r.profile_id,
+      {
+        ...r,
+        fields: profileFieldsColumn.open(boxes, r.fields),
+        manual: profileManualColumn.open(boxes, r.manual),
+      },
+    ]),
+  );
+  const manual = mergedManual(opened, mainId, ids, fieldSources);
   const mergeId = hexId();
-  await recordPriorState(trx, domainName, mergeId, req, ids, rows, manual);
+  await recordPriorState(trx, domain, mergeId, req, ids, [...opened.values()], manual);
   await moveToMain(trx, domainName, ids, mainId);
   await repointKeptApart(trx, dialect, domainName, new Map(ids.map((id) => [id, mainId])));
-  const refreshed = await refreshProfiles(
-    trx,
-    dialect,
-    domainName,
-    [mainId],
-    now,
-    new Map([[mainId, manual]]),
-  );
+  const refreshed = await refreshProfiles(trx, dialect, domain, [mainId], now, new Map([[mainId, manual]]));
   const history = mergeHistoryRows(
+    boxes,
     domainName,
     {
       mainId,
@@ -119,15 +127,15 @@ export async function mergeProfilesIn(
  * then the fields FieldSourceProfileIds picks from one of the profiles (a structure taken whole).
  */
 function mergedManual(
-  byId: Map<string, { fields: Json<"profiles.fields">; manual: Json<"profiles.manual"> }>,
+  byId: Map<string, { fields: Leaves; manual: Leaves }>,
   mainId: string,
   ids: readonly string[],
   fieldSources: MergeRequest["fieldSources"],
 ): Leaves {
   const manual: Leaves = {};
-  for (const id of [...ids].reverse()) Object.assign(manual, profileManualColumn.parse(byId.get(id)!.manual));
-  Object.assign(manual, profileManualColumn.parse(byId.get(mainId)!.manual));
-  const effective = (id: string) => profileFieldsColumn.parse(byId.get(id)!.fields);
+  for (const id of [...ids].reverse()) Object.assign(manual, byId.get(id)!.manual);
+  Object.assign(manual, byId.get(mainId)!.manual);
+  const effective = (id: string) => byId.get(id)!.fields;
   for (const [field, source] of Object.entries(fieldSources ?? {})) {
     if (source === undefined) continue;
     const picks =
@@ -194,19 +202,20 @@ async function moveToMain(
  */
 async function recordPriorState(
   trx: Kysely<Database>,
-  domainName: string,
+  domain: SealedDomain,
   mergeId: string,
   req: MergeRequest,
   ids: readonly string[],
   rows: readonly {
     profile_id: string;
-    fields: Json<"profiles.fields">;
-    manual: Json<"profiles.manual">;
+    fields: Leaves;
+    manual: Leaves;
     created_at: number;
     updated_at: number;
   }[],
   mergedManual: Leaves,
 ): Promise<void> {
+  const { domainName, boxes } = domain;
   const objects = await trx
     .selectFrom("profile_objects")
     .select(["profile_id", "object_type_name", "object_key"])
@@ -223,8 +232,8 @@ async function recordPriorState(
   const before = {
     profiles: rows.map((r) => ({
       profileId: r.profile_id,
-      fields: profileFieldsColumn.parse(r.fields),
-      manual: profileManualColumn.parse(r.manual),
+      fields: r.fields,
+      manual: r.manual,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     })),
@@ -245,9 +254,9 @@ async function recordPriorState(
       seq: (await lastMergeSeq(trx, domainName)) + 1,
       main_profile_id: req.mainId,
       merged_profile_ids: mergedProfileIdsColumn.stringify([...ids]),
-      cause: mergeCauseColumn.stringify(req.cause ?? { Type: "MERGE_PROFILES" }),
+      cause: mergeCauseColumn.seal(boxes, req.cause ?? { Type: "MERGE_PROFILES" }),
       performed_by: req.performedBy,
-      before: mergeBeforeColumn.stringify(before),
+      before: mergeBeforeColumn.seal(boxes, before),
       created_at: req.now,
     })
     .execute();

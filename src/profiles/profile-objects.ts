@@ -36,7 +36,8 @@ export class ProfileObjects {
     filter: { keyName: string; values: string[] } | undefined,
     page: { nextToken?: string | undefined; maxResults: number },
   ): Promise<Page<ProfileObjectItem>> {
-    await this.profiles.require(q, domainName, profileId);
+    const boxes = await this.sealer.boxesIn(q, domainName);
+    await this.profiles.require(q, domainName, profileId, boxes);
     const offset = decodePageToken(page.nextToken);
     let query = q
       .selectFrom("profile_objects as o")
@@ -56,7 +57,13 @@ export class ProfileObjects {
           .where("k.origin", "=", "object")
           .where("k.object_type_name", "=", objectTypeName)
           .where("k.key_name", "=", filter.keyName)
-          .where(inValues(this.dialect, "k.key_value", values)),
+          .where(
+            inValues(
+              this.dialect,
+              "k.key_value",
+              values.map((v) => boxes.index(filter.keyName, v)),
+            ),
+          ),
       );
     }
     const rows = await query
@@ -64,7 +71,7 @@ export class ProfileObjects {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
-    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_objects.payload");
+    const box = boxes.at("profile_objects.payload");
     const items = rows.map((r) => ({
       ObjectTypeName: r.object_type_name,
       ProfileObjectUniqueKey: r.object_key,
@@ -84,6 +91,7 @@ export class ProfileObjects {
   ): Promise<void> {
     const dialect = this.dialect;
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     // Stored object keys are normalized key values: a lone surrogate was stored as U+FFFD.
     const objectKey = wellFormedText(rawObjectKey);
     const exists = await tx
@@ -106,10 +114,11 @@ export class ProfileObjects {
       });
     }
     await deleteObjectKeys(tx, dialect, domainName, objectTypeName, [objectKey], [profileId]);
-    const refreshed = await refreshProfiles(tx, dialect, domainName, [profileId], now);
+    const refreshed = await refreshProfiles(tx, dialect, { domainName, boxes }, [profileId], now);
     const content = { DeletedObject: true, ChangedFields: refreshed.get(profileId)?.changed ?? [] };
     await recordHistory(
       tx,
+      boxes,
       domainName,
       {
         profileId,

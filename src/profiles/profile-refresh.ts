@@ -3,10 +3,17 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Json } from "../db/json-column.ts";
 import type { Database } from "../db/schema.ts";
 import { inValues, wellFormed } from "./bulk.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { replaceFieldKeys } from "./key-index.ts";
 import { objectFieldsColumn, profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { preferredSourceOf } from "./matching/preferred-source.ts";
 import { changedLeaves, deriveLeaves, type FieldSource, type Leaves } from "./profile-fields.ts";
+
+/** A domain and its boxes (fetched once by the operation): what it reads and writes is sealed in them. */
+export interface SealedDomain {
+  domainName: string;
+  boxes: DomainBoxes;
+}
 
 /** A profile's effective leaves before and after a refresh, and what changed. */
 export interface Refreshed {
@@ -19,9 +26,10 @@ export interface Refreshed {
 export async function loadSources(
   db: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  domain: SealedDomain,
   profileIds: readonly string[],
 ): Promise<Map<string, FieldSource[]>> {
+  const { domainName, boxes } = domain;
   const out = new Map<string, FieldSource[]>();
   if (profileIds.length === 0) return out;
   {
@@ -45,7 +53,7 @@ export async function loadSources(
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
       list.push({
-        leaves: objectFieldsColumn.parse(r.fields),
+        leaves: objectFieldsColumn.open(boxes, r.fields),
         timestamp: r.source_timestamp ?? r.updated_at,
         priority: r.priority,
         updatedAt: r.updated_at,
@@ -65,7 +73,7 @@ export async function loadSources(
 export async function refreshProfiles(
   db: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  domain: SealedDomain,
   profileIds: readonly string[],
   now: number,
   manualOverride?: ReadonlyMap<string, Leaves>,
@@ -73,7 +81,8 @@ export async function refreshProfiles(
 ): Promise<Map<string, Refreshed>> {
   const out = new Map<string, Refreshed>();
   if (profileIds.length === 0) return out;
-  const sources = await loadSources(db, dialect, domainName, profileIds);
+  const { domainName, boxes } = domain;
+  const sources = await loadSources(db, dialect, domain, profileIds);
   const changedKeys: { profileId: string; leaves: Leaves }[] = [];
   const updates: ProfileUpdate[] = [];
   const rows = await db
@@ -83,9 +92,9 @@ export async function refreshProfiles(
     .where(inValues(dialect, "profile_id", profileIds))
     .execute();
   for (const r of rows) {
-    const before = profileFieldsColumn.parse(r.fields);
+    const before = profileFieldsColumn.open(boxes, r.fields);
     const override = manualOverride?.get(r.profile_id);
-    const manual = override ?? profileManualColumn.parse(r.manual);
+    const manual = override ?? profileManualColumn.open(boxes, r.manual);
     const after = deriveLeaves(sources.get(r.profile_id) ?? [], manual);
     // Ingestion never clears: a leaf no source carries any more keeps its value (a replaced
     // object that omits a value); deleting an object or profile edits re-derive strictly.
@@ -97,13 +106,13 @@ export async function refreshProfiles(
     if (changed.length === 0 && !override) continue;
     updates.push({
       profile_id: r.profile_id,
-      fields: profileFieldsColumn.stringify(after),
-      manual: override ? profileManualColumn.stringify(override) : null,
+      fields: profileFieldsColumn.seal(boxes, after),
+      manual: override ? profileManualColumn.seal(boxes, override) : null,
     });
     if (changed.length > 0) changedKeys.push({ profileId: r.profile_id, leaves: after });
   }
   await updateProfiles(db, dialect, domainName, updates, now);
-  await replaceFieldKeys(db, dialect, domainName, changedKeys);
+  await replaceFieldKeys(db, dialect, domain, changedKeys);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { inValues } from "./bulk.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 import type { Profile, ProfileStore } from "./profile-store.ts";
 
@@ -32,8 +33,9 @@ export class ProfileSearch {
     page: { nextToken?: string | undefined; maxResults: number },
   ): Promise<{ items: FoundProfile[]; nextToken?: string }> {
     const offset = decodePageToken(page.nextToken);
+    const boxes = await this.profiles.sealer.boxesIn(q, domainName);
     const perKey: Map<string, string[]>[] = [];
-    for (const k of keys) perKey.push(await this.#matches(q, domainName, k));
+    for (const k of keys) perKey.push(await this.#matches(q, domainName, k, boxes));
     let ids: string[];
     if (operator === "AND") {
       ids = [...(perKey[0]?.keys() ?? [])].filter((id) => perKey.every((m) => m.has(id)));
@@ -42,7 +44,7 @@ export class ProfileSearch {
     }
     ids.sort();
     const slice = ids.slice(offset, offset + page.maxResults);
-    const found = await this.profiles.getMany(q, domainName, slice);
+    const found = await this.profiles.getMany(q, domainName, slice, boxes);
     const items: FoundProfile[] = [];
     for (const id of slice) {
       const p = found.get(id);
@@ -61,28 +63,36 @@ export class ProfileSearch {
   }
 
   /** Profile id → the (normalized) values of this key that found it. */
-  async #matches(q: Queryable, domainName: string, key: SearchKey): Promise<Map<string, string[]>> {
+  async #matches(
+    q: Queryable,
+    domainName: string,
+    key: SearchKey,
+    boxes: DomainBoxes,
+  ): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (key.keyName === "_profileId") {
-      const found = await this.profiles.getMany(q, domainName, key.values);
+      const found = await this.profiles.getMany(q, domainName, key.values, boxes);
       for (const id of found.keys()) out.set(id, [id]);
       return out;
     }
     const values = await this.profiles.normalize(q, domainName, key.keyName, key.values);
     if (values.length === 0) return out;
+    // Stored values are the domain's blind indexes of the values (the values themselves in a plain domain).
+    const plainOf = new Map(values.map((v) => [boxes.index(key.keyName, v), v]));
     const rows = await q
       .selectFrom("profile_keys")
       .select(["profile_id", "key_value"])
       .where("domain_name", "=", domainName)
       .where("key_name", "=", key.keyName)
-      .where(inValues(this.dialect, "key_value", values))
+      .where(inValues(this.dialect, "key_value", [...plainOf.keys()]))
       .execute();
     // A Set per profile: one value can be stored several times for a profile (one row per object holding it).
     const seen = new Map<string, Set<string>>();
     for (const r of rows) {
+      const value = plainOf.get(r.key_value) ?? r.key_value;
       const set = seen.get(r.profile_id);
-      if (set) set.add(r.key_value);
-      else seen.set(r.profile_id, new Set([r.key_value]));
+      if (set) set.add(value);
+      else seen.set(r.profile_id, new Set([value]));
     }
     for (const [id, set] of seen) out.set(id, [...set]);
     return out;

@@ -32,15 +32,15 @@ export function createProfileServices(
   compileOptions: CompileOptions = {},
   sealer: DomainSealer = plainSealer,
 ): ProfileServices {
-  const profiles = new ProfileStore(database.dialect, clock);
+  const profiles = new ProfileStore(database.dialect, clock, sealer);
   return {
     ingestor: new ProfileIngestor(database, objectTypes, clock, compileOptions, sealer),
     profiles,
     objects: new ProfileObjects(database.dialect, profiles, clock, sealer),
     search: new ProfileSearch(profiles, database.dialect),
-    merge: new ProfileMerge(database, clock),
-    mergeRecords: new MergeRecords(database, clock),
-    history: new ProfileHistory(),
+    merge: new ProfileMerge(database, clock, sealer),
+    mergeRecords: new MergeRecords(database, clock, sealer),
+    history: new ProfileHistory(sealer),
     deadLetters: new DeadLetterStore(sealer),
   };
 }

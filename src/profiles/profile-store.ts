@@ -6,6 +6,7 @@ import type { Json } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { normalizeKeyValue, searchKeyContentType } from "../ingest/index.ts";
 import { chunks, insertMany, inValues } from "./bulk.ts";
+import { type DomainBoxes, type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
 import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
 import { deriveLeaves, flatten, type Leaves, unflatten } from "./profile-fields.ts";
@@ -26,6 +27,8 @@ export class ProfileStore {
   constructor(
     private readonly dialect: DialectName,
     private readonly clock: Clock,
+    /** Fields, history and key values are sealed under the domain's data key through it. */
+    readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /** Creates a profile whose given fields are manual (ingestion never overwrites them); returns its id. */
@@ -34,21 +37,23 @@ export class ProfileStore {
     const manual = withoutEmpty(flatten(input));
     const leaves = deriveLeaves([], manual);
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     await tx
       .insertInto("profiles")
       .values({
         domain_name: domainName,
         profile_id: profileId,
-        fields: profileFieldsColumn.stringify(leaves),
-        manual: profileManualColumn.stringify(manual),
+        fields: profileFieldsColumn.seal(boxes, leaves),
+        manual: profileManualColumn.seal(boxes, manual),
         created_at: now,
         updated_at: now,
       })
       .execute();
-    await insertMany(tx, this.dialect, "profile_keys", fieldKeyRows(domainName, profileId, leaves));
+    await insertMany(tx, this.dialect, "profile_keys", fieldKeyRows(boxes, domainName, profileId, leaves));
     const content = { ChangedFields: Object.keys(leaves).sort() };
     await recordHistory(
       tx,
+      boxes,
       domainName,
       { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "CREATED", performedBy, content },
       now,
@@ -65,12 +70,13 @@ export class ProfileStore {
     performedBy: string,
   ): Promise<void> {
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     const row = await this.#row(tx, domainName, profileId);
-    const manual = { ...profileManualColumn.parse(row.manual), ...flatten(input) };
+    const manual = { ...profileManualColumn.open(boxes, row.manual), ...flatten(input) };
     const refreshed = await refreshProfiles(
       tx,
       this.dialect,
-      domainName,
+      { domainName, boxes },
       [profileId],
       now,
       new Map([[profileId, manual]]),
@@ -78,6 +84,7 @@ export class ProfileStore {
     const content = { ChangedFields: refreshed.get(profileId)?.changed ?? [] };
     await recordHistory(
       tx,
+      boxes,
       domainName,
       { profileId, objectTypeName: PROFILE_CALL_TYPE, actionType: "UPDATED", performedBy, content },
       now,
@@ -87,6 +94,7 @@ export class ProfileStore {
   /** Deletes a profile with its objects and keys; its history stays. */
   async delete(tx: Queryable, domainName: string, profileId: string, performedBy: string): Promise<void> {
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     await this.#row(tx, domainName, profileId);
     for (const table of ["profile_keys", "profile_objects", "profiles"] as const) {
       await tx
@@ -97,6 +105,7 @@ export class ProfileStore {
     }
     await recordHistory(
       tx,
+      boxes,
       domainName,
       {
         profileId,
@@ -110,8 +119,14 @@ export class ProfileStore {
   }
 
   /** The profiles that exist among `ids`, by id. */
-  async getMany(q: Queryable, domainName: string, ids: readonly string[]): Promise<Map<string, Profile>> {
+  async getMany(
+    q: Queryable,
+    domainName: string,
+    ids: readonly string[],
+    given?: DomainBoxes,
+  ): Promise<Map<string, Profile>> {
     const out = new Map<string, Profile>();
+    const boxes = given ?? (await this.sealer.boxesIn(q, domainName));
     for (const part of chunks([...new Set(ids)])) {
       const rows = await q
         .selectFrom("profiles")
@@ -119,14 +134,14 @@ export class ProfileStore {
         .where("domain_name", "=", domainName)
         .where("profile_id", "in", part)
         .execute();
-      for (const r of rows) out.set(r.profile_id, toProfile(r.profile_id, r.fields));
+      for (const r of rows) out.set(r.profile_id, toProfile(boxes, r.profile_id, r.fields));
     }
     return out;
   }
 
   /** The profile; RESOURCE_NOT_FOUND naming ProfileId when it does not exist. */
-  async require(q: Queryable, domainName: string, profileId: string): Promise<Profile> {
-    const p = (await this.getMany(q, domainName, [profileId])).get(profileId);
+  async require(q: Queryable, domainName: string, profileId: string, boxes?: DomainBoxes): Promise<Profile> {
+    const p = (await this.getMany(q, domainName, [profileId], boxes)).get(profileId);
     if (!p) throw profileNotFound(profileId);
     return p;
   }
@@ -142,6 +157,7 @@ export class ProfileStore {
   ): Promise<string[]> {
     const normalized = await this.normalize(tx, domainName, keyName, values);
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     await this.#row(tx, domainName, profileId);
     const existing = new Set(
       (
@@ -156,6 +172,7 @@ export class ProfileStore {
       ).map((r) => r.key_value),
     );
     const rows = normalized
+      .map((v) => boxes.index(keyName, v))
       .filter((v) => !existing.has(v))
       .map((v) => ({
         domain_name: domainName,
@@ -170,6 +187,7 @@ export class ProfileStore {
     const content = { KeyName: keyName, Values: normalized };
     await recordHistory(
       tx,
+      boxes,
       domainName,
       {
         profileId,
@@ -194,13 +212,20 @@ export class ProfileStore {
   ): Promise<void> {
     const normalized = await this.normalize(tx, domainName, keyName, values);
     const now = this.clock.now();
+    const boxes = await this.sealer.boxesIn(tx, domainName);
     await this.#row(tx, domainName, profileId);
     const deleted = await tx
       .deleteFrom("profile_keys")
       .where("domain_name", "=", domainName)
       .where("profile_id", "=", profileId)
       .where("key_name", "=", keyName)
-      .where(inValues(this.dialect, "key_value", normalized))
+      .where(
+        inValues(
+          this.dialect,
+          "key_value",
+          normalized.map((v) => boxes.index(keyName, v)),
+        ),
+      )
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) {
       throw notFound(`Profile ${profileId} has no key ${keyName} with these values`, { member: "Values" });
@@ -208,6 +233,7 @@ export class ProfileStore {
     const content = { KeyName: keyName, Values: normalized };
     await recordHistory(
       tx,
+      boxes,
       domainName,
       {
         profileId,
@@ -252,8 +278,8 @@ export function profileNotFound(profileId: string) {
 }
 
 /** The wire Profile of a stored row. */
-export function toProfile(profileId: string, fields: Json<"profiles.fields">): Profile {
-  return { ProfileId: profileId, ...unflatten(profileFieldsColumn.parse(fields)) };
+export function toProfile(boxes: DomainBoxes, profileId: string, fields: Json<"profiles.fields">): Profile {
+  return { ProfileId: profileId, ...unflatten(profileFieldsColumn.open(boxes, fields)) };
 }
 
 function withoutEmpty(leaves: Leaves): Leaves {

@@ -4,6 +4,7 @@ import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 import { type CompiledObjectType, wellFormedText } from "../ingest/index.ts";
 import { chunks, insertMany } from "./bulk.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { profileManualColumn } from "./leaves-columns.ts";
 import { historyRow } from "./profile-history.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
@@ -36,6 +37,8 @@ export async function deleteSourceObjects(
   now: number,
   o: {
     domainName: string;
+    /** The domain's boxes: fields and history are sealed in them. */
+    boxes: DomainBoxes;
     objectTypeName: string;
     compiled: CompiledObjectType;
     deletions: readonly SourceDeletion[];
@@ -67,9 +70,10 @@ export async function deleteSourceObjects(
   }
   await deleteObjectKeys(trx, dialect, domainName, objectTypeName, found, [...owners.values()]);
   const profileIds = [...new Set(owners.values())];
-  const refreshed = await refreshProfiles(trx, dialect, domainName, profileIds, now);
+  const refreshed = await refreshProfiles(trx, dialect, { domainName, boxes: o.boxes }, profileIds, now);
   const history = found.map((key) =>
     historyRow(
+      o.boxes,
       domainName,
       {
         profileId: owners.get(key)!,
@@ -84,23 +88,23 @@ export async function deleteSourceObjects(
   );
   // One JSON parameter (insertMany): 5,000 rows of 9 columns bound one by one passed SQLite's 32,766.
   await insertMany(trx, dialect, "profile_history", history);
-  await deleteEmptyProfiles(trx, domainName, profileIds);
+  await deleteEmptyProfiles(trx, o.boxes, domainName, profileIds);
   return found.length;
 }
 
 /** Deletes the profiles of `ids` that have no objects left and nothing entered by hand. */
 async function deleteEmptyProfiles(
   trx: Kysely<Database>,
+  boxes: DomainBoxes,
   domainName: string,
   ids: readonly string[],
 ): Promise<void> {
   for (const part of chunks(ids)) {
     const empty = await trx
       .selectFrom("profiles as p")
-      .select("p.profile_id")
+      .select(["p.profile_id", "p.manual"])
       .where("p.domain_name", "=", domainName)
       .where("p.profile_id", "in", part)
-      .where("p.manual", "=", profileManualColumn.stringify({}))
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
@@ -123,7 +127,10 @@ async function deleteEmptyProfiles(
         ),
       )
       .execute();
-    const gone = empty.map((r) => r.profile_id);
+    // Sealed manual leaves differ per write (a random IV each): whether any were entered is read opened.
+    const gone = empty
+      .filter((r) => Object.keys(profileManualColumn.open(boxes, r.manual)).length === 0)
+      .map((r) => r.profile_id);
     if (gone.length === 0) continue;
     await trx
       .deleteFrom("profile_keys")

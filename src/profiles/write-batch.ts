@@ -7,6 +7,7 @@ import type {
 } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
 import { insertMany, inValues } from "./bulk.ts";
+import type { DomainBoxes } from "./domain-sealer.ts";
 import { historyContentColumn } from "./history-content-column.ts";
 import { OBJECT_UPSERT } from "./ingest-rows.ts";
 import type { IngestDatabase } from "./ingest-types.ts";
@@ -30,7 +31,8 @@ export interface BatchWrites {
   created: Map<string, CreatedProfile>;
   /** Existing profiles this batch attached objects to → the index of their last history row. */
   touched: Map<string, number>;
-  history: { row: Insertable<ProfileHistoryTable>; content: Record<string, unknown> }[];
+  /** History rows; their content is sealed when written (the change lists are filled in last). */
+  history: { row: Omit<Insertable<ProfileHistoryTable>, "content">; content: Record<string, unknown> }[];
   deadLetters: Insertable<ProfileDeadLettersTable>[];
 }
 
@@ -42,11 +44,10 @@ export interface BatchWrites {
 export async function writeBatch(
   trx: Kysely<Database>,
   database: IngestDatabase,
-  domainName: string,
-  typeName: string,
-  now: number,
+  at: { domainName: string; typeName: string; now: number; boxes: DomainBoxes },
   w: BatchWrites,
 ): Promise<void> {
+  const { domainName, typeName, now, boxes } = at;
   const dialect = database.dialect;
   if (w.replacedInDb.size > 0) {
     // An object's keys carry its profile (merges move both), so the profile index finds them.
@@ -63,22 +64,26 @@ export async function writeBatch(
   await insertMany(trx, dialect, "profile_objects", w.objectRows, OBJECT_UPSERT, raw);
   const profileRows = [];
   const fieldKeys: Insertable<ProfileKeysTable>[] = [];
+  // Every new profile starts with no hand-set fields: the same sealed "{}" serves the whole batch (the
+  // same plaintext under the same IV gives the same text: it tells only that the manual leaves are empty).
+  const noManual = w.created.size > 0 ? profileManualColumn.seal(boxes, {}) : undefined;
   for (const [profileId, state] of w.created) {
     const leaves = deriveLeaves([...state.sources.values()], {});
     profileRows.push({
       domain_name: domainName,
       profile_id: profileId,
-      fields: profileFieldsColumn.stringify(leaves),
-      manual: profileManualColumn.stringify({}),
+      fields: profileFieldsColumn.seal(boxes, leaves),
+      manual: noManual!,
       created_at: now,
       updated_at: now,
     });
-    for (const r of fieldKeyRows(domainName, profileId, leaves)) fieldKeys.push(r);
+    for (const r of fieldKeyRows(boxes, domainName, profileId, leaves)) fieldKeys.push(r);
     const h = w.history[state.historyIndex];
     if (h) h.content.ChangedFields = Object.keys(leaves).sort();
   }
   await insertMany(trx, dialect, "profiles", profileRows, undefined, raw);
-  const refreshed = await refreshProfiles(trx, dialect, domainName, [...w.touched.keys()], now, undefined, {
+  const touched = [...w.touched.keys()];
+  const refreshed = await refreshProfiles(trx, dialect, { domainName, boxes }, touched, now, undefined, {
     keepAbsent: true,
   });
   for (const [profileId, r] of refreshed) {
@@ -86,14 +91,7 @@ export async function writeBatch(
     if (h) h.content.ChangedFields = r.changed;
   }
   await insertMany(trx, dialect, "profile_keys", fieldKeys.concat(w.keyRows), undefined, raw);
-  for (const h of w.history) h.row.content = historyContentColumn.stringify(h.content);
-  await insertMany(
-    trx,
-    dialect,
-    "profile_history",
-    w.history.map((h) => h.row),
-    undefined,
-    raw,
-  );
+  const history = w.history.map((h) => ({ ...h.row, content: historyContentColumn.seal(boxes, h.content) }));
+  await insertMany(trx, dialect, "profile_history", history, undefined, raw);
   await insertMany(trx, dialect, "profile_dead_letters", w.deadLetters, undefined, raw);
 }

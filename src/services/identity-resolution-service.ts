@@ -2,6 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import { ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Executor } from "../flows/executor.ts";
+import type { DomainSealer } from "../profiles/domain-sealer.ts";
 import type { Domain } from "../profiles/domain-store.ts";
 import { type AutoMergingPreview, previewAutoMerging } from "../profiles/matching/auto-merging-preview.ts";
 import {
@@ -33,6 +34,8 @@ export interface IdentityResolutionServiceDeps {
   readonly domains: { lockIn(tx: Queryable, domainName: string): Promise<Domain> };
   readonly executor: Pick<Executor, "enqueue">;
   readonly clock: Clock;
+  /** Opens the domain's sealed profile fields (the preview reads them). */
+  readonly sealer?: DomainSealer;
 }
 
 /**
@@ -119,7 +122,9 @@ export class IdentityResolutionService {
     domainName: string,
     settings: { consolidation?: string[][]; minScore?: number },
   ): Promise<AutoMergingPreview> {
-    return this.d.db.transaction().execute((tx) => previewAutoMerging(tx, domainName, settings));
+    return this.d.db
+      .transaction()
+      .execute((tx) => previewAutoMerging(tx, domainName, settings, this.d.sealer));
   }
 
   /** ListRuleBasedMatches: a page of the unmerged rule matches' ids. */

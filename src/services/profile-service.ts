@@ -183,7 +183,9 @@ export class ProfileService {
     filter: { objectTypeName?: string | undefined; profileId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<DomainObject>> {
-    return this.#read(domainName, (tx) => listDomainObjects(tx, domainName, filter, page));
+    return this.#read(domainName, (tx) =>
+      listDomainObjects(tx, this.d.profiles.profiles.sealer, domainName, filter, page),
+    );
   }
 
   /** Counts no AWS operation reports: objects per type, profiles of several types, dead letters. */
@@ -198,7 +200,9 @@ export class ProfileService {
 
   /** A value of `keyName` held by a profile of two or more object types (the lowest), or undefined. */
   keyOfJoinedProfile(domainName: string, keyName: string): Promise<string | undefined> {
-    return this.#read(domainName, (tx) => keyOfJoinedProfile(tx, domainName, keyName));
+    return this.#read(domainName, (tx) =>
+      keyOfJoinedProfile(tx, domainName, keyName, this.d.profiles.profiles.sealer),
+    );
   }
 
   #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import { isProfileflowError, type ProfileflowError } from "../../src/core/errors
 import { flowDefinitionColumn } from "../../src/flows/flow-definition-codec.ts";
 import { FlowStore } from "../../src/flows/flow-store.ts";
 import { openEnvelope } from "../../src/flows/postgres/job-sql.ts";
+import { plainBoxes } from "../../src/profiles/domain-sealer.ts";
 import { profileFieldsColumn } from "../../src/profiles/leaves-columns.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -80,7 +81,7 @@ describeEachDialect("JSON column codecs", (dialect) => {
       .select("fields")
       .where("profile_id", "=", "p1")
       .executeTakeFirstOrThrow();
-    const e = await storedDataError(() => profileFieldsColumn.parse(row.fields));
+    const e = await storedDataError(() => profileFieldsColumn.open(plainBoxes, row.fields));
     expect(e.details).toEqual({ table: "profiles", column: "fields" });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { insertMany, inValues } from "../../src/profiles/bulk.ts";
+import { plainBoxes } from "../../src/profiles/domain-sealer.ts";
 import { objectFieldsColumn } from "../../src/profiles/leaves-columns.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -9,7 +10,7 @@ const object = (key: string, payload: string, ts: number | null = 1) => ({
   object_key: key,
   profile_id: `p-${key}`,
   payload,
-  fields: objectFieldsColumn.stringify({ FirstName: payload }),
+  fields: objectFieldsColumn.seal(plainBoxes, { FirstName: payload }),
   source_timestamp: ts,
   priority: null,
   updated_at: 5,

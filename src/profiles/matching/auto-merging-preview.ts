@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { type DomainSealer, plainSealer } from "../domain-sealer.ts";
 import { profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { mlMatchDetailColumn } from "./identity-resolution-columns.ts";
@@ -27,7 +28,9 @@ export async function previewAutoMerging(
   db: Kysely<Database>,
   domainName: string,
   settings: { consolidation?: string[][]; minScore?: number },
+  sealer: DomainSealer = plainSealer,
 ): Promise<AutoMergingPreview> {
+  const boxes = await sealer.boxesIn(db, domainName);
   const job = await latestFinishedJob(db, domainName);
   if (!job) return { matchesInSample: 0, profilesInSample: 0, profilesWillBeMerged: 0 };
   const rows = await db
@@ -48,8 +51,8 @@ export async function previewAutoMerging(
   const edges: RuleEdge[] = [];
   const threshold = settings.minScore ?? DEFAULT_MERGE_SCORE;
   for (const r of rows) {
-    fields.set(r.profile_a, profileFieldsColumn.parse(r.fa));
-    fields.set(r.profile_b, profileFieldsColumn.parse(r.fb));
+    fields.set(r.profile_a, profileFieldsColumn.open(boxes, r.fa));
+    fields.set(r.profile_b, profileFieldsColumn.open(boxes, r.fb));
     const comparison = mlMatchDetailColumn.parse(r.detail).Comparison;
     const score = Number(r.score);
     if (mayMerge({ comparison, score }, threshold, settings.consolidation))

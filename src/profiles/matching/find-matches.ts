@@ -2,6 +2,7 @@ import { explainComparison } from "../../ingest/matching/fellegi-sunter.ts";
 import { type Linkage, linkRecords } from "../../ingest/matching/link-records.ts";
 import type { LinkageRecord } from "../../ingest/matching/linkage-record.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 import { insertMatches, type MlMatch, type updateJob } from "./identity-resolution-store.ts";
 import { knownMatches } from "./known-matches.ts";
 import { matchIdOf } from "./match-id.ts";
@@ -17,13 +18,14 @@ export const MIN_MATCH_SCORE = 0.5;
  */
 export async function findMatches(
   database: IngestDatabase,
-  domainName: string,
+  domain: SealedDomain,
   jobId: string,
   records: LinkageRecord[],
   set: (patch: Parameters<typeof updateJob>[3]) => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<Linkage | undefined> {
   const { db, dialect } = database;
+  const { domainName } = domain;
   const shared = sharedValues(records);
   const isShared = (kind: "email" | "phone", v: string) => shared.has(`${kind}:${v}`);
   const apart = await unmergedPairs(
@@ -32,7 +34,7 @@ export async function findMatches(
     domainName,
     records.map((r) => r.id),
   );
-  const positives = await knownMatches(database, domainName, records, isShared);
+  const positives = await knownMatches(database, domain, records, isShared);
   const linkage = await linkRecords(records, isShared, {
     minScore: MIN_MATCH_SCORE,
     positives,

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { type DomainSealer, plainSealer } from "../domain-sealer.ts";
 import { domainMatchingColumn } from "../domain-settings-columns.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import { findMatches } from "./find-matches.ts";
@@ -28,6 +29,7 @@ export async function runIdentityResolutionJob(
   jobId: string,
   clock: { now(): number },
   signal?: AbortSignal,
+  sealer: DomainSealer = plainSealer,
 ): Promise<"done" | "aborted"> {
   const { db } = database;
   const job = await getJob(db, domainName, jobId);
@@ -38,6 +40,8 @@ export async function runIdentityResolutionJob(
     const domain = await domainAutoMerging(db, domainName);
     if (!domain) return "done";
     const { autoMerging } = domain;
+    // The job is one operation: the domain's boxes are fetched once (KMS's error fails it).
+    const sealed = { domainName, boxes: await sealer.boxesIn(db, domainName) };
     await set({
       status: "PREPROCESSING",
       started_at: job.startedAt ?? clock.now(),
@@ -46,24 +50,15 @@ export async function runIdentityResolutionJob(
     });
     const failed: string[] = [];
     let failure: string | undefined;
-    const records = await readRecords(db, domainName, signal, failed);
+    const records = await readRecords(db, sealed, signal, failed);
     if (failed.length > 0) failure = "their stored fields could not be read";
     if (!records) return aborted();
     await set({ status: "FIND_MATCHING", reviewed: records.length });
-    const linkage = await findMatches(database, domainName, jobId, records, set, signal);
+    const linkage = await findMatches(database, sealed, jobId, records, set, signal);
     if (!linkage) return aborted();
     if (autoMerging?.Enabled) {
       await set({ status: "MERGING" });
-      const merged = await mergeLinked(
-        database,
-        domainName,
-        jobId,
-        records,
-        linkage,
-        autoMerging,
-        clock,
-        signal,
-      );
+      const merged = await mergeLinked(database, sealed, jobId, records, linkage, autoMerging, clock, signal);
       await set({ merges_done: (await getJob(db, domainName, jobId))!.mergesDone + merged.count });
       if (merged.aborted) return aborted();
       failed.push(...merged.failed);

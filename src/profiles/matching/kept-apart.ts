@@ -3,6 +3,7 @@ import type { DialectName } from "../../db/dialect.ts";
 import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, inValues } from "../bulk.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 import { matchIdOf } from "./match-id.ts";
 import { matchDetailColumn } from "./merge-columns.ts";
 
@@ -12,12 +13,12 @@ import { matchDetailColumn } from "./merge-columns.ts";
  */
 export async function keepApart(
   trx: Kysely<Database>,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   pairs: readonly (readonly [string, string])[],
   detail: Record<string, unknown>,
   now: number,
 ): Promise<void> {
-  const row = { detail: matchDetailColumn.stringify(detail), createdAt: now };
+  const row = { detail: matchDetailColumn.seal(boxes, detail), createdAt: now };
   for (const [p, q] of pairs) await writeKeptApart(trx, domainName, p, q, row, "replace");
 }
 

@@ -3,6 +3,7 @@ import { type LinkageRecord, linkageRecordOf } from "../../ingest/matching/linka
 import { inValues } from "../bulk.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import { objectFieldsColumn } from "../leaves-columns.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 import { READ_PAGE } from "./read-records.ts";
 
 /** Objects per profile compared with each other for m (the pairs of a profile of many objects are many). */
@@ -17,7 +18,7 @@ const MAX_OBJECTS_PER_PROFILE = 8;
  */
 export async function knownMatches(
   database: IngestDatabase,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   records: readonly LinkageRecord[],
   shared: SharedValue,
 ): Promise<Map<number, number>> {
@@ -34,7 +35,7 @@ export async function knownMatches(
     for (const r of rows) {
       const list = byProfile.get(r.profile_id) ?? [];
       if (list.length < MAX_OBJECTS_PER_PROFILE)
-        list.push(linkageRecordOf(r.profile_id, objectFieldsColumn.parse(r.fields)));
+        list.push(linkageRecordOf(r.profile_id, objectFieldsColumn.open(boxes, r.fields)));
       byProfile.set(r.profile_id, list);
     }
     for (const list of byProfile.values()) {

@@ -1,11 +1,13 @@
 import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
-import type { MatchingRules, MatchValue } from "../../ingest/matching/matching-rules.ts";
+import { type MatchingRules, type MatchValue, matchValues } from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues } from "../bulk.ts";
-import { addHolders, pairKey } from "../key-index.ts";
-import { profileFieldsColumn } from "../leaves-columns.ts";
+import type { DomainBoxes } from "../domain-sealer.ts";
+import { addHolders, pairKey, storedPairs } from "../key-index.ts";
+import { objectFieldsColumn, profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 import { matchIdOf } from "./match-id.ts";
 import { matchDetailColumn } from "./merge-columns.ts";
 import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
@@ -48,13 +50,15 @@ export async function matchProfiles(
   rules: MatchingRules,
   profileIds: readonly string[],
   now: number,
+  /** The domain's boxes (fetched once by the caller): profile fields and match details are sealed in them. */
+  boxes: DomainBoxes,
   guards?: MatchGuards,
   /** Values already known (profiles the calling batch created hold only its objects): not read again. */
   known?: ReadonlyMap<string, MatchValue[]>,
 ): Promise<MatchOutcome> {
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
-  const pass: Pass = { trx, dialect, domainName, rules, now, guards };
+  const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards };
   const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
   const cachedHolders = holderCache(cap, outcome.mainOf);
   let subjects = [...new Set(profileIds)];
@@ -62,7 +66,7 @@ export async function matchProfiles(
     const values = await subjectValues(pass, subjects, round === 0 ? known : undefined);
     const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
     const owners = await cachedHolders(pairs, (missing) =>
-      lookupHolders(trx, dialect, domainName, missing, cap),
+      lookupHolders(trx, dialect, { domainName, boxes }, missing, cap),
     );
     // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
     if (!anyCandidate(values, owners)) break;
@@ -76,6 +80,7 @@ interface Pass {
   readonly trx: Kysely<Database>;
   readonly dialect: DialectName;
   readonly domainName: string;
+  readonly boxes: DomainBoxes;
   readonly rules: MatchingRules;
   readonly now: number;
   readonly guards: MatchGuards | undefined;
@@ -88,7 +93,8 @@ async function subjectValues(
   given: ReadonlyMap<string, MatchValue[]> | undefined,
 ): Promise<Map<string, MatchValue[]>> {
   const unknown = subjects.filter((id) => !given?.has(id));
-  const values = await loadValues(pass.trx, pass.dialect, pass.domainName, pass.rules, unknown);
+  const { domainName, boxes } = pass;
+  const values = await loadValues(pass.trx, pass.dialect, { domainName, boxes }, pass.rules, unknown);
   for (const id of subjects) {
     const v = given?.get(id);
     if (v) values.set(id, v);
@@ -120,16 +126,16 @@ async function matchRound(
   owners: Map<string, Set<string>>,
   outcome: MatchOutcome,
 ): Promise<string[]> {
-  const { trx, dialect, domainName, rules, now } = pass;
+  const { trx, dialect, domainName, boxes, rules, now } = pass;
   const profiles = await candidateProfiles(pass, subjects, owners);
   const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
   const edges = findRuleEdges(rules, { subjects: values, owners, fields }, pass.guards);
   const apart = await unmergedPairs(trx, dialect, domainName, [...profiles.keys()]);
   for (const e of edges) if (apart.has(`${e.a}\u0000${e.b}`)) e.hold = "UNMERGED";
   const plan = await planMerges(pass, mergeGroups(edges, fields, apart), profiles, outcome);
-  await mergeGroupsIn(trx, dialect, domainName, plan.merges, RULE_MATCHING_ACTOR, now);
+  await mergeGroupsIn(trx, dialect, { domainName, boxes }, plan.merges, RULE_MATCHING_ACTOR, now);
   const held = edges.filter((e) => e.hold && e.hold !== "UNMERGED");
-  outcome.matches += await recordMatches(trx, dialect, domainName, held, plan.mainOf, now);
+  outcome.matches += await recordMatches(trx, dialect, { domainName, boxes }, held, plan.mainOf, now);
   return plan.mains;
 }
 
@@ -144,7 +150,8 @@ async function candidateProfiles(
 ): Promise<Map<string, ProfileFacts>> {
   const everyone = new Set(subjects);
   for (const set of owners.values()) for (const p of set) everyone.add(p);
-  const profiles = await loadProfiles(pass.trx, pass.dialect, pass.domainName, [...everyone]);
+  const { domainName, boxes } = pass;
+  const profiles = await loadProfiles(pass.trx, pass.dialect, { domainName, boxes }, [...everyone]);
   for (const [pk, set] of owners) {
     for (const p of set) if (!profiles.has(p)) set.delete(p);
     if (set.size === 0) owners.delete(pk);
@@ -212,13 +219,20 @@ function causeOf(edges: readonly RuleEdge[]): Record<string, unknown> {
   };
 }
 
+/**
+ * The profiles' matching values: their `_m.*` key rows, or — in a domain whose key values are blind
+ * indexes, which cannot be read back — the same values computed again from their objects' (sealed)
+ * fields, as the rows were written (ingestion and the backfill store `matchValues` of each object).
+ */
 async function loadValues(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  domain: SealedDomain,
   rules: MatchingRules,
   profileIds: readonly string[],
 ): Promise<Map<string, MatchValue[]>> {
+  const { domainName, boxes } = domain;
+  if (boxes.blind) return valuesFromObjects(trx, dialect, domain, rules, profileIds);
   const out = new Map<string, MatchValue[]>();
   for (const part of chunks(profileIds)) {
     const rows = await trx
@@ -231,6 +245,31 @@ async function loadValues(
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
       list.push({ keyName: r.key_name, value: r.key_value });
+      out.set(r.profile_id, list);
+    }
+  }
+  return out;
+}
+
+/** The matching values of the profiles' objects, computed from their fields. */
+async function valuesFromObjects(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  { domainName, boxes }: SealedDomain,
+  rules: MatchingRules,
+  profileIds: readonly string[],
+): Promise<Map<string, MatchValue[]>> {
+  const out = new Map<string, MatchValue[]>();
+  for (const part of chunks(profileIds)) {
+    const rows = await trx
+      .selectFrom("profile_objects")
+      .select(["profile_id", "fields"])
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.profile_id) ?? [];
+      for (const v of matchValues(rules, objectFieldsColumn.open(boxes, r.fields))) list.push(v);
       out.set(r.profile_id, list);
     }
   }
@@ -286,12 +325,13 @@ function holderCache(
 async function lookupHolders(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
-  pairs: readonly { name: string; value: string }[],
+  { domainName, boxes }: SealedDomain,
+  asked: readonly { name: string; value: string }[],
   cap: number,
 ): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  const distinct = [...new Map(pairs.map((p) => [pairKey(p.name, p.value), p])).values()];
+  // Looked up by what is stored (the blind index of each value), reported by the values asked.
+  const { pairs: distinct, plainOf } = storedPairs(boxes, asked);
   for (const part of chunks(distinct)) {
     let rows: { key_name: string; key_value: string; profile_id: string }[];
     if (dialect === "postgres") {
@@ -325,7 +365,7 @@ async function lookupHolders(
         ) where rn <= ${cap}`.execute(trx);
       rows = result.rows;
     }
-    addHolders(out, rows, new Set(part.map((p) => pairKey(p.name, p.value))));
+    addHolders(out, rows, new Set(part.map((p) => pairKey(p.name, p.value))), plainOf);
   }
   return out;
 }
@@ -338,7 +378,7 @@ export interface ProfileFacts {
 export async function loadProfiles(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   profileIds: readonly string[],
 ): Promise<Map<string, ProfileFacts>> {
   const out = new Map<string, ProfileFacts>();
@@ -350,7 +390,10 @@ export async function loadProfiles(
       .where(inValues(dialect, "profile_id", part))
       .execute();
     for (const r of rows)
-      out.set(r.profile_id, { fields: profileFieldsColumn.parse(r.fields), createdAt: Number(r.created_at) });
+      out.set(r.profile_id, {
+        fields: profileFieldsColumn.open(boxes, r.fields),
+        createdAt: Number(r.created_at),
+      });
   }
   return out;
 }
@@ -388,7 +431,7 @@ export async function chooseMain(
 async function recordMatches(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   held: readonly RuleEdge[],
   mainOf: ReadonlyMap<string, string>,
   now: number,
@@ -449,7 +492,7 @@ async function recordMatches(
           rule_level: r.level,
           profile_a: r.a,
           profile_b: r.b,
-          detail: matchDetailColumn.stringify(r.detail),
+          detail: matchDetailColumn.seal(boxes, r.detail),
           created_at: now,
         })),
       )

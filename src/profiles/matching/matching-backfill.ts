@@ -2,6 +2,7 @@ import type { Insertable } from "kysely";
 import type { ProfileKeysTable } from "../../db/schema/profiles.ts";
 import { MATCH_KEY_PREFIX, matchValues } from "../../ingest/matching/matching-rules.ts";
 import { chunks, insertMany, inValues } from "../bulk.ts";
+import { type DomainSealer, plainSealer } from "../domain-sealer.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import { objectFieldsColumn } from "../leaves-columns.ts";
@@ -23,9 +24,11 @@ export async function backfillStep(
   version: number,
   now: number,
   size = BACKFILL_STEP,
+  sealer: DomainSealer = plainSealer,
 ): Promise<boolean> {
   const { db, dialect } = database;
   return inDomainTransaction(db, dialect, domainName, async (trx) => {
+    const boxes = await sealer.boxesIn(trx, domainName);
     const state = await trx
       .selectFrom("domain_matching")
       .selectAll()
@@ -63,11 +66,11 @@ export async function backfillStep(
       .execute();
     const rows: Insertable<ProfileKeysTable>[] = [];
     for (const o of objects) {
-      for (const v of matchValues(rules, objectFieldsColumn.parse(o.fields))) {
+      for (const v of matchValues(rules, objectFieldsColumn.open(boxes, o.fields))) {
         rows.push({
           domain_name: domainName,
           key_name: v.keyName,
-          key_value: v.value,
+          key_value: boxes.index(v.keyName, v.value),
           profile_id: o.profile_id,
           origin: "object",
           object_type_name: o.object_type_name,
@@ -76,7 +79,7 @@ export async function backfillStep(
       }
     }
     for (const part of chunks(rows)) await insertMany(trx, dialect, "profile_keys", part);
-    await matchProfiles(trx, dialect, domainName, rules, ids, now);
+    await matchProfiles(trx, dialect, domainName, rules, ids, now, boxes);
     await trx
       .updateTable("domain_matching")
       .set({

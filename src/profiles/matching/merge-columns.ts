@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { jsonColumn } from "../../db/json-column.ts";
 import type { Leaves } from "../profile-fields.ts";
+import { sealedJsonColumn } from "../sealed-json-column.ts";
 
 /** The state before a merge, as `profile_merges.before` holds it. */
 export interface PriorState {
@@ -31,8 +32,8 @@ const jsonObject = z.record(z.string(), z.unknown());
 /** `profile_merges.merged_profile_ids`: the profile ids joined into the main one. */
 export const mergedProfileIdsColumn = jsonColumn("profile_merges", "merged_profile_ids", z.array(z.string()));
 /** `profile_merges.cause`: the rule and values (automatic merges) or `{Type: "MERGE_PROFILES"}`. */
-export const mergeCauseColumn = jsonColumn("profile_merges", "cause", jsonObject);
+export const mergeCauseColumn = sealedJsonColumn("profile_merges", "cause", jsonObject);
 /** `profile_merges.before`: what unmerge restores. */
-export const mergeBeforeColumn = jsonColumn("profile_merges", "before", priorState);
+export const mergeBeforeColumn = sealedJsonColumn("profile_merges", "before", priorState);
 /** `rule_matches.detail`: the agreeing values, and why the match was not merged. */
-export const matchDetailColumn = jsonColumn("rule_matches", "detail", jsonObject);
+export const matchDetailColumn = sealedJsonColumn("rule_matches", "detail", jsonObject);

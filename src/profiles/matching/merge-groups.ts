@@ -4,10 +4,11 @@ import type { DialectName } from "../../db/dialect.ts";
 import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany, inValues } from "../bulk.ts";
+import type { DomainBoxes } from "../domain-sealer.ts";
 import { profileFieldsColumn, profileManualColumn } from "../leaves-columns.ts";
 import { mergeHistoryRows } from "../merge-history-rows.ts";
 import type { Leaves } from "../profile-fields.ts";
-import { refreshProfiles } from "../profile-refresh.ts";
+import { refreshProfiles, type SealedDomain } from "../profile-refresh.ts";
 import { repointKeptApart } from "./kept-apart.ts";
 import { mergeBeforeColumn, mergeCauseColumn, mergedProfileIdsColumn } from "./merge-columns.ts";
 
@@ -28,28 +29,22 @@ export interface GroupMerge {
 export async function mergeGroupsIn(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  domain: SealedDomain,
   groups: readonly GroupMerge[],
   performedBy: string,
   now: number,
 ): Promise<void> {
   if (groups.length === 0) return;
+  const { domainName, boxes } = domain;
   const all = groups.flatMap((g) => [g.mainId, ...g.mergedIds]);
   const prior = await readPrior(trx, dialect, domainName, all);
-  const { manualOf, mergeIds } = await recordMerges(
-    trx,
-    dialect,
-    domainName,
-    groups,
-    prior,
-    performedBy,
-    now,
-  );
+  const { manualOf, mergeIds } = await recordMerges(trx, dialect, domain, groups, prior, performedBy, now);
   await applyMerges(trx, dialect, domainName, groups);
   const mains = groups.map((g) => g.mainId);
-  const refreshed = await refreshProfiles(trx, dialect, domainName, mains, now, manualOf);
+  const refreshed = await refreshProfiles(trx, dialect, domain, mains, now, manualOf);
   const history = groups.flatMap((g) =>
     mergeHistoryRows(
+      boxes,
       domainName,
       {
         mainId: g.mainId,
@@ -130,7 +125,7 @@ async function readPrior(
 async function recordMerges(
   trx: Kysely<Database>,
   dialect: DialectName,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   groups: readonly GroupMerge[],
   { rows, objects, manualKeys }: Prior,
   performedBy: string,
@@ -143,8 +138,8 @@ async function recordMerges(
   for (const g of groups) {
     const ids = [g.mainId, ...g.mergedIds];
     const manual: Leaves = {};
-    for (const id of [...g.mergedIds].reverse()) Object.assign(manual, manualLeaves(rows.get(id)));
-    Object.assign(manual, manualLeaves(rows.get(g.mainId)));
+    for (const id of [...g.mergedIds].reverse()) Object.assign(manual, manualLeaves(boxes, rows.get(id)));
+    Object.assign(manual, manualLeaves(boxes, rows.get(g.mainId)));
     manualOf.set(g.mainId, manual);
     const mergeId = hexId();
     mergeIds.set(g.mainId, mergeId);
@@ -155,8 +150,8 @@ async function recordMerges(
           ? [
               {
                 profileId: id,
-                fields: profileFieldsColumn.parse(r.fields),
-                manual: profileManualColumn.parse(r.manual),
+                fields: profileFieldsColumn.open(boxes, r.fields),
+                manual: profileManualColumn.open(boxes, r.manual),
                 createdAt: Number(r.created_at),
                 updatedAt: Number(r.updated_at),
               },
@@ -174,9 +169,9 @@ async function recordMerges(
       seq: ++seq,
       main_profile_id: g.mainId,
       merged_profile_ids: mergedProfileIdsColumn.stringify([...g.mergedIds]),
-      cause: mergeCauseColumn.stringify(g.cause),
+      cause: mergeCauseColumn.seal(boxes, g.cause),
       performed_by: performedBy,
-      before: mergeBeforeColumn.stringify(before),
+      before: mergeBeforeColumn.seal(boxes, before),
       created_at: now,
     });
   }
@@ -213,8 +208,8 @@ async function applyMerges(
   }
 }
 
-function manualLeaves(row: { manual: Json<"profiles.manual"> } | undefined): Leaves {
-  return row ? profileManualColumn.parse(row.manual) : {};
+function manualLeaves(boxes: DomainBoxes, row: { manual: Json<"profiles.manual"> } | undefined): Leaves {
+  return row ? profileManualColumn.open(boxes, row.manual) : {};
 }
 
 /** Re-points the rows of merged profiles to their main profile: one statement for many merges. */

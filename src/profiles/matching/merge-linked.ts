@@ -3,6 +3,7 @@ import type { LinkageRecord } from "../../ingest/matching/linkage-record.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import type { Leaves } from "../profile-fields.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 import type { AutoMergingSettings } from "./identity-resolution-columns.ts";
 import { chooseMain, loadProfiles, unmergedPairs } from "./match-profiles.ts";
 import { agreeing, DEFAULT_MERGE_SCORE, mayMerge } from "./may-merge.ts";
@@ -24,7 +25,7 @@ const MERGE_BATCH = 100;
  */
 export async function mergeLinked(
   database: IngestDatabase,
-  domainName: string,
+  domain: SealedDomain,
   jobId: string,
   records: readonly LinkageRecord[],
   linkage: Linkage,
@@ -49,8 +50,7 @@ export async function mergeLinked(
   let count = 0;
   const failed: string[] = [];
   let error: string | undefined;
-  const merge = (batch: typeof groups) =>
-    mergeBatch(database, domainName, jobId, batch, conflict, clock.now());
+  const merge = (batch: typeof groups) => mergeBatch(database, domain, jobId, batch, conflict, clock.now());
   for (let i = 0; i < groups.length; i += MERGE_BATCH) {
     if (signal?.aborted) return { count, aborted: true, failed, error };
     const batch = groups.slice(i, i + MERGE_BATCH);
@@ -75,15 +75,16 @@ export async function mergeLinked(
 /** Merges one batch of groups in one transaction under the domain lock; the profiles merged away. */
 async function mergeBatch(
   database: IngestDatabase,
-  domainName: string,
+  domain: SealedDomain,
   jobId: string,
   batch: ReturnType<typeof mergeGroups>,
   conflict: Parameters<typeof chooseMain>[3],
   now: number,
 ): Promise<number> {
+  const { domainName } = domain;
   return inDomainTransaction(database.db, database.dialect, domainName, async (trx) => {
     const ids = batch.flatMap((g) => g.members);
-    const profiles = await loadProfiles(trx, database.dialect, domainName, ids);
+    const profiles = await loadProfiles(trx, database.dialect, domain, ids);
     const apart = await unmergedPairs(trx, database.dialect, domainName, [...profiles.keys()]);
     const current = new Map([...profiles].map(([id, p]) => [id, p.fields]));
     const live = batch.flatMap((g) => g.edges).filter((e) => profiles.has(e.a) && profiles.has(e.b));
@@ -104,7 +105,7 @@ async function mergeBatch(
         },
       });
     }
-    await mergeGroupsIn(trx, database.dialect, domainName, merges, ML_MATCHING_ACTOR, now);
+    await mergeGroupsIn(trx, database.dialect, domain, merges, ML_MATCHING_ACTOR, now);
     return merges.reduce((s, m) => s + m.mergedIds.length, 0);
   });
 }

@@ -5,13 +5,14 @@ import { notFound, ProfileflowError } from "../../core/errors.ts";
 import type { Json } from "../../db/json-column.ts";
 import type { Database } from "../../db/schema.ts";
 import { insertMany, inValues } from "../bulk.ts";
+import { type DomainBoxes, type DomainSealer, plainSealer } from "../domain-sealer.ts";
 import { inDomainTransaction } from "../domain-transaction.ts";
 import { historyContentColumn } from "../history-content-column.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import { profileFieldsColumn, profileManualColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import { historyRow, PROFILE_CALL_TYPE } from "../profile-history.ts";
-import { refreshProfiles } from "../profile-refresh.ts";
+import { refreshProfiles, type SealedDomain } from "../profile-refresh.ts";
 import { keepApart } from "./kept-apart.ts";
 import {
   mergeBeforeColumn,
@@ -54,6 +55,7 @@ export class MergeRecords {
   constructor(
     private readonly database: IngestDatabase,
     private readonly clock: Clock,
+    private readonly sealer: DomainSealer = plainSealer,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class MergeRecords {
       .where("profile_id", "=", profileId)
       .executeTakeFirst();
     if (!exists) throw notFound(`Profile ${profileId} does not exist`, { member: "ProfileId" });
+    const boxes = await this.sealer.boxesIn(db, domainName);
     const merges: MergeRecord[] = [];
     const seen = new Set([profileId]);
     for (let frontier = [profileId]; frontier.length > 0; ) {
@@ -83,7 +86,7 @@ export class MergeRecords {
         .execute();
       frontier = [];
       for (const r of rows) {
-        const m = toRecord(r);
+        const m = toRecord(boxes, r);
         merges.push(m);
         for (const id of m.mergedProfileIds) {
           if (seen.has(id)) continue;
@@ -119,7 +122,7 @@ export class MergeRecords {
       merges,
       objects: objects.map((o) => {
         const h = first.get(`${o.object_type_name}\u0000${o.object_key}`);
-        const content = h ? historyContentColumn.parse(h.content) : {};
+        const content = h ? historyContentColumn.open(boxes, h.content) : {};
         const matchedBy = matchedBySchema.safeParse(content["MatchedBy"]);
         const out: ObjectLineage = {
           objectTypeName: o.object_type_name,
@@ -148,9 +151,11 @@ export class MergeRecords {
     const { db, dialect } = this.database;
     const now = this.clock.now();
     return inDomainTransaction(db, dialect, domainName, async (trx) => {
-      const { row, mainRow } = await unmergeable(trx, domainName, mergeId);
+      const boxes = await this.sealer.boxesIn(trx, domainName);
+      const domain = { domainName, boxes };
+      const { row, mainRow } = await unmergeable(trx, domain, mergeId);
       const main = mainRow.profile_id;
-      const before = mergeBeforeColumn.parse(row.before);
+      const before = mergeBeforeColumn.open(boxes, row.before);
       const restored = before.profiles.filter((p) => p.profileId !== main);
       await insertMany(
         trx,
@@ -160,8 +165,8 @@ export class MergeRecords {
           domain_name: domainName,
           profile_id: p.profileId,
           // Re-derived below from the objects given back; "{}" makes every leaf a change, so keys follow.
-          fields: profileFieldsColumn.stringify({}),
-          manual: profileManualColumn.stringify(p.manual),
+          fields: profileFieldsColumn.seal(boxes, {}),
+          manual: profileManualColumn.seal(boxes, p.manual),
           created_at: p.createdAt,
           updated_at: now,
         })),
@@ -171,10 +176,14 @@ export class MergeRecords {
       const manual = new Map(before.profiles.map((p) => [p.profileId, p.manual]));
       manual.set(
         main,
-        threeWay(manual.get(main) ?? {}, before.mergedManual, profileManualColumn.parse(mainRow.manual)),
+        threeWay(
+          manual.get(main) ?? {},
+          before.mergedManual,
+          profileManualColumn.open(boxes, mainRow.manual),
+        ),
       );
       const ids = [main, ...restored.map((p) => p.profileId)];
-      await refreshProfiles(trx, dialect, domainName, ids, now, manual);
+      await refreshProfiles(trx, dialect, domain, ids, now, manual);
       await trx
         .deleteFrom("profile_merges")
         .where("domain_name", "=", domainName)
@@ -183,13 +192,13 @@ export class MergeRecords {
       // Every two of the separated profiles are kept apart from now on (rule-based matching reads
       // these rows): not only each restored one and the main, but two restored ones as well.
       const pairs = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => [a, b] as const));
-      await keepApart(trx, domainName, pairs, { Hold: "UNMERGED", MergeId: mergeId }, now);
+      await keepApart(trx, domain, pairs, { Hold: "UNMERGED", MergeId: mergeId }, now);
       const restoredIds = restored.map((p) => p.profileId);
       await insertMany(
         trx,
         dialect,
         "profile_history",
-        unmergeHistory(domainName, mergeId, main, restoredIds, performedBy, now),
+        unmergeHistory(domain, mergeId, main, restoredIds, performedBy, now),
       );
       return { mainProfileId: main, restoredProfileIds: restoredIds };
     });
@@ -197,7 +206,7 @@ export class MergeRecords {
 }
 
 /** The merge to undo and its main profile's row; NOT_FOUND, or CONFLICT when main is gone or merged again since. */
-async function unmergeable(trx: Kysely<Database>, domainName: string, mergeId: string) {
+async function unmergeable(trx: Kysely<Database>, { domainName, boxes }: SealedDomain, mergeId: string) {
   const row = await trx
     .selectFrom("profile_merges")
     .selectAll()
@@ -205,7 +214,7 @@ async function unmergeable(trx: Kysely<Database>, domainName: string, mergeId: s
     .where("merge_id", "=", mergeId)
     .executeTakeFirst();
   if (!row) throw notFound(`Merge ${mergeId} does not exist in domain ${domainName}`, { member: "MergeId" });
-  const merge = toRecord(row);
+  const merge = toRecord(boxes, row);
   const main = merge.mainProfileId;
   const mainRow = await trx
     .selectFrom("profiles")
@@ -303,7 +312,7 @@ async function giveBackManualKeys(
 
 /** History rows of an unmerge: main UPDATED, each restored profile CREATED. */
 function unmergeHistory(
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   mergeId: string,
   main: string,
   restoredIds: string[],
@@ -312,6 +321,7 @@ function unmergeHistory(
 ) {
   return [
     historyRow(
+      boxes,
       domainName,
       {
         profileId: main,
@@ -324,6 +334,7 @@ function unmergeHistory(
     ),
     ...restoredIds.map((id) =>
       historyRow(
+        boxes,
         domainName,
         {
           profileId: id,
@@ -372,20 +383,23 @@ async function laterMerge(
   return undefined;
 }
 
-function toRecord(r: {
-  merge_id: string;
-  main_profile_id: string;
-  merged_profile_ids: Json<"profile_merges.merged_profile_ids">;
-  cause: Json<"profile_merges.cause">;
-  performed_by: string;
-  created_at: number;
-  seq: number;
-}): MergeRecord {
+function toRecord(
+  boxes: DomainBoxes,
+  r: {
+    merge_id: string;
+    main_profile_id: string;
+    merged_profile_ids: Json<"profile_merges.merged_profile_ids">;
+    cause: Json<"profile_merges.cause">;
+    performed_by: string;
+    created_at: number;
+    seq: number;
+  },
+): MergeRecord {
   return {
     mergeId: r.merge_id,
     mainProfileId: r.main_profile_id,
     mergedProfileIds: mergedProfileIdsColumn.parse(r.merged_profile_ids),
-    cause: mergeCauseColumn.parse(r.cause),
+    cause: mergeCauseColumn.open(boxes, r.cause),
     performedBy: r.performed_by,
     createdAt: Number(r.created_at),
     seq: Number(r.seq),

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { type LinkageRecord, linkageRecordOf } from "../../ingest/matching/linkage-record.ts";
 import { profileFieldsColumn } from "../leaves-columns.ts";
+import type { SealedDomain } from "../profile-refresh.ts";
 
 /** Profiles read per query while preprocessing. */
 export const READ_PAGE = 2000;
@@ -13,7 +14,7 @@ export const READ_PAGE = 2000;
  */
 export async function readRecords(
   db: Kysely<Database>,
-  domainName: string,
+  { domainName, boxes }: SealedDomain,
   signal?: AbortSignal,
   failed: string[] = [],
 ): Promise<LinkageRecord[] | undefined> {
@@ -30,7 +31,7 @@ export async function readRecords(
     const rows = await q.execute();
     for (const r of rows) {
       try {
-        out.push(linkageRecordOf(r.profile_id, profileFieldsColumn.parse(r.fields)));
+        out.push(linkageRecordOf(r.profile_id, profileFieldsColumn.open(boxes, r.fields)));
       } catch {
         failed.push(r.profile_id);
       }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from "node:crypto";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -11,6 +11,8 @@ import type { KmsService } from "./kms-service.ts";
 const SEALED = "pfe2.";
 /** Values sealed before they were bound to their place (no AAD): still opened, never written. */
 const SEALED_UNBOUND = "pfe1.";
+/** A key value's blind index: HMAC-SHA256 truncated to 128 bits, base64url. */
+const INDEXED = "pfh1.";
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
@@ -99,11 +101,12 @@ export class DomainKeys {
    */
   async boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes> {
     const row = await this.wrapped(q, domainName);
-    if (!row) return { at: () => plainBox };
+    if (!row) return { at: () => plainBox, index: (_name, value) => value, blind: false };
     try {
       const blob = Buffer.from(row.wrapped_key, "base64");
       const { plaintext } = await this.kms.decryptIn(q, blob, context(domainName));
       const key = deriveKey(plaintext, `domain/${domainName}/data`);
+      const indexKey = deriveKey(plaintext, `domain/${domainName}/key-index`);
       const boxes = new Map<string, DataKeyBox>();
       return {
         at: (place) => {
@@ -111,6 +114,8 @@ export class DomainKeys {
           boxes.set(place, box);
           return box;
         },
+        index: indexCache(indexKey),
+        blind: true,
       };
     } catch (e) {
       if (!(e instanceof ProfileflowError) || e.code !== "RESOURCE_NOT_FOUND") throw e;
@@ -138,6 +143,38 @@ export class DomainKeys {
  */
 interface DomainBoxes {
   at(place: string): SecretBox;
+  index(keyName: string, value: string): string;
+  readonly blind: boolean;
+}
+
+/**
+ * A key value's keyed blind index: equal (name, value) pairs of one domain give equal indexes, so
+ * lookups by equality keep working, while the stored index says nothing about the value without the
+ * domain's data key (HMAC-SHA256 under a key derived from it; 128 bits kept: collisions are negligible
+ * for any domain's count of distinct values). The name is part of the input, so one value under two
+ * key names gives two unrelated indexes.
+ */
+/** Indexes remembered per boxes (one operation): a batch asks for most pairs twice (lookup, then its rows). */
+const INDEX_CACHE_LIMIT = 50_000;
+
+/** blindIndex under `indexKey`, remembering up to INDEX_CACHE_LIMIT pairs (then starting over). */
+function indexCache(indexKey: Buffer): (name: string, value: string) => string {
+  const seen = new Map<string, string>();
+  return (name, value) => {
+    const pair = `${name}\u0000${value}`;
+    let out = seen.get(pair);
+    if (out === undefined) {
+      if (seen.size >= INDEX_CACHE_LIMIT) seen.clear();
+      out = blindIndex(indexKey, name, value);
+      seen.set(pair, out);
+    }
+    return out;
+  };
+}
+
+function blindIndex(indexKey: Buffer, name: string, value: string): string {
+  const mac = createHmac("sha256", indexKey).update(name, "utf8").update("\u0000").update(value, "utf8");
+  return `${INDEXED}${mac.digest().subarray(0, 16).toString("base64url")}`;
 }
 
 /** The encryption context a domain's data key is wrapped with. */

@@ -29,7 +29,9 @@ describeEachDialect("ML auto-merging: one group's failure leaves the others merg
       await id("_crmId", "c1"),
       await id("_helpdeskId", "h1"),
     ];
-    const records = (await readRecords(t.server.database.db, D))!;
+    const db = t.server.database.db;
+    const domain = { domainName: D, boxes: await t.server.profiles.profiles.sealer.boxesIn(db, D) };
+    const records = (await readRecords(db, domain))!;
     const at = (p: string) => records.findIndex((r) => r.id === p);
     const pair = (a: string, b: string) => ({
       a: at(a),
@@ -47,7 +49,7 @@ describeEachDialect("ML auto-merging: one group's failure leaves the others merg
       .execute();
     const merged = await mergeLinked(
       t.server.database,
-      D,
+      domain,
       "job",
       records,
       linkage,
