@@ -42,9 +42,11 @@ export class DeadLetterStore {
     now: number,
   ): Promise<void> {
     if (letters.length === 0) return;
-    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_dead_letters.payload");
-    const rows = letters.map((l) =>
-      deadLetter(
+    const boxes = await this.sealer.boxesIn(q, domainName);
+    const box = boxes.at("profile_dead_letters.payload");
+    const messages = boxes.at("profile_dead_letters.message");
+    const rows = letters.map((l) => {
+      const row = deadLetter(
         hexId(),
         domainName,
         l.objectTypeName,
@@ -53,8 +55,10 @@ export class DeadLetterStore {
         l.reasonCode,
         l.message,
         now,
-      ),
-    );
+      );
+      // A connector's or task's message may quote the record: sealed like it.
+      return { ...row, message: messages.seal(row.message) };
+    });
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       await q
         .insertInto("profile_dead_letters")
@@ -80,14 +84,16 @@ export class DeadLetterStore {
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();
-    const box = (await this.sealer.boxesIn(q, domainName)).at("profile_dead_letters.payload");
+    const boxes = await this.sealer.boxesIn(q, domainName);
+    const box = boxes.at("profile_dead_letters.payload");
+    const messages = boxes.at("profile_dead_letters.message");
     const items = rows.map((r) => {
       const d: DeadLetter = {
         id: r.dead_letter_id,
         objectTypeName: r.object_type_name,
         object: box.open(r.payload),
         reasonCode: r.reason_code,
-        message: r.message,
+        message: messages.open(r.message),
         createdAt: r.created_at,
       };
       if (r.object_key !== null) d.profileObjectUniqueKey = r.object_key;

@@ -5,6 +5,7 @@ import type { Queryable } from "../db/queryable.ts";
 export type SealedPlace =
   | "profile_objects.payload"
   | "profile_dead_letters.payload"
+  | "profile_dead_letters.message"
   | "profiles.fields"
   | "profiles.manual"
   | "profile_objects.fields"

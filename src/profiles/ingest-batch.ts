@@ -95,6 +95,7 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
     const key = c.ids.next();
     const payload = seal("profile_dead_letters.payload");
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
+    sealMessage(batch, row);
     const reason = { code: m.code, message: m.message };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: key, reason }, row);
     return;
@@ -119,12 +120,18 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
     const code = "NO_MATCHING_PROFILE";
     const payload = seal("profile_dead_letters.payload");
     const row = deadLetter(c.ids.next(), c.domainName, c.typeName, objectKey, payload, code, place, c.now);
+    sealMessage(batch, row);
     const reason = { code, message: place };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: objectKey, reason }, row);
     return;
   }
   rows.accepted++;
   addObjectRows(c, rows, m, objectKey, seal("profile_objects.payload"), place, prev);
+}
+
+/** A dead letter's message may quote the record (a parser's error shows the text it choked on): sealed too. */
+function sealMessage(batch: IngestBatch, row: { message: string }): void {
+  row.message = batch.boxes.at("profile_dead_letters.message").seal(row.message);
 }
 
 function olderThanStored(m: MappedObject, prev: StoredObject | undefined): boolean {

@@ -25,7 +25,8 @@ describeEachDialect("records the connector refused are dead-lettered sealed", (d
       recordId: `R-${i}`,
       data: { id: `R-${i}`, note: `${MARKER}-${i}` },
       code: "TASK_FAILED",
-      message: "a task refused the record",
+      // A task's message may quote the record: it is sealed like the record.
+      message: `a task refused the record: note ${MARKER}-${i} is too long`,
     }));
     const batch = {
       flow: { definition: { flowName: "signups" } },
@@ -48,6 +49,9 @@ describeEachDialect("records the connector refused are dead-lettered sealed", (d
     const page = await t.server.profiles.deadLetters.list(db, DomainName, {}, { maxResults: 10 });
     expect(page.items.map((d) => JSON.parse(d.object).note).sort()).toEqual(
       [0, 1, 2].map((i) => `${MARKER}-${i}`),
+    );
+    expect(page.items.map((d) => d.message).sort()).toEqual(
+      [0, 1, 2].map((i) => `a task refused the record: note ${MARKER}-${i} is too long`),
     );
   });
 });
