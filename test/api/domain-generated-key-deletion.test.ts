@@ -1,9 +1,16 @@
-import { CreateDomainCommand, DeleteDomainCommand } from "@aws-sdk/client-customer-profiles";
+import {
+  CreateDomainCommand,
+  CreateProfileCommand,
+  DeleteDomainCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
 import {
   CancelKeyDeletionCommand,
+  CreateAliasCommand,
   CreateKeyCommand,
   DescribeKeyCommand,
   KMSClient,
+  UpdateAliasCommand,
 } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
@@ -15,7 +22,8 @@ const DAY = 86_400_000;
 
 // Issue 16: the key CreateDomain generates for a domain (no DefaultEncryptionKey given) belongs to the
 // domain: DeleteDomain schedules its deletion with KMS's default waiting period. A key the customer
-// gave is left alone, and so is a generated key that another domain still uses.
+// gave is left alone, and so is a generated key that another domain still uses, however it names it
+// (key id, key ARN, alias, alias ARN) or wraps its data key under it.
 describeEachDialect("DeleteDomain and the key generated for the domain", (dialect) => {
   let t: TestServer;
   let kms: KMSClient;
@@ -74,6 +82,59 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
     // shared-b was given the key: deleting it leaves the key alone as well (the customer chose it there).
     await deleteDomain("shared-b");
     expect((await describe(key)).KeyState).toBe("Enabled");
+  });
+
+  // The other domain names the key as it likes (CreateDomain keeps DefaultEncryptionKey as given): by an
+  // alias, by its bare key id, by the alias's ARN. Each is the same key, so DeleteDomain leaves it alone.
+  const sharedUnder = async (name: string, otherKeyName: (arn: string, keyId: string) => Promise<string>) => {
+    const key = await createDomain(`${name}-a`);
+    const keyId = (await describe(key)).KeyId!;
+    const given = await otherKeyName(key, keyId);
+    expect(await createDomain(`${name}-b`, given)).toBe(given);
+    await deleteDomain(`${name}-a`);
+    expect((await describe(key)).KeyState).toBe("Enabled");
+    // The other domain still works: its data key unwraps under the key.
+    const { ProfileId } = await t.profiles.send(
+      new CreateProfileCommand({
+        DomainName: `${name}-b`,
+        FirstName: "Ada",
+        EmailAddress: "ada@example.com",
+      }),
+    );
+    const found = await t.profiles.send(
+      new SearchProfilesCommand({ DomainName: `${name}-b`, KeyName: "_profileId", Values: [ProfileId!] }),
+    );
+    expect(found.Items?.[0]?.FirstName).toBe("Ada");
+  };
+
+  it("a generated key another domain was given through an alias stays Enabled after DeleteDomain", async () => {
+    await sharedUnder("by-alias", async (arn) => {
+      await kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-alias", TargetKeyId: arn }));
+      return "alias/shared-by-alias";
+    });
+  });
+
+  it("a generated key another domain was given by its bare key id stays Enabled after DeleteDomain", async () => {
+    await sharedUnder("by-id", async (_arn, keyId) => keyId);
+  });
+
+  it("a generated key another domain was given by an alias ARN stays Enabled after DeleteDomain", async () => {
+    await sharedUnder("by-alias-arn", async (arn) => {
+      await kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-arn", TargetKeyId: arn }));
+      return `${arn.slice(0, arn.indexOf(":key/"))}:alias/shared-by-arn`;
+    });
+  });
+
+  it("a generated key wrapping another domain's data key stays, though the alias it was given through points elsewhere now", async () => {
+    const other = (await kms.send(new CreateKeyCommand({ Description: "other" }))).KeyMetadata!.Arn!;
+    const key = await createDomain("moved-a");
+    await kms.send(new CreateAliasCommand({ AliasName: "alias/moved", TargetKeyId: key }));
+    await createDomain("moved-b", "alias/moved");
+    // moved-b's DefaultEncryptionKey now names `other`, but its data key is still wrapped under `key`.
+    await kms.send(new UpdateAliasCommand({ AliasName: "alias/moved", TargetKeyId: other }));
+    await deleteDomain("moved-a");
+    expect((await describe(key)).KeyState).toBe("Enabled");
+    await t.profiles.send(new CreateProfileCommand({ DomainName: "moved-b", FirstName: "Grace" }));
   });
 
   it("the tag that marks a generated key cannot be put on a customer's key (aws: is reserved)", async () => {

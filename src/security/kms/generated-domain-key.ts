@@ -1,4 +1,6 @@
 import type { Queryable } from "../../db/queryable.ts";
+import { blobKeyId } from "./ciphertext-blob.ts";
+import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 
 /**
@@ -22,7 +24,7 @@ export function generatedKeyTags(domainName: string): Record<string, string> {
  * date). Left alone: a key the customer gave (it does not carry the tag), a key generated before keys
  * were tagged, a key already pending deletion, and a generated key that something else still uses —
  * another domain (given as its DefaultEncryptionKey, or wrapping its data key) or a connector profile's
- * `kmsArn`. Returns the ARN scheduled, if any.
+ * `kmsArn`, however each names it (key id, key ARN, alias, alias ARN). Returns the ARN scheduled, if any.
  */
 export async function scheduleGeneratedKeyDeletionIn(
   kms: KmsService,
@@ -43,32 +45,63 @@ export async function scheduleGeneratedKeyDeletionIn(
     .where("tag_key", "=", GENERATED_FOR_DOMAIN_TAG)
     .executeTakeFirst();
   if (tag?.tag_value !== domainName) return undefined;
-  if (await usedElsewhere(tx, arn, domainName)) return undefined;
   const key = await kms.describeKeyIn(tx, arn).catch(() => undefined);
   if (!key || key.state === "PendingDeletion") return undefined;
+  if (await usedElsewhere(tx, key, domainName)) return undefined;
   await kms.scheduleKeyDeletionIn(tx, arn, GENERATED_KEY_PENDING_WINDOW_DAYS);
   return arn;
 }
 
-async function usedElsewhere(tx: Queryable, arn: string, domainName: string): Promise<boolean> {
+/**
+ * Whether something besides `domainName` uses `key`. A domain's DefaultEncryptionKey, a data key's
+ * `key_arn` and a connector profile's `kmsArn` are stored as the caller wrote them — key id, key ARN,
+ * alias name or alias ARN — so each is compared by the key it names now: any of the key's names (its
+ * id, its ARN, the aliases pointing at it and their ARNs). A data key is wrapped under the key its
+ * blob names, whatever alias it was given through (an alias may point elsewhere since).
+ */
+async function usedElsewhere(tx: Queryable, key: KmsKey, domainName: string): Promise<boolean> {
+  const names = await namesOf(tx, key);
   const domain = await tx
     .selectFrom("domains")
     .select("domain_name")
     .where("domain_name", "!=", domainName)
-    .where((eb) => eb.or([eb("default_encryption_key", "=", arn), eb("generated_encryption_key", "=", arn)]))
+    .where((eb) =>
+      eb.or([eb("default_encryption_key", "in", names), eb("generated_encryption_key", "in", names)]),
+    )
     .executeTakeFirst();
   if (domain) return true;
-  const dataKey = await tx
+  const dataKeys = await tx
     .selectFrom("domain_data_keys")
-    .select("domain_name")
+    .select(["key_arn", "wrapped_key"])
     .where("domain_name", "!=", domainName)
-    .where("key_arn", "=", arn)
-    .executeTakeFirst();
-  if (dataKey) return true;
+    .execute();
+  if (dataKeys.some((d) => names.includes(d.key_arn) || wrappedUnder(d.wrapped_key) === key.keyId)) {
+    return true;
+  }
   const profile = await tx
     .selectFrom("connector_profiles")
     .select("kms_arn")
-    .where("kms_arn", "=", arn)
+    .where("kms_arn", "in", names)
     .executeTakeFirst();
   return profile !== undefined;
+}
+
+/** Every string that names `key` now (what KmsKeyStore.resolve maps to it). */
+async function namesOf(tx: Queryable, key: KmsKey): Promise<string[]> {
+  const aliases = await tx
+    .selectFrom("kms_aliases")
+    .select("alias_name")
+    .where("target_key_id", "=", key.keyId)
+    .execute();
+  const prefix = key.arn.slice(0, key.arn.length - `key/${key.keyId}`.length);
+  return [key.keyId, key.arn, ...aliases.flatMap((a) => [a.alias_name, `${prefix}${a.alias_name}`])];
+}
+
+/** The key id a wrapped data key's blob names (undefined for one that is not a blob of ours). */
+function wrappedUnder(wrapped: string): string | undefined {
+  try {
+    return blobKeyId(Buffer.from(wrapped, "base64"));
+  } catch {
+    return undefined;
+  }
 }
