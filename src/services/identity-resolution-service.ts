@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.ts";
-import { ProfileflowError } from "../core/errors.ts";
+import { invalid, ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { Executor } from "../flows/executor.ts";
 import type { DomainSealer } from "../profiles/domain-sealer.ts";
@@ -11,13 +11,18 @@ import {
   type IdentityResolutionJob,
   insertJob,
   latestFinishedJob,
+  latestFinishedJobs,
   listJobs,
   newJobId,
   storeGroupsOfOlderJob,
 } from "../profiles/matching/identity-resolution-store.ts";
 import { type MatchGroup, matchGroupOf } from "../profiles/matching/match-groups.ts";
 import { listRuleMatches, similarByRule } from "../profiles/matching/rule-match-list.ts";
-import { storedGroupsPage } from "../profiles/matching/stored-match-groups.ts";
+import {
+  groupPageKey,
+  parseGroupPageKey,
+  storedGroupsPage,
+} from "../profiles/matching/stored-match-groups.ts";
 
 /** A page request: the sort key to resume after, and how many. */
 export interface JobPage {
@@ -86,23 +91,47 @@ export class IdentityResolutionService {
   }
 
   /**
-   * The latest finished job and a page of its groups of profiles, as GetMatches answers: the groups
-   * stored when the job finished, read by index a page at a time, without the profiles merged or
-   * deleted since (one read transaction; `total` is the number of groups when the job finished);
-   * undefined before one finished.
+   * A finished job and a page of its groups of profiles, as GetMatches answers: the latest finished
+   * job's, or — for a page key (`page.after`, groupPageKey) — the job the key names, while its groups
+   * are kept (the latest or the previous finished job: finishJob drops older ones); a key of an older
+   * job is refused (VALIDATION_FAILED naming NextToken). The groups stored when the job finished, read
+   * by index a batch at a time, without the profiles merged or deleted since, in one read transaction
+   * (REPEATABLE READ on PostgreSQL: one snapshot for the job and its groups); `total` is the number of
+   * groups when the job finished; `next` the key of the next page (a page may be short, even empty,
+   * when many groups were emptied by merges: storedGroupsPage). Undefined before a job finished.
    */
   async latestMatches(
     domainName: string,
     page: JobPage,
-  ): Promise<{ job: IdentityResolutionJob; items: MatchGroup[]; more: boolean; total: number } | undefined> {
+  ): Promise<
+    { job: IdentityResolutionJob; items: MatchGroup[]; next: string | undefined; total: number } | undefined
+  > {
+    const after = page.after === undefined ? undefined : parseGroupPageKey(page.after);
     for (;;) {
-      const answer = await this.d.db.transaction().execute(async (tx) => {
-        const job = await latestFinishedJob(tx, domainName);
-        if (!job) return undefined;
-        if (job.matchGroups === undefined) return job.jobId;
-        const groups = await storedGroupsPage(tx, domainName, job.jobId, page);
-        return { job, ...groups, total: job.matchGroups };
-      });
+      const answer = await this.d.db
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .execute(async (tx) => {
+          const kept = await latestFinishedJobs(tx, domainName, 2);
+          const job = after ? kept.find((j) => j.jobId === after.jobId) : kept[0];
+          if (after && !job)
+            throw invalid(
+              "NextToken",
+              "NextToken belongs to an earlier identity resolution job whose matches are no longer kept; start again without NextToken",
+            );
+          if (!job) return undefined;
+          if (job.matchGroups === undefined) return job.jobId;
+          const { items, next } = await storedGroupsPage(tx, domainName, job.jobId, {
+            after,
+            limit: page.limit,
+          });
+          return {
+            job,
+            items,
+            next: next ? groupPageKey(job.jobId, next) : undefined,
+            total: job.matchGroups,
+          };
+        });
       if (typeof answer !== "string") return answer;
       // A job that finished before groups were stored (migration 0300): its groups are stored once, now.
       await storeGroupsOfOlderJob(this.d.db, domainName, answer);

@@ -162,5 +162,72 @@ describeEachDialect("GetMatches pages the groups stored when the job finished", 
     await expect(
       t.profiles.send(new GetMatchesCommand({ DomainName: D, NextToken: forged })),
     ).rejects.toMatchObject({ name: "BadRequestException" });
+    // A well-formed token of a job whose groups are not kept (not the latest or the previous finished
+    // job) is refused, saying why.
+    const stale = Buffer.from(
+      JSON.stringify({ l: "GetMatches", a: `${"0".repeat(32)}:0.9:${"a".repeat(32)}` }),
+    ).toString("base64url");
+    await expect(
+      t.profiles.send(new GetMatchesCommand({ DomainName: D, NextToken: stale })),
+    ).rejects.toMatchObject({
+      name: "BadRequestException",
+      message: expect.stringContaining("start again without NextToken"),
+    });
+  }, 120_000);
+
+  it("pages through groups tied at one score at any page size, each group once, in order", async () => {
+    const D = "stored-groups-ties";
+    await t.profiles.send(
+      new CreateDomainCommand({
+        DomainName: D,
+        DefaultExpirationDays: 30,
+        Matching: { Enabled: true, AutoMerging: { Enabled: false } },
+      }),
+    );
+    await crmAndHelpdesk(t, D);
+    // 14 people as a crm contact and a helpdesk user each, every pair alike (same score); 20 alone.
+    for (let i = 0; i < 20; i++)
+      await putObject(t, D, "crm", {
+        id: `x${i}`,
+        first: `F${i}`,
+        last: `L${i}`,
+        email: `p${i}@example.com`,
+        phone: `555-300-${String(1000 + i)}`,
+      });
+    for (let i = 0; i < 14; i++) {
+      const person = { first: `Pat${i}`, last: `Quinn${i}` };
+      await putObject(t, D, "crm", {
+        id: `c${i}`,
+        ...person,
+        email: `pat${i}@quinn.example`,
+        phone: `(555) 401-${String(2000 + i)}`,
+      });
+      await putObject(t, D, "helpdesk", {
+        id: `h${i}`,
+        ...person,
+        email: `PAT${i}@quinn.example`,
+        phone: `+1 555 401 ${String(2000 + i)}`,
+      });
+    }
+    const res = await signedFetch(t.endpoint, {
+      method: "POST",
+      path: `/domains/${D}/identity-resolution-jobs`,
+      credentials: t.credentials,
+    });
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const m = await t.profiles.send(new GetMatchesCommand({ DomainName: D }));
+      return m.MatchGenerationDate ? m : undefined;
+    });
+    const whole = await allPages(D, 100);
+    const byScore = new Map<number, number>();
+    for (const m of whole.matches)
+      byScore.set(m.ConfidenceScore!, (byScore.get(m.ConfidenceScore!) ?? 0) + 1);
+    expect(Math.max(...byScore.values())).toBeGreaterThanOrEqual(10);
+    for (const max of [1, 3, 7]) {
+      const paged = await allPages(D, max);
+      expect(paged.matches).toEqual(whole.matches);
+      expect(paged.lengths.slice(0, -1).every((n) => n === max)).toBe(true);
+    }
   }, 120_000);
 });

@@ -2,12 +2,11 @@ import { z } from "zod";
 import { toEpochSeconds } from "../../core/clock.ts";
 import { notFound } from "../../core/errors.ts";
 import type { IdentityResolutionJob } from "../../profiles/matching/identity-resolution-store.ts";
-import { groupPageKey } from "../../profiles/matching/match-groups.ts";
 import type { DomainLookup } from "../../profiles/object-type-source.ts";
 import type { IdentityResolutionService } from "../../services/identity-resolution-service.ts";
 import type { Operation, OperationContext } from "../operation.ts";
 import { parseInput } from "../validate.ts";
-import { nextToken, pageRequest } from "./pagination.ts";
+import { encodePageToken, nextToken, pageRequest } from "./pagination.ts";
 import { requireDomain } from "./profile-schema.ts";
 
 export interface IdentityResolutionDeps {
@@ -114,16 +113,13 @@ async function getMatches(deps: IdentityResolutionDeps, ctx: OperationContext) {
   // Groups of profiles, as AWS answers (each MatchId with every profile its matches link).
   const latest = await deps.identityResolution.latestMatches(domain, page);
   if (!latest) return { Matches: [], PotentialMatches: 0 };
-  const { job, items, more, total } = latest;
+  const { job, items, next, total } = latest;
   return {
     MatchGenerationDate: toEpochSeconds(job.endedAt ?? job.updatedAt),
     PotentialMatches: total,
     Matches: items.map((g) => ({ MatchId: g.matchId, ProfileIds: g.profileIds, ConfidenceScore: g.score })),
-    NextToken: nextToken(
-      "GetMatches",
-      items.map((g) => ({ key: groupPageKey(g) })),
-      more,
-    ),
+    // After the last group READ (a page may be short when merges emptied many groups), with its job.
+    NextToken: next === undefined ? undefined : encodePageToken("GetMatches", next),
   };
 }
 

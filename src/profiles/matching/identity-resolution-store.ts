@@ -1,19 +1,30 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Updateable } from "kysely";
-import type { DialectName } from "../../db/dialect.ts";
+import { type DialectName, dialectOf } from "../../db/dialect.ts";
 import type { IdentityResolutionJobStatus, IdentityResolutionJobsTable } from "../../db/schema/matching.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany } from "../bulk.ts";
+import { lockDomainIn } from "../domain-transaction.ts";
 import {
   type AutoMergingSettings,
   jobAutoMergingColumn,
   type MlMatchDetail,
   mlMatchDetailColumn,
 } from "./identity-resolution-columns.ts";
-import { jobMatchGroups, storeMatchGroups } from "./stored-match-groups.ts";
+import {
+  countMatchGroupsOf,
+  deleteMatchGroupsOf,
+  jobMatchGroups,
+  replaceMatchGroups,
+} from "./stored-match-groups.ts";
 
 /** IdentityResolutionJobStatus. */
 export type JobStatus = IdentityResolutionJobStatus;
+
+/** The statuses of a job waiting or running: the only ones finishJob moves on from. */
+const ACTIVE_STATUSES: JobStatus[] = ["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"];
+/** The statuses of a job whose matches (and groups) GetMatches answers. */
+const FINISHED_STATUSES: JobStatus[] = ["COMPLETED", "PARTIAL_SUCCESS"];
 
 /** An identity resolution job as stored. */
 export interface IdentityResolutionJob {
@@ -132,7 +143,7 @@ export async function latestFinishedJob(
     .selectFrom("identity_resolution_jobs")
     .selectAll()
     .where("domain_name", "=", domainName)
-    .where("status", "in", ["COMPLETED", "PARTIAL_SUCCESS"])
+    .where("status", "in", FINISHED_STATUSES)
     .orderBy("job_id", "desc")
     .limit(1)
     .executeTakeFirst();
@@ -145,7 +156,7 @@ export async function activeJobId(db: Kysely<Database>, domainName: string): Pro
     .selectFrom("identity_resolution_jobs")
     .select("job_id")
     .where("domain_name", "=", domainName)
-    .where("status", "in", ["PENDING", "PREPROCESSING", "FIND_MATCHING", "MERGING"])
+    .where("status", "in", ACTIVE_STATUSES)
     .orderBy("job_id", "desc")
     .limit(1)
     .executeTakeFirst();
@@ -178,51 +189,106 @@ export async function insertMatches(
   }
 }
 
-/** Drops the matches and groups of every job of the domain but `keepJobId`'s (a newer job's replace them). */
-export async function deleteMatchesExcept(
+/** The domain's newest finished jobs (COMPLETED or PARTIAL_SUCCESS), newest first, at most `count`. */
+export async function latestFinishedJobs(
   db: Kysely<Database>,
   domainName: string,
-  keepJobId: string,
-): Promise<void> {
-  for (const table of ["ml_matches", "ml_match_groups"] as const)
-    await db
-      .deleteFrom(table)
-      .where("domain_name", "=", domainName)
-      .where("job_id", "<>", keepJobId)
-      .execute();
+  count: number,
+): Promise<IdentityResolutionJob[]> {
+  const rows = await db
+    .selectFrom("identity_resolution_jobs")
+    .selectAll()
+    .where("domain_name", "=", domainName)
+    .where("status", "in", FINISHED_STATUSES)
+    .orderBy("job_id", "desc")
+    .limit(count)
+    .execute();
+  return rows.map(jobOf);
 }
 
 /**
- * A job's last step: its matches grouped (GetMatches' answer, computed once, here, in one pass over
- * them), then one transaction stores the groups with the job's final state (`patch`) and their count,
- * and drops the older jobs' matches and groups.
+ * A job's last step. Its matches are grouped (GetMatches' answer, computed once, here, in one pass
+ * over them) and, while the job is still active, stored in short statements in place of any groups
+ * it already had (a run repeated or cut short) — invisible until the job is finished, as GetMatches
+ * reads only a finished job's groups. Then one short transaction, under the domain lock, finishes the
+ * job (`patch`, with the groups' count) only if it is still active, checks that all its groups are
+ * stored, and drops the matches and groups of the jobs older than it except the previous finished
+ * one's, which stay until the next job finishes (a GetMatches paging through them, or reading them
+ * as the latest when this job committed, keeps its pages). Returns false, finishing nothing, when
+ * the job is no longer active (finished already, failed, or gone).
  */
 export async function finishJob(
   db: Kysely<Database>,
   domainName: string,
   jobId: string,
   patch: Updateable<IdentityResolutionJobsTable>,
-): Promise<void> {
+): Promise<boolean> {
+  const job = await getJob(db, domainName, jobId);
+  if (!job || !ACTIVE_STATUSES.includes(job.status)) return false;
   const groups = await jobMatchGroups(db, domainName, jobId);
-  await db.transaction().execute(async (tx) => {
-    await storeMatchGroups(tx, domainName, jobId, groups);
-    await updateJob(tx, domainName, jobId, { ...patch, match_groups: groups.length });
-    await deleteMatchesExcept(tx, domainName, jobId);
+  await replaceMatchGroups(db, domainName, jobId, groups);
+  return db.transaction().execute(async (tx) => {
+    await lockDomainIn(tx, dialectOf(tx), domainName);
+    const updated = await tx
+      .updateTable("identity_resolution_jobs")
+      .set({ ...patch, match_groups: groups.length })
+      .where("domain_name", "=", domainName)
+      .where("job_id", "=", jobId)
+      .where("status", "in", ACTIVE_STATUSES)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      // Finished (or failed) meanwhile by another run: its groups are that run's; otherwise drop ours.
+      const now = await getJob(tx, domainName, jobId);
+      if (!now || !FINISHED_STATUSES.includes(now.status)) await deleteMatchGroupsOf(tx, domainName, jobId);
+      return false;
+    }
+    const stored = await countMatchGroupsOf(tx, domainName, jobId);
+    if (stored !== groups.length)
+      throw new Error(`identity resolution job ${jobId}: ${stored} of its ${groups.length} groups stored`);
+    await dropOlderJobsMatches(tx, domainName, jobId);
+    return true;
   });
 }
 
-/** The groups of a job that finished before groups were stored (migration 0300), stored once on first read. */
+/**
+ * Drops the matches and groups of the domain's jobs older than `jobId` (ids sort by creation), except
+ * the newest finished one among them: the previous answer stays readable until the next job finishes.
+ */
+async function dropOlderJobsMatches(tx: Kysely<Database>, domainName: string, jobId: string): Promise<void> {
+  const previous = await tx
+    .selectFrom("identity_resolution_jobs")
+    .select("job_id")
+    .where("domain_name", "=", domainName)
+    .where("status", "in", FINISHED_STATUSES)
+    .where("job_id", "<", jobId)
+    .orderBy("job_id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  for (const table of ["ml_matches", "ml_match_groups"] as const) {
+    let q = tx.deleteFrom(table).where("domain_name", "=", domainName).where("job_id", "<", jobId);
+    if (previous) q = q.where("job_id", "<>", previous.job_id);
+    await q.execute();
+  }
+}
+
+/**
+ * The groups of a job that finished before groups were stored (migration 0300), built and stored once,
+ * on its first read: in one transaction under the domain lock that first re-checks the job still has
+ * none, so concurrent first reads build them once (the others wait, then find them stored).
+ */
 export async function storeGroupsOfOlderJob(
   db: Kysely<Database>,
   domainName: string,
   jobId: string,
-): Promise<number> {
-  const groups = await jobMatchGroups(db, domainName, jobId);
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    await storeMatchGroups(tx, domainName, jobId, groups);
+    await lockDomainIn(tx, dialectOf(tx), domainName);
+    const job = await getJob(tx, domainName, jobId);
+    if (!job || job.matchGroups !== undefined) return;
+    const groups = await jobMatchGroups(tx, domainName, jobId);
+    await replaceMatchGroups(tx, domainName, jobId, groups);
     await updateJob(tx, domainName, jobId, { match_groups: groups.length });
   });
-  return groups.length;
 }
 
 function jobOf(r: IdentityResolutionJobsTable): IdentityResolutionJob {

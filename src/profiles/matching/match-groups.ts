@@ -24,14 +24,17 @@ export function groupIdOf(profileIds: readonly string[]): string {
 /**
  * The groups a set of scored pairs links (connected components), built strongest link first (a
  * maximum spanning forest): a group's score is its weakest link in that forest, so a group of three
- * held together by 0.999 and 0.95 says 0.95. Ordered best group first, then by MatchId.
+ * held together by 0.999 and 0.95 says 0.95. Ordered best group first, then by MatchId. A group's
+ * profiles are in the order its links joined them (the first link's two, then each joined group's
+ * after them). Union by size with linked member lists: a join costs O(1) whichever group is larger,
+ * so one component of n profiles takes O(n log n) (its pairs' sort), not O(n²).
  */
 export function groupMatches(
   pairs: readonly { profileA: string; profileB: string; score: number }[],
 ): MatchGroup[] {
-  const sorted = [...pairs].sort(
-    (p, q) => q.score - p.score || (p.profileA + p.profileB < q.profileA + q.profileB ? -1 : 1),
-  );
+  // Strongest first, then by the two ids (each pair's key computed once, not per comparison).
+  const keyed = pairs.map((p) => ({ p, key: p.profileA + p.profileB }));
+  keyed.sort((x, y) => y.p.score - x.p.score || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const parent = new Map<string, string>();
   const root = (x: string): string => {
     let r = x;
@@ -43,26 +46,43 @@ export function groupMatches(
     }
     return r;
   };
-  const members = new Map<string, { ids: string[]; score: number }>();
-  for (const p of sorted) {
+  /** Each profile's successor in its group's member list (the list runs head → tail). */
+  const next = new Map<string, string>();
+  /** The groups by root: their list's ends, size and weakest link. */
+  const sets = new Map<string, { head: string; tail: string; size: number; score: number }>();
+  for (const { p } of keyed) {
     for (const id of [p.profileA, p.profileB]) {
       if (parent.has(id)) continue;
       parent.set(id, id);
-      members.set(id, { ids: [id], score: 1 });
+      sets.set(id, { head: id, tail: id, size: 1, score: 1 });
     }
     const a = root(p.profileA);
     const b = root(p.profileB);
     if (a === b) continue;
-    const ga = members.get(a)!;
-    const gb = members.get(b)!;
-    parent.set(b, a);
-    members.set(a, { ids: [...ga.ids, ...gb.ids], score: Math.min(ga.score, gb.score, p.score) });
-    members.delete(b);
+    const ga = sets.get(a)!;
+    const gb = sets.get(b)!;
+    // Members: a's, then b's (as before); the root: the larger group's, so finds stay short.
+    next.set(ga.tail, gb.head);
+    const joined = {
+      head: ga.head,
+      tail: gb.tail,
+      size: ga.size + gb.size,
+      score: Math.min(ga.score, gb.score, p.score),
+    };
+    const [keep, drop] = ga.size >= gb.size ? [a, b] : [b, a];
+    parent.set(drop, keep);
+    sets.delete(drop);
+    sets.set(keep, joined);
   }
-  return [...members.values()]
-    .filter((g) => g.ids.length > 1)
-    .map((g) => ({ matchId: groupIdOf(g.ids), profileIds: g.ids, score: g.score }))
-    .sort((x, y) => y.score - x.score || (x.matchId < y.matchId ? -1 : 1));
+  const groups: MatchGroup[] = [];
+  for (const g of sets.values()) {
+    if (g.size < 2) continue;
+    const ids: string[] = [];
+    for (let id: string | undefined = g.head; id !== undefined; id = id === g.tail ? undefined : next.get(id))
+      ids.push(id);
+    groups.push({ matchId: groupIdOf(ids), profileIds: ids, score: g.score });
+  }
+  return groups.sort((x, y) => y.score - x.score || (x.matchId < y.matchId ? -1 : 1));
 }
 
 /** Profiles a group read for one profile may hold (a chain longer than this is cut). */
@@ -102,9 +122,4 @@ export async function matchGroupOf(
     ring = next;
   }
   return groupMatches([...edges.values()]).find((g) => g.profileIds.includes(profileId));
-}
-
-/** The page key of a group in groupMatches' order (GetMatches' NextToken resumes after it: parseGroupPageKey). */
-export function groupPageKey(g: MatchGroup): string {
-  return `${g.score}:${g.matchId}`;
 }

@@ -48,17 +48,26 @@ export async function jobMatchGroups(
   return groupMatches(pairs);
 }
 
-/** Stores a job's groups (in bounded inserts; a group already stored is kept). Run inside the job's final transaction. */
-export async function storeMatchGroups(
-  tx: Kysely<Database>,
+/** Groups inserted per statement when a job's groups are stored. */
+const INSERT_CHUNK = 1_000;
+
+/**
+ * Stores a job's groups in place of any it has (a finishJob run again, or one that failed half-way):
+ * its own rows deleted, then the groups inserted in statements of INSERT_CHUNK, each its own short
+ * write. Run BEFORE the job is marked finished: GetMatches reads only a finished job's groups, so
+ * none of these rows is visible until the transaction that finishes the job commits.
+ */
+export async function replaceMatchGroups(
+  db: Kysely<Database>,
   domainName: string,
   jobId: string,
   groups: readonly MatchGroup[],
 ): Promise<void> {
-  for (const part of chunks(groups, 1000)) {
+  await deleteMatchGroupsOf(db, domainName, jobId);
+  for (const part of chunks(groups, INSERT_CHUNK)) {
     await insertMany(
-      tx,
-      dialectOf(tx),
+      db,
+      dialectOf(db),
       "ml_match_groups",
       part.map((g) => ({
         domain_name: domainName,
@@ -72,40 +81,98 @@ export async function storeMatchGroups(
   }
 }
 
-/** Where a page of groups resumes: after the group of this score and MatchId (groupPageKey). */
-interface GroupCursor {
+/** Deletes a job's stored groups. */
+export async function deleteMatchGroupsOf(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+): Promise<void> {
+  await db
+    .deleteFrom("ml_match_groups")
+    .where("domain_name", "=", domainName)
+    .where("job_id", "=", jobId)
+    .execute();
+}
+
+/** How many groups a job has stored. */
+export async function countMatchGroupsOf(
+  db: Kysely<Database>,
+  domainName: string,
+  jobId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom("ml_match_groups")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("domain_name", "=", domainName)
+    .where("job_id", "=", jobId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Where a page of groups resumes: after the group (or skipped row) of this score and MatchId. */
+export interface GroupCursor {
   score: number;
   matchId: string;
 }
 
-/** The page key inside a GetMatches NextToken; VALIDATION_FAILED naming NextToken when it is not one. */
-export function parseGroupPageKey(key: string): GroupCursor {
-  const cut = key.lastIndexOf(":");
-  const score = Number(key.slice(0, cut));
-  const matchId = key.slice(cut + 1);
-  if (cut <= 0 || !Number.isFinite(score) || !/^[0-9a-f]{32}$/.test(matchId))
-    throw invalid("NextToken", "1 validation error detected: NextToken is not a token of this list");
-  return { score, matchId };
+/**
+ * A GetMatches page key: the job whose groups are listed, then the score and MatchId of the last row
+ * the page read — a later job's groups are never read with an earlier job's cursor.
+ */
+export function groupPageKey(jobId: string, after: GroupCursor): string {
+  return `${jobId}:${after.score}:${after.matchId}`;
 }
+
+/** The page key inside a GetMatches NextToken; VALIDATION_FAILED naming NextToken when it is not one. */
+export function parseGroupPageKey(key: string): GroupCursor & { jobId: string } {
+  const first = key.indexOf(":");
+  const last = key.lastIndexOf(":");
+  const jobId = key.slice(0, first);
+  const scoreText = key.slice(first + 1, last);
+  const score = Number(scoreText);
+  const matchId = key.slice(last + 1);
+  if (
+    first <= 0 ||
+    last <= first + 1 ||
+    !/^[0-9a-f]{32}$/.test(jobId) ||
+    scoreText.trim() === "" ||
+    !Number.isFinite(score) ||
+    !/^[0-9a-f]{32}$/.test(matchId)
+  )
+    throw invalid("NextToken", "1 validation error detected: NextToken is not a token of this list");
+  return { jobId, score, matchId };
+}
+
+/** Stored rows a GetMatches request reads at most (the page's groups and those skipped on the way). */
+export const MAX_SCANNED_GROUPS = 1_000;
+/** Stored rows read per query while a page fills (at least the rows the page still needs). */
+const SCAN_BATCH = 100;
 
 /**
  * A page of a finished job's stored groups in GetMatches' order (score descending, then MatchId), after
- * the page key `after`: read by the index a page at a time (keyset), whatever the number of groups.
- * Profiles merged or deleted since the job finished drop out of their group, and a group left with
- * fewer than two is skipped; the next rows are read until the page is full or the groups end.
+ * `after`: read by the index in batches (keyset), whatever the number of groups. Profiles merged or
+ * deleted since the job finished drop out of their group, and a group left with fewer than two is
+ * skipped; the page's rows plus one are read first, then (when some were skipped) batches of
+ * max(rows still needed, SCAN_BATCH), until the page is full and one more live group is seen, or the
+ * groups end, or MAX_SCANNED_GROUPS rows have been read — then the page is short (even empty) and
+ * `next` resumes after the last row read, so a request's cost stays bounded however many groups were
+ * emptied by merges. `next` is undefined when no group follows.
  */
 export async function storedGroupsPage(
   db: Kysely<Database>,
   domainName: string,
   jobId: string,
-  page: { after?: string | undefined; limit: number },
-): Promise<{ items: MatchGroup[]; more: boolean }> {
-  let cursor = page.after === undefined ? undefined : parseGroupPageKey(page.after);
+  page: { after?: GroupCursor | undefined; limit: number },
+): Promise<{ items: MatchGroup[]; next: GroupCursor | undefined }> {
   const items: MatchGroup[] = [];
-  // One group beyond the page says whether another page follows.
-  while (items.length <= page.limit) {
+  let read: GroupCursor | undefined = page.after;
+  let scanned = 0;
+  for (;;) {
+    // The first read: the rows the page needs; after that (groups were skipped), at least SCAN_BATCH.
     const want = page.limit + 1 - items.length;
-    const rows = await groupRowsAfter(db, domainName, jobId, cursor, want);
+    const batch = Math.min(scanned === 0 ? want : Math.max(want, SCAN_BATCH), MAX_SCANNED_GROUPS - scanned);
+    const rows = await groupRowsAfter(db, domainName, jobId, read, batch);
+    scanned += rows.length;
     const live = await existingProfiles(
       db,
       domainName,
@@ -113,13 +180,16 @@ export async function storedGroupsPage(
     );
     for (const r of rows) {
       const profileIds = r.profileIds.filter((id) => live.has(id));
-      if (profileIds.length >= 2) items.push({ ...r, profileIds });
+      if (profileIds.length >= 2) {
+        // A live group beyond a full page: the next page starts after the rows read before it.
+        if (items.length === page.limit) return { items, next: read };
+        items.push({ ...r, profileIds });
+      }
+      read = { score: r.score, matchId: r.matchId };
     }
-    if (rows.length < want) break;
-    const last = rows[rows.length - 1]!;
-    cursor = { score: last.score, matchId: last.matchId };
+    if (rows.length < batch) return { items, next: undefined };
+    if (scanned >= MAX_SCANNED_GROUPS) return { items, next: read };
   }
-  return { items: items.slice(0, page.limit), more: items.length > page.limit };
 }
 
 /**
