@@ -53,7 +53,13 @@ export interface WorkflowServiceDeps {
    * request is refused and no workflow is created.
    */
   roles: {
-    check(q: Queryable, accessKeyId: string, roleArn: string, requestId?: string): Promise<unknown>;
+    check(
+      q: Queryable,
+      accessKeyId: string,
+      roleArn: string,
+      domainName: string,
+      requestId?: string,
+    ): Promise<unknown>;
   };
   /** The workflow's role, for DeleteWorkflow's profile:DeleteIntegration and appflow:DeleteFlow. */
   roleActor: WorkflowRoleActor<Queryable>;
@@ -105,7 +111,7 @@ export class WorkflowService {
     // The role check reads IAM's tables, not what this transaction writes: before it (SQLite has one
     // connection, and the caller's principal is resolved through the pool). It throws unless the
     // workflow can act as the role.
-    await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn, r.requestId);
+    await this.d.roles.check(this.d.db, r.callerAccessKeyId, r.roleArn, domainName, r.requestId);
     return this.d.db.transaction().execute(async (tx) => {
       // Under the domain's lock: a DeleteDomain that committed first is seen, one that comes later
       // waits — the workflow's flows and integrations never outlive the domain's cascade.

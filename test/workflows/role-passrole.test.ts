@@ -13,7 +13,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceNowSandbox } from "../../src/sandbox/servicenow/start-servicenow-sandbox.ts";
 import { fillWorkflowRolePolicy } from "../../src/security/iam/workflow-role-policy.ts";
 import { START, sandbox } from "../connectors/servicenow/harness.ts";
@@ -237,5 +237,61 @@ describeEachDialect("a workflow's role: trust and iam:PassRole", (dialect) => {
     expect(e.message).toBe(missing(roleArn("Missing")));
     const untrusted = await failure(create(c, roleArn("Elsewhere")));
     expect(untrusted.name).toBe("BadRequestException");
+  });
+
+  // The confused-deputy condition AWS documents for service roles: Customer Profiles assumes the role with
+  // aws:SourceAccount the account and aws:SourceArn the workflow's domain, at creation and at each action.
+  describe("a trust policy conditioned on aws:SourceArn", () => {
+    const domainArn = (domain: string) => `arn:aws:profile:us-east-1:${ACCOUNT}:domains/${domain}`;
+    /** A role trusting profile.amazonaws.com under `condition`, with the least-privilege policy. */
+    const conditionedRole = async (RoleName: string, condition: unknown) => {
+      await iamSend(
+        new CreateRoleCommand({
+          RoleName,
+          AssumeRolePolicyDocument: doc({
+            Effect: "Allow",
+            Principal: { Service: "profile.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: condition,
+          }),
+        }),
+      );
+      await iamSend(
+        new PutRolePolicyCommand({
+          RoleName,
+          PolicyName: "least-privilege",
+          PolicyDocument: fillWorkflowRolePolicy(`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`, "us-east-1"),
+        }),
+      );
+      return roleArn(RoleName);
+    };
+
+    it("ArnLike any domain of the account (with aws:SourceAccount): created, and it runs to COMPLETE as the role", async () => {
+      const arn = await conditionedRole("SourceArnLike", {
+        ArnLike: { "aws:SourceArn": `arn:aws:profile:*:${ACCOUNT}:domains/*` },
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+      });
+      const { WorkflowId } = await create(stack.profiles, arn);
+      expect((await stack.driveWorkflow("wf", WorkflowId, "COMPLETE")).Status).toBe("COMPLETE");
+    });
+
+    it("StringEquals the domain's ARN: created, and it runs to COMPLETE as the role", async () => {
+      const arn = await conditionedRole("SourceArnExact", {
+        StringEquals: { "aws:SourceArn": domainArn("wf") },
+      });
+      const { WorkflowId } = await create(stack.profiles, arn);
+      expect((await stack.driveWorkflow("wf", WorkflowId, "COMPLETE")).Status).toBe("COMPLETE");
+    });
+
+    it("a condition naming another domain is refused: BadRequestException, no workflow", async () => {
+      const arn = await conditionedRole("SourceArnOther", {
+        StringEquals: { "aws:SourceArn": domainArn("another-domain") },
+      });
+      const e = await failure(create(stack.profiles, arn));
+      expect(e.name).toBe("BadRequestException");
+      expect(e.message).toBe(
+        `Customer Profiles is unable to assume role ${arn}: its trust policy must allow profile.amazonaws.com to perform sts:AssumeRole.`,
+      );
+    });
   });
 });

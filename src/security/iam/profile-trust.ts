@@ -9,13 +9,16 @@ export const PROFILE_SERVICE_PRINCIPAL = "profile.amazonaws.com";
 
 /**
  * Whether the role's trust policy lets `profile.amazonaws.com` perform sts:AssumeRole on it (evaluated as
- * a resource-based policy with the service principal, `aws:SourceAccount` the account). Asked when
- * CreateIntegrationWorkflow is given the role and again each time the workflow acts as it.
+ * a resource-based policy with the service principal), with the confused-deputy keys AWS sets when a
+ * service assumes a role for a resource: `aws:SourceAccount` the account, `aws:SourceArn` the domain's
+ * ARN (`arn:aws:profile:{region}:{account}:domains/{domain}`). Asked when CreateIntegrationWorkflow is
+ * given the role and again each time the workflow acts as it.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
  */
 export function trustsCustomerProfiles(
   principals: Principals,
   role: Pick<IamRole, "roleName" | "arn" | "trustPolicy">,
-  account: string,
+  source: { account: string; domainArn: string },
   clock: Clock,
 ): boolean {
   const now = clock.now();
@@ -26,7 +29,8 @@ export function trustsCustomerProfiles(
     action: "sts:AssumeRole",
     resource: role.arn,
     context: contextValues({
-      "aws:SourceAccount": account,
+      "aws:SourceAccount": source.account,
+      "aws:SourceArn": source.domainArn,
       "aws:CurrentTime": new Date(now).toISOString(),
       "aws:EpochTime": String(Math.floor(now / 1000)),
     }),

@@ -1,3 +1,4 @@
+import { ProfileArns } from "../../core/arns.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { RoleAction, RoleDenial, WorkflowRoleActor, WorkflowSession } from "../../core/workflow-role.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -26,10 +27,13 @@ export function workflowSessionName(workflowId: string): string {
  * has its flow's, as TagResource stores them) and the action's service keys (`kms:ViaService`,
  * `kms:GrantOperations`). KMS actions act on the domain's key (its DefaultEncryptionKey). The role is
  * assumed again for each call: a role that no longer exists, or whose trust policy no longer lets
- * profile.amazonaws.com assume it, cannot be assumed, and the first action is refused naming
+ * profile.amazonaws.com assume it (with `aws:SourceAccount` the account and `aws:SourceArn` the workflow's
+ * domain), cannot be assumed, and the first action is refused naming
  * sts:AssumeRole and why. Decisions on mutating actions go to the audit trail.
  */
 export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
+  readonly #arns: ProfileArns;
+
   constructor(
     private readonly principals: Principals,
     private readonly iam: IamStore,
@@ -37,7 +41,9 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
     private readonly region: string,
     private readonly account: string,
     private readonly audit?: AuditLog,
-  ) {}
+  ) {
+    this.#arns = new ProfileArns(region, account);
+  }
 
   async authorize(
     q: Queryable,
@@ -45,7 +51,7 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
     actions: readonly RoleAction[],
   ): Promise<RoleDenial | undefined> {
     const sessionName = workflowSessionName(who.workflowId);
-    const session = await this.#session(q, who.roleArn, sessionName);
+    const session = await this.#session(q, who.roleArn, sessionName, who.domainName);
     if (session.refused !== undefined) {
       const first = actions[0];
       return {
@@ -115,11 +121,13 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
     q: Queryable,
     roleArn: string,
     sessionName: string,
+    domainName: string,
   ): Promise<{ principal: Principal; refused?: undefined } | { refused: string }> {
     const m = ROLE_ARN.exec(roleArn);
     const role = m && m[1] === this.account ? await this.iam.findRole(q, m[2]!) : undefined;
     if (!role || role.arn !== roleArn) return { refused: "the role does not exist any more" };
-    if (!trustsCustomerProfiles(this.principals, role, this.account, this.clock)) {
+    const source = { account: this.account, domainArn: this.#arns.domain(domainName) };
+    if (!trustsCustomerProfiles(this.principals, role, source, this.clock)) {
       return {
         refused: `its trust policy does not allow ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole`,
       };

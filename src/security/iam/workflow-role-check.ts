@@ -1,3 +1,4 @@
+import { ProfileArns } from "../../core/arns.ts";
 import type { Clock } from "../../core/clock.ts";
 import { invalid, ProfileflowError } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -28,6 +29,8 @@ const MEMBER = "RoleArn";
  * role and why: no workflow is created that could not act as its role.
  */
 export class WorkflowRoleCheck {
+  readonly #arns: ProfileArns;
+
   constructor(
     private readonly principals: Principals,
     private readonly iam: IamStore,
@@ -36,12 +39,16 @@ export class WorkflowRoleCheck {
     private readonly account: string,
     /** Where the iam:PassRole decision is recorded (allowed and denied alike). */
     private readonly audit?: AuditLog,
-  ) {}
+  ) {
+    this.#arns = new ProfileArns(region, account);
+  }
 
+  /** `domainName`: the workflow's domain (its ARN is the trust policy's `aws:SourceArn`). */
   async check(
     q: Queryable,
     accessKeyId: string,
     roleArn: string,
+    domainName: string,
     requestId = "",
   ): Promise<WorkflowRoleDecision> {
     const caller = await this.principals.principalOf(accessKeyId);
@@ -83,7 +90,8 @@ export class WorkflowRoleCheck {
         `Role ${roleArn} does not exist: Customer Profiles assumes this role to create resources on your behalf, so it must be a role of account ${this.account} whose trust policy allows ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
       );
     }
-    if (!trustsCustomerProfiles(this.principals, role, this.account, this.clock)) {
+    const source = { account: this.account, domainArn: this.#arns.domain(domainName) };
+    if (!trustsCustomerProfiles(this.principals, role, source, this.clock)) {
       throw invalid(
         MEMBER,
         `Customer Profiles is unable to assume role ${roleArn}: its trust policy must allow ${PROFILE_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
