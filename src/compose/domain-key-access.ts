@@ -1,3 +1,4 @@
+import { ProfileflowError } from "../core/errors.ts";
 import type { Authorizer } from "../security/iam/authorizer.ts";
 import type { DomainCaller, DomainKeyAccess } from "../services/domain-service.ts";
 
@@ -6,7 +7,8 @@ import type { DomainCaller, DomainKeyAccess } from "../services/domain-service.t
  * own KMS requests for the caller (`kms:ViaService` = `profile.{region}.amazonaws.com`, the domain's
  * encryption context as src/security/kms/domain-keys.ts wraps the data key with): UpdateDomain needs
  * kms:Decrypt on the old key and kms:GenerateDataKey on the new one, CreateDomain with a given key
- * kms:GenerateDataKey on it. Key policies, grants (and their constraints) and IAM policies decide as
+ * kms:GenerateDataKey on it, DeleteDomain kms:ScheduleKeyDeletion on the key generated for the domain
+ * (refused: the key stays, the domain is deleted). Key policies, grants (and their constraints) and IAM policies decide as
  * for a direct call; the root passes; each decision is in the audit trail.
  */
 export function domainKeyAccess(authorizer: Authorizer, region: string): DomainKeyAccess {
@@ -27,6 +29,23 @@ export function domainKeyAccess(authorizer: Authorizer, region: string): DomainK
     },
     async authorizeUse(caller, domainName, key) {
       await use(caller, "GenerateDataKey", key, domainName);
+    },
+    async mayScheduleKeyDeletion(caller, _domainName, key) {
+      try {
+        await authorizer.authorize({
+          service: "kms",
+          operation: "ScheduleKeyDeletion",
+          params: {},
+          body: { KeyId: key },
+          accessKeyId: caller.accessKeyId,
+          viaService: `profile.${region}.amazonaws.com`,
+          ...(caller.requestId ? { requestId: caller.requestId } : {}),
+        });
+        return true;
+      } catch (e) {
+        if (e instanceof ProfileflowError && e.code === "ACCESS_DENIED") return false;
+        throw e;
+      }
     },
   };
 }

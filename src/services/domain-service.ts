@@ -30,7 +30,14 @@ export interface DomainKeyPort {
   createDataKeyIn(tx: Queryable, domainName: string, keyArn: string, now: number): Promise<void>;
   /** The domain's key changed: its data key re-wrapped under `keyArn`. */
   rewrapIn(tx: Queryable, domainName: string, keyArn: string): Promise<void>;
-  deleteForDomainIn(tx: Queryable, domainName: string): Promise<void>;
+  /** The key DeleteDomain would schedule for deletion now (the one generated for it, used by nothing else). */
+  generatedKeyToDeleteIn(q: Queryable, domainName: string): Promise<string | undefined>;
+  /** The domain's data key; its generated key scheduled for deletion, if `mayDeleteKey` (when given) allows. */
+  deleteForDomainIn(
+    tx: Queryable,
+    domainName: string,
+    mayDeleteKey?: (keyArn: string) => boolean,
+  ): Promise<void>;
 }
 
 /** Who asks for a change (UpdateDomain's caller), as the authorizer knows them. */
@@ -49,6 +56,11 @@ export interface DomainKeyAccess {
   authorizeRewrap(caller: DomainCaller, domainName: string, fromKey: string, toKey: string): Promise<void>;
   /** CreateDomain with a given key: ACCESS_DENIED unless the caller may generate data keys under it. */
   authorizeUse(caller: DomainCaller, domainName: string, key: string): Promise<void>;
+  /**
+   * DeleteDomain: whether the caller may have the key generated for the domain scheduled for deletion
+   * (kms:ScheduleKeyDeletion through Customer Profiles); the decision is recorded either way.
+   */
+  mayScheduleKeyDeletion(caller: DomainCaller, domainName: string, key: string): Promise<boolean>;
 }
 
 /** What GetDomain's Stats are summed from. */
@@ -183,18 +195,32 @@ export class DomainService {
    * ingestion interleaves): each held resource through its own deletion path, then the tags of the
    * domain and of everything under its ARN, then the domain. RESOURCE_NOT_FOUND when it does not exist.
    */
-  delete(name: string): Promise<void> {
-    return inDomainTransaction(this.d.db, this.d.dialect, name, (tx) => this.deleteIn(tx, name));
+  async delete(name: string, caller?: DomainCaller): Promise<void> {
+    // Before the transaction: the authorizer reads IAM and KMS through the pool (SQLite has one connection).
+    // The key generated for the domain is scheduled for deletion only when the caller may do that
+    // (kms:ScheduleKeyDeletion via Customer Profiles); refused, it stays and DeleteDomain goes on.
+    let mayDeleteKey: ((keyArn: string) => boolean) | undefined;
+    if (caller && this.d.keyAccess && this.d.keys) {
+      const key = await this.d.keys.generatedKeyToDeleteIn(this.d.db, name);
+      const allowed = key !== undefined && (await this.d.keyAccess.mayScheduleKeyDeletion(caller, name, key));
+      mayDeleteKey = (keyArn) => allowed && keyArn === key;
+    }
+    return inDomainTransaction(this.d.db, this.d.dialect, name, (tx) =>
+      this.deleteIn(tx, name, mayDeleteKey),
+    );
   }
 
-  /** DeleteDomain inside a caller's transaction (which must hold the domain's lock). */
-  async deleteIn(tx: Queryable, name: string): Promise<void> {
+  /**
+   * DeleteDomain inside a caller's transaction (which must hold the domain's lock); `mayDeleteKey`: see
+   * DomainKeyPort.deleteForDomainIn.
+   */
+  async deleteIn(tx: Queryable, name: string, mayDeleteKey?: (keyArn: string) => boolean): Promise<void> {
     await this.d.domains.require(tx, name);
     for (const resource of this.d.cascade) await resource.deleteForDomainIn(tx, name);
     await this.d.profiles.deleteForDomainIn(tx, name);
     await this.d.objectTypes.deleteForDomainIn(tx, name);
     await this.d.tags.clearTreeIn(tx, this.d.arns.domain(name));
-    await this.d.keys?.deleteForDomainIn(tx, name);
+    await this.d.keys?.deleteForDomainIn(tx, name, mayDeleteKey);
     await this.d.domains.delete(tx, name);
   }
 

@@ -1,9 +1,12 @@
 import {
   CreateDomainCommand,
   CreateProfileCommand,
+  CustomerProfilesClient,
   DeleteDomainCommand,
+  GetDomainCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { IAMClient } from "@aws-sdk/client-iam";
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
@@ -14,6 +17,7 @@ import {
 } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
+import { policyDocument, userWithKey } from "../helpers/iam-users.ts";
 import { sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
@@ -135,6 +139,57 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
     await deleteDomain("moved-a");
     expect((await describe(key)).KeyState).toBe("Enabled");
     await t.profiles.send(new CreateProfileCommand({ DomainName: "moved-b", FirstName: "Grace" }));
+  });
+
+  // DeleteDomain asks KMS to schedule the key's deletion for its caller (kms:ViaService = Customer
+  // Profiles): a caller refused kms:ScheduleKeyDeletion deletes the domain, and the key stays.
+  const asUser = async (name: string, ...statements: unknown[]) => {
+    const creds = await userWithKey(
+      clients.client(IAMClient, t.credentials),
+      name,
+      policyDocument({ Effect: "Allow", Action: "profile:*", Resource: "*" }, ...statements),
+    );
+    return clients.client(CustomerProfilesClient, creds);
+  };
+  const scheduleDecisions = async (user: string) =>
+    (
+      await t.server.iam.audit.list(t.server.database.db, {
+        principalArn: `arn:aws:iam::000000000000:user/${user}`,
+        action: "kms:ScheduleKeyDeletion",
+        limit: 10,
+      })
+    ).events.map((e) => ({ resource: e.resource, decision: e.decision }));
+
+  it("a caller denied kms:ScheduleKeyDeletion deletes the domain; the generated key stays Enabled, the Deny is in the audit trail", async () => {
+    const key = await createDomain("deny-schedule");
+    const c = await asUser(
+      "no-key-deletion",
+      { Effect: "Allow", Action: "kms:*", Resource: "*" },
+      { Effect: "Deny", Action: "kms:ScheduleKeyDeletion", Resource: "*" },
+    );
+    await c.send(new DeleteDomainCommand({ DomainName: "deny-schedule" }));
+    const gone = await failure(t.profiles.send(new GetDomainCommand({ DomainName: "deny-schedule" })));
+    expect(gone.name).toBe("ResourceNotFoundException");
+    expect((await describe(key)).KeyState).toBe("Enabled");
+    expect(await scheduleDecisions("no-key-deletion")).toEqual([{ resource: key, decision: "ExplicitDeny" }]);
+  });
+
+  it("a caller with profile:* alone leaves the key too (ImplicitDeny); one allowed it via Customer Profiles has it scheduled", async () => {
+    const kept = await createDomain("implicit-schedule");
+    await (await asUser("profile-only")).send(new DeleteDomainCommand({ DomainName: "implicit-schedule" }));
+    expect((await describe(kept)).KeyState).toBe("Enabled");
+    expect(await scheduleDecisions("profile-only")).toEqual([{ resource: kept, decision: "ImplicitDeny" }]);
+
+    const key = await createDomain("allow-schedule");
+    const c = await asUser("key-deleter", {
+      Effect: "Allow",
+      Action: "kms:ScheduleKeyDeletion",
+      Resource: key,
+      Condition: { StringEquals: { "kms:ViaService": "profile.us-east-1.amazonaws.com" } },
+    });
+    await c.send(new DeleteDomainCommand({ DomainName: "allow-schedule" }));
+    expect((await describe(key)).KeyState).toBe("PendingDeletion");
+    expect(await scheduleDecisions("key-deleter")).toEqual([{ resource: key, decision: "Allow" }]);
   });
 
   it("the tag that marks a generated key cannot be put on a customer's key (aws: is reserved)", async () => {

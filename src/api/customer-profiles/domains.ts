@@ -78,7 +78,7 @@ export function domainOperations({ domains }: DomainOperationsDeps): ServiceDefi
       path: "/domains/:DomainName",
       handler: async (ctx) => {
         const name = nameOf(ctx.params);
-        await domains.delete(name);
+        await domains.delete(name, { accessKeyId: ctx.caller.accessKeyId, requestId: ctx.requestId });
         return { Message: `Domain ${name} was deleted, with its object types, profiles and objects` };
       },
     },

@@ -3,7 +3,11 @@ import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { deriveKey } from "../derived-key.ts";
-import { generatedKeyTags, scheduleGeneratedKeyDeletionIn } from "./generated-domain-key.ts";
+import {
+  generatedKeyTags,
+  generatedKeyToScheduleIn,
+  scheduleGeneratedKeyDeletionIn,
+} from "./generated-domain-key.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 
@@ -31,6 +35,11 @@ export class DomainKeys {
       tags: generatedKeyTags(domainName),
     });
     return key.arn;
+  }
+
+  /** The ARN of the key DeleteDomain would schedule for deletion now (generated for it, used by nothing else). */
+  async generatedKeyToDeleteIn(q: Queryable, domainName: string): Promise<string | undefined> {
+    return (await generatedKeyToScheduleIn(this.kms, q, domainName))?.arn;
   }
 
   /** VALIDATION_FAILED naming `member` unless `given` is an enabled KMS key of this server. */
@@ -88,9 +97,16 @@ export class DomainKeys {
       .execute();
   }
 
-  /** DeleteDomain: its data key goes with it; the key generated for it is scheduled for deletion (a given key stays). */
-  async deleteForDomainIn(tx: Queryable, domainName: string): Promise<void> {
-    await scheduleGeneratedKeyDeletionIn(this.kms, tx, domainName);
+  /**
+   * DeleteDomain: its data key goes with it; the key generated for it is scheduled for deletion (a
+   * given key stays), when `mayDeleteKey` (the caller's kms:ScheduleKeyDeletion) allows it if given.
+   */
+  async deleteForDomainIn(
+    tx: Queryable,
+    domainName: string,
+    mayDeleteKey?: (keyArn: string) => boolean,
+  ): Promise<void> {
+    await scheduleGeneratedKeyDeletionIn(this.kms, tx, domainName, mayDeleteKey);
     await tx.deleteFrom("domain_data_keys").where("domain_name", "=", domainName).execute();
   }
 

@@ -22,34 +22,51 @@ export function generatedKeyTags(domainName: string): Record<string, string> {
  * DeleteDomain, in its transaction: the key generated for the domain is scheduled for deletion with
  * KMS's default waiting period (PendingDeletion; CancelKeyDeletion brings it back, Disabled, until the
  * date). Left alone: a key the customer gave (it does not carry the tag), a key generated before keys
- * were tagged, a key already pending deletion, and a generated key that something else still uses —
+ * were tagged, a key already pending deletion, a generated key that something else still uses —
  * another domain (given as its DefaultEncryptionKey, or wrapping its data key) or a connector profile's
- * `kmsArn`, however each names it (key id, key ARN, alias, alias ARN). Returns the ARN scheduled, if any.
+ * `kmsArn`, however each names it (key id, key ARN, alias, alias ARN) — and, when `may` is given (the
+ * caller's kms:ScheduleKeyDeletion, decided before the transaction), a key it does not allow. Returns
+ * the ARN scheduled, if any.
  */
 export async function scheduleGeneratedKeyDeletionIn(
   kms: KmsService,
   tx: Queryable,
   domainName: string,
+  may?: (keyArn: string) => boolean,
 ): Promise<string | undefined> {
-  const domain = await tx
+  const key = await generatedKeyToScheduleIn(kms, tx, domainName);
+  if (!key || (may && !may(key.arn))) return undefined;
+  await kms.scheduleKeyDeletionIn(tx, key.arn, GENERATED_KEY_PENDING_WINDOW_DAYS);
+  return key.arn;
+}
+
+/**
+ * The key DeleteDomain would schedule for deletion now (see scheduleGeneratedKeyDeletionIn), or
+ * undefined: asked before DeleteDomain's transaction too, to decide the caller's kms:ScheduleKeyDeletion.
+ */
+export async function generatedKeyToScheduleIn(
+  kms: KmsService,
+  q: Queryable,
+  domainName: string,
+): Promise<KmsKey | undefined> {
+  const domain = await q
     .selectFrom("domains")
     .select("generated_encryption_key")
     .where("domain_name", "=", domainName)
     .executeTakeFirst();
   const arn = domain?.generated_encryption_key;
   if (!arn) return undefined;
-  const tag = await tx
+  const tag = await q
     .selectFrom("resource_tags")
     .select("tag_value")
     .where("resource_arn", "=", arn)
     .where("tag_key", "=", GENERATED_FOR_DOMAIN_TAG)
     .executeTakeFirst();
   if (tag?.tag_value !== domainName) return undefined;
-  const key = await kms.describeKeyIn(tx, arn).catch(() => undefined);
+  const key = await kms.describeKeyIn(q, arn).catch(() => undefined);
   if (!key || key.state === "PendingDeletion") return undefined;
-  if (await usedElsewhere(tx, key, domainName)) return undefined;
-  await kms.scheduleKeyDeletionIn(tx, arn, GENERATED_KEY_PENDING_WINDOW_DAYS);
-  return arn;
+  if (await usedElsewhere(q, key, domainName)) return undefined;
+  return key;
 }
 
 /**
