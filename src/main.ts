@@ -36,6 +36,7 @@ import { DomainStore } from "./profiles/domain-store.ts";
 import { ObjectTypeStore } from "./profiles/object-type-store.ts";
 import { ProfileLifecycle } from "./profiles/profile-lifecycle.ts";
 import { createProfileServices, type ProfileServices } from "./profiles/profile-services.ts";
+import { upgradeSealedFormats } from "./profiles/sealed-format-upgrade.ts";
 import { type AccessKey, AccessKeyStore, generateAccessKey } from "./security/access-key-store.ts";
 import { AesSecretBox } from "./security/aes-secret-box.ts";
 import { deriveKey } from "./security/derived-key.ts";
@@ -129,6 +130,8 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const kms = new KmsService(db, kmsKeys, kmsGrants, tags, clock);
   iam.authorizer.kms = new KmsAuthorization(kmsKeys, kmsGrants);
   const domainKeys = new DomainKeys(kms);
+  // Domains made before fields were sealed and key values indexed: converted before anything is served.
+  await upgradeSealedFormats({ db, dialect, sealer: domainKeys, logger });
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });
   const objectTypeStore = new ObjectTypeStore(clock);
   const profileData = new ProfileLifecycle(dialect, clock, domainKeys);

@@ -1,4 +1,5 @@
 /** Tables of KMS (migration 0260). */
+import type { Generated } from "kysely";
 import type { Json } from "../json-column.ts";
 
 /** A KMS key's state, as KMS names it. */
@@ -50,6 +51,12 @@ export interface DomainDataKeysTable {
   /** The data key as KMS's GenerateDataKey returned it: a ciphertext blob (base64) under `key_arn`. */
   wrapped_key: string;
   created_at: number;
+  /**
+   * How the domain's rows are sealed: 1 for a domain created before fields were sealed and key values
+   * indexed (its rows may hold plain values until the start-up upgrade converts them, migration 0310),
+   * 2 once every row is sealed (new domains). src/profiles/sealed-format-upgrade.ts.
+   */
+  sealed_format: Generated<number>;
 }
 
 export interface KmsTables {

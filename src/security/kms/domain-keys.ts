@@ -17,6 +17,11 @@ const SEALED = "pfe2.";
 const SEALED_UNBOUND = "pfe1.";
 /** A key value's blind index: HMAC-SHA256 truncated to 128 bits, base64url. */
 const INDEXED = "pfh1.";
+/**
+ * `domain_data_keys.sealed_format` of a domain whose rows are all sealed and key values indexed (new
+ * domains); older domains (1) are converted at start-up by src/profiles/sealed-format-upgrade.ts.
+ */
+export const SEALED_FORMAT = 2;
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
@@ -76,6 +81,7 @@ export class DomainKeys {
         key_arn: keyArn,
         wrapped_key: blob.toString("base64"),
         created_at: now,
+        sealed_format: SEALED_FORMAT,
       })
       .execute();
   }
