@@ -39,19 +39,42 @@ export function isMutating(action: string): boolean {
 }
 
 /**
+ * Actions recorded as mutating that store nothing when allowed: KMS's cryptographic operations answer
+ * with plaintext or ciphertext and write no row, so no commit of theirs follows the audit row.
+ */
+const STORES_NOTHING =
+  /^kms:(Encrypt|Decrypt|ReEncrypt(From|To)?|GenerateDataKey(WithoutPlaintext|Pair|PairWithoutPlaintext)?|GenerateMac|VerifyMac|Sign|Verify|GenerateRandom|DeriveSharedSecret)$/;
+
+/**
+ * Whether an event's own-transaction row may commit without waiting for the WAL flush: not for an
+ * allowed call that stores nothing (nothing of the call's would flush the row, and the call did happen:
+ * a Decrypt returned plaintext).
+ */
+export function mayCommitAsync(e: Pick<AuditEvent, "action" | "decision">): boolean {
+  return !(e.decision === "Allow" && STORES_NOTHING.test(e.action));
+}
+
+/**
  * The audit trail (issue 16, point 5): every authorization decision on a mutating call — the edge's
- * (Authorizer) and a workflow's own as its role (WorkflowRoleActor) — one row each, written right after
- * the decision (before the handler runs, so a denied call is recorded too). Reads are not recorded.
+ * (Authorizer), STS's, CreateIntegrationWorkflow's iam:PassRole and a workflow's own as its role
+ * (RoleSessionActor) — one row each, written right after the decision (before the handler runs, so a
+ * denied call is recorded too). Reads are not recorded. Two ways to write one, chosen by the caller:
  *
- * The edge's rows are not written in the operation's transaction: a refused call has none, and a call
- * whose operation fails rolls its transaction back, yet both decisions were made and belong in the
- * trail. So a row the edge writes is its own one-statement transaction; on PostgreSQL that statement
- * commits asynchronously (`set_config('synchronous_commit', 'off', true)` inside it, scoped to that
- * transaction): it does not wait for the WAL flush. Its commit record precedes the operation's in the
- * WAL, and the operation's synchronous commit flushes the WAL up to its own record, so a change that
- * survives a crash always has its audit row; what a crash can lose is the rows of the last moments
- * (PostgreSQL's wal_writer_delay, ≤ 3 × 200 ms by default) of calls that changed nothing: refused ones,
- * failed ones. Rows written inside a caller's transaction (a workflow's) commit with it, as it commits.
+ * - `recordOwn(db)`: the row is its own one-statement transaction, outside any operation's (the edge,
+ *   PassRole, STS: a refused call has no operation transaction, and a call whose operation fails rolls
+ *   its transaction back, yet both decisions were made and belong in the trail). On PostgreSQL that
+ *   statement commits asynchronously (`set_config('synchronous_commit', 'off', true)` inside it, scoped
+ *   to that transaction): it does not wait for the WAL flush. Its commit record precedes the
+ *   operation's in the WAL, and the operation's synchronous commit flushes the WAL up to its own
+ *   record, so a change that survives a crash always has its audit row; what a crash can lose is the
+ *   rows of the last moments (PostgreSQL's wal_writer_delay, ≤ 3 × 200 ms by default) of calls that
+ *   changed nothing: refused ones, failed ones. An allowed call that stores nothing (KMS's Encrypt,
+ *   Decrypt, GenerateDataKey, ReEncrypt…: `mayCommitAsync`) has no commit of its own to flush the row,
+ *   so its row commits synchronously.
+ * - `recordIn(q)`: a plain insert through `q` — inside a caller's transaction it commits, or rolls
+ *   back, with it; on the pool it is one synchronously committed statement. For a workflow's own
+ *   decisions, and for any caller that holds a transaction (or a connection it began one on, as
+ *   inDomainTransaction does): never make such a call's commit asynchronous.
  */
 export class AuditLog {
   #seq = 0;
@@ -74,20 +97,28 @@ export class AuditLog {
     return this.#postgres;
   }
 
-  async record(q: Queryable, e: Omit<AuditEvent, "id" | "at">): Promise<void> {
+  /**
+   * The row as its own transaction on `db` (the pool, never a transaction: TypeError), committed
+   * asynchronously on PostgreSQL unless `mayCommitAsync` says otherwise (see above).
+   */
+  async recordOwn(db: Queryable, e: Omit<AuditEvent, "id" | "at">): Promise<void> {
+    if (db.isTransaction) throw new TypeError("AuditLog.recordOwn writes its own transaction: use recordIn");
+    if (!this.#isPostgres(db) || !mayCommitAsync(e)) return this.recordIn(db, e);
     const at = this.clock.now();
     const id = this.#id(at);
-    if (!q.isTransaction && this.#isPostgres(q)) {
-      // One statement, its own transaction, committed without waiting for the WAL flush (see above).
-      await sql`insert into audit_events (id, at, request_id, principal_arn, action, resource, decision)
-        select ${id}, ${at}::bigint, ${e.requestId}, ${e.principalArn}, ${e.action}, ${e.resource}, ${e.decision}
-        from (select set_config('synchronous_commit', 'off', true)) as async_commit`.execute(q);
-      return;
-    }
+    // One statement, its own transaction, committed without waiting for the WAL flush (see above).
+    await sql`insert into audit_events (id, at, request_id, principal_arn, action, resource, decision)
+      select ${id}, ${at}::bigint, ${e.requestId}, ${e.principalArn}, ${e.action}, ${e.resource}, ${e.decision}
+      from (select set_config('synchronous_commit', 'off', true)) as async_commit`.execute(db);
+  }
+
+  /** The row as a plain insert through `q` (a caller's transaction, or one synchronous statement). */
+  async recordIn(q: Queryable, e: Omit<AuditEvent, "id" | "at">): Promise<void> {
+    const at = this.clock.now();
     await q
       .insertInto("audit_events")
       .values({
-        id,
+        id: this.#id(at),
         at,
         request_id: e.requestId,
         principal_arn: e.principalArn,

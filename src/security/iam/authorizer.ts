@@ -182,7 +182,7 @@ export class Authorizer {
     target: AuthorizationTarget,
     decision: Decision,
   ): Promise<void> {
-    await this.audit!.record(this.db, {
+    await this.audit!.recordOwn(this.db, {
       requestId: input.requestId ?? "",
       principalArn,
       action: target.action,

@@ -46,7 +46,7 @@ export class StsService {
     decision: "Allow" | "ExplicitDeny" | "ImplicitDeny",
     requestId: string,
   ): Promise<void> {
-    await this.audit?.record(this.db, { requestId, principalArn: caller.arn, action, resource, decision });
+    await this.audit?.recordOwn(this.db, { requestId, principalArn: caller.arn, action, resource, decision });
   }
 
   /**

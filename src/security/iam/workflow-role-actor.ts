@@ -80,7 +80,7 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
       }
       const e = evaluatePolicies(policies, { action: a.action, resource, context: contextValues(context) });
       if (a.mutating && this.audit) {
-        await this.audit.record(q, {
+        await this.audit.recordIn(q, {
           requestId: `workflow:${who.workflowId}`,
           principalArn: principal.arn,
           action: a.action,
@@ -104,7 +104,7 @@ export class RoleSessionActor implements WorkflowRoleActor<Queryable> {
 
   async recordRefusal(q: Queryable, who: WorkflowSession, denial: RoleDenial): Promise<void> {
     if (!this.audit || !denial.mutating || !denial.principalArn || !denial.decision) return;
-    await this.audit.record(q, {
+    await this.audit.recordIn(q, {
       requestId: `workflow:${who.workflowId}`,
       principalArn: denial.principalArn,
       action: denial.action,

@@ -64,7 +64,7 @@ export class WorkflowRoleCheck {
               "iam:PassedToService": PROFILE_SERVICE_PRINCIPAL,
             }),
           }).decision;
-    await this.audit?.record(q, {
+    await this.audit?.recordOwn(q, {
       requestId,
       principalArn: caller.arn,
       action: "iam:PassRole",
