@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { ConnectorSpec, ObjectSpec } from "../../src/connectors/sdk/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import type { WorkflowRoleActor } from "../../src/core/workflow-role.ts";
+import type { Queryable } from "../../src/db/queryable.ts";
 import { ConnectorProfileStore } from "../../src/flows/connector-profile-store.ts";
 import { EmbeddedExecutor } from "../../src/flows/embedded/embedded-executor.ts";
 import type { FlowDefinition } from "../../src/flows/flow-definition.ts";
@@ -34,7 +36,14 @@ export function specOf(source: FakeSource, maxWindowMs?: number): ConnectorSpec 
 }
 
 /** One process: an executor, the flows engine on FlowStore, the workflow runner, all on one database. */
-export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorSpec, id: string) {
+export function makeWorld(
+  db: TestDatabase,
+  clock: ManualClock,
+  spec: ConnectorSpec,
+  id: string,
+  /** The role the runner acts as (every action allowed when not given). */
+  role: WorkflowRoleActor<Queryable> = allowAllRole.roleActor,
+) {
   const executor = new EmbeddedExecutor({
     db: db.db,
     clock,
@@ -71,7 +80,7 @@ export function makeWorld(db: TestDatabase, clock: ManualClock, spec: ConnectorS
     integrations,
     connectors: { Servicenow: spec },
     retryBaseMs: 10_000,
-    role: allowAllRole.roleActor,
+    role,
   });
   holder.runner = runner;
   const flowService = new FlowService({

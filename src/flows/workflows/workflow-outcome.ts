@@ -61,10 +61,14 @@ export async function handOff(c: RunnerContext, wf: Workflow): Promise<void> {
       );
     });
   } catch (e) {
-    // The refusal rolled the hand-off back; the workflow is FAILED with AWS's sentence.
+    // The refusal rolled the hand-off back (its audit row with it): the row again and the workflow
+    // FAILED with AWS's sentence, in one transaction — no FAILED workflow without its refusal's row.
     if (!(e instanceof RoleDeniedError)) throw e;
-    await failDenied(c, c.o.db, wf.workflowId, undefined, e.denial);
-    await c.o.role.recordRefusal(c.o.db, wf, e.denial);
+    const denial = e.denial;
+    await c.o.db.transaction().execute(async (tx) => {
+      await c.o.role.recordRefusal(tx, wf, denial);
+      await failDenied(c, tx, wf.workflowId, undefined, denial);
+    });
   }
 }
 
