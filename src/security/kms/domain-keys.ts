@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from "node:crypto";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
+import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { deriveKey } from "../derived-key.ts";
 import {
@@ -51,6 +52,14 @@ export class DomainKeys {
   async checkIn(q: Queryable, given: string, member: string): Promise<KmsKey> {
     let key: KmsKey;
     try {
+      // PostgreSQL: the key's row held FOR SHARE until the adopter commits, its state read after the
+      // lock — DeleteDomain locks it FOR UPDATE before looking for uses (generated-domain-key.ts).
+      if (dialectOf(q) === "postgres") {
+        const keyId = await this.kms.keys.keyIdOf(q, given);
+        if (keyId) {
+          await q.selectFrom("kms_keys").select("key_id").where("key_id", "=", keyId).forShare().execute();
+        }
+      }
       key = await this.kms.describeKeyIn(q, given);
     } catch (e) {
       if (!(e instanceof ProfileflowError) || !["RESOURCE_NOT_FOUND", "KMS_INVALID_ARN"].includes(e.code))

@@ -1,3 +1,4 @@
+import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { blobKeyId } from "./ciphertext-blob.ts";
 import type { KmsKey } from "./kms-key-store.ts";
@@ -34,7 +35,7 @@ export async function scheduleGeneratedKeyDeletionIn(
   domainName: string,
   may?: (keyArn: string) => boolean,
 ): Promise<string | undefined> {
-  const key = await generatedKeyToScheduleIn(kms, tx, domainName);
+  const key = await generatedKeyToScheduleIn(kms, tx, domainName, true);
   if (!key || (may && !may(key.arn))) return undefined;
   await kms.scheduleKeyDeletionIn(tx, key.arn, GENERATED_KEY_PENDING_WINDOW_DAYS);
   return key.arn;
@@ -48,6 +49,8 @@ export async function generatedKeyToScheduleIn(
   kms: KmsService,
   q: Queryable,
   domainName: string,
+  /** Inside DeleteDomain's transaction: the key's row locked before its uses are looked for. */
+  lock = false,
 ): Promise<KmsKey | undefined> {
   const domain = await q
     .selectFrom("domains")
@@ -63,6 +66,13 @@ export async function generatedKeyToScheduleIn(
     .where("tag_key", "=", GENERATED_FOR_DOMAIN_TAG)
     .executeTakeFirst();
   if (tag?.tag_value !== domainName) return undefined;
+  // PostgreSQL (READ COMMITTED): a domain or connector profile adopting the key holds its row FOR SHARE
+  // until it commits (DomainKeys.checkIn); locking it FOR UPDATE here waits for such a commit, so the
+  // look for uses below sees it, and an adopter that comes later waits for this commit and then finds
+  // the key PendingDeletion and refuses it. SQLite's one writer serializes them already.
+  if (lock && dialectOf(q) === "postgres") {
+    await q.selectFrom("kms_keys").select("key_id").where("arn", "=", arn).forUpdate().execute();
+  }
   const key = await kms.describeKeyIn(q, arn).catch(() => undefined);
   if (!key || key.state === "PendingDeletion") return undefined;
   if (await usedElsewhere(q, key, domainName)) return undefined;
