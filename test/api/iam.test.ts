@@ -31,6 +31,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import {
   AssumeRoleCommand,
@@ -293,6 +294,50 @@ describeEachDialect("IAM and STS through the SDK", (dialect) => {
     expect((await failure(iam.send(new GetRoleCommand({ RoleName: "WorkflowRole" })))).name).toBe(
       "NoSuchEntityException",
     );
+  });
+
+  it("a trust policy longer than IAM's quota (2,048 characters, whitespace not counted) is LimitExceeded", async () => {
+    // Conditions listing many source accounts: the length without whitespace decides.
+    const withAccounts = (n: number, indent: number) =>
+      JSON.stringify(
+        {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "profile.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: {
+                StringEquals: {
+                  "aws:SourceAccount": Array.from({ length: n }, (_, i) => String(i).padStart(12, "0")),
+                },
+              },
+            },
+          ],
+        },
+        null,
+        indent,
+      );
+    const fits = withAccounts(100, 0); // ~1,600 characters
+    const tooLong = withAccounts(150, 0); // ~2,300 characters
+    expect(fits.length).toBeLessThan(2048);
+    expect(tooLong.length).toBeGreaterThan(2048);
+    // Indented, the fitting one is longer than 2,048 characters: whitespace is not counted.
+    expect(withAccounts(100, 8).length).toBeGreaterThan(2048);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: "Quota", AssumeRolePolicyDocument: withAccounts(100, 8) }),
+    );
+    const created = await failure(
+      iam.send(new CreateRoleCommand({ RoleName: "QuotaTooLong", AssumeRolePolicyDocument: tooLong })),
+    );
+    expect(created.name).toBe("LimitExceededException");
+    expect(created.message).toBe("Cannot exceed quota for ACLSizePerRole: 2048");
+    const updated = await failure(
+      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "Quota", PolicyDocument: tooLong })),
+    );
+    expect(updated.name).toBe("LimitExceededException");
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "Quota", PolicyDocument: fits }));
+    await iam.send(new DeleteRoleCommand({ RoleName: "Quota" }));
   });
 
   it("AssumeRole: the trust policy decides; the session signs with x-amz-security-token and expires", async () => {

@@ -48,8 +48,7 @@ export function iamOperations(d: IamDeps): ServiceDefinition {
       return undefined;
     }),
     iamOp("UpdateAssumeRolePolicy", async (f) => {
-      const trustPolicy = required(f, "PolicyDocument", DOCUMENT);
-      parsePolicyDocument(trustPolicy, "trust");
+      const trustPolicy = trustPolicyMember(f, "PolicyDocument");
       await inTransaction(d, (q) => d.iam.updateTrustPolicy(q, required(f, "RoleName", NAME), trustPolicy));
       return undefined;
     }),
@@ -122,9 +121,27 @@ async function deleteAccessKey(d: IamDeps, f: Form, ctx: OperationContext): Prom
   return undefined;
 }
 
+/** IAM's quota on a role's trust policy (ACLSizePerRole): 2,048 characters, whitespace not counted. */
+export const TRUST_POLICY_QUOTA = 2048;
+
+/**
+ * A trust policy member: a valid trust policy document within IAM's quota (LimitExceeded "Cannot
+ * exceed quota for ACLSizePerRole: 2048" beyond it, as IAM answers).
+ */
+function trustPolicyMember(f: Form, member: string): string {
+  const doc = required(f, member, DOCUMENT);
+  if (doc.replace(/\s/g, "").length > TRUST_POLICY_QUOTA) {
+    throw new ProfileflowError(
+      "QUOTA_EXCEEDED",
+      `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`,
+    );
+  }
+  parsePolicyDocument(doc, "trust");
+  return doc;
+}
+
 async function createRole({ db, iam }: IamDeps, f: Form): Promise<XmlObject> {
-  const trustPolicy = required(f, "AssumeRolePolicyDocument", DOCUMENT);
-  parsePolicyDocument(trustPolicy, "trust");
+  const trustPolicy = trustPolicyMember(f, "AssumeRolePolicyDocument");
   const r: Parameters<IamStore["createRole"]>[1] = {
     roleName: required(f, "RoleName", NAME),
     path: optional(f, "Path", PATH) ?? "/",
