@@ -83,6 +83,7 @@ const kmsTypes: Partial<Record<ProfileflowError["code"], string>> = {
   KMS_INVALID_ALIAS_NAME: "InvalidAliasNameException",
   KMS_INVALID_GRANT_ID: "InvalidGrantIdException",
   KMS_INVALID_GRANT_TOKEN: "InvalidGrantTokenException",
+  KMS_TAG: "TagException",
 };
 
 const tables: Record<Exclude<ServiceName, "iam" | "sts">, Table> = { profile, appflow, secretsmanager, kms };

@@ -68,6 +68,7 @@ export const errorRegistry = {
   KMS_INVALID_ALIAS_NAME: { kind: "invalid", summary: "a KMS alias name is not well formed or is reserved" },
   KMS_INVALID_GRANT_ID: { kind: "invalid", summary: "no grant of the KMS key has this id" },
   KMS_INVALID_GRANT_TOKEN: { kind: "invalid", summary: "a KMS grant token is not valid" },
+  KMS_TAG: { kind: "invalid", summary: "a KMS tag is not valid (a tag key beginning with aws: is reserved)" },
   STORED_DATA_INVALID: {
     kind: "internal",
     summary: "a stored value does not have the shape its column holds (details name the table and column)",

@@ -198,7 +198,7 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
         new CreateKeyCommand({ Tags: [{ TagKey: "aws:profile:generated-for-domain", TagValue: "x" }] }),
       ),
     );
-    expect(e.name).toBe("ValidationException");
+    expect(e.name).toBe("TagException");
     expect(e.message).toContain("aws:profile:generated-for-domain");
   });
 });

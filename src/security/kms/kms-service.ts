@@ -82,7 +82,7 @@ export class KmsService {
     if (reserved !== undefined) {
       // AWS reserves the prefix for the tags its services put on what they create (a domain's generated key).
       throw new ProfileflowError(
-        "VALIDATION_FAILED",
+        "KMS_TAG",
         `Tag key ${reserved} is reserved: tag keys beginning with aws: are for AWS use.`,
         { member: "Tags" },
       );
