@@ -111,8 +111,12 @@ async function run(dialect: BenchDialect): Promise<void> {
         throw new Error(`StartIdentityResolutionJob: ${res.status} ${await res.text()}`);
       const { JobId } = (await res.json()) as { JobId: string };
       let job: GetIdentityResolutionJobCommandOutput;
+      // When each status was first seen (polled every second): where the job's time goes.
+      const phases: string[] = [];
       for (;;) {
         job = await client.send(new GetIdentityResolutionJobCommand({ DomainName, JobId }));
+        if (!phases.at(-1)?.startsWith(`${job.Status} `))
+          phases.push(`${job.Status} at ${((performance.now() - started) / 1000).toFixed(0)} s`);
         if (["COMPLETED", "PARTIAL_SUCCESS", "FAILED"].includes(job.Status ?? "")) break;
         await sleep(1000);
       }
@@ -120,7 +124,7 @@ async function run(dialect: BenchDialect): Promise<void> {
       const cpu = process.cpuUsage(cpuStart);
       console.log(
         `${dialect}: job ${job.Status} in ${jobSeconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s (whole process);`,
-        `stats ${JSON.stringify(job.JobStats)}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${loadAverage()}`,
+        `stats ${JSON.stringify(job.JobStats)}; ${phases.join(", ")}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${loadAverage()}`,
       );
 
       // GetMatches paged: latency per page, and how many matches pair a contact with its own lead.
