@@ -15,7 +15,9 @@ import {
   KMSClient,
   UpdateAliasCommand,
 } from "@aws-sdk/client-kms";
+import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DomainKeys } from "../../src/security/kms/domain-keys.ts";
 import { failure } from "../helpers/failure.ts";
 import { policyDocument, userWithKey } from "../helpers/iam-users.ts";
 import { sdkClients } from "../helpers/sdk-clients.ts";
@@ -191,6 +193,70 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
     expect((await describe(key)).KeyState).toBe("PendingDeletion");
     expect(await scheduleDecisions("key-deleter")).toEqual([{ resource: key, decision: "Allow" }]);
   });
+
+  // PostgreSQL, READ COMMITTED: a domain adopting the key (its row not committed yet) and DeleteDomain of
+  // the domain it was generated for. The adopter holds the key's row FOR SHARE from its check to its
+  // commit; DeleteDomain locks it FOR UPDATE before looking for uses, so it waits and then sees the use.
+  // (SQLite's one writer runs them one after the other; the cases above cover that.)
+  it.skipIf(dialect !== "postgres")(
+    "DeleteDomain waits for a domain adopting the key to commit, then leaves the key Enabled",
+    async () => {
+      const key = await createDomain("race-a");
+      const db = t.server.database.db;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let adopted!: () => void;
+      const checked = new Promise<void>((r) => {
+        adopted = r;
+      });
+      const adopter = db.transaction().execute(async (tx) => {
+        await new DomainKeys(t.server.kms).checkIn(tx, key, "DefaultEncryptionKey");
+        const now = Date.now();
+        await tx
+          .insertInto("domains")
+          .values({
+            domain_name: "race-b",
+            default_expiration_days: 30,
+            default_encryption_key: key,
+            generated_encryption_key: key,
+            dead_letter_queue_url: null,
+            matching: null,
+            rule_based_matching: null,
+            data_store: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        adopted();
+        await gate;
+      });
+      await checked;
+      let settled = false;
+      const deletion = deleteDomain("race-a").finally(() => {
+        settled = true;
+      });
+      // Until DeleteDomain waits for the key's row (or, were the adopter holding no lock, has finished).
+      const waiting = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'
+                and query ilike '%kms_keys%'`.execute(db)
+          ).rows[0]?.n ?? 0,
+        ) > 0;
+      try {
+        while (!settled && !(await waiting())) await new Promise((r) => setTimeout(r, 5));
+        expect(settled).toBe(false);
+      } finally {
+        release();
+        await adopter;
+        await deletion;
+      }
+      expect((await describe(key)).KeyState).toBe("Enabled");
+    },
+  );
 
   it("the tag that marks a generated key cannot be put on a customer's key (aws: is reserved)", async () => {
     const e = await failure(
