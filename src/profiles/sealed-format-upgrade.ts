@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Logger } from "../core/logger.ts";
-import type { DialectName } from "../db/dialect.ts";
+import { type DialectName, dialectOf } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 import { SEALED_FORMAT } from "../security/kms/domain-keys.ts";
 import type { DomainBoxes, DomainSealer, SealedPlace } from "./domain-sealer.ts";
@@ -117,6 +117,13 @@ async function upgradeDomain(
   boxes: DomainBoxes,
 ): Promise<DomainUpgradeCounts> {
   const sealed: Record<string, number> = {};
+  if (deps.dialect === "postgres") {
+    // Each page is one join of its rows with the table: planned on current statistics (a table the
+    // planner believes small is joined by scanning it, page after page).
+    for (const table of [...TABLES.map((t) => t.table), "profile_keys"]) {
+      await sql`analyze ${sql.table(table)}`.execute(deps.db);
+    }
+  }
   for (const t of TABLES) {
     for (const c of t.columns) sealed[`${t.table}.${c}`] = 0;
     let after: string[] | undefined;
@@ -167,20 +174,47 @@ async function upgradeRows(
     select ${sql.join([...t.key, ...t.columns].map((c) => sql.ref(c)))} from ${sql.table(t.table)}
     where domain_name = ${domainName} ${cursor}
     order by ${sql.join(keyRefs)} limit ${limit}`.execute(trx);
+  const changed: RawBuilder<unknown>[] = [];
+  const changedRows: string[][] = [];
   for (const row of rows) {
-    const sets: RawBuilder<unknown>[] = [];
-    for (const c of t.columns) {
+    let plain = false;
+    const values = t.columns.map((c) => {
       const value = row[c]!;
-      if (isSealed(value)) continue;
+      if (isSealed(value)) return value;
+      plain = true;
       const place = `${t.table}.${c}` as SealedPlace;
-      const plain = place === "profile_merges.before" ? indexManualKeys(boxes, value) : value;
-      sets.push(sql`${sql.ref(c)} = ${boxes.at(place).seal(plain)}`);
       sealed[place] = (sealed[place] ?? 0) + 1;
+      return boxes.at(place).seal(place === "profile_merges.before" ? indexManualKeys(boxes, value) : value);
+    });
+    if (!plain) continue;
+    changedRows.push([...t.key.map((k) => row[k]!), ...values]);
+    changed.push(tuple([...t.key.map((k) => row[k]!), ...values].map((v) => sql`${v}`)));
+  }
+  if (changed.length > 0 && dialectOf(trx) === "sqlite") {
+    // SQLite plans UPDATE … FROM a VALUES list as a scan per row: one indexed update per row instead.
+    for (const values of changedRows) {
+      const keyValues = values.slice(0, t.key.length);
+      const columnValues = values.slice(t.key.length);
+      await sql`update ${sql.table(t.table)}
+        set ${sql.join(t.columns.map((col, i) => sql`${sql.ref(col)} = ${columnValues[i]!}`))}
+        where domain_name = ${domainName}
+        ${sql.join(
+          t.key.map((key, i) => sql`and ${sql.ref(key)} = ${keyValues[i]!}`),
+          sql` `,
+        )}`.execute(trx);
     }
-    if (sets.length === 0) continue;
-    const where = t.key.map((k) => sql`and ${sql.ref(k)} = ${row[k]!}`);
-    await sql`update ${sql.table(t.table)} set ${sql.join(sets)}
-      where domain_name = ${domainName} ${sql.join(where, sql` `)}`.execute(trx);
+  } else if (changed.length > 0) {
+    // One statement per page: `k0…` the key, `c0…` the columns as they are now (sealed, or as read when already sealed).
+    const k = t.key.map((_, i) => `k${i}`);
+    const c = t.columns.map((_, i) => `c${i}`);
+    const target = (col: string) => sql.ref(`${t.table}.${col}`);
+    await sql`with v(${sql.join([...k, ...c].map((n) => sql.ref(n)))}) as (values ${sql.join(changed)})
+      update ${sql.table(t.table)} set ${sql.join(t.columns.map((col, i) => sql`${sql.ref(col)} = ${sql.ref(`v.${c[i]}`)}`))}
+      from v where ${target("domain_name")} = ${domainName}
+      ${sql.join(
+        t.key.map((key, i) => sql`and ${target(key)} = ${sql.ref(`v.${k[i]}`)}`),
+        sql` `,
+      )}`.execute(trx);
   }
   if (rows.length < limit) return undefined;
   const last = rows[rows.length - 1]!;
@@ -216,17 +250,28 @@ async function upgradeKeys(
     select distinct key_name, key_value from profile_keys
     where domain_name = ${domainName} ${cursor}
     order by key_name, key_value limit ${limit}`.execute(trx);
+  const plain = rows.filter((r) => !isIndexed(r.key_value));
   let indexed = 0;
-  for (const r of rows) {
-    if (isIndexed(r.key_value)) continue;
-    const result = await trx
-      .updateTable("profile_keys")
-      .set({ key_value: boxes.index(r.key_name, r.key_value) })
-      .where("domain_name", "=", domainName)
-      .where("key_name", "=", r.key_name)
-      .where("key_value", "=", r.key_value)
-      .executeTakeFirst();
-    indexed += Number(result.numUpdatedRows);
+  if (plain.length > 0 && dialectOf(trx) === "sqlite") {
+    for (const r of plain) {
+      const result = await trx
+        .updateTable("profile_keys")
+        .set({ key_value: boxes.index(r.key_name, r.key_value) })
+        .where("domain_name", "=", domainName)
+        .where("key_name", "=", r.key_name)
+        .where("key_value", "=", r.key_value)
+        .executeTakeFirst();
+      indexed += Number(result.numUpdatedRows);
+    }
+  } else if (plain.length > 0) {
+    const pairs = plain.map(
+      (r) => sql`(${r.key_name}, ${r.key_value}, ${boxes.index(r.key_name, r.key_value)})`,
+    );
+    const result = await sql`with v(kname, kplain, kindex) as (values ${sql.join(pairs)})
+      update profile_keys set key_value = v.kindex from v
+      where profile_keys.domain_name = ${domainName} and profile_keys.key_name = v.kname
+        and profile_keys.key_value = v.kplain`.execute(trx);
+    indexed = Number(result.numAffectedRows ?? 0n);
   }
   const last = rows.length < limit ? undefined : rows[rows.length - 1]!;
   return { indexed, last: last ? [last.key_name, last.key_value] : undefined };
