@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { refreshPlannerStatistics } from "../../db/planner-statistics.ts";
 import type { Database } from "../../db/schema.ts";
 import { type DomainSealer, plainSealer } from "../domain-sealer.ts";
 import { domainMatchingColumn } from "../domain-settings-columns.ts";
@@ -50,6 +51,8 @@ export async function runIdentityResolutionJob(
     });
     const failed: string[] = [];
     let failure: string | undefined;
+    // Read in keyset pages (then the profiles' objects, then the matches): planned on fresh statistics.
+    await refreshPlannerStatistics(db, ["profiles", "profile_objects", "rule_matches"]);
     const records = await readRecords(db, sealed, signal, failed);
     if (failed.length > 0) failure = "their stored fields could not be read";
     if (!records) return aborted();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { invalid } from "../../core/errors.ts";
 import { dialectOf } from "../../db/dialect.ts";
 import { jsonColumn } from "../../db/json-column.ts";
+import { refreshPlannerStatistics } from "../../db/planner-statistics.ts";
 import type { Database } from "../../db/schema.ts";
 import { chunks, insertMany, inValues } from "../bulk.ts";
 import { bothProfilesExist } from "./live-matches.ts";
@@ -29,6 +30,8 @@ export async function jobMatchGroups(
   jobId: string,
 ): Promise<MatchGroup[]> {
   const pairs: { profileA: string; profileB: string; score: number }[] = [];
+  // The job has just written its matches: keyset pages planned on fresh statistics.
+  await refreshPlannerStatistics(db, ["ml_matches"]);
   for (let after: string | undefined; ; ) {
     let q = db
       .selectFrom("ml_matches as m")
