@@ -3,6 +3,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { type IdentityScore, scoreIdentity } from "../../src/demo/demo-identity.ts";
 import { connectorProfileConfig, DEMO_SOURCES } from "../../src/demo/demo-sources.ts";
 import type { Sandboxes } from "../../src/sandbox/start-sandboxes.ts";
+import { DomainKeys } from "../../src/security/kms/domain-keys.ts";
 import { connect, executions, integrate, until } from "../e2e/integration-harness.ts";
 import { SandboxAdmin } from "../e2e/sandbox-admin.ts";
 import type { TestServer } from "../helpers/test-server.ts";
@@ -117,6 +118,7 @@ export async function scoreAgainstTruth(
   const peopleOf = new Map<string, Set<string>>();
   for (const r of records) peopleOf.set(r.profile, (peopleOf.get(r.profile) ?? new Set()).add(r.person));
   const joinedPeople = [];
+  const boxes = await new DomainKeys(t.server.kms).boxesIn(db, domain);
   for (const [profileId, set] of peopleOf) {
     if (set.size < 2 || joinedPeople.length >= 5) continue;
     const merges = await db
@@ -128,7 +130,8 @@ export async function scoreAgainstTruth(
     joinedPeople.push({
       profileId,
       people: [...set],
-      causes: merges.map((m) => JSON.parse(m.cause) as unknown),
+      // The cause is sealed under the domain's data key in an encrypted domain.
+      causes: merges.map((m) => JSON.parse(boxes.at("profile_merges.cause").open(m.cause)) as unknown),
     });
   }
   return {
