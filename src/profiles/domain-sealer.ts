@@ -35,7 +35,12 @@ export interface DomainBoxes {
  * sealed.
  */
 export interface DomainSealer {
-  boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes>;
+  /**
+   * Refuses (CONFLICT) a domain whose rows of an earlier release are not converted yet (its key was
+   * unusable when this process started): serving it would mix plain and sealed rows. The conversion
+   * itself asks with `anyFormat`.
+   */
+  boxesIn(q: Queryable, domainName: string, o?: { anyFormat?: boolean }): Promise<DomainBoxes>;
 }
 
 const identity: SecretBox = { seal: (s) => s, open: (s) => s };

@@ -77,7 +77,7 @@ export async function upgradeSealedFormats(deps: SealedFormatUpgradeDeps): Promi
   for (const { domain_name: domainName } of pending) {
     let boxes: DomainBoxes;
     try {
-      boxes = await deps.sealer.boxesIn(deps.db, domainName);
+      boxes = await deps.sealer.boxesIn(deps.db, domainName, { anyFormat: true });
     } catch (e) {
       deps.logger.warn(
         { domain: domainName, err: e },

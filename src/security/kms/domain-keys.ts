@@ -130,9 +130,15 @@ export class DomainKeys {
    * (KMS's errors when its key is disabled, pending deletion or deleted); a domain without a data key
    * (created before encryption) gets boxes that store values as they are.
    */
-  async boxesIn(q: Queryable, domainName: string): Promise<DomainBoxes> {
+  async boxesIn(q: Queryable, domainName: string, o: { anyFormat?: boolean } = {}): Promise<DomainBoxes> {
     const row = await this.wrapped(q, domainName);
     if (!row) return { at: () => plainBox, index: (_name, value) => value, blind: false };
+    if (!o.anyFormat && Number(row.sealed_format) < SEALED_FORMAT) {
+      throw new ProfileflowError(
+        "CONFLICT",
+        `Domain ${domainName} still holds values written by an earlier release, not yet converted (its KMS key could not be used when this process started). They are converted when the server or a worker starts again with the key usable; until then the domain is not served.`,
+      );
+    }
     try {
       const blob = Buffer.from(row.wrapped_key, "base64");
       const { plaintext } = await this.kms.decryptIn(q, blob, context(domainName));
