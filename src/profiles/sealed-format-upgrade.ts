@@ -1,8 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Logger } from "../core/logger.ts";
 import { type DialectName, dialectOf } from "../db/dialect.ts";
+import { SEALED_FORMAT } from "../db/schema/kms.ts";
 import type { Database } from "../db/schema.ts";
-import { SEALED_FORMAT } from "../security/kms/domain-keys.ts";
 import type { DomainBoxes, DomainSealer, SealedPlace } from "./domain-sealer.ts";
 import { inDomainTransaction } from "./domain-transaction.ts";
 

@@ -65,3 +65,9 @@ export interface KmsTables {
   kms_grants: KmsGrantsTable;
   domain_data_keys: DomainDataKeysTable;
 }
+
+/**
+ * `domain_data_keys.sealed_format` of a domain whose rows are all sealed and key values indexed (new
+ * domains); older domains (1) are converted at start-up by src/profiles/sealed-format-upgrade.ts.
+ */
+export const SEALED_FORMAT = 2;

@@ -3,6 +3,7 @@ import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
+import { SEALED_FORMAT } from "../../db/schema/kms.ts";
 import { deriveKey } from "../derived-key.ts";
 import {
   generatedKeyTags,
@@ -18,11 +19,6 @@ const SEALED = "pfe2.";
 const SEALED_UNBOUND = "pfe1.";
 /** A key value's blind index: HMAC-SHA256 truncated to 128 bits, base64url. */
 const INDEXED = "pfh1.";
-/**
- * `domain_data_keys.sealed_format` of a domain whose rows are all sealed and key values indexed (new
- * domains); older domains (1) are converted at start-up by src/profiles/sealed-format-upgrade.ts.
- */
-export const SEALED_FORMAT = 2;
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
