@@ -93,13 +93,14 @@ export function addObjectRows(
   const { profileId, status } = place;
   const isCreated = status === "created";
   const leaves = profileLeaves(m, isCreated);
+  const sealedFields = objectFieldsColumn.seal(c.boxes, leaves);
   rows.objects.set(objectKey, {
     domain_name: c.domainName,
     object_type_name: c.typeName,
     object_key: objectKey,
     profile_id: profileId,
     payload,
-    fields: objectFieldsColumn.seal(c.boxes, leaves),
+    fields: sealedFields,
     source_timestamp: m.sourceTimestamp ?? null,
     priority: c.priority,
     updated_at: c.now,
@@ -128,6 +129,8 @@ export function addObjectRows(
       id: `${c.typeName}\u0000${objectKey}`,
     };
     state.sources.set(source.id, source);
+    // A later version of the same object replaces its source: still one source, these fields.
+    state.oneObjectFields = state.sources.size === 1 ? sealedFields : undefined;
     state.historyIndex = rows.history.length - 1;
   } else {
     rows.touched.set(profileId, rows.history.length - 1);
@@ -181,8 +184,11 @@ function keyRowsOf(
     const mine = rows.createdValues.get(profileId) ?? new Map<string, MatchValue[]>();
     rows.createdValues.set(profileId, mine.set(objectKey, values));
   }
-  for (const v of values)
-    out.push({ ...base, key_name: v.keyName, key_value: c.boxes.index(v.keyName, v.value) });
+  for (const v of values) {
+    // Kept with the value: the batch's matching looks its holders up by it (one blind index each).
+    v.stored = c.boxes.index(v.keyName, v.value);
+    out.push({ ...base, key_name: v.keyName, key_value: v.stored });
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Json } from "../db/json-column.ts";
 import type { Leaves } from "./profile-fields.ts";
 import { sealedJsonColumn } from "./sealed-json-column.ts";
 
@@ -18,3 +19,16 @@ export const profileFieldsColumn = sealedJsonColumn("profiles", "fields", leaves
 export const profileManualColumn = sealedJsonColumn("profiles", "manual", leaves);
 /** `profile_objects.fields`: the leaves an object feeds. */
 export const objectFieldsColumn = sealedJsonColumn("profile_objects", "fields", leaves);
+
+/**
+ * A profile's fields stored as the sealed text of its one object's fields, when they are exactly those
+ * leaves (a profile created from one object): no second seal. Both columns hold the same kind of
+ * document, which the domain's sealer binds to the kind rather than the column (`pfe3.`,
+ * src/security/kms/domain-keys.ts KIND_OF_PLACE), so the text opens in either; in a domain without a
+ * data key it is the same JSON.
+ */
+export function profileFieldsOfOneObject(
+  objectFields: Json<"profile_objects.fields">,
+): Json<"profiles.fields"> {
+  return objectFields as string as Json<"profiles.fields">;
+}

@@ -9,8 +9,12 @@ import { inDomainTransaction } from "./domain-transaction.ts";
 /** Rows read, converted and committed per transaction. */
 export const UPGRADE_BATCH = 1_000;
 
-/** A value sealed under a data key (`pfe2.`, or `pfe1.` from before values were bound to their place). */
-const isSealed = (v: string): boolean => v.startsWith("pfe2.") || v.startsWith("pfe1.");
+/**
+ * A value sealed under a data key (`pfe3.` bound to a kind of place, `pfe2.` to its place, or `pfe1.` from
+ * before values were bound).
+ */
+const isSealed = (v: string): boolean =>
+  v.startsWith("pfe3.") || v.startsWith("pfe2.") || v.startsWith("pfe1.");
 /** A key value already stored as its blind index. */
 const isIndexed = (v: string): boolean => v.startsWith("pfh1.");
 

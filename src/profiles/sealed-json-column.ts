@@ -5,9 +5,10 @@ import type { DomainBoxes, SealedPlace } from "./domain-sealer.ts";
 
 /**
  * A JSON column whose text is sealed under the domain's data key (`pfe2.`, bound to the domain and
- * the column) in a domain that has one, and stored as is in one that has none. Every read and write
- * goes through the boxes the operation fetched once (DomainSealer.boxesIn), so there is no way in or
- * out of the column that forgets them.
+ * the column, or `pfe3.` bound to the kind of document the column shares with others) in a domain
+ * that has one, and stored as is in one that has none. Every read and write goes through the boxes
+ * the operation fetched once (DomainSealer.boxesIn), so there is no way in or out of the column that
+ * forgets them.
  */
 export interface SealedJsonColumn<T, Place extends SealedPlace> {
   readonly place: Place;

@@ -1,4 +1,5 @@
 import type { Insertable, Kysely } from "kysely";
+import type { Json } from "../db/json-column.ts";
 import type {
   ProfileDeadLettersTable,
   ProfileHistoryTable,
@@ -12,7 +13,7 @@ import { historyContentColumn } from "./history-content-column.ts";
 import { OBJECT_UPSERT } from "./ingest-rows.ts";
 import type { IngestDatabase } from "./ingest-types.ts";
 import { fieldKeyRows } from "./key-index.ts";
-import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
+import { profileFieldsColumn, profileFieldsOfOneObject, profileManualColumn } from "./leaves-columns.ts";
 import { deriveLeaves, type FieldSource } from "./profile-fields.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
@@ -20,6 +21,8 @@ import { refreshProfiles } from "./profile-refresh.ts";
 export interface CreatedProfile {
   sources: Map<string, FieldSource>;
   historyIndex: number;
+  /** While it has one source: that object's sealed fields, which are the profile's fields too. */
+  oneObjectFields?: Json<"profile_objects.fields"> | undefined;
 }
 
 /** Everything a resolved batch writes. */
@@ -69,10 +72,12 @@ export async function writeBatch(
   const noManual = w.created.size > 0 ? profileManualColumn.seal(boxes, {}) : undefined;
   for (const [profileId, state] of w.created) {
     const leaves = deriveLeaves([...state.sources.values()], {});
+    // One source and no hand-set fields: the derived leaves are that object's, already sealed.
+    const one = state.sources.size === 1 ? state.oneObjectFields : undefined;
     profileRows.push({
       domain_name: domainName,
       profile_id: profileId,
-      fields: profileFieldsColumn.seal(boxes, leaves),
+      fields: one ? profileFieldsOfOneObject(one) : profileFieldsColumn.seal(boxes, leaves),
       manual: noManual!,
       created_at: now,
       updated_at: now,

@@ -340,7 +340,7 @@ describeEachDialect(
         .select("fields")
         .where("domain_name", "=", D)
         .execute();
-      const sealed = profiles.filter((p) => p.fields.startsWith("pfe2.")).length;
+      const sealed = profiles.filter((p) => p.fields.startsWith("pfe3.")).length;
       expect(sealed).toBe(3);
       expect(profiles.length).toBeGreaterThan(sealed);
       await restart();

@@ -13,8 +13,13 @@ import {
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 
-/** Values sealed bound to their domain and place (the AAD); what is sealed now. */
+/** Values sealed bound to their domain and place (the AAD); what is sealed now in places of no shared kind. */
 const SEALED = "pfe2.";
+/**
+ * Values sealed bound to their domain and a kind of document that several places store (the AAD names
+ * the kind): what is sealed now in those places, so one sealed value may be stored in each of them.
+ */
+const SEALED_KIND = "pfe3.";
 /** Values sealed before they were bound to their place (no AAD): still opened, never written. */
 const SEALED_UNBOUND = "pfe1.";
 /** A key value's blind index: HMAC-SHA256 truncated to 128 bits, base64url. */
@@ -215,6 +220,18 @@ function context(domainName: string): Record<string, string> {
   return { "aws:profile:domain": domainName };
 }
 
+/**
+ * Places that store the same kind of document: a profile's fields and an object's fields are both
+ * flattened profile fields, and a profile created from one object has exactly that object's fields, so
+ * the batch seals them once and stores the one value in both rows (it tells a reader of the file only
+ * that the two rows are equal). A value sealed for a kind opens in every place of that kind and
+ * nowhere else.
+ */
+const KIND_OF_PLACE: Readonly<Record<string, string>> = {
+  "profiles.fields": "leaves",
+  "profile_objects.fields": "leaves",
+};
+
 /** Values of a domain without a data key are stored as they are. */
 const plainBox: SecretBox = { seal: (s) => s, open: (s) => s };
 
@@ -237,7 +254,9 @@ function randomIv(out: Buffer): void {
 /**
  * AES-256-GCM under a domain's data key: `pfe2.<base64 iv|tag|ciphertext>`, with the domain and the
  * place (`table.column`) as additional authenticated data — a value copied to another domain, table or
- * column does not open. `pfe1.` values (sealed before that binding, without AAD) still open. A value
+ * column does not open. Places of one kind (KIND_OF_PLACE) seal `pfe3.` with the domain and the kind as
+ * AAD instead: such a value opens in the places of its kind only. `pfe1.` values (sealed before that
+ * binding, without AAD) and, in a place of a kind, its own `pfe2.` values still open. A value
  * that is not sealed is refused: every value of a domain with a data key is written sealed (the
  * domain's data key is made with the domain, and domains created before encryption have none and
  * keep plain values), so a plain one was put there by someone else.
@@ -246,14 +265,21 @@ function randomIv(out: Buffer): void {
  * repeat an IV under the same key.
  */
 class DataKeyBox implements SecretBox {
+  /** The AAD this box seals with: its kind's when its place has one, else its place's. */
   readonly #aad: Buffer;
+  /** The AAD of values sealed bound to the place itself (`pfe2.`), which still open here. */
+  readonly #placeAad: Buffer;
+  readonly #prefix: string;
 
   constructor(
     private readonly key: Buffer,
     domainName: string,
     place: string,
   ) {
-    this.#aad = Buffer.from(`profileflow/${domainName}/${place}`, "utf8");
+    this.#placeAad = Buffer.from(`profileflow/${domainName}/${place}`, "utf8");
+    const kind = KIND_OF_PLACE[place];
+    this.#aad = kind ? Buffer.from(`profileflow/${domainName}/kind:${kind}`, "utf8") : this.#placeAad;
+    this.#prefix = kind ? SEALED_KIND : SEALED;
   }
 
   seal(plaintext: string): string {
@@ -266,17 +292,30 @@ class DataKeyBox implements SecretBox {
     body.copy(out, 28);
     tail.copy(out, 28 + body.length);
     cipher.getAuthTag().copy(out, 12);
-    return `${SEALED}${out.toString("base64")}`;
+    return `${this.#prefix}${out.toString("base64")}`;
   }
 
   open(sealed: string): string {
-    const bound = sealed.startsWith(SEALED);
-    if (!bound && !sealed.startsWith(SEALED_UNBOUND)) {
-      throw new Error("a value of a domain with a data key is not sealed: refused");
+    // Each prefix is 5 characters: pfe3. (bound to a kind), pfe2. (bound to the place), pfe1. (unbound).
+    const aad = sealed.startsWith(SEALED_KIND)
+      ? this.#prefix === SEALED_KIND
+        ? this.#aad
+        : undefined
+      : sealed.startsWith(SEALED)
+        ? this.#placeAad
+        : sealed.startsWith(SEALED_UNBOUND)
+          ? null
+          : undefined;
+    if (aad === undefined) {
+      throw new Error(
+        sealed.startsWith(SEALED_KIND)
+          ? "a value sealed for another kind of place: refused"
+          : "a value of a domain with a data key is not sealed: refused",
+      );
     }
     const raw = Buffer.from(sealed.slice(SEALED.length), "base64");
     const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
-    if (bound) decipher.setAAD(this.#aad);
+    if (aad) decipher.setAAD(aad);
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   }
