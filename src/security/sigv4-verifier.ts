@@ -60,6 +60,8 @@ export interface PendingSignature {
 }
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** Derived signing keys kept (per access key, date, region, service); the whole cache is dropped when full. */
+const SIGNING_KEY_CACHE = 1000;
 const ALGORITHM = "AWS4-HMAC-SHA256";
 /** Headers that change what is done (the operation, the session) must be covered by the signature. */
 const MUST_SIGN_WHEN_PRESENT = ["x-amz-security-token", "x-amz-target"];
@@ -78,6 +80,11 @@ export function scopeService(authorization: string | undefined): string | undefi
 export class SigV4Verifier {
   readonly #regions: ReadonlySet<string>;
   readonly #services: ReadonlySet<string> | undefined;
+  /**
+   * The signing key (four HMACs) of `accessKeyId/date/region/service`, with the secret it was derived
+   * from: reused only while the key's secret is still the one looked up for this request.
+   */
+  readonly #signingKeys = new Map<string, { secret: string; key: Buffer }>();
 
   constructor(
     private readonly secrets: SecretLookup,
@@ -160,8 +167,18 @@ export class SigV4Verifier {
       headerValues,
       declaredHash,
       signature: a.signature,
-      key: signingKey(secret, scopeDate, region, service),
+      key: this.#signingKey(accessKeyId, secret, scopeDate, region, service),
     };
+  }
+
+  #signingKey(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer {
+    const id = `${accessKeyId}/${date}/${region}/${service}`;
+    const cached = this.#signingKeys.get(id);
+    if (cached?.secret === secret) return cached.key;
+    const key = signingKey(secret, date, region, service);
+    if (this.#signingKeys.size >= SIGNING_KEY_CACHE) this.#signingKeys.clear();
+    this.#signingKeys.set(id, { secret, key });
+    return key;
   }
 
   /** Checks the body received against the declared hash and the signature; returns the caller. */

@@ -183,6 +183,25 @@ describe("SigV4Verifier against the AWS SigV4 test suite", () => {
 });
 
 describe("SigV4Verifier refusals", () => {
+  it("the signing key kept per key, date, region and service is not reused once the key's secret changed", async () => {
+    let secret = suite.secretAccessKey;
+    const v = new SigV4Verifier(
+      { secretFor: async (id) => (id === suite.accessKeyId ? secret : undefined) },
+      new ManualClock(suiteTime),
+    );
+    const req = await sdkSigned({});
+    await expect(v.verify(req)).resolves.toMatchObject({ accessKeyId: suite.accessKeyId });
+    // Same key, date, region and service (the kept signing key applies): a changed signature is refused.
+    const tampered = { ...req, headers: { ...req.headers } };
+    const auth = tampered.headers["authorization"]!;
+    tampered.headers["authorization"] = auth.replace(/.$/, auth.endsWith("0") ? "1" : "0");
+    expect((await codeOf(v.verify(tampered))).code).toBe("INVALID_SIGNATURE");
+    await expect(v.verify(req)).resolves.toMatchObject({ accessKeyId: suite.accessKeyId });
+    // The secret rotated: the old secret's signature is refused, not verified with the kept key.
+    secret = "another-secret-of-the-same-access-key-id";
+    expect((await codeOf(v.verify(req))).code).toBe("INVALID_SIGNATURE");
+  });
+
   it("a request signed like the SDK (x-amz-content-sha256 signed) verifies, with its query", async () => {
     const req = await sdkSigned({ query: { "max-results": "5", "next-token": "a/b c" } });
     expect(req.headers["x-amz-content-sha256"]).toMatch(/^[0-9a-f]{64}$/);
