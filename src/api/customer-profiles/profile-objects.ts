@@ -9,6 +9,7 @@ import {
   objectTypeNameSchema,
   profileIdSchema,
   requireDomain,
+  requireDomainRechecked,
   valuesSchema,
 } from "./profile-schema.ts";
 import type { ProfileOperationsDeps } from "./profiles.ts";
@@ -39,7 +40,8 @@ export function profileObjectOperations(deps: ProfileOperationsDeps): Operation[
       method: "PUT",
       path: "/domains/:DomainName/profiles/objects",
       handler: async (ctx) => {
-        const domain = await requireDomain(domains, ctx.params);
+        // ProfileService.putObject reads the domain again before ingesting.
+        const domain = await requireDomainRechecked(domains, ctx.params);
         const input = parseInput(putSchema, ctx.body);
         let parsed: unknown;
         try {

@@ -96,6 +96,39 @@ export async function requireDomain(domains: DomainLookup, params: Record<string
   return name;
 }
 
+/** How long a domain seen to exist is taken to exist by `requireDomainRechecked`. */
+const SEEN_DOMAIN_MS = 1_000;
+const seenDomains = new WeakMap<DomainLookup, Map<string, number>>();
+
+/**
+ * `requireDomain` for an operation whose service reads the domain again inside its own transaction
+ * (ProfileService: SearchProfiles, PutProfileObject): a domain seen to exist in the last second is not
+ * read again here. This edge check only orders the errors (ResourceNotFound before the body's
+ * validation), so a domain deleted since — in this process or another — is still refused with the same
+ * ResourceNotFound by the service's read. Only existence is remembered, never absence.
+ */
+export async function requireDomainRechecked(
+  domains: DomainLookup,
+  params: Record<string, string>,
+  now = Date.now(),
+): Promise<string> {
+  const name = parseInput(nameSchema, params["DomainName"], "DomainName");
+  let seen = seenDomains.get(domains);
+  if (!seen) {
+    seen = new Map();
+    seenDomains.set(domains, seen);
+  }
+  const until = seen.get(name);
+  if (until !== undefined && until > now) return name;
+  if (!(await domains.get(name))) {
+    seen.delete(name);
+    throw notFound(`Domain ${name} does not exist`, { member: "DomainName" });
+  }
+  if (seen.size >= 10_000) seen.clear();
+  seen.set(name, now + SEEN_DOMAIN_MS);
+  return name;
+}
+
 const maxResults = z.coerce.number().int().min(1).max(100);
 const tokenText = z.string().min(1).max(1024);
 

@@ -16,6 +16,7 @@ import {
   listPage,
   profileIdSchema,
   requireDomain,
+  requireDomainRechecked,
   updateProfileSchema,
   valuesSchema,
 } from "./profile-schema.ts";
@@ -96,7 +97,8 @@ function profileCrudOperations(deps: ProfileOperationsDeps): Operation[] {
       method: "POST",
       path: "/domains/:DomainName/profiles/search",
       handler: async (ctx) => {
-        const domain = await requireDomain(domains, ctx.params);
+        // ProfileService.search reads the domain again in its transaction.
+        const domain = await requireDomainRechecked(domains, ctx.params);
         const page = listPage(ctx.query, 20);
         const input = parseInput(searchSchema, ctx.body);
         const keys = [
