@@ -13,7 +13,10 @@
  *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 80000]
  *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
  * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
- * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile to DIR.
+ * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile of each phase to DIR (search-idle,
+ * search-backfill, puts .cpuprofile; sampled every 0.5 ms, so per-request CPU is a little higher then).
+ * Server CPU per request: the server process's process.cpuUsage() (user + system) over the phase divided
+ * by the requests (the idle phase's searches, the puts); robust where latency is not on a shared machine.
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -71,7 +74,13 @@ async function serverChild(databaseUrl: string): Promise<void> {
     return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
   process.send?.({ ready: endpoint });
-  process.on("message", async (m: { ingest?: [number, number]; memory?: true; exit?: true }) => {
+  const profiler = await phaseProfiler(process.env["PROFILEFLOW_BENCH_CPU_PROF"]);
+  process.on("message", async (m: MessageToServer) => {
+    if (m.profile) process.send?.({ profiled: await profiler(m.profile) });
+    if (m.cpu) {
+      const c = process.cpuUsage();
+      process.send?.({ cpu: c.user + c.system });
+    }
     if (m.ingest) process.send?.({ ingested: await ingest(m.ingest[0], m.ingest[1]) });
     if (m.memory) process.send?.({ memory: memory() });
     if (m.exit) {
@@ -80,6 +89,41 @@ async function serverChild(databaseUrl: string): Promise<void> {
       process.exit(0);
     }
   });
+}
+
+interface MessageToServer {
+  ingest?: [number, number];
+  memory?: true;
+  cpu?: true;
+  /** Starts the V8 profiler, or stops it and writes DIR/<name>.cpuprofile ("stop:<name>"). */
+  profile?: string;
+  exit?: true;
+}
+
+/** Per-phase V8 CPU profiles of this process into `dir` (a no-op without `dir`). */
+async function phaseProfiler(dir: string | undefined): Promise<(what: string) => Promise<string>> {
+  if (!dir) return async () => "";
+  const { Session } = await import("node:inspector");
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 500 });
+  return async (what) => {
+    if (what === "start") {
+      await post("Profiler.start");
+      return "";
+    }
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    const file = join(dir, `${what.slice("stop:".length)}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
 }
 
 interface Signed {
@@ -216,9 +260,8 @@ async function main(): Promise<void> {
   const putClients = Number(values["put-clients"]);
   const pgdb = values.dialect === "postgres" ? await freshPostgres("pf_search") : undefined;
   if (values.dialect === "postgres" && !pgdb) return;
-  const prof = process.env["PROFILEFLOW_BENCH_CPU_PROF"];
   const server = fork(self, ["--server", pgdb?.url ?? ""], {
-    execArgv: ["--import", "tsx", ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [])],
+    execArgv: ["--import", "tsx"],
     stdio: "inherit",
   });
   try {
@@ -246,30 +289,50 @@ async function main(): Promise<void> {
       `in-process ingest (batches of 2,000): ${f(profiles)} in ${(ing.ms / 1000).toFixed(1)} s = ${f(inProcess)} objects/s ` +
         `(${f((profiles / ing.cpuMs) * 1000)} per server CPU-second); ${load()}`,
     );
-    const phase = async (label: string) => {
+    const serverCpu = async () => {
+      server.send({ cpu: true });
+      return nextMessage<number>(server, "cpu");
+    };
+    const profile = async (what: string) => {
+      server.send({ profile: what });
+      const file = await nextMessage<string>(server, "profiled");
+      if (file) console.log(`  server CPU profile: ${file}`);
+    };
+    const phase = async (label: string, name: string) => {
+      const cpuPerRequest = name === "search-idle";
       const reqs = await signSearches(endpoint, profiles, rate * seconds);
+      await profile("start");
+      const c0 = await serverCpu();
       const r = await openLoop(endpoint, reqs, rate);
+      const c1 = await serverCpu();
+      await profile(`stop:${name}`);
+      const cpu = cpuPerRequest ? `server CPU ${f((c1 - c0) / r.sent)} µs per search; ` : "";
       console.log(
         `SearchProfiles ${label}: ${f(r.sent)} sent at ${rate}/s (achieved ${f(r.sent / r.seconds)}/s): p50 ${r.p50.toFixed(2)} ms, ` +
           `p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ` +
-          `${r.wrong} wrong, ${r.failed} failed; ${load()}`,
+          `${r.wrong} wrong, ${r.failed} failed; ${cpu}${load()}`,
       );
     };
     // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets.
     await openLoop(endpoint, await signSearches(endpoint, profiles, rate * 2), rate);
-    await phase("idle");
+    await phase("idle", "search-idle");
     // Under a backfill: the server ingests `backfill` more contacts in process while the searches run.
     server.send({ ingest: [profiles + putCount, backfill] });
     const during = nextMessage<{ ms: number; cpuMs: number }>(server, "ingested");
-    await phase(`during a backfill of ${f(backfill)}`);
+    await phase(`during a backfill of ${f(backfill)}`, "search-backfill");
     const bf = await during;
     console.log(
       `  the backfill: ${f(backfill)} in ${(bf.ms / 1000).toFixed(1)} s = ${f((backfill / bf.ms) * 1000)} objects/s`,
     );
+    await profile("start");
+    const pc0 = await serverCpu();
     const p = await puts(endpoint, profiles, putCount, putClients);
+    const pcpu = ((await serverCpu()) - pc0) / putCount;
+    await profile("stop:puts");
     console.log(
       `PutProfileObject over HTTP, ${putClients} concurrent SDK clients: ${f(putCount)} in ${(p.ms / 1000).toFixed(1)} s = ` +
-        `${f(p.rate)} objects/s = ${(p.rate / inProcess).toFixed(2)} × the in-process ingest rate; ${load()}`,
+        `${f(p.rate)} objects/s = ${(p.rate / inProcess).toFixed(2)} × the in-process ingest rate; ` +
+        `server CPU ${f(pcpu)} µs per put (in-process ingest: ${f((ing.cpuMs * 1000) / profiles)} µs per object); ${load()}`,
     );
     server.send({ memory: true });
     const mem = await nextMessage<{ peak: number; anon: number; file: number }>(server, "memory");
