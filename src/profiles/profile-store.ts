@@ -4,7 +4,7 @@ import { hexId } from "../core/ids.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Json } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
-import { normalizeKeyValue, searchKeyContentType } from "../ingest/index.ts";
+import { normalizeKeyValue, PREDEFINED_SEARCH_KEYS, searchKeyContentType } from "../ingest/index.ts";
 import { chunks, insertMany, inValues } from "./bulk.ts";
 import { type DomainBoxes, type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
@@ -253,7 +253,11 @@ export class ProfileStore {
     keyName: string,
     values: readonly string[],
   ): Promise<string[]> {
-    const contentType = searchKeyContentType(keyName, await keyContentTypes(q, domainName));
+    // A predefined key's content type is fixed: the domain's key types are read only for its own keys.
+    const defined = Object.hasOwn(PREDEFINED_SEARCH_KEYS, keyName)
+      ? undefined
+      : await keyContentTypes(q, domainName);
+    const contentType = searchKeyContentType(keyName, defined);
     const out = values
       .map((v) => normalizeKeyValue(contentType, v))
       .filter((v): v is string => v !== undefined);
