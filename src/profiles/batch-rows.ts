@@ -37,6 +37,8 @@ export interface BatchRows extends Omit<BatchWrites, "objectRows" | "keyRows"> {
   results: IngestResult[];
   /** Matching values of the objects of profiles this batch created, per profile and object. */
   createdValues: Map<string, Map<string, MatchValue[]>>;
+  /** Matching values of every object this batch wrote, by object key: matching need not open them again. */
+  objectValues: Map<string, MatchValue[]>;
   accepted: number;
   ignored: number;
   bytes: number;
@@ -70,6 +72,7 @@ export function emptyBatchRows(): BatchRows {
     history: [],
     deadLetters: [],
     createdValues: new Map(),
+    objectValues: new Map(),
     accepted: 0,
     ignored: 0,
     bytes: 0,
@@ -179,6 +182,7 @@ function keyRowsOf(
     object_key: objectKey,
   };
   const values = matchValues(c.matching, leaves);
+  rows.objectValues.set(objectKey, values);
   // A profile this batch created holds only this batch's objects: its values are known here.
   if (rows.created.has(profileId)) {
     const mine = rows.createdValues.get(profileId) ?? new Map<string, MatchValue[]>();

@@ -194,7 +194,11 @@ async function matchBatch(
     batch.now,
     batch.boxes,
     undefined,
-    new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
+    {
+      profiles: new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
+      objects: { typeName: batch.typeName, values: rows.objectValues },
+      raw: batch.database.sqlite,
+    },
   );
   for (const r of rows.results) {
     const main = r.profileId === undefined ? undefined : merged.mainOf.get(r.profileId);

@@ -178,6 +178,8 @@ export function compileMatchingRules(wire: RuleBasedMatchingWire | undefined): M
 export interface MatchValue {
   keyName: string;
   value: string;
+  /** How `profile_keys` stores it (its blind index), when the writer computed that already. */
+  stored?: string;
 }
 
 /** Separates the attribute values inside a rule's composite value. */
@@ -193,9 +195,12 @@ const MAX_COMBINATIONS = 16;
 export function matchValues(rules: MatchingRules, leaves: Readonly<Record<string, string>>): MatchValue[] {
   const out: MatchValue[] = [];
   const seen = new Set<string>();
-  const attrValues = new Map<RuleAttribute, string[]>();
+  // By attribute name: rules share attributes (the full name in five rules, email and phone in three)
+  // and each is compiled per rule, but its values are the same (`attrKey` below) — normalized once.
+  const attrValues = new Map<string, string[]>();
   const valuesOf = (attr: RuleAttribute): string[] => {
-    let vals = attrValues.get(attr);
+    const key = attrKey(attr);
+    let vals = attrValues.get(key);
     if (vals) return vals;
     const set = new Set<string>();
     for (const member of attr.members) {
@@ -205,7 +210,7 @@ export function matchValues(rules: MatchingRules, leaves: Readonly<Record<string
       if (v !== undefined) set.add(attr.oneToOne ? `${member}=${v}` : v);
     }
     vals = [...set];
-    attrValues.set(attr, vals);
+    attrValues.set(key, vals);
     return vals;
   };
   for (const rule of rules.rules) {
@@ -227,6 +232,13 @@ export function matchValues(rules: MatchingRules, leaves: Readonly<Record<string
     }
   }
   return out;
+}
+
+/** What an attribute's values depend on: its name (kind), members and model. */
+function attrKey(attr: RuleAttribute): string {
+  return attr.members.length === 1 && attr.members[0] === attr.name && !attr.oneToOne
+    ? attr.name
+    : `${attr.name}\u0000${attr.oneToOne}\u0000${attr.members.join("\u0000")}`;
 }
 
 /** The attribute values of a rule's composite value, by attribute name. */

@@ -1,10 +1,10 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
 import { type MatchingRules, type MatchValue, matchValues } from "../../ingest/matching/matching-rules.ts";
-import { chunks, inValues } from "../bulk.ts";
+import { chunks, inValues, type RawSqlite } from "../bulk.ts";
 import type { DomainBoxes } from "../domain-sealer.ts";
-import { addHolders, pairKey, storedPairs } from "../key-index.ts";
+import { pairKey } from "../key-index.ts";
 import { objectFieldsColumn, profileFieldsColumn } from "../leaves-columns.ts";
 import type { Leaves } from "../profile-fields.ts";
 import type { SealedDomain } from "../profile-refresh.ts";
@@ -19,6 +19,7 @@ import {
   mergeGroups,
   type RuleEdge,
 } from "./rule-matcher.ts";
+import { holderCache, lookupHolders } from "./value-holders.ts";
 
 /** Who rule-based merges are performed by, in history. */
 export const RULE_MATCHING_ACTOR = "rule-based-matching";
@@ -53,26 +54,38 @@ export async function matchProfiles(
   /** The domain's boxes (fetched once by the caller): profile fields and match details are sealed in them. */
   boxes: DomainBoxes,
   guards?: MatchGuards,
-  /** Values already known (profiles the calling batch created hold only its objects): not read again. */
-  known?: ReadonlyMap<string, MatchValue[]>,
+  /** What the calling ingest batch already knows: not read or computed again. */
+  known: KnownValues = {},
 ): Promise<MatchOutcome> {
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
-  const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards };
+  const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards, known };
   const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
   const cachedHolders = holderCache(cap, outcome.mainOf);
   let subjects = [...new Set(profileIds)];
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
-    const values = await subjectValues(pass, subjects, round === 0 ? known : undefined);
-    const pairs = [...values.values()].flat().map((v) => ({ name: v.keyName, value: v.value }));
+    const values = await subjectValues(pass, subjects, round === 0 ? known.profiles : undefined);
+    const pairs = [...values.values()]
+      .flat()
+      .map((v) => ({ name: v.keyName, value: v.value, stored: v.stored }));
     const owners = await cachedHolders(pairs, (missing) =>
-      lookupHolders(trx, dialect, { domainName, boxes }, missing, cap),
+      lookupHolders(trx, dialect, { domainName, boxes }, missing, cap, known.raw),
     );
     // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
     if (!anyCandidate(values, owners)) break;
     subjects = await matchRound(pass, subjects, values, owners, outcome);
   }
   return outcome;
+}
+
+/** What an ingest batch hands its matching pass. */
+export interface KnownValues {
+  /** Values of profiles the batch created (they hold only its objects). */
+  profiles?: ReadonlyMap<string, MatchValue[]>;
+  /** Values of the objects the batch wrote (of one type), by object key. */
+  objects?: { typeName: string; values: ReadonlyMap<string, MatchValue[]> };
+  /** SQLite's raw connection under the transaction: the holders are then probed with prepared statements. */
+  raw?: RawSqlite | undefined;
 }
 
 /** What one matching pass works in: the transaction, the domain, its rules and guards. */
@@ -84,6 +97,7 @@ interface Pass {
   readonly rules: MatchingRules;
   readonly now: number;
   readonly guards: MatchGuards | undefined;
+  readonly known: KnownValues;
 }
 
 /** The subjects' matching values: read, except those the caller already knows (`given`). */
@@ -94,7 +108,14 @@ async function subjectValues(
 ): Promise<Map<string, MatchValue[]>> {
   const unknown = subjects.filter((id) => !given?.has(id));
   const { domainName, boxes } = pass;
-  const values = await loadValues(pass.trx, pass.dialect, { domainName, boxes }, pass.rules, unknown);
+  const values = await loadValues(
+    pass.trx,
+    pass.dialect,
+    { domainName, boxes },
+    pass.rules,
+    unknown,
+    pass.known,
+  );
   for (const id of subjects) {
     const v = given?.get(id);
     if (v) values.set(id, v);
@@ -127,10 +148,10 @@ async function matchRound(
   outcome: MatchOutcome,
 ): Promise<string[]> {
   const { trx, dialect, domainName, boxes, rules, now } = pass;
-  const profiles = await candidateProfiles(pass, subjects, owners);
+  const { profiles, existing } = await candidateProfiles(pass, subjects, owners);
   const fields = new Map([...profiles].map(([id, p]) => [id, p.fields]));
   const edges = findRuleEdges(rules, { subjects: values, owners, fields }, pass.guards);
-  const apart = await unmergedPairs(trx, dialect, domainName, [...profiles.keys()]);
+  const apart = await unmergedPairs(trx, dialect, domainName, [...existing]);
   for (const e of edges) if (apart.has(`${e.a}\u0000${e.b}`)) e.hold = "UNMERGED";
   const plan = await planMerges(pass, mergeGroups(edges, fields, apart), profiles, outcome);
   await mergeGroupsIn(trx, dialect, { domainName, boxes }, plan.merges, RULE_MATCHING_ACTOR, now);
@@ -141,22 +162,52 @@ async function matchRound(
 
 /**
  * The facts of the subjects and of every profile holding one of their values; holders deleted
- * meanwhile (merged away earlier in this pass) are dropped from `owners`, their values stale.
+ * meanwhile (merged away earlier in this pass) are dropped from `owners`, their values stale. Holders
+ * found only through a rule of names (never merged, whatever the fields: NAMES_ONLY) are only checked
+ * to exist — their fields are not read: a common name's holders are most of those read.
  */
 async function candidateProfiles(
   pass: Pass,
   subjects: readonly string[],
   owners: Map<string, Set<string>>,
-): Promise<Map<string, ProfileFacts>> {
+): Promise<{ profiles: Map<string, ProfileFacts>; existing: Set<string> }> {
+  const namesOnly = new Set(pass.rules.rules.filter((r) => r.namesOnly).map((r) => r.keyName));
   const everyone = new Set(subjects);
-  for (const set of owners.values()) for (const p of set) everyone.add(p);
-  const { domainName, boxes } = pass;
-  const profiles = await loadProfiles(pass.trx, pass.dialect, { domainName, boxes }, [...everyone]);
+  const namedOnly = new Set<string>();
   for (const [pk, set] of owners) {
-    for (const p of set) if (!profiles.has(p)) set.delete(p);
+    const byName = namesOnly.has(pk.slice(0, pk.indexOf("\u0000")));
+    for (const p of set) (byName ? namedOnly : everyone).add(p);
+  }
+  const { trx, dialect, domainName, boxes } = pass;
+  const profiles = await loadProfiles(trx, dialect, { domainName, boxes }, [...everyone]);
+  const existing = new Set(profiles.keys());
+  const unread = [...namedOnly].filter((p) => !everyone.has(p));
+  for (const id of await existingProfiles(trx, dialect, domainName, unread)) existing.add(id);
+  for (const [pk, set] of owners) {
+    for (const p of set) if (!existing.has(p)) set.delete(p);
     if (set.size === 0) owners.delete(pk);
   }
-  return profiles;
+  return { profiles, existing };
+}
+
+/** Which of the profiles exist (ids only: nothing to open). */
+async function existingProfiles(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  domainName: string,
+  profileIds: readonly string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const part of chunks(profileIds)) {
+    const rows = await trx
+      .selectFrom("profiles")
+      .select("profile_id")
+      .where("domain_name", "=", domainName)
+      .where(inValues(dialect, "profile_id", part))
+      .execute();
+    for (const r of rows) out.push(r.profile_id);
+  }
+  return out;
 }
 
 /**
@@ -230,9 +281,10 @@ async function loadValues(
   domain: SealedDomain,
   rules: MatchingRules,
   profileIds: readonly string[],
+  known: KnownValues,
 ): Promise<Map<string, MatchValue[]>> {
   const { domainName, boxes } = domain;
-  if (boxes.blind) return valuesFromObjects(trx, dialect, domain, rules, profileIds);
+  if (boxes.blind) return valuesFromObjects(trx, dialect, domain, rules, profileIds, known);
   const out = new Map<string, MatchValue[]>();
   for (const part of chunks(profileIds)) {
     const rows = await trx
@@ -251,121 +303,33 @@ async function loadValues(
   return out;
 }
 
-/** The matching values of the profiles' objects, computed from their fields. */
+/**
+ * The matching values of the profiles' objects, computed from their fields — except those of the
+ * objects the calling batch wrote, whose values it computed from the same fields.
+ */
 async function valuesFromObjects(
   trx: Kysely<Database>,
   dialect: DialectName,
   { domainName, boxes }: SealedDomain,
   rules: MatchingRules,
   profileIds: readonly string[],
+  known: KnownValues,
 ): Promise<Map<string, MatchValue[]>> {
   const out = new Map<string, MatchValue[]>();
+  const mine = known.objects;
   for (const part of chunks(profileIds)) {
     const rows = await trx
       .selectFrom("profile_objects")
-      .select(["profile_id", "fields"])
+      .select(["profile_id", "object_type_name", "object_key", "fields"])
       .where("domain_name", "=", domainName)
       .where(inValues(dialect, "profile_id", part))
       .execute();
     for (const r of rows) {
       const list = out.get(r.profile_id) ?? [];
-      for (const v of matchValues(rules, objectFieldsColumn.open(boxes, r.fields))) list.push(v);
+      const given = r.object_type_name === mine?.typeName ? mine.values.get(r.object_key) : undefined;
+      for (const v of given ?? matchValues(rules, objectFieldsColumn.open(boxes, r.fields))) list.push(v);
       out.set(r.profile_id, list);
     }
-  }
-  return out;
-}
-
-type Pair = { name: string; value: string };
-
-/**
- * Holders read in an earlier round of one matching pass, for the next: the pass holds the domain lock,
- * so a value's holders change only by the pass's own merges — remapped to their main profiles
- * (`mainOf`) instead of read again (a merged profile's values are mostly its parts', already read). A
- * set that reached `cap` (a shared value, read capped) is read again.
- */
-function holderCache(
-  cap: number,
-  mainOf: ReadonlyMap<string, string>,
-): (
-  pairs: Pair[],
-  read: (missing: Pair[]) => Promise<Map<string, Set<string>>>,
-) => Promise<Map<string, Set<string>>> {
-  const seen = new Map<string, Set<string>>();
-  return async (pairs, read) => {
-    const out = new Map<string, Set<string>>();
-    const missing: Pair[] = [];
-    for (const p of pairs) {
-      const k = pairKey(p.name, p.value);
-      if (out.has(k)) continue;
-      const known = seen.get(k);
-      if (known && known.size < cap) out.set(k, new Set([...known].map((id) => mainOf.get(id) ?? id)));
-      else {
-        missing.push(p);
-        out.set(k, new Set());
-      }
-    }
-    const fresh = missing.length > 0 ? await read(missing) : new Map<string, Set<string>>();
-    for (const p of missing) {
-      const k = pairKey(p.name, p.value);
-      const holders = fresh.get(k);
-      if (holders && holders.size > 0) out.set(k, holders);
-      else out.delete(k);
-    }
-    for (const [k, set] of out) seen.set(k, new Set(set));
-    return out;
-  };
-}
-
-/**
- * For each (rule key, value) pair, the distinct profiles holding it — at most `cap` of them: a value
- * held by more is shared whatever it is, and reading its every holder would make one placeholder
- * value (a `000-000-0000`) cost as much as the domain is large.
- */
-async function lookupHolders(
-  trx: Kysely<Database>,
-  dialect: DialectName,
-  { domainName, boxes }: SealedDomain,
-  asked: readonly { name: string; value: string }[],
-  cap: number,
-): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  // Looked up by what is stored (the blind index of each value), reported by the values asked.
-  const { pairs: distinct, plainOf } = storedPairs(boxes, asked);
-  for (const part of chunks(distinct)) {
-    let rows: { key_name: string; key_value: string; profile_id: string }[];
-    if (dialect === "postgres") {
-      // One index probe per pair whatever the statistics (as in lookupKeyOwners); `offset 0` keeps
-      // the lateral subquery from being flattened into a join.
-      const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
-        select p.name as key_name, p.value as key_value, k.profile_id
-        from unnest(${part.map((p) => p.name)}::text[], ${part.map((p) => p.value)}::text[]) as p(name, value)
-        cross join lateral (
-          select distinct profile_id from profile_keys
-          where domain_name = ${domainName} and key_name = p.name and key_value = p.value
-          limit ${cap} offset 0
-        ) as k`.execute(trx);
-      rows = result.rows;
-    } else {
-      // One index probe per (name, value) pair: the pairs drive the join (CROSS JOIN fixes SQLite's
-      // order), rather than every name crossed with every value (rules × values probes).
-      const pairsJson = JSON.stringify(part.map((p) => [p.name, p.value]));
-      const result = await sql<{ key_name: string; key_value: string; profile_id: string }>`
-        select key_name, key_value, profile_id from (
-          select key_name, key_value, profile_id,
-            row_number() over (partition by key_name, key_value order by profile_id) as rn
-          from (
-            select distinct k.key_name, k.key_value, k.profile_id
-            from json_each(${pairsJson}) as j
-            cross join profile_keys as k
-            where k.domain_name = ${domainName}
-              and k.key_name = json_extract(j.value, '$[0]')
-              and k.key_value = json_extract(j.value, '$[1]')
-          )
-        ) where rn <= ${cap}`.execute(trx);
-      rows = result.rows;
-    }
-    addHolders(out, rows, new Set(part.map((p) => pairKey(p.name, p.value))), plainOf);
   }
   return out;
 }
