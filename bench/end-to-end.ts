@@ -19,6 +19,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
 import { driveWorkflow, type E2eResult, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
 import { type SandboxInfo, startContactsSandbox } from "./shared/contacts-sandbox.ts";
@@ -64,14 +65,31 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   const server = await composeServer(config, { logger: createLogger("silent") });
   const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
   await server.startWorkers();
+  // PROFILEFLOW_BENCH_SQLITE_PRAGMA="cache_size = -16384": a pragma on the server's connection (experiments).
+  const pragma = process.env["PROFILEFLOW_BENCH_SQLITE_PRAGMA"];
+  if (pragma) server.database.sqlite?.pragma(pragma);
   process.send?.({ ready: { endpoint, ...credentials } });
+  // Anonymous memory has no high-water mark of its own (VmHWM counts the mapped file too): sample it.
+  const peaks = { anonKb: 0, heapCommittedKb: 0, heapUsedKb: 0, externalKb: 0 };
+  const sample = () => {
+    const r = serverRss();
+    for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], r[k] ?? 0);
+  };
+  const sampler = setInterval(sample, 200);
+  let snapshots = 0;
   process.on("message", async (m) => {
-    if (m === "rss") process.send?.({ rss: serverRss() });
+    if (m === "rss") {
+      sample();
+      // PROFILEFLOW_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each sample (diagnosis only: it costs seconds).
+      if (heapSnapshotDir) writeHeapSnapshot(join(heapSnapshotDir, `server-${++snapshots}.heapsnapshot`));
+      process.send?.({ rss: { ...serverRss(), peaks: { ...peaks } } });
+    }
     if (m === "plain") {
       await server.database.db.deleteFrom("domain_data_keys").execute();
       process.send?.({ plain: true });
     }
     if (m === "exit") {
+      clearInterval(sampler);
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
@@ -90,7 +108,21 @@ function serverRss(): ServerRss {
     anonKb: kb("RssAnon"),
     fileKb: kb("RssFile") + kb("RssShmem"),
     heapUsedKb: Math.round(mem.heapUsed / 1024),
+    heapCommittedKb: Math.round(getHeapStatistics().total_physical_size / 1024),
+    externalKb: Math.round(mem.external / 1024),
+    dbMapKb: dbMapKb(),
   };
+}
+
+/** Resident pages of the mapped SQLite files (profileflow.db and its -shm): the part of file-backed the issue reports apart. */
+function dbMapKb(): number {
+  let kb = 0;
+  let inDb = false;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inDb = /profileflow\.db(-shm)?$/.test(line);
+    else if (inDb && line.startsWith("Rss:")) kb += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  return kb;
 }
 
 /** Child: the copy floor over the same pages; reports its figures. */
@@ -104,10 +136,15 @@ async function floorChild(info: SandboxInfo, databaseUrl: string | undefined): P
 
 /** PROFILEFLOW_BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there (NODE_OPTIONS may not carry it). */
 const cpuProfDir = process.env["PROFILEFLOW_BENCH_CPU_PROF"];
+const heapSnapshotDir = process.env["PROFILEFLOW_BENCH_HEAP_SNAPSHOT"];
+
+/** PROFILEFLOW_BENCH_SERVER_FLAGS="--trace-gc …": extra Node/V8 flags for the server child only. */
+const serverFlags = (process.env["PROFILEFLOW_BENCH_SERVER_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
 
 function spawn(args: string[]): ChildProcess {
   const prof = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
-  return fork(self, args, { execArgv: ["--import", "tsx", ...prof], stdio: "inherit" });
+  const extra = args[0] === "--server" ? serverFlags : [];
+  return fork(self, args, { execArgv: ["--import", "tsx", ...prof, ...extra], stdio: "inherit" });
 }
 
 async function runDialect(
@@ -154,11 +191,17 @@ async function runDialect(
       `(${floor.pages} pages); ratio ${(e2eRate / floorRate).toFixed(2)}`,
   );
   const memory = (r: ServerRss) =>
-    `${mb(r.nowKb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)}, JS heap ${mb(r.heapUsedKb)})`;
+    `${mb(r.nowKb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)} of which the SQLite map ${mb(r.dbMapKb ?? 0)}, JS heap ${mb(r.heapUsedKb)} ` +
+    `used / ${mb(r.heapCommittedKb ?? 0)} resident, external ${mb(r.externalKb ?? 0)})`;
   const samples = e2e.rssSamples.map((s) => `at ${f(s.records)} records ${memory(s.rss)}, `).join("");
+  const p = end.peaks;
   console.log(
-    `${dialect}: peak RSS server ${mb(end.peakKb)}; RSS ${samples}at the end ${memory(end)}; ` +
-      `copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
+    `${dialect}: peak RSS server ${mb(end.peakKb)}` +
+      (p
+        ? ` (sampled peaks: anonymous ${mb(p.anonKb)}, JS heap ${mb(p.heapUsedKb)} used / ` +
+          `${mb(p.heapCommittedKb)} resident, external ${mb(p.externalKb)})`
+        : "") +
+      `; RSS ${samples}at the end ${memory(end)}; copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
   );
 }
 

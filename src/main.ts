@@ -18,6 +18,7 @@ import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { domainKeyAccess } from "./compose/domain-key-access.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
 import { composeFlowServices, type FlowServices, type FlowServicesDeps } from "./compose/flow-services.ts";
+import { limitHeapGrowth } from "./compose/heap-growth.ts";
 import { composeIam, type IamServices } from "./compose/iam-services.ts";
 import { composeIdentityResolution } from "./compose/identity-resolution-jobs.ts";
 import { composeMatching } from "./compose/matching-jobs.ts";
@@ -98,6 +99,7 @@ export interface ComposeOptions {
 
 /** The composition root: opens storage, bootstraps credentials, wires every service into the API edge. */
 export async function composeServer(config: Config, options: ComposeOptions = {}): Promise<Server> {
+  limitHeapGrowth();
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   // The data directory (SQLite files, master key, credentials) is 0700 whoever created it.

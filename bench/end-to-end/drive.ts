@@ -36,6 +36,14 @@ export interface ServerRss {
   /** Pages of mapped files (SQLite's memory-mapped database among them): the OS page cache, reclaimable. */
   fileKb: number;
   heapUsedKb: number;
+  /** V8's heap pages resident (used or not): the JS heap's share of the anonymous memory. */
+  heapCommittedKb?: number;
+  /** Memory of JS objects held outside the V8 heap (Buffers, ArrayBuffers). */
+  externalKb?: number;
+  /** Of fileKb: pages of the memory-mapped SQLite database (and its -shm). */
+  dbMapKb?: number;
+  /** Highest values sampled every 200 ms since the server started. */
+  peaks?: { anonKb: number; heapCommittedKb: number; heapUsedKb: number; externalKb: number };
 }
 
 const MINUTE = 60_000;
