@@ -19,6 +19,7 @@ import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
 import { lookupKeyOwners, registerKeyTypes } from "./key-index.ts";
 import { matchProfiles } from "./matching/match-profiles.ts";
 import { matchingRulesOf } from "./matching/matching-settings.ts";
+import { matchingState } from "./matching/matching-state.ts";
 import { type StoredObject, storedObjects } from "./stored-objects.ts";
 import { writeBatch } from "./write-batch.ts";
 
@@ -198,6 +199,7 @@ async function matchBatch(
       profiles: new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
       objects: { typeName: batch.typeName, values: rows.objectValues },
       raw: batch.database.sqlite,
+      complete: (await matchingState(trx, batch.domainName))?.status === "ACTIVE",
     },
   );
   for (const r of rows.results) {

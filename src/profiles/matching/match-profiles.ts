@@ -1,7 +1,14 @@
 import type { Kysely } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
-import { type MatchingRules, type MatchValue, matchValues } from "../../ingest/matching/matching-rules.ts";
+import {
+  type MatchingRules,
+  type MatchValue,
+  matchValues,
+  projectValue,
+  type RuleProjection,
+  ruleProjections,
+} from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues, type RawSqlite } from "../bulk.ts";
 import type { DomainBoxes } from "../domain-sealer.ts";
 import { pairKey } from "../key-index.ts";
@@ -19,7 +26,7 @@ import {
   mergeGroups,
   type RuleEdge,
 } from "./rule-matcher.ts";
-import { holderCache, lookupHolders } from "./value-holders.ts";
+import { holderCache, lookupHolders, type Pair } from "./value-holders.ts";
 
 /** Who rule-based merges are performed by, in history. */
 export const RULE_MATCHING_ACTOR = "rule-based-matching";
@@ -59,23 +66,62 @@ export async function matchProfiles(
 ): Promise<MatchOutcome> {
   const outcome: MatchOutcome = { merges: 0, profilesMerged: 0, matches: 0, mainOf: new Map() };
   if (!rules.enabled || profileIds.length === 0) return outcome;
-  const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards, known };
+  const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards, known, recorded: new Map() };
   const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
   const cachedHolders = holderCache(cap, outcome.mainOf);
+  // Only where every profile's values are stored under these rules (a backfill after a change of
+  // rules leaves older rows to profiles it has not reached: their projections may be missing).
+  const projections = known.complete ? ruleProjections(rules) : new Map<string, RuleProjection[]>();
   let subjects = [...new Set(profileIds)];
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
     const values = await subjectValues(pass, subjects, round === 0 ? known.profiles : undefined);
-    const pairs = [...values.values()]
-      .flat()
-      .map((v) => ({ name: v.keyName, value: v.value, stored: v.stored }));
-    const owners = await cachedHolders(pairs, (missing) =>
-      lookupHolders(trx, dialect, { domainName, boxes }, missing, cap, known.raw),
+    const owners = await holdersOf(values, projections, cap, (pairs) =>
+      cachedHolders(pairs, (missing) =>
+        lookupHolders(trx, dialect, { domainName, boxes }, missing, cap, known.raw),
+      ),
     );
     // Most batches of new people find nobody: then there is nothing to read, weigh or merge.
     if (!anyCandidate(values, owners)) break;
     subjects = await matchRound(pass, subjects, values, owners, outcome);
   }
   return outcome;
+}
+
+/**
+ * Who holds each of the subjects' values, in two steps: first the values of rules no smaller rule
+ * covers (an email, a phone, a full name), then each other value unless one of its projections
+ * (ruleProjections) is held by nobody but its subject — then nobody else holds the value either. A
+ * new person's email and phone combinations are then never looked up.
+ */
+async function holdersOf(
+  values: ReadonlyMap<string, readonly MatchValue[]>,
+  projections: ReadonlyMap<string, RuleProjection[]>,
+  cap: number,
+  read: (pairs: Pair[]) => Promise<Map<string, Set<string>>>,
+): Promise<Map<string, Set<string>>> {
+  const pair = (v: MatchValue): Pair => ({ name: v.keyName, value: v.value, stored: v.stored });
+  const first: Pair[] = [];
+  for (const vs of values.values()) for (const v of vs) if (!projections.has(v.keyName)) first.push(pair(v));
+  const owners = await read(first);
+  const asked = new Set(first.map((p) => pairKey(p.name, p.value)));
+  // Nobody but the subject holds it: asked, and found held by the subject alone or by nobody.
+  const alone = (subject: string, name: string, value: string) => {
+    const k = pairKey(name, value);
+    if (!asked.has(k)) return false;
+    const h = owners.get(k);
+    return h === undefined || (h.size === 1 && h.has(subject) && h.size < cap);
+  };
+  const second: Pair[] = [];
+  for (const [subject, vs] of values) {
+    for (const v of vs) {
+      const subs = projections.get(v.keyName);
+      if (!subs) continue;
+      if (subs.some((p) => alone(subject, p.keyName, projectValue(v.value, p.positions)))) continue;
+      second.push(pair(v));
+    }
+  }
+  if (second.length > 0) for (const [k, set] of await read(second)) owners.set(k, set);
+  return owners;
 }
 
 /** What an ingest batch hands its matching pass. */
@@ -86,6 +132,8 @@ export interface KnownValues {
   objects?: { typeName: string; values: ReadonlyMap<string, MatchValue[]> };
   /** SQLite's raw connection under the transaction: the holders are then probed with prepared statements. */
   raw?: RawSqlite | undefined;
+  /** Every profile's values are stored under the current rules (matching ACTIVE): lookups may be skipped by projection. */
+  complete?: boolean;
 }
 
 /** What one matching pass works in: the transaction, the domain, its rules and guards. */
@@ -98,6 +146,8 @@ interface Pass {
   readonly now: number;
   readonly guards: MatchGuards | undefined;
   readonly known: KnownValues;
+  /** Held matches this pass recorded (match id → level and hold): a later round finding one again keeps the row. */
+  readonly recorded: Map<string, string>;
 }
 
 /** The subjects' matching values: read, except those the caller already knows (`given`). */
@@ -156,7 +206,7 @@ async function matchRound(
   const plan = await planMerges(pass, mergeGroups(edges, fields, apart), profiles, outcome);
   await mergeGroupsIn(trx, dialect, { domainName, boxes }, plan.merges, RULE_MATCHING_ACTOR, now);
   const held = edges.filter((e) => e.hold && e.hold !== "UNMERGED");
-  outcome.matches += await recordMatches(trx, dialect, { domainName, boxes }, held, plan.mainOf, now);
+  outcome.matches += await recordMatches(pass, held, plan.mainOf);
   return plan.mains;
 }
 
@@ -392,14 +442,17 @@ export async function chooseMain(
   return pool[0]!;
 }
 
+/**
+ * Records the held matches (mapped onto the round's main profiles), each pair at its lowest level. A
+ * pair an earlier round of the pass recorded at the same level and hold is counted, not written again:
+ * a merged profile's next round finds again the held matches its parts had (a common name's, mostly).
+ */
 async function recordMatches(
-  trx: Kysely<Database>,
-  dialect: DialectName,
-  { domainName, boxes }: SealedDomain,
+  pass: Pass,
   held: readonly RuleEdge[],
   mainOf: ReadonlyMap<string, string>,
-  now: number,
 ): Promise<number> {
+  const { trx, dialect, domainName, boxes, now } = pass;
   const rows = new Map<
     string,
     {
@@ -423,7 +476,13 @@ async function recordMatches(
       detail: { Rule: e.rule, Values: e.values, Hold: e.hold! },
     });
   }
-  if (rows.size === 0) return 0;
+  let again = 0;
+  for (const [id, r] of rows) {
+    if (pass.recorded.get(id) !== `${r.level}\u0000${r.detail.Hold}`) continue;
+    rows.delete(id);
+    again++;
+  }
+  if (rows.size === 0) return again;
   // A pair an unmerge separated keeps its level-0 row: a held match of the pair, found later (the
   // edge mapped onto main profiles), must not replace it, or the next pass would merge them again.
   for (const part of chunks([...rows.keys()])) {
@@ -436,7 +495,7 @@ async function recordMatches(
       .execute();
     for (const r of kept) rows.delete(r.match_id);
   }
-  if (rows.size === 0) return 0;
+  if (rows.size === 0) return again;
   const ids = [...rows.keys()];
   for (const part of chunks(ids)) {
     await trx
@@ -462,5 +521,6 @@ async function recordMatches(
       )
       .execute();
   }
-  return rows.size;
+  for (const [id, r] of rows) pass.recorded.set(id, `${r.level}\u0000${r.detail.Hold}`);
+  return rows.size + again;
 }
