@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Json } from "../../src/db/json-column.ts";
 import { deriveKey } from "../../src/security/derived-key.ts";
 import { crmAndHelpdesk, profilesOf, putObject } from "../helpers/matching-sources.ts";
 import { sdkClients } from "../helpers/sdk-clients.ts";
@@ -190,10 +191,11 @@ describeEachDialect("values sealed once in an encrypted domain", (dialect) => {
       profileId = (await profilesOf(t, D, "_crmId", "c1"))[0]!.ProfileId!;
       otherId = (await profilesOf(t, OTHER, "_crmId", "c9"))[0]!.ProfileId!;
     });
-    const setProfile = (Dn: string, id: string, set: { fields?: string; manual?: string }) =>
+    /** Writes `fields` (stored text, as someone with the database file could) into a profile's row. */
+    const setProfile = (Dn: string, id: string, { fields }: { fields: string }) =>
       db()
         .updateTable("profiles")
-        .set(set)
+        .set({ fields: fields as Json<"profiles.fields"> })
         .where("domain_name", "=", Dn)
         .where("profile_id", "=", id)
         .execute();
