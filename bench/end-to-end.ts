@@ -62,7 +62,12 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl, logLevel: "silent", ...credentials },
   });
-  const server = await composeServer(config, { logger: createLogger("silent") });
+  // PROFILEFLOW_BENCH_GROUP_RECORDS=5000: records per commit group (experiments; default the engine's).
+  const groupRecords = Number(process.env["PROFILEFLOW_BENCH_GROUP_RECORDS"] ?? 0);
+  const server = await composeServer(config, {
+    logger: createLogger("silent"),
+    ...(groupRecords > 0 ? { engine: { readAhead: { pages: 4, records: groupRecords } } } : {}),
+  });
   const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
   await server.startWorkers();
   // PROFILEFLOW_BENCH_SQLITE_PRAGMA="cache_size = -16384": a pragma on the server's connection (experiments).

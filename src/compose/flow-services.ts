@@ -67,7 +67,13 @@ export interface FlowServicesDeps {
   engine?: Partial<
     Pick<
       FlowEngineOptions,
-      "leaseTtlMs" | "heartbeatIntervalMs" | "retryBaseMs" | "maxTransientAttempts" | "timer" | "onFinished"
+      | "leaseTtlMs"
+      | "heartbeatIntervalMs"
+      | "retryBaseMs"
+      | "maxTransientAttempts"
+      | "timer"
+      | "onFinished"
+      | "readAhead"
     >
   >;
   executor?: { pollIntervalMs?: number; concurrency?: number };

@@ -11,6 +11,7 @@ import { type StoredFlow, sourceObject } from "./flow-definition.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { FlowRunner } from "./flow-runner.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
+import type { ReadAheadLimits } from "./read-ahead.ts";
 import type { RecordSink } from "./record-sink.ts";
 import type { FinishedRun } from "./run-result.ts";
 import type { RunnerDeps } from "./runner-deps.ts";
@@ -49,6 +50,8 @@ export interface FlowEngineOptions {
   readonly onFinished?: (e: ExecutionFinished) => void | Promise<void>;
   /** Per-instance limits shared by all workers (src/flows/instance-limits); absent: none. */
   readonly instanceLimits?: InstanceGate;
+  /** Pages read ahead and records per commit; default DEFAULT_READ_AHEAD (src/flows/runner-deps.ts). */
+  readonly readAhead?: ReadAheadLimits;
 }
 
 const RUN = "flows.run";
@@ -85,6 +88,7 @@ export class FlowEngine implements FlowRunner {
       retryBaseMs: o.retryBaseMs ?? 30_000,
       logger: o.logger,
       instanceLimits: o.instanceLimits,
+      readAhead: o.readAhead,
     };
     o.executor.define(RUN, (p, ctx) => this.#run(p, ctx));
     o.executor.define(TICK, (p) => this.#tick(p));
