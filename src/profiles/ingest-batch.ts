@@ -19,7 +19,6 @@ import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
 import { lookupKeyOwners, registerKeyTypes } from "./key-index.ts";
 import { matchProfiles } from "./matching/match-profiles.ts";
 import { matchingRulesOf } from "./matching/matching-settings.ts";
-import { matchingState } from "./matching/matching-state.ts";
 import { type StoredObject, storedObjects } from "./stored-objects.ts";
 import { writeBatch } from "./write-batch.ts";
 
@@ -199,7 +198,9 @@ async function matchBatch(
       profiles: new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
       objects: { typeName: batch.typeName, values: rows.objectValues },
       raw: batch.database.sqlite,
-      complete: (await matchingState(trx, batch.domainName))?.status === "ACTIVE",
+      // Not `complete` (skipping lookups by projection): even with matching ACTIVE, a profile merged
+      // during a backfill after a change of rules keeps rows of the older rules that no backfill
+      // rebuilds, so a projection nobody else holds does not prove the larger value unheld.
     },
   );
   for (const r of rows.results) {
