@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -80,6 +81,38 @@ describe("the edge refuses before it reads", () => {
       );
       expect(r.headers["connection"]).toBe("close");
     }
+  });
+
+  it("a client still writing the body of a refused request reads the answer, not a reset (the close lingers)", async () => {
+    const host = new URL(t.endpoint).host;
+    const socket = connect(Number(new URL(t.endpoint).port), new URL(t.endpoint).hostname);
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    const received: Buffer[] = [];
+    socket.on("data", (d: Buffer) => received.push(d));
+    const errors: string[] = [];
+    socket.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // Unsigned, so refused from its head; the whole declared body is sent, as clients do.
+    const size = 5 * 1024 * 1024;
+    socket.write(
+      `POST /domains/linger HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`,
+    );
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let sent = 0; sent < size && !socket.destroyed; sent += chunk.length) {
+      if (!socket.write(chunk)) {
+        await new Promise((resolve) => {
+          socket.once("drain", resolve);
+          socket.once("close", resolve);
+        });
+      }
+    }
+    socket.end();
+    await closed;
+    expect(errors).toEqual([]);
+    const text = Buffer.concat(received).toString("latin1");
+    expect(text).toMatch(/^HTTP\/1\.1 403 /);
+    expect(text.toLowerCase()).toContain("connection: close");
+    expect(text).toContain("MissingAuthenticationTokenException");
   });
 
   it("Expect: 100-continue — an unknown key is refused without being invited to send; a signed head is invited", async () => {
