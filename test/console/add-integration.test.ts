@@ -36,6 +36,7 @@ import {
   describeConsole,
   expectAccessible,
   expectCleanConsole,
+  followSideNavigation,
   NARROW,
   screenshot,
   startConsole,
@@ -167,8 +168,9 @@ describeConsole("Add integration wizard (chromium)", () => {
     await screenshot(p, "add-integration-6-progress");
     await progress.getByRole("link", { name: "Flow details" }).click();
     expect(new URL(p.page.url()).pathname).toBe(`/console/domains/wiz/integrations/${flow}/details`);
+    await p.page.getByRole("heading", { name: "Flow details", level: 1 }).waitFor();
     // The person, found on the Profiles page by the ServiceNow key, opens as a profile holding the user.
-    await p.page.getByRole("link", { name: "Profiles", exact: true }).first().click();
+    await followSideNavigation(p, "Profiles");
     await p.page.waitForURL("**/console/domains/wiz/profiles");
     await p.page.getByRole("combobox", { name: "Key" }).fill("_serviceNowSystemId");
     await p.page.getByRole("searchbox", { name: "Value" }).fill(someone);

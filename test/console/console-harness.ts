@@ -36,7 +36,9 @@ const openPages = new Map<ConsolePage, number>();
 export function describeConsole(name: string, body: () => void): void {
   if (chromiumAvailable) {
     describe(name, () => {
-      afterEach(() => {
+      afterEach(async (ctx) => {
+        // A failed test leaves what each of its pages showed: URL, visible text, screenshot.
+        if (ctx.task.result?.state === "fail") await describePages(ctx.task.name);
         const fresh: string[] = [];
         for (const [p, seen] of openPages) {
           fresh.push(...p.errors.slice(seen));
@@ -52,6 +54,24 @@ export function describeConsole(name: string, body: () => void): void {
     `Console tests skipped: no chromium at ${chromiumPath}; apt-get install -y chromium (or set PROFILEFLOW_CHROMIUM), or run bash .ci/run`,
   );
   describe.skip(name, body);
+}
+
+/** Prints each open page's URL and visible text, and writes its screenshot under test-output/failures/. */
+async function describePages(test: string): Promise<void> {
+  const dir = join(repo, "test-output", "failures");
+  mkdirSync(dir, { recursive: true });
+  let i = 0;
+  for (const p of openPages.keys()) {
+    if (p.page.isClosed()) continue;
+    const shot = join(dir, `${test.replace(/[^\w-]+/g, "-").slice(0, 80)}-${i++}.png`);
+    const text = await p.page
+      .evaluate<string>("document.body.innerText")
+      .catch((e: Error) => `(unreadable: ${e.message})`);
+    await p.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    console.error(
+      `Page at ${p.page.url()} when "${test}" failed (screenshot ${shot}):\n${text.slice(0, 3000)}`,
+    );
+  }
 }
 
 /** Builds console/dist when it is missing or older than its sources (console/build.mjs --if-stale). */
@@ -152,6 +172,19 @@ export async function startConsole(
       await server.close();
     },
   };
+}
+
+/**
+ * Follows a link of the side navigation as a user would: when the navigation is closed (Cloudscape's
+ * layout closes it on its own when it measures too little room), its toggle opens it first.
+ */
+export async function followSideNavigation(p: ConsolePage, name: string): Promise<void> {
+  const closed = p.page.getByRole("button", { name: "Open side navigation", expanded: false });
+  if (await closed.isVisible()) await closed.click();
+  await p.page
+    .getByRole("navigation", { name: "Side navigation" })
+    .getByRole("link", { name, exact: true })
+    .click();
 }
 
 /** Fails the test when the browser printed an error that the test did not allow. */
