@@ -12,11 +12,12 @@
  * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE).
  */
 import { parseArgs } from "node:util";
+import { DEMO_SOURCES } from "../src/demo/demo-sources.ts";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../src/ingest/matching/recommended-matching.ts";
 import { startSandboxes } from "../src/sandbox/start-sandboxes.ts";
 import { calibration, formatCalibration, runMlJob } from "../test/api/matching-ml-truth.ts";
 import { formatScore, ingestPopulation, scoreAgainstTruth } from "../test/api/matching-truth.ts";
-import { CLOCK_BEHIND_MS, serverOn } from "../test/e2e/integration-harness.ts";
+import { CLOCK_BEHIND_MS, executions, serverOn } from "../test/e2e/integration-harness.ts";
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +62,7 @@ try {
   for (const [domain, matching] of runs) {
     if (values.only && values.only !== domain) continue;
     const started = performance.now();
+    const epoch = Date.now();
     const cpuStart = process.cpuUsage();
     await ingestPopulation(t, sandboxes, domain, matching, 30 * 60_000);
     const seconds = (performance.now() - started) / 1000;
@@ -68,10 +70,19 @@ try {
     // The process's CPU time (sandboxes, connectors and ingestion alike): steadier than wall time on a
     // shared machine.
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // Each flow's first run: when it started and ended (from the bench's start), and its records.
+    const flows: string[] = [];
+    for (const s of DEMO_SOURCES) {
+      const run = (await executions(t, `${domain}-${s.flowName}`))[0];
+      const at = (d: Date | undefined) => (((d?.getTime() ?? 0) - epoch) / 1000).toFixed(1);
+      flows.push(
+        `${s.flowName} ${run?.executionResult?.recordsProcessed ?? 0} records ${at(run?.startedAt)}–${at(run?.lastUpdatedAt)} s`,
+      );
+    }
     const score = await scoreAgainstTruth(t, sandboxes, domain);
     const label = `${dialect}, ${people} people, ${domain === "keys" ? "keys only" : "recommended rules"}`;
     console.log(
-      `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} CPU-s`,
+      `${formatScore(label, score)}\n  ingest through the four integrations: ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} CPU-s\n  first runs: ${flows.join("; ")}`,
     );
     if (values.ml !== "true") continue;
     // ML matching on the same domain: first review only (scores against the truth), then auto-merging.
