@@ -198,9 +198,6 @@ async function matchBatch(
       profiles: new Map([...rows.createdValues].map(([id, byObject]) => [id, [...byObject.values()].flat()])),
       objects: { typeName: batch.typeName, values: rows.objectValues },
       raw: batch.database.sqlite,
-      // Not `complete` (skipping lookups by projection): even with matching ACTIVE, a profile merged
-      // during a backfill after a change of rules keeps rows of the older rules that no backfill
-      // rebuilds, so a projection nobody else holds does not prove the larger value unheld.
     },
   );
   for (const r of rows.results) {

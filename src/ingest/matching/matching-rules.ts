@@ -241,42 +241,6 @@ function attrKey(attr: RuleAttribute): string {
     : `${attr.name}\u0000${attr.oneToOne}\u0000${attr.members.join("\u0000")}`;
 }
 
-/** A smaller rule whose value every holder of a rule's value also holds: its attributes' positions in the rule. */
-export interface RuleProjection {
-  keyName: string;
-  positions: number[];
-}
-
-/**
- * For each rule (by key name), the rules made of a proper subset of its attributes (compiled alike)
- * whose values are never cut at MAX_COMBINATIONS: whoever holds a value of the rule holds (from the
- * same object) its projection onto such a rule. So when nobody else holds the projection, nobody else
- * holds the value — its lookup can be skipped.
- */
-export function ruleProjections(rules: MatchingRules): Map<string, RuleProjection[]> {
-  const out = new Map<string, RuleProjection[]>();
-  const whole = rules.rules.filter(
-    (r) => r.attributes.reduce((n, a) => n * a.members.length, 1) <= MAX_COMBINATIONS,
-  );
-  for (const rule of rules.rules) {
-    const keys = rule.attributes.map(attrKey);
-    const found: RuleProjection[] = [];
-    for (const sub of whole) {
-      if (sub.keyName === rule.keyName || sub.attributes.length >= rule.attributes.length) continue;
-      const positions = sub.attributes.map((a) => keys.indexOf(attrKey(a)));
-      if (positions.every((i) => i >= 0)) found.push({ keyName: sub.keyName, positions });
-    }
-    if (found.length > 0) out.set(rule.keyName, found);
-  }
-  return out;
-}
-
-/** A rule's composite value projected onto a smaller rule (`positions` from ruleProjections). */
-export function projectValue(value: string, positions: readonly number[]): string {
-  const parts = value.split(SEP);
-  return positions.map((i) => parts[i]).join(SEP);
-}
-
 /** The attribute values of a rule's composite value, by attribute name. */
 export function decodeRuleValue(rule: CompiledRule, value: string): Record<string, string> {
   const parts = value.split(SEP);

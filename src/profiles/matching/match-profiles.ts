@@ -1,14 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DialectName } from "../../db/dialect.ts";
 import type { Database } from "../../db/schema.ts";
-import {
-  type MatchingRules,
-  type MatchValue,
-  matchValues,
-  projectValue,
-  type RuleProjection,
-  ruleProjections,
-} from "../../ingest/matching/matching-rules.ts";
+import { type MatchingRules, type MatchValue, matchValues } from "../../ingest/matching/matching-rules.ts";
 import { chunks, inValues, type RawSqlite } from "../bulk.ts";
 import type { DomainBoxes } from "../domain-sealer.ts";
 import { pairKey } from "../key-index.ts";
@@ -69,13 +62,10 @@ export async function matchProfiles(
   const pass: Pass = { trx, dialect, domainName, boxes, rules, now, guards, known, recorded: new Map() };
   const cap = (guards ?? DEFAULT_GUARDS).maxProfilesPerValue + 1;
   const cachedHolders = holderCache(cap, outcome.mainOf);
-  // Only where every profile's values are stored under these rules (a backfill after a change of
-  // rules leaves older rows to profiles it has not reached: their projections may be missing).
-  const projections = known.complete ? ruleProjections(rules) : new Map<string, RuleProjection[]>();
   let subjects = [...new Set(profileIds)];
   for (let round = 0; round < MAX_ROUNDS && subjects.length > 0; round++) {
     const values = await subjectValues(pass, subjects, round === 0 ? known.profiles : undefined);
-    const owners = await holdersOf(values, projections, cap, (pairs) =>
+    const owners = await holdersOf(values, (pairs) =>
       cachedHolders(pairs, (missing) =>
         lookupHolders(trx, dialect, { domainName, boxes }, missing, cap, known.raw),
       ),
@@ -88,40 +78,17 @@ export async function matchProfiles(
 }
 
 /**
- * Who holds each of the subjects' values, in two steps: first the values of rules no smaller rule
- * covers (an email, a phone, a full name), then each other value unless one of its projections
- * (ruleProjections) is held by nobody but its subject — then nobody else holds the value either. A
- * new person's email and phone combinations are then never looked up.
+ * Who holds each of the subjects' values: every value is looked up (none is skipped by its projection
+ * onto a smaller rule — see docs/matching.md).
  */
 async function holdersOf(
   values: ReadonlyMap<string, readonly MatchValue[]>,
-  projections: ReadonlyMap<string, RuleProjection[]>,
-  cap: number,
   read: (pairs: Pair[]) => Promise<Map<string, Set<string>>>,
 ): Promise<Map<string, Set<string>>> {
-  const pair = (v: MatchValue): Pair => ({ name: v.keyName, value: v.value, stored: v.stored });
-  const first: Pair[] = [];
-  for (const vs of values.values()) for (const v of vs) if (!projections.has(v.keyName)) first.push(pair(v));
-  const owners = await read(first);
-  const asked = new Set(first.map((p) => pairKey(p.name, p.value)));
-  // Nobody but the subject holds it: asked, and found held by the subject alone or by nobody.
-  const alone = (subject: string, name: string, value: string) => {
-    const k = pairKey(name, value);
-    if (!asked.has(k)) return false;
-    const h = owners.get(k);
-    return h === undefined || (h.size === 1 && h.has(subject) && h.size < cap);
-  };
-  const second: Pair[] = [];
-  for (const [subject, vs] of values) {
-    for (const v of vs) {
-      const subs = projections.get(v.keyName);
-      if (!subs) continue;
-      if (subs.some((p) => alone(subject, p.keyName, projectValue(v.value, p.positions)))) continue;
-      second.push(pair(v));
-    }
-  }
-  if (second.length > 0) for (const [k, set] of await read(second)) owners.set(k, set);
-  return owners;
+  const pairs: Pair[] = [];
+  for (const vs of values.values())
+    for (const v of vs) pairs.push({ name: v.keyName, value: v.value, stored: v.stored });
+  return read(pairs);
 }
 
 /** What an ingest batch hands its matching pass. */
@@ -132,8 +99,6 @@ export interface KnownValues {
   objects?: { typeName: string; values: ReadonlyMap<string, MatchValue[]> };
   /** SQLite's raw connection under the transaction: the holders are then probed with prepared statements. */
   raw?: RawSqlite | undefined;
-  /** Every profile's values are stored under the current rules (matching ACTIVE): lookups may be skipped by projection. */
-  complete?: boolean;
 }
 
 /** What one matching pass works in: the transaction, the domain, its rules and guards. */
