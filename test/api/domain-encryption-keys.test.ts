@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CreateDomainCommand,
   GetDomainCommand,
   GetProfileHistoryRecordCommand,
   GetSimilarProfilesCommand,
@@ -11,16 +10,15 @@ import {
   MergeProfilesCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { DisableKeyCommand, EnableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DisableKeyCommand, EnableKeyCommand } from "@aws-sdk/client-kms";
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { RECOMMENDED_RULE_BASED_MATCHING } from "../../src/ingest/matching/recommended-matching.ts";
 import { failure } from "../helpers/failure.ts";
+import { kmsTestServer } from "../helpers/kms-test-server.ts";
 import { crmAndHelpdesk, putObject } from "../helpers/matching-sources.ts";
-import { sdkClients } from "../helpers/sdk-clients.ts";
 import { signedFetch } from "../helpers/signed-fetch.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /** Values that must never be stored in clear in an encrypted domain (compared lowercased). */
 const MAIL = "zqmailmarker";
@@ -28,17 +26,7 @@ const NAME = "zqnamemarker";
 const PHONE = "5552017391";
 
 describeEachDialect("an encrypted domain's fields and key values", (dialect) => {
-  let t: TestServer;
-  let kms: KMSClient;
-  const clients = sdkClients(() => t.endpoint);
-  beforeAll(async () => {
-    t = await startTestServer(dialect);
-    kms = clients.client(KMSClient, t.credentials);
-  });
-  afterAll(async () => {
-    clients.destroyAll();
-    await t?.close();
-  });
+  const t = kmsTestServer(dialect);
 
   const db = () => t.server.database.db;
   const search = async (DomainName: string, KeyName: string, value: string) =>
@@ -57,15 +45,11 @@ describeEachDialect("an encrypted domain's fields and key values", (dialect) => 
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const matchingDomain = async (DomainName: string) => {
-    const created = await t.profiles.send(
-      new CreateDomainCommand({
-        DomainName,
-        DefaultExpirationDays: 30,
-        RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
-      }),
-    );
+    const key = await t.createDomain(DomainName, {
+      RuleBasedMatching: RECOMMENDED_RULE_BASED_MATCHING as never,
+    });
     await crmAndHelpdesk(t, DomainName);
-    return created.DefaultEncryptionKey!;
+    return key;
   };
 
   /** Every byte the database holds, lowercased: the SQLite files (with the WAL), or every PostgreSQL row as text. */
@@ -221,11 +205,11 @@ describeEachDialect("an encrypted domain's fields and key values", (dialect) => 
     const D = "sealed-disabled";
     const key = await matchingDomain(D);
     await putObject(t, D, "crm", { id: "c1", first: "Ann", last: "Lee", email: "ann@lee.example" });
-    await kms.send(new DisableKeyCommand({ KeyId: key }));
+    await t.kms.send(new DisableKeyCommand({ KeyId: key }));
     const refused = await failure(search(D, "_email", "ann@lee.example"));
     expect(refused.name).toBe("AccessDeniedException");
     expect(refused.message).toContain("disabled");
-    await kms.send(new EnableKeyCommand({ KeyId: key }));
+    await t.kms.send(new EnableKeyCommand({ KeyId: key }));
     expect(await search(D, "_email", "ann@lee.example")).toHaveLength(1);
   });
 

@@ -14,16 +14,14 @@ import {
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
-  KMSClient,
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
-import { sdkClients } from "../helpers/sdk-clients.ts";
+import { kmsTestServer } from "../helpers/kms-test-server.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const MARKER = "zq-marker-7f3a9c";
 const contact = (id: string) =>
@@ -37,29 +35,15 @@ const contact = (id: string) =>
   });
 
 describeEachDialect("a domain's KMS key and its sealed data", (dialect) => {
-  let t: TestServer;
-  let kms: KMSClient;
+  const t = kmsTestServer(dialect);
   let n = 0;
-  const clients = sdkClients(() => t.endpoint);
-  beforeAll(async () => {
-    t = await startTestServer(dialect);
-    kms = clients.client(KMSClient, t.credentials);
-  });
-  afterAll(async () => {
-    clients.destroyAll();
-    await t?.close();
-  });
 
   const newDomain = async (DefaultEncryptionKey?: string) => {
     const DomainName = `enc-${++n}`;
-    const d = await t.profiles.send(
-      new CreateDomainCommand({
-        DomainName,
-        DefaultExpirationDays: 365,
-        ...(DefaultEncryptionKey ? { DefaultEncryptionKey } : {}),
-      }),
-    );
-    return { DomainName, key: d.DefaultEncryptionKey! };
+    return {
+      DomainName,
+      key: await t.createDomain(DomainName, { DefaultExpirationDays: 365, DefaultEncryptionKey }),
+    };
   };
   const put = (DomainName: string, id: string) =>
     t.profiles.send(
@@ -98,24 +82,24 @@ describeEachDialect("a domain's KMS key and its sealed data", (dialect) => {
 
   it("CreateDomain without a key gets a KMS key of its own; a given key must be an enabled key of this server", async () => {
     const { key } = await newDomain();
-    const described = await kms.send(new DescribeKeyCommand({ KeyId: key }));
+    const described = await t.kms.send(new DescribeKeyCommand({ KeyId: key }));
     expect(described.KeyMetadata).toMatchObject({ Arn: key, KeyState: "Enabled" });
-    const own = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const own = (await t.kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     const given = await newDomain(own);
     expect(given.key).toBe(own);
     const unknown = await failure(newDomain("arn:aws:kms:us-east-1:000000000000:key/made-up"));
     expect(unknown.name).toBe("BadRequestException");
     expect(unknown.message).toContain("DefaultEncryptionKey");
-    await kms.send(new DisableKeyCommand({ KeyId: own }));
+    await t.kms.send(new DisableKeyCommand({ KeyId: own }));
     const disabled = await failure(newDomain(own));
     expect(disabled.name).toBe("BadRequestException");
     expect(disabled.message).toContain("disabled");
-    await kms.send(new EnableKeyCommand({ KeyId: own }));
+    await t.kms.send(new EnableKeyCommand({ KeyId: own }));
   });
 
   it("a refused CreateDomain leaves no key behind; DeleteDomain takes the domain's data key along", async () => {
     const { DomainName } = await newDomain();
-    const keys = async () => (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
+    const keys = async () => (await t.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
     const before = await keys();
     const taken = await failure(
       t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 1 })),
@@ -148,7 +132,7 @@ describeEachDialect("a domain's KMS key and its sealed data", (dialect) => {
       new SearchProfilesCommand({ DomainName, KeyName: "_salesforceContactId", Values: ["003B"] }),
     );
     const ProfileId = found.Items![0]!.ProfileId!;
-    await kms.send(new DisableKeyCommand({ KeyId: key }));
+    await t.kms.send(new DisableKeyCommand({ KeyId: key }));
     const read = await failure(
       t.profiles.send(
         new ListProfileObjectsCommand({ DomainName, ProfileId, ObjectTypeName: "Salesforce-Contact" }),
@@ -157,21 +141,21 @@ describeEachDialect("a domain's KMS key and its sealed data", (dialect) => {
     expect(read.name).toBe("AccessDeniedException");
     expect(read.message).toContain("disabled");
     expect((await failure(put(DomainName, "003C"))).name).toBe("AccessDeniedException");
-    await kms.send(new EnableKeyCommand({ KeyId: key }));
+    await t.kms.send(new EnableKeyCommand({ KeyId: key }));
     expect((await objects(DomainName, "003B")).Items![0]!.Object).toBe(contact("003B"));
   });
 
   it("UpdateDomain to another key re-wraps the data key; deleting the key destroys the data for good", async () => {
     const { DomainName, key: first } = await newDomain();
     await put(DomainName, "003D");
-    const second = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const second = (await t.kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     const updated = await t.profiles.send(
       new UpdateDomainCommand({ DomainName, DefaultEncryptionKey: second }),
     );
     expect(updated.DefaultEncryptionKey).toBe(second);
-    await kms.send(new DisableKeyCommand({ KeyId: first }));
+    await t.kms.send(new DisableKeyCommand({ KeyId: first }));
     expect((await objects(DomainName, "003D")).Items![0]!.Object).toBe(contact("003D"));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: second, PendingWindowInDays: 7 }));
+    await t.kms.send(new ScheduleKeyDeletionCommand({ KeyId: second, PendingWindowInDays: 7 }));
     expect((await failure(objects(DomainName, "003D"))).name).toBe("AccessDeniedException");
     await t.server.kms.deleteDue(Date.now() + 8 * 86_400_000);
     const gone = await failure(objects(DomainName, "003D"));

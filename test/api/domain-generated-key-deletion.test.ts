@@ -1,5 +1,4 @@
 import {
-  CreateDomainCommand,
   CreateProfileCommand,
   CustomerProfilesClient,
   DeleteDomainCommand,
@@ -12,17 +11,15 @@ import {
   CreateAliasCommand,
   CreateKeyCommand,
   DescribeKeyCommand,
-  KMSClient,
   UpdateAliasCommand,
 } from "@aws-sdk/client-kms";
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DomainKeys } from "../../src/security/kms/domain-keys.ts";
 import { failure } from "../helpers/failure.ts";
 import { policyDocument, userWithKey } from "../helpers/iam-users.ts";
-import { sdkClients } from "../helpers/sdk-clients.ts";
+import { kmsTestServer } from "../helpers/kms-test-server.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const DAY = 86_400_000;
 
@@ -31,30 +28,13 @@ const DAY = 86_400_000;
 // gave is left alone, and so is a generated key that another domain still uses, however it names it
 // (key id, key ARN, alias, alias ARN) or wraps its data key under it.
 describeEachDialect("DeleteDomain and the key generated for the domain", (dialect) => {
-  let t: TestServer;
-  let kms: KMSClient;
-  const clients = sdkClients(() => t.endpoint);
-  beforeAll(async () => {
-    t = await startTestServer(dialect);
-    kms = clients.client(KMSClient, t.credentials);
-  });
-  afterAll(async () => {
-    clients.destroyAll();
-    await t?.close();
-  });
+  const t = kmsTestServer(dialect);
 
-  const createDomain = async (DomainName: string, DefaultEncryptionKey?: string) =>
-    (
-      await t.profiles.send(
-        new CreateDomainCommand({
-          DomainName,
-          DefaultExpirationDays: 30,
-          ...(DefaultEncryptionKey ? { DefaultEncryptionKey } : {}),
-        }),
-      )
-    ).DefaultEncryptionKey!;
+  const createDomain = (DomainName: string, DefaultEncryptionKey?: string) =>
+    t.createDomain(DomainName, { DefaultEncryptionKey });
   const deleteDomain = (DomainName: string) => t.profiles.send(new DeleteDomainCommand({ DomainName }));
-  const describe = async (KeyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
+  const describe = async (KeyId: string) =>
+    (await t.kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
 
   it("the generated key is PendingDeletion after DeleteDomain, with KMS's default 30-day window; CancelKeyDeletion brings it back", async () => {
     const key = await createDomain("gen-key");
@@ -67,12 +47,13 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
     expect(meta.DeletionDate!.getTime()).toBeGreaterThanOrEqual(before + 30 * DAY - 1000);
     expect(meta.DeletionDate!.getTime()).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1000);
     // KMS's own CancelKeyDeletion: Disabled again, as in AWS.
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: key }));
+    await t.kms.send(new CancelKeyDeletionCommand({ KeyId: key }));
     expect((await describe(key)).KeyState).toBe("Disabled");
   });
 
   it("a key the customer gave stays Enabled after DeleteDomain", async () => {
-    const given = (await kms.send(new CreateKeyCommand({ Description: "customer's own" }))).KeyMetadata!.Arn!;
+    const given = (await t.kms.send(new CreateKeyCommand({ Description: "customer's own" }))).KeyMetadata!
+      .Arn!;
     expect(await createDomain("given-key", given)).toBe(given);
     await deleteDomain("given-key");
     const meta = await describe(given);
@@ -115,7 +96,7 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
 
   it("a generated key another domain was given through an alias stays Enabled after DeleteDomain", async () => {
     await sharedUnder("by-alias", async (arn) => {
-      await kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-alias", TargetKeyId: arn }));
+      await t.kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-alias", TargetKeyId: arn }));
       return "alias/shared-by-alias";
     });
   });
@@ -126,18 +107,18 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
 
   it("a generated key another domain was given by an alias ARN stays Enabled after DeleteDomain", async () => {
     await sharedUnder("by-alias-arn", async (arn) => {
-      await kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-arn", TargetKeyId: arn }));
+      await t.kms.send(new CreateAliasCommand({ AliasName: "alias/shared-by-arn", TargetKeyId: arn }));
       return `${arn.slice(0, arn.indexOf(":key/"))}:alias/shared-by-arn`;
     });
   });
 
   it("a generated key wrapping another domain's data key stays, though the alias it was given through points elsewhere now", async () => {
-    const other = (await kms.send(new CreateKeyCommand({ Description: "other" }))).KeyMetadata!.Arn!;
+    const other = (await t.kms.send(new CreateKeyCommand({ Description: "other" }))).KeyMetadata!.Arn!;
     const key = await createDomain("moved-a");
-    await kms.send(new CreateAliasCommand({ AliasName: "alias/moved", TargetKeyId: key }));
+    await t.kms.send(new CreateAliasCommand({ AliasName: "alias/moved", TargetKeyId: key }));
     await createDomain("moved-b", "alias/moved");
     // moved-b's DefaultEncryptionKey now names `other`, but its data key is still wrapped under `key`.
-    await kms.send(new UpdateAliasCommand({ AliasName: "alias/moved", TargetKeyId: other }));
+    await t.kms.send(new UpdateAliasCommand({ AliasName: "alias/moved", TargetKeyId: other }));
     await deleteDomain("moved-a");
     expect((await describe(key)).KeyState).toBe("Enabled");
     await t.profiles.send(new CreateProfileCommand({ DomainName: "moved-b", FirstName: "Grace" }));
@@ -147,11 +128,11 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
   // Profiles): a caller refused kms:ScheduleKeyDeletion deletes the domain, and the key stays.
   const asUser = async (name: string, ...statements: unknown[]) => {
     const creds = await userWithKey(
-      clients.client(IAMClient, t.credentials),
+      t.clients.client(IAMClient, t.credentials),
       name,
       policyDocument({ Effect: "Allow", Action: "profile:*", Resource: "*" }, ...statements),
     );
-    return clients.client(CustomerProfilesClient, creds);
+    return t.clients.client(CustomerProfilesClient, creds);
   };
   const scheduleDecisions = async (user: string) =>
     (
@@ -260,7 +241,7 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
 
   it("the tag that marks a generated key cannot be put on a customer's key (aws: is reserved)", async () => {
     const e = await failure(
-      kms.send(
+      t.kms.send(
         new CreateKeyCommand({ Tags: [{ TagKey: "aws:profile:generated-for-domain", TagValue: "x" }] }),
       ),
     );

@@ -1,18 +1,16 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import {
-  CreateDomainCommand,
   GetProfileHistoryRecordCommand,
   ListProfileHistoryRecordsCommand,
   ListProfileObjectsCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DecryptCommand } from "@aws-sdk/client-kms";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Json } from "../../src/db/json-column.ts";
 import { deriveKey } from "../../src/security/derived-key.ts";
+import { kmsTestServer } from "../helpers/kms-test-server.ts";
 import { crmAndHelpdesk, profilesOf, putObject } from "../helpers/matching-sources.ts";
-import { sdkClients } from "../helpers/sdk-clients.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /**
  * What an encrypted domain seals once (issue 16, the cost of encryption): a profile created from one
@@ -21,46 +19,35 @@ import { startTestServer, type TestServer } from "../helpers/test-server.ts";
  * in their column and nowhere else, and nothing is accepted in the wrong place or domain.
  */
 describeEachDialect("values sealed once in an encrypted domain", (dialect) => {
-  let t: TestServer;
-  let kms: KMSClient;
-  const clients = sdkClients(() => t.endpoint);
-  beforeAll(async () => {
-    t = await startTestServer(dialect);
-    kms = clients.client(KMSClient, t.credentials);
-  });
-  afterAll(async () => {
-    clients.destroyAll();
-    await t?.close();
-  });
+  const t = kmsTestServer(dialect);
   const db = () => t.server.database.db;
 
   const domain = async (DomainName: string) => {
-    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
+    await t.createDomain(DomainName);
     await crmAndHelpdesk(t, DomainName, () => ({
       _mail: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
     }));
   };
+  /** One profile's rows, as a filter: the raw* reads see them as stored, as the database file holds them. */
+  const ofProfile = (D: string, profileId: string) => ({ domain_name: D, profile_id: profileId });
   const rawProfile = (D: string, profileId: string) =>
     db()
       .selectFrom("profiles")
       .select(["fields", "manual"])
-      .where("domain_name", "=", D)
-      .where("profile_id", "=", profileId)
+      .where((eb) => eb.and(ofProfile(D, profileId)))
       .executeTakeFirstOrThrow();
   const rawObjects = (D: string, profileId: string) =>
     db()
       .selectFrom("profile_objects")
       .select(["object_key", "fields", "payload"])
-      .where("domain_name", "=", D)
-      .where("profile_id", "=", profileId)
+      .where((eb) => eb.and(ofProfile(D, profileId)))
       .orderBy("object_key")
       .execute();
   const rawHistory = (D: string, profileId: string) =>
     db()
       .selectFrom("profile_history")
       .select(["record_id", "content", "action_type"])
-      .where("domain_name", "=", D)
-      .where("profile_id", "=", profileId)
+      .where((eb) => eb.and(ofProfile(D, profileId)))
       .execute();
   const history = async (DomainName: string, ProfileId: string) =>
     (await t.profiles.send(new ListProfileHistoryRecordsCommand({ DomainName, ProfileId })))
@@ -196,8 +183,7 @@ describeEachDialect("values sealed once in an encrypted domain", (dialect) => {
       db()
         .updateTable("profiles")
         .set({ fields: fields as Json<"profiles.fields"> })
-        .where("domain_name", "=", Dn)
-        .where("profile_id", "=", id)
+        .where((eb) => eb.and(ofProfile(Dn, id)))
         .execute();
     const failsToRead = async (Dn: string, key: string, value: string) => {
       const e = await profilesOf(t, Dn, key, value).then(
@@ -247,7 +233,7 @@ describeEachDialect("values sealed once in an encrypted domain", (dialect) => {
         .select("wrapped_key")
         .where("domain_name", "=", Dn)
         .executeTakeFirstOrThrow();
-      const { Plaintext } = await kms.send(
+      const { Plaintext } = await t.kms.send(
         new DecryptCommand({
           CiphertextBlob: Buffer.from(row.wrapped_key, "base64"),
           EncryptionContext: { "aws:profile:domain": Dn },
