@@ -6,8 +6,8 @@ import type { SealedDomain } from "../profile-refresh.ts";
 import { insertMatches, type MlMatch, type updateJob } from "./identity-resolution-store.ts";
 import { knownMatches } from "./known-matches.ts";
 import { matchIdOf } from "./match-id.ts";
-import { unmergedPairs } from "./match-profiles.ts";
 import { sharedValues } from "./shared-values.ts";
+import { unmergedPairs } from "./unmerged-pairs.ts";
 
 /** Pairs at least this likely to be one person are recorded as matches (GetMatches). */
 export const MIN_MATCH_SCORE = 0.5;

@@ -4,11 +4,13 @@ import { inDomainTransaction } from "../domain-transaction.ts";
 import type { IngestDatabase } from "../ingest-types.ts";
 import type { Leaves } from "../profile-fields.ts";
 import type { SealedDomain } from "../profile-refresh.ts";
+import { chooseMain } from "./choose-main.ts";
 import type { AutoMergingSettings } from "./identity-resolution-columns.ts";
-import { chooseMain, loadProfiles, unmergedPairs } from "./match-profiles.ts";
+import { loadProfiles } from "./load-profiles.ts";
 import { agreeing, DEFAULT_MERGE_SCORE, mayMerge } from "./may-merge.ts";
 import { type GroupMerge, mergeGroupsIn } from "./merge-groups.ts";
 import { mergeGroups, type RuleEdge } from "./rule-matcher.ts";
+import { unmergedPairs } from "./unmerged-pairs.ts";
 
 /** Who ML merges are performed by, in history. */
 export const ML_MATCHING_ACTOR = "identity-resolution-job";
