@@ -62,7 +62,8 @@ try {
   for (const [domain, matching] of runs) {
     if (values.only && values.only !== domain) continue;
     const started = performance.now();
-    const epoch = Date.now();
+    // The server stamps executions with the sandboxes' clock (CLOCK_BEHIND_MS behind the wall clock).
+    const epoch = sandboxes.world.clock.now();
     const cpuStart = process.cpuUsage();
     await ingestPopulation(t, sandboxes, domain, matching, 30 * 60_000);
     const seconds = (performance.now() - started) / 1000;
@@ -74,7 +75,7 @@ try {
     const flows: string[] = [];
     for (const s of DEMO_SOURCES) {
       const run = (await executions(t, `${domain}-${s.flowName}`))[0];
-      const at = (d: Date | undefined) => (((d?.getTime() ?? 0) - epoch) / 1000).toFixed(1);
+      const at = (d: Date | undefined) => (d ? ((d.getTime() - epoch) / 1000).toFixed(1) : "–");
       flows.push(
         `${s.flowName} ${run?.executionResult?.recordsProcessed ?? 0} records ${at(run?.startedAt)}–${at(run?.lastUpdatedAt)} s`,
       );

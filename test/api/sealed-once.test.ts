@@ -29,7 +29,12 @@ describeEachDialect("values sealed once in an encrypted domain", (dialect) => {
     }));
   };
   /** One profile's rows, as a filter: the raw* reads see them as stored, as the database file holds them. */
-  const ofProfile = (D: string, profileId: string) => ({ domain_name: D, profile_id: profileId });
+  const ofProfile = (D: string, profileId: string) => {
+    // Kysely drops a filter key whose value is undefined: an id that is missing must not widen the read
+    // (or setProfile's update) to the whole domain.
+    if (!D || !profileId) throw new Error(`ofProfile needs a domain and a profile id, not ${D}/${profileId}`);
+    return { domain_name: D, profile_id: profileId };
+  };
   const rawProfile = (D: string, profileId: string) =>
     db()
       .selectFrom("profiles")

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
-import { afterEach, describe, expect } from "vitest";
+import { afterEach, describe, expect, vi } from "vitest";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -37,13 +37,13 @@ export function describeConsole(name: string, body: () => void): void {
   if (chromiumAvailable) {
     describe(name, () => {
       afterEach(async (ctx) => {
-        // A failed test leaves what each of its pages showed: URL, visible text, screenshot.
-        if (ctx.task.result?.state === "fail") await describePages(ctx.task.name);
         const fresh: string[] = [];
         for (const [p, seen] of openPages) {
           fresh.push(...p.errors.slice(seen));
           openPages.set(p, p.errors.length);
         }
+        // A failed test leaves what each page it opened showed: URL, visible text, screenshot.
+        if (ctx.task.result?.state === "fail") await describePages(ctx.task.fullTestName ?? ctx.task.name);
         expect(fresh, "errors in the browser console").toEqual([]);
       });
       body();
@@ -56,21 +56,34 @@ export function describeConsole(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** Prints each open page's URL and visible text, and writes its screenshot under test-output/failures/. */
+/** Which test opened each page (vitest's full name), for describePages. */
+const openedBy = new WeakMap<ConsolePage, string | undefined>();
+
+/**
+ * Prints the URL and visible text of each page the failed test opened, and writes its screenshot under
+ * test-output/failures/. Bounded (5 s a step) and never throws: it only adds to a failure.
+ */
 async function describePages(test: string): Promise<void> {
   const dir = join(repo, "test-output", "failures");
-  mkdirSync(dir, { recursive: true });
+  const within = <T>(work: Promise<T>, fallback: T) =>
+    Promise.race([work, new Promise<T>((r) => setTimeout(() => r(fallback), 5_000).unref())]);
   let i = 0;
   for (const p of openPages.keys()) {
-    if (p.page.isClosed()) continue;
-    const shot = join(dir, `${test.replace(/[^\w-]+/g, "-").slice(0, 80)}-${i++}.png`);
-    const text = await p.page
-      .evaluate<string>("document.body.innerText")
-      .catch((e: Error) => `(unreadable: ${e.message})`);
-    await p.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-    console.error(
-      `Page at ${p.page.url()} when "${test}" failed (screenshot ${shot}):\n${text.slice(0, 3000)}`,
-    );
+    if (p.page.isClosed() || openedBy.get(p) !== test) continue;
+    try {
+      mkdirSync(dir, { recursive: true });
+      const shot = join(dir, `${test.replace(/[^\w-]+/g, "-").slice(0, 100)}-${process.pid}-${i++}.png`);
+      const text = await within(
+        p.page.evaluate<string>("document.body.innerText").catch((e: Error) => `(unreadable: ${e.message})`),
+        "(no answer in 5 s)",
+      );
+      await p.page.screenshot({ path: shot, fullPage: true, timeout: 5_000 }).catch(() => {});
+      console.error(
+        `Page at ${p.page.url()} when "${test}" failed (screenshot ${shot}):\n${text.slice(0, 3000)}`,
+      );
+    } catch (e) {
+      console.error(`Page at ${p.page.url()} when "${test}" failed: not described (${(e as Error).message})`);
+    }
   }
 }
 
@@ -157,6 +170,7 @@ export async function startConsole(
       page.on("pageerror", (e) => record(`uncaught: ${e.message}`));
       pages.push(p);
       openPages.set(p, 0);
+      openedBy.set(p, expect.getState().currentTestName);
       return p;
     },
     async signIn(p) {
@@ -175,16 +189,22 @@ export async function startConsole(
 }
 
 /**
- * Follows a link of the side navigation as a user would: when the navigation is closed (Cloudscape's
- * layout closes it on its own when it measures too little room), its toggle opens it first.
+ * Follows a link of the side navigation as a user would: when the navigation is closed, its toggle
+ * ("Open side navigation", aria-expanded=false) opens it first. Cloudscape's layout may close it by itself
+ * (it does when it measures too little room for it), so opening and clicking are retried together.
  */
 export async function followSideNavigation(p: ConsolePage, name: string): Promise<void> {
   const closed = p.page.getByRole("button", { name: "Open side navigation", expanded: false });
-  if (await closed.isVisible()) await closed.click();
-  await p.page
+  const link = p.page
     .getByRole("navigation", { name: "Side navigation" })
-    .getByRole("link", { name, exact: true })
-    .click();
+    .getByRole("link", { name, exact: true });
+  await vi.waitFor(
+    async () => {
+      if (await closed.isVisible()) await closed.click({ timeout: 2_000 });
+      await link.click({ timeout: 2_000 });
+    },
+    { timeout: 30_000, interval: 200 },
+  );
 }
 
 /** Fails the test when the browser printed an error that the test did not allow. */
