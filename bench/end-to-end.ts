@@ -59,8 +59,10 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   const { composeServer } = await import("../src/main.ts");
   const dataDir = mkdtempSync(join(tmpdir(), "pf-e2e-"));
   const credentials = { accessKeyId: "AKIDPROFILEFLOWE2E", secretAccessKey: "e2e-bench-secret" };
+  // PROFILEFLOW_COMMIT_BUDGET_MS=0: each page group in one transaction (the engine's default: parts of ≤ 250 ms).
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl, logLevel: "silent", ...credentials },
+    env: { PROFILEFLOW_COMMIT_BUDGET_MS: process.env["PROFILEFLOW_COMMIT_BUDGET_MS"] },
   });
   // PROFILEFLOW_BENCH_GROUP_RECORDS=5000: records per commit group (experiments; default the engine's).
   const groupRecords = Number(process.env["PROFILEFLOW_BENCH_GROUP_RECORDS"] ?? 0);

@@ -1,5 +1,6 @@
 import { defaults } from "../config/config.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RequestsInFlight } from "../core/requests-in-flight.ts";
 import type { AuthorizationInput } from "../security/iam/authorizer.ts";
 import type { PendingSignature, SigV4Verifier, VerifiedCaller } from "../security/sigv4-verifier.ts";
 import type { ApiMetrics } from "./metrics.ts";
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes (default 6 MiB); same as `limits.bodyLimit`. */
   bodyLimit?: number;
   limits?: Partial<EdgeLimits>;
+  /** Counts the requests being served (the flows engine commits in smaller parts while any are). */
+  inFlight?: RequestsInFlight;
   /** Authorizes each signed request before its handler (IAM policies; throws ACCESS_DENIED). */
   authorize?: (request: AuthorizationInput) => Promise<void>;
 }

@@ -61,6 +61,21 @@ function createServer(options: AppOptions, limits: EdgeLimits, errorBody: ErrorB
     },
   });
   app.server.maxConnections = limits.maxConnections;
+  const inFlight = options.inFlight;
+  // From the request's head to its answer or its connection's end, whatever the route. An answer
+  // queued behind another on a pipelined connection never closes when the client goes: the socket does.
+  if (inFlight)
+    app.server.on("request", (req, res) => {
+      const end = inFlight.begin();
+      const socket = req.socket;
+      // A kept-alive socket serves many requests: each takes its listener off again.
+      const done = () => {
+        end();
+        socket.off("close", done);
+      };
+      res.once("close", done);
+      socket.once("close", done);
+    });
   // `Expect: 100-continue`: Node would invite the body at once; the signed scope does, once the head passed.
   app.server.on("checkContinue", (req, res) => app.server.emit("request", req, res));
   app.removeAllContentTypeParsers();

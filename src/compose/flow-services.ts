@@ -74,6 +74,8 @@ export interface FlowServicesDeps {
       | "timer"
       | "onFinished"
       | "readAhead"
+      | "commitBudget"
+      | "requestsWaiting"
     >
   >;
   executor?: { pollIntervalMs?: number; concurrency?: number };

@@ -3,9 +3,21 @@ import type { RecordSink, SinkRejected } from "../flows/record-sink.ts";
 import type { ProfileServices } from "../profiles/profile-services.ts";
 
 /**
+ * How far before the last checkpoint's commit an object may have been stored and still count as a
+ * part of the group read again: the two times come from the clocks of the processes that wrote them
+ * (a runner that crashed and the one resuming), which may differ a little.
+ */
+const CLOCK_SKEW_MS = 5_000;
+
+/**
  * The flows engine's sink wired to the profiles ingest path: each page's records are mapped,
  * resolved and stored, and its deletions applied, inside the transaction that commits the page's
  * checkpoint. Bad records become dead letters (put failures) and the page goes on.
+ *
+ * A page may be committed in parts (`partLimit`) when its object type has a UNIQUE key: a record of a
+ * part that committed before a crash, read again with its group, then finds its object stored since
+ * the last checkpoint, unchanged, and is not written again (IngestOptions.replay). A type without one
+ * would store such a record twice, so its pages go whole.
  */
 export function profilesSink(
   profiles: Pick<ProfileServices, "ingestor" | "deadLetters">,
@@ -19,16 +31,26 @@ export function profilesSink(
       const failed: SinkRejected[] = [];
       let accepted = 0;
       let bytesWritten = 0;
-      if (batch.records.length > 0) {
-        const raws = batch.records.map((r) => r.data);
+      const all = batch.records.length;
+      const limit = batch.partLimit ?? all;
+      const consumed =
+        limit < all && (await ingestor.replaySafeIn(trx, domainName, objectTypeName)) ? limit : all;
+      const records = consumed < all ? batch.records.slice(0, consumed) : batch.records;
+      if (records.length > 0) {
+        const raws = records.map((r) => r.data);
         const summary = await ingestor.ingestInTransaction(trx, domainName, objectTypeName, raws, {
           performedBy,
+          replay: {
+            since: batch.replaySince - CLOCK_SKEW_MS,
+            seed: batch.executionId,
+            recordIds: records.map((r) => r.id),
+          },
         });
         accepted = summary.accepted + summary.ignored;
         bytesWritten = summary.bytes;
         summary.results.forEach((res, i) => {
           if (res.status !== "dead_lettered") return;
-          const rec = batch.records[i]!;
+          const rec = records[i]!;
           failed.push({
             recordId: rec.id,
             data: rec.data,
@@ -37,6 +59,8 @@ export function profilesSink(
           });
         });
       }
+      // Deletions and refused records go with the page's last part: they follow its records.
+      if (consumed < all) return { accepted, bytesWritten, failed, consumed };
       if (batch.deletions.length > 0) {
         await ingestor.deleteInTransaction(
           trx,

@@ -30,6 +30,8 @@ export const defaults = {
   keepAliveTimeoutMs: 72_000,
   /** Open connections at most; further ones are closed on arrival. */
   maxConnections: 1024,
+  /** How long one transaction of a flow's page may hold the database (0: each page group whole). */
+  commitBudgetMs: 250,
 } as const;
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -97,6 +99,7 @@ const schema = z
     connectionTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.connectionTimeoutMs),
     keepAliveTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.keepAliveTimeoutMs),
     maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(defaults.maxConnections),
+    commitBudgetMs: z.coerce.number().int().min(0).max(60_000).default(defaults.commitBudgetMs),
   })
   .strict()
   .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
@@ -128,6 +131,7 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_CONNECTION_TIMEOUT_MS: "connectionTimeoutMs",
   PROFILEFLOW_KEEP_ALIVE_TIMEOUT_MS: "keepAliveTimeoutMs",
   PROFILEFLOW_MAX_CONNECTIONS: "maxConnections",
+  PROFILEFLOW_COMMIT_BUDGET_MS: "commitBudgetMs",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

@@ -23,7 +23,13 @@ export async function runExecution(
   const plan = await planRun(deps, row);
   if (typeof plan === "string") return fail(plan);
   const checkpoint = row.checkpoint ? executionCheckpointColumn.parse(row.checkpoint) : undefined;
-  const state: RunState = { totals: totalsOfRow(row), checkpoint, window: windowOfCheckpoint(checkpoint) };
+  const state: RunState = {
+    // Parts stored after the last checkpoint (or the start) may be read again: a crash between parts.
+    replaySince: row.checkpoint_at ?? row.started_at,
+    totals: totalsOfRow(row),
+    checkpoint,
+    window: windowOfCheckpoint(checkpoint),
+  };
   const lost = new AbortController();
   const beat = setInterval(() => {
     void deps.store.heartbeat(deps.db, id, owner, deps.leaseTtlMs).then(

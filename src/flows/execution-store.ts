@@ -184,21 +184,32 @@ export class ExecutionStore {
     return this.get(q, executionId);
   }
 
-  /** Extends a held lease; false when it was lost (expired and taken, or the execution ended). */
-  async heartbeat(tx: Queryable, executionId: string, owner: string, ttlMs: number): Promise<boolean> {
+  /**
+   * Extends a held lease; false when it was lost (expired and taken, or the execution ended), or when
+   * the execution's status is not among `statuses`.
+   */
+  async heartbeat(
+    tx: Queryable,
+    executionId: string,
+    owner: string,
+    ttlMs: number,
+    statuses: readonly ExecutionStatus[] = activeStatuses,
+  ): Promise<boolean> {
     const r = await tx
       .updateTable("flow_executions")
       .set({ lease_expires_at: this.clock.now() + ttlMs })
       .where("execution_id", "=", executionId)
       .where("lease_owner", "=", owner)
-      .where("status", "in", activeStatuses)
+      .where("status", "in", statuses)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
   /**
    * Inside the page's transaction, first: fences the write on the lease (a runner that lost its lease
-   * cannot commit) and records the checkpoint, window and counts. False → roll the page back.
+   * cannot commit) and records the checkpoint, window and counts. Returns the time recorded as
+   * `checkpoint_at`; undefined → roll the page back. A cancel asked for meanwhile rolls it back, unless
+   * `statuses` admits CancelStarted (the last part of a group whose first parts committed).
    */
   async commitPage(
     tx: Queryable,
@@ -211,7 +222,8 @@ export class ExecutionStore {
       window?: { from: number; to: number };
       delta: PageDelta;
     },
-  ): Promise<boolean> {
+    statuses: readonly ExecutionStatus[] = ["InProgress"],
+  ): Promise<number | undefined> {
     const now = this.clock.now();
     const d = page.delta;
     const r = await tx
@@ -227,13 +239,14 @@ export class ExecutionStore {
         records_dropped: eb("records_dropped", "+", d.dropped),
         deletions_processed: eb("deletions_processed", "+", d.deletions),
         last_updated_at: now,
+        checkpoint_at: now,
         lease_expires_at: now + ttlMs,
       }))
       .where("execution_id", "=", executionId)
       .where("lease_owner", "=", owner)
-      .where("status", "=", "InProgress")
+      .where("status", "in", statuses)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return Number(r.numUpdatedRows) === 1 ? now : undefined;
   }
 
   /** Gives the lease back (drain, or a wait before a retry); the execution stays active. */

@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { invalid, ProfileflowError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Queryable } from "../db/queryable.ts";
+import type { CommitBudget } from "./commit-pacer.ts";
 import type { ExecutionRecord, ExecutionRow, ExecutionStatus } from "./execution-record.ts";
 import { runExecution } from "./execution-runner.ts";
 import { ExecutionStore, type NewExecution } from "./execution-store.ts";
@@ -52,6 +53,10 @@ export interface FlowEngineOptions {
   readonly instanceLimits?: InstanceGate;
   /** Pages read ahead and records per commit; default DEFAULT_READ_AHEAD (src/flows/runner-deps.ts). */
   readonly readAhead?: ReadAheadLimits;
+  /** How long a transaction of a page group may hold the database; default DEFAULT_COMMIT_BUDGET. */
+  readonly commitBudget?: CommitBudget;
+  /** Whether API requests are in flight in this process: pages are then committed in smaller parts. */
+  readonly requestsWaiting?: () => boolean;
 }
 
 const RUN = "flows.run";
@@ -69,6 +74,8 @@ export class FlowEngine implements FlowRunner {
   readonly #o: FlowEngineOptions;
   readonly #deps: RunnerDeps;
   readonly #ttl: number;
+  /** Executions this process is running now. */
+  #running = 0;
 
   constructor(o: FlowEngineOptions) {
     this.#o = o;
@@ -89,6 +96,9 @@ export class FlowEngine implements FlowRunner {
       logger: o.logger,
       instanceLimits: o.instanceLimits,
       readAhead: o.readAhead,
+      commitBudget: o.commitBudget,
+      requestsWaiting: o.requestsWaiting,
+      otherRuns: () => this.#running > 1,
     };
     o.executor.define(RUN, (p, ctx) => this.#run(p, ctx));
     o.executor.define(TICK, (p) => this.#tick(p));
@@ -295,7 +305,10 @@ export class FlowEngine implements FlowRunner {
     const db = this.#o.db;
     const row = await this.executions.claim(db, executionId, ctx.workerId, this.#ttl);
     if (!row) return undefined; // ended, or another runner holds a live lease
-    const result = await runExecution(this.#deps, row, ctx.workerId, ctx.signal);
+    this.#running++;
+    const result = await runExecution(this.#deps, row, ctx.workerId, ctx.signal).finally(() => {
+      this.#running--;
+    });
     if (result.kind === "wait") return { rerunAt: result.at };
     if (result.kind === "released") return undefined;
     if (row.trigger_kind === "Scheduled" && result.status !== "Canceled") {

@@ -31,6 +31,19 @@ export interface SinkBatch {
   readonly deletions: readonly DeleteEvent[];
   /** Records the connector or the tasks rejected; the sink dead-letters them (no ingest attempt). */
   readonly rejected: readonly SinkRejected[];
+  /**
+   * When the execution last committed a checkpoint (or started): what was stored since then may be a
+   * part of this group that committed before a crash, read again now.
+   */
+  readonly replaySince: number;
+  /**
+   * Set when the page group is committed in parts: the sink may write only the first `partLimit`
+   * records and say so in `consumed`; the runner then commits them without the checkpoint and hands over
+   * the rest. A part may be read again after a crash (the checkpoint is the page's), so a sink that
+   * takes fewer than all must write a record it already stored in this execution as a no-op. Deletions
+   * and rejected records are applied only by the call that consumes the last record.
+   */
+  readonly partLimit?: number | undefined;
 }
 
 export interface SinkResult {
@@ -40,12 +53,15 @@ export interface SinkResult {
   readonly bytesWritten: number;
   /** Records of `batch.records` that failed to ingest (dead letters); `batch.rejected` are not repeated here. */
   readonly failed: readonly SinkRejected[];
+  /** How many of `batch.records` (from the first) this call wrote; absent: all of them. */
+  readonly consumed?: number | undefined;
 }
 
 /**
  * Where pages go. The composition root wires it to ingest + profiles. `writeBatch` runs inside the
- * transaction that commits the batch's checkpoint: write only through `tx`, and throw only for a
- * failure that should roll the whole page back (a per-record problem is a `failed` entry instead).
+ * transaction that commits the batch's checkpoint, or a part of it (`partLimit`): write only through
+ * `tx`, and throw only for a failure that should roll that transaction back (a per-record problem is a
+ * `failed` entry instead).
  */
 export interface RecordSink {
   writeBatch(tx: Queryable, batch: SinkBatch): Promise<SinkResult>;

@@ -3,6 +3,8 @@ import type { ExecutionRow } from "./execution-record.ts";
 
 /** What the run has committed so far: counts, the last checkpoint and the window it read. */
 export interface RunState {
+  /** When the last checkpoint committed (the execution's time at claim, then each group's commit). */
+  replaySince: number;
   totals: Totals;
   checkpoint: FlatCheckpoint | undefined;
   window: { from: number; to: number } | undefined;

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Timer } from "../connectors/sdk/index.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Database } from "../db/schema.ts";
+import type { CommitBudget } from "./commit-pacer.ts";
 import type { ExecutionStore } from "./execution-store.ts";
 import type { ConnectorCatalog, ConnectorCredentialsResolver, FlowCatalog } from "./flow-ports.ts";
 import type { InstanceGate } from "./instance-limits/instance-limits.ts";
@@ -25,6 +26,39 @@ export interface RunnerDeps {
   readonly instanceLimits?: InstanceGate | undefined;
   /** How far reads run ahead of writes and how many records one commit may take; default DEFAULT_READ_AHEAD. */
   readonly readAhead?: ReadAheadLimits | undefined;
+  /**
+   * How long one transaction of a page group may hold the database, roughly: a group is committed in
+   * parts sized to it (CommitPacer), its checkpoint with the last. Default DEFAULT_COMMIT_BUDGET.
+   */
+  readonly commitBudget?: CommitBudget | undefined;
+  /** Whether API requests are in flight in this process (RequestsInFlight): parts are then smallest. */
+  readonly requestsWaiting?: (() => boolean) | undefined;
+  /** Whether other runs are in progress in this process: parts are then smaller. */
+  readonly otherRuns?: (() => boolean) | undefined;
+}
+
+/**
+ * A part of a page group holds the database ~250 ms when its run is alone in the process, ~50 ms while
+ * other runs share it, ~20 ms while API requests are in flight.
+ */
+export const DEFAULT_COMMIT_BUDGET: CommitBudget = { aloneMs: 250, sharedMs: 50, busyMs: 20 };
+
+/** PostgreSQL while requests are in flight: only writers to the part's domain wait for it. */
+const PG_BUSY_MS = 50;
+
+/**
+ * The budget for `commitBudgetMs` (config; 0 commits each group whole). On SQLite a transaction holds
+ * the one connection, and its statements the event loop: a group goes in parts of about
+ * `commitBudgetMs`, smaller while other runs share the process or requests are in flight. On PostgreSQL
+ * a transaction holds only its domain's lock (reads never wait for it) and the event loop turns while
+ * PostgreSQL works: a group goes whole, as parts cost merges in a different order and more statements
+ * (docs/benchmarks.md, "Pages committed in parts"), except while requests are in flight, when a
+ * PutIntegration or a merge on the same domain would wait for it.
+ */
+export function commitBudgetOf(ms: number, dialect: "sqlite" | "postgres" = "sqlite"): CommitBudget {
+  const d = DEFAULT_COMMIT_BUDGET;
+  if (dialect === "postgres") return { aloneMs: 0, sharedMs: 0, busyMs: Math.min(ms, PG_BUSY_MS) };
+  return { aloneMs: ms, sharedMs: Math.min(ms, d.sharedMs), busyMs: Math.min(ms, d.busyMs) };
 }
 
 /**

@@ -20,6 +20,8 @@ export interface CompiledObjectType {
   /** The definition with its template expanded. */
   readonly definition: ObjectTypeDefinition;
   readonly allowProfileCreation: boolean;
+  /** Whether the type has a UNIQUE key (every object it accepts then carries its value). */
+  readonly hasUniqueKey: boolean;
   /** Content type of every key this type defines (composite keys are STRING); for normalizing searches. */
   readonly keyContentTypes: ReadonlyMap<string, ContentType>;
   /** Maps one record (an object, or the JSON text of one); bad records come back as `ok: false`. */
@@ -159,6 +161,7 @@ export function compileObjectType(
   return {
     definition: def,
     allowProfileCreation: def.AllowProfileCreation ?? false,
+    hasUniqueKey: keys.some((k) => k.unique),
     keyContentTypes,
     map,
   };

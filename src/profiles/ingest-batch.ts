@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { CompiledObjectType, MapResult } from "../ingest/index.ts";
@@ -15,7 +16,7 @@ import {
 import type { DomainBoxes, SealedPlace } from "./domain-sealer.ts";
 import { matchingKeys, matchProfile } from "./identity-resolution.ts";
 import { deadLetter, objectKeyOf, payloadText } from "./ingest-rows.ts";
-import type { IngestDatabase, IngestSummary } from "./ingest-types.ts";
+import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
 import { lookupKeyOwners, registerKeyTypes } from "./key-index.ts";
 import { matchProfiles } from "./matching/match-profiles.ts";
 import { matchingRulesOf } from "./matching/matching-settings.ts";
@@ -33,6 +34,8 @@ export interface IngestBatch {
   performedBy: string;
   /** The domain's boxes (its data key, fetched once for the batch): payloads, fields and history are sealed in them. */
   boxes: DomainBoxes;
+  /** A flow's page that may be read again after a crash (IngestOptions.replay). */
+  replay?: IngestOptions["replay"];
 }
 
 /**
@@ -48,7 +51,7 @@ export async function ingestBatch(
 ): Promise<IngestSummary> {
   const c = await readBatch(trx, batch, mapped);
   const rows = emptyBatchRows();
-  for (let i = 0; i < mapped.length; i++) ingestOne(batch, c, rows, mapped[i]!, payloadText(raws[i]));
+  for (let i = 0; i < mapped.length; i++) ingestOne(batch, c, rows, mapped[i]!, payloadText(raws[i]), i);
   const { database, domainName, typeName, now, boxes } = batch;
   await writeBatch(trx, database, { domainName, typeName, now, boxes }, batchWrites(rows));
   if (c.matching.enabled) await matchBatch(trx, batch, c, rows);
@@ -80,21 +83,36 @@ async function readBatch(
     performedBy: batch.performedBy,
     ids: new BatchIds(mapped.length * 2),
     owners: await lookupKeyOwners(trx, database.dialect, { domainName, boxes: batch.boxes }, pairs),
-    stored: await storedObjects(trx, database.dialect, domainName, typeName, uniqueValues),
+    stored: await storedObjects(
+      trx,
+      database.dialect,
+      domainName,
+      typeName,
+      uniqueValues,
+      batch.replay?.since,
+    ),
     // Rule-based matching: each object's normalized matching values are stored as `_m.*` keys with it.
     matching: await matchingRulesOf(trx, domainName),
   };
 }
 
 /** One object of the batch: dead-lettered, ignored (older than stored), or placed on a profile. */
-function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapResult, plain: string): void {
+function ingestOne(
+  batch: IngestBatch,
+  c: RowContext,
+  rows: BatchRows,
+  m: MapResult,
+  plain: string,
+  index: number,
+): void {
   // Sizes count the record as received; what is stored is sealed under the domain's data key, bound to
   // the table it goes to.
   const seal = (place: SealedPlace) => batch.boxes.at(place).seal(plain);
   if (!m.ok) {
     const key = c.ids.next();
     const payload = seal("profile_dead_letters.payload");
-    const row = deadLetter(c.ids.next(), c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
+    const id = deadLetterId(batch, c, index, m.code, plain);
+    const row = deadLetter(id, c.domainName, c.typeName, null, payload, m.code, m.message, c.now);
     sealMessage(batch, row);
     const reason = { code: m.code, message: m.message };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: key, reason }, row);
@@ -114,12 +132,24 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
     });
     return;
   }
+  if (replayedUnchanged(batch, m, prev, plain)) {
+    rows.ignored++;
+    const reason = { code: "UNCHANGED", message: `${objectKey} is stored as it is, by this execution` };
+    rows.results.push({
+      status: "ignored",
+      profileObjectUniqueKey: objectKey,
+      profileId: prev!.profileId,
+      reason,
+    });
+    return;
+  }
   const place = placeObject(batch.compiled, c, rows, m, objectKey, prev);
   if (typeof place === "string") {
     rows.bytes -= plain.length;
     const code = "NO_MATCHING_PROFILE";
     const payload = seal("profile_dead_letters.payload");
-    const row = deadLetter(c.ids.next(), c.domainName, c.typeName, objectKey, payload, code, place, c.now);
+    const id = deadLetterId(batch, c, index, code, plain);
+    const row = deadLetter(id, c.domainName, c.typeName, objectKey, payload, code, place, c.now);
     sealMessage(batch, row);
     const reason = { code, message: place };
     addDeadLetter(rows, { status: "dead_lettered", profileObjectUniqueKey: objectKey, reason }, row);
@@ -127,6 +157,36 @@ function ingestOne(batch: IngestBatch, c: RowContext, rows: BatchRows, m: MapRes
   }
   rows.accepted++;
   addObjectRows(c, rows, m, objectKey, seal("profile_objects.payload"), place, prev);
+}
+
+/**
+ * A page read again after a crash (IngestOptions.replay) finds what its committed parts stored: an
+ * object written since the last checkpoint (`replay.since`) with the same source time and payload is
+ * not written again — no second history row, no second matching pass.
+ */
+function replayedUnchanged(
+  batch: IngestBatch,
+  m: MappedObject,
+  prev: StoredObject | undefined,
+  plain: string,
+): boolean {
+  if (!batch.replay || prev?.payload === undefined) return false;
+  if (prev.sourceTimestamp !== (m.sourceTimestamp ?? null)) return false;
+  return batch.boxes.at("profile_objects.payload").open(prev.payload) === plain;
+}
+
+/**
+ * A dead letter's id: random, or under a replay derived from the execution, the record's source id,
+ * the reason and the record (through the domain's keyed index, so it tells nothing of the record), so
+ * the dead letter a committed part kept is not kept twice; two source records alike but for their id
+ * are two dead letters.
+ */
+function deadLetterId(batch: IngestBatch, c: RowContext, index: number, code: string, plain: string): string {
+  if (!batch.replay) return c.ids.next();
+  const { seed, recordIds } = batch.replay;
+  const recordId = recordIds?.[index] ?? "";
+  const blind = batch.boxes.index("_deadLetter", `${seed}\u0000${recordId}\u0000${code}\u0000${plain}`);
+  return createHash("sha256").update(blind).digest("hex").slice(0, 32);
 }
 
 /** A dead letter's message may quote the record (a parser's error shows the text it choked on): sealed too. */

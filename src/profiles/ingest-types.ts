@@ -24,7 +24,7 @@ export interface IngestSummary {
   /** Objects stored (created, matched or replaced). */
   accepted: number;
   deadLettered: number;
-  /** Objects older than the stored version of their UNIQUE key (nothing written). */
+  /** Objects older than the stored version of their UNIQUE key, or replayed unchanged (nothing written). */
   ignored: number;
   /** Characters of the JSON text of the objects not dead-lettered (what a flow counts as bytes written). */
   bytes: number;
@@ -34,6 +34,14 @@ export interface IngestSummary {
 export interface IngestOptions {
   /** Who is ingesting, recorded in history (`PerformedBy`); default "ingestion". */
   performedBy?: string;
+  /**
+   * Set by a flow, whose page may be read again after a crash once some of its records committed: an
+   * object whose stored version was written at or after `since` (the last checkpoint) with the same
+   * payload and source time is not written again (ignored, reason UNCHANGED), and a dead letter's id is
+   * derived from `seed` (the execution), the record's source id (`recordIds`, by position), its reason
+   * and the record, so the same bad record read again is not kept twice.
+   */
+  replay?: { since: number; seed: string; recordIds?: readonly string[] } | undefined;
 }
 
 /** The storage an ingestor writes to. */

@@ -124,6 +124,18 @@ export class ProfileIngestor {
   }
 
   /**
+   * Whether a record of this object type read again (IngestOptions.replay) is recognised as stored: true
+   * when the type has a UNIQUE key, which every accepted object then carries; without one each object
+   * gets a fresh ProfileObjectUniqueKey, and a second ingestion stores a second object.
+   */
+  async replaySafeIn(trx: Kysely<Database>, domainName: string, objectTypeName: string): Promise<boolean> {
+    // Under the domain's lock, as the ingestion that follows: the type cannot change in between.
+    await lockDomainIn(trx, this.database.dialect, domainName);
+    const def = await this.objectTypes.getIn(trx, domainName, objectTypeName);
+    return this.#entry(domainName, objectTypeName, def).compiled.hasUniqueKey;
+  }
+
+  /**
    * Applies deletions at the source inside the caller's transaction: the objects go, the key values
    * only they provided go, their profiles' fields are recomputed, and a profile left with no objects
    * and no manual data is deleted. Returns how many objects were removed.
@@ -162,6 +174,7 @@ export class ProfileIngestor {
       priority,
       now: this.clock.now(),
       performedBy: options.performedBy ?? "ingestion",
+      replay: options.replay,
     };
   }
 }

@@ -17,6 +17,8 @@ import { profileFieldsColumn, profileFieldsOfOneObject, profileManualColumn } fr
 import { deriveLeaves, type FieldSource } from "./profile-fields.ts";
 import { refreshProfiles } from "./profile-refresh.ts";
 
+const DEAD_LETTER_ONCE = { columns: ["domain_name", "dead_letter_id"], update: [] };
+
 /** A profile created by this batch: its sources by object id, and the index of its last history row. */
 export interface CreatedProfile {
   sources: Map<string, FieldSource>;
@@ -98,5 +100,6 @@ export async function writeBatch(
   await insertMany(trx, dialect, "profile_keys", fieldKeys.concat(w.keyRows), undefined, raw);
   const history = w.history.map((h) => ({ ...h.row, content: historyContentColumn.seal(boxes, h.content) }));
   await insertMany(trx, dialect, "profile_history", history, undefined, raw);
-  await insertMany(trx, dialect, "profile_dead_letters", w.deadLetters, undefined, raw);
+  // A replayed page's dead letters have the ids they had (IngestOptions.replay): kept once.
+  await insertMany(trx, dialect, "profile_dead_letters", w.deadLetters, DEAD_LETTER_ONCE, raw);
 }

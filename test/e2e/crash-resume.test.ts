@@ -67,10 +67,9 @@ afterAll(async () => {
   await sb?.close();
 });
 
-it("SIGKILL of profileflow serve mid-execution, then restart: every record once, nothing lost", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "pf-crash-"));
-  let endpoint = await serve(dataDir);
-  let c = clients(endpoint);
+/** Serves a fresh data dir with the ServiceNow users flow into domain "crash", started on demand. */
+async function usersFlow(dataDir: string): Promise<void> {
+  const c = clients(await serve(dataDir));
   await c.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn", sb)));
   await c.profiles.send(new CreateDomainCommand({ DomainName: "crash", DefaultExpirationDays: 30 }));
   await c.profiles.send(
@@ -96,28 +95,12 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
       },
     }),
   );
+}
 
-  // Watch the execution through the SQLite file (WAL allows a reader) and kill once a page is committed.
-  const db = new SQLite(join(dataDir, "profileflow.db"), { readonly: true, fileMustExist: true });
-  const progressAtKill = await waitFor(
-    () => {
-      const row = db.prepare("select status, records_processed from flow_executions").get() as
-        | { status: string; records_processed: number }
-        | undefined;
-      if (row && row.status !== "InProgress") throw new Error(`run ended before the kill: ${row.status}`);
-      return row && row.records_processed > 0 ? row.records_processed : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 50, what: "a committed page to kill after" },
-  );
-  child!.kill("SIGKILL");
-  await new Promise((r) => child!.once("exit", r));
-  db.close();
-
+/** Restarts on `dataDir` and checks the store equals an uninterrupted run's: every user once. */
+async function resumeAndCheck(dataDir: string): Promise<void> {
   const users = await liveServiceNowUsers(sb);
-  expect(progressAtKill).toBeLessThan(users.size);
-
-  endpoint = await serve(dataDir);
-  c = clients(endpoint);
+  const c = clients(await serve(dataDir));
   const status = await waitFor(
     async () => {
       const r = await c.appflow.send(new DescribeFlowExecutionRecordsCommand({ flowName: "crash-users" }));
@@ -131,7 +114,8 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
   expect(records.flowExecutions).toHaveLength(1);
   expect(records.flowExecutions?.[0]?.executionResult?.recordsProcessed).toBe(users.size);
 
-  // The store equals an uninterrupted run's: one object and one profile per live user, each user's own.
+  // The store equals an uninterrupted run's: one object and one profile per live user, each user's own,
+  // each ingested once (a record read again after the crash is not written a second time).
   const stats = (await c.profiles.send(new GetDomainCommand({ DomainName: "crash" }))).Stats;
   expect(stats?.ObjectCount).toBe(users.size);
   expect(stats?.ProfileCount).toBe(users.size);
@@ -139,6 +123,80 @@ it("SIGKILL of profileflow serve mid-execution, then restart: every record once,
   const keys = check
     .prepare("select object_key from profile_objects where domain_name = 'crash' order by object_key")
     .all() as { object_key: string }[];
+  const twice = check
+    .prepare(
+      `select object_key, count(*) as n from profile_history
+       where domain_name = 'crash' and action_type = 'INGESTED' group by object_key having count(*) > 1`,
+    )
+    .all();
+  const ingested = check
+    .prepare(
+      "select count(*) as n from profile_history where domain_name = 'crash' and action_type = 'INGESTED'",
+    )
+    .get() as { n: number };
   check.close();
   expect(keys.map((k) => k.object_key)).toEqual([...users].sort());
+  expect(twice).toEqual([]);
+  expect(ingested.n).toBe(users.size);
+}
+
+/** The execution's committed count and the objects stored, read through the WAL. */
+function progress(db: SQLite.Database): { status: string; committed: number; objects: number } | undefined {
+  const row = db.prepare("select status, records_processed from flow_executions").get() as
+    | { status: string; records_processed: number }
+    | undefined;
+  if (!row) return undefined;
+  const objects = db
+    .prepare("select count(*) as n from profile_objects where domain_name = 'crash'")
+    .get() as {
+    n: number;
+  };
+  return { status: row.status, committed: row.records_processed, objects: objects.n };
+}
+
+it("SIGKILL of profileflow serve mid-execution, then restart: every record once, nothing lost", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-crash-"));
+  await usersFlow(dataDir);
+
+  // Watch the execution through the SQLite file (WAL allows a reader) and kill once a page is committed.
+  const db = new SQLite(join(dataDir, "profileflow.db"), { readonly: true, fileMustExist: true });
+  const progressAtKill = await waitFor(
+    () => {
+      const p = progress(db);
+      if (p && p.status !== "InProgress") throw new Error(`run ended before the kill: ${p.status}`);
+      return p && p.committed > 0 ? p.committed : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: "a committed page to kill after" },
+  );
+  child!.kill("SIGKILL");
+  await new Promise((r) => child!.once("exit", r));
+  db.close();
+  expect(progressAtKill).toBeLessThan((await liveServiceNowUsers(sb)).size);
+  await resumeAndCheck(dataDir);
+}, 240_000);
+
+it("SIGKILL between two parts of a page (objects committed past the checkpoint): each record once", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-crash-parts-"));
+  await usersFlow(dataDir);
+  const db = new SQLite(join(dataDir, "profileflow.db"), { readonly: true, fileMustExist: true });
+  // Parts of a page commit before its checkpoint: stop the process while more objects are stored than
+  // the execution has counted, check that this still holds with it stopped, then kill it.
+  const atKill = await waitFor(
+    () => {
+      const seen = progress(db);
+      if (seen && seen.status !== "InProgress") throw new Error(`run ended before the kill: ${seen.status}`);
+      if (!seen || seen.objects <= seen.committed) return undefined;
+      child!.kill("SIGSTOP");
+      const stopped = progress(db)!;
+      if (stopped.objects > stopped.committed) return stopped;
+      child!.kill("SIGCONT");
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 10, what: "a part committed ahead of its page's checkpoint" },
+  );
+  child!.kill("SIGKILL");
+  await new Promise((r) => child!.once("exit", r));
+  db.close();
+  expect(atKill.objects).toBeGreaterThan(atKill.committed);
+  await resumeAndCheck(dataDir);
 }, 240_000);

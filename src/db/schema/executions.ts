@@ -25,6 +25,8 @@ export interface FlowExecutionsTable {
   checkpoint: Json<"flow_executions.checkpoint"> | null;
   /** 0 or 1: the connector said `done` and the last page committed. */
   read_done: number;
+  /** When the last checkpoint committed (null: none yet); a part stored later may be read again. */
+  checkpoint_at: number | null;
   started_at: number;
   last_updated_at: number;
   finished_at: number | null;

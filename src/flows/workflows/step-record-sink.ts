@@ -10,12 +10,13 @@ export function trackStepRecords(inner: RecordSink, store: WorkflowStore): Recor
     async writeBatch(tx, batch) {
       const result = await inner.writeBatch(tx, batch);
       const { workflowId, hidden } = batch.flow;
-      if (workflowId && hidden && batch.records.length > 0) {
+      const written = batch.records.slice(0, result.consumed ?? batch.records.length);
+      if (workflowId && hidden && written.length > 0) {
         await store.noteRecords(
           tx,
           workflowId,
           batch.flow.definition.flowName,
-          batch.records.map((r) => r.id),
+          written.map((r) => r.id),
         );
       }
       return result;
