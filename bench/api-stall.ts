@@ -2,8 +2,9 @@
  * How long an API call waits while a backfill ingests, on SQLite: the demo population (10,000 people by
  * default) ingested through the four integrations as bench/matching-truth.ts does, keys only or with the
  * recommended RuleBasedMatching, while GetDomain is called every 50 ms. Every request shares the one
- * SQLite connection, so a call waits for the ingest transaction in progress. Prints the calls' latency
- * (p50, p99, max) and how many waited more than 100 ms; asserts nothing.
+ * SQLite connection, so a call waits for the ingest transaction in progress (a part of a page group:
+ * docs/architecture.md, "Pages committed in parts"). Prints the calls' latency (p50, p99, max) and how
+ * many waited more than 100 ms; asserts nothing.
  *
  *   npx tsx bench/api-stall.ts [--only keys|rules] [--people 10000] [--seed 7]
  */

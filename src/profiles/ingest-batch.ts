@@ -122,26 +122,16 @@ function ingestOne(
   const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : c.ids.next();
   const prev = m.uniqueKey ? c.stored.get(objectKey) : undefined;
   if (olderThanStored(m, prev)) {
-    rows.ignored++;
-    const reason = { code: "OLDER_THAN_STORED", message: `a newer version of ${objectKey} is stored` };
-    rows.results.push({
-      status: "ignored",
-      profileObjectUniqueKey: objectKey,
-      profileId: prev!.profileId,
-      reason,
-    });
-    return;
+    return ignore(rows, objectKey, prev!, "OLDER_THAN_STORED", `a newer version of ${objectKey} is stored`);
   }
   if (replayedUnchanged(batch, m, prev, plain)) {
-    rows.ignored++;
-    const reason = { code: "UNCHANGED", message: `${objectKey} is stored as it is, by this execution` };
-    rows.results.push({
-      status: "ignored",
-      profileObjectUniqueKey: objectKey,
-      profileId: prev!.profileId,
-      reason,
-    });
-    return;
+    return ignore(
+      rows,
+      objectKey,
+      prev!,
+      "UNCHANGED",
+      `${objectKey} is stored as it is since the last checkpoint`,
+    );
   }
   const place = placeObject(batch.compiled, c, rows, m, objectKey, prev);
   if (typeof place === "string") {
@@ -157,6 +147,18 @@ function ingestOne(
   }
   rows.accepted++;
   addObjectRows(c, rows, m, objectKey, seal("profile_objects.payload"), place, prev);
+}
+
+/** An object not written: its stored version stays (a newer one, or the same read again). */
+function ignore(rows: BatchRows, objectKey: string, prev: StoredObject, code: string, message: string): void {
+  rows.ignored++;
+  const reason = { code, message };
+  rows.results.push({
+    status: "ignored",
+    profileObjectUniqueKey: objectKey,
+    profileId: prev.profileId,
+    reason,
+  });
 }
 
 /**

@@ -133,6 +133,7 @@ describeEachDialect("U+0000 (NUL): refused at the API, normalized in vendors' re
       const batch = {
         flow: { definition: { flowName: "signups" } },
         executionId: "e1",
+        replaySince: Date.now(),
         domainName: DomainName,
         objectTypeName: "Signup",
         records: records.map((data) => ({ id: String(data["id"]), sourceTimestamp: 0, data })),

@@ -36,6 +36,7 @@ describeEachDialect(
       const batch = {
         flow: { definition: { flowName: "contacts" } },
         executionId: "e1",
+        replaySince: Date.now(),
         domainName,
         objectTypeName: "Salesforce-Contact",
         records: [],

@@ -31,6 +31,7 @@ describeEachDialect("records the connector refused are dead-lettered sealed", (d
     const batch = {
       flow: { definition: { flowName: "signups" } },
       executionId: "e1",
+      replaySince: Date.now(),
       domainName: DomainName,
       objectTypeName: "Signup",
       records: [],

@@ -60,6 +60,7 @@ describeEachDialect("a key value with a lone surrogate is one key on every path"
     const batch = {
       flow: { definition: { flowName: "signups" } },
       executionId: "e1",
+      replaySince: Date.now(),
       domainName: DomainName,
       objectTypeName: "Signup",
       records: [{ id: String(data["id"]), sourceTimestamp: 0, data }],
