@@ -122,16 +122,12 @@ function ingestOne(
   const objectKey = m.uniqueKey ? objectKeyOf(m.uniqueKey.value) : c.ids.next();
   const prev = m.uniqueKey ? c.stored.get(objectKey) : undefined;
   if (olderThanStored(m, prev)) {
-    return ignore(rows, objectKey, prev!, "OLDER_THAN_STORED", `a newer version of ${objectKey} is stored`);
+    ignore(rows, objectKey, prev!, "OLDER_THAN_STORED", `a newer version of ${objectKey} is stored`);
+    return;
   }
   if (replayedUnchanged(batch, m, prev, plain)) {
-    return ignore(
-      rows,
-      objectKey,
-      prev!,
-      "UNCHANGED",
-      `${objectKey} is stored as it is since the last checkpoint`,
-    );
+    ignore(rows, objectKey, prev!, "UNCHANGED", `${objectKey} is stored as it is since the last checkpoint`);
+    return;
   }
   const place = placeObject(batch.compiled, c, rows, m, objectKey, prev);
   if (typeof place === "string") {
