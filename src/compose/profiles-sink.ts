@@ -31,21 +31,20 @@ export function profilesSink(
       const failed: SinkRejected[] = [];
       let accepted = 0;
       let bytesWritten = 0;
-      const all = batch.records.length;
-      const limit = batch.partLimit ?? all;
-      const consumed =
-        limit < all && (await ingestor.replaySafeIn(trx, domainName, objectTypeName)) ? limit : all;
-      const records = consumed < all ? batch.records.slice(0, consumed) : batch.records;
+      const { records } = batch;
+      let consumed = records.length;
       if (records.length > 0) {
         const raws = records.map((r) => r.data);
         const summary = await ingestor.ingestInTransaction(trx, domainName, objectTypeName, raws, {
           performedBy,
+          partLimit: batch.partLimit,
           replay: {
             since: batch.replaySince - CLOCK_SKEW_MS,
             seed: batch.executionId,
             recordIds: records.map((r) => r.id),
           },
         });
+        consumed = summary.consumed;
         accepted = summary.accepted + summary.ignored;
         bytesWritten = summary.bytes;
         summary.results.forEach((res, i) => {
@@ -60,7 +59,7 @@ export function profilesSink(
         });
       }
       // Deletions and refused records go with the page's last part: they follow its records.
-      if (consumed < all) return { accepted, bytesWritten, failed, consumed };
+      if (consumed < records.length) return { accepted, bytesWritten, failed, consumed };
       if (batch.deletions.length > 0) {
         await ingestor.deleteInTransaction(
           trx,

@@ -106,33 +106,30 @@ export class ProfileIngestor {
 
   /**
    * ingestObjects inside a transaction the caller holds (the flows engine commits each page with its
-   * checkpoint); the object type is read through `trx`.
+   * checkpoint); the object type is read through `trx`. With `partLimit`, only the first objects are
+   * ingested — when the type has a UNIQUE key, which every accepted object then carries, so one read
+   * again (IngestOptions.replay) is recognised as stored; without one each object gets a fresh
+   * ProfileObjectUniqueKey, a second ingestion would store a second object, and all are taken.
+   * `consumed` says how many were.
    */
   async ingestInTransaction(
     trx: Kysely<Database>,
     domainName: string,
     objectTypeName: string,
     rawObjects: readonly unknown[],
-    options: IngestOptions = {},
-  ): Promise<IngestSummary> {
+    options: IngestOptions & { partLimit?: number | undefined } = {},
+  ): Promise<IngestSummary & { consumed: number }> {
     await lockDomainIn(trx, this.database.dialect, domainName);
     const { compiled, priority } = await this.#compiledIn(trx, domainName, objectTypeName);
-    const mapped = rawObjects.map((r) => compiled.map(r));
+    const limit = options.partLimit;
+    const raws =
+      limit !== undefined && limit < rawObjects.length && compiled.hasUniqueKey
+        ? rawObjects.slice(0, limit)
+        : rawObjects;
+    const mapped = raws.map((r) => compiled.map(r));
     const batch = this.#batch(domainName, objectTypeName, compiled, priority, options);
     const boxes = await this.sealer.boxesIn(trx, domainName);
-    return ingestBatch(trx, { ...batch, boxes }, rawObjects, mapped);
-  }
-
-  /**
-   * Whether a record of this object type read again (IngestOptions.replay) is recognised as stored: true
-   * when the type has a UNIQUE key, which every accepted object then carries; without one each object
-   * gets a fresh ProfileObjectUniqueKey, and a second ingestion stores a second object.
-   */
-  async replaySafeIn(trx: Kysely<Database>, domainName: string, objectTypeName: string): Promise<boolean> {
-    // Under the domain's lock, as the ingestion that follows: the type cannot change in between.
-    await lockDomainIn(trx, this.database.dialect, domainName);
-    const def = await this.objectTypes.getIn(trx, domainName, objectTypeName);
-    return this.#entry(domainName, objectTypeName, def).compiled.hasUniqueKey;
+    return { ...(await ingestBatch(trx, { ...batch, boxes }, raws, mapped)), consumed: raws.length };
   }
 
   /**
