@@ -1,10 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
 import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { SEALED_FORMAT } from "../../db/schema/kms.ts";
 import { deriveKey } from "../derived-key.ts";
+import { blindIndex } from "./blind-index.ts";
 import {
   generatedKeyTags,
   generatedKeyToScheduleIn,
@@ -22,8 +23,6 @@ const SEALED = "pfe2.";
 const SEALED_KIND = "pfe3.";
 /** Values sealed before they were bound to their place (no AAD): still opened, never written. */
 const SEALED_UNBOUND = "pfe1.";
-/** A key value's blind index: HMAC-SHA256 truncated to 128 bits, base64url. */
-const INDEXED = "pfh1.";
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
@@ -185,13 +184,6 @@ interface DomainBoxes {
   readonly blind: boolean;
 }
 
-/**
- * A key value's keyed blind index: equal (name, value) pairs of one domain give equal indexes, so
- * lookups by equality keep working, while the stored index says nothing about the value without the
- * domain's data key (HMAC-SHA256 under a key derived from it; 128 bits kept: collisions are negligible
- * for any domain's count of distinct values). The name is part of the input, so one value under two
- * key names gives two unrelated indexes.
- */
 /** Indexes remembered per boxes (one operation): a batch asks for most pairs twice (lookup, then its rows). */
 const INDEX_CACHE_LIMIT = 50_000;
 
@@ -203,16 +195,11 @@ function indexCache(indexKey: Buffer): (name: string, value: string) => string {
     let out = seen.get(pair);
     if (out === undefined) {
       if (seen.size >= INDEX_CACHE_LIMIT) seen.clear();
-      out = blindIndex(indexKey, name, value);
+      out = blindIndex(indexKey, pair);
       seen.set(pair, out);
     }
     return out;
   };
-}
-
-function blindIndex(indexKey: Buffer, name: string, value: string): string {
-  const mac = createHmac("sha256", indexKey).update(name, "utf8").update("\u0000").update(value, "utf8");
-  return `${INDEXED}${mac.digest().subarray(0, 16).toString("base64url")}`;
 }
 
 /** The encryption context a domain's data key is wrapped with. */
