@@ -118,6 +118,7 @@ function serverRss(): ServerRss {
     heapCommittedKb: Math.round(getHeapStatistics().total_physical_size / 1024),
     externalKb: Math.round(mem.external / 1024),
     dbMapKb: dbMapKb(),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   };
 }
 
@@ -180,6 +181,7 @@ async function runDialect(
     server.send("plain");
     await nextMessage<boolean>(server, "plain");
   };
+  const start = await rss();
   const e2e: E2eResult = await driveWorkflow(ready, info, rss, dropDataKey);
   const end = await rss();
   sandbox.send("rss");
@@ -196,6 +198,12 @@ async function runDialect(
       `(workflow ${e2e.status}, ${e2e.steps} steps, domain objects ${f(e2e.objects)}, profiles ${f(e2e.profiles)}); ` +
       `copy floor ${f(floor.records)} records in ${(floor.ms / 1000).toFixed(1)} s = ${f(floorRate)} records/s ` +
       `(${floor.pages} pages); ratio ${(e2eRate / floorRate).toFixed(2)}`,
+  );
+  // CPU time is steadier than wall time on a shared VM: what to compare between two runs (e.g. --plain).
+  const cpuMs = (end.cpuMs ?? 0) - (start.cpuMs ?? 0);
+  console.log(
+    `${dialect}: server CPU ${(cpuMs / 1000).toFixed(1)} s during the run = ${Math.round((cpuMs * 1000) / e2e.records)} µs per record ` +
+      `(${Math.round((cpuMs / e2e.ms) * 100)} % of one core)`,
   );
   const memory = (r: ServerRss) =>
     `${mb(r.nowKb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)} of which the SQLite map ${mb(r.dbMapKb ?? 0)}, JS heap ${mb(r.heapUsedKb)} ` +

@@ -42,6 +42,8 @@ export interface ServerRss {
   externalKb?: number;
   /** Of fileKb: pages of the memory-mapped SQLite database (and its -shm). */
   dbMapKb?: number;
+  /** CPU the server process has used so far (user + system, all its threads), in ms. */
+  cpuMs?: number;
   /** Highest values sampled every 200 ms since the server started. */
   peaks?: { anonKb: number; heapCommittedKb: number; heapUsedKb: number; externalKb: number };
 }
