@@ -10,6 +10,10 @@
  *
  *   npx tsx bench/worker-scale-out.ts [--contacts 12000] [--workflows 8] [--batches 6] [--concurrency 1]
  *                                     [--latency 300] [--workers 1,2,4] [--max-concurrent N] [--quick]
+ *                                     [--skip-write-limit]
+ * Then, unless --skip-write-limit, the same workflows with the most workers against a sandbox that answers
+ * at once: what this machine's database and workers write at most (the write limit). The goal for N
+ * workers is 0.8 × min(N × one worker's rate, the write limit); the table says whether each N meets it.
  * --quick: 6,000 contacts, 4 workflows × 4 batches. --max-concurrent sets the Salesforce instance's
  * concurrency limit (src/flows/instance-limits; default: the connector type's, 4 with one kept for
  * incremental syncs) as an operator would, before the workflows start.
@@ -327,6 +331,7 @@ async function main(): Promise<void> {
       workers: { type: "string", default: "1,2,4" },
       "max-concurrent": { type: "string" },
       quick: { type: "boolean", default: false },
+      "skip-write-limit": { type: "boolean", default: false },
     },
     allowPositionals: true,
   });
@@ -351,10 +356,12 @@ async function main(): Promise<void> {
         .join(" ")}`,
   );
   const rows: string[] = [];
+  const rates: { n: number; rate: number }[] = [];
   let one: number | undefined;
   for (const n of ns) {
     const r = await runN(n, info, shape);
     const rate = (r.records / r.ms) * 1000;
+    rates.push({ n, rate });
     one ??= rate / n;
     const line =
       `${n} worker(s): ${f(r.records)} records in ${(r.ms / 1000).toFixed(1)} s = ${f(rate)} records/s, ` +
@@ -366,6 +373,29 @@ async function main(): Promise<void> {
     rows.push(line);
   }
   sandbox.send("exit");
+  if (!values["skip-write-limit"]) {
+    // The write limit: the most workers against a vendor that answers at once, so nothing but this
+    // machine's database and workers bounds the rate.
+    const fast = child(["--sandbox", String(contacts), "0"]);
+    const fastInfo = await nextMessage<SandboxInfo>(fast, "info");
+    const n = Math.max(...ns);
+    const r = await runN(n, fastInfo, shape);
+    const limit = (r.records / r.ms) * 1000;
+    fast.send("exit");
+    rows.push(
+      `write limit (${n} workers, vendor answering at once): ${f(r.records)} records in ${(r.ms / 1000).toFixed(1)} s = ${f(limit)} records/s; ` +
+        `workers' CPU ${r.workerCpu.toFixed(1)} s; load ${r.load.map((l) => l.toFixed(1)).join(" → ")}`,
+    );
+    rows.push("| workers | records/s | N × one worker's | write limit | goal: 0.8 × the smaller | met |");
+    rows.push("|---|---|---|---|---|---|");
+    for (const x of rates) {
+      const ideal = Math.min(x.n * (one ?? x.rate), limit);
+      const met = x.rate >= 0.8 * ideal ? "yes" : "no";
+      rows.push(
+        `| ${x.n} | ${f(x.rate)} | ${f(x.n * (one ?? x.rate))} | ${f(limit)} | ${f(0.8 * ideal)} | ${met} (${(x.rate / ideal).toFixed(2)}) |`,
+      );
+    }
+  }
   console.log(rows.join("\n"));
 }
 
