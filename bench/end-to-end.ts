@@ -78,8 +78,10 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   process.send?.({ ready: { endpoint, ...credentials } });
   // Anonymous memory has no high-water mark of its own (VmHWM counts the mapped file too): sample it.
   const peaks = { anonKb: 0, heapCommittedKb: 0, heapUsedKb: 0, externalKb: 0 };
+  // Every 200 ms: /proc/self/status and the heap only. The SQLite map's share (/proc/self/smaps, whose
+  // size grows with every mapping, a worker thread's among them) is read only when the driver asks.
   const sample = () => {
-    const r = serverRss();
+    const r = serverRss({ smaps: false });
     for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], r[k] ?? 0);
   };
   const sampler = setInterval(sample, 200);
@@ -104,8 +106,8 @@ async function serverChild(databaseUrl: string | undefined): Promise<void> {
   });
 }
 
-/** This process's memory (Linux: RssAnon / RssFile of /proc/self/status). */
-function serverRss(): ServerRss {
+/** This process's memory (Linux: RssAnon / RssFile of /proc/self/status; the SQLite map from /proc/self/smaps). */
+function serverRss(o: { smaps: boolean } = { smaps: true }): ServerRss {
   const status = readFileSync("/proc/self/status", "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
   const mem = process.memoryUsage();
@@ -117,7 +119,7 @@ function serverRss(): ServerRss {
     heapUsedKb: Math.round(mem.heapUsed / 1024),
     heapCommittedKb: Math.round(getHeapStatistics().total_physical_size / 1024),
     externalKb: Math.round(mem.external / 1024),
-    dbMapKb: dbMapKb(),
+    dbMapKb: o.smaps ? dbMapKb() : 0,
     cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   };
 }
