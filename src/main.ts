@@ -75,6 +75,8 @@ export interface Server {
   iam: IamServices;
   /** KMS keys, aliases, grants and the cryptographic operations (domains' keys). */
   kms: KmsService;
+  /** Each domain's KMS key and data key: what seals its data (and seals ahead, off the main thread). */
+  domainKeys: DomainKeys;
   logger: Logger;
   /** Where each layer says which ARNs exist (for the tag operations). */
   resources: ResourceRegistry;
@@ -307,6 +309,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     requestsInFlight: inFlight,
     iam,
     kms,
+    domainKeys,
     logger,
     resources,
     profiles,

@@ -25,6 +25,13 @@ export function profilesSink(
 ): RecordSink {
   const { ingestor } = profiles;
   return {
+    // The next page's records mapped, their payloads sealed and keys indexed off the main thread.
+    prefetch: ({ domainName, objectTypeName }, records) =>
+      ingestor.prefetch(
+        domainName,
+        objectTypeName,
+        records.map((r) => r.data),
+      ),
     writeBatch: async (trx, batch) => {
       const { domainName, objectTypeName } = batch;
       const performedBy = `flow:${batch.flow.definition.flowName}`;

@@ -30,6 +30,7 @@ export class ReadAhead {
   readonly #queue: Slot[] = [];
   /** False once the read ended, failed, or was abandoned: nothing more is fetched. */
   #more = true;
+  #listener: ((page: Page) => void) | undefined;
 
   constructor(source: AsyncIterable<Page>, limits: ReadAheadLimits) {
     this.#it = source[Symbol.asyncIterator]();
@@ -59,6 +60,14 @@ export class ReadAhead {
     return group;
   }
 
+  /**
+   * Calls `listener` with each page as soon as it is read (before a group takes it): work that needs
+   * only the page can start then. A listener that throws is ignored; the read goes on.
+   */
+  whenRead(listener: (page: Page) => void): void {
+    this.#listener = listener;
+  }
+
   /** Pages read and not yet taken by a group (the fetch in flight not counted): what the next group can hold. */
   get buffered(): number {
     return this.#queue.filter((s) => s.result !== undefined && !s.result.done).length;
@@ -79,6 +88,14 @@ export class ReadAhead {
     else await end();
   }
 
+  #tell(page: Page): void {
+    try {
+      this.#listener?.(page);
+    } catch {
+      // Only an optimization listens: the page is still handed to its group.
+    }
+  }
+
   /** Starts the next fetch when none is in flight, the last page read was not the last, and there is room. */
   #fill(): void {
     if (!this.#more || this.#queue.length >= this.#limits.pages) return;
@@ -90,6 +107,7 @@ export class ReadAhead {
       (r) => {
         slot.result = r;
         if (r.done || r.value.done) this.#more = false;
+        if (!r.done) this.#tell(r.value);
         this.#fill();
       },
       () => {

@@ -30,16 +30,31 @@ export async function readPages(
   const id = row.execution_id;
   const tasks = compileTasks(plan.flow.definition.tasks);
   const pacer = new CommitPacer(deps.commitBudget ?? DEFAULT_COMMIT_BUDGET);
+  // Pages prepared ahead for the sink's prefetch, taken when their group comes: a page read while a
+  // group is being written is handed to the sink at once (one read while nothing else runs is not: its
+  // group starts right away).
+  const ahead = new WeakMap<Page, PreparedPage>();
+  let writing = false;
+  if (deps.sink.prefetch) {
+    pages.whenRead((page) => {
+      if (writing) prefetchPage(deps, plan, tasks, ahead, page);
+    });
+  }
   for (let group = await pages.nextGroup(); group !== undefined; group = await pages.nextGroup()) {
     if (stops.lost.aborted) throw new Stop();
     // A connector whose "now" is behind where the last run ended reads a window that ends before it
     // starts: nothing of it is written or recorded, and the flow's checkpoint stays where it was.
     const inverted = group.map((p) => windowOfCheckpoint(p.checkpoint)).find((w) => w && w.to < w.from);
     if (inverted) return failRun(deps, id, owner, invertedWindowMessage(inverted));
-    const { prepared, terminate } = prepareGroup(group, tasks);
+    const { prepared, terminate } = prepareGroup(group, tasks, ahead);
     // A page a Validate task terminates commits nothing; the pages before it in the group do.
     const written = group.slice(0, prepared.length);
-    if (written.length > 0) await commitGroup(deps, row, plan, owner, state, pacer, { written, prepared });
+    writing = true;
+    try {
+      if (written.length > 0) await commitGroup(deps, row, plan, owner, state, pacer, { written, prepared });
+    } finally {
+      writing = false;
+    }
     if (terminate !== undefined) return failRun(deps, id, owner, terminate);
     if (written[written.length - 1]?.done) return undefined;
     if (stops.signal.aborted) {
@@ -65,14 +80,32 @@ function pressureOf(deps: RunnerDeps): CommitPressure {
 function prepareGroup(
   group: readonly Page[],
   tasks: ReturnType<typeof compileTasks>,
+  ahead: WeakMap<Page, PreparedPage>,
 ): { prepared: PreparedPage[]; terminate: string | undefined } {
   const prepared: PreparedPage[] = [];
   for (const page of group) {
-    const p = preparePage(page, tasks);
+    const p = ahead.get(page) ?? preparePage(page, tasks);
+    ahead.delete(page);
     if (p.terminate) return { prepared, terminate: p.terminate };
     prepared.push(p);
   }
   return { prepared, terminate: undefined };
+}
+
+/**
+ * Hands the sink the records of a page read while a group is written (prepared now through the tasks,
+ * and kept for the page's own group) so it can start on them meanwhile (RecordSink.prefetch).
+ */
+function prefetchPage(
+  deps: RunnerDeps,
+  plan: RunPlan,
+  tasks: ReturnType<typeof compileTasks>,
+  ahead: WeakMap<Page, PreparedPage>,
+  page: Page,
+): void {
+  const p = preparePage(page, tasks);
+  ahead.set(page, p);
+  if (p.terminate === undefined && p.records.length > 0) deps.sink.prefetch?.(plan.destination, p.records);
 }
 
 /**

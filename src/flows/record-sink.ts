@@ -65,4 +65,16 @@ export interface SinkResult {
  */
 export interface RecordSink {
   writeBatch(tx: Queryable, batch: SinkBatch): Promise<SinkResult>;
+  /**
+   * Records a later writeBatch of this destination will most likely get (the page read ahead of the
+   * group being written): the sink may start work on them that writes nothing (mapping, sealing, off the
+   * main thread where it can). Never awaited; writeBatch must not depend on it having run.
+   */
+  prefetch?(destination: SinkDestination, records: readonly SinkRecord[]): void;
+}
+
+/** Where a flow's records go. */
+export interface SinkDestination {
+  readonly domainName: string;
+  readonly objectTypeName: string;
 }

@@ -27,6 +27,12 @@ export interface DomainBoxes {
   readonly blind: boolean;
 }
 
+/** What a later transaction will seal (by place, exactly these texts) and blind-index. */
+export interface PrefetchWork {
+  readonly seals?: readonly { place: SealedPlace; plaintexts: readonly string[] }[];
+  readonly pairs?: readonly { name: string; value: string }[];
+}
+
 /**
  * Seals what a domain stores (object payloads, dead-lettered records, profile fields, history, merge
  * records) under the domain's data key; src/security/kms/domain-keys.ts implements it over KMS (so a
@@ -38,9 +44,22 @@ export interface DomainSealer {
   /**
    * Refuses (CONFLICT) a domain whose rows of an earlier release are not converted yet (its key was
    * unusable when this process started): serving it would mix plain and sealed rows. The conversion
-   * itself asks with `anyFormat`.
+   * itself asks with `anyFormat`. An operation that asked for values ahead (`prefetch`) passes
+   * `prefetched`: the boxes then wait a little for a prefetch still in flight (its answer may be ready
+   * and not yet delivered); others never wait for one.
    */
-  boxesIn(q: Queryable, domainName: string, o?: { anyFormat?: boolean }): Promise<DomainBoxes>;
+  boxesIn(
+    q: Queryable,
+    domainName: string,
+    o?: { anyFormat?: boolean; prefetched?: boolean },
+  ): Promise<DomainBoxes>;
+  /**
+   * Asks for values that a later operation of the domain will seal and blind-index to be computed now,
+   * off the main thread (a sealer that can; a domain with a data key that an operation used already).
+   * Returns at once; what is ready when that operation's boxes need it is taken instead of being
+   * computed inline, and nothing else changes.
+   */
+  prefetch?(domainName: string, work: PrefetchWork): void;
 }
 
 const identity: SecretBox = { seal: (s) => s, open: (s) => s };

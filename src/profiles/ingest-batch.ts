@@ -48,10 +48,13 @@ export async function ingestBatch(
   batch: IngestBatch,
   raws: readonly unknown[],
   mapped: MapResult[],
+  payloads?: readonly string[],
 ): Promise<IngestSummary> {
   const c = await readBatch(trx, batch, mapped);
   const rows = emptyBatchRows();
-  for (let i = 0; i < mapped.length; i++) ingestOne(batch, c, rows, mapped[i]!, payloadText(raws[i]), i);
+  for (let i = 0; i < mapped.length; i++) {
+    ingestOne(batch, c, rows, mapped[i]!, payloads?.[i] ?? payloadText(raws[i]), i);
+  }
   const { database, domainName, typeName, now, boxes } = batch;
   await writeBatch(trx, database, { domainName, typeName, now, boxes }, batchWrites(rows));
   if (c.matching.enabled) await matchBatch(trx, batch, c, rows);

@@ -6,11 +6,15 @@ import {
   type CompiledObjectType,
   type CompileOptions,
   compileObjectType,
+  type MappedObject,
+  type MapResult,
   type ObjectTypeDefinition,
+  profileKeys,
 } from "../ingest/index.ts";
 import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { inDomainTransaction, lockDomainIn } from "./domain-transaction.ts";
 import { type IngestBatch, ingestBatch } from "./ingest-batch.ts";
+import { payloadText } from "./ingest-rows.ts";
 import type { IngestDatabase, IngestOptions, IngestSummary } from "./ingest-types.ts";
 import type { ObjectTypeSource } from "./object-type-source.ts";
 import { deleteSourceObjects, type SourceDeletion } from "./source-deletions.ts";
@@ -22,6 +26,13 @@ export type {
   IngestStatus,
   IngestSummary,
 } from "./ingest-types.ts";
+
+/** A record mapped ahead (for a later part or page), with the payload text it is stored as. */
+interface MappedAhead {
+  compiled: CompiledObjectType;
+  mapped: MapResult;
+  payload: string;
+}
 
 interface CacheEntry {
   fingerprint: string;
@@ -36,6 +47,8 @@ interface CacheEntry {
  */
 export class ProfileIngestor {
   readonly #cache = new Map<string, CacheEntry>();
+  /** Records of a later part or page, mapped while the ones before them were written; each taken once. */
+  readonly #ahead = new WeakMap<object, MappedAhead>();
 
   constructor(
     private readonly database: IngestDatabase,
@@ -126,10 +139,60 @@ export class ProfileIngestor {
       limit !== undefined && limit < rawObjects.length && compiled.hasUniqueKey
         ? rawObjects.slice(0, limit)
         : rawObjects;
-    const mapped = raws.map((r) => compiled.map(r));
+    const payloads: string[] = [];
+    const mapped = raws.map((r) => {
+      const ahead = this.#takeAhead(compiled, r);
+      payloads.push(ahead?.payload ?? payloadText(r));
+      return ahead?.mapped ?? compiled.map(r);
+    });
     const batch = this.#batch(domainName, objectTypeName, compiled, priority, options);
-    const boxes = await this.sealer.boxesIn(trx, domainName);
-    return { ...(await ingestBatch(trx, { ...batch, boxes }, raws, mapped)), consumed: raws.length };
+    const boxes = await this.sealer.boxesIn(trx, domainName, { prefetched: true });
+    const rest = rawObjects[raws.length];
+    // Once per group: a later part finds the rest mapped ahead already.
+    if (rest !== undefined && !(typeof rest === "object" && rest !== null && this.#ahead.has(rest))) {
+      // The group's later parts: mapped now, sealed and indexed by the seal worker while this part is
+      // written, so they find them done.
+      this.#prefetch(domainName, compiled, rawObjects.slice(raws.length));
+    }
+    const summary = await ingestBatch(trx, { ...batch, boxes }, raws, mapped, payloads);
+    return { ...summary, consumed: raws.length };
+  }
+
+  #takeAhead(compiled: CompiledObjectType, raw: unknown): MappedAhead | undefined {
+    if (typeof raw !== "object" || raw === null) return undefined;
+    const ahead = this.#ahead.get(raw);
+    if (!ahead) return undefined;
+    this.#ahead.delete(raw);
+    return ahead.compiled === compiled ? ahead : undefined;
+  }
+
+  /**
+   * Records that a later ingestInTransaction of this domain and type will get (a flow's next page): mapped
+   * now with the type as last compiled, their payloads sealed and their keys blind-indexed by the seal
+   * worker meanwhile (DomainSealer.prefetch). Nothing is written; a record whose type changed by then is
+   * mapped again. A no-op for a sealer that cannot, or a type not ingested yet in this process.
+   */
+  prefetch(domainName: string, objectTypeName: string, rawObjects: readonly unknown[]): void {
+    const entry = this.#cache.get(`${domainName}\u0000${objectTypeName}`);
+    if (entry) this.#prefetch(domainName, entry.compiled, rawObjects);
+  }
+
+  /** Maps `raws` and asks the sealer to seal their payloads and index their keys ahead. */
+  #prefetch(domainName: string, compiled: CompiledObjectType, raws: readonly unknown[]): void {
+    if (!this.sealer.prefetch || raws.length === 0) return;
+    const plaintexts: string[] = [];
+    const pairs: { name: string; value: string }[] = [];
+    for (const raw of raws) {
+      // Not a JSON object (its text is its payload), or mapped ahead already (by an earlier part's call).
+      if (typeof raw !== "object" || raw === null || this.#ahead.has(raw)) continue;
+      const ahead = { compiled, mapped: compiled.map(raw), payload: payloadText(raw) };
+      this.#ahead.set(raw, ahead);
+      if (!ahead.mapped.ok) continue;
+      plaintexts.push(ahead.payload);
+      for (const k of ahead.mapped.keys) pairs.push({ name: k.name, value: k.value });
+      for (const k of profileKeys(createdProfile(ahead.mapped))) pairs.push({ name: k.name, value: k.value });
+    }
+    this.sealer.prefetch(domainName, { seals: [{ place: "profile_objects.payload", plaintexts }], pairs });
   }
 
   /**
@@ -174,4 +237,17 @@ export class ProfileIngestor {
       replay: options.replay,
     };
   }
+}
+
+/**
+ * The fields of a profile the object would create (its profile fields, and its first email and phone
+ * where it targets none): the predefined search keys of such a profile are those of these fields.
+ */
+function createdProfile(m: MappedObject): MappedObject["profile"] {
+  const profile = { ...m.profile };
+  if (profile.EmailAddress === undefined && m.inferred.EmailAddress !== undefined)
+    profile.EmailAddress = m.inferred.EmailAddress;
+  if (profile.PhoneNumber === undefined && m.inferred.PhoneNumber !== undefined)
+    profile.PhoneNumber = m.inferred.PhoneNumber;
+  return profile;
 }

@@ -7,6 +7,7 @@ import type { WorkflowStore } from "./workflow-store.ts";
  */
 export function trackStepRecords(inner: RecordSink, store: WorkflowStore): RecordSink {
   return {
+    ...(inner.prefetch ? { prefetch: inner.prefetch.bind(inner) } : {}),
     async writeBatch(tx, batch) {
       const result = await inner.writeBatch(tx, batch);
       const { workflowId, hidden } = batch.flow;

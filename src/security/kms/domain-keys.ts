@@ -13,6 +13,8 @@ import {
 } from "./generated-domain-key.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
+import { PrefetchedSeals } from "./prefetched-seals.ts";
+import { type SealWorker, sharedSealWorker } from "./seal-worker.ts";
 
 /** Values sealed bound to their domain and place (the AAD); what is sealed now in places of no shared kind. */
 const SEALED = "pfe2.";
@@ -32,7 +34,13 @@ const SEALED_UNBOUND = "pfe1.";
  * and a deleted one destroys it.
  */
 export class DomainKeys {
-  constructor(private readonly kms: KmsService) {}
+  /** Per domain: what the seal worker computed ahead under its current wrapped data key. */
+  readonly #prefetched = new Map<string, PrefetchedSeals>();
+
+  constructor(
+    private readonly kms: KmsService,
+    private readonly worker: SealWorker = sharedSealWorker,
+  ) {}
 
   /** A new KMS key for a new domain (its generated key); returns its ARN. */
   async createForDomainIn(tx: Queryable, domainName: string): Promise<string> {
@@ -122,6 +130,7 @@ export class DomainKeys {
     mayDeleteKey?: (keyArn: string) => boolean,
   ): Promise<void> {
     await scheduleGeneratedKeyDeletionIn(this.kms, tx, domainName, mayDeleteKey);
+    this.#prefetched.delete(domainName);
     await tx.deleteFrom("domain_data_keys").where("domain_name", "=", domainName).execute();
   }
 
@@ -130,7 +139,11 @@ export class DomainKeys {
    * (KMS's errors when its key is disabled, pending deletion or deleted); a domain without a data key
    * (created before encryption) gets boxes that store values as they are.
    */
-  async boxesIn(q: Queryable, domainName: string, o: { anyFormat?: boolean } = {}): Promise<DomainBoxes> {
+  async boxesIn(
+    q: Queryable,
+    domainName: string,
+    o: { anyFormat?: boolean; prefetched?: boolean } = {},
+  ): Promise<DomainBoxes> {
     const row = await this.wrapped(q, domainName);
     if (!row) return { at: () => plainBox, index: (_name, value) => value, blind: false };
     if (!o.anyFormat && Number(row.sealed_format) < SEALED_FORMAT) {
@@ -144,17 +157,21 @@ export class DomainKeys {
       const { plaintext } = await this.kms.decryptIn(q, blob, context(domainName));
       const key = deriveKey(plaintext, `domain/${domainName}/data`);
       const indexKey = deriveKey(plaintext, `domain/${domainName}/key-index`);
+      const store = this.#storeOf(domainName, row.wrapped_key, { key, indexKey });
+      if (o.prefetched) await store.delivered();
       const boxes = new Map<string, DataKeyBox>();
       return {
         at: (place) => {
-          const box = boxes.get(place) ?? new DataKeyBox(key, domainName, place);
+          const box = boxes.get(place) ?? new DataKeyBox(key, domainName, place, store);
           boxes.set(place, box);
           return box;
         },
-        index: indexCache(indexKey),
+        index: indexCache(indexKey, store),
         blind: true,
       };
     } catch (e) {
+      // A key KMS refuses now: nothing is sealed ahead for the domain until it is usable again.
+      this.#prefetched.delete(domainName);
       if (!(e instanceof ProfileflowError) || e.code !== "RESOURCE_NOT_FOUND") throw e;
       // Not "the domain does not exist": its key is gone, and with it every value sealed under it.
       throw new ProfileflowError(
@@ -163,6 +180,54 @@ export class DomainKeys {
         { keyArn: row.key_arn, state: "Deleted" },
       );
     }
+  }
+
+  /** The domain's store of values computed ahead, new when its wrapped data key changed. */
+  #storeOf(domainName: string, wrappedKey: string, keys: PrefetchedSeals["keys"]): PrefetchedSeals {
+    const current = this.#prefetched.get(domainName);
+    if (current?.wrappedKey === wrappedKey) return current;
+    const store = new PrefetchedSeals(wrappedKey, keys);
+    this.#prefetched.set(domainName, store);
+    return store;
+  }
+
+  /**
+   * Hands `work` to the seal worker, under the data key of the domain's last operation (none yet: nothing
+   * is done); its results go to the domain's store when they come back, unless its data key changed
+   * meanwhile. Never waits and never fails: what is not ready when needed is computed inline.
+   */
+  prefetch(domainName: string, work: PrefetchWork): void {
+    const store = this.#prefetched.get(domainName);
+    if (!store) return;
+    const pairs: string[] = [];
+    for (const p of work.pairs ?? []) {
+      const pair = `${p.name}\u0000${p.value}`;
+      if (!store.hasIndex(pair)) pairs.push(pair);
+    }
+    const places = (work.seals ?? []).filter((s) => s.plaintexts.length > 0);
+    if (pairs.length === 0 && places.length === 0) return;
+    const seals = places.map((s) => {
+      const { aad, prefix } = sealingOf(domainName, s.place);
+      return { aad, prefix, plaintexts: s.plaintexts };
+    });
+    const done = this.worker.run({ ...store.keys, seals, pairs }).then((r) => {
+      if (!r || this.#prefetched.get(domainName) !== store) return;
+      places.forEach((s, i) => {
+        store.addSeals(s.place, s.plaintexts, r.sealed[i]!);
+      });
+      store.addIndexes(pairs, r.indexes);
+    });
+    store.track(done);
+  }
+
+  /** Resolves once no prefetch of the domain is in flight (tests, benchmarks). */
+  async prefetchesDone(domainName: string): Promise<void> {
+    await this.#prefetched.get(domainName)?.settled();
+  }
+
+  /** How many sealed values and blind indexes the domain's operations took from prefetches (this process). */
+  prefetchedTaken(domainName: string): { seals: number; indexes: number } {
+    return { ...(this.#prefetched.get(domainName)?.taken ?? { seals: 0, indexes: 0 }) };
   }
 
   private wrapped(q: Queryable, domainName: string) {
@@ -184,22 +249,40 @@ interface DomainBoxes {
   readonly blind: boolean;
 }
 
+/** Values a later transaction of the domain will seal (by place) and blind-index (src/profiles/domain-sealer.ts). */
+interface PrefetchWork {
+  readonly seals?: readonly { place: string; plaintexts: readonly string[] }[];
+  readonly pairs?: readonly { name: string; value: string }[];
+}
+
 /** Indexes remembered per boxes (one operation): a batch asks for most pairs twice (lookup, then its rows). */
 const INDEX_CACHE_LIMIT = 50_000;
 
-/** blindIndex under `indexKey`, remembering up to INDEX_CACHE_LIMIT pairs (then starting over). */
-function indexCache(indexKey: Buffer): (name: string, value: string) => string {
+/**
+ * blindIndex under `indexKey`: the one computed ahead in `store` if there is one, else computed and
+ * remembered here, up to INDEX_CACHE_LIMIT pairs (then starting over).
+ */
+function indexCache(indexKey: Buffer, store: PrefetchedSeals): (name: string, value: string) => string {
   const seen = new Map<string, string>();
   return (name, value) => {
     const pair = `${name}\u0000${value}`;
     let out = seen.get(pair);
     if (out === undefined) {
       if (seen.size >= INDEX_CACHE_LIMIT) seen.clear();
-      out = blindIndex(indexKey, pair);
+      out = store.takeIndex(pair) ?? blindIndex(indexKey, pair);
       seen.set(pair, out);
     }
     return out;
   };
+}
+
+/** The AAD and prefix a value sealed for `place` of `domainName` carries (its kind's when the place has one). */
+function sealingOf(domainName: string, place: string): { aad: Buffer; placeAad: Buffer; prefix: string } {
+  const placeAad = Buffer.from(`profileflow/${domainName}/${place}`, "utf8");
+  const kind = KIND_OF_PLACE[place];
+  return kind
+    ? { aad: Buffer.from(`profileflow/${domainName}/kind:${kind}`, "utf8"), placeAad, prefix: SEALED_KIND }
+    : { aad: placeAad, placeAad, prefix: SEALED };
 }
 
 /** The encryption context a domain's data key is wrapped with. */
@@ -261,15 +344,18 @@ class DataKeyBox implements SecretBox {
   constructor(
     private readonly key: Buffer,
     domainName: string,
-    place: string,
+    private readonly place: string,
+    private readonly prefetched: PrefetchedSeals,
   ) {
-    this.#placeAad = Buffer.from(`profileflow/${domainName}/${place}`, "utf8");
-    const kind = KIND_OF_PLACE[place];
-    this.#aad = kind ? Buffer.from(`profileflow/${domainName}/kind:${kind}`, "utf8") : this.#placeAad;
-    this.#prefix = kind ? SEALED_KIND : SEALED;
+    const { aad, placeAad, prefix } = sealingOf(domainName, place);
+    this.#aad = aad;
+    this.#placeAad = placeAad;
+    this.#prefix = prefix;
   }
 
   seal(plaintext: string): string {
+    const ahead = this.prefetched.takeSeal(this.place, plaintext);
+    if (ahead !== undefined) return ahead;
     const out = Buffer.allocUnsafe(28 + Buffer.byteLength(plaintext, "utf8"));
     randomIv(out);
     const cipher = createCipheriv("aes-256-gcm", this.key, out.subarray(0, 12));

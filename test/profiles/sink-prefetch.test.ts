@@ -1,0 +1,124 @@
+import { SearchProfilesCommand } from "@aws-sdk/client-customer-profiles";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { profilesSink } from "../../src/compose/profiles-sink.ts";
+import type { Database } from "../../src/db/schema.ts";
+import type { SinkBatch, SinkRecord } from "../../src/flows/record-sink.ts";
+import { startSignupServer } from "../helpers/signup-domain.ts";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import type { TestServer } from "../helpers/test-server.ts";
+
+const DomainName = "prefetch";
+
+function signups(from: number, count: number): SinkRecord[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return {
+      id: `s${i}`,
+      sourceTimestamp: 1_700_000_000_000 + i,
+      data: { id: `s${i}`, email: `p${i}@example.com`, name: `Person${i}` },
+    };
+  });
+}
+
+// Payloads sealed and key values blind-indexed by the seal worker ahead of the part or page that
+// stores them (DomainKeys.prefetch): what is stored is what would have been computed inline.
+describeEachDialect("the profiles sink, sealing ahead off the main thread", (dialect) => {
+  let t: TestServer;
+  let db: Kysely<Database>;
+
+  beforeAll(async () => {
+    t = await startSignupServer(dialect, DomainName);
+    db = t.server.database.db as Kysely<Database>;
+  });
+  afterAll(async () => t?.close());
+
+  const sink = () => profilesSink(t.server.profiles, { now: () => Date.now() });
+  const batchOf = (records: SinkRecord[], partLimit?: number): SinkBatch =>
+    ({
+      flow: { definition: { flowName: "signups" } },
+      executionId: "exec-prefetch",
+      replaySince: Date.now() - 1_000,
+      domainName: DomainName,
+      objectTypeName: "Signup",
+      records,
+      deletions: [],
+      rejected: [],
+      ...(partLimit !== undefined ? { partLimit } : {}),
+    }) as unknown as SinkBatch;
+  const write = (batch: SinkBatch) => db.transaction().execute((tx) => sink().writeBatch(tx, batch));
+  const keys = () => t.server.domainKeys;
+
+  /** Every stored object of `records`: its payload opens to the record's JSON, and no sealed value is stored twice. */
+  async function expectStored(records: SinkRecord[]) {
+    const rows = await db
+      .selectFrom("profile_objects")
+      .select(["object_key", "payload"])
+      .where("domain_name", "=", DomainName)
+      .where(
+        "object_key",
+        "in",
+        records.map((r) => r.id),
+      )
+      .execute();
+    expect(rows).toHaveLength(records.length);
+    const box = (await keys().boxesIn(db, DomainName)).at("profile_objects.payload");
+    const byKey = new Map(rows.map((r) => [r.object_key, r.payload]));
+    for (const r of records) {
+      const sealed = byKey.get(r.id)!;
+      expect(sealed.startsWith("pfe2.")).toBe(true);
+      expect(box.open(sealed)).toBe(JSON.stringify(r.data));
+    }
+    expect(new Set(rows.map((r) => r.payload)).size).toBe(rows.length);
+    // Each key value found by its blind index, as a lookup computed inline finds it.
+    for (const r of records) {
+      const found = await t.profiles.send(
+        new SearchProfilesCommand({
+          DomainName,
+          KeyName: "_email",
+          Values: [`p${r.id.slice(1)}@example.com`],
+        }),
+      );
+      expect(found.Items?.length).toBe(1);
+    }
+  }
+
+  it("a page in parts: the later parts' payloads and keys come from the worker, and open as stored", async () => {
+    const before = keys().prefetchedTaken(DomainName);
+    const page = signups(0, 10);
+    const first = await write(batchOf(page, 3));
+    expect(first.consumed).toBe(3);
+    await keys().prefetchesDone(DomainName);
+    const rest = await write(batchOf(page.slice(3)));
+    expect(rest.accepted).toBe(7);
+    const taken = keys().prefetchedTaken(DomainName);
+    // The 7 later records' payloads were sealed ahead; their key values (UNIQUE id, email, the
+    // profile's own search keys) indexed ahead.
+    expect(taken.seals - before.seals).toBe(7);
+    expect(taken.indexes - before.indexes).toBeGreaterThanOrEqual(7 * 2);
+    await expectStored(page);
+  });
+
+  it("a page read ahead: handed over before its group, its payloads are taken from the worker", async () => {
+    const before = keys().prefetchedTaken(DomainName);
+    const page = signups(10, 5);
+    sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
+    await keys().prefetchesDone(DomainName);
+    const r = await write(batchOf(page));
+    expect(r.accepted).toBe(5);
+    expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(5);
+    await expectStored(page);
+  });
+
+  it("a prefetch that guessed wrong costs nothing but itself: a changed record is sealed inline", async () => {
+    const before = keys().prefetchedTaken(DomainName);
+    const page = signups(20, 3);
+    sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
+    await keys().prefetchesDone(DomainName);
+    // Other objects than those handed over (the same ids, another name): none of them is taken.
+    const changed = page.map((r) => ({ ...r, data: { ...r.data, name: "Changed" } }));
+    await write(batchOf(changed));
+    expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(0);
+    await expectStored(changed);
+  });
+});
