@@ -107,8 +107,8 @@ export class ReadAhead {
       (r) => {
         slot.result = r;
         if (r.done || r.value.done) this.#more = false;
-        if (!r.done) this.#tell(r.value);
         this.#fill();
+        if (!r.done) this.#tell(r.value);
       },
       () => {
         this.#more = false; // observed by the group that asks for this page

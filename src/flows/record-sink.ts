@@ -68,7 +68,9 @@ export interface RecordSink {
   /**
    * Records a later writeBatch of this destination will most likely get (the page read ahead of the
    * group being written): the sink may start work on them that writes nothing (mapping, sealing, off the
-   * main thread where it can). Never awaited; writeBatch must not depend on it having run.
+   * main thread where it can). Never awaited; writeBatch must not depend on it having run. The records
+   * handed over are the very objects writeBatch gets later, unchanged (the engine never changes a
+   * prepared record): a sink may keep what it derived from them.
    */
   prefetch?(destination: SinkDestination, records: readonly SinkRecord[]): void;
 }

@@ -45,8 +45,8 @@ export interface DomainSealer {
    * Refuses (CONFLICT) a domain whose rows of an earlier release are not converted yet (its key was
    * unusable when this process started): serving it would mix plain and sealed rows. The conversion
    * itself asks with `anyFormat`. An operation that asked for values ahead (`prefetch`) passes
-   * `prefetched`: the boxes then wait a little for a prefetch still in flight (its answer may be ready
-   * and not yet delivered); others never wait for one.
+   * `prefetched`: the boxes then let an answer the seal worker already sent be delivered (two turns of
+   * the event loop), without waiting for work it is still doing; others never wait.
    */
   boxesIn(
     q: Queryable,

@@ -147,13 +147,10 @@ export class ProfileIngestor {
     });
     const batch = this.#batch(domainName, objectTypeName, compiled, priority, options);
     const boxes = await this.sealer.boxesIn(trx, domainName, { prefetched: true });
-    const rest = rawObjects[raws.length];
-    // Once per group: a later part finds the rest mapped ahead already.
-    if (rest !== undefined && !(typeof rest === "object" && rest !== null && this.#ahead.has(rest))) {
-      // The group's later parts: mapped now, sealed and indexed by the seal worker while this part is
-      // written, so they find them done.
-      this.#prefetch(domainName, compiled, rawObjects.slice(raws.length));
-    }
+    // The next part (this one's size): mapped now, its payloads sealed and its keys indexed by the seal
+    // worker while this part is written, so it finds them done. One part's worth: the mapping moves from
+    // that part's transaction to this one, and this part stays within its time budget.
+    this.#prefetch(domainName, compiled, rawObjects.slice(raws.length, raws.length * 2));
     const summary = await ingestBatch(trx, { ...batch, boxes }, raws, mapped, payloads);
     return { ...summary, consumed: raws.length };
   }
@@ -183,7 +180,7 @@ export class ProfileIngestor {
     const plaintexts: string[] = [];
     const pairs: { name: string; value: string }[] = [];
     for (const raw of raws) {
-      // Not a JSON object (its text is its payload), or mapped ahead already (by an earlier part's call).
+      // Not a JSON object (its text is its payload), or mapped ahead already (its page was read ahead).
       if (typeof raw !== "object" || raw === null || this.#ahead.has(raw)) continue;
       const ahead = { compiled, mapped: compiled.map(raw), payload: payloadText(raw) };
       this.#ahead.set(raw, ahead);
@@ -192,7 +189,11 @@ export class ProfileIngestor {
       for (const k of ahead.mapped.keys) pairs.push({ name: k.name, value: k.value });
       for (const k of profileKeys(createdProfile(ahead.mapped))) pairs.push({ name: k.name, value: k.value });
     }
-    this.sealer.prefetch(domainName, { seals: [{ place: "profile_objects.payload", plaintexts }], pairs });
+    try {
+      this.sealer.prefetch(domainName, { seals: [{ place: "profile_objects.payload", plaintexts }], pairs });
+    } catch {
+      // Only an optimization: the part that stores these records seals them inline.
+    }
   }
 
   /**

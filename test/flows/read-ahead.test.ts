@@ -74,6 +74,25 @@ const buffered = (ra: ReadAhead, n: number) =>
 const pageNumbers = (g: Page[] | undefined) => g?.map((p) => p.checkpoint.page);
 
 describe("ReadAhead", () => {
+  it("tells its listener of each page as soon as it is read, before a group takes it; a listener that throws changes nothing", async () => {
+    const src = new GatedSource([{ records: 1 }, { records: 1 }, { records: 1, done: true }]);
+    const ra = new ReadAhead(src, { pages: 4, records: 100 });
+    const told: unknown[] = [];
+    ra.whenRead((p) => {
+      told.push(p.checkpoint.page);
+      throw new Error("a listener's failure");
+    });
+    src.release();
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    expect(told).toEqual([0]);
+    src.release(2);
+    await buffered(ra, 2);
+    // Pages 1 and 2 were told of while no group had taken them yet.
+    expect(told).toEqual([0, 1, 2]);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1, 2]);
+    expect(await ra.nextGroup()).toBeUndefined();
+  });
+
   it("commits one page at a time when the writes keep up, and the pages waiting as one group when they do not", async () => {
     const src = new GatedSource([
       { records: 2 },

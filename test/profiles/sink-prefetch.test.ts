@@ -1,4 +1,9 @@
-import { SearchProfilesCommand } from "@aws-sdk/client-customer-profiles";
+import {
+  CreateDomainCommand,
+  DeleteDomainCommand,
+  PutProfileObjectTypeCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { profilesSink } from "../../src/compose/profiles-sink.ts";
@@ -9,6 +14,29 @@ import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
 const DomainName = "prefetch";
+
+/** The type startSignupServer puts (test/helpers/signup-domain.ts), for a domain made again. */
+function signupType() {
+  return {
+    DomainName,
+    ObjectTypeName: "Signup",
+    Description: "web signups",
+    AllowProfileCreation: true,
+    Fields: {
+      id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
+      email: {
+        Source: "_source.email",
+        Target: "_profile.EmailAddress",
+        ContentType: "EMAIL_ADDRESS" as const,
+      },
+      name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" as const },
+    },
+    Keys: {
+      _signupId: [{ StandardIdentifiers: ["UNIQUE" as const], FieldNames: ["id"] }],
+      _email: [{ StandardIdentifiers: ["PROFILE" as const], FieldNames: ["email"] }],
+    },
+  };
+}
 
 function signups(from: number, count: number): SinkRecord[] {
   return Array.from({ length: count }, (_, k) => {
@@ -83,17 +111,18 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
     }
   }
 
-  it("a page in parts: the later parts' payloads and keys come from the worker, and open as stored", async () => {
+  it("a page in parts: each part has the next one sealed and indexed by the worker, which opens as stored", async () => {
     const before = keys().prefetchedTaken(DomainName);
     const page = signups(0, 10);
-    const first = await write(batchOf(page, 3));
-    expect(first.consumed).toBe(3);
-    await keys().prefetchesDone(DomainName);
-    const rest = await write(batchOf(page.slice(3)));
-    expect(rest.accepted).toBe(7);
+    for (let from = 0; from < page.length; ) {
+      const rest = page.slice(from);
+      const r = await write(batchOf(rest, rest.length > 3 ? 3 : undefined));
+      from += r.consumed ?? rest.length;
+      await keys().prefetchesDone(DomainName);
+    }
     const taken = keys().prefetchedTaken(DomainName);
-    // The 7 later records' payloads were sealed ahead; their key values (UNIQUE id, email, the
-    // profile's own search keys) indexed ahead.
+    // Parts of 3, 3, 3, then 1: the last three parts' 7 payloads were sealed ahead, and their key values
+    // (UNIQUE id, email, the profile's own search keys) indexed ahead.
     expect(taken.seals - before.seals).toBe(7);
     expect(taken.indexes - before.indexes).toBeGreaterThanOrEqual(7 * 2);
     await expectStored(page);
@@ -120,5 +149,52 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
     await write(batchOf(changed));
     expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(0);
     await expectStored(changed);
+  });
+
+  it("values sealed ahead under a domain's old data key are never used: deleted and made again, it seals anew", async () => {
+    const page = signups(30, 3);
+    // An operation of the domain made its store; the page is then sealed ahead under that data key.
+    await write(batchOf(signups(29, 1)));
+    sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
+    await keys().prefetchesDone(DomainName);
+    // Deleted and made again in this same process: a new data key.
+    await t.profiles.send(new DeleteDomainCommand({ DomainName }));
+    await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
+    await t.profiles.send(new PutProfileObjectTypeCommand(signupType()));
+    const before = keys().prefetchedTaken(DomainName);
+    await write(batchOf(page));
+    expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(0);
+    await expectStored(page);
+  });
+
+  it("an object type changed between the prefetch and the write: the records are mapped again with the new one", async () => {
+    const page = signups(40, 2);
+    sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
+    await keys().prefetchesDone(DomainName);
+    // The type now also keys profiles by name.
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName,
+        ObjectTypeName: "Signup",
+        Description: "web signups, keyed by name too",
+        AllowProfileCreation: true,
+        Fields: {
+          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
+          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
+          name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
+        },
+        Keys: {
+          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
+          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
+          _signupName: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["name"] }],
+        },
+      }),
+    );
+    await write(batchOf(page));
+    const found = await t.profiles.send(
+      new SearchProfilesCommand({ DomainName, KeyName: "_signupName", Values: ["Person41"] }),
+    );
+    expect(found.Items?.map((p) => p.EmailAddress)).toEqual(["p41@example.com"]);
+    await expectStored(page);
   });
 });

@@ -27,6 +27,7 @@ describe("SealWorker", () => {
     const r = await worker.run({
       key,
       indexKey,
+      indexPrefix: "pfh1.",
       seals: [{ aad, prefix: "pfe2.", plaintexts: texts }],
       pairs,
     });
@@ -45,9 +46,13 @@ describe("SealWorker", () => {
 
   it("answers undefined once closed, so its callers compute inline", async () => {
     const w = new SealWorker();
-    expect(await w.run({ key, indexKey, seals: [], pairs: ["a\u0000b"] })).toBeDefined();
+    expect(
+      await w.run({ key, indexKey, indexPrefix: "pfh1.", seals: [], pairs: ["a\u0000b"] }),
+    ).toBeDefined();
     await w.close();
-    expect(await w.run({ key, indexKey, seals: [], pairs: ["a\u0000b"] })).toBeUndefined();
+    expect(
+      await w.run({ key, indexKey, indexPrefix: "pfh1.", seals: [], pairs: ["a\u0000b"] }),
+    ).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { SEALED_FORMAT } from "../../db/schema/kms.ts";
 import { deriveKey } from "../derived-key.ts";
-import { blindIndex } from "./blind-index.ts";
+import { blindIndex, INDEXED } from "./blind-index.ts";
 import {
   generatedKeyTags,
   generatedKeyToScheduleIn,
@@ -36,6 +36,8 @@ const SEALED_UNBOUND = "pfe1.";
 export class DomainKeys {
   /** Per domain: what the seal worker computed ahead under its current wrapped data key. */
   readonly #prefetched = new Map<string, PrefetchedSeals>();
+  /** Per domain: drops its store (values not taken, derived keys) once no prefetch came for a while. */
+  readonly #idle = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly kms: KmsService,
@@ -199,6 +201,7 @@ export class DomainKeys {
   prefetch(domainName: string, work: PrefetchWork): void {
     const store = this.#prefetched.get(domainName);
     if (!store) return;
+    this.#forgetWhenIdle(domainName, store);
     const pairs: string[] = [];
     for (const p of work.pairs ?? []) {
       const pair = `${p.name}\u0000${p.value}`;
@@ -208,9 +211,11 @@ export class DomainKeys {
     if (pairs.length === 0 && places.length === 0) return;
     const seals = places.map((s) => {
       const { aad, prefix } = sealingOf(domainName, s.place);
-      return { aad, prefix, plaintexts: s.plaintexts };
+      // A copy: a small Buffer is a view of Node's shared pool, which the message would carry whole.
+      return { aad: new Uint8Array(aad), prefix, plaintexts: s.plaintexts };
     });
-    const done = this.worker.run({ ...store.keys, seals, pairs }).then((r) => {
+    const keys = { key: new Uint8Array(store.keys.key), indexKey: new Uint8Array(store.keys.indexKey) };
+    const done = this.worker.run({ ...keys, indexPrefix: INDEXED, seals, pairs }).then((r) => {
       if (!r || this.#prefetched.get(domainName) !== store) return;
       places.forEach((s, i) => {
         store.addSeals(s.place, s.plaintexts, r.sealed[i]!);
@@ -218,6 +223,20 @@ export class DomainKeys {
       store.addIndexes(pairs, r.indexes);
     });
     store.track(done);
+  }
+
+  /**
+   * Drops the domain's store `PREFETCH_IDLE_MS` after its last prefetch: what a run that stopped (or a
+   * record that was refused) left in it, and the keys derived for it, do not stay in memory.
+   */
+  #forgetWhenIdle(domainName: string, store: PrefetchedSeals): void {
+    clearTimeout(this.#idle.get(domainName));
+    const timer = setTimeout(() => {
+      this.#idle.delete(domainName);
+      if (this.#prefetched.get(domainName) === store) this.#prefetched.delete(domainName);
+    }, PREFETCH_IDLE_MS);
+    timer.unref();
+    this.#idle.set(domainName, timer);
   }
 
   /** Resolves once no prefetch of the domain is in flight (tests, benchmarks). */
@@ -254,6 +273,9 @@ interface PrefetchWork {
   readonly seals?: readonly { place: string; plaintexts: readonly string[] }[];
   readonly pairs?: readonly { name: string; value: string }[];
 }
+
+/** How long a domain's values sealed ahead are kept after its last prefetch. */
+const PREFETCH_IDLE_MS = 30_000;
 
 /** Indexes remembered per boxes (one operation): a batch asks for most pairs twice (lookup, then its rows). */
 const INDEX_CACHE_LIMIT = 50_000;

@@ -1,7 +1,7 @@
 import { setImmediate as turn } from "node:timers/promises";
 
-/** Sealed values kept at most: past it the store starts over (values not taken by then are not needed). */
-const SEALS_LIMIT = 20_000;
+/** Sealed values kept at most (about two pages' payloads): past it the store starts over. */
+const SEALS_LIMIT = 5_000;
 /** Blind indexes kept at most, likewise. */
 const INDEXES_LIMIT = 50_000;
 
@@ -84,11 +84,13 @@ export class PrefetchedSeals {
     });
   }
 
-  /** Records a prefetch in flight (its results are added when it settles). */
+  /** Records a prefetch in flight (its results are added when it settles; a failure only loses them). */
   track(done: Promise<void>): void {
-    const p = done.finally(() => {
-      if (this.#inFlight === p) this.#inFlight = undefined;
-    });
+    const p: Promise<void> = done
+      .catch(() => {})
+      .finally(() => {
+        if (this.#inFlight === p) this.#inFlight = undefined;
+      });
     this.#inFlight = p;
   }
 

@@ -11,6 +11,8 @@ export interface SealRun {
 export interface SealJob {
   readonly key: Uint8Array;
   readonly indexKey: Uint8Array;
+  /** What blind indexes start with (INDEXED, src/security/kms/blind-index.ts). */
+  readonly indexPrefix: string;
   readonly seals: readonly SealRun[];
   readonly pairs: readonly string[];
 }
@@ -25,9 +27,10 @@ export interface SealJobResult {
 /**
  * The worker's body, plain JavaScript evaluated in the worker (a TypeScript entry would need the tsx
  * loader there too). It computes exactly what DataKeyBox.seal (src/security/kms/domain-keys.ts) and
- * blindIndex compute on the main thread; test/security/seal-worker.test.ts opens its seals with the
- * main thread's boxes and compares its indexes with blindIndex's. Every value gets a fresh random IV
- * from the worker's own pool, each handed out once.
+ * blindIndex compute on the main thread: test/security/seal-worker.test.ts opens its seals with an
+ * independent AES-GCM and compares its indexes with blindIndex's; test/profiles/sink-prefetch.test.ts
+ * reads what it sealed back through the domain's boxes. Every value gets a fresh random IV from the
+ * worker's own pool, each handed out once.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
@@ -49,13 +52,13 @@ function seal(key, aad, prefix, text) {
   cipher.getAuthTag().copy(out, 12);
   return prefix + out.toString("base64");
 }
-function index(indexKey, pair) {
-  return "pfh1." + createHmac("sha256", indexKey).update(pair, "utf8").digest().subarray(0, 16).toString("base64url");
+function index(indexKey, prefix, pair) {
+  return prefix + createHmac("sha256", indexKey).update(pair, "utf8").digest().subarray(0, 16).toString("base64url");
 }
 parentPort.on("message", ({ id, job }) => {
   try {
     const sealed = job.seals.map((r) => r.plaintexts.map((t) => seal(job.key, r.aad, r.prefix, t)));
-    const indexes = job.pairs.map((p) => index(job.indexKey, p));
+    const indexes = job.pairs.map((p) => index(job.indexKey, job.indexPrefix, p));
     parentPort.postMessage({ id, result: { sealed, indexes } });
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
@@ -81,7 +84,12 @@ export class SealWorker {
     const id = ++this.#nextId;
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
-      worker.postMessage({ id, job });
+      try {
+        worker.postMessage({ id, job });
+      } catch {
+        this.#pending.delete(id);
+        resolve(undefined);
+      }
     });
   }
 
@@ -97,7 +105,13 @@ export class SealWorker {
   #started(): Worker | undefined {
     if (this.#broken) return undefined;
     if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true });
+    } catch {
+      this.#broken = true;
+      return undefined;
+    }
     worker.unref();
     worker.on("message", (m: { id: number; result?: SealJobResult }) => {
       const resolve = this.#pending.get(m.id);
