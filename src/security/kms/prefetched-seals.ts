@@ -1,9 +1,9 @@
 import { setImmediate as turn } from "node:timers/promises";
 
-/** Sealed values kept at most (about two pages' payloads): past it the store starts over. */
-const SEALS_LIMIT = 5_000;
+/** Sealed values kept at most (the pages a read runs ahead, 4 × 2,000, and a part): past it the store starts over. */
+const SEALS_LIMIT = 12_000;
 /** Blind indexes kept at most, likewise. */
-const INDEXES_LIMIT = 50_000;
+const INDEXES_LIMIT = 120_000;
 
 /**
  * Values of one domain sealed and blind-indexed ahead (by the SealWorker, while the transaction before
