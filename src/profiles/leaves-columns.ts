@@ -24,7 +24,7 @@ export const objectFieldsColumn = sealedJsonColumn("profile_objects", "fields", 
  * A profile's fields stored as the sealed text of its one object's fields, when they are exactly those
  * leaves (a profile created from one object): no second seal. Both columns hold the same kind of
  * document, which the domain's sealer binds to the kind rather than the column (`pfe3.`,
- * src/security/kms/domain-keys.ts KIND_OF_PLACE), so the text opens in either; in a domain without a
+ * src/security/kms/data-key-box.ts KIND_OF_PLACE), so the text opens in either; in a domain without a
  * data key it is the same JSON.
  */
 export function profileFieldsOfOneObject(

@@ -26,7 +26,7 @@ export interface SealJobResult {
 
 /**
  * The worker's body, plain JavaScript evaluated in the worker (a TypeScript entry would need the tsx
- * loader there too). It computes exactly what DataKeyBox.seal (src/security/kms/domain-keys.ts) and
+ * loader there too). It computes exactly what DataKeyBox.seal (src/security/kms/data-key-box.ts) and
  * blindIndex compute on the main thread: test/security/seal-worker.test.ts opens its seals with an
  * independent AES-GCM and compares its indexes with blindIndex's; test/profiles/sink-prefetch.test.ts
  * reads what it sealed back through the domain's boxes. Every value gets a fresh random IV from the
