@@ -120,8 +120,14 @@ function serverRss(o: { smaps: boolean } = { smaps: true }): ServerRss {
     heapCommittedKb: Math.round(getHeapStatistics().total_physical_size / 1024),
     externalKb: Math.round(mem.external / 1024),
     dbMapKb: o.smaps ? dbMapKb() : 0,
-    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+    cpuMs: cpuMs(),
   };
+}
+
+/** CPU this process has used (user + system, all threads), in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
 }
 
 /** Resident pages of the mapped SQLite files (profileflow.db and its -shm): the part of file-backed the issue reports apart. */

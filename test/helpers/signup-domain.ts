@@ -9,22 +9,29 @@ import { startTestServer, type TestServer } from "./test-server.ts";
 export async function startSignupServer(dialect: DialectName, DomainName: string): Promise<TestServer> {
   const t = await startTestServer(dialect);
   await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
-  await t.profiles.send(
-    new PutProfileObjectTypeCommand({
-      DomainName,
-      ObjectTypeName: "Signup",
-      Description: "web signups",
-      AllowProfileCreation: true,
-      Fields: {
-        id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-        email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-        name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
-      },
-      Keys: {
-        _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-        _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-      },
-    }),
-  );
+  await t.profiles.send(new PutProfileObjectTypeCommand(signupType(DomainName)));
   return t;
+}
+
+/** The `Signup` object type startSignupServer puts (for a domain made again, or a type changed from it). */
+export function signupType(DomainName: string) {
+  return {
+    DomainName,
+    ObjectTypeName: "Signup",
+    Description: "web signups",
+    AllowProfileCreation: true,
+    Fields: {
+      id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
+      email: {
+        Source: "_source.email",
+        Target: "_profile.EmailAddress",
+        ContentType: "EMAIL_ADDRESS" as const,
+      },
+      name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" as const },
+    },
+    Keys: {
+      _signupId: [{ StandardIdentifiers: ["UNIQUE" as const], FieldNames: ["id"] }],
+      _email: [{ StandardIdentifiers: ["PROFILE" as const], FieldNames: ["email"] }],
+    } as Record<string, { StandardIdentifiers: ("UNIQUE" | "PROFILE")[]; FieldNames: string[] }[]>,
+  };
 }

@@ -9,34 +9,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { SinkBatch, SinkRecord } from "../../src/flows/record-sink.ts";
-import { startSignupServer } from "../helpers/signup-domain.ts";
+import { signupType, startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
 const DomainName = "prefetch";
-
-/** The type startSignupServer puts (test/helpers/signup-domain.ts), for a domain made again. */
-function signupType() {
-  return {
-    DomainName,
-    ObjectTypeName: "Signup",
-    Description: "web signups",
-    AllowProfileCreation: true,
-    Fields: {
-      id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-      email: {
-        Source: "_source.email",
-        Target: "_profile.EmailAddress",
-        ContentType: "EMAIL_ADDRESS" as const,
-      },
-      name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" as const },
-    },
-    Keys: {
-      _signupId: [{ StandardIdentifiers: ["UNIQUE" as const], FieldNames: ["id"] }],
-      _email: [{ StandardIdentifiers: ["PROFILE" as const], FieldNames: ["email"] }],
-    },
-  };
-}
 
 function signups(from: number, count: number): SinkRecord[] {
   return Array.from({ length: count }, (_, k) => {
@@ -160,7 +137,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
     // Deleted and made again in this same process: a new data key.
     await t.profiles.send(new DeleteDomainCommand({ DomainName }));
     await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
-    await t.profiles.send(new PutProfileObjectTypeCommand(signupType()));
+    await t.profiles.send(new PutProfileObjectTypeCommand(signupType(DomainName)));
     const before = keys().prefetchedTaken(DomainName);
     await write(batchOf(page));
     expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(0);
@@ -174,18 +151,10 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
     // The type now also keys profiles by name.
     await t.profiles.send(
       new PutProfileObjectTypeCommand({
-        DomainName,
-        ObjectTypeName: "Signup",
+        ...signupType(DomainName),
         Description: "web signups, keyed by name too",
-        AllowProfileCreation: true,
-        Fields: {
-          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-          name: { Source: "_source.name", Target: "_profile.FirstName", ContentType: "NAME" },
-        },
         Keys: {
-          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
+          ...signupType(DomainName).Keys,
           _signupName: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["name"] }],
         },
       }),
