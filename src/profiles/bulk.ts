@@ -44,24 +44,79 @@ export async function insertMany<T extends keyof Database & string>(
   const records = rows as unknown as Record<string, unknown>[];
   if (raw && dialect === "sqlite") return insertPrepared(raw, table, cols, records, onConflict);
   if (!records.every(wellFormed)) return insertBound(db, dialect, table, rows, onConflict);
-  const json =
-    dialect === "sqlite"
-      ? JSON.stringify(records.map((r) => cols.map((c) => r[c] ?? null)))
-      : JSON.stringify(records);
   const tbl = sql.raw(ident(table));
   const names = sql.raw(cols.map(ident).join(", "));
   const conflict = sql.raw(conflictClause(onConflict));
-  if (dialect === "sqlite") {
-    const extract = sql.raw(cols.map((_, i) => `value->>${i}`).join(", "));
-    // `where true` keeps SQLite from reading the upsert clause as part of a join.
-    await sql`insert into ${tbl} (${names}) select ${extract} from json_each(${json}) where true${conflict}`.execute(
-      db,
-    );
-  } else {
-    await sql`insert into ${tbl} (${names}) select ${names} from json_populate_recordset(null::${tbl}, ${json}::json)${conflict}`.execute(
-      db,
-    );
+  const extract = sql.raw(cols.map((_, i) => `value->>${i}`).join(", "));
+  for (const json of jsonChunks(records, (r) => (dialect === "sqlite" ? cols.map((c) => r[c] ?? null) : r))) {
+    if (dialect === "sqlite") {
+      // `where true` keeps SQLite from reading the upsert clause as part of a join.
+      await sql`insert into ${tbl} (${names}) select ${extract} from json_each(${json}) where true${conflict}`.execute(
+        db,
+      );
+    } else {
+      await sql`insert into ${tbl} (${names}) select ${names} from json_populate_recordset(null::${tbl}, ${json}::json)${conflict}`.execute(
+        db,
+      );
+    }
   }
+}
+
+/**
+ * The most JSON text one statement of insertMany carries. A group of 10,000 objects is ~12 MB of
+ * payloads; sent as one parameter it was held three times at once (the text, its UTF-8 copy on the
+ * socket, the driver's write buffer, which keeps its largest size), ~40 MB of the server's peak memory
+ * on PostgreSQL. In parts of ≤ 1 MB that is ~3 MB, for one round trip more per MB (docs/benchmarks.md,
+ * issue 18 point 2).
+ */
+export const MAX_JSON_CHARS = 1 << 20;
+
+/**
+ * The rows as JSON arrays of at most about MAX_JSON_CHARS characters each, in order, each built when the
+ * previous one has been used: one part alive at a time. Rows are counted into a part by an estimate of
+ * their JSON (lengths of their strings and names, without building any text; only escapes make the text
+ * longer), then the part is serialized with one JSON.stringify, which over a slice costs less than over
+ * the whole (a 12 MB text is slower to build than twelve of 1 MB). A row larger than the bound is a part
+ * of its own.
+ */
+export function* jsonChunks<R>(
+  rows: readonly R[],
+  shape: (row: R) => unknown,
+  maxChars = MAX_JSON_CHARS,
+): Generator<string> {
+  let part: unknown[] = [];
+  let chars = 2;
+  for (const row of rows) {
+    const shaped = shape(row);
+    const size = jsonLength(shaped) + 1;
+    if (part.length > 0 && chars + size > maxChars) {
+      yield JSON.stringify(part);
+      part = [];
+      chars = 2;
+    }
+    part.push(shaped);
+    chars += size;
+  }
+  if (part.length > 0) yield JSON.stringify(part);
+}
+
+/** The length of `value`'s JSON text before escapes; flat rows are measured without building it. */
+function jsonLength(value: unknown): number {
+  if (typeof value === "string") return value.length + 2;
+  if (value === null || value === undefined || typeof value !== "object") return 24;
+  let n = 2;
+  if (Array.isArray(value)) {
+    for (const v of value) n += scalarLength(v) + 1;
+  } else {
+    for (const [k, v] of Object.entries(value)) n += k.length + 4 + scalarLength(v);
+  }
+  return n;
+}
+
+function scalarLength(v: unknown): number {
+  if (typeof v === "string") return v.length + 2;
+  if (v !== null && typeof v === "object") return JSON.stringify(v).length;
+  return 24;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { insertMany, inValues } from "../../src/profiles/bulk.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertMany, inValues, jsonChunks, MAX_JSON_CHARS } from "../../src/profiles/bulk.ts";
 import { plainBoxes } from "../../src/profiles/domain-sealer.ts";
 import { objectFieldsColumn } from "../../src/profiles/leaves-columns.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
@@ -57,6 +57,17 @@ describeEachDialect("bulk statements", (dialect) => {
     expect(rows.every((r) => r.priority === null)).toBe(true);
   });
 
+  it("inserts more rows than one JSON part holds, all of them, in order (parts of ≤ MAX_JSON_CHARS)", async () => {
+    const big = "é".repeat(4_000);
+    const keys = Array.from({ length: 600 }, (_, i) => `big${String(i).padStart(3, "0")}`);
+    const rows = keys.map((k) => object(k, `${k}:${big}`));
+    expect([...jsonChunks(rows, (r) => r)].length).toBeGreaterThan(2);
+    await insertMany(t.db, dialect, "profile_objects", rows);
+    const back = await stored(keys);
+    expect(back.map((r) => r.object_key)).toEqual(keys);
+    expect(back.every((r, i) => r.payload === `${keys[i]}:${big}`)).toBe(true);
+  });
+
   it("upserts: conflicting rows take the listed columns of the new row", async () => {
     await insertMany(
       t.db,
@@ -87,5 +98,28 @@ describeEachDialect("bulk statements", (dialect) => {
     const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}`);
     const rows = await stored(keys);
     expect(rows.map((r) => r.object_key)).toEqual(["k0", "k1", "k2", "k3", "k9"]);
+  });
+});
+
+describe("jsonChunks", () => {
+  const rows = Array.from({ length: 50 }, (_, i) => ({ i, s: "x".repeat(i * 3) }));
+
+  it("splits into arrays near maxChars that together are the rows' JSON, shaped", () => {
+    const even = Array.from({ length: 100 }, (_, i) => ({ i: i + 100, s: "x".repeat(30) }));
+    const parts = [...jsonChunks(even, (r) => [r.i, r.s], 400)];
+    expect(parts.length).toBeGreaterThanOrEqual(10);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(400);
+    expect(parts.flatMap((p) => JSON.parse(p))).toEqual(even.map((r) => [r.i, r.s]));
+  });
+
+  it("follows rows that grow: each part within the bound, and a row longer than it is a part of its own", () => {
+    const parts = [...jsonChunks(rows, (r) => r, 400)];
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(400);
+    expect(parts.flatMap((p) => JSON.parse(p))).toEqual(rows);
+    const big = [...jsonChunks([{ a: 1 }, { a: "y".repeat(500) }, { a: 2 }], (r) => r, 100)];
+    expect(big.flatMap((p) => JSON.parse(p))).toEqual([{ a: 1 }, { a: "y".repeat(500) }, { a: 2 }]);
+    expect(big.map((p) => JSON.parse(p).length)).toEqual([1, 1, 1]);
+    expect([...jsonChunks([], (r) => r)]).toEqual([]);
+    expect(MAX_JSON_CHARS).toBe(1 << 20);
   });
 });
