@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { SinkBatch, SinkRecord } from "../../src/flows/record-sink.ts";
+import { MAX_AHEAD_CHARS } from "../../src/security/kms/seal-worker.ts";
 import { signupType, startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
@@ -113,6 +114,18 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
     const r = await write(batchOf(page));
     expect(r.accepted).toBe(5);
     expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(5);
+    await expectStored(page);
+  });
+
+  it("a value longer than MAX_AHEAD_CHARS is not sent to the worker: it is sealed inline", async () => {
+    const before = keys().prefetchedTaken(DomainName);
+    const page = signups(40, 3);
+    page[1] = { ...page[1]!, data: { ...page[1]!.data, name: "N".repeat(MAX_AHEAD_CHARS) } };
+    sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
+    await keys().prefetchesDone(DomainName);
+    const r = await write(batchOf(page));
+    expect(r.accepted).toBe(3);
+    expect(keys().prefetchedTaken(DomainName).seals - before.seals).toBe(2);
     await expectStored(page);
   });
 

@@ -2,7 +2,7 @@ import { createDecipheriv, randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { blindIndex } from "../../src/security/kms/blind-index.ts";
 import { PrefetchedSeals } from "../../src/security/kms/prefetched-seals.ts";
-import { SealWorker } from "../../src/security/kms/seal-worker.ts";
+import { PIECE_CHARS, SealWorker, WORKER_LIMITS } from "../../src/security/kms/seal-worker.ts";
 
 /** Opens `prefix` + base64(iv | tag | ciphertext) with AES-256-GCM, independently of the code under test. */
 function open(key: Buffer, aad: Buffer, prefix: string, sealed: string): string {
@@ -42,6 +42,27 @@ describe("SealWorker", () => {
     // Bound to its AAD: another place's does not open it.
     expect(() => open(key, Buffer.from("profileflow/d/profiles.fields"), "pfe2.", sealed[0]!)).toThrow();
     expect(r!.indexes).toEqual(pairs.map((p) => blindIndex(indexKey, p)));
+  });
+
+  it("seals four pages of 2,000 payloads of 4 KB within its heap limits (WORKER_LIMITS)", async () => {
+    const texts = Array.from({ length: 8_000 }, (_, i) => `{"Id":"${i}","About":"${"ü".repeat(2_000)}"}`);
+    const r = await worker.run({
+      key,
+      indexKey,
+      indexPrefix: "pfh1.",
+      seals: [{ aad, prefix: "pfe2.", plaintexts: texts }],
+      pairs: texts.map((_, i) => `_email\u0000p${i}@example.com`),
+    });
+    expect(worker.limits).toEqual(WORKER_LIMITS);
+    // It travelled in pieces (PIECE_CHARS); the answers come back whole and in order.
+    expect(texts.join("").length / PIECE_CHARS).toBeGreaterThan(100);
+    expect(r?.sealed[0]?.length).toBe(8_000);
+    expect(r?.indexes.length).toBe(8_000);
+    for (let i = 0; i < 8_000; i += 397) {
+      expect(open(key, aad, "pfe2.", r!.sealed[0]![i]!)).toBe(texts[i]);
+      expect(r!.indexes[i]).toBe(blindIndex(indexKey, `_email\u0000p${i}@example.com`));
+    }
+    expect(open(key, aad, "pfe2.", r!.sealed[0]![7_999]!)).toBe(texts[7_999]);
   });
 
   it("answers undefined once closed, so its callers compute inline", async () => {

@@ -14,7 +14,7 @@ import {
 import type { KmsKey } from "./kms-key-store.ts";
 import type { KmsService } from "./kms-service.ts";
 import { PrefetchedSeals } from "./prefetched-seals.ts";
-import { type SealWorker, sharedSealWorker } from "./seal-worker.ts";
+import { MAX_AHEAD_CHARS, type SealWorker, sharedSealWorker } from "./seal-worker.ts";
 
 /**
  * Each domain's keys: its KMS key (created with the domain when CreateDomain names none; a given one
@@ -195,9 +195,11 @@ export class DomainKeys {
     const pairs: string[] = [];
     for (const p of work.pairs ?? []) {
       const pair = `${p.name}\u0000${p.value}`;
-      if (!store.hasIndex(pair)) pairs.push(pair);
+      if (pair.length <= MAX_AHEAD_CHARS && !store.hasIndex(pair)) pairs.push(pair);
     }
-    const places = (work.seals ?? []).filter((s) => s.plaintexts.length > 0);
+    const places = (work.seals ?? [])
+      .map((s) => ({ ...s, plaintexts: s.plaintexts.filter((t) => t.length <= MAX_AHEAD_CHARS) }))
+      .filter((s) => s.plaintexts.length > 0);
     if (pairs.length === 0 && places.length === 0) return;
     const seals = places.map((s) => {
       const { aad, prefix } = sealingOf(domainName, s.place);

@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { type ResourceLimits, Worker } from "node:worker_threads";
 
 /** Values sealed ahead under one AAD: one output per plaintext, in order (`prefix` + base64 iv|tag|ciphertext). */
 export interface SealRun {
@@ -67,20 +67,88 @@ parentPort.on("message", ({ id, job }) => {
 `;
 
 /**
+ * The worker's heap, bounded: its live data is one job (a few pages' payloads in, their seals out, a few
+ * MB). Left to V8's defaults a worker's young generation alone takes as much as the main thread's
+ * (docs/benchmarks.md, issue 18 point 2). A worker that runs out of heap ends (ERR_WORKER_OUT_OF_MEMORY), and
+ * every later value is sealed inline: slower, never wrong; no value larger than MAX_AHEAD_CHARS is sent.
+ */
+export const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
+
+/**
+ * Characters of plaintext per message to the worker. A page's payloads in one message (2,000 × 1.5 KB)
+ * outlive a small young generation and are promoted: the worker then spends ~1.6 × the CPU. In pieces
+ * of ~128 K characters they die young (docs/benchmarks.md, issue 18 point 2).
+ */
+export const PIECE_CHARS = 128 * 1024;
+
+/**
+ * Values longer than this are not sealed ahead (their operation seals them inline). A single value
+ * travels as one piece however large; bounding it keeps the worker's largest message far below its heap
+ * limit, where an allocation that fails ends the whole process, not only the worker.
+ */
+export const MAX_AHEAD_CHARS = 1 << 20;
+
+/** `items` in consecutive slices of about PIECE_CHARS characters (at least one item each). */
+function* piecesOf(items: readonly string[]): Generator<readonly string[]> {
+  let start = 0;
+  let chars = 0;
+  for (let i = 0; i < items.length; i++) {
+    chars += items[i]!.length;
+    if (chars >= PIECE_CHARS) {
+      yield items.slice(start, i + 1);
+      start = i + 1;
+      chars = 0;
+    }
+  }
+  if (start < items.length) yield items.slice(start);
+}
+
+/**
  * One worker thread per process that seals and blind-indexes values ahead of the operation that stores
  * them (PrefetchedSeals), on another core. It never holds the process open; a worker that fails or
  * exits is not restarted: every later job resolves undefined and the caller computes inline.
  */
 export class SealWorker {
+  /** @param limits the worker's heap limits (tests give smaller ones). */
+  constructor(readonly limits: ResourceLimits = WORKER_LIMITS) {}
+
   #worker: Worker | undefined;
   #broken = false;
   #nextId = 0;
   readonly #pending = new Map<number, (r: SealJobResult | undefined) => void>();
 
-  /** The job's results, or undefined when the worker is unavailable or failed on it. */
-  run(job: SealJob): Promise<SealJobResult | undefined> {
+  /**
+   * The job's results, or undefined when the worker is unavailable or failed on any of it. The job
+   * travels in pieces of about PIECE_CHARS characters, so what the worker holds at once stays within its
+   * small young generation (WORKER_LIMITS) and dies there.
+   */
+  async run(job: SealJob): Promise<SealJobResult | undefined> {
     const worker = this.#started();
-    if (!worker) return Promise.resolve(undefined);
+    if (!worker) return undefined;
+    const { key, indexKey, indexPrefix } = job;
+    const post = (seals: SealRun[], pairs: readonly string[]) =>
+      this.#post(worker, { key, indexKey, indexPrefix, seals, pairs });
+    const runs = job.seals.map((r) =>
+      [...piecesOf(r.plaintexts)].map((plaintexts) => post([{ ...r, plaintexts }], [])),
+    );
+    const pairs = [...piecesOf(job.pairs)].map((p) => post([], p));
+    const [sealedPieces, indexPieces] = await Promise.all([
+      Promise.all(runs.map((pieces) => Promise.all(pieces))),
+      Promise.all(pairs),
+    ]);
+    if (
+      sealedPieces.some((r) => r.some((p) => p === undefined)) ||
+      indexPieces.some((p) => p === undefined)
+    ) {
+      return undefined;
+    }
+    return {
+      sealed: sealedPieces.map((r) => r.flatMap((p) => p!.sealed[0]!)),
+      indexes: indexPieces.flatMap((p) => p!.indexes),
+    };
+  }
+
+  #post(worker: Worker, job: SealJob): Promise<SealJobResult | undefined> {
     const id = ++this.#nextId;
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
@@ -107,7 +175,7 @@ export class SealWorker {
     if (this.#worker) return this.#worker;
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true });
+      worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: this.limits });
     } catch {
       this.#broken = true;
       return undefined;
