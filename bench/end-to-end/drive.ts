@@ -91,7 +91,12 @@ export async function driveWorkflow(
   );
   const id = made.WorkflowId ?? "";
   const rssSamples: { records: number; rss: ServerRss }[] = [];
-  const sampleAt = [100_000, 500_000];
+  // PROFILEFLOW_BENCH_SAMPLE_AT=30000,60000: where to sample the server (and snapshot its heap, when asked).
+  const sampleAt = (process.env["PROFILEFLOW_BENCH_SAMPLE_AT"] ?? "100000,500000")
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   let last = Date.now();
   for (;;) {
     const wf = await profiles.send(new GetWorkflowCommand({ DomainName: "e2e", WorkflowId: id }));
