@@ -94,8 +94,11 @@ export async function driveWorkflow(
   // PROFILEFLOW_BENCH_SAMPLE_AT=30000,60000: where to sample the server (and snapshot its heap, when asked).
   const sampleAt = (process.env["PROFILEFLOW_BENCH_SAMPLE_AT"] ?? "100000,500000")
     .split(",")
-    .map(Number)
-    .filter((n) => n > 0)
+    .map((n) => {
+      if (!/^[1-9][0-9]*$/.test(n.trim()))
+        throw new Error(`PROFILEFLOW_BENCH_SAMPLE_AT: not a record count: ${n}`);
+      return Number(n);
+    })
     .sort((a, b) => a - b);
   let last = Date.now();
   for (;;) {

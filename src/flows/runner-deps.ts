@@ -62,8 +62,9 @@ export function commitBudgetOf(ms: number, dialect: "sqlite" | "postgres" = "sql
 }
 
 /**
- * Up to 4 pages read ahead and 5,000 records per commit: a page and its checkpoint commit together as
- * before when the database keeps up; when it does not, the pages waiting are committed as one group.
+ * Up to 4 pages read ahead and 5,000 records per commit (a larger page, such as a Bulk API page of 10,000,
+ * is a group alone): a page and its checkpoint commit together as before when the database keeps up;
+ * when it does not, the pages waiting are committed as one group.
  * 5,000, not 10,000: on PostgreSQL a group is written in one transaction, so everything derived from its
  * records is alive at once; half the group took ~50 MB off the server's peak at the same rate
  * (docs/benchmarks.md, issue 18 point 2).

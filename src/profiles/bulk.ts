@@ -26,10 +26,12 @@ const preparedInserts = new WeakMap<RawSqlite, Map<string, { run(params: unknown
 /**
  * Inserts rows (all with the first row's columns). With the raw SQLite connection: one prepared
  * statement, compiled once per connection, run per row (better-sqlite3 binds values without building
- * any text; faster in process than the JSON statement below, see docs/benchmarks.md). Otherwise ONE
- * statement whose only parameter is the rows as JSON text, expanded by the database (`json_each` on
- * SQLite, `json_populate_recordset` on PostgreSQL): thousands of rows cost one tiny query to compile and
- * bind instead of a statement with tens of thousands of placeholders.
+ * any text; faster in process than the JSON statements below, see docs/benchmarks.md). Otherwise
+ * statements whose only parameter is the rows as JSON text of at most MAX_JSON_CHARS (jsonChunks),
+ * expanded by the database (`json_each` on SQLite, `json_populate_recordset` on PostgreSQL): thousands of
+ * rows cost a few tiny queries to compile and bind instead of a statement with tens of thousands of
+ * placeholders. The rows of one call must not share a conflict key: PostgreSQL refuses that within one
+ * statement, while across two parts the later row would win.
  */
 export async function insertMany<T extends keyof Database & string>(
   db: Kysely<Database>,
@@ -63,21 +65,21 @@ export async function insertMany<T extends keyof Database & string>(
 }
 
 /**
- * The most JSON text one statement of insertMany carries. A group of 10,000 objects is ~12 MB of
- * payloads; sent as one parameter it was held three times at once (the text, its UTF-8 copy on the
- * socket, the driver's write buffer, which keeps its largest size), ~40 MB of the server's peak memory
- * on PostgreSQL. In parts of ≤ 1 MB that is ~3 MB, for one round trip more per MB (docs/benchmarks.md,
- * issue 18 point 2).
+ * The most JSON text, in characters (up to 3 bytes each in UTF-8), one statement of insertMany carries,
+ * unless a single row is longer. A group of 10,000 objects was ~12 MB of payloads; sent as one parameter
+ * it was held three times at once (the text, its UTF-8 copy on the socket, the driver's write buffer,
+ * which keeps its largest size), ~40 MB of the server's peak memory on PostgreSQL. In parts of ≤ 1 M
+ * characters that is a few MB, for one round trip more per part (docs/benchmarks.md, issue 18 point 2).
  */
 export const MAX_JSON_CHARS = 1 << 20;
 
 /**
- * The rows as JSON arrays of at most about MAX_JSON_CHARS characters each, in order, each built when the
- * previous one has been used: one part alive at a time. Rows are counted into a part by an estimate of
- * their JSON (lengths of their strings and names, without building any text; only escapes make the text
- * longer), then the part is serialized with one JSON.stringify, which over a slice costs less than over
- * the whole (a 12 MB text is slower to build than twelve of 1 MB). A row larger than the bound is a part
- * of its own.
+ * The rows as JSON arrays of at most `maxChars` characters each, in order, each built when the previous
+ * one has been used: one part alive at a time. Rows are counted into a part by the length of their JSON
+ * (strings, escapes and names measured without building any text; nested values and numbers are
+ * overestimated, never under), then the part is serialized with one JSON.stringify, which over a slice
+ * costs less than over the whole (a 12 MB text is slower to build than twelve of 1 MB). A row longer
+ * than the bound is a part of its own.
  */
 export function* jsonChunks<R>(
   rows: readonly R[],
@@ -100,23 +102,37 @@ export function* jsonChunks<R>(
   if (part.length > 0) yield JSON.stringify(part);
 }
 
-/** The length of `value`'s JSON text before escapes; flat rows are measured without building it. */
+/** The length of `value`'s JSON text (escapes counted); flat rows are measured without building it. */
 function jsonLength(value: unknown): number {
-  if (typeof value === "string") return value.length + 2;
-  if (value === null || value === undefined || typeof value !== "object") return 24;
+  if (value === null || value === undefined || typeof value !== "object") return scalarLength(value);
   let n = 2;
   if (Array.isArray(value)) {
     for (const v of value) n += scalarLength(v) + 1;
   } else {
-    for (const [k, v] of Object.entries(value)) n += k.length + 4 + scalarLength(v);
+    for (const [k, v] of Object.entries(value)) n += stringLength(k) + 2 + scalarLength(v);
   }
   return n;
 }
 
 function scalarLength(v: unknown): number {
-  if (typeof v === "string") return v.length + 2;
+  if (typeof v === "string") return stringLength(v);
   if (v !== null && typeof v === "object") return JSON.stringify(v).length;
+  // The longest a number's text can be; null, booleans and absent values are shorter.
   return 24;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+
+/** The length of a string's JSON text, quotes and escapes included, exactly as JSON.stringify writes it. */
+function stringLength(s: string): number {
+  if (!NEEDS_ESCAPE.test(s)) return s.length + 2;
+  let n = s.length + 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) n += 1;
+    else if (c < 0x20) n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 1 : 5;
+  }
+  return n;
 }
 
 /**

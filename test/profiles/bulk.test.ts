@@ -57,12 +57,22 @@ describeEachDialect("bulk statements", (dialect) => {
     expect(rows.every((r) => r.priority === null)).toBe(true);
   });
 
-  it("inserts more rows than one JSON part holds, all of them, in order (parts of ≤ MAX_JSON_CHARS)", async () => {
+  it("inserts more rows than one JSON part holds in several statements, all of them intact", async () => {
     const big = "é".repeat(4_000);
     const keys = Array.from({ length: 600 }, (_, i) => `big${String(i).padStart(3, "0")}`);
     const rows = keys.map((k) => object(k, `${k}:${big}`));
-    expect([...jsonChunks(rows, (r) => r)].length).toBeGreaterThan(2);
-    await insertMany(t.db, dialect, "profile_objects", rows);
+    let statements = 0;
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    await insertMany(counted, dialect, "profile_objects", rows);
+    // 600 rows of ~8,300 characters (the payload, and again in the fields): ~5 M characters, in parts of
+    // at most 1 M (MAX_JSON_CHARS).
+    expect(statements).toBe(5);
     const back = await stored(keys);
     expect(back.map((r) => r.object_key)).toEqual(keys);
     expect(back.every((r, i) => r.payload === `${keys[i]}:${big}`)).toBe(true);
@@ -121,5 +131,19 @@ describe("jsonChunks", () => {
     expect(big.map((p) => JSON.parse(p).length)).toEqual([1, 1, 1]);
     expect([...jsonChunks([], (r) => r)]).toEqual([]);
     expect(MAX_JSON_CHARS).toBe(1 << 20);
+  });
+
+  it("counts JSON escapes: rows of quotes, backslashes and control characters stay within the bound", () => {
+    const nasty = Array.from({ length: 60 }, (_, i) => ({
+      k: i,
+      q: '"'.repeat(i),
+      b: "\\".repeat(i % 7),
+      c: "\u0001\n".repeat(i % 5),
+      'na"me': "é",
+    }));
+    const parts = [...jsonChunks(nasty, (r) => r, 300)];
+    expect(parts.length).toBeGreaterThan(5);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(300);
+    expect(parts.flatMap((p) => JSON.parse(p))).toEqual(nasty);
   });
 });

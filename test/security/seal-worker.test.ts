@@ -2,7 +2,7 @@ import { createDecipheriv, randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { blindIndex } from "../../src/security/kms/blind-index.ts";
 import { PrefetchedSeals } from "../../src/security/kms/prefetched-seals.ts";
-import { PIECE_CHARS, SealWorker, WORKER_LIMITS } from "../../src/security/kms/seal-worker.ts";
+import { PIECE_CHARS, piecesOf, SealWorker, WORKER_LIMITS } from "../../src/security/kms/seal-worker.ts";
 
 /** Opens `prefix` + base64(iv | tag | ciphertext) with AES-256-GCM, independently of the code under test. */
 function open(key: Buffer, aad: Buffer, prefix: string, sealed: string): string {
@@ -63,6 +63,53 @@ describe("SealWorker", () => {
       expect(r!.indexes[i]).toBe(blindIndex(indexKey, `_email\u0000p${i}@example.com`));
     }
     expect(open(key, aad, "pfe2.", r!.sealed[0]![7_999]!)).toBe(texts[7_999]);
+  });
+
+  it("answers several runs (one empty) split in pieces, each in its own order, and indexes after them", async () => {
+    const a = Array.from({ length: 300 }, (_, i) => `a${i}:${"x".repeat(1_000)}`);
+    const b = Array.from({ length: 200 }, (_, i) => `b${i}:${"y".repeat(2_000)}`);
+    const aadB = Buffer.from("profileflow/d/profile_history.content");
+    const pairs = Array.from({ length: 9_000 }, (_, i) => `_email\u0000q${i}@example.com${"z".repeat(20)}`);
+    expect([...piecesOf(a)].length).toBeGreaterThan(1);
+    expect([...piecesOf(b)].length).toBeGreaterThan(1);
+    expect([...piecesOf(pairs)].length).toBeGreaterThan(1);
+    const r = await worker.run({
+      key,
+      indexKey,
+      indexPrefix: "pfh1.",
+      seals: [
+        { aad, prefix: "pfe2.", plaintexts: a },
+        { aad, prefix: "pfe2.", plaintexts: [] },
+        { aad: aadB, prefix: "pfe2.", plaintexts: b },
+      ],
+      pairs,
+    });
+    expect(r!.sealed.map((x) => x.length)).toEqual([300, 0, 200]);
+    expect(r!.sealed[0]!.map((v) => open(key, aad, "pfe2.", v))).toEqual(a);
+    expect(r!.sealed[2]!.map((v) => open(key, aadB, "pfe2.", v))).toEqual(b);
+    expect(r!.indexes).toEqual(pairs.map((p) => blindIndex(indexKey, p)));
+  });
+
+  it("one piece that fails fails the whole job (undefined), and the worker goes on with the next", async () => {
+    const good = Array.from({ length: 200 }, (_, i) => `${i}:${"x".repeat(1_000)}`);
+    const bad = [...good, 42 as unknown as string];
+    const job = (plaintexts: string[]) => ({
+      key,
+      indexKey,
+      indexPrefix: "pfh1.",
+      seals: [{ aad, prefix: "pfe2.", plaintexts }],
+      pairs: [],
+    });
+    expect([...piecesOf(bad)].length).toBeGreaterThan(1);
+    expect(await worker.run(job(bad))).toBeUndefined();
+    expect((await worker.run(job(good)))?.sealed[0]?.length).toBe(200);
+  });
+
+  it("piecesOf: consecutive slices of about the size, at least one item each, nothing for nothing", () => {
+    const items = ["aaaa", "bb", "cccccc", "d", "ee", "ffffffffff", "g"];
+    const pieces = [...piecesOf(items, 6)];
+    expect(pieces).toEqual([["aaaa", "bb"], ["cccccc"], ["d", "ee", "ffffffffff"], ["g"]]);
+    expect([...piecesOf([], 6)]).toEqual([]);
   });
 
   it("answers undefined once closed, so its callers compute inline", async () => {

@@ -67,10 +67,12 @@ parentPort.on("message", ({ id, job }) => {
 `;
 
 /**
- * The worker's heap, bounded: its live data is one job (a few pages' payloads in, their seals out, a few
- * MB). Left to V8's defaults a worker's young generation alone takes as much as the main thread's
- * (docs/benchmarks.md, issue 18 point 2). A worker that runs out of heap ends (ERR_WORKER_OUT_OF_MEMORY), and
- * every later value is sealed inline: slower, never wrong; no value larger than MAX_AHEAD_CHARS is sent.
+ * The worker's heap, bounded: its live data is one piece of a job (PIECE_CHARS in, their seals out).
+ * Left to V8's defaults a worker's young generation alone takes as much as the main thread's
+ * (docs/benchmarks.md, issue 18 point 2). Best effort: a worker that runs out of heap usually ends alone
+ * (ERR_WORKER_OUT_OF_MEMORY; every later value is then sealed inline: slower, never wrong), but a single
+ * allocation past the limit can abort the whole process, hence MAX_AHEAD_CHARS. A `--max-old-space-size`
+ * in the process's flags or NODE_OPTIONS overrides the old-generation limit.
  */
 export const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
@@ -82,19 +84,20 @@ export const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxO
 export const PIECE_CHARS = 128 * 1024;
 
 /**
- * Values longer than this are not sealed ahead (their operation seals them inline). A single value
- * travels as one piece however large; bounding it keeps the worker's largest message far below its heap
- * limit, where an allocation that fails ends the whole process, not only the worker.
+ * Values (and `name\u0000value` pairs) longer than this many characters (1 M: up to 2 MB in memory, 3 MB
+ * as UTF-8) are not sealed ahead; their operation seals them inline. A single value travels as one piece
+ * however large; bounding it keeps the worker's largest message far below its heap limit, where an
+ * allocation that fails can end the whole process, not only the worker.
  */
 export const MAX_AHEAD_CHARS = 1 << 20;
 
-/** `items` in consecutive slices of about PIECE_CHARS characters (at least one item each). */
-function* piecesOf(items: readonly string[]): Generator<readonly string[]> {
+/** `items` in consecutive slices of about `size` characters (at least one item each). */
+export function* piecesOf(items: readonly string[], size = PIECE_CHARS): Generator<readonly string[]> {
   let start = 0;
   let chars = 0;
   for (let i = 0; i < items.length; i++) {
     chars += items[i]!.length;
-    if (chars >= PIECE_CHARS) {
+    if (chars >= size) {
       yield items.slice(start, i + 1);
       start = i + 1;
       chars = 0;
