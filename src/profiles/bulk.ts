@@ -78,7 +78,7 @@ export const MAX_JSON_CHARS = 1 << 20;
  * one has been used: one part alive at a time. Rows are counted into a part by the length of their JSON
  * (strings, escapes and names measured without building any text; nested values and numbers are
  * overestimated, never under), then the part is serialized with one JSON.stringify, which over a slice
- * costs less than over the whole (a 12 MB text is slower to build than twelve of 1 MB). A row longer
+ * costs no more than over the whole (bench/memory-parts.ts). A row longer
  * than the bound is a part of its own.
  */
 export function* jsonChunks<R>(

@@ -78,7 +78,8 @@ export const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxO
 
 /**
  * Characters of plaintext per message to the worker. A page's payloads in one message (2,000 × 1.5 KB)
- * outlive a small young generation and are promoted: the worker then spends ~1.6 × the CPU. In pieces
+ * outlive a small young generation and are promoted: the worker then spends up to ~1.5 × the CPU
+ * (bench/memory-parts.ts). In pieces
  * of ~128 K characters they die young (docs/benchmarks.md, issue 18 point 2).
  */
 export const PIECE_CHARS = 128 * 1024;
@@ -112,8 +113,14 @@ export function* piecesOf(items: readonly string[], size = PIECE_CHARS): Generat
  * exits is not restarted: every later job resolves undefined and the caller computes inline.
  */
 export class SealWorker {
-  /** @param limits the worker's heap limits (tests give smaller ones). */
-  constructor(readonly limits: ResourceLimits = WORKER_LIMITS) {}
+  /**
+   * @param limits the worker's heap limits (tests give smaller ones).
+   * @param pieceChars characters of plaintext per message (bench/memory-parts.ts compares whole jobs).
+   */
+  constructor(
+    readonly limits: ResourceLimits = WORKER_LIMITS,
+    readonly pieceChars: number = PIECE_CHARS,
+  ) {}
 
   #worker: Worker | undefined;
   #broken = false;
@@ -132,9 +139,9 @@ export class SealWorker {
     const post = (seals: SealRun[], pairs: readonly string[]) =>
       this.#post(worker, { key, indexKey, indexPrefix, seals, pairs });
     const runs = job.seals.map((r) =>
-      [...piecesOf(r.plaintexts)].map((plaintexts) => post([{ ...r, plaintexts }], [])),
+      [...piecesOf(r.plaintexts, this.pieceChars)].map((plaintexts) => post([{ ...r, plaintexts }], [])),
     );
-    const pairs = [...piecesOf(job.pairs)].map((p) => post([], p));
+    const pairs = [...piecesOf(job.pairs, this.pieceChars)].map((p) => post([], p));
     const [sealedPieces, indexPieces] = await Promise.all([
       Promise.all(runs.map((pieces) => Promise.all(pieces))),
       Promise.all(pairs),
