@@ -101,8 +101,18 @@ export class DomainStore {
   /** The domain; RESOURCE_NOT_FOUND when it does not exist. */
   async require(q: Queryable, name: string): Promise<Domain> {
     const domain = await this.get(q, name);
-    if (!domain) throw notFound(`Domain ${name} does not exist`, { member: "DomainName" });
+    if (!domain) throw domainNotFound(name);
     return domain;
+  }
+
+  /** RESOURCE_NOT_FOUND unless the domain exists, as `require`; reads its name only (no settings parsed). */
+  async requireExists(q: Queryable, name: string): Promise<void> {
+    const row = await q
+      .selectFrom("domains")
+      .select("domain_name")
+      .where("domain_name", "=", name)
+      .executeTakeFirst();
+    if (!row) throw domainNotFound(name);
   }
 
   /** Changes the given settings only; `""` clears the encryption key (back to the generated one) or DLQ URL. */
@@ -122,7 +132,7 @@ export class DomainStore {
       .where("domain_name", "=", name)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) {
-      throw notFound(`Domain ${name} does not exist`, { member: "DomainName" });
+      throw domainNotFound(name);
     }
     return this.require(q, name);
   }
@@ -178,4 +188,9 @@ function toDomain(row: Selectable<DomainsTable>): Domain {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** RESOURCE_NOT_FOUND for a domain that does not exist. */
+function domainNotFound(name: string) {
+  return notFound(`Domain ${name} does not exist`, { member: "DomainName" });
 }

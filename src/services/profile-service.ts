@@ -120,7 +120,7 @@ export class ProfileService {
     objectText: string,
     performedBy: string,
   ): Promise<IngestSummary> {
-    await this.d.domains.require(this.d.db, domainName);
+    await this.d.domains.requireExists(this.d.db, domainName);
     return this.d.profiles.ingestor.ingestObjects(domainName, objectTypeName, [objectText], { performedBy });
   }
 
@@ -207,14 +207,14 @@ export class ProfileService {
 
   #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.d.db.transaction().execute(async (tx) => {
-      await this.d.domains.require(tx, domainName);
+      await this.d.domains.requireExists(tx, domainName);
       return fn(tx);
     });
   }
 
   #write<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return inDomainTransaction(this.d.db, this.d.dialect, domainName, async (tx) => {
-      await this.d.domains.require(tx, domainName);
+      await this.d.domains.requireExists(tx, domainName);
       return fn(tx);
     });
   }

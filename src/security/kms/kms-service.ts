@@ -305,7 +305,7 @@ export class KmsService {
 
   /** Encrypt in the caller's transaction. */
   async encryptIn(q: Queryable, id: string, plaintext: Buffer, context: EncryptionContext = {}) {
-    const key = await this.usable(q, id);
+    const key = await this.usableIn(q, id);
     const material = await this.keys.material(q, key.keyId);
     return { blob: sealBlob(key.keyId, material, plaintext, context), key };
   }
@@ -327,7 +327,7 @@ export class KmsService {
         "The key ID in the request does not identify a KMS key that can perform this operation.",
       );
     }
-    const key = await this.usable(q, keyId);
+    const key = await this.usableIn(q, keyId);
     const material = await this.keys.material(q, key.keyId);
     return { plaintext: openBlob(blob, material, context), key };
   }
@@ -343,8 +343,11 @@ export class KmsService {
     return { plaintext, blob, key };
   }
 
-  /** A key that cryptographic operations may use: DisabledException, KMSInvalidStateException otherwise. */
-  private async usable(q: Queryable, id: string): Promise<KmsKey> {
+  /**
+   * A key that cryptographic operations may use, read through `q`: DisabledException,
+   * KMSInvalidStateException otherwise (NotFoundException for none) — what decryptIn checks first.
+   */
+  async usableIn(q: Queryable, id: string): Promise<KmsKey> {
     const key = await this.keys.resolve(q, id);
     if (key.state === "Disabled") {
       throw new ProfileflowError("KMS_DISABLED", `${key.arn} is disabled.`, { keyArn: key.arn });
