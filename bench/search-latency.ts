@@ -17,6 +17,9 @@
  * search-backfill, puts .cpuprofile; sampled every 0.5 ms, so per-request CPU is a little higher then).
  * Server CPU per request: the server process's process.cpuUsage() (user + system) over the phase divided
  * by the requests (the idle phase's searches, the puts); robust where latency is not on a shared machine.
+ * PROFILEFLOW_BENCH_HEAP_PROF=DIR instead writes each phase's sampled allocations (collected ones included):
+ * .heapprofile files, where the garbage that drives the young generation's collections comes from.
+ * PROFILEFLOW_BENCH_SERVER_FLAGS="--trace-gc …" passes Node/V8 flags to the server process only.
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -42,6 +45,11 @@ const self = fileURLToPath(import.meta.url);
 const DOMAIN = "search";
 const TYPE = "Salesforce-Contact";
 const credentials = { accessKeyId: "AKIDPROFILEFLOWSEARCH", secretAccessKey: "search-bench-secret" };
+
+/** PROFILEFLOW_BENCH_SERVER_FLAGS: Node/V8 flags for the server process only (e.g. "--trace-gc"). */
+function serverFlags(): string[] {
+  return (process.env["PROFILEFLOW_BENCH_SERVER_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
+}
 
 /** This process's memory from /proc/self/status, in MB. */
 function memory(): { peak: number; anon: number; file: number } {
@@ -74,7 +82,8 @@ async function serverChild(databaseUrl: string): Promise<void> {
     return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
   process.send?.({ ready: endpoint });
-  const profiler = await phaseProfiler(process.env["PROFILEFLOW_BENCH_CPU_PROF"]);
+  const heapDir = process.env["PROFILEFLOW_BENCH_HEAP_PROF"];
+  const profiler = await phaseProfiler(heapDir ?? process.env["PROFILEFLOW_BENCH_CPU_PROF"], !!heapDir);
   process.on("message", async (m: MessageToServer) => {
     if (m.profile) process.send?.({ profiled: await profiler(m.profile) });
     if (m.cpu) {
@@ -100,8 +109,15 @@ interface MessageToServer {
   exit?: true;
 }
 
-/** Per-phase V8 CPU profiles of this process into `dir` (a no-op without `dir`). */
-async function phaseProfiler(dir: string | undefined): Promise<(what: string) => Promise<string>> {
+/**
+ * Per-phase V8 profiles of this process into `dir` (a no-op without `dir`): CPU profiles, or with
+ * `heap` sampled allocations (every 32 KB allocated, objects collected since included: where a phase's
+ * garbage comes from) as .heapprofile.
+ */
+async function phaseProfiler(
+  dir: string | undefined,
+  heap = false,
+): Promise<(what: string) => Promise<string>> {
   if (!dir) return async () => "";
   const { Session } = await import("node:inspector");
   const { mkdirSync, writeFileSync } = await import("node:fs");
@@ -112,15 +128,27 @@ async function phaseProfiler(dir: string | undefined): Promise<(what: string) =>
     new Promise<unknown>((resolve, reject) =>
       session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
     );
-  await post("Profiler.enable");
-  await post("Profiler.setSamplingInterval", { interval: 500 });
+  const [domain, ext] = heap ? ["HeapProfiler", "heapprofile"] : ["Profiler", "cpuprofile"];
+  await post(`${domain}.enable`);
+  if (!heap) await post("Profiler.setSamplingInterval", { interval: 500 });
   return async (what) => {
     if (what === "start") {
-      await post("Profiler.start");
+      await post(
+        heap ? "HeapProfiler.startSampling" : "Profiler.start",
+        heap
+          ? {
+              samplingInterval: 32_768,
+              includeObjectsCollectedByMajorGC: true,
+              includeObjectsCollectedByMinorGC: true,
+            }
+          : {},
+      );
       return "";
     }
-    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-    const file = join(dir, `${what.slice("stop:".length)}.cpuprofile`);
+    const { profile } = (await post(heap ? "HeapProfiler.stopSampling" : "Profiler.stop")) as {
+      profile: unknown;
+    };
+    const file = join(dir, `${what.slice("stop:".length)}.${ext}`);
     writeFileSync(file, JSON.stringify(profile));
     return file;
   };
@@ -261,7 +289,7 @@ async function main(): Promise<void> {
   const pgdb = values.dialect === "postgres" ? await freshPostgres("pf_search") : undefined;
   if (values.dialect === "postgres" && !pgdb) return;
   const server = fork(self, ["--server", pgdb?.url ?? ""], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...serverFlags()],
     stdio: "inherit",
   });
   try {
@@ -296,7 +324,7 @@ async function main(): Promise<void> {
     const profile = async (what: string) => {
       server.send({ profile: what });
       const file = await nextMessage<string>(server, "profiled");
-      if (file) console.log(`  server CPU profile: ${file}`);
+      if (file) console.log(`  server profile: ${file}`);
     };
     const phase = async (label: string, name: string) => {
       const cpuPerRequest = name === "search-idle";
