@@ -4,6 +4,7 @@ import type { DeadLetter } from "../profiles/dead-letter-store.ts";
 import { type DomainObject, listDomainObjects } from "../profiles/domain-objects.ts";
 import type { DomainStore } from "../profiles/domain-store.ts";
 import { inDomainTransaction } from "../profiles/domain-transaction.ts";
+import { ObjectPutBatcher } from "../profiles/object-put-batcher.ts";
 import type { Page } from "../profiles/page-token.ts";
 import {
   type DomainCensus,
@@ -39,7 +40,14 @@ export interface ProfileServiceDeps {
  * serialize with ingestion and DeleteDomain. Every method checks the domain inside its transaction.
  */
 export class ProfileService {
-  constructor(private readonly d: ProfileServiceDeps) {}
+  /** PutProfileObject's group commit: concurrent puts of one domain, type and caller share a transaction. */
+  readonly #puts: ObjectPutBatcher;
+
+  constructor(private readonly d: ProfileServiceDeps) {
+    this.#puts = new ObjectPutBatcher((domainName, typeName, texts, performedBy) =>
+      d.profiles.ingestor.ingestObjects(domainName, typeName, texts, { performedBy }),
+    );
+  }
 
   /** CreateProfile: the given fields are manual (ingestion never overwrites them); returns the id. */
   createProfile(domainName: string, input: ProfileInput, performedBy: string): Promise<string> {
@@ -111,8 +119,10 @@ export class ProfileService {
   }
 
   /**
-   * PutProfileObject: maps, resolves and stores one object (the ingestor's one write path, its own
-   * transaction under the domain's lock). RESOURCE_NOT_FOUND for a missing domain or object type.
+   * PutProfileObject: maps, resolves and stores one object (the ingestor's one write path, in a
+   * transaction under the domain's lock, shared with the puts of the same domain, type and caller that
+   * arrived while the one before was written: ObjectPutBatcher). Answered once committed;
+   * RESOURCE_NOT_FOUND for a missing domain or object type.
    */
   async putObject(
     domainName: string,
@@ -121,7 +131,7 @@ export class ProfileService {
     performedBy: string,
   ): Promise<IngestSummary> {
     await this.d.domains.requireExists(this.d.db, domainName);
-    return this.d.profiles.ingestor.ingestObjects(domainName, objectTypeName, [objectText], { performedBy });
+    return this.#puts.put(domainName, objectTypeName, objectText, performedBy);
   }
 
   /** ListProfileObjects: one page of a profile's objects of one type, optionally those holding a key value. */

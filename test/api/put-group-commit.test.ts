@@ -1,0 +1,135 @@
+import {
+  CreateDomainCommand,
+  ListProfileObjectsCommand,
+  PutProfileObjectCommand,
+  PutProfileObjectTypeCommand,
+  SearchProfilesCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
+import { describeEachDialect } from "../helpers/test-database.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+/**
+ * Concurrent PutProfileObject calls share transactions (ObjectPutBatcher): fewer batches than puts,
+ * yet each call is answered with its own object's key, every object is stored once, objects of one
+ * batch see each other as consecutive puts would, and a bad object is dead-lettered without failing
+ * the puts it was batched with. (bench/search-latency.ts measures it with clients in another process.)
+ */
+describeEachDialect("PutProfileObject group commit", (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+  });
+  afterAll(async () => s?.close());
+  afterEach(() => vi.restoreAllMocks());
+
+  const put = (DomainName: string, object: object) =>
+    s.profiles.send(
+      new PutProfileObjectCommand({
+        DomainName,
+        ObjectTypeName: "Salesforce-Contact",
+        Object: JSON.stringify(object),
+      }),
+    );
+
+  it("40 concurrent puts: fewer batches than puts, each answered with its own key, all stored, later ones matching earlier ones", async () => {
+    const DomainName = "group-commit";
+    await s.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
+    await s.profiles.send(
+      new PutProfileObjectTypeCommand({
+        DomainName,
+        ObjectTypeName: "Signup",
+        Description: "signups",
+        AllowProfileCreation: true,
+        Fields: {
+          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
+          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
+        },
+        Keys: {
+          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
+          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
+        },
+      }),
+    );
+    const batches = vi.spyOn(s.server.profiles.ingestor, "ingestObjects");
+    const ids = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(3, "0")}`);
+    // Pairs of signups share an email: whichever of a pair comes second joins the first's profile, in
+    // the same batch or not.
+    const answers = await Promise.all(
+      ids.map((id, i) =>
+        s.profiles.send(
+          new PutProfileObjectCommand({
+            DomainName,
+            ObjectTypeName: "Signup",
+            Object: JSON.stringify({ id, email: `pair${i >> 1}@example.com` }),
+          }),
+        ),
+      ),
+    );
+    // On PostgreSQL the puts overlap in the server (a write waits on the database) and share batches;
+    // on SQLite a write never yields to I/O, and with the client in this process they arrive one by one.
+    if (dialect === "postgres") {
+      expect(batches.mock.calls.length).toBeLessThan(ids.length);
+      expect(batches.mock.calls.some(([, , objects]) => objects.length > 1)).toBe(true);
+    }
+    expect(answers.map((a) => a.ProfileObjectUniqueKey)).toEqual(ids);
+
+    const profiles = new Map<string, string[]>();
+    for (const id of ids) {
+      const found = await s.profiles.send(
+        new SearchProfilesCommand({ DomainName, KeyName: "_signupId", Values: [id] }),
+      );
+      expect(found.Items, id).toHaveLength(1);
+      const profileId = found.Items![0]!.ProfileId!;
+      profiles.set(profileId, [...(profiles.get(profileId) ?? []), id]);
+    }
+    // 20 profiles of two signups each, every signup stored once.
+    expect([...profiles.values()].map((p) => p.length)).toEqual(Array(20).fill(2));
+    for (const [ProfileId, held] of profiles) {
+      const objects = await s.profiles.send(
+        new ListProfileObjectsCommand({ DomainName, ProfileId, ObjectTypeName: "Signup" }),
+      );
+      expect(objects.Items!.map((o) => JSON.parse(o.Object!).id).sort()).toEqual(held.sort());
+    }
+  });
+
+  it("puts received together share one batch; a bad object among them is dead-lettered alone, the others stored", async () => {
+    const DomainName = "group-commit-bad";
+    await s.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
+    const batches = vi.spyOn(s.server.profiles.ingestor, "ingestObjects");
+    const objects = Array.from({ length: 12 }, (_, i) =>
+      i === 5 ? { FirstName: "NoId" } : { Id: `003B${i}`, FirstName: `F${i}`, Email: `b${i}@example.com` },
+    );
+    // The service as the edge calls it, twelve calls at once: they share batches (on SQLite one batch;
+    // on PostgreSQL each call first reads the domain, and the reads come back over a few turns).
+    const answers = await Promise.all(
+      objects.map((o) =>
+        s.server.profileService.putObject(DomainName, "Salesforce-Contact", JSON.stringify(o), "tester"),
+      ),
+    );
+    const sizes = batches.mock.calls.map(([, , batch]) => batch.length);
+    expect(sizes.reduce((a, b) => a + b)).toBe(12);
+    expect(sizes.length).toBeLessThan(dialect === "sqlite" ? 2 : 12);
+    expect(answers.map((a) => [a.accepted, a.deadLettered, a.results.length])).toEqual(
+      objects.map((_, i) => (i === 5 ? [0, 1, 1] : [1, 0, 1])),
+    );
+    expect(answers.map((a) => a.results[0]!.profileObjectUniqueKey).filter((_, i) => i !== 5)).toEqual(
+      objects.filter((_, i) => i !== 5).map((o) => o.Id),
+    );
+    const letters = await s.server.profiles.deadLetters.list(
+      s.server.database.db,
+      DomainName,
+      {},
+      { maxResults: 10 },
+    );
+    expect(letters.items).toHaveLength(1);
+    expect(JSON.parse(letters.items[0]!.object)).toEqual({ FirstName: "NoId" });
+    for (const [i, o] of objects.entries()) {
+      if (i === 5) continue;
+      const found = await s.profiles.send(
+        new SearchProfilesCommand({ DomainName, KeyName: "_salesforceContactId", Values: [o.Id!] }),
+      );
+      expect(found.Items, o.Id).toHaveLength(1);
+    }
+  });
+});
