@@ -26,6 +26,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Sha256 } from "@aws-crypto/sha256-js";
@@ -84,8 +85,20 @@ async function serverChild(databaseUrl: string): Promise<void> {
   process.send?.({ ready: endpoint });
   const heapDir = process.env["PROFILEFLOW_BENCH_HEAP_PROF"];
   const profiler = await phaseProfiler(heapDir ?? process.env["PROFILEFLOW_BENCH_CPU_PROF"], !!heapDir);
+  let delay: IntervalHistogram | undefined;
   process.on("message", async (m: MessageToServer) => {
     if (m.profile) process.send?.({ profiled: await profiler(m.profile) });
+    if (m.loop === "start") {
+      delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+    }
+    if (m.loop === "stop" && delay) {
+      delay.disable();
+      const ms = (ns: number) => ns / 1e6;
+      process.send?.({
+        loop: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+      });
+    }
     if (m.cpu) {
       const c = process.cpuUsage();
       process.send?.({ cpu: c.user + c.system });
@@ -102,6 +115,8 @@ async function serverChild(databaseUrl: string): Promise<void> {
 
 interface MessageToServer {
   ingest?: [number, number];
+  /** Starts, or stops and reports, a histogram of the server's event loop delay. */
+  loop?: "start" | "stop";
   memory?: true;
   cpu?: true;
   /** Starts the V8 profiler, or stops it and writes DIR/<name>.cpuprofile ("stop:<name>"). */
@@ -186,14 +201,19 @@ async function signSearches(endpoint: string, profiles: number, count: number): 
   return out;
 }
 
-/** Sends `reqs` at `rate` per second on schedule (open loop); latencies in ms from each request's slot. */
-async function openLoop(endpoint: string, reqs: Signed[], rate: number) {
+/**
+ * Sends `reqs` at `rate` per second on schedule (open loop: sockets are never waited for, so a slow server
+ * does not slow the sending). Latency counts from the moment a request is written; the client sleeps
+ * between slots (a timer; it used to spin on setImmediate, taking a whole core of this 2-core machine
+ * from the server), and how late it wrote requests against their slots is reported as `late`.
+ */
+async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: number) {
   const url = new URL(endpoint);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const latencies: number[] = [];
+  const late: number[] = [];
   let wrong = 0;
   let failed = 0;
-  const send = (r: Signed, slot: number) =>
+  const send = (r: Signed, sentAt: number) =>
     new Promise<void>((resolve) => {
       const req = request(
         { agent, host: url.hostname, port: url.port, method: "POST", path: r.path, headers: r.headers },
@@ -201,7 +221,7 @@ async function openLoop(endpoint: string, reqs: Signed[], rate: number) {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
-            latencies.push(performance.now() - slot);
+            latencies.push(performance.now() - sentAt);
             if (res.statusCode !== 200) failed++;
             else if ((JSON.parse(Buffer.concat(chunks).toString()).Items ?? []).length !== 1) wrong++;
             resolve();
@@ -216,21 +236,34 @@ async function openLoop(endpoint: string, reqs: Signed[], rate: number) {
     });
   const inflight: Promise<void>[] = [];
   const t0 = performance.now() + 5;
+  const slot = (k: number) => t0 + (k * 1000) / rate;
   let i = 0;
   while (i < reqs.length) {
     const now = performance.now();
-    while (i < reqs.length && t0 + (i * 1000) / rate <= now) {
-      inflight.push(send(reqs[i]!, t0 + (i * 1000) / rate));
+    while (i < reqs.length && slot(i) <= now) {
+      late.push(now - slot(i));
+      inflight.push(send(reqs[i]!, now));
       i++;
     }
-    await new Promise((r) => setImmediate(r));
+    if (i < reqs.length) await new Promise((r) => setTimeout(r, Math.max(0, slot(i) - performance.now())));
   }
   await Promise.all(inflight);
-  agent.destroy();
+  const pct = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
   latencies.sort((a, b) => a - b);
-  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  late.sort((a, b) => a - b);
+  const p = (q: number) => pct(latencies, q);
   const seconds = (performance.now() - t0) / 1000;
-  return { sent: reqs.length, seconds, p50: p(0.5), p99: p(0.99), p999: p(0.999), max: p(1), wrong, failed };
+  return {
+    sent: reqs.length,
+    seconds,
+    p50: p(0.5),
+    p99: p(0.99),
+    p999: p(0.999),
+    max: p(1),
+    late: { p50: pct(late, 0.5), p99: pct(late, 0.99) },
+    wrong,
+    failed,
+  };
 }
 
 /** `clients` SDK clients, each putting its share of `count` contacts one at a time (closed loop). */
@@ -330,25 +363,34 @@ async function main(): Promise<void> {
       const cpuPerRequest = name === "search-idle";
       const reqs = await signSearches(endpoint, profiles, rate * seconds);
       await profile("start");
+      server.send({ loop: "start" });
       const c0 = await serverCpu();
-      const r = await openLoop(endpoint, reqs, rate);
+      const r = await openLoop(agent, endpoint, reqs, rate);
       const c1 = await serverCpu();
+      server.send({ loop: "stop" });
+      const d = await nextMessage<{ p50: number; p99: number; max: number }>(server, "loop");
+      // Sampled by a 1 ms timer: 1 ms is the floor (no delay).
+      const loop = `p50 ${d.p50.toFixed(2)} / p99 ${d.p99.toFixed(2)} / max ${d.max.toFixed(1)} ms`;
       await profile(`stop:${name}`);
       const cpu = cpuPerRequest ? `server CPU ${f((c1 - c0) / r.sent)} µs per search; ` : "";
       console.log(
         `SearchProfiles ${label}: ${f(r.sent)} sent at ${rate}/s (achieved ${f(r.sent / r.seconds)}/s): p50 ${r.p50.toFixed(2)} ms, ` +
           `p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ` +
-          `${r.wrong} wrong, ${r.failed} failed; ${cpu}${load()}`,
+          `${r.wrong} wrong, ${r.failed} failed; sent late by p50 ${r.late.p50.toFixed(2)} / p99 ${r.late.p99.toFixed(2)} ms; ` +
+          `server event loop delay ${loop}; ${cpu}${load()}`,
       );
     };
-    // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets.
-    await openLoop(endpoint, await signSearches(endpoint, profiles, rate * 2), rate);
+    // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets, which
+    // the phases then reuse (kept alive).
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    await openLoop(agent, endpoint, await signSearches(endpoint, profiles, rate * 2), rate);
     await phase("idle", "search-idle");
     // Under a backfill: the server ingests `backfill` more contacts in process while the searches run.
     server.send({ ingest: [profiles + putCount, backfill] });
     const during = nextMessage<{ ms: number; cpuMs: number }>(server, "ingested");
     await phase(`during a backfill of ${f(backfill)}`, "search-backfill");
     const bf = await during;
+    agent.destroy();
     console.log(
       `  the backfill: ${f(backfill)} in ${(bf.ms / 1000).toFixed(1)} s = ${f((backfill / bf.ms) * 1000)} objects/s`,
     );
