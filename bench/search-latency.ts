@@ -12,6 +12,8 @@
  *
  *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 80000]
  *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
+ *                                   [--settle 10]
+ * --settle: seconds of pause after the ingest (once its pages are synced to disk) before the warm-up.
  * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile of each phase to DIR (search-idle,
  * search-backfill, puts .cpuprofile; sampled every 0.5 ms, so per-request CPU is a little higher then).
@@ -21,7 +23,7 @@
  * .heapprofile files, where the garbage that drives the young generation's collections comes from.
  * PROFILEFLOW_BENCH_SERVER_FLAGS="--trace-gc …" passes Node/V8 flags to the server process only.
  */
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -309,6 +311,7 @@ async function main(): Promise<void> {
       puts: { type: "string" },
       dialect: { type: "string", default: "sqlite" },
       quick: { type: "boolean", default: false },
+      settle: { type: "string", default: "10" },
     },
     allowPositionals: true,
   });
@@ -380,6 +383,11 @@ async function main(): Promise<void> {
           `server event loop delay ${loop}; ${cpu}${load()}`,
       );
     };
+    // Let the machine settle after the ingest: its written pages flushed to disk (sync), then a pause,
+    // so the idle phase measures the server, not the kernel's writeback or the ingest's garbage.
+    execFileSync("sync");
+    await new Promise((r) => setTimeout(r, Number(values.settle) * 1000));
+    console.log(`  settled ${values.settle} s after the ingest (sync, then a pause); ${load()}`);
     // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets, which
     // the phases then reuse (kept alive).
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
