@@ -82,7 +82,7 @@ export class ObjectPutBatcher {
       else for (const p of batch) await this.#write(q, [p]);
       return;
     }
-    batch.forEach((p, i) => p.resolve(summaryOf(summary, i, p.text)));
+    for (const [i, p] of batch.entries()) p.resolve(summaryOf(summary, i, p.text));
   }
 }
 
