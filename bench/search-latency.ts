@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { cpuProfileGaps } from "./shared/cpu-profile-gaps.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
 import { restContact as contact, contactId } from "./shared/rest-contact.ts";
@@ -204,18 +205,21 @@ async function signSearches(endpoint: string, profiles: number, count: number): 
 }
 
 /**
- * Sends `reqs` at `rate` per second on schedule (open loop: sockets are never waited for, so a slow server
- * does not slow the sending). Latency counts from the moment a request is written; the client sleeps
- * between slots (a timer; it used to spin on setImmediate, taking a whole core of this 2-core machine
- * from the server), and how late it wrote requests against their slots is reported as `late`.
+ * Sends `reqs` at `rate` per second on schedule (open loop: the schedule never waits for answers; the
+ * agent opens up to 64 sockets and queues requests beyond them). Latency counts from each request's
+ * slot, so a stall shows in every request it delays, the client's own lateness included; it is also
+ * given from the moment the client wrote the request (`write`), and the lateness itself (`late`). The
+ * client sleeps between slots (a 1 ms timer: it used to spin on setImmediate, taking a whole core of
+ * this 2-core machine from the server).
  */
 async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: number) {
   const url = new URL(endpoint);
   const latencies: number[] = [];
+  const fromWrite: number[] = [];
   const late: number[] = [];
   let wrong = 0;
   let failed = 0;
-  const send = (r: Signed, sentAt: number) =>
+  const send = (r: Signed, slotAt: number, sentAt: number) =>
     new Promise<void>((resolve) => {
       const req = request(
         { agent, host: url.hostname, port: url.port, method: "POST", path: r.path, headers: r.headers },
@@ -223,7 +227,9 @@ async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: nu
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
-            latencies.push(performance.now() - sentAt);
+            const end = performance.now();
+            latencies.push(end - slotAt);
+            fromWrite.push(end - sentAt);
             if (res.statusCode !== 200) failed++;
             else if ((JSON.parse(Buffer.concat(chunks).toString()).Items ?? []).length !== 1) wrong++;
             resolve();
@@ -244,7 +250,7 @@ async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: nu
     const now = performance.now();
     while (i < reqs.length && slot(i) <= now) {
       late.push(now - slot(i));
-      inflight.push(send(reqs[i]!, now));
+      inflight.push(send(reqs[i]!, slot(i), now));
       i++;
     }
     if (i < reqs.length) await new Promise((r) => setTimeout(r, Math.max(0, slot(i) - performance.now())));
@@ -252,6 +258,7 @@ async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: nu
   await Promise.all(inflight);
   const pct = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
   latencies.sort((a, b) => a - b);
+  fromWrite.sort((a, b) => a - b);
   late.sort((a, b) => a - b);
   const p = (q: number) => pct(latencies, q);
   const seconds = (performance.now() - t0) / 1000;
@@ -262,6 +269,7 @@ async function openLoop(agent: Agent, endpoint: string, reqs: Signed[], rate: nu
     p99: p(0.99),
     p999: p(0.999),
     max: p(1),
+    write: { p50: pct(fromWrite, 0.5), p99: pct(fromWrite, 0.99) },
     late: { p50: pct(late, 0.5), p99: pct(late, 0.99) },
     wrong,
     failed,
@@ -322,6 +330,9 @@ async function main(): Promise<void> {
   const backfill = Number(values.backfill ?? (q ? 40_000 : 80_000));
   const putCount = Number(values.puts ?? (q ? 1_000 : 4_000));
   const putClients = Number(values["put-clients"]);
+  const settle = Number(values.settle);
+  if (!Number.isFinite(settle) || settle < 0)
+    throw new Error(`--settle takes seconds, not '${values.settle}'`);
   const pgdb = values.dialect === "postgres" ? await freshPostgres("pf_search") : undefined;
   if (values.dialect === "postgres" && !pgdb) return;
   const server = fork(self, ["--server", pgdb?.url ?? ""], {
@@ -360,7 +371,14 @@ async function main(): Promise<void> {
     const profile = async (what: string) => {
       server.send({ profile: what });
       const file = await nextMessage<string>(server, "profiled");
-      if (file) console.log(`  server profile: ${file}`);
+      if (!file) return;
+      console.log(`  server profile: ${file}`);
+      if (file.endsWith(".cpuprofile")) {
+        const g = cpuProfileGaps(file);
+        console.log(
+          `  server main thread off the CPU (sample gaps > 2 ms ending in JavaScript): ${g.gaps} (${g.over5} > 5 ms), ${Math.round(g.totalMs)} ms in all`,
+        );
+      }
     };
     const phase = async (label: string, name: string) => {
       const cpuPerRequest = name === "search-idle";
@@ -379,15 +397,16 @@ async function main(): Promise<void> {
       console.log(
         `SearchProfiles ${label}: ${f(r.sent)} sent at ${rate}/s (achieved ${f(r.sent / r.seconds)}/s): p50 ${r.p50.toFixed(2)} ms, ` +
           `p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ` +
-          `${r.wrong} wrong, ${r.failed} failed; sent late by p50 ${r.late.p50.toFixed(2)} / p99 ${r.late.p99.toFixed(2)} ms; ` +
+          `${r.wrong} wrong, ${r.failed} failed; from the write p50 ${r.write.p50.toFixed(2)} / p99 ${r.write.p99.toFixed(2)} ms; ` +
+          `written late by p50 ${r.late.p50.toFixed(2)} / p99 ${r.late.p99.toFixed(2)} ms; ` +
           `server event loop delay ${loop}; ${cpu}${load()}`,
       );
     };
     // Let the machine settle after the ingest: its written pages flushed to disk (sync), then a pause,
     // so the idle phase measures the server, not the kernel's writeback or the ingest's garbage.
     execFileSync("sync");
-    await new Promise((r) => setTimeout(r, Number(values.settle) * 1000));
-    console.log(`  settled ${values.settle} s after the ingest (sync, then a pause); ${load()}`);
+    await new Promise((r) => setTimeout(r, settle * 1000));
+    console.log(`  settled ${settle} s after the ingest (sync, then a pause); ${load()}`);
     // Warm-up (not counted): the first requests pay for JIT compilation and opening the sockets, which
     // the phases then reuse (kept alive).
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });

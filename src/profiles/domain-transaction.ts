@@ -5,6 +5,17 @@ import type { Database } from "../db/schema.ts";
 // First key of the two-int advisory lock: a namespace so our locks never collide with other users'.
 const LOCK_NAMESPACE = 0x70667072; // "pfpr"
 
+/** Errors thrown by a COMMIT of inDomainTransaction: the transaction may or may not have committed. */
+const commitFailures = new WeakSet<object>();
+
+/**
+ * Whether `e` came from inDomainTransaction's COMMIT (a dropped connection, a failed flush): whether the
+ * writes were kept is unknown, so they must not be made again as if they were not.
+ */
+export function failedAtCommit(e: unknown): boolean {
+  return typeof e === "object" && e !== null && commitFailures.has(e);
+}
+
 /**
  * Runs `fn` in a transaction that holds the domain's write lock, so identity resolution of one
  * domain is serialized and its outcome does not depend on how writers interleave. SQLite: the one
@@ -25,7 +36,12 @@ export async function inDomainTransaction<T>(
         await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(conn);
       }
       const result = await fn(conn);
-      await sql.raw("commit").execute(conn);
+      try {
+        await sql.raw("commit").execute(conn);
+      } catch (e) {
+        if (typeof e === "object" && e !== null) commitFailures.add(e);
+        throw e;
+      }
       return result;
     } catch (e) {
       await sql

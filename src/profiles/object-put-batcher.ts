@@ -1,3 +1,5 @@
+import { ProfileflowError } from "../core/errors.ts";
+import { failedAtCommit } from "./domain-transaction.ts";
 import type { IngestSummary } from "./ingest-types.ts";
 
 /** Ingests objects of one type into a domain as one batch (one transaction), for `performedBy`. */
@@ -21,9 +23,14 @@ interface Queue {
   waiting: Pending[];
 }
 
-/** At most this many objects, or this many characters of object text, go in one batch. */
-export const MAX_BATCH_OBJECTS = 500;
-export const MAX_BATCH_CHARS = 4_000_000;
+/**
+ * At most this many objects, or this many characters of object text, go in one batch. Small: on SQLite
+ * a batch is written without yielding (~0.2 ms an object), and searches wait for it.
+ */
+export const MAX_BATCH_OBJECTS = 64;
+export const MAX_BATCH_CHARS = 2_000_000;
+/** Puts waiting for one domain, type and caller beyond which a put is refused (THROTTLED). */
+export const MAX_WAITING = 10_000;
 
 /**
  * Group commit for PutProfileObject: a put that arrives while another batch of the same domain, object
@@ -33,10 +40,13 @@ export const MAX_BATCH_CHARS = 4_000_000;
  * concurrent clients share the commits (and the domain's lock).
  *
  * Each put gets the outcome of its own object, and is answered only once its batch has committed.
- * Objects of a batch are resolved in arrival order, later ones seeing earlier ones, as two puts one
- * after the other would. When a batch fails as a whole (a storage error; a missing object type fails
- * every put of it alike), each of its puts is tried again alone, so one put's failure is never
- * another's.
+ * Objects of a batch are resolved in the order they reached the batcher, later ones seeing earlier
+ * ones, as two puts one after the other would. When a batch fails as a whole:
+ * - with an error of ours (the domain or object type gone, its KMS key refused…), which every put of the
+ *   batch would meet alike, or at COMMIT (the writes may have been kept: doing them again could store
+ *   objects twice), every put of the batch fails with that error;
+ * - with any other error (a storage error before the commit, which one object may have caused), each
+ *   of its puts is tried again alone, so that one put's failure is not the others'.
  */
 export class ObjectPutBatcher {
   readonly #queues = new Map<string, Queue>();
@@ -48,6 +58,15 @@ export class ObjectPutBatcher {
     return new Promise((resolve, reject) => {
       const pending = { text, resolve, reject };
       const queue = this.#queues.get(id);
+      if (queue && queue.waiting.length >= MAX_WAITING) {
+        reject(
+          new ProfileflowError(
+            "THROTTLED",
+            `Too many PutProfileObject calls are waiting for domain ${domainName} and object type ${objectTypeName} (${MAX_WAITING}): retry later.`,
+          ),
+        );
+        return;
+      }
       if (queue) {
         queue.waiting.push(pending);
         return;
@@ -64,22 +83,37 @@ export class ObjectPutBatcher {
    * (On SQLite a write runs without yielding to I/O, so no put could arrive during one.)
    */
   async #drain(id: string, queue: Queue): Promise<void> {
-    while (queue.waiting.length > 0) {
-      await new Promise((turn) => setImmediate(turn));
-      const batch = takeBatch(queue.waiting);
-      await this.#write(queue, batch);
+    let batch: Pending[] = [];
+    try {
+      while (queue.waiting.length > 0) {
+        await new Promise((turn) => setImmediate(turn));
+        batch = takeBatch(queue.waiting);
+        await this.#write(queue, batch);
+      }
+    } catch (e) {
+      // Not expected (#write answers every put it takes); no put may hang. Rejecting a put already
+      // answered changes nothing.
+      for (const p of [...batch, ...queue.waiting.splice(0)]) p.reject(e);
+    } finally {
+      this.#queues.delete(id);
     }
-    this.#queues.delete(id);
   }
 
   async #write(q: Queue, batch: Pending[]): Promise<void> {
-    const texts = batch.map((p) => p.text);
     let summary: IngestSummary;
     try {
-      summary = await this.ingest(q.domainName, q.objectTypeName, texts, q.performedBy);
+      summary = await this.ingest(
+        q.domainName,
+        q.objectTypeName,
+        batch.map((p) => p.text),
+        q.performedBy,
+      );
     } catch (e) {
-      if (batch.length === 1) batch[0]!.reject(e);
-      else for (const p of batch) await this.#write(q, [p]);
+      if (batch.length === 1 || e instanceof ProfileflowError || failedAtCommit(e)) {
+        for (const p of batch) p.reject(e);
+      } else {
+        for (const p of batch) await this.#write(q, [p]);
+      }
       return;
     }
     for (const [i, p] of batch.entries()) p.resolve(summaryOf(summary, i, p.text));

@@ -106,7 +106,8 @@ export class ProfileHistory {
     if (filter.performedBy !== undefined) query = query.where("performed_by", "=", filter.performedBy);
     const rows = await query
       .orderBy("created_at", "desc")
-      .orderBy("record_id")
+      // Records of one batch share their time; their ids grow as they were made: newest first still.
+      .orderBy("record_id", "desc")
       .limit(page.maxResults + 1)
       .offset(offset)
       .execute();

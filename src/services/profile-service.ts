@@ -1,3 +1,4 @@
+import { ProfileflowError } from "../core/errors.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { DeadLetter } from "../profiles/dead-letter-store.ts";
@@ -131,7 +132,15 @@ export class ProfileService {
     performedBy: string,
   ): Promise<IngestSummary> {
     await this.d.domains.requireExists(this.d.db, domainName);
-    return this.#puts.put(domainName, objectTypeName, objectText, performedBy);
+    try {
+      return await this.#puts.put(domainName, objectTypeName, objectText, performedBy);
+    } catch (e) {
+      // The domain deleted while the put waited for its batch: say so, not that the type is missing.
+      if (e instanceof ProfileflowError && e.code === "RESOURCE_NOT_FOUND") {
+        await this.d.domains.requireExists(this.d.db, domainName);
+      }
+      throw e;
+    }
   }
 
   /** ListProfileObjects: one page of a profile's objects of one type, optionally those holding a key value. */

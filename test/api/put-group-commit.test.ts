@@ -1,5 +1,6 @@
 import {
   CreateDomainCommand,
+  ListProfileHistoryRecordsCommand,
   ListProfileObjectsCommand,
   PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
@@ -130,6 +131,56 @@ describeEachDialect("PutProfileObject group commit", (dialect) => {
         new SearchProfilesCommand({ DomainName, KeyName: "_salesforceContactId", Values: [o.Id!] }),
       );
       expect(found.Items, o.Id).toHaveLength(1);
+    }
+  });
+
+  it("two versions put together are listed newest first in the profile's history, as two puts one after the other", async () => {
+    const DomainName = "group-commit-history";
+    await s.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
+    const version = (v: number) =>
+      JSON.stringify({ Id: "003H", FirstName: `V${v}`, LastModifiedDate: `2026-01-0${v}T00:00:00.000Z` });
+    await Promise.all(
+      [1, 2].map((v) =>
+        s.server.profileService.putObject(DomainName, "Salesforce-Contact", version(v), "tester"),
+      ),
+    );
+    const found = await s.profiles.send(
+      new SearchProfilesCommand({ DomainName, KeyName: "_salesforceContactId", Values: ["003H"] }),
+    );
+    const history = await s.profiles.send(
+      new ListProfileHistoryRecordsCommand({ DomainName, ProfileId: found.Items![0]!.ProfileId! }),
+    );
+    const records = history.ProfileHistoryRecords!;
+    expect(records).toHaveLength(2);
+    // Record ids grow as records are made; records of one batch share their time.
+    expect(records.map((r) => r.Id)).toEqual(
+      records
+        .map((r) => r.Id!)
+        .sort()
+        .reverse(),
+    );
+    const times = records.map((r) => r.CreatedAt!.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it("puts waiting for their batch when the domain is deleted fail with the domain's ResourceNotFound", async () => {
+    const DomainName = "group-commit-deleted";
+    await s.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
+    const puts = [1, 2, 3].map((i) =>
+      s.server.profileService
+        .putObject(DomainName, "Salesforce-Contact", JSON.stringify({ Id: `003D${i}` }), "tester")
+        .then(
+          () => undefined,
+          (e: unknown) => e as { code?: string; message?: string },
+        ),
+    );
+    await s.server.domains.delete(DomainName);
+    const outcomes = await Promise.all(puts);
+    // On PostgreSQL a put may also have been written before the deletion (it then succeeded).
+    const failed = outcomes.filter((o) => o !== undefined);
+    if (dialect === "sqlite") expect(failed).toHaveLength(3);
+    for (const e of failed) {
+      expect(e).toMatchObject({ code: "RESOURCE_NOT_FOUND", message: `Domain ${DomainName} does not exist` });
     }
   });
 });

@@ -1,17 +1,50 @@
+import Sqlite from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { ProfileflowError } from "../../src/core/errors.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { failedAtCommit, inDomainTransaction } from "../../src/profiles/domain-transaction.ts";
 import type { IngestSummary } from "../../src/profiles/ingest-types.ts";
-import { MAX_BATCH_OBJECTS, ObjectPutBatcher } from "../../src/profiles/object-put-batcher.ts";
+import {
+  MAX_BATCH_CHARS,
+  MAX_BATCH_OBJECTS,
+  MAX_WAITING,
+  ObjectPutBatcher,
+} from "../../src/profiles/object-put-batcher.ts";
+
+/**
+ * A real error of inDomainTransaction's COMMIT: a foreign key checked at commit (deferred) fails there,
+ * after every statement of the transaction succeeded.
+ */
+async function commitFailure(): Promise<unknown> {
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(":memory:") }) });
+  await sql`pragma foreign_keys = on`.execute(db);
+  await sql`create table parent (id integer primary key)`.execute(db);
+  await sql`create table child (parent_id integer references parent(id) deferrable initially deferred)`.execute(
+    db,
+  );
+  const error = await inDomainTransaction(db, "sqlite", "d", async (trx) => {
+    await sql`insert into child values (1)`.execute(trx);
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await db.destroy();
+  return error;
+}
 
 const turn = () => new Promise((r) => setImmediate(r));
 
 /** An ingest that records each batch and finishes only when the test releases it. */
-function gatedIngest(fail?: (texts: readonly string[]) => boolean) {
+function gatedIngest(fail?: (texts: readonly string[]) => unknown) {
   const batches: { key: string; texts: string[] }[] = [];
   const gates: (() => void)[] = [];
   const ingest = async (domain: string, type: string, texts: readonly string[], by: string) => {
     batches.push({ key: `${domain}/${type}/${by}`, texts: [...texts] });
     await new Promise<void>((release) => gates.push(release));
-    if (fail?.(texts)) throw new Error(`refused ${texts.join(",")}`);
+    const failure = fail?.(texts);
+    if (failure instanceof Error || (typeof failure === "object" && failure !== null)) throw failure;
+    if (failure) throw new Error(`refused ${texts.join(",")}`);
     return {
       accepted: texts.length,
       deadLettered: 0,
@@ -98,15 +131,71 @@ describe("ObjectPutBatcher", () => {
     expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
   });
 
-  it(`takes at most ${MAX_BATCH_OBJECTS} puts in one batch`, async () => {
+  it(`takes at most ${MAX_BATCH_OBJECTS} puts, or ${MAX_BATCH_CHARS} characters, in one batch`, async () => {
     const g = gatedIngest();
     const b = new ObjectPutBatcher(g.ingest);
     const first = b.put("d", "T", "first", "me");
     await turn();
-    const puts = Array.from({ length: MAX_BATCH_OBJECTS + 101 }, (_, i) => b.put("d", "T", `o${i}`, "me"));
+    const puts = Array.from({ length: MAX_BATCH_OBJECTS + 10 }, (_, i) => b.put("d", "T", `o${i}`, "me"));
+    const big = "x".repeat(MAX_BATCH_CHARS * 0.4);
+    for (let i = 0; i < 3; i++) puts.push(b.put("d", "T", big, "me"));
     puts.push(first);
-    for (let i = 0; i < 4; i++) await g.release();
+    for (let i = 0; i < 6; i++) await g.release();
     await Promise.all(puts);
-    expect(g.batches.map((x) => x.texts.length)).toEqual([1, MAX_BATCH_OBJECTS, 101]);
+    // 64 small ones; then 10 small and two large (the third would pass the character limit); then it.
+    expect(g.batches.map((x) => x.texts.length)).toEqual([1, MAX_BATCH_OBJECTS, 12, 1]);
+  });
+
+  it("an error of ours, which every put of the batch would meet, fails them all at once: no retries", async () => {
+    const gone = new ProfileflowError("RESOURCE_NOT_FOUND", "Object type T does not exist in domain d");
+    const g = gatedIngest(() => gone);
+    const b = new ObjectPutBatcher(g.ingest);
+    const first = b.put("d", "T", "a", "me").catch((e: unknown) => e);
+    await turn();
+    const waiting = ["b", "c", "d"].map((t) => b.put("d", "T", t, "me").catch((e: unknown) => e));
+    for (let i = 0; i < 3; i++) await g.release();
+    expect(await Promise.all([first, ...waiting])).toEqual([gone, gone, gone, gone]);
+    expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "c", "d"]]);
+  });
+
+  it("a batch whose COMMIT failed is not written again (it may have been kept): every put of it fails", async () => {
+    const atCommit = await commitFailure();
+    expect(failedAtCommit(atCommit)).toBe(true);
+    expect(failedAtCommit(new Error("before the commit"))).toBe(false);
+    const g = gatedIngest((texts) => (texts.length > 1 ? atCommit : false));
+    const b = new ObjectPutBatcher(g.ingest);
+    const first = b.put("d", "T", "a", "me");
+    await turn();
+    const waiting = ["b", "c"].map((t) => b.put("d", "T", t, "me").catch((e: unknown) => e));
+    for (let i = 0; i < 3; i++) await g.release();
+    await first;
+    expect(await Promise.all(waiting)).toEqual([atCommit, atCommit]);
+    expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "c"]]);
+  });
+
+  it(`refuses a put (THROTTLED) when ${MAX_WAITING} already wait`, async () => {
+    const g = gatedIngest();
+    const b = new ObjectPutBatcher(g.ingest);
+    const first = b.put("d", "T", "first", "me");
+    await turn();
+    const waiting = Array.from({ length: MAX_WAITING }, (_, i) => b.put("d", "T", `o${i}`, "me"));
+    await expect(b.put("d", "T", "one too many", "me")).rejects.toMatchObject({ code: "THROTTLED" });
+    // Another caller has its own queue.
+    const other = b.put("d", "T", "other", "you");
+    while (g.batches.length < 2 + Math.ceil(MAX_WAITING / MAX_BATCH_OBJECTS)) await g.release();
+    await g.release();
+    await Promise.all([first, other, ...waiting]);
+  });
+
+  it("an answer it cannot split fails the batch's puts, and the queue goes on", async () => {
+    let calls = 0;
+    const b = new ObjectPutBatcher(async (_d, _t, texts) => {
+      calls++;
+      const results =
+        calls === 1 ? [] : texts.map((t) => ({ status: "created" as const, profileObjectUniqueKey: t }));
+      return { accepted: results.length, deadLettered: 0, ignored: 0, bytes: 0, results };
+    });
+    await expect(b.put("d", "T", "a", "me")).rejects.toThrow();
+    expect((await b.put("d", "T", "b", "me")).results[0]!.profileObjectUniqueKey).toBe("b");
   });
 });

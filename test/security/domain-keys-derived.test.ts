@@ -1,4 +1,9 @@
-import { UpdateDomainCommand } from "@aws-sdk/client-customer-profiles";
+import {
+  CreateDomainCommand,
+  DeleteDomainCommand,
+  PutProfileObjectCommand,
+  UpdateDomainCommand,
+} from "@aws-sdk/client-customer-profiles";
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from "@aws-sdk/client-kms";
 import { afterEach, expect, it, vi } from "vitest";
 import { DomainKeys } from "../../src/security/kms/domain-keys.ts";
@@ -39,8 +44,10 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     await t.kms.send(new DisableKeyCommand({ KeyId: first }));
     await expect(keys.boxesIn(t.server.database.db, domain)).rejects.toMatchObject({ code: "KMS_DISABLED" });
     await t.kms.send(new EnableKeyCommand({ KeyId: first }));
+    // A refused key drops what was derived from it: enabled again, it is unwrapped again, once.
     await sealed(keys, domain);
-    expect(decrypt).toHaveBeenCalledTimes(1);
+    await sealed(keys, domain);
+    expect(decrypt).toHaveBeenCalledTimes(2);
 
     // Another key: the data key is re-wrapped, so it is unwrapped again (under the new key), and the
     // first key's state no longer matters.
@@ -53,5 +60,49 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     expect(d.boxes.at("profile_objects.payload").open(a.text)).toBe("hello");
     await t.kms.send(new DisableKeyCommand({ KeyId: second }));
     await expect(keys.boxesIn(t.server.database.db, domain)).rejects.toMatchObject({ code: "KMS_DISABLED" });
+  });
+
+  /** The sealed payload the server stored for the domain's one object. */
+  const storedPayload = async (domain: string) =>
+    (
+      await t.server.database.db
+        .selectFrom("profile_objects")
+        .select("payload")
+        .where("domain_name", "=", domain)
+        .executeTakeFirstOrThrow()
+    ).payload;
+  const putContact = (DomainName: string, Id: string) =>
+    t.profiles.send(
+      new PutProfileObjectCommand({
+        DomainName,
+        ObjectTypeName: "Salesforce-Contact",
+        Object: JSON.stringify({ Id, FirstName: "Ada" }),
+      }),
+    );
+
+  it("kept keys open what the server sealed; a domain deleted and made again under its name is unwrapped anew", async () => {
+    const domain = `derived-${++n}`;
+    await t.createDomain(domain, { DefaultExpirationDays: 30 });
+    await putContact(domain, "003K1");
+    const keys = new DomainKeys(t.server.kms);
+    const decrypt = vi.spyOn(t.server.kms, "decryptIn");
+    const db = t.server.database.db;
+    await keys.boxesIn(db, domain);
+    const kept = await keys.boxesIn(db, domain);
+    expect(decrypt).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(kept.at("profile_objects.payload").open(await storedPayload(domain))).Id).toBe("003K1");
+
+    await t.profiles.send(new DeleteDomainCommand({ DomainName: domain }));
+    await t.profiles.send(new CreateDomainCommand({ DomainName: domain, DefaultExpirationDays: 30 }));
+    await putContact(domain, "003K2");
+    const before = decrypt.mock.calls.length; // the server's own unwrapping of the new domain's key
+    const again = await keys.boxesIn(db, domain);
+    expect(decrypt).toHaveBeenCalledTimes(before + 1);
+    expect(JSON.parse(again.at("profile_objects.payload").open(await storedPayload(domain))).Id).toBe(
+      "003K2",
+    );
+    // The first domain's keys do not open the second's values.
+    const second = await storedPayload(domain);
+    expect(() => kept.at("profile_objects.payload").open(second)).toThrow();
   });
 });

@@ -42,7 +42,9 @@ export class DomainKeys {
   /**
    * Per domain: the keys derived from its data key, with the wrapped key they came from and the KMS key
    * that wraps it. Unwrapping the same text under the same key gives the same data key (a key's material
-   * never changes), so a request whose wrapped key is this one checks only that the KMS key is usable now.
+   * never changes: KmsKeyStore), so a request whose wrapped key is this one checks only that the KMS key
+   * is usable now. Kept while the process serves the domain; dropped when the domain is deleted or KMS
+   * refuses its key.
    */
   readonly #derived = new Map<string, DerivedKeys>();
 
@@ -140,6 +142,7 @@ export class DomainKeys {
   ): Promise<void> {
     await scheduleGeneratedKeyDeletionIn(this.kms, tx, domainName, mayDeleteKey);
     this.#prefetched.delete(domainName);
+    this.#derived.delete(domainName);
     await tx.deleteFrom("domain_data_keys").where("domain_name", "=", domainName).execute();
   }
 
@@ -176,8 +179,10 @@ export class DomainKeys {
         blind: true,
       };
     } catch (e) {
-      // A key KMS refuses now: nothing is sealed ahead for the domain until it is usable again.
+      // A key KMS refuses now: nothing is sealed ahead for the domain, and no key derived from its data
+      // key stays in memory, until it is usable again.
       this.#prefetched.delete(domainName);
+      this.#derived.delete(domainName);
       if (!(e instanceof ProfileflowError) || e.code !== "RESOURCE_NOT_FOUND") throw e;
       // Not "the domain does not exist": its key is gone, and with it every value sealed under it.
       throw new ProfileflowError(
@@ -260,7 +265,8 @@ export class DomainKeys {
 
   /**
    * Drops the domain's store `PREFETCH_IDLE_MS` after its last prefetch: what a run that stopped (or a
-   * record that was refused) left in it, and the keys derived for it, do not stay in memory.
+   * record that was refused) left in it, and the store's copy of the derived keys, do not stay in memory
+   * (`#derived` keeps the keys themselves while the domain is served).
    */
   #forgetWhenIdle(domainName: string, store: PrefetchedSeals): void {
     clearTimeout(this.#idle.get(domainName));

@@ -97,7 +97,11 @@ export class KmsKeyStore {
     return alias?.target_key_id;
   }
 
-  /** The key's material, unsealed. */
+  /**
+   * The key's material, unsealed. Written once when the key is created and never changed: DomainKeys
+   * keeps what it unwrapped under a key on that ground. Rotation or imported material, if ever added,
+   * must make it unwrap again.
+   */
   async material(q: Queryable, keyId: string): Promise<Buffer> {
     const row = await q
       .selectFrom("kms_keys")
