@@ -376,7 +376,7 @@ async function main(): Promise<void> {
       if (file.endsWith(".cpuprofile")) {
         const g = cpuProfileGaps(file);
         console.log(
-          `  server main thread off the CPU (sample gaps > 2 ms ending in JavaScript): ${g.gaps} (${g.over5} > 5 ms), ${Math.round(g.totalMs)} ms in all`,
+          `  server main thread off the CPU (profile sample gaps > 2 ms ending on a non-idle sample): ${g.gaps} (${g.over5} > 5 ms), ${Math.round(g.totalMs)} ms in all`,
         );
       }
     };

@@ -10,9 +10,11 @@ interface CpuProfile {
 
 /**
  * Where a V8 CPU profile (`.cpuprofile`, sampled every `intervalMs`) shows its thread off the CPU: gaps
- * between samples longer than `overMs` that end on a sample that is not idle. The profiler samples a
- * running thread on time, so such a gap is time the thread was ready to run JavaScript but was not
- * scheduled (or stopped for a safepoint). Returns the count, those over 5 ms, and their total.
+ * between samples longer than `overMs` that end on a sample that is not idle (JavaScript, the garbage
+ * collector or V8 itself). The profiler samples a busy thread on time, so such a gap is time the thread
+ * was busy but not running — descheduled by the OS — unless the profiler's own sampling thread was the
+ * one descheduled: the two cannot be told apart here. Returns the count, those over 5 ms, and their
+ * total.
  */
 export function cpuProfileGaps(file: string, overMs = 2): { gaps: number; over5: number; totalMs: number } {
   const p = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;

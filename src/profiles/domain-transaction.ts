@@ -5,15 +5,22 @@ import type { Database } from "../db/schema.ts";
 // First key of the two-int advisory lock: a namespace so our locks never collide with other users'.
 const LOCK_NAMESPACE = 0x70667072; // "pfpr"
 
-/** Errors thrown by a COMMIT of inDomainTransaction: the transaction may or may not have committed. */
-const commitFailures = new WeakSet<object>();
+/** Where inDomainTransaction failed, for errors thrown outside `fn` (see transactionFailure). */
+const failures = new WeakMap<object, "begin" | "commit">();
 
 /**
- * Whether `e` came from inDomainTransaction's COMMIT (a dropped connection, a failed flush): whether the
- * writes were kept is unknown, so they must not be made again as if they were not.
+ * Where an error of inDomainTransaction came from, when not from `fn`:
+ * - `begin`: before `fn` ran (no connection, BEGIN refused — SQLite's lock still busy after its timeout
+ *   —, the domain's lock not taken): nothing was written, and the same would happen to anything else;
+ * - `commit`: at COMMIT (a dropped connection, a failed flush): whether the writes were kept is
+ *   unknown, so they must not be made again as if they were not.
  */
-export function failedAtCommit(e: unknown): boolean {
-  return typeof e === "object" && e !== null && commitFailures.has(e);
+export function transactionFailure(e: unknown): "begin" | "commit" | undefined {
+  return typeof e === "object" && e !== null ? failures.get(e) : undefined;
+}
+
+function mark(e: unknown, stage: "begin" | "commit"): void {
+  if (typeof e === "object" && e !== null && !failures.has(e)) failures.set(e, stage);
 }
 
 /**
@@ -29,28 +36,36 @@ export async function inDomainTransaction<T>(
   domainName: string,
   fn: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql.raw(dialect === "sqlite" ? "begin immediate" : "begin").execute(conn);
-    try {
-      if (dialect === "postgres") {
-        await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(conn);
-      }
-      const result = await fn(conn);
+  let began = false;
+  return db
+    .connection()
+    .execute(async (conn) => {
+      await sql.raw(dialect === "sqlite" ? "begin immediate" : "begin").execute(conn);
       try {
-        await sql.raw("commit").execute(conn);
+        if (dialect === "postgres") {
+          await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(conn);
+        }
+        began = true;
+        const result = await fn(conn);
+        try {
+          await sql.raw("commit").execute(conn);
+        } catch (e) {
+          mark(e, "commit");
+          throw e;
+        }
+        return result;
       } catch (e) {
-        if (typeof e === "object" && e !== null) commitFailures.add(e);
+        await sql
+          .raw("rollback")
+          .execute(conn)
+          .catch(() => {});
         throw e;
       }
-      return result;
-    } catch (e) {
-      await sql
-        .raw("rollback")
-        .execute(conn)
-        .catch(() => {});
+    })
+    .catch((e: unknown) => {
+      if (!began) mark(e, "begin");
       throw e;
-    }
-  });
+    });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ProfileflowError } from "../core/errors.ts";
-import { failedAtCommit } from "./domain-transaction.ts";
+import { transactionFailure } from "./domain-transaction.ts";
 import type { IngestSummary } from "./ingest-types.ts";
 
 /** Ingests objects of one type into a domain as one batch (one transaction), for `performedBy`. */
@@ -21,6 +21,8 @@ interface Queue {
   objectTypeName: string;
   performedBy: string;
   waiting: Pending[];
+  /** Characters of object text waiting. */
+  chars: number;
 }
 
 /**
@@ -29,8 +31,16 @@ interface Queue {
  */
 export const MAX_BATCH_OBJECTS = 64;
 export const MAX_BATCH_CHARS = 2_000_000;
-/** Puts waiting for one domain, type and caller beyond which a put is refused (THROTTLED). */
+/** Puts, or characters of object text, waiting for one domain, type and caller beyond which a put is refused (THROTTLED). */
 export const MAX_WAITING = 10_000;
+export const MAX_WAITING_CHARS = 64_000_000;
+
+/**
+ * Errors of ours that every put of a batch would meet alike: the domain or object type gone, the
+ * domain's KMS key refused, its rows not converted yet, an object type that cannot be compiled.
+ * Others (a stored row that cannot be read, met by the objects of one profile) are not.
+ */
+const BATCH_WIDE = /^(RESOURCE_NOT_FOUND|CONFLICT|VALIDATION_FAILED|KMS_DISABLED|KMS_INVALID_STATE)$/;
 
 /**
  * Group commit for PutProfileObject: a put that arrives while another batch of the same domain, object
@@ -41,12 +51,12 @@ export const MAX_WAITING = 10_000;
  *
  * Each put gets the outcome of its own object, and is answered only once its batch has committed.
  * Objects of a batch are resolved in the order they reached the batcher, later ones seeing earlier
- * ones, as two puts one after the other would. When a batch fails as a whole:
- * - with an error of ours (the domain or object type gone, its KMS key refused…), which every put of the
- *   batch would meet alike, or at COMMIT (the writes may have been kept: doing them again could store
- *   objects twice), every put of the batch fails with that error;
- * - with any other error (a storage error before the commit, which one object may have caused), each
- *   of its puts is tried again alone, so that one put's failure is not the others'.
+ * ones, as two puts one after the other would. When a batch fails as a whole, every put of it fails
+ * with that error when it is one they would all meet: an error of ours about the domain, object type
+ * or KMS key (`BATCH_WIDE`), or a transaction that could not begin (its lock still busy, no
+ * connection). So does a failure at COMMIT: the writes may have been kept, and doing them again could
+ * store objects twice. After any other error (one object may have caused it), each put of the batch is
+ * tried again alone, so that one put's failure is not the others'.
  */
 export class ObjectPutBatcher {
   readonly #queues = new Map<string, Queue>();
@@ -58,20 +68,27 @@ export class ObjectPutBatcher {
     return new Promise((resolve, reject) => {
       const pending = { text, resolve, reject };
       const queue = this.#queues.get(id);
-      if (queue && queue.waiting.length >= MAX_WAITING) {
+      if (queue && (queue.waiting.length >= MAX_WAITING || queue.chars + text.length > MAX_WAITING_CHARS)) {
         reject(
           new ProfileflowError(
             "THROTTLED",
-            `Too many PutProfileObject calls are waiting for domain ${domainName} and object type ${objectTypeName} (${MAX_WAITING}): retry later.`,
+            `Too many PutProfileObject calls are waiting for domain ${domainName} and object type ${objectTypeName} (at most ${MAX_WAITING} calls or ${MAX_WAITING_CHARS} characters of objects): retry later.`,
           ),
         );
         return;
       }
       if (queue) {
         queue.waiting.push(pending);
+        queue.chars += text.length;
         return;
       }
-      const started: Queue = { domainName, objectTypeName, performedBy, waiting: [pending] };
+      const started: Queue = {
+        domainName,
+        objectTypeName,
+        performedBy,
+        waiting: [pending],
+        chars: text.length,
+      };
       this.#queues.set(id, started);
       void this.#drain(id, started);
     });
@@ -88,6 +105,7 @@ export class ObjectPutBatcher {
       while (queue.waiting.length > 0) {
         await new Promise((turn) => setImmediate(turn));
         batch = takeBatch(queue.waiting);
+        for (const p of batch) queue.chars -= p.text.length;
         await this.#write(queue, batch);
       }
     } catch (e) {
@@ -95,7 +113,7 @@ export class ObjectPutBatcher {
       // answered changes nothing.
       for (const p of [...batch, ...queue.waiting.splice(0)]) p.reject(e);
     } finally {
-      this.#queues.delete(id);
+      if (this.#queues.get(id) === queue) this.#queues.delete(id);
     }
   }
 
@@ -109,15 +127,23 @@ export class ObjectPutBatcher {
         q.performedBy,
       );
     } catch (e) {
-      if (batch.length === 1 || e instanceof ProfileflowError || failedAtCommit(e)) {
+      if (batch.length === 1 || isBatchWide(e)) {
         for (const p of batch) p.reject(e);
       } else {
         for (const p of batch) await this.#write(q, [p]);
       }
       return;
     }
-    for (const [i, p] of batch.entries()) p.resolve(summaryOf(summary, i, p.text));
+    // Every answer is made before any is given: a batch committed is never answered in part.
+    const answers = batch.map((p, i) => summaryOf(summary, i, p.text));
+    for (const [i, p] of batch.entries()) p.resolve(answers[i]!);
   }
+}
+
+/** Whether every put of a failed batch would meet `e` (or must not be tried again): see the class. */
+function isBatchWide(e: unknown): boolean {
+  if (e instanceof ProfileflowError) return BATCH_WIDE.test(e.code);
+  return transactionFailure(e) !== undefined;
 }
 
 /** The first waiting puts, up to the batch's limits (at least one). */

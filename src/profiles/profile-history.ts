@@ -106,7 +106,8 @@ export class ProfileHistory {
     if (filter.performedBy !== undefined) query = query.where("performed_by", "=", filter.performedBy);
     const rows = await query
       .orderBy("created_at", "desc")
-      // Records of one batch share their time; their ids grow as they were made: newest first still.
+      // Records of one ingest batch share their time; the ingest's ids grow as they were made (BatchIds),
+      // so the later object's record comes first. (Merge records get random ids: no order among them.)
       .orderBy("record_id", "desc")
       .limit(page.maxResults + 1)
       .offset(offset)

@@ -37,7 +37,7 @@ export interface ProfileServiceDeps {
 
 /**
  * Profiles, their keys, objects, history and dead letters, and search: each public method is one
- * wire operation in one transaction; writes hold the domain's lock (inDomainTransaction), so they
+ * wire operation in one transaction (PutProfileObject's may be shared by the puts of one batch); writes hold the domain's lock (inDomainTransaction), so they
  * serialize with ingestion and DeleteDomain. Every method checks the domain inside its transaction.
  */
 export class ProfileService {
@@ -123,7 +123,7 @@ export class ProfileService {
    * PutProfileObject: maps, resolves and stores one object (the ingestor's one write path, in a
    * transaction under the domain's lock, shared with the puts of the same domain, type and caller that
    * arrived while the one before was written: ObjectPutBatcher). Answered once committed;
-   * RESOURCE_NOT_FOUND for a missing domain or object type.
+   * RESOURCE_NOT_FOUND for a missing domain or object type; THROTTLED when too many puts wait.
    */
   async putObject(
     domainName: string,

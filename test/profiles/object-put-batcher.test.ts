@@ -3,7 +3,7 @@ import { Kysely, SqliteDialect, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { ProfileflowError } from "../../src/core/errors.ts";
 import type { Database } from "../../src/db/schema.ts";
-import { failedAtCommit, inDomainTransaction } from "../../src/profiles/domain-transaction.ts";
+import { inDomainTransaction, transactionFailure } from "../../src/profiles/domain-transaction.ts";
 import type { IngestSummary } from "../../src/profiles/ingest-types.ts";
 import {
   MAX_BATCH_CHARS,
@@ -12,17 +12,20 @@ import {
   ObjectPutBatcher,
 } from "../../src/profiles/object-put-batcher.ts";
 
-/**
- * A real error of inDomainTransaction's COMMIT: a foreign key checked at commit (deferred) fails there,
- * after every statement of the transaction succeeded.
- */
-async function commitFailure(): Promise<unknown> {
+/** A real SQLite database with a foreign key checked at commit (deferred). */
+async function deferredKeyDatabase(): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(":memory:") }) });
   await sql`pragma foreign_keys = on`.execute(db);
   await sql`create table parent (id integer primary key)`.execute(db);
   await sql`create table child (parent_id integer references parent(id) deferrable initially deferred)`.execute(
     db,
   );
+  return db;
+}
+
+/** A real error of inDomainTransaction's COMMIT: every statement succeeded, the deferred key fails at commit. */
+async function commitFailure(): Promise<unknown> {
+  const db = await deferredKeyDatabase();
   const error = await inDomainTransaction(db, "sqlite", "d", async (trx) => {
     await sql`insert into child values (1)`.execute(trx);
   }).then(
@@ -31,6 +34,16 @@ async function commitFailure(): Promise<unknown> {
   );
   await db.destroy();
   return error;
+}
+
+/** A real error of inDomainTransaction before it began: the database is closed. */
+async function beginFailure(): Promise<unknown> {
+  const db = await deferredKeyDatabase();
+  await db.destroy();
+  return inDomainTransaction(db, "sqlite", "d", async () => undefined).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 }
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -160,8 +173,15 @@ describe("ObjectPutBatcher", () => {
 
   it("a batch whose COMMIT failed is not written again (it may have been kept): every put of it fails", async () => {
     const atCommit = await commitFailure();
-    expect(failedAtCommit(atCommit)).toBe(true);
-    expect(failedAtCommit(new Error("before the commit"))).toBe(false);
+    expect(transactionFailure(atCommit)).toBe("commit");
+    expect(transactionFailure(new Error("inside the transaction"))).toBeUndefined();
+    // An error inside `fn` is not marked, even though the transaction was rolled back.
+    const db = await deferredKeyDatabase();
+    const inside = await inDomainTransaction(db, "sqlite", "d", async (trx) => {
+      await sql`insert into nowhere values (1)`.execute(trx);
+    }).catch((e: unknown) => e);
+    await db.destroy();
+    expect(transactionFailure(inside)).toBeUndefined();
     const g = gatedIngest((texts) => (texts.length > 1 ? atCommit : false));
     const b = new ObjectPutBatcher(g.ingest);
     const first = b.put("d", "T", "a", "me");
@@ -171,6 +191,36 @@ describe("ObjectPutBatcher", () => {
     await first;
     expect(await Promise.all(waiting)).toEqual([atCommit, atCommit]);
     expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "c"]]);
+  });
+
+  it("a batch whose transaction could not begin fails every put of it: no retries", async () => {
+    const notBegun = await beginFailure();
+    expect(transactionFailure(notBegun)).toBe("begin");
+    const g = gatedIngest((texts) => (texts.length > 1 ? notBegun : false));
+    const b = new ObjectPutBatcher(g.ingest);
+    const first = b.put("d", "T", "a", "me");
+    await turn();
+    const waiting = Promise.allSettled(["b", "c"].map((t) => b.put("d", "T", t, "me")));
+    for (let i = 0; i < 3; i++) await g.release();
+    await first;
+    expect((await waiting).map((r) => (r.status === "rejected" ? r.reason : r.status))).toEqual([
+      notBegun,
+      notBegun,
+    ]);
+    expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "c"]]);
+  });
+
+  it("an error of ours about one object's profile (a stored row unreadable) is retried one put at a time", async () => {
+    const unreadable = new ProfileflowError("STORED_DATA_INVALID", "a stored value cannot be read");
+    const g = gatedIngest((texts) => (texts.includes("bad") ? unreadable : false));
+    const b = new ObjectPutBatcher(g.ingest);
+    const first = b.put("d", "T", "a", "me");
+    await turn();
+    const waiting = Promise.allSettled(["b", "bad"].map((t) => b.put("d", "T", t, "me")));
+    for (let i = 0; i < 5; i++) await g.release();
+    await first;
+    expect((await waiting).map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
+    expect(g.batches.map((x) => x.texts)).toEqual([["a"], ["b", "bad"], ["b"], ["bad"]]);
   });
 
   it(`refuses a put (THROTTLED) when ${MAX_WAITING} already wait`, async () => {

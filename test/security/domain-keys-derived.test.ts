@@ -92,6 +92,18 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     expect(decrypt).toHaveBeenCalledTimes(1);
     expect(JSON.parse(kept.at("profile_objects.payload").open(await storedPayload(domain))).Id).toBe("003K1");
 
+    // DeleteDomain drops the kept keys (its transaction is rolled back here, so nothing else changes).
+    const beforeDelete = decrypt.mock.calls.length;
+    const rolledBack = new Error("rolled back");
+    await expect(
+      db.transaction().execute(async (tx) => {
+        await keys.deleteForDomainIn(tx, domain);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await keys.boxesIn(db, domain);
+    expect(decrypt).toHaveBeenCalledTimes(beforeDelete + 1);
+
     await t.profiles.send(new DeleteDomainCommand({ DomainName: domain }));
     await t.profiles.send(new CreateDomainCommand({ DomainName: domain, DefaultExpirationDays: 30 }));
     await putContact(domain, "003K2");

@@ -179,8 +179,8 @@ export class DomainKeys {
         blind: true,
       };
     } catch (e) {
-      // A key KMS refuses now: nothing is sealed ahead for the domain, and no key derived from its data
-      // key stays in memory, until it is usable again.
+      // A key KMS refuses now (or any other failure here): nothing is sealed ahead for the domain, and
+      // no key derived from its data key stays in memory; the next operation unwraps it again.
       this.#prefetched.delete(domainName);
       this.#derived.delete(domainName);
       if (!(e instanceof ProfileflowError) || e.code !== "RESOURCE_NOT_FOUND") throw e;
