@@ -8,6 +8,7 @@ import {
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
+import { signupObjectType } from "../helpers/servicenow-resources.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -37,22 +38,7 @@ describeEachDialect("PutProfileObject group commit", (dialect) => {
   it("40 concurrent puts: fewer batches than puts, each answered with its own key, all stored, later ones matching earlier ones", async () => {
     const DomainName = "group-commit";
     await s.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 365 }));
-    await s.profiles.send(
-      new PutProfileObjectTypeCommand({
-        DomainName,
-        ObjectTypeName: "Signup",
-        Description: "signups",
-        AllowProfileCreation: true,
-        Fields: {
-          id: { Source: "_source.id", Target: "_profile.Attributes.signupId" },
-          email: { Source: "_source.email", Target: "_profile.EmailAddress", ContentType: "EMAIL_ADDRESS" },
-        },
-        Keys: {
-          _signupId: [{ StandardIdentifiers: ["UNIQUE"], FieldNames: ["id"] }],
-          _email: [{ StandardIdentifiers: ["PROFILE"], FieldNames: ["email"] }],
-        },
-      }),
-    );
+    await s.profiles.send(new PutProfileObjectTypeCommand(signupObjectType(DomainName)));
     const batches = vi.spyOn(s.server.profiles.ingestor, "ingestObjects");
     const ids = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(3, "0")}`);
     // Pairs of signups share an email: whichever of a pair comes second joins the first's profile, in
