@@ -35,8 +35,9 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     const b = await sealed(keys, domain);
     const c = await sealed(keys, domain);
     expect(decrypt).toHaveBeenCalledTimes(1);
-    // Every call after the first checked the key's state.
-    expect(usable.mock.calls.length).toBeGreaterThanOrEqual(3);
+    // Only the unwrap's Decrypt read the key on its own: the calls after it read the key's state with the
+    // wrapped key, in the same statement (that it is read on every call shows in the refusal right after).
+    expect(usable).toHaveBeenCalledTimes(1);
     expect(c.boxes.at("profile_objects.payload").open(a.text)).toBe("hello");
     expect(a.boxes.at("profile_objects.payload").open(b.text)).toBe("hello");
     expect(a.boxes.index("_email", "ada@example.com")).toBe(c.boxes.index("_email", "ada@example.com"));

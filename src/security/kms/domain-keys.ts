@@ -12,7 +12,7 @@ import {
   scheduleGeneratedKeyDeletionIn,
 } from "./generated-domain-key.ts";
 import type { KmsKey } from "./kms-key-store.ts";
-import type { KmsService } from "./kms-service.ts";
+import { type KmsService, refuseUnusable } from "./kms-service.ts";
 import { PrefetchedSeals } from "./prefetched-seals.ts";
 import { MAX_AHEAD_CHARS, type SealWorker, sharedSealWorker } from "./seal-worker.ts";
 
@@ -156,7 +156,7 @@ export class DomainKeys {
     domainName: string,
     o: { anyFormat?: boolean; prefetched?: boolean } = {},
   ): Promise<DomainBoxes> {
-    const row = await this.wrapped(q, domainName);
+    const row = await this.#wrappedWithState(q, domainName);
     if (!row) return { at: () => plainBox, index: (_name, value) => value, blind: false };
     if (!o.anyFormat && Number(row.sealed_format) < SEALED_FORMAT) {
       throw new ProfileflowError(
@@ -165,7 +165,7 @@ export class DomainKeys {
       );
     }
     try {
-      const { key, indexKey } = await this.#derivedIn(q, domainName, row.wrapped_key);
+      const { key, indexKey } = await this.#derivedIn(q, domainName, row);
       const store = this.#storeOf(domainName, row.wrapped_key, { key, indexKey });
       if (o.prefetched) await store.delivered();
       const boxes = new Map<string, DataKeyBox>();
@@ -198,10 +198,17 @@ export class DomainKeys {
    * deletion or deleted: the same errors as a Decrypt); the unwrapping and the two derivations only when
    * the wrapped key differs from the last one seen for the domain.
    */
-  async #derivedIn(q: Queryable, domainName: string, wrapped: string): Promise<DerivedKeys> {
+  async #derivedIn(q: Queryable, domainName: string, row: WrappedWithState): Promise<DerivedKeys> {
+    const wrapped = row.wrapped_key;
     const known = this.#derived.get(domainName);
     if (known?.wrapped === wrapped) {
-      await this.kms.usableIn(q, known.keyId);
+      // The key's state came with the wrapped key (one statement); a key gone from the table (deleted)
+      // is refused by usableIn with KMS's own error.
+      if (row.kms_key_id === known.keyId && row.kms_arn !== null && row.kms_state !== null) {
+        refuseUnusable({ arn: row.kms_arn, state: row.kms_state });
+      } else {
+        await this.kms.usableIn(q, known.keyId);
+      }
       return known;
     }
     const { plaintext, key: kmsKey } = await this.kms.decryptIn(
@@ -288,6 +295,27 @@ export class DomainKeys {
     return { ...(this.#prefetched.get(domainName)?.taken ?? { seals: 0, indexes: 0 }) };
   }
 
+  /**
+   * The domain's wrapped data key and, when a key unwrapped it before in this process, that KMS key's
+   * state, in one statement (a search or a put pays one round trip for both).
+   */
+  #wrappedWithState(q: Queryable, domainName: string): Promise<WrappedWithState | undefined> {
+    const keyId = this.#derived.get(domainName)?.keyId ?? "";
+    return q
+      .selectFrom("domain_data_keys as dk")
+      .leftJoin("kms_keys as k", (j) => j.on("k.key_id", "=", keyId))
+      .select([
+        "dk.wrapped_key",
+        "dk.sealed_format",
+        "dk.key_arn",
+        "k.key_id as kms_key_id",
+        "k.arn as kms_arn",
+        "k.key_state as kms_state",
+      ])
+      .where("dk.domain_name", "=", domainName)
+      .executeTakeFirst();
+  }
+
   private wrapped(q: Queryable, domainName: string) {
     return q
       .selectFrom("domain_data_keys")
@@ -295,6 +323,16 @@ export class DomainKeys {
       .where("domain_name", "=", domainName)
       .executeTakeFirst();
   }
+}
+
+/** The domain's wrapped data key, with the state of the KMS key last seen unwrapping it (null: none). */
+interface WrappedWithState {
+  wrapped_key: string;
+  sealed_format: number;
+  key_arn: string;
+  kms_key_id: string | null;
+  kms_arn: string | null;
+  kms_state: KmsKey["state"] | null;
 }
 
 /**

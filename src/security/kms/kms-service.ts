@@ -349,10 +349,7 @@ export class KmsService {
    */
   async usableIn(q: Queryable, id: string): Promise<KmsKey> {
     const key = await this.keys.resolve(q, id);
-    if (key.state === "Disabled") {
-      throw new ProfileflowError("KMS_DISABLED", `${key.arn} is disabled.`, { keyArn: key.arn });
-    }
-    if (key.state === "PendingDeletion") throw invalidState(key, "is pending deletion");
+    refuseUnusable(key);
     return key;
   }
 
@@ -363,7 +360,15 @@ export class KmsService {
   }
 }
 
-function invalidState(key: KmsKey, what: string): ProfileflowError {
+/** Throws what KMS answers a cryptographic operation under a key in this state (disabled, pending deletion). */
+export function refuseUnusable(key: Pick<KmsKey, "arn" | "state">): void {
+  if (key.state === "Disabled") {
+    throw new ProfileflowError("KMS_DISABLED", `${key.arn} is disabled.`, { keyArn: key.arn });
+  }
+  if (key.state === "PendingDeletion") throw invalidState(key, "is pending deletion");
+}
+
+function invalidState(key: Pick<KmsKey, "arn" | "state">, what: string): ProfileflowError {
   return new ProfileflowError("KMS_INVALID_STATE", `${key.arn} ${what}.`, {
     keyArn: key.arn,
     state: key.state,
