@@ -2,7 +2,6 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import { checkCommits } from "./commit-checked.ts";
 import type { DialectName } from "./dialect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
@@ -89,7 +88,6 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   // database): the pool discards that client and the next query opens a new one. Without a listener the
   // 'error' event would be unhandled and take the whole process down.
   pool.on("error", () => undefined);
-  checkCommits(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { AbortedTransactionError, type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
 import type { Database } from "../db/schema.ts";
 
@@ -47,11 +47,19 @@ export async function inDomainTransaction<T>(
         }
         began = true;
         const result = await fn(conn);
+        let committed: { rows: unknown[] };
         try {
-          await sql.raw("commit").execute(conn);
+          committed = await sql.raw("commit").execute(conn);
         } catch (e) {
           mark(e, "commit");
           throw e;
+        }
+        // PostgreSQL answers COMMIT in a transaction an earlier statement error aborted (the error caught
+        // and dropped) with the tag ROLLBACK and no error: nothing was kept, so this must not resolve.
+        // Kysely's own transactions check the same (AbortedTransactionError); this raw COMMIT did not.
+        // Not marked "commit": the outcome is known, nothing was stored, so the work may be done again.
+        if ((committed.rows[0] as { command?: unknown } | undefined)?.command === "ROLLBACK") {
+          throw new AbortedTransactionError();
         }
         return result;
       } catch (e) {
