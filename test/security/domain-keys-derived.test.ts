@@ -4,7 +4,12 @@ import {
   PutProfileObjectCommand,
   UpdateDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
-import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from "@aws-sdk/client-kms";
+import {
+  CreateKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
 import { afterEach, expect, it, vi } from "vitest";
 import { DomainKeys } from "../../src/security/kms/domain-keys.ts";
 import { kmsTestServer } from "../helpers/kms-test-server.ts";
@@ -61,6 +66,21 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     expect(d.boxes.at("profile_objects.payload").open(a.text)).toBe("hello");
     await t.kms.send(new DisableKeyCommand({ KeyId: second }));
     await expect(keys.boxesIn(t.server.database.db, domain)).rejects.toMatchObject({ code: "KMS_DISABLED" });
+  });
+
+  it("a key deleted while its unwrapped keys are kept: the domain's data is gone (KMS_INVALID_STATE, Deleted)", async () => {
+    const domain = `derived-${++n}`;
+    const keyArn = await t.createDomain(domain, { DefaultExpirationDays: 30 });
+    const keys = new DomainKeys(t.server.kms);
+    await sealed(keys, domain);
+    await sealed(keys, domain);
+    // Scheduled and deleted with no read in between: the next call finds the key gone, not pending.
+    await t.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    await t.server.kms.deleteDue(Date.now() + 8 * 86_400_000);
+    await expect(keys.boxesIn(t.server.database.db, domain)).rejects.toMatchObject({
+      code: "KMS_INVALID_STATE",
+      details: { keyArn, state: "Deleted" },
+    });
   });
 
   /** The sealed payload the server stored for the domain's one object. */

@@ -202,8 +202,9 @@ export class DomainKeys {
     const wrapped = row.wrapped_key;
     const known = this.#derived.get(domainName);
     if (known?.wrapped === wrapped) {
-      // The key's state came with the wrapped key (one statement); a key gone from the table (deleted)
-      // is refused by usableIn with KMS's own error.
+      // The key's state came with the wrapped key (one statement). Read apart (usableIn, which refuses a
+      // deleted key with KMS's own error) when no key row came with it: the key is gone, or no key was
+      // known for the domain when the statement ran, or another one is known since.
       if (row.kms_key_id === known.keyId && row.kms_arn !== null && row.kms_state !== null) {
         refuseUnusable({ arn: row.kms_arn, state: row.kms_state });
       } else {

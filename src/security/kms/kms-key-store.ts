@@ -68,7 +68,11 @@ export class KmsKeyStore {
     return toKey(row);
   }
 
-  /** The key named by key id, key ARN, alias name or alias ARN; NotFoundException when there is none. */
+  /**
+   * The key named by key id, key ARN, alias name or alias ARN; NotFoundException when there is none.
+   * DomainKeys reads a key's `key_state` itself, joined to the domain's wrapped data key
+   * (`#wrappedWithState`): a state worked out at read time here would have to be worked out there too.
+   */
   async resolve(q: Queryable, id: string): Promise<KmsKey> {
     const keyId = await this.keyIdOf(q, id);
     const row =
