@@ -37,8 +37,10 @@ export interface ProfileServiceDeps {
 
 /**
  * Profiles, their keys, objects, history and dead letters, and search: each public method is one
- * wire operation in one transaction (PutProfileObject's may be shared by the puts of one batch); writes hold the domain's lock (inDomainTransaction), so they
- * serialize with ingestion and DeleteDomain. Every method checks the domain inside its transaction.
+ * wire operation; each write is one transaction (PutProfileObject's may be shared by the puts of one
+ * batch) holding the domain's lock (inDomainTransaction), so writes serialize with ingestion and
+ * DeleteDomain; reads are one transaction on SQLite and none on PostgreSQL (#read). Every method
+ * checks the domain first, in its transaction when it has one.
  */
 export class ProfileService {
   /** PutProfileObject's group commit: concurrent puts of one domain, type and caller share a transaction. */
@@ -224,11 +226,17 @@ export class ProfileService {
     );
   }
 
+  /**
+   * A read. SQLite: in one transaction, so its statements read one snapshot. PostgreSQL: without one. At
+   * its isolation (READ COMMITTED) a transaction gives each statement its own snapshot all the same, so
+   * BEGIN and COMMIT would only add two round trips to every search and get.
+   */
   #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.d.db.transaction().execute(async (tx) => {
-      await this.d.domains.requireExists(tx, domainName);
-      return fn(tx);
-    });
+    const read = async (q: Queryable) => {
+      await this.d.domains.requireExists(q, domainName);
+      return fn(q);
+    };
+    return this.d.dialect === "postgres" ? read(this.d.db) : this.d.db.transaction().execute(read);
   }
 
   #write<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
