@@ -228,8 +228,9 @@ export class ProfileService {
 
   /**
    * A read. SQLite: in one transaction, so its statements read one snapshot. PostgreSQL: without one. At
-   * its isolation (READ COMMITTED) a transaction gives each statement its own snapshot all the same, so
-   * BEGIN and COMMIT would only add two round trips to every search and get.
+   * its default isolation, READ COMMITTED (profileflow does not change it; a server or role configured
+   * otherwise loses nothing a read relies on), a transaction gives each statement its own snapshot all
+   * the same, so BEGIN and COMMIT would only add two round trips to every search and get.
    */
   #read<T>(domainName: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const read = async (q: Queryable) => {
