@@ -7,10 +7,6 @@ import { migrateToLatest } from "./migrate.ts";
 import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
 import type { Database } from "./schema.ts";
 import { cachedStatements } from "./statement-cache.ts";
-import { WalCheckpointer } from "./wal-checkpointer.ts";
-
-/** The writer's own automatic checkpoint threshold while a WalCheckpointer runs (pages: 256 MB). */
-export const SAFETY_NET_PAGES = 65_536;
 
 // int8 (bigint, used for epoch-ms timestamps and counters) as a JS number; values stay below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -24,11 +20,6 @@ export interface DatabaseOptions {
   sqliteFile?: string | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
-  /**
-   * SQLite file: checkpoint the WAL on a worker thread (WalCheckpointer) instead of inside the commit
-   * that crosses the threshold. The server and workers do; tools and most tests need not.
-   */
-  checkpointInBackground?: boolean | undefined;
 }
 
 export interface DatabaseHandle {
@@ -38,8 +29,6 @@ export interface DatabaseHandle {
   sqlite: SQLite.Database | undefined;
   /** The PostgreSQL pool (COPY, advisory locks); undefined on SQLite. */
   pool: pg.Pool | undefined;
-  /** The SQLite WAL's background checkpointer, when asked for (`checkpointInBackground`). */
-  checkpointer?: WalCheckpointer | undefined;
   close(): Promise<void>;
 }
 
@@ -65,8 +54,7 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
     file = join(dir, "profileflow.db");
   }
   // The file, its WAL and shared memory hold every profile and sealed secret: 0600, not 0644.
-  const inFile = file !== ":memory:" && !file.startsWith("file:");
-  if (inFile) makeDatabaseFilesPrivate(file);
+  if (file !== ":memory:" && !file.startsWith("file:")) makeDatabaseFilesPrivate(file);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
@@ -82,19 +70,13 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.
   sqlite.pragma("wal_autocheckpoint = 16384");
   sqlite.pragma("journal_size_limit = 67108864");
-  // With a checkpointer on its own thread, this connection checkpoints only as a safety net, should
-  // that thread fall behind or stop: past 65,536 pages (256 MB) of WAL.
-  const checkpointer = options.checkpointInBackground && inFile ? WalCheckpointer.start(file) : undefined;
-  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,
     dialect: "sqlite",
     sqlite,
     pool: undefined,
-    checkpointer,
     close: async () => {
-      await checkpointer?.close();
       await db.destroy();
     },
   };
