@@ -11,6 +11,7 @@ import {
   CreateAliasCommand,
   CreateKeyCommand,
   DescribeKeyCommand,
+  ScheduleKeyDeletionCommand,
   UpdateAliasCommand,
 } from "@aws-sdk/client-kms";
 import { sql } from "kysely";
@@ -49,6 +50,15 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
     // KMS's own CancelKeyDeletion: Disabled again, as in AWS.
     await t.kms.send(new CancelKeyDeletionCommand({ KeyId: key }));
     expect((await describe(key)).KeyState).toBe("Disabled");
+  });
+
+  it("a domain whose generated key is already deleted is deleted all the same: nothing is left to retire", async () => {
+    const key = await createDomain("gen-key-gone");
+    await t.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key, PendingWindowInDays: 7 }));
+    expect(await t.server.kms.deleteDue(Date.now() + 8 * DAY)).toEqual([key]);
+    await deleteDomain("gen-key-gone");
+    const gone = await failure(t.profiles.send(new GetDomainCommand({ DomainName: "gen-key-gone" })));
+    expect(gone.name).toBe("ResourceNotFoundException");
   });
 
   it("a key the customer gave stays Enabled after DeleteDomain", async () => {

@@ -1,3 +1,4 @@
+import { ProfileflowError } from "../../core/errors.ts";
 import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { blobKeyId } from "./ciphertext-blob.ts";
@@ -73,7 +74,12 @@ export async function generatedKeyToScheduleIn(
   if (lock && dialectOf(q) === "postgres") {
     await q.selectFrom("kms_keys").select("key_id").where("arn", "=", arn).forUpdate().execute();
   }
-  const key = await kms.describeKeyIn(q, arn).catch(() => undefined);
+  // Only "no such key" means there is nothing to retire: any other failure (a failed statement aborts a
+  // PostgreSQL transaction) must reach the caller, not be taken for a missing key.
+  const key = await kms.describeKeyIn(q, arn).catch((e: unknown) => {
+    if (e instanceof ProfileflowError && e.code === "RESOURCE_NOT_FOUND") return undefined;
+    throw e;
+  });
   if (!key || key.state === "PendingDeletion") return undefined;
   if (await usedElsewhere(q, key, domainName)) return undefined;
   return key;
