@@ -62,11 +62,12 @@ export function commitBudgetOf(ms: number, dialect: "sqlite" | "postgres" = "sql
 }
 
 /**
- * Up to 4 pages read ahead and 5,000 records per commit (a larger page, such as a Bulk API page of 10,000,
- * is a group alone): a page and its checkpoint commit together as before when the database keeps up;
- * when it does not, the pages waiting are committed as one group.
- * 5,000, not 10,000: on PostgreSQL a group is written in one transaction, so everything derived from its
- * records is alive at once; half the group took ~50 MB off the server's peak at the same rate
- * (docs/benchmarks.md, issue 18 point 2).
+ * Up to 4 pages read ahead and 2,500 records per commit (a larger page, such as a Salesforce REST page of
+ * 2,000 after another or a Bulk API page of 10,000, is a group alone): a page and its checkpoint commit
+ * together as before when the database keeps up; when it does not, the pages waiting are committed as
+ * one group. 2,500, not 10,000 or 5,000: on PostgreSQL a group is written in one transaction, so
+ * everything derived from its records is alive at once; 10,000 → 5,000 took ~50 MB off the server's
+ * peak, 5,000 → 2,500 another ~30 MB, at the same rate (SQLite, whose groups go in parts of ~250 ms,
+ * unchanged either way; docs/benchmarks.md, issue 18 point 2).
  */
-export const DEFAULT_READ_AHEAD: ReadAheadLimits = { pages: 4, records: 5_000 };
+export const DEFAULT_READ_AHEAD: ReadAheadLimits = { pages: 4, records: 2_500 };
