@@ -67,7 +67,7 @@ export function commitBudgetOf(ms: number, dialect: "sqlite" | "postgres" = "sql
  * together as before when the database keeps up; when it does not, the pages waiting are committed as
  * one group. 2,500, not 10,000 or 5,000: on PostgreSQL a group is written in one transaction, so
  * everything derived from its records is alive at once; 10,000 → 5,000 took ~50 MB off the server's
- * peak, 5,000 → 2,500 another ~30 MB, at the same rate (SQLite, whose groups go in parts of ~250 ms,
- * unchanged either way; docs/benchmarks.md, issue 18 point 2).
+ * peak, 5,000 → 2,500 another ~25–30 MB, the rate's change within the spread of the runs (SQLite,
+ * whose groups go in parts of ~250 ms, unchanged either way; docs/benchmarks.md, issue 18 point 2).
  */
 export const DEFAULT_READ_AHEAD: ReadAheadLimits = { pages: 4, records: 2_500 };
