@@ -3,25 +3,30 @@
  * through a three-batch integration workflow (CreateIntegrationWorkflow, one bounded step per two months)
  * into profiles, on SQLite and on PostgreSQL. In the same run, on the same pages (the same connector over the
  * same three windows), the copy floor: fetch the pages, parse them, insert the raw rows in batches, nothing
- * else. Sandbox, server and floor each run in their own process, so peak RSS is per process; the server's
- * RSS is also sampled when the workflow passes 100k records and at the end. Prints figures; asserts nothing.
+ * else. Sandbox, server and floor each run in their own process, so peak RSS is per process. The server is
+ * `profileflow serve` as a user starts it (bin/profileflow.js: the compiled server when dist is current, so
+ * run `npm run build` after editing src), measured from outside through /proc and its /metrics: peak RSS,
+ * anonymous memory sampled every 200 ms, and all of it when the workflow passes 100k and 500k records and
+ * at the end. Prints figures; asserts nothing.
  *
  *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres] [--plain]
  * --plain drops the domain's data key once it is created: payloads are stored unsealed (issue 16's
  * encryption cost is the difference from a run without it).
- * PROFILEFLOW_BENCH_CPU_PROF=DIR writes each child's CPU profile (sandbox, floor, server) to DIR.
+ * PROFILEFLOW_BENCH_CPU_PROF=DIR writes each child's CPU profile (sandbox, floor, server) to DIR;
+ * PROFILEFLOW_BENCH_SERVER_FLAGS="--trace-gc …" gives the server Node/V8 flags; PROFILEFLOW_BENCH_HEAP_SNAPSHOT=DIR
+ * writes the server's heap snapshot at each sample there.
  * PostgreSQL: PROFILEFLOW_TEST_DATABASE_URL (a role that may CREATE DATABASE), else
  * postgres://app:app@127.0.0.1:5432/app_test; a fresh database per run; skipped when unreachable.
  */
-import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
 import { driveWorkflow, type E2eResult, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
+import { startServed } from "./end-to-end/served-process.ts";
 import { type SandboxInfo, startContactsSandbox } from "./shared/contacts-sandbox.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
@@ -52,95 +57,6 @@ async function sandboxChild(contacts: number): Promise<void> {
   });
 }
 
-/** Child: profileflow itself (API + embedded workers) on a fresh SQLite directory or PostgreSQL database. */
-async function serverChild(databaseUrl: string | undefined): Promise<void> {
-  const { loadConfig } = await import("../src/config/config.ts");
-  const { createLogger } = await import("../src/core/logger.ts");
-  const { composeServer } = await import("../src/main.ts");
-  const dataDir = mkdtempSync(join(tmpdir(), "pf-e2e-"));
-  const credentials = { accessKeyId: "AKIDPROFILEFLOWE2E", secretAccessKey: "e2e-bench-secret" };
-  // PROFILEFLOW_COMMIT_BUDGET_MS=0: each page group in one transaction (the engine's default: parts of ≤ 250 ms).
-  const config = loadConfig({
-    flags: { port: 0, dataDir, databaseUrl, logLevel: "silent", ...credentials },
-    env: { PROFILEFLOW_COMMIT_BUDGET_MS: process.env["PROFILEFLOW_COMMIT_BUDGET_MS"] },
-  });
-  // PROFILEFLOW_BENCH_GROUP_RECORDS=5000: records per commit group (experiments; default the engine's).
-  const groupRecords = Number(process.env["PROFILEFLOW_BENCH_GROUP_RECORDS"] ?? 0);
-  const server = await composeServer(config, {
-    logger: createLogger("silent"),
-    ...(groupRecords > 0 ? { engine: { readAhead: { pages: 4, records: groupRecords } } } : {}),
-  });
-  const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });
-  await server.startWorkers();
-  // PROFILEFLOW_BENCH_SQLITE_PRAGMA="cache_size = -16384": a pragma on the server's connection (experiments).
-  const pragma = process.env["PROFILEFLOW_BENCH_SQLITE_PRAGMA"];
-  if (pragma) server.database.sqlite?.pragma(pragma);
-  process.send?.({ ready: { endpoint, ...credentials } });
-  // Anonymous memory has no high-water mark of its own (VmHWM counts the mapped file too): sample it.
-  const peaks = { anonKb: 0, heapCommittedKb: 0, heapUsedKb: 0, externalKb: 0 };
-  // Every 200 ms: /proc/self/status and the heap only. The SQLite map's share (/proc/self/smaps, whose
-  // size grows with every mapping, a worker thread's among them) is read only when the driver asks.
-  const sample = () => {
-    const r = serverRss({ smaps: false });
-    for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], r[k] ?? 0);
-  };
-  const sampler = setInterval(sample, 200);
-  let snapshots = 0;
-  process.on("message", async (m) => {
-    if (m === "rss") {
-      sample();
-      // PROFILEFLOW_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each sample (diagnosis only: it costs seconds).
-      if (heapSnapshotDir) writeHeapSnapshot(join(heapSnapshotDir, `server-${++snapshots}.heapsnapshot`));
-      process.send?.({ rss: { ...serverRss(), peaks: { ...peaks } } });
-    }
-    if (m === "plain") {
-      await server.database.db.deleteFrom("domain_data_keys").execute();
-      process.send?.({ plain: true });
-    }
-    if (m === "exit") {
-      clearInterval(sampler);
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    }
-  });
-}
-
-/** This process's memory (Linux: RssAnon / RssFile of /proc/self/status; the SQLite map from /proc/self/smaps). */
-function serverRss(o: { smaps: boolean } = { smaps: true }): ServerRss {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-  const mem = process.memoryUsage();
-  return {
-    nowKb: Math.round(mem.rss / 1024),
-    peakKb: peakKb(),
-    anonKb: kb("RssAnon"),
-    fileKb: kb("RssFile") + kb("RssShmem"),
-    heapUsedKb: Math.round(mem.heapUsed / 1024),
-    heapCommittedKb: Math.round(getHeapStatistics().total_physical_size / 1024),
-    externalKb: Math.round(mem.external / 1024),
-    dbMapKb: o.smaps ? dbMapKb() : 0,
-    cpuMs: cpuMs(),
-  };
-}
-
-/** CPU this process has used (user + system, all threads), in ms. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return Math.round((user + system) / 1000);
-}
-
-/** Resident pages of the mapped SQLite files (profileflow.db and its -shm): the part of file-backed the issue reports apart. */
-function dbMapKb(): number {
-  let kb = 0;
-  let inDb = false;
-  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inDb = /profileflow\.db(-shm)?$/.test(line);
-    else if (inDb && line.startsWith("Rss:")) kb += Number(/(\d+)/.exec(line)?.[1] ?? 0);
-  }
-  return kb;
-}
-
 /** Child: the copy floor over the same pages; reports its figures. */
 async function floorChild(info: SandboxInfo, databaseUrl: string | undefined): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "pf-floor-"));
@@ -157,10 +73,10 @@ const heapSnapshotDir = process.env["PROFILEFLOW_BENCH_HEAP_SNAPSHOT"];
 /** PROFILEFLOW_BENCH_SERVER_FLAGS="--trace-gc …": extra Node/V8 flags for the server child only. */
 const serverFlags = (process.env["PROFILEFLOW_BENCH_SERVER_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
 
+const prof = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+
 function spawn(args: string[]): ChildProcess {
-  const prof = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const extra = args[0] === "--server" ? serverFlags : [];
-  return fork(self, args, { execArgv: ["--import", "tsx", ...prof, ...extra], stdio: "inherit" });
+  return fork(self, args, { execArgv: ["--import", "tsx", ...prof], stdio: "inherit" });
 }
 
 async function runDialect(
@@ -175,27 +91,28 @@ async function runDialect(
   const floor = await nextMessage<FloorResult & { rssKb: number }>(floorChildProcess, "floor");
   await floorDb?.drop();
   const serverDb = dialect === "postgres" ? await freshPostgres("pf_e2e") : undefined;
-  const server = spawn(["--server", serverDb?.url ?? ""]);
-  const ready = await nextMessage<{ endpoint: string; accessKeyId: string; secretAccessKey: string }>(
-    server,
-    "ready",
-  );
-  const rss = async () => {
-    server.send("rss");
-    return nextMessage<ServerRss>(server, "rss");
-  };
+  // The server is `profileflow serve` as a user starts it (the compiled server when dist is current).
+  const dataDir = mkdtempSync(join(tmpdir(), "pf-e2e-"));
+  const snapshot = heapSnapshotDir
+    ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapSnapshotDir}`]
+    : [];
+  const server = await startServed({
+    dataDir,
+    databaseUrl: serverDb?.url,
+    execArgv: [...prof, ...snapshot, ...serverFlags],
+  });
+  // PROFILEFLOW_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each sample (diagnosis only: it costs seconds).
+  const rss = () => server.sample({ heapSnapshot: heapSnapshotDir !== undefined });
   const dropDataKey = async () => {
-    if (!plain) return;
-    server.send("plain");
-    await nextMessage<boolean>(server, "plain");
+    if (plain) await server.dropDataKeys();
   };
   const start = await rss();
-  const e2e: E2eResult = await driveWorkflow(ready, info, rss, dropDataKey);
+  const e2e: E2eResult = await driveWorkflow(server, info, rss, dropDataKey);
   const end = await rss();
   sandbox.send("rss");
   const sandboxKb = await nextMessage<number>(sandbox, "rssKb");
-  server.send("exit");
-  await new Promise((r) => server.once("exit", r));
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   await serverDb?.drop();
   const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
   const e2eRate = rate(e2e.records, e2e.ms);
@@ -220,10 +137,7 @@ async function runDialect(
   const p = end.peaks;
   console.log(
     `${dialect}: peak RSS server ${mb(end.peakKb)}` +
-      (p
-        ? ` (sampled peaks: anonymous ${mb(p.anonKb)}, JS heap ${mb(p.heapUsedKb)} used / ` +
-          `${mb(p.heapCommittedKb)} resident, external ${mb(p.externalKb)})`
-        : "") +
+      (p ? ` (anonymous, sampled every 200 ms: ${mb(p.anonKb)})` : "") +
       `; RSS ${samples}at the end ${memory(end)}; copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
   );
 }
@@ -242,6 +156,14 @@ async function main(): Promise<void> {
     `end-to-end: ${contacts.toLocaleString("en-US")} Salesforce Contacts over six months, ${cpus().length} cores` +
       (values.plain ? ", payloads unsealed (--plain)" : ""),
   );
+  // The server runs compiled (dist) as `npm ci` leaves it: compile what changed since the last build.
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL("../scripts/build-server.mjs", import.meta.url)), "--if-stale"],
+    {
+      stdio: "inherit",
+    },
+  );
   const t0 = performance.now();
   const sandbox = spawn(["--sandbox", String(contacts)]);
   const info = await nextMessage<SandboxInfo>(sandbox, "info");
@@ -257,7 +179,6 @@ async function main(): Promise<void> {
 
 const role = process.argv[2];
 if (role === "--sandbox") await sandboxChild(Number(process.argv[3]));
-else if (role === "--server") await serverChild(process.argv[3] || undefined);
 else if (role === "--floor")
   await floorChild(JSON.parse(process.argv[3] ?? "{}") as SandboxInfo, process.argv[4] || undefined);
 else await main();

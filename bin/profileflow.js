@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step): tsx registers its loader, then the CLI starts.
-import { register } from "tsx/esm/api";
+// Runs the compiled server (dist/, built by `npm ci` / `npm run build`) when it is current; otherwise
+// the TypeScript sources, through tsx's loader (a source edited since the last build is never skipped).
+import { serverStaleReason } from "../scripts/build-server.mjs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+let main;
+if (serverStaleReason() === undefined) ({ main } = await import("../dist/cli/main.js"));
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../src/cli/main.ts"));
+}
 await main(process.argv);

@@ -44,8 +44,8 @@ export interface ServerRss {
   dbMapKb?: number;
   /** CPU the server process has used so far (user + system, all its threads), in ms. */
   cpuMs?: number;
-  /** Highest values sampled every 200 ms since the server started. */
-  peaks?: { anonKb: number; heapCommittedKb: number; heapUsedKb: number; externalKb: number };
+  /** Highest anonymous memory sampled every 200 ms (from /proc, by the bench) since the server started. */
+  peaks?: { anonKb: number };
 }
 
 const MINUTE = 60_000;

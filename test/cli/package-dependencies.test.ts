@@ -90,10 +90,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 const runtimeFiles = [...sourceFiles(join(root, "src")), ...sourceFiles(join(root, "bin"))];
-/** The console's sources (.ts/.tsx) and its build script and vite config. */
+/** What `prepare` builds with: the console's sources (.ts/.tsx), its build script and vite config, the server's build. */
 const consoleFiles = [
   ...sourceFiles(join(root, "console/src")),
-  ...["console/build.mjs", "console/vite.config.mjs"].map((f) => join(root, f)).filter((f) => existsSync(f)),
+  ...["console/build.mjs", "console/vite.config.mjs", "scripts/build-server.mjs"]
+    .map((f) => join(root, f))
+    .filter((f) => existsSync(f)),
 ];
 const otherFiles = [
   ...sourceFiles(join(root, "test")),
@@ -134,7 +136,7 @@ describe("package.json dependencies", () => {
     expect(offending).toEqual([]);
   });
 
-  it("the console and its build load only dependencies (`prepare` builds it on npm ci --omit=dev)", () => {
+  it("the console, its build and the server's build load only dependencies (`prepare` runs them on npm ci --omit=dev)", () => {
     expect(consoleFiles.some((f) => f.endsWith("build.mjs"))).toBe(existsSync(join(root, "console")));
     const offending = consoleUses
       .filter((u) => !dependencies.has(u.pkg) && !(u.typeOnly && devDependencies.has(u.pkg)))

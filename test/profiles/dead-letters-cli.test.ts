@@ -34,8 +34,8 @@ it("profileflow dead-letters --domain D lists what could not be ingested, with t
     return true;
   });
   try {
-    await buildProgram().parseAsync(["node", "profileflow", "dead-letters", "--domain", "d1", "-d", dir]);
-    await buildProgram().parseAsync([
+    await (await buildProgram()).parseAsync(["node", "profileflow", "dead-letters", "--domain", "d1", "-d", dir]);
+    await (await buildProgram()).parseAsync([
       "node",
       "profileflow",
       "dead-letters",

@@ -4,6 +4,7 @@ import { composeServer } from "../../main.ts";
 import { connectionHelp } from "../connection-help.ts";
 import { buildConsoleIfStale } from "../console-build.ts";
 import { env } from "../env.ts";
+import { noteIfFromSources } from "../from-sources.ts";
 
 type Worker = { worker: boolean };
 
@@ -28,6 +29,7 @@ export function registerServe(program: Command): void {
       });
       buildConsoleIfStale();
       const server = await composeServer(config);
+      noteIfFromSources(server.logger);
       const address = await server.app.listen({ port: config.port, host: config.host });
       if (opts.worker) await server.startWorkers();
       const endpoint = address.replace("[::1]", "127.0.0.1");

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/config.ts";
 import { composeServer } from "../../main.ts";
 import { env } from "../env.ts";
+import { noteIfFromSources } from "../from-sources.ts";
 
 /** Why a worker cannot start with this config, or undefined when it can. */
 export function workerConfigProblem(config: {
@@ -44,6 +45,7 @@ export function registerWorker(program: Command): void {
         return;
       }
       const server = await composeServer(config, { executor: { concurrency } });
+      noteIfFromSources(server.logger);
       await server.startWorkers();
       server.logger.info(
         { workerId: server.flows.executor.workerId, concurrency, pid: process.pid },

@@ -1,0 +1,4 @@
+/** scripts/build-server.mjs, as tests and bench see it. */
+export declare const distDir: string;
+/** Why `dir` (default dist) cannot be run as it is, or undefined when it is current. */
+export declare function serverStaleReason(dir?: string, sources?: readonly string[]): string | undefined;
