@@ -34,7 +34,15 @@ it("profileflow dead-letters --domain D lists what could not be ingested, with t
     return true;
   });
   try {
-    await (await buildProgram()).parseAsync(["node", "profileflow", "dead-letters", "--domain", "d1", "-d", dir]);
+    await (await buildProgram()).parseAsync([
+      "node",
+      "profileflow",
+      "dead-letters",
+      "--domain",
+      "d1",
+      "-d",
+      dir,
+    ]);
     await (await buildProgram()).parseAsync([
       "node",
       "profileflow",
