@@ -9,7 +9,10 @@ interface Slot {
 export interface ReadAheadLimits {
   /** Pages fetched and not yet written, the one in flight included (≥ 1). */
   readonly pages: number;
-  /** Records of one group: pages already read are committed together up to this many. */
+  /**
+   * Records of one group: pages already read are committed together up to this many. Also how far the
+   * read runs ahead in records: no fetch starts while this many wait (a group's worth is ready).
+   */
   readonly records: number;
 }
 
@@ -17,7 +20,8 @@ export interface ReadAheadLimits {
  * Pages of a read, fetched ahead of the writes one request at a time: while the engine writes, the
  * connector already waits for the next pages (the source's time), so a backfill costs about
  * max(read, write) rather than their sum. When the writes are the slower side, pages pile up (up to
- * `limits.pages`) and the next group takes all of them at once, so one transaction and one checkpoint
+ * `limits.pages`, and only until a group's worth of records waits: large pages are not held four deep)
+ * and the next group takes all of them at once, so one transaction and one checkpoint
  * cover several pages: the slower the database, the larger its commits (group commit). A group never
  * waits for a page that is not read yet, holds at most `limits.records` records (a single larger page
  * still goes alone), and ends at a page carrying deletions, so records and deletions keep their order.
@@ -96,11 +100,17 @@ export class ReadAhead {
     }
   }
 
-  /** Starts the next fetch when none is in flight, the last page read was not the last, and there is room. */
+  /**
+   * Starts the next fetch when none is in flight, the last page read was not the last, and there is room:
+   * fewer than `pages` pages and fewer than `records` records read and not taken.
+   */
   #fill(): void {
     if (!this.#more || this.#queue.length >= this.#limits.pages) return;
     const last = this.#queue[this.#queue.length - 1];
     if (last && !last.result) return; // one request at a time: the source's order and its cursors
+    let waiting = 0;
+    for (const s of this.#queue) if (s.result && !s.result.done) waiting += s.result.value.records.length;
+    if (waiting >= this.#limits.records) return;
     const slot: Slot = { promise: this.#it.next() };
     this.#queue.push(slot);
     slot.promise.then(

@@ -129,6 +129,22 @@ describe("ReadAhead", () => {
     await ra.abandon();
   });
 
+  it("reads ahead only until a group's worth of records waits, then one page per group taken", async () => {
+    const src = new GatedSource(Array.from({ length: 10 }, () => ({ records: 4 })));
+    const ra = new ReadAhead(src, { pages: 8, records: 6 });
+    src.release(10);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
+    await buffered(ra, 2);
+    // 8 records wait (≥ 6): the page slots left (8) do not matter, nothing more is asked.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(src.asked).toBe(3);
+    expect(ra.buffered).toBe(2);
+    expect(pageNumbers(await ra.nextGroup())).toEqual([1]); // 4 + 4 > 6
+    await buffered(ra, 2);
+    expect(src.asked).toBe(4);
+    await ra.abandon();
+  });
+
   it("keeps a group within the record limit, but a page larger than the limit still goes alone", async () => {
     const src = new GatedSource([
       { records: 1 },
@@ -141,7 +157,7 @@ describe("ReadAhead", () => {
     const ra = new ReadAhead(src, { pages: 5, records: 6 });
     src.release(6);
     expect(pageNumbers(await ra.nextGroup())).toEqual([0]);
-    await buffered(ra, 5); // pages 1–5, the last one marked done
+    await buffered(ra, 2); // pages 1 and 2: 7 records wait, a group's worth, so page 3 is not asked yet
     expect(pageNumbers(await ra.nextGroup())).toEqual([1]); // 4 + 3 > 6
     expect(pageNumbers(await ra.nextGroup())).toEqual([2, 3]);
     expect(pageNumbers(await ra.nextGroup())).toEqual([4]);
