@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     // Kysely's FileMigrationProvider (src/db/migrate.ts) imports the .ts migrations itself: inlined, that
-    // import goes through vitest's transform (the server runs under tsx, whose loader does the same).
+    // import goes through vitest's transform (from the sources, tsx's loader does the same; compiled, dist's are .js).
     server: { deps: { inline: ["kysely"] } },
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },

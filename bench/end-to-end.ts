@@ -24,6 +24,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { serverStaleReason } from "../scripts/build-server.mjs";
 import { driveWorkflow, type E2eResult, type ServerRss } from "./end-to-end/drive.ts";
 import { type FloorResult, runFloor } from "./end-to-end/floor.ts";
 import { startServed } from "./end-to-end/served-process.ts";
@@ -132,7 +133,7 @@ async function runDialect(
   );
   const memory = (r: ServerRss) =>
     `${mb(r.nowKb)} (anonymous ${mb(r.anonKb)}, file-backed ${mb(r.fileKb)} of which the SQLite map ${mb(r.dbMapKb ?? 0)}, JS heap ${mb(r.heapUsedKb)} ` +
-    `used / ${mb(r.heapCommittedKb ?? 0)} resident, external ${mb(r.externalKb ?? 0)})`;
+    `used / ${mb(r.heapCommittedKb ?? 0)} committed, external ${mb(r.externalKb ?? 0)})`;
   const samples = e2e.rssSamples.map((s) => `at ${f(s.records)} records ${memory(s.rss)}, `).join("");
   const p = end.peaks;
   console.log(
@@ -160,10 +161,10 @@ async function main(): Promise<void> {
   execFileSync(
     process.execPath,
     [fileURLToPath(new URL("../scripts/build-server.mjs", import.meta.url)), "--if-stale"],
-    {
-      stdio: "inherit",
-    },
+    { stdio: "inherit" },
   );
+  const stale = serverStaleReason();
+  console.log(stale ? `server: the TypeScript sources through tsx (${stale})` : "server: compiled (dist)");
   const t0 = performance.now();
   const sandbox = spawn(["--sandbox", String(contacts)]);
   const info = await nextMessage<SandboxInfo>(sandbox, "info");

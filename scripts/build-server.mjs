@@ -7,7 +7,16 @@
 // bin/profileflow.js runs dist when it is current and the sources through tsx otherwise: tsx's loader
 // runs on a thread of its own that stays for the process's life, ≈ 50 MB of a server's memory
 // (docs/benchmarks.md, "The server compiled at install").
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,8 +36,21 @@ function newestMtime(path) {
   return newest;
 }
 
-/** Why dist cannot be run as it is (missing, or older than a source or the lock file), or undefined when current. */
-export function serverStaleReason(dir = distDir, sources = [srcDir, join(root, "package-lock.json")]) {
+/** What a build reads: a change to any of them (a file's or a folder's mtime) makes dist stale. */
+const buildInputs = [
+  srcDir,
+  join(root, "package-lock.json"),
+  join(root, "tsconfig.json"),
+  fileURLToPath(import.meta.url),
+];
+
+/**
+ * Why dist cannot be run as it is (missing, or older than a source, the lock file, tsconfig.json or this
+ * script), or undefined when current. The stamp bears the time the build started, so a source saved
+ * during a build makes it stale. A copy that keeps older mtimes over a newer build (`cp -p`, `rsync -a`)
+ * is not seen: run `npm run build` after one.
+ */
+export function serverStaleReason(dir = distDir, sources = buildInputs) {
   const stamp = join(dir, stampName);
   if (!existsSync(stamp)) return `${relative(root, dir) || dir} is not built`;
   const built = statSync(stamp).mtimeMs;
@@ -60,11 +82,16 @@ const relativeAsJs = {
   },
 };
 
-/** Builds into a fresh folder, then swaps it in, so a process starting meanwhile never loads half a build. */
+/**
+ * Builds into a fresh folder, then swaps it in (remove, rename): a process starting in between finds no
+ * current dist and runs the sources, and one that found dist just before may fail to import it, which
+ * bin/profileflow.js answers by running the sources too.
+ */
 async function build(reason, outDir) {
   const esbuild = await import("esbuild");
   const started = Date.now();
   const next = join(root, `.dist-${process.pid}`);
+  rmSync(next, { recursive: true, force: true }); // a crashed build's leftovers under a reused pid
   try {
     await esbuild.build({
       entryPoints: tsFiles(srcDir),
@@ -81,7 +108,9 @@ async function build(reason, outDir) {
       sourcemap: "linked",
       logLevel: "warning",
     });
-    writeFileSync(join(next, stampName), `${new Date().toISOString()} ${reason}\n`);
+    const stamp = join(next, stampName);
+    writeFileSync(stamp, `${new Date(started).toISOString()} ${reason}\n`);
+    utimesSync(stamp, new Date(started), new Date(started));
     rmSync(outDir, { recursive: true, force: true });
     try {
       renameSync(next, outDir);
@@ -116,7 +145,7 @@ async function main() {
   await build(reason ?? "requested", outDir);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   main().catch((e) => {
     console.error(`profileflow: the server build failed: ${e instanceof Error ? e.message : e}`);
     process.exit(1);

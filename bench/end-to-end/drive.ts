@@ -36,7 +36,7 @@ export interface ServerRss {
   /** Pages of mapped files (SQLite's memory-mapped database among them): the OS page cache, reclaimable. */
   fileKb: number;
   heapUsedKb: number;
-  /** V8's heap pages resident (used or not): the JS heap's share of the anonymous memory. */
+  /** V8's heap committed (used or not; prom-client's nodejs_heap_size_total_bytes): the JS heap's share of the anonymous memory. */
   heapCommittedKb?: number;
   /** Memory of JS objects held outside the V8 heap (Buffers, ArrayBuffers). */
   externalKb?: number;

@@ -7,5 +7,5 @@ import type { Logger } from "../core/logger.ts";
  */
 export function noteIfFromSources(logger: Logger): void {
   if (import.meta.url.endsWith(".ts"))
-    logger.info("running the TypeScript sources through tsx: `npm run build` compiles them (less memory)");
+    logger.warn("running the TypeScript sources through tsx: `npm run build` compiles them (less memory)");
 }
