@@ -113,7 +113,11 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     const open = makePrivateDir(config.dataDir);
     if (open) logger.warn({ dataDir: config.dataDir }, open);
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteCacheMb: config.sqliteCacheMb,
+  });
   const masterKey = loadMasterKey(config.dataDir, config.masterKey);
   const box = new AesSecretBox(masterKey);
   const accessKeys = new AccessKeyStore(database.db, box, clock);

@@ -34,11 +34,10 @@ export async function startServed(o: ServedOptions): Promise<ServedProcess> {
   const accessKeyId = `AKIDE2E${randomBytes(6).toString("hex").toUpperCase()}`;
   const secretAccessKey = randomBytes(20).toString("hex");
   // The bench's own PROFILEFLOW_BENCH_*/TEST_* are not the server's settings (its config refuses unknown
-  // names); PROFILEFLOW_COMMIT_BUDGET_MS, an engine setting, passes.
+  // names); the server's own (PROFILEFLOW_COMMIT_BUDGET_MS, PROFILEFLOW_SQLITE_CACHE_MB …) pass.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([k]) =>
-        (!k.startsWith("PROFILEFLOW_") || k === "PROFILEFLOW_COMMIT_BUDGET_MS") && k !== "DATABASE_URL",
+      ([k]) => !/^PROFILEFLOW_(BENCH|TEST)_/.test(k) && k !== "DATABASE_URL",
     ),
   );
   const child = spawn(

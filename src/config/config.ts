@@ -32,6 +32,8 @@ export const defaults = {
   maxConnections: 1024,
   /** How long one transaction of a flow's page may hold the database (0: each page group whole). */
   commitBudgetMs: 250,
+  /** SQLite's page cache, in MiB (its memory; reads past the 256 MB map go through it). */
+  sqliteCacheMb: 64,
 } as const;
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -100,6 +102,7 @@ const schema = z
     keepAliveTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.keepAliveTimeoutMs),
     maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(defaults.maxConnections),
     commitBudgetMs: z.coerce.number().int().min(0).max(60_000).default(defaults.commitBudgetMs),
+    sqliteCacheMb: z.coerce.number().int().min(2).max(65_536).default(defaults.sqliteCacheMb),
   })
   .strict()
   .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
@@ -132,6 +135,7 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_KEEP_ALIVE_TIMEOUT_MS: "keepAliveTimeoutMs",
   PROFILEFLOW_MAX_CONNECTIONS: "maxConnections",
   PROFILEFLOW_COMMIT_BUDGET_MS: "commitBudgetMs",
+  PROFILEFLOW_SQLITE_CACHE_MB: "sqliteCacheMb",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

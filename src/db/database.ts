@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** An explicit SQLite file path (tests); overrides dataDir. */
   sqliteFile?: string | undefined;
+  /** SQLite's page cache in MiB (default 64). */
+  sqliteCacheMb?: number | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
 }
@@ -60,9 +62,10 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
-  // Bulk ingestion touches indexes far larger than the 2 MB default page cache; temporary b-trees
+  // Bulk ingestion touches indexes far larger than the 2 MB default page cache (64 MB unless configured:
+  // `sqliteCacheMb`, the server's memory against reads past the map); temporary b-trees
   // (sorts, materialized subqueries) stay in memory; reads go through a memory map.
-  sqlite.pragma("cache_size = -65536");
+  sqlite.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.sqliteCacheMb ?? 64))}`);
   sqlite.pragma("temp_store = MEMORY");
   sqlite.pragma("mmap_size = 268435456");
   // A page batch dirties thousands of index pages: checkpointing (and fsyncing) the WAL into the file
