@@ -138,7 +138,9 @@ async function runDialect(
   const p = end.peaks;
   console.log(
     `${dialect}: peak RSS server ${mb(end.peakKb)}` +
-      (p ? ` (anonymous, sampled every 200 ms: ${mb(p.anonKb)})` : "") +
+      (p
+        ? ` (sampled peaks: anonymous ${mb(p.anonKb)} every 200 ms, RSS without the SQLite map ${mb(p.unmappedKb)} every second)`
+        : "") +
       `; RSS ${samples}at the end ${memory(end)}; copy floor ${mb(floor.rssKb)}, sandbox ${mb(sandboxKb)}`,
   );
 }

@@ -19,6 +19,7 @@ import {
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newestMtime } from "../scripts/build-server.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const distDir = join(here, "dist");
@@ -28,15 +29,6 @@ const lockDir = join(here, ".build-lock");
 const LOCK_STALE_MS = 5 * 60_000;
 /** What the build reads: the console's sources and config, and the lock (package versions). */
 const sources = ["src", "index.html", "vite.config.mjs", "public", "../package-lock.json"];
-
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
 
 /** Why the build is out of date, or undefined when it is current. */
 export function staleReason() {

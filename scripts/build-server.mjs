@@ -27,7 +27,8 @@ export const distDir = join(root, "dist");
 /** Written last: a dist without it is half-built or from a build that failed. */
 const stampName = ".built";
 
-function newestMtime(path) {
+/** The newest mtime of a file, or of a folder and everything under it (0 when missing). */
+export function newestMtime(path) {
   if (!existsSync(path)) return 0;
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;

@@ -44,8 +44,11 @@ export interface ServerRss {
   dbMapKb?: number;
   /** CPU the server process has used so far (user + system, all its threads), in ms. */
   cpuMs?: number;
-  /** Highest anonymous memory sampled every 200 ms (from /proc, by the bench) since the server started. */
-  peaks?: { anonKb: number };
+  /**
+   * Highest values sampled from /proc by the bench since the server started: anonymous memory every
+   * 200 ms, RSS without the SQLite map (what issue 18 point 2 bounds) every second.
+   */
+  peaks?: { anonKb: number; unmappedKb: number };
 }
 
 const MINUTE = 60_000;

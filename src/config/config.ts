@@ -33,7 +33,7 @@ export const defaults = {
   /** How long one transaction of a flow's page may hold the database (0: each page group whole). */
   commitBudgetMs: 250,
   /** SQLite's page cache, in MiB (its memory; reads past the 256 MB map go through it). */
-  sqliteCacheMb: 64,
+  sqliteCacheMb: 16,
 } as const;
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;

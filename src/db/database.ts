@@ -18,7 +18,7 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** An explicit SQLite file path (tests); overrides dataDir. */
   sqliteFile?: string | undefined;
-  /** SQLite's page cache in MiB (default 64). */
+  /** SQLite's page cache in MiB (default 16). */
   sqliteCacheMb?: number | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
@@ -62,10 +62,10 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
-  // Bulk ingestion touches indexes far larger than the 2 MB default page cache (64 MB unless configured:
-  // `sqliteCacheMb`, the server's memory against reads past the map); temporary b-trees
+  // Bulk ingestion touches indexes far larger than the 2 MB default page cache (16 MB unless configured:
+  // `sqliteCacheMb`; 64 MB held 65 MB more at no faster 1M backfill, docs/benchmarks.md); temporary b-trees
   // (sorts, materialized subqueries) stay in memory; reads go through a memory map.
-  sqlite.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.sqliteCacheMb ?? 64))}`);
+  sqlite.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.sqliteCacheMb ?? 16))}`);
   sqlite.pragma("temp_store = MEMORY");
   sqlite.pragma("mmap_size = 268435456");
   // A page batch dirties thousands of index pages: checkpointing (and fsyncing) the WAL into the file

@@ -22,14 +22,14 @@ async function cacheKib(sqliteCacheMb: number | undefined): Promise<number> {
 }
 
 describe("SQLite's page cache (sqliteCacheMb)", () => {
-  it("is 64 MiB by default and what the setting says otherwise", async () => {
-    expect(await cacheKib(undefined)).toBe(64 * 1024);
-    expect(await cacheKib(16)).toBe(16 * 1024);
+  it("is 16 MiB by default and what the setting says otherwise", async () => {
+    expect(await cacheKib(undefined)).toBe(16 * 1024);
+    expect(await cacheKib(64)).toBe(64 * 1024);
   });
 
   it("is read from PROFILEFLOW_SQLITE_CACHE_MB and refused below 2 MiB with the key named", () => {
-    expect(loadConfig({ env: {} }).sqliteCacheMb).toBe(64);
-    expect(loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: "16" } }).sqliteCacheMb).toBe(16);
+    expect(loadConfig({ env: {} }).sqliteCacheMb).toBe(16);
+    expect(loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: "64" } }).sqliteCacheMb).toBe(64);
     expect(() => loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: "1" } })).toThrow(/sqliteCacheMb/);
   });
 });
