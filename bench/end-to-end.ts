@@ -4,10 +4,11 @@
  * into profiles, on SQLite and on PostgreSQL. In the same run, on the same pages (the same connector over the
  * same three windows), the copy floor: fetch the pages, parse them, insert the raw rows in batches, nothing
  * else. Sandbox, server and floor each run in their own process, so peak RSS is per process. The server is
- * `profileflow serve` as a user starts it (bin/profileflow.js: the compiled server when dist is current, so
- * run `npm run build` after editing src), measured from outside through /proc and its /metrics: peak RSS,
- * anonymous memory sampled every 200 ms, and all of it when the workflow passes 100k and 500k records and
- * at the end. Prints figures; asserts nothing.
+ * `profileflow serve` as a user starts it (bin/profileflow.js; the bench compiles dist first when stale),
+ * measured from outside through /proc and its /metrics: peak RSS, anonymous memory sampled every 200 ms,
+ * RSS without the SQLite map every second, and all of it when the workflow passes 100k and 500k records
+ * and at the end. The server's own PROFILEFLOW_* settings in the environment reach it (printed), e.g.
+ * PROFILEFLOW_SQLITE_CACHE_MB=64; PROFILEFLOW_CONFIG is refused. Prints figures; asserts nothing.
  *
  *   npx tsx bench/end-to-end.ts [--contacts 1000000] [--only sqlite|postgres] [--plain]
  * --plain drops the domain's data key once it is created: payloads are stored unsealed (issue 16's

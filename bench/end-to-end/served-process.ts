@@ -40,6 +40,15 @@ export async function startServed(o: ServedOptions): Promise<ServedProcess> {
       ([k]) => !/^PROFILEFLOW_(BENCH|TEST)_/.test(k) && k !== "DATABASE_URL",
     ),
   );
+  // A config file could name another database than the run's: refused, not guessed at.
+  if (env["PROFILEFLOW_CONFIG"])
+    throw new Error("unset PROFILEFLOW_CONFIG: the bench sets the server's database itself");
+  const settings = Object.entries(env)
+    .filter(([k]) => k.startsWith("PROFILEFLOW_"))
+    .map(([k, v]) => `${k}=${/KEY|SECRET/.test(k) ? "…" : v}`);
+  console.log(
+    `server settings from the environment: ${settings.length > 0 ? settings.join(" ") : "none (defaults)"}`,
+  );
   const child = spawn(
     process.execPath,
     [...(o.execArgv ?? []), bin, "serve", "--port", "0", "--data", o.dataDir],
@@ -59,12 +68,22 @@ export async function startServed(o: ServedOptions): Promise<ServedProcess> {
   const peaks = { anonKb: 0, unmappedKb: 0 };
   let ticks = 0;
   const sampler = setInterval(() => {
-    const st = procStatus(pid);
-    peaks.anonKb = Math.max(peaks.anonKb, st.anonKb);
-    // Every second, RSS without the SQLite map (the issue reports the map apart): smaps is the costlier read.
-    if (ticks++ % 5 === 0) peaks.unmappedKb = Math.max(peaks.unmappedKb, st.nowKb - dbMapKb(pid));
+    try {
+      peaks.anonKb = Math.max(peaks.anonKb, procStatus(pid).anonKb);
+      // Every second, RSS without the SQLite map (the issue reports the map apart): smaps is the costlier read.
+      if (ticks++ % 5 === 0) peaks.unmappedKb = Math.max(peaks.unmappedKb, smapsRss(pid).unmappedKb);
+    } catch {
+      // The server exited between two ticks: the exit handler below says so.
+    }
   }, 200);
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let stopping = false;
+  const exited = new Promise<void>((r) =>
+    child.once("exit", (code, signal) => {
+      clearInterval(sampler);
+      if (!stopping) console.error(`profileflow serve exited (${code ?? signal}) during the run`);
+      r();
+    }),
+  );
   return {
     endpoint,
     accessKeyId,
@@ -74,13 +93,14 @@ export async function startServed(o: ServedOptions): Promise<ServedProcess> {
       // Answered once the snapshot (written on the server's main thread) is done.
       const heap = await heapMetrics(endpoint);
       const st = procStatus(pid);
-      const mapKb = dbMapKb(pid);
+      const { mapKb, unmappedKb } = smapsRss(pid);
       peaks.anonKb = Math.max(peaks.anonKb, st.anonKb);
-      peaks.unmappedKb = Math.max(peaks.unmappedKb, st.nowKb - mapKb);
+      peaks.unmappedKb = Math.max(peaks.unmappedKb, unmappedKb);
       return { ...st, ...heap, dbMapKb: mapKb, cpuMs: cpuMs(pid), peaks: { ...peaks } };
     },
     dropDataKeys: () => dropDataKeys(o),
     async stop() {
+      stopping = true;
       clearInterval(sampler);
       child.kill("SIGTERM");
       await exited;
@@ -127,15 +147,23 @@ function cpuMs(pid: number): number {
   return Math.round(((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
 }
 
-/** Resident pages of the mapped SQLite files (profileflow.db and its -shm): the part the issue reports apart. */
-function dbMapKb(pid: number): number {
-  let kb = 0;
+/**
+ * One pass over /proc/PID/smaps: the resident pages of the mapped SQLite files (profileflow.db and its
+ * -shm, the part the issue reports apart) and of everything else (on PostgreSQL, the whole RSS).
+ */
+function smapsRss(pid: number): { mapKb: number; unmappedKb: number } {
+  let mapKb = 0;
+  let otherKb = 0;
   let inDb = false;
   for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
     if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inDb = /profileflow\.db(-shm)?$/.test(line);
-    else if (inDb && line.startsWith("Rss:")) kb += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (line.startsWith("Rss:")) {
+      const kb = Number(/(\d+)/.exec(line)?.[1] ?? 0);
+      if (inDb) mapKb += kb;
+      else otherKb += kb;
+    }
   }
-  return kb;
+  return { mapKb, unmappedKb: otherKb };
 }
 
 /** The JS heap and external memory from the server's /metrics (prom-client's process metrics). */

@@ -41,6 +41,8 @@ export async function withBenchServer(
   const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
+    // PROFILEFLOW_SQLITE_CACHE_MB=64: the page cache these benches' earlier figures had (default 16 MB).
+    env: { PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"] },
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   if (options.workers) await server.startWorkers();

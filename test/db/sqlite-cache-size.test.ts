@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
+import { createLogger } from "../../src/core/logger.ts";
 import { type DatabaseHandle, openDatabase } from "../../src/db/database.ts";
+import { composeServer } from "../../src/main.ts";
 
 const open: DatabaseHandle[] = [];
 const dirs: string[] = [];
@@ -27,9 +29,41 @@ describe("SQLite's page cache (sqliteCacheMb)", () => {
     expect(await cacheKib(64)).toBe(64 * 1024);
   });
 
-  it("is read from PROFILEFLOW_SQLITE_CACHE_MB and refused below 2 MiB with the key named", () => {
+  it("is read from PROFILEFLOW_SQLITE_CACHE_MB; out of 2–65536 or not an integer it is CONFIG_INVALID naming the key", () => {
     expect(loadConfig({ env: {} }).sqliteCacheMb).toBe(16);
     expect(loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: "64" } }).sqliteCacheMb).toBe(64);
-    expect(() => loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: "1" } })).toThrow(/sqliteCacheMb/);
+    for (const bad of ["1", "65537", "8.5", "lots"]) {
+      let error: unknown;
+      try {
+        loadConfig({ env: { PROFILEFLOW_SQLITE_CACHE_MB: bad } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({
+        code: "CONFIG_INVALID",
+        message: expect.stringMatching(/^config sqliteCacheMb:/),
+      });
+    }
+  });
+
+  it("reaches the server's database: composeServer opens SQLite with the configured cache", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "pf-cache-"));
+    dirs.push(dataDir);
+    const config = loadConfig({
+      flags: {
+        port: 0,
+        dataDir,
+        logLevel: "silent",
+        accessKeyId: "AKIDCACHETESTKEY1",
+        secretAccessKey: "cache-secret",
+      },
+      env: { PROFILEFLOW_SQLITE_CACHE_MB: "8" },
+    });
+    const server = await composeServer(config, { logger: createLogger("silent") });
+    try {
+      expect(server.database.sqlite!.pragma("cache_size", { simple: true })).toBe(-8 * 1024);
+    } finally {
+      await server.close();
+    }
   });
 });

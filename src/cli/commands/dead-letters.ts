@@ -26,7 +26,11 @@ export function registerDeadLetters(program: Command): void {
         config?: string;
       }) => {
         const config = loadConfig({ env: env(), file: opts.config, flags: { dataDir: opts.data } });
-        const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        const database = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          sqliteCacheMb: config.sqliteCacheMb,
+        });
         try {
           const limit = Math.min(100, Math.max(1, Number.parseInt(opts.limit, 10) || 20));
           // Payloads of an encrypted domain are opened with its data key (the server's master key and KMS).
