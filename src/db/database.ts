@@ -63,7 +63,7 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
   // Bulk ingestion touches indexes far larger than the 2 MB default page cache (16 MB unless configured:
-  // `sqliteCacheMb`; 64 MB held 65 MB more at no faster 1M backfill, docs/benchmarks.md); temporary b-trees
+  // `sqliteCacheMb`; 64 MB held 61–65 MB more at no faster 1M backfill, docs/benchmarks.md); temporary b-trees
   // (sorts, materialized subqueries) stay in memory; reads go through a memory map.
   sqlite.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.sqliteCacheMb ?? 16))}`);
   sqlite.pragma("temp_store = MEMORY");
