@@ -355,14 +355,31 @@ describeConsole("Add integration wizard (chromium)", () => {
     // Next is refused until the mapping can be saved.
     await next(p);
     await p.page.getByText("Choose at least one key: it is how objects find their profile.").waitFor();
-    await p.page.getByLabel("Object type name for sys_user").fill("SnPerson");
+    // Two edits in one task, before React renders again (a fast user on a slow machine): the key chosen
+    // in the first row's list (Cloudscape selects on mouseup) and the object type's name. Both count.
+    await p.page.getByRole("button", { name: "Add field mapping" }).click();
+    await p.page.getByRole("button", { name: /Key 1/ }).click();
+    await p.page.getByRole("option", { name: /Profile key, unique/ }).evaluate((option) => {
+      option.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+      const name = document.querySelector<HTMLInputElement>(
+        'input[aria-label="Object type name for sys_user"]',
+      );
+      if (!name) throw new Error("no input for the object type name");
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set?.call(name, "SnPerson");
+      name.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await p.page
+      .getByRole("button", { name: /Key 1/ })
+      .filter({ hasText: /Profile key, unique/ })
+      .waitFor();
+    expect(await p.page.getByLabel("Object type name for sys_user").inputValue()).toBe("SnPerson");
     const rows = [
       { source: "sys_id", target: "_profile.Attributes.snId", key: /Profile key, unique/ },
       { source: "email", target: "_profile.EmailAddress", key: undefined },
       { source: "sys_updated_on", target: "_profile.Attributes.updated", key: undefined },
     ];
     for (const [i, r] of rows.entries()) {
-      await p.page.getByRole("button", { name: "Add field mapping" }).click();
+      if (i > 0) await p.page.getByRole("button", { name: "Add field mapping" }).click();
       await p.page.getByRole("button", { name: new RegExp(`Source field ${i + 1}`) }).click();
       await p.page
         .getByRole("option", { name: new RegExp(`^${r.source}\\b`) })
@@ -373,6 +390,10 @@ describeConsole("Add integration wizard (chromium)", () => {
       if (r.key) {
         await p.page.getByRole("button", { name: new RegExp(`Key ${i + 1}`) }).click();
         await p.page.getByRole("option", { name: r.key }).click();
+        await p.page
+          .getByRole("button", { name: new RegExp(`Key ${i + 1}`) })
+          .filter({ hasText: r.key })
+          .waitFor();
       }
     }
     await expectAccessible(p, "the mapping editor");

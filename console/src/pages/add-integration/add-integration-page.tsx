@@ -292,7 +292,7 @@ export function AddIntegrationPage({ params, query }: PageProps) {
                 loading={options.loading}
                 objects={s.objects}
                 showErrors={showErrors}
-                onObjects={(objects) => patch({ objects })}
+                onObjects={(update) => setS((x) => ({ ...x, objects: update(x.objects) }))}
               />
             ) : (
               <Alert type="info">Establish the connection first.</Alert>

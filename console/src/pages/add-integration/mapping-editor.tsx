@@ -13,6 +13,9 @@ import { useApi } from "../../use-api.ts";
 import { KEY_CHOICES, mappingErrors, PROFILE_TARGETS } from "./mapping.ts";
 import type { MappingRow } from "./wizard-state.ts";
 
+/** What the editor edits: the object type's name and its rows. */
+export type Mapping = { name: string; rows: MappingRow[] };
+
 /**
  * Your own mapping of one source object: its fields (DescribeConnectorEntity) to profile fields and
  * keys; saved with PutProfileObjectType when the integration is created.
@@ -23,7 +26,8 @@ export function MappingEditor(props: {
   name: string;
   rows: MappingRow[];
   showErrors: boolean;
-  onChange: (name: string, rows: MappingRow[]) => void;
+  /** Gets an update of the mapping as it is when React applies it, not as it was at the last render. */
+  onChange: (update: (m: Mapping) => Mapping) => void;
 }) {
   const clients = useClients();
   const fields = useApi(
@@ -49,10 +53,7 @@ export function MappingEditor(props: {
   }));
   const errors = props.showErrors ? mappingErrors(props.name, props.rows) : [];
   const setRow = (i: number, patch: Partial<MappingRow>) =>
-    props.onChange(
-      props.name,
-      props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)),
-    );
+    props.onChange((m) => ({ ...m, rows: m.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
   return (
     <Container
       header={
@@ -68,7 +69,10 @@ export function MappingEditor(props: {
         <FormField label="Object type name" description="The object type that stores these objects.">
           <Input
             value={props.name}
-            onChange={(e) => props.onChange(e.detail.value, props.rows)}
+            onChange={(e) => {
+              const name = e.detail.value;
+              props.onChange((m) => ({ ...m, name }));
+            }}
             ariaLabel={`Object type name for ${props.object}`}
             spellcheck={false}
           />
@@ -80,14 +84,12 @@ export function MappingEditor(props: {
           removeButtonAriaLabel={(r) => `Remove the mapping of ${r.source || "a field"}`}
           empty="No fields mapped yet."
           onAddButtonClick={() =>
-            props.onChange(props.name, [...props.rows, { source: "", target: "", key: "" }])
+            props.onChange((m) => ({ ...m, rows: [...m.rows, { source: "", target: "", key: "" }] }))
           }
-          onRemoveButtonClick={(e) =>
-            props.onChange(
-              props.name,
-              props.rows.filter((_, i) => i !== e.detail.itemIndex),
-            )
-          }
+          onRemoveButtonClick={(e) => {
+            const removed = e.detail.itemIndex;
+            props.onChange((m) => ({ ...m, rows: m.rows.filter((_, i) => i !== removed) }));
+          }}
           definition={[
             {
               label: "Source field",

@@ -117,7 +117,8 @@ export function OptionsStep(props: {
   loading: boolean;
   objects: ObjectPlan[];
   showErrors: boolean;
-  onObjects: (o: ObjectPlan[]) => void;
+  /** Gets an update of the plan as it is when React applies it, so that two edits before a render both count. */
+  onObjects: (update: (o: ObjectPlan[]) => ObjectPlan[]) => void;
 }) {
   const data = props.data ?? { objects: [], templates: [], objectTypes: [] };
   const plan = new Map(props.objects.map((o) => [o.object, o]));
@@ -138,8 +139,7 @@ export function OptionsStep(props: {
     if (value.startsWith("template:")) choice = { kind: "template", templateId: value.slice(9) };
     else if (value.startsWith("existing:")) choice = { kind: "existing", objectTypeName: value.slice(9) };
     else choice = { kind: "mapping", objectTypeName: `${props.source.type}-${object}-custom`, rows: [] };
-    const rest = props.objects.filter((o) => o.object !== object);
-    props.onObjects([...rest, { object, choice }]);
+    props.onObjects((objects) => [...objects.filter((o) => o.object !== object), { object, choice }]);
   };
   const mappings = props.objects.filter((o) => o.choice?.kind === "mapping");
   return (
@@ -157,13 +157,15 @@ export function OptionsStep(props: {
           itemSelectionLabel: (_s, o) => `Ingest ${o.name}`,
         }}
         selectedItems={data.objects.filter((o) => plan.has(o.name))}
-        onSelectionChange={(e) =>
-          props.onObjects(
-            e.detail.selectedItems.map(
-              (o) => plan.get(o.name) ?? { object: o.name, choice: defaultChoice(data, o.name) },
-            ),
-          )
-        }
+        onSelectionChange={(e) => {
+          const selected = e.detail.selectedItems;
+          props.onObjects((objects) => {
+            const current = new Map(objects.map((o) => [o.object, o]));
+            return selected.map(
+              (o) => current.get(o.name) ?? { object: o.name, choice: defaultChoice(data, o.name) },
+            );
+          });
+        }}
         header={
           <Header
             variant="h2"
@@ -229,13 +231,16 @@ export function OptionsStep(props: {
             name={m.choice.objectTypeName}
             rows={m.choice.rows}
             showErrors={props.showErrors}
-            onChange={(name, rows) =>
-              props.onObjects(
-                props.objects.map((o) =>
-                  o.object === m.object
-                    ? { object: o.object, choice: { kind: "mapping", objectTypeName: name, rows } }
-                    : o,
-                ),
+            onChange={(update) =>
+              props.onObjects((objects) =>
+                objects.map((o) => {
+                  if (o.object !== m.object || o.choice?.kind !== "mapping") return o;
+                  const next = update({ name: o.choice.objectTypeName, rows: o.choice.rows });
+                  return {
+                    object: o.object,
+                    choice: { kind: "mapping", objectTypeName: next.name, rows: next.rows },
+                  };
+                }),
               )
             }
           />
