@@ -359,15 +359,17 @@ describeConsole("Add integration wizard (chromium)", () => {
     // in the first row's list (Cloudscape selects on mouseup) and the object type's name. Both count.
     await p.page.getByRole("button", { name: "Add field mapping" }).click();
     await p.page.getByRole("button", { name: /Key 1/ }).click();
-    await p.page.getByRole("option", { name: /Profile key, unique/ }).evaluate((option) => {
-      option.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
-      const name = document.querySelector<HTMLInputElement>(
-        'input[aria-label="Object type name for sys_user"]',
-      );
-      if (!name) throw new Error("no input for the object type name");
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set?.call(name, "SnPerson");
+    const nameInput = await p.page.getByLabel("Object type name for sys_user").elementHandle();
+    await p.page.getByRole("option", { name: /Profile key, unique/ }).evaluate((option, name) => {
+      // The page's own MouseEvent (this file is typed without the DOM library).
+      const page = globalThis as unknown as {
+        MouseEvent: new (type: string, init: { bubbles: boolean }) => Event;
+      };
+      option.dispatchEvent(new page.MouseEvent("mouseup", { bubbles: true }));
+      // React sees a typed value only through the input's own value setter.
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), "value")?.set?.call(name, "SnPerson");
       name.dispatchEvent(new Event("input", { bubbles: true }));
-    });
+    }, nameInput);
     await p.page
       .getByRole("button", { name: /Key 1/ })
       .filter({ hasText: /Profile key, unique/ })
