@@ -72,7 +72,10 @@ async function serverChild(databaseUrl: string): Promise<void> {
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl: databaseUrl || undefined, logLevel: "silent", ...credentials },
     // PROFILEFLOW_SQLITE_CACHE_MB=64: the page cache of the figures before 2026-12-04 evening (default 16 MB).
-    env: { PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"] },
+    env: {
+      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
+      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
+    },
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });

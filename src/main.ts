@@ -117,6 +117,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteCacheMb: config.sqliteCacheMb,
+    sqliteMmapMb: config.sqliteMmapMb,
   });
   const masterKey = loadMasterKey(config.dataDir, config.masterKey);
   const box = new AesSecretBox(masterKey);

@@ -42,7 +42,10 @@ export async function withBenchServer(
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
     // PROFILEFLOW_SQLITE_CACHE_MB=64: the page cache these benches' earlier figures had (default 16 MB).
-    env: { PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"] },
+    env: {
+      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
+      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
+    },
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   if (options.workers) await server.startWorkers();

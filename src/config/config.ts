@@ -32,8 +32,10 @@ export const defaults = {
   maxConnections: 1024,
   /** How long one transaction of a flow's page may hold the database (0: each page group whole). */
   commitBudgetMs: 250,
-  /** SQLite's page cache, in MiB (its memory; reads past the 256 MB map go through it). */
+  /** SQLite's page cache, in MiB (its memory; reads past the memory map go through it). */
   sqliteCacheMb: 16,
+  /** How much of the SQLite file is read through a memory map, in MiB (0: none; SQLite's ceiling is 2047). */
+  sqliteMmapMb: 256,
 } as const;
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -103,6 +105,7 @@ const schema = z
     maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(defaults.maxConnections),
     commitBudgetMs: z.coerce.number().int().min(0).max(60_000).default(defaults.commitBudgetMs),
     sqliteCacheMb: z.coerce.number().int().min(2).max(65_536).default(defaults.sqliteCacheMb),
+    sqliteMmapMb: z.coerce.number().int().min(0).max(2047).default(defaults.sqliteMmapMb),
   })
   .strict()
   .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
@@ -136,6 +139,7 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_MAX_CONNECTIONS: "maxConnections",
   PROFILEFLOW_COMMIT_BUDGET_MS: "commitBudgetMs",
   PROFILEFLOW_SQLITE_CACHE_MB: "sqliteCacheMb",
+  PROFILEFLOW_SQLITE_MMAP_MB: "sqliteMmapMb",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);
 

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   sqliteFile?: string | undefined;
   /** SQLite's page cache in MiB (default 16). */
   sqliteCacheMb?: number | undefined;
+  /** How much of the SQLite file is read through a memory map, in MiB (default 256; 0: none). */
+  sqliteMmapMb?: number | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
 }
@@ -67,7 +69,8 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   // (sorts, materialized subqueries) stay in memory; reads go through a memory map.
   sqlite.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.sqliteCacheMb ?? 16))}`);
   sqlite.pragma("temp_store = MEMORY");
-  sqlite.pragma("mmap_size = 268435456");
+  // The map's pages are the file's, shared with the OS page cache: the kernel drops them under pressure.
+  sqlite.pragma(`mmap_size = ${1024 * 1024 * Math.max(0, Math.trunc(options.sqliteMmapMb ?? 256))}`);
   // A page batch dirties thousands of index pages: checkpointing (and fsyncing) the WAL into the file
   // after every such commit (the default: past 1,000 pages) costs more than the batch's own writes.
   // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.

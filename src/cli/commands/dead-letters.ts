@@ -30,6 +30,7 @@ export function registerDeadLetters(program: Command): void {
           databaseUrl: config.databaseUrl,
           dataDir: config.dataDir,
           sqliteCacheMb: config.sqliteCacheMb,
+          sqliteMmapMb: config.sqliteMmapMb,
         });
         try {
           const limit = Math.min(100, Math.max(1, Number.parseInt(opts.limit, 10) || 20));
