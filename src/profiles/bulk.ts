@@ -147,9 +147,19 @@ export function inValues(
   column: string,
   values: readonly string[],
 ): RawBuilder<SqlBool> {
+  return inEncodedValues(dialect, column, encodeValues(dialect, values));
+}
+
+/** The values as inEncodedValues takes them: one parameter (JSON text on SQLite, a text[] on PostgreSQL). */
+export function encodeValues(dialect: DialectName, values: readonly string[]): unknown {
+  return dialect === "sqlite" ? JSON.stringify(values) : values;
+}
+
+/** inValues over a parameter encodeValues made (or a CompiledOnce placeholder for one). */
+export function inEncodedValues(dialect: DialectName, column: string, encoded: unknown): RawBuilder<SqlBool> {
   return dialect === "sqlite"
-    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`
-    : sql<SqlBool>`${sql.ref(column)} = any(${values as string[]}::text[])`;
+    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${encoded}))`
+    : sql<SqlBool>`${sql.ref(column)} = any(${encoded}::text[])`;
 }
 
 /** Splits a list for `in (...)` clauses that stay under the parameter limit. */

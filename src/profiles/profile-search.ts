@@ -1,6 +1,7 @@
+import { CompiledOnce } from "../db/compiled-once.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
-import { inValues } from "./bulk.ts";
+import { encodeValues, inEncodedValues } from "./bulk.ts";
 import type { DomainBoxes } from "./domain-sealer.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 import type { Profile, ProfileStore } from "./profile-store.ts";
@@ -16,10 +17,22 @@ export type FoundProfile = Profile & { FoundByItems?: { KeyName: string; Values:
 
 /** SearchProfiles: profiles holding any of the values of a key; several keys combined with AND or OR. */
 export class ProfileSearch {
+  /** A key's rows holding any of some values: [domain, key name, encoded values]. */
+  readonly #keyRows: CompiledOnce<{ profile_id: string; key_value: string }>;
+
   constructor(
     private readonly profiles: ProfileStore,
     private readonly dialect: DialectName,
-  ) {}
+  ) {
+    this.#keyRows = new CompiledOnce(3, (q, [domain, keyName, values]) =>
+      q
+        .selectFrom("profile_keys")
+        .select(["profile_id", "key_value"])
+        .where("domain_name", "=", domain as string)
+        .where("key_name", "=", keyName as string)
+        .where(inEncodedValues(dialect, "key_value", values)),
+    );
+  }
 
   /**
    * Values are normalized by the key's content type, as they were when indexed. Results are ordered
@@ -79,13 +92,11 @@ export class ProfileSearch {
     if (values.length === 0) return out;
     // Stored values are the domain's blind indexes of the values (the values themselves in a plain domain).
     const plainOf = new Map(values.map((v) => [boxes.index(key.keyName, v), v]));
-    const rows = await q
-      .selectFrom("profile_keys")
-      .select(["profile_id", "key_value"])
-      .where("domain_name", "=", domainName)
-      .where("key_name", "=", key.keyName)
-      .where(inValues(this.dialect, "key_value", [...plainOf.keys()]))
-      .execute();
+    const rows = await this.#keyRows.execute(q, [
+      domainName,
+      key.keyName,
+      encodeValues(this.dialect, [...plainOf.keys()]),
+    ]);
     // A Set per profile: one value can be stored several times for a profile (one row per object holding it).
     const seen = new Map<string, Set<string>>();
     for (const r of rows) {

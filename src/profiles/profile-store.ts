@@ -1,11 +1,12 @@
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import { hexId } from "../core/ids.ts";
+import { CompiledOnce } from "../db/compiled-once.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Json } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { normalizeKeyValue, PREDEFINED_SEARCH_KEYS, searchKeyContentType } from "../ingest/index.ts";
-import { chunks, insertMany, inValues } from "./bulk.ts";
+import { encodeValues, inEncodedValues, insertMany, inValues } from "./bulk.ts";
 import { type DomainBoxes, type DomainSealer, plainSealer } from "./domain-sealer.ts";
 import { fieldKeyRows, keyContentTypes } from "./key-index.ts";
 import { profileFieldsColumn, profileManualColumn } from "./leaves-columns.ts";
@@ -24,12 +25,23 @@ export type ProfileInput = Record<string, unknown>;
  * Writes run inside the caller's transaction, which must hold the domain's lock (inDomainTransaction).
  */
 export class ProfileStore {
+  /** Profiles' stored fields by id: [domain, encoded ids]. */
+  readonly #byIds: CompiledOnce<{ profile_id: string; fields: Json<"profiles.fields"> }>;
+
   constructor(
     private readonly dialect: DialectName,
     private readonly clock: Clock,
     /** Fields, history and key values are sealed under the domain's data key through it. */
     readonly sealer: DomainSealer = plainSealer,
-  ) {}
+  ) {
+    this.#byIds = new CompiledOnce(2, (q, [domain, ids]) =>
+      q
+        .selectFrom("profiles")
+        .select(["profile_id", "fields"])
+        .where("domain_name", "=", domain as string)
+        .where(inEncodedValues(dialect, "profile_id", ids)),
+    );
+  }
 
   /** Creates a profile whose given fields are manual (ingestion never overwrites them); returns its id. */
   async create(tx: Queryable, domainName: string, input: ProfileInput, performedBy: string): Promise<string> {
@@ -127,15 +139,9 @@ export class ProfileStore {
   ): Promise<Map<string, Profile>> {
     const out = new Map<string, Profile>();
     const boxes = given ?? (await this.sealer.boxesIn(q, domainName));
-    for (const part of chunks([...new Set(ids)])) {
-      const rows = await q
-        .selectFrom("profiles")
-        .select(["profile_id", "fields"])
-        .where("domain_name", "=", domainName)
-        .where("profile_id", "in", part)
-        .execute();
-      for (const r of rows) out.set(r.profile_id, toProfile(boxes, r.profile_id, r.fields));
-    }
+    if (ids.length === 0) return out;
+    const rows = await this.#byIds.execute(q, [domainName, encodeValues(this.dialect, [...new Set(ids)])]);
+    for (const r of rows) out.set(r.profile_id, toProfile(boxes, r.profile_id, r.fields));
     return out;
   }
 

@@ -1,0 +1,47 @@
+import { type Compilable, type CompiledQuery, createQueryId } from "kysely";
+import type { Queryable } from "./queryable.ts";
+
+/**
+ * A hot statement built and compiled by Kysely once per dialect, then run with each call's parameters.
+ * Building and compiling a query was the largest share of a search's garbage (docs/benchmarks.md, "Point 2
+ * again"). `build` gets one placeholder per parameter and must place each exactly once (its SQL must not
+ * depend on the values); the first run checks that and learns where each one went.
+ */
+export class CompiledOnce<Row> {
+  #compiled: CompiledQuery<Row> | undefined;
+  /** For each compiled parameter, the index of the call's parameter it is. */
+  #order: number[] = [];
+
+  constructor(
+    private readonly arity: number,
+    private readonly build: (q: Queryable, params: readonly unknown[]) => Compilable<Row>,
+  ) {}
+
+  /** Runs the statement on `q` (the database or a transaction) with `params`, in `build`'s order. */
+  async execute(q: Queryable, params: readonly unknown[]): Promise<Row[]> {
+    if (params.length !== this.arity)
+      throw new Error(`expected ${this.arity} parameters, got ${params.length}`);
+    const compiled = this.#compiled ?? this.#compile(q);
+    const query: CompiledQuery<Row> = {
+      ...compiled,
+      parameters: this.#order.map((i) => params[i]),
+      queryId: createQueryId(),
+    };
+    return (await q.executeQuery(query)).rows;
+  }
+
+  #compile(q: Queryable): CompiledQuery<Row> {
+    const placeholders = Array.from({ length: this.arity }, (_, i) => `\u0000compiled-once-parameter-${i}`);
+    const compiled = this.build(q, placeholders).compile();
+    const order = compiled.parameters.map((p) => placeholders.indexOf(p as string));
+    const placed = new Set(order);
+    if (order.includes(-1) || placed.size !== this.arity || order.length !== this.arity) {
+      throw new Error(
+        `a compiled-once statement must use each of its ${this.arity} parameters once: ${compiled.sql}`,
+      );
+    }
+    this.#order = order;
+    this.#compiled = compiled;
+    return compiled;
+  }
+}
