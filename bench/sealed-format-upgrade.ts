@@ -49,6 +49,11 @@ for (const dialectName of benchDialects(args.only)) {
       accessKeyId: "AKIDPROFILEFLOWBENCH",
       secretAccessKey: "bench-secret",
     },
+    // SQLite's memory settings from the environment, as the other benches' servers take them.
+    env: {
+      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
+      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
+    },
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   try {

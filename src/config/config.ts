@@ -43,9 +43,19 @@ const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** `host[:port]` with `*` and `*.` wildcards (see connectors/sdk/host-allow-list.ts). */
 const vendorHostPattern = /^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(:(\*|\d{1,5}))?$/i;
 
+/**
+ * A whole number in [min, max], given as a number (flags, the config file) or as decimal digits (the
+ * environment). Not z.coerce: it takes "", " ", null, false and [] as 0 and "0x10" as 16.
+ */
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(min).max(max),
+  );
+
 const schema = z
   .object({
-    port: z.coerce.number().int().min(0).max(65535).default(defaults.port),
+    port: wholeNumber(0, 65535).default(defaults.port),
     host: z.string().min(1).default(defaults.host),
     dataDir: z.string().min(1).default(defaults.dataDir),
     databaseUrl: z
@@ -69,12 +79,7 @@ const schema = z
       .optional(),
     secretAccessKey: z.string().min(1).optional(),
     masterKey: z.string().min(1).optional(),
-    idempotencyTtlSeconds: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 24 * 60 * 60)
-      .default(defaults.idempotencyTtlSeconds),
+    idempotencyTtlSeconds: wholeNumber(60, 7 * 24 * 60 * 60).default(defaults.idempotencyTtlSeconds),
     vendorHosts: z
       .preprocess(
         (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter((x) => x !== "") : v),
@@ -86,26 +91,21 @@ const schema = z
         ),
       )
       .default([...defaults.vendorHosts]),
-    vendorResponseMaxBytes: z.coerce
-      .number()
-      .int()
-      .min(64 * 1024)
-      .max(2 ** 31 - 1)
-      .default(defaults.vendorResponseMaxBytes),
+    vendorResponseMaxBytes: wholeNumber(64 * 1024, 2 ** 31 - 1).default(defaults.vendorResponseMaxBytes),
     signingRegions: z
       .preprocess(
         (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter((x) => x !== "") : v),
         z.array(z.string().regex(regionPattern, "must be AWS regions, e.g. us-east-1,eu-west-1")),
       )
       .default([...defaults.signingRegions]),
-    requestTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.requestTimeoutMs),
-    headersTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.headersTimeoutMs),
-    connectionTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.connectionTimeoutMs),
-    keepAliveTimeoutMs: z.coerce.number().int().min(1).max(3_600_000).default(defaults.keepAliveTimeoutMs),
-    maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(defaults.maxConnections),
-    commitBudgetMs: z.coerce.number().int().min(0).max(60_000).default(defaults.commitBudgetMs),
-    sqliteCacheMb: z.coerce.number().int().min(2).max(65_536).default(defaults.sqliteCacheMb),
-    sqliteMmapMb: z.coerce.number().int().min(0).max(2047).default(defaults.sqliteMmapMb),
+    requestTimeoutMs: wholeNumber(1, 3_600_000).default(defaults.requestTimeoutMs),
+    headersTimeoutMs: wholeNumber(1, 3_600_000).default(defaults.headersTimeoutMs),
+    connectionTimeoutMs: wholeNumber(1, 3_600_000).default(defaults.connectionTimeoutMs),
+    keepAliveTimeoutMs: wholeNumber(1, 3_600_000).default(defaults.keepAliveTimeoutMs),
+    maxConnections: wholeNumber(1, 1_000_000).default(defaults.maxConnections),
+    commitBudgetMs: wholeNumber(0, 60_000).default(defaults.commitBudgetMs),
+    sqliteCacheMb: wholeNumber(2, 65_536).default(defaults.sqliteCacheMb),
+    sqliteMmapMb: wholeNumber(0, 2047).default(defaults.sqliteMmapMb),
   })
   .strict()
   .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {

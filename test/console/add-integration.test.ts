@@ -355,8 +355,9 @@ describeConsole("Add integration wizard (chromium)", () => {
     // Next is refused until the mapping can be saved.
     await next(p);
     await p.page.getByText("Choose at least one key: it is how objects find their profile.").waitFor();
-    // Two edits in one task, before React renders again (a fast user on a slow machine): the key chosen
-    // in the first row's list (Cloudscape selects on mouseup) and the object type's name. Both count.
+    // Two updates queued before React renders again (possible when events are dispatched in one task, as
+    // here): the key chosen in the first row's list (Cloudscape selects on mouseup) and the object type's
+    // name. Both count: each is applied to the wizard's state as it then is, not as it was rendered.
     await p.page.getByRole("button", { name: "Add field mapping" }).click();
     await p.page.getByRole("button", { name: /Key 1/ }).click();
     const nameInput = await p.page.getByLabel("Object type name for sys_user").elementHandle();

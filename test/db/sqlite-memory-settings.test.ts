@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -97,10 +97,27 @@ describe("SQLite's memory map (sqliteMmapMb)", () => {
     expect(loadConfig({ env: {} }).sqliteMmapMb).toBe(256);
     expect(loadConfig({ env: { PROFILEFLOW_SQLITE_MMAP_MB: "2047" } }).sqliteMmapMb).toBe(2047);
     expect(loadConfig({ env: { PROFILEFLOW_SQLITE_MMAP_MB: "0" } }).sqliteMmapMb).toBe(0);
-    for (const bad of ["-1", "2048", "1.5", "all"]) {
+    // 0 turns the map off, so nothing that merely coerces to 0 (a blank, null, false) may mean it.
+    for (const bad of ["-1", "2048", "1.5", "all", " ", "0x10", "1e3"]) {
       expect(configError({ PROFILEFLOW_SQLITE_MMAP_MB: bad })).toMatchObject({
         code: "CONFIG_INVALID",
         message: expect.stringMatching(/^config sqliteMmapMb:/),
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), "pf-cache-"));
+    dirs.push(dir);
+    for (const bad of [null, false, "", []]) {
+      const file = join(dir, "config.json");
+      writeFileSync(file, JSON.stringify({ sqliteMmapMb: bad }));
+      let error: unknown;
+      try {
+        loadConfig({ env: {}, file });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(bad)).toMatchObject({
+        code: "CONFIG_INVALID",
+        message: "config sqliteMmapMb: must be a whole number",
       });
     }
   });

@@ -158,13 +158,17 @@ export function OptionsStep(props: {
         }}
         selectedItems={data.objects.filter((o) => plan.has(o.name))}
         onSelectionChange={(e) => {
-          const selected = e.detail.selectedItems;
-          props.onObjects((objects) => {
-            const current = new Map(objects.map((o) => [o.object, o]));
-            return selected.map(
-              (o) => current.get(o.name) ?? { object: o.name, choice: defaultChoice(data, o.name) },
-            );
-          });
+          // The table reports the whole selection as of the last render: apply only what this event
+          // changed, so an update queued since then (another toggle, a chosen object type) is kept.
+          const selected = new Set(e.detail.selectedItems.map((o) => o.name));
+          const added = [...selected].filter((name) => !plan.has(name));
+          const removed = new Set([...plan.keys()].filter((name) => !selected.has(name)));
+          props.onObjects((objects) => [
+            ...objects.filter((o) => !removed.has(o.object)),
+            ...added
+              .filter((name) => !objects.some((o) => o.object === name))
+              .map((name) => ({ object: name, choice: defaultChoice(data, name) })),
+          ]);
         }}
         header={
           <Header
