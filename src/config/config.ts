@@ -49,8 +49,13 @@ const vendorHostPattern = /^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+
  */
 const wholeNumber = (min: number, max: number) =>
   z.preprocess(
-    (v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(min).max(max),
+    (v) => (typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : v),
+    // The range first, so that "-1" or a huge number names the bound, not the type.
+    z
+      .number({ error: (issue) => (issue.code === "invalid_type" ? "must be a whole number" : undefined) })
+      .min(min)
+      .max(max)
+      .int({ error: "must be a whole number" }),
   );
 
 const schema = z

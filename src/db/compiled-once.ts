@@ -5,7 +5,8 @@ import type { Queryable } from "./queryable.ts";
  * A hot statement built and compiled by Kysely once per dialect, then run with each call's parameters.
  * Building and compiling a query was the largest share of a search's garbage (docs/benchmarks.md, "Point 2
  * again"). `build` gets one placeholder per parameter and must place each exactly once (its SQL must not
- * depend on the values); the first run checks that and learns where each one went.
+ * depend on the values); the first run checks that and learns where each one went. The SQL is compiled
+ * once, so `q` must carry no Kysely plugin that rewrites queries (none in src does).
  */
 export class CompiledOnce<Row> {
   #compiled: CompiledQuery<Row> | undefined;

@@ -104,6 +104,13 @@ describe("SQLite's memory map (sqliteMmapMb)", () => {
         message: expect.stringMatching(/^config sqliteMmapMb:/),
       });
     }
+    // Out of range names the bound, whether the value came as digits or as a number.
+    expect(configError({ PROFILEFLOW_SQLITE_MMAP_MB: "-1" })).toMatchObject({
+      message: expect.stringMatching(/>=\s*0/),
+    });
+    expect(configError({ PROFILEFLOW_SQLITE_MMAP_MB: "99999999999999999999" })).toMatchObject({
+      message: expect.stringMatching(/<=\s*2047/),
+    });
     const dir = mkdtempSync(join(tmpdir(), "pf-cache-"));
     dirs.push(dir);
     for (const bad of [null, false, "", []]) {

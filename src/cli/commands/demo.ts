@@ -17,7 +17,8 @@ interface DemoFlags {
 const number =
   (name: string, min: number, integer = true) =>
   (raw: string) => {
-    const n = Number(raw);
+    // Decimal notation only: Number() would take "" and " " as 0 and "0x10" as 16.
+    const n = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
       throw new InvalidArgumentError(`${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}`);
     }
