@@ -19,6 +19,7 @@ import { upgradeSealedFormats } from "../src/profiles/sealed-format-upgrade.ts";
 import { DomainKeys } from "../src/security/kms/domain-keys.ts";
 import { benchDialects, loadAverage } from "./shared/bench-server.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
+import { sqliteSettingsEnv } from "./shared/sqlite-settings-env.ts";
 
 const { values: args } = parseArgs({
   options: { profiles: { type: "string", default: "20000" }, only: { type: "string" } },
@@ -49,11 +50,7 @@ for (const dialectName of benchDialects(args.only)) {
       accessKeyId: "AKIDPROFILEFLOWBENCH",
       secretAccessKey: "bench-secret",
     },
-    // SQLite's memory settings from the environment, as the other benches' servers take them.
-    env: {
-      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
-      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
-    },
+    env: sqliteSettingsEnv(),
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   try {

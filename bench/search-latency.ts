@@ -44,6 +44,7 @@ import { cpuProfileGaps } from "./shared/cpu-profile-gaps.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
 import { restContact as contact, contactId } from "./shared/rest-contact.ts";
+import { sqliteSettingsEnv } from "./shared/sqlite-settings-env.ts";
 
 const self = fileURLToPath(import.meta.url);
 const DOMAIN = "search";
@@ -71,11 +72,7 @@ async function serverChild(databaseUrl: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "pf-search-"));
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl: databaseUrl || undefined, logLevel: "silent", ...credentials },
-    // PROFILEFLOW_SQLITE_CACHE_MB=64: the page cache of the figures before 2026-12-04 evening (default 16 MB).
-    env: {
-      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
-      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
-    },
+    env: sqliteSettingsEnv(),
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   const endpoint = await server.app.listen({ port: 0, host: "127.0.0.1" });

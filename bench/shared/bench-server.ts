@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { composeServer, type Server } from "../../src/main.ts";
 import { freshPostgres } from "./fresh-postgres.ts";
+import { sqliteSettingsEnv } from "./sqlite-settings-env.ts";
 
 export type BenchDialect = "sqlite" | "postgres";
 
@@ -41,11 +42,7 @@ export async function withBenchServer(
   const credentials = { accessKeyId: "AKIDPROFILEFLOWBENCH", secretAccessKey: "bench-secret" };
   const config = loadConfig({
     flags: { port: 0, dataDir, databaseUrl: pgdb?.url, logLevel: "silent", ...credentials },
-    // PROFILEFLOW_SQLITE_CACHE_MB=64: the page cache these benches' earlier figures had (default 16 MB).
-    env: {
-      PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
-      PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
-    },
+    env: sqliteSettingsEnv(),
   });
   const server = await composeServer(config, { logger: createLogger("silent") });
   if (options.workers) await server.startWorkers();
