@@ -77,7 +77,7 @@ describeConsole("Add integration wizard (chromium)", () => {
     // A small population whose history lies inside the default 30 days back.
     sb = await startServiceNowSandbox({ seed: 11, people: 12, historyDays: 20 });
     h = await startConsole("sqlite", { workers: true });
-    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-sf", "wiz-zd", "wiz-mk"])
+    for (const d of ["wiz", "wiz-bad", "wiz-bulk", "wiz-map", "wiz-rows", "wiz-sf", "wiz-zd", "wiz-mk"])
       await h.server.profiles.send(new CreateDomainCommand({ DomainName: d, DefaultExpirationDays: 30 }));
   });
   afterAll(async () => {
@@ -431,6 +431,56 @@ describeConsole("Add integration wizard (chromium)", () => {
       },
       { what: `a profile for ServiceNow user ${someone} through the mapping`, timeoutMs: 60_000 },
     );
+    expectCleanConsole(p);
+  });
+  it("a mapping row removed and the next one edited before React renders again: the edit stays with its row", async () => {
+    await h.server.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn-rows", sb)));
+    const p = await h.newPage();
+    await selectServiceNow(h, p, "wiz-rows");
+    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+    await next(p);
+    await p.page.getByRole("radio", { name: /Use existing connection/ }).check();
+    await p.page.getByRole("button", { name: /^Connection/ }).click();
+    await p.page.getByRole("option", { name: /sn-rows/ }).click();
+    await p.page.getByRole("button", { name: "Test connection" }).click();
+    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+    await next(p);
+    await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+    await p.page.getByRole("button", { name: /Object type for sys_user/ }).click();
+    await p.page.getByRole("option", { name: /Create your own mapping/ }).click();
+    await p.page.getByRole("heading", { name: "Mapping for sys_user" }).waitFor();
+
+    const target = (n: number) => p.page.getByPlaceholder("_profile.Attributes.name").nth(n - 1);
+    for (const n of [1, 2, 3]) {
+      await p.page.getByRole("button", { name: "Add field mapping" }).click();
+      await target(n).fill(`_profile.Attributes.row${n}`);
+      await p.page.keyboard.press("Escape");
+    }
+    // In one task: Remove on the first row (its update waits for React's next render), then text typed
+    // into the second row's profile field (its input event renders both). The edit is the second row's,
+    // which by then is the first: a row found by its place as rendered would get the third row edited.
+    const second = await target(2).elementHandle();
+    await p.page
+      .getByRole("button", { name: "Remove the mapping of a field" })
+      .first()
+      .evaluate((remove, input) => {
+        // The page's own MouseEvent (this file is typed without the DOM library).
+        const page = globalThis as unknown as {
+          MouseEvent: new (type: string, init: { bubbles: boolean }) => Event;
+        };
+        remove.dispatchEvent(new page.MouseEvent("click", { bubbles: true }));
+        // React sees a typed value only through the input's own value setter.
+        Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), "value")?.set?.call(
+          input,
+          "_profile.Attributes.edited",
+        );
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      }, second);
+    await p.page.keyboard.press("Escape");
+    await target(3).waitFor({ state: "detached" });
+    expect(await p.page.getByRole("button", { name: "Remove the mapping of a field" }).count()).toBe(2);
+    expect(await target(1).inputValue()).toBe("_profile.Attributes.edited");
+    expect(await target(2).inputValue()).toBe("_profile.Attributes.row3");
     expectCleanConsole(p);
   });
   it("Salesforce: tokens as AppFlow models them, the connected app's id and secret kept in a Secrets Manager secret", async () => {

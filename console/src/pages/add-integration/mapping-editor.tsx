@@ -10,7 +10,7 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { apiMessage, useClients } from "../../aws.ts";
 import { useApi } from "../../use-api.ts";
-import { KEY_CHOICES, mappingErrors, PROFILE_TARGETS } from "./mapping.ts";
+import { KEY_CHOICES, mappingErrors, newMappingRow, PROFILE_TARGETS } from "./mapping.ts";
 import type { MappingRow } from "./wizard-state.ts";
 
 /** What the editor edits: the object type's name and its rows. */
@@ -52,8 +52,10 @@ export function MappingEditor(props: {
       : {}),
   }));
   const errors = props.showErrors ? mappingErrors(props.name, props.rows) : [];
-  const setRow = (i: number, patch: Partial<MappingRow>) =>
-    props.onChange((m) => ({ ...m, rows: m.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
+  // A row is found by its id, not its place: an update queued before this one (a row removed) may have
+  // moved it since the render its event came from.
+  const setRow = (id: string, patch: Partial<Omit<MappingRow, "id">>) =>
+    props.onChange((m) => ({ ...m, rows: m.rows.map((r) => (r.id === id ? { ...r, ...patch } : r)) }));
   return (
     <Container
       header={
@@ -83,20 +85,22 @@ export function MappingEditor(props: {
           removeButtonText="Remove"
           removeButtonAriaLabel={(r) => `Remove the mapping of ${r.source || "a field"}`}
           empty="No fields mapped yet."
-          onAddButtonClick={() =>
-            props.onChange((m) => ({ ...m, rows: [...m.rows, { source: "", target: "", key: "" }] }))
-          }
+          onAddButtonClick={() => props.onChange((m) => ({ ...m, rows: [...m.rows, newMappingRow()] }))}
           onRemoveButtonClick={(e) => {
-            const removed = e.detail.itemIndex;
-            props.onChange((m) => ({ ...m, rows: m.rows.filter((_, i) => i !== removed) }));
+            // The index is the row's place in this render's rows; its id names it in the rows as they then are.
+            const removed = props.rows[e.detail.itemIndex]?.id;
+            props.onChange((m) => ({ ...m, rows: m.rows.filter((r) => r.id !== removed) }));
           }}
           definition={[
             {
               label: "Source field",
+              // The editor keys its rows by place: keyed by id, a control (its open list, its focus) stays
+              // its row's when a row before it is removed.
               control: (r, i) => (
                 <Select
+                  key={r.id}
                   selectedOption={fieldOptions.find((o) => o.value === r.source) ?? null}
-                  onChange={(e) => setRow(i, { source: e.detail.selectedOption.value ?? "" })}
+                  onChange={(e) => setRow(r.id, { source: e.detail.selectedOption.value ?? "" })}
                   options={fieldOptions}
                   filteringType="auto"
                   placeholder="Choose a field"
@@ -111,8 +115,9 @@ export function MappingEditor(props: {
               label: "Profile field",
               control: (r, i) => (
                 <Autosuggest
+                  key={r.id}
                   value={r.target}
-                  onChange={(e) => setRow(i, { target: e.detail.value })}
+                  onChange={(e) => setRow(r.id, { target: e.detail.value })}
                   options={PROFILE_TARGETS.map((t) => ({ value: t }))}
                   enteredTextLabel={(v) => `Use: ${v}`}
                   clearAriaLabel={`Clear profile field ${i + 1}`}
@@ -126,8 +131,9 @@ export function MappingEditor(props: {
               label: "Key",
               control: (r, i) => (
                 <Select
+                  key={r.id}
                   selectedOption={KEY_CHOICES.find((k) => k.value === r.key) ?? KEY_CHOICES[0]}
-                  onChange={(e) => setRow(i, { key: e.detail.selectedOption.value ?? "" })}
+                  onChange={(e) => setRow(r.id, { key: e.detail.selectedOption.value ?? "" })}
                   options={KEY_CHOICES.map((k) => ({ ...k }))}
                   ariaLabel={`Key ${i + 1}`}
                 />

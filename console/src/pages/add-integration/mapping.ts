@@ -56,6 +56,14 @@ export function fieldName(source: string): string {
   return source.replace(/[^\w]/g, "_");
 }
 
+let rowsMade = 0;
+
+/** An empty row of the mapping editor, with an id of its own. */
+export function newMappingRow(): MappingRow {
+  rowsMade += 1;
+  return { id: `row-${rowsMade}`, source: "", target: "", key: "" };
+}
+
 /** Problems of a mapping, for the Integration options page; [] when it can be saved. */
 export function mappingErrors(name: string, rows: readonly MappingRow[]): string[] {
   const out: string[] = [];

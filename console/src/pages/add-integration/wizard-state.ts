@@ -2,6 +2,8 @@ import type { SourceId } from "./sources.ts";
 
 /** One row of the mapping editor: a source field to a profile field, optionally a key. */
 export interface MappingRow {
+  /** Which row this is, however rows before it come and go (newMappingRow); never sent to the server. */
+  id: string;
   source: string;
   target: string;
   /** "" (no key), or the key's StandardIdentifiers joined by "," (e.g. "PROFILE,UNIQUE"). */
