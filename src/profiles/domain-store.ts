@@ -3,6 +3,7 @@ import { kmsKeyArn } from "../core/arns.ts";
 import type { Clock } from "../core/clock.ts";
 import { notFound, ProfileflowError } from "../core/errors.ts";
 import { uuid } from "../core/ids.ts";
+import { CompiledOnce } from "../db/compiled-once.ts";
 import type { Json, JsonColumn } from "../db/json-column.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { DomainsTable } from "../db/schema/domains.ts";
@@ -50,6 +51,14 @@ export interface DomainStoreOptions {
   region: string;
   accountId: string;
 }
+
+/** The domain's name when it exists (every read and write checks it first: compiled once). */
+const domainNamed = new CompiledOnce<{ domain_name: string }>(1, (q, [name]) =>
+  q
+    .selectFrom("domains")
+    .select("domain_name")
+    .where("domain_name", "=", name as string),
+);
 
 /** Domains: the containers of object types, profiles and integrations. Every method takes its executor. */
 export class DomainStore {
@@ -107,12 +116,7 @@ export class DomainStore {
 
   /** RESOURCE_NOT_FOUND unless the domain exists, as `require`; reads its name only (no settings parsed). */
   async requireExists(q: Queryable, name: string): Promise<void> {
-    const row = await q
-      .selectFrom("domains")
-      .select("domain_name")
-      .where("domain_name", "=", name)
-      .executeTakeFirst();
-    if (!row) throw domainNotFound(name);
+    if (!(await domainNamed.first(q, [name]))) throw domainNotFound(name);
   }
 
   /** Changes the given settings only; `""` clears the encryption key (back to the generated one) or DLQ URL. */

@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, sql } from "kysely";
+import { CompiledOnce } from "../db/compiled-once.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { ProfileKeysTable } from "../db/schema/profiles.ts";
 import type { Database } from "../db/schema.ts";
@@ -163,10 +164,14 @@ export async function keyContentTypes(
   db: Kysely<Database>,
   domainName: string,
 ): Promise<Map<string, ContentType>> {
-  const rows = await db
-    .selectFrom("profile_key_types")
-    .select(["key_name", "content_type"])
-    .where("domain_name", "=", domainName)
-    .execute();
+  const rows = await keyTypesOf.execute(db, [domainName]);
   return new Map(rows.map((r) => [r.key_name, r.content_type]));
 }
+
+/** The domain's key types (a search by one of its own keys reads them: compiled once). */
+const keyTypesOf = new CompiledOnce<{ key_name: string; content_type: ContentType }>(1, (q, [domain]) =>
+  q
+    .selectFrom("profile_key_types")
+    .select(["key_name", "content_type"])
+    .where("domain_name", "=", domain as string),
+);

@@ -1,8 +1,13 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompiledOnce } from "../../src/db/compiled-once.ts";
 import { encodeValues, inEncodedValues } from "../../src/profiles/bulk.ts";
-import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import {
+  describeEachDialect,
+  openTestDatabase,
+  postgresAvailable,
+  type TestDatabase,
+} from "../helpers/test-database.ts";
 
 describeEachDialect("CompiledOnce: a statement compiled once, run with each call's parameters", (dialect) => {
   let t: TestDatabase;
@@ -68,5 +73,32 @@ describeEachDialect("CompiledOnce: a statement compiled once, run with each call
     const unused = new CompiledOnce<{ n: number }>(2, (q, [v]) => q.selectNoFrom(sql<number>`${v}`.as("n")));
     await expect(unused.execute(t.db, ["x", "y"])).rejects.toThrow(/must use each of its 2 parameters once/);
     await expect(lookup().execute(t.db, ["d1", "_email"])).rejects.toThrow(/expected 3 parameters, got 2/);
+  });
+});
+
+// Module-level statements (the domain's row, its data key, its key types) are one instance for the
+// process, which may hold a SQLite and a PostgreSQL database at once: each gets SQL of its own dialect.
+describe.skipIf(!postgresAvailable)("CompiledOnce: one instance on both dialects", () => {
+  let sqlite: TestDatabase;
+  let postgres: TestDatabase;
+  beforeAll(async () => {
+    sqlite = await openTestDatabase("sqlite");
+    postgres = await openTestDatabase("postgres");
+  });
+  afterAll(async () => {
+    await sqlite?.destroy();
+    await postgres?.destroy();
+  });
+
+  it("compiles for each database's dialect, whichever ran first", async () => {
+    // SQLite's placeholder is `?`, PostgreSQL's `$1`: the SQL compiled for one fails on the other.
+    const echo = new CompiledOnce<{ v: string }>(1, (q, [v]) => q.selectNoFrom(sql<string>`${v}`.as("v")));
+    expect(await echo.first(sqlite.db, ["a"])).toEqual({ v: "a" });
+    expect(await echo.first(postgres.db, ["b"])).toEqual({ v: "b" });
+    expect(await echo.first(sqlite.db, ["c"])).toEqual({ v: "c" });
+    const none = new CompiledOnce<{ v: string }>(1, (q, [v]) =>
+      q.selectNoFrom(sql<string>`${v}`.as("v")).where(sql<boolean>`1 = 0`),
+    );
+    expect(await none.first(postgres.db, ["x"])).toBeUndefined();
   });
 });

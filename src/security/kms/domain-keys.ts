@@ -1,5 +1,6 @@
 import { ProfileflowError } from "../../core/errors.ts";
 import type { SecretBox } from "../../core/secret-box.ts";
+import { CompiledOnce } from "../../db/compiled-once.ts";
 import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { SEALED_FORMAT } from "../../db/schema/kms.ts";
@@ -300,21 +301,8 @@ export class DomainKeys {
    * The domain's wrapped data key and, when a key unwrapped it before in this process, that KMS key's
    * state, in one statement (a search or a put pays one round trip for both).
    */
-  #wrappedWithState(q: Queryable, domainName: string): Promise<WrappedWithState | undefined> {
-    const keyId = this.#derived.get(domainName)?.keyId ?? "";
-    return q
-      .selectFrom("domain_data_keys as dk")
-      .leftJoin("kms_keys as k", (j) => j.on("k.key_id", "=", keyId))
-      .select([
-        "dk.wrapped_key",
-        "dk.sealed_format",
-        "dk.key_arn",
-        "k.key_id as kms_key_id",
-        "k.arn as kms_arn",
-        "k.key_state as kms_state",
-      ])
-      .where("dk.domain_name", "=", domainName)
-      .executeTakeFirst();
+  async #wrappedWithState(q: Queryable, domainName: string): Promise<WrappedWithState | undefined> {
+    return wrappedWithState.first(q, [this.#derived.get(domainName)?.keyId ?? "", domainName]);
   }
 
   private wrapped(q: Queryable, domainName: string) {
@@ -383,3 +371,22 @@ function context(domainName: string): Record<string, string> {
 
 /** Values of a domain without a data key are stored as they are. */
 const plainBox: SecretBox = { seal: (s) => s, open: (s) => s };
+
+/**
+ * The domain's wrapped data key and the state of a KMS key (the one last seen unwrapping it): read by
+ * every operation on the domain's values, so compiled once. Parameters: the KMS key id, the domain.
+ */
+const wrappedWithState = new CompiledOnce<WrappedWithState>(2, (q, [keyId, domainName]) =>
+  q
+    .selectFrom("domain_data_keys as dk")
+    .leftJoin("kms_keys as k", (j) => j.on("k.key_id", "=", keyId as string))
+    .select([
+      "dk.wrapped_key",
+      "dk.sealed_format",
+      "dk.key_arn",
+      "k.key_id as kms_key_id",
+      "k.arn as kms_arn",
+      "k.key_state as kms_state",
+    ])
+    .where("dk.domain_name", "=", domainName as string),
+);
