@@ -383,11 +383,16 @@ describeConsole("Add integration wizard (chromium)", () => {
     ];
     for (const [i, r] of rows.entries()) {
       if (i > 0) await p.page.getByRole("button", { name: "Add field mapping" }).click();
-      await p.page.getByRole("button", { name: new RegExp(`Source field ${i + 1}`) }).click();
+      // As a user would in a list of a hundred fields: type to filter it, pick, and see the pick shown. On a
+      // loaded machine a click into the whole list once landed on another field (a run beside other tests, 2026-12-05).
+      const source = p.page.getByRole("button", { name: new RegExp(`Source field ${i + 1}`) });
+      await source.click();
+      await p.page.keyboard.type(r.source);
       await p.page
         .getByRole("option", { name: new RegExp(`^${r.source}\\b`) })
         .first()
         .click();
+      await source.filter({ hasText: new RegExp(`^${r.source}\\b`) }).waitFor();
       await p.page.getByPlaceholder("_profile.Attributes.name").nth(i).fill(r.target);
       await p.page.keyboard.press("Escape");
       if (r.key) {
