@@ -11,12 +11,12 @@
  * BENCH_QUICK=1: 5,000 profiles, 1,000 searches, 3 rounds.
  */
 import { parseArgs } from "node:util";
-import { CreateDomainCommand, PutProfileObjectTypeCommand } from "@aws-sdk/client-customer-profiles";
 import { benchDialects, loadAverage, withBenchServer } from "./shared/bench-server.ts";
+import { CONTACT_TYPE, createContactDomain } from "./shared/contact-domain.ts";
 import { restContact as contact, contactId } from "./shared/rest-contact.ts";
 
 const DOMAIN = "search-in-process";
-const TYPE = "Salesforce-Contact";
+const TYPE = CONTACT_TYPE;
 const quick = process.env["BENCH_QUICK"] === "1";
 const { values } = parseArgs({
   options: {
@@ -39,16 +39,7 @@ const rounds = count("rounds", values.rounds, 2);
 for (const dialect of benchDialects(values.only)) {
   await withBenchServer(dialect, "pf_search_in_process", async ({ server, newClient }) => {
     const sdk = newClient();
-    await sdk.send(new CreateDomainCommand({ DomainName: DOMAIN, DefaultExpirationDays: 365 }));
-    await sdk.send(
-      new PutProfileObjectTypeCommand({
-        DomainName: DOMAIN,
-        ObjectTypeName: TYPE,
-        TemplateId: TYPE,
-        Description: "Salesforce contacts",
-        ExpirationDays: 365,
-      }),
-    );
+    await createContactDomain(sdk, DOMAIN);
     for (let at = 0; at < profiles; at += 2000) {
       const batch = Array.from({ length: Math.min(2000, profiles - at) }, (_, k) => contact(at + k));
       await server.profiles.ingestor.ingestObjects(DOMAIN, TYPE, batch);

@@ -32,14 +32,10 @@ import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Sha256 } from "@aws-crypto/sha256-js";
-import {
-  CreateDomainCommand,
-  CustomerProfilesClient,
-  PutProfileObjectCommand,
-  PutProfileObjectTypeCommand,
-} from "@aws-sdk/client-customer-profiles";
+import { CustomerProfilesClient, PutProfileObjectCommand } from "@aws-sdk/client-customer-profiles";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { CONTACT_TYPE, createContactDomain } from "./shared/contact-domain.ts";
 import { cpuProfileGaps } from "./shared/cpu-profile-gaps.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
@@ -48,7 +44,7 @@ import { sqliteSettingsEnv } from "./shared/sqlite-settings-env.ts";
 
 const self = fileURLToPath(import.meta.url);
 const DOMAIN = "search";
-const TYPE = "Salesforce-Contact";
+const TYPE = CONTACT_TYPE;
 const credentials = { accessKeyId: "AKIDPROFILEFLOWSEARCH", secretAccessKey: "search-bench-secret" };
 
 /** PROFILEFLOW_BENCH_SERVER_FLAGS: Node/V8 flags for the server process only (e.g. "--trace-gc"). */
@@ -344,16 +340,7 @@ async function main(): Promise<void> {
   try {
     const endpoint = await nextMessage<string>(server, "ready");
     const sdk = new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials });
-    await sdk.send(new CreateDomainCommand({ DomainName: DOMAIN, DefaultExpirationDays: 365 }));
-    await sdk.send(
-      new PutProfileObjectTypeCommand({
-        DomainName: DOMAIN,
-        ObjectTypeName: TYPE,
-        TemplateId: TYPE,
-        Description: "Salesforce contacts",
-        ExpirationDays: 365,
-      }),
-    );
+    await createContactDomain(sdk, DOMAIN);
     sdk.destroy();
     const f = (x: number) => Math.round(x).toLocaleString("en-US");
     console.log(
