@@ -3,7 +3,7 @@
  * output, and says how long each took. `--only end-to-end` (repeatable) picks benchmarks by name; other
  * arguments go to the picked benchmarks only (each has its own flags), e.g.
  * `npm run bench -- --only end-to-end --contacts 100000`. `--quick` sets BENCH_QUICK=1 for every
- * benchmark; those that know it (worker-scale-out, search-latency) run at their small size.
+ * benchmark; those that know it (worker-scale-out, search-latency, search-in-process) run at their small size.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";

@@ -9,7 +9,8 @@ import type { Queryable } from "./queryable.ts";
  * depend on the values); the first run on each dialect checks that and learns where each one went. The
  * SQL is compiled once per dialect (one instance may serve a SQLite and a PostgreSQL database, so a
  * module-level constant is safe), and `q` must carry no Kysely plugin that rewrites queries (none in src
- * does).
+ * does). Let `Row` be inferred from `build`: Kysely's compiled query does not carry its row type, so a
+ * `Row` written out is not checked against the statement.
  */
 export class CompiledOnce<Row> {
   readonly #compiled = new Map<DialectName, Compiled<Row>>();

@@ -53,7 +53,7 @@ export interface DomainStoreOptions {
 }
 
 /** The domain's name when it exists (every read and write checks it first: compiled once). */
-const domainNamed = new CompiledOnce<{ domain_name: string }>(1, (q, [name]) =>
+const domainNamed = new CompiledOnce(1, (q, [name]) =>
   q
     .selectFrom("domains")
     .select("domain_name")

@@ -169,7 +169,7 @@ export async function keyContentTypes(
 }
 
 /** The domain's key types (a search by one of its own keys reads them: compiled once). */
-const keyTypesOf = new CompiledOnce<{ key_name: string; content_type: ContentType }>(1, (q, [domain]) =>
+const keyTypesOf = new CompiledOnce(1, (q, [domain]) =>
   q
     .selectFrom("profile_key_types")
     .select(["key_name", "content_type"])

@@ -57,6 +57,9 @@ it("profileflow dead-letters opens SQLite with the page cache and memory map of 
 it("and with those of its --config file", async () => {
   const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify({ sqliteCacheMb: 24, sqliteMmapMb: 64 }));
+  // The environment outranks the file: none of it may be set on the machine running the test.
+  for (const name of ["PROFILEFLOW_SQLITE_CACHE_MB", "PROFILEFLOW_SQLITE_MMAP_MB", "PROFILEFLOW_CONFIG"])
+    vi.stubEnv(name, undefined);
   await deadLetters("-c", file);
   expect(opened).toEqual([{ cacheSize: -24 * 1024, mmapSize: 64 * 1024 * 1024 }]);
 });

@@ -301,8 +301,8 @@ export class DomainKeys {
    * The domain's wrapped data key and, when a key unwrapped it before in this process, that KMS key's
    * state, in one statement (a search or a put pays one round trip for both).
    */
-  async #wrappedWithState(q: Queryable, domainName: string): Promise<WrappedWithState | undefined> {
-    return wrappedWithState.first(q, [this.#derived.get(domainName)?.keyId ?? "", domainName]);
+  #wrappedWithState(q: Queryable, domainName: string): Promise<WrappedWithState | undefined> {
+    return wrappedKeyWithState.first(q, [this.#derived.get(domainName)?.keyId ?? "", domainName]);
   }
 
   private wrapped(q: Queryable, domainName: string) {
@@ -376,7 +376,7 @@ const plainBox: SecretBox = { seal: (s) => s, open: (s) => s };
  * The domain's wrapped data key and the state of a KMS key (the one last seen unwrapping it): read by
  * every operation on the domain's values, so compiled once. Parameters: the KMS key id, the domain.
  */
-const wrappedWithState = new CompiledOnce<WrappedWithState>(2, (q, [keyId, domainName]) =>
+const wrappedKeyWithState = new CompiledOnce(2, (q, [keyId, domainName]) =>
   q
     .selectFrom("domain_data_keys as dk")
     .leftJoin("kms_keys as k", (j) => j.on("k.key_id", "=", keyId as string))
