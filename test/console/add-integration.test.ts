@@ -53,6 +53,25 @@ async function selectServiceNow(h: ConsoleHarness, p: ConsolePage, domain: strin
   await p.page.getByText("ServiceNow integration requirements").waitFor();
 }
 
+/** From the Select source page through an existing ServiceNow connection, tested live, to the object table. */
+async function existingServiceNowConnection(
+  h: ConsoleHarness,
+  p: ConsolePage,
+  domain: string,
+  connection: string,
+): Promise<void> {
+  await selectServiceNow(h, p, domain);
+  await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
+  await next(p);
+  await p.page.getByRole("radio", { name: /Use existing connection/ }).check();
+  await p.page.getByRole("button", { name: /^Connection/ }).click();
+  await p.page.getByRole("option", { name: new RegExp(connection) }).click();
+  await p.page.getByRole("button", { name: "Test connection" }).click();
+  await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
+  await next(p);
+  await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+}
+
 /** Fills the new connection's fields and runs the live test. */
 async function newConnection(p: ConsolePage, name: string, url: string, user: string, password: string) {
   await p.page.getByLabel("Connection name").fill(name);
@@ -336,17 +355,7 @@ describeConsole("Add integration wizard (chromium)", () => {
       new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn-existing", sb)),
     );
     const p = await h.newPage();
-    await selectServiceNow(h, p, "wiz-map");
-    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
-    await next(p);
-    await p.page.getByRole("radio", { name: /Use existing connection/ }).check();
-    await p.page.getByRole("button", { name: /^Connection/ }).click();
-    await p.page.getByRole("option", { name: /sn-existing/ }).click();
-    await p.page.getByRole("button", { name: "Test connection" }).click();
-    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
-    await next(p);
-
-    await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+    await existingServiceNowConnection(h, p, "wiz-map", "sn-existing");
     await p.page.getByRole("checkbox", { name: "Ingest task" }).uncheck();
     await p.page.getByRole("checkbox", { name: "Ingest incident" }).uncheck();
     await p.page.getByRole("button", { name: /Object type for sys_user/ }).click();
@@ -441,16 +450,7 @@ describeConsole("Add integration wizard (chromium)", () => {
   it("a mapping row removed and the next one edited before React renders again: the edit stays with its row", async () => {
     await h.server.appflow.send(new CreateConnectorProfileCommand(serviceNowConnectorProfile("sn-rows", sb)));
     const p = await h.newPage();
-    await selectServiceNow(h, p, "wiz-rows");
-    await p.page.getByRole("checkbox", { name: "I’ve read the integration requirements" }).check();
-    await next(p);
-    await p.page.getByRole("radio", { name: /Use existing connection/ }).check();
-    await p.page.getByRole("button", { name: /^Connection/ }).click();
-    await p.page.getByRole("option", { name: /sn-rows/ }).click();
-    await p.page.getByRole("button", { name: "Test connection" }).click();
-    await p.page.getByRole("status").getByText("Connected", { exact: true }).waitFor();
-    await next(p);
-    await p.page.getByRole("row").filter({ hasText: "Servicenow-task" }).waitFor();
+    await existingServiceNowConnection(h, p, "wiz-rows", "sn-rows");
     await p.page.getByRole("button", { name: /Object type for sys_user/ }).click();
     await p.page.getByRole("option", { name: /Create your own mapping/ }).click();
     await p.page.getByRole("heading", { name: "Mapping for sys_user" }).waitFor();
