@@ -23,6 +23,7 @@ import { composeIam, type IamServices } from "./compose/iam-services.ts";
 import { composeIdentityResolution } from "./compose/identity-resolution-jobs.ts";
 import { composeMatching } from "./compose/matching-jobs.ts";
 import { profilesSink } from "./compose/profiles-sink.ts";
+import { sealWorkerFor } from "./compose/seal-worker-for.ts";
 import type { Config } from "./config/config.ts";
 import { appflowResourceName, ProfileArns } from "./core/arns.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
@@ -142,7 +143,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const kmsGrants = new KmsGrantStore(clock);
   const kms = new KmsService(db, kmsKeys, kmsGrants, tags, clock);
   iam.authorizer.kms = new KmsAuthorization(kmsKeys, kmsGrants);
-  const domainKeys = new DomainKeys(kms);
+  const domainKeys = new DomainKeys(kms, sealWorkerFor(config, dialect));
   // Domains made before fields were sealed and key values indexed: converted before anything is served.
   await upgradeSealedFormats({ db, dialect, sealer: domainKeys, logger });
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });

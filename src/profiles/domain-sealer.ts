@@ -57,9 +57,10 @@ export interface DomainSealer {
    * Asks for values that a later operation of the domain will seal and blind-index to be computed now,
    * off the main thread (a sealer that can; a domain with a data key that an operation used already).
    * Returns at once; what is ready when that operation's boxes need it is taken instead of being
-   * computed inline, and nothing else changes.
+   * computed inline, and nothing else changes. Absent when the sealer seals everything inline (no
+   * seal worker: `sealAhead`, docs/configuration.md), so callers skip the mapping ahead too.
    */
-  prefetch?(domainName: string, work: PrefetchWork): void;
+  readonly prefetch?: ((domainName: string, work: PrefetchWork) => void) | undefined;
 }
 
 const identity: SecretBox = { seal: (s) => s, open: (s) => s };

@@ -159,6 +159,99 @@ describe.runIf(run)("the AWS CLI against a served instance", () => {
     ).toBe('{"k":"v"}');
   });
 
+  it("profiles written and searched through the CLI, in a domain whose data is sealed", async () => {
+    const domain = ["--domain-name", "cli-search"];
+    const made = json(
+      await aws("customer-profiles", "create-domain", ...domain, "--default-expiration-days", "30"),
+    );
+    // No key given: the domain gets a key of this server's KMS, and its fields and key values are sealed.
+    expect(made["DefaultEncryptionKey"]).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\//);
+    const typeName = "cli-contact";
+    json(
+      await aws(
+        "customer-profiles",
+        "put-profile-object-type",
+        ...domain,
+        "--object-type-name",
+        typeName,
+        "--description",
+        "contacts from the AWS CLI",
+        "--allow-profile-creation",
+        "--fields",
+        '{"id":{"Source":"_source.id","Target":"_profile.Attributes.cliContactId"},"e":{"Source":"_source.e","Target":"_profile.EmailAddress","ContentType":"EMAIL_ADDRESS"}}',
+        "--keys",
+        '{"_cliContactId":[{"StandardIdentifiers":["PROFILE","UNIQUE"],"FieldNames":["id"]}],"_email":[{"StandardIdentifiers":["PROFILE"],"FieldNames":["e"]}]}',
+      ),
+    );
+    const created = json(
+      await aws(
+        "customer-profiles",
+        "create-profile",
+        ...domain,
+        "--first-name",
+        "Ada",
+        "--email-address",
+        "ada@example.com",
+      ),
+    );
+    const adaId = created["ProfileId"] as string;
+    // An object whose email is Ada's joins her profile; one with a new email makes a profile of its own.
+    const put = (o: object) =>
+      aws(
+        "customer-profiles",
+        "put-profile-object",
+        ...domain,
+        "--object-type-name",
+        typeName,
+        "--object",
+        JSON.stringify(o),
+      );
+    expect(json(await put({ id: "c-1", e: "ADA@example.com" }))["ProfileObjectUniqueKey"]).toBe("c-1");
+    json(await put({ id: "c-2", e: "grace@example.com" }));
+    const search = async (...args: string[]) =>
+      (json(await aws("customer-profiles", "search-profiles", ...domain, ...args))["Items"] ?? []) as {
+        ProfileId: string;
+        FirstName?: string;
+        EmailAddress?: string;
+      }[];
+    const byEmail = await search("--key-name", "_email", "--values", "ada@example.com");
+    // The object's email (another case) found Ada's profile through the normalized key; whichever case
+    // the profile now shows, it is her address.
+    expect(byEmail.map((p) => [p.ProfileId, p.FirstName, p.EmailAddress?.toLowerCase()])).toEqual([
+      [adaId, "Ada", "ada@example.com"],
+    ]);
+    expect((await search("--key-name", "_cliContactId", "--values", "c-1")).map((p) => p.ProfileId)).toEqual([
+      adaId,
+    ]);
+    const grace = await search("--key-name", "_cliContactId", "--values", "c-2");
+    expect(grace).toHaveLength(1);
+    expect(grace[0]?.ProfileId).not.toBe(adaId);
+    const both = await search(
+      "--key-name",
+      "_profileId",
+      "--values",
+      adaId,
+      grace[0]!.ProfileId,
+      "no-such-profile",
+    );
+    expect(both.map((p) => p.ProfileId).sort()).toEqual([adaId, grace[0]!.ProfileId].sort());
+    expect(await search("--key-name", "_email", "--values", "nobody@example.com")).toEqual([]);
+    const objects = json(
+      await aws(
+        "customer-profiles",
+        "list-profile-objects",
+        ...domain,
+        "--object-type-name",
+        typeName,
+        "--profile-id",
+        adaId,
+      ),
+    )["Items"] as { ProfileObjectUniqueKey: string; Object: string }[];
+    expect(objects.map((o) => [o.ProfileObjectUniqueKey, JSON.parse(o.Object)])).toEqual([
+      ["c-1", { id: "c-1", e: "ADA@example.com" }],
+    ]);
+  });
+
   it("errors reach the CLI as AWS errors: a missing domain, an unserved region", async () => {
     const missing = await aws("customer-profiles", "get-domain", "--domain-name", "no-such-domain");
     expect(missing.code).not.toBe(0);

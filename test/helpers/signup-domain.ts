@@ -1,4 +1,5 @@
 import { CreateDomainCommand, PutProfileObjectTypeCommand } from "@aws-sdk/client-customer-profiles";
+import type { ConfigInput } from "../../src/config/config.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
 import { startTestServer, type TestServer } from "./test-server.ts";
 
@@ -6,8 +7,12 @@ import { startTestServer, type TestServer } from "./test-server.ts";
  * A served instance with one domain and a `Signup` object type: a UNIQUE `_signupId` key (`id`), a
  * PROFILE `_email` key (`email`) and a first name — what the text-normalization suites ingest.
  */
-export async function startSignupServer(dialect: DialectName, DomainName: string): Promise<TestServer> {
-  const t = await startTestServer(dialect);
+export async function startSignupServer(
+  dialect: DialectName,
+  DomainName: string,
+  config?: Partial<ConfigInput>,
+): Promise<TestServer> {
+  const t = await startTestServer(dialect, config ? { config } : {});
   await t.profiles.send(new CreateDomainCommand({ DomainName, DefaultExpirationDays: 30 }));
   await t.profiles.send(new PutProfileObjectTypeCommand(signupType(DomainName)));
   return t;

@@ -34,7 +34,8 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
   let db: Kysely<Database>;
 
   beforeAll(async () => {
-    t = await startSignupServer(dialect, DomainName);
+    // On whichever dialect: SQLite seals inline unless told otherwise (test/profiles/seal-ahead-setting.test.ts).
+    t = await startSignupServer(dialect, DomainName, { sealAhead: "on" });
     db = t.server.database.db as Kysely<Database>;
   });
   afterAll(async () => t?.close());

@@ -49,10 +49,23 @@ export class DomainKeys {
    */
   readonly #derived = new Map<string, DerivedKeys>();
 
+  /**
+   * Hands a later operation's values to the seal worker (see `#prefetchWith`); undefined without one, so
+   * nothing is mapped, copied or stored ahead and every value is sealed inline.
+   */
+  readonly prefetch: ((domainName: string, work: PrefetchWork) => void) | undefined;
+
+  /**
+   * @param worker the seal worker values are computed ahead on; null seals everything inline (the
+   *   composition root's choice by `sealAhead`: on SQLite the worker's ~20–25 MB bought no steady gain).
+   *   Null, not undefined, which would mean the default.
+   */
   constructor(
     private readonly kms: KmsService,
-    private readonly worker: SealWorker = sharedSealWorker,
-  ) {}
+    worker: SealWorker | null = sharedSealWorker,
+  ) {
+    this.prefetch = worker ? (domainName, work) => this.#prefetchWith(worker, domainName, work) : undefined;
+  }
 
   /** A new KMS key for a new domain (its generated key); returns its ARN. */
   async createForDomainIn(tx: Queryable, domainName: string): Promise<string> {
@@ -243,7 +256,7 @@ export class DomainKeys {
    * is done); its results go to the domain's store when they come back, unless its data key changed
    * meanwhile. Never waits and never fails: what is not ready when needed is computed inline.
    */
-  prefetch(domainName: string, work: PrefetchWork): void {
+  #prefetchWith(worker: SealWorker, domainName: string, work: PrefetchWork): void {
     const store = this.#prefetched.get(domainName);
     if (!store) return;
     this.#forgetWhenIdle(domainName, store);
@@ -262,7 +275,7 @@ export class DomainKeys {
       return { aad: new Uint8Array(aad), prefix, plaintexts: s.plaintexts };
     });
     const keys = { key: new Uint8Array(store.keys.key), indexKey: new Uint8Array(store.keys.indexKey) };
-    const done = this.worker.run({ ...keys, indexPrefix: INDEXED, seals, pairs }).then((r) => {
+    const done = worker.run({ ...keys, indexPrefix: INDEXED, seals, pairs }).then((r) => {
       if (!r || this.#prefetched.get(domainName) !== store) return;
       places.forEach((s, i) => {
         store.addSeals(s.place, s.plaintexts, r.sealed[i]!);
