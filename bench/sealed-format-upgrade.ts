@@ -55,7 +55,7 @@ for (const dialectName of benchDialects(args.only)) {
   const server = await composeServer(config, { logger: createLogger("silent") });
   try {
     const { db, dialect } = server.database;
-    const keys = new DomainKeys(server.kms);
+    const keys = new DomainKeys(server.kms, null);
     const arn = await keys.createForDomainIn(db, D);
     await keys.createDataKeyIn(db, D, arn, Date.now());
     await db.updateTable("domain_data_keys").set({ sealed_format: 1 }).execute();

@@ -7,5 +7,7 @@ export function sqliteSettingsEnv(): Record<string, string | undefined> {
   return {
     PROFILEFLOW_SQLITE_CACHE_MB: process.env["PROFILEFLOW_SQLITE_CACHE_MB"],
     PROFILEFLOW_SQLITE_MMAP_MB: process.env["PROFILEFLOW_SQLITE_MMAP_MB"],
+    // Not SQLite's, but a memory setting too: PROFILEFLOW_SEAL_AHEAD=on measures SQLite with the seal worker.
+    PROFILEFLOW_SEAL_AHEAD: process.env["PROFILEFLOW_SEAL_AHEAD"],
   };
 }

@@ -25,13 +25,18 @@ export function profilesSink(
 ): RecordSink {
   const { ingestor } = profiles;
   return {
-    // The next page's records mapped, their payloads sealed and keys indexed off the main thread.
-    prefetch: ({ domainName, objectTypeName }, records) =>
-      ingestor.prefetch(
-        domainName,
-        objectTypeName,
-        records.map((r) => r.data),
-      ),
+    // The next page's records mapped, their payloads sealed and keys indexed off the main thread; with
+    // no seal worker (`sealAhead`) pages are not prepared ahead at all (read-pages.ts).
+    ...(ingestor.canPrefetch
+      ? {
+          prefetch: ({ domainName, objectTypeName }, records) =>
+            ingestor.prefetch(
+              domainName,
+              objectTypeName,
+              records.map((r) => r.data),
+            ),
+        }
+      : {}),
     writeBatch: async (trx, batch) => {
       const { domainName, objectTypeName } = batch;
       const performedBy = `flow:${batch.flow.definition.flowName}`;

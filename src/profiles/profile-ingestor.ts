@@ -150,7 +150,8 @@ export class ProfileIngestor {
     // The next part (this one's size): mapped now, its payloads sealed and its keys indexed by the seal
     // worker while this part is written, so it finds them done. One part's worth: the mapping moves from
     // that part's transaction to this one, and this part stays within its time budget.
-    this.#prefetch(domainName, compiled, rawObjects.slice(raws.length, raws.length * 2));
+    if (this.canPrefetch)
+      this.#prefetch(domainName, compiled, rawObjects.slice(raws.length, raws.length * 2));
     const summary = await ingestBatch(trx, { ...batch, boxes }, raws, mapped, payloads);
     return { ...summary, consumed: raws.length };
   }
@@ -161,6 +162,11 @@ export class ProfileIngestor {
     if (!ahead) return undefined;
     this.#ahead.delete(raw);
     return ahead.compiled === compiled ? ahead : undefined;
+  }
+
+  /** Whether `prefetch` does anything: the sealer seals ahead (a seal worker; `sealAhead`). */
+  get canPrefetch(): boolean {
+    return this.sealer.prefetch !== undefined;
   }
 
   /**

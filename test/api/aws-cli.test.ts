@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionHelp } from "../../src/cli/connection-help.ts";
+import type { Database } from "../../src/db/schema.ts";
 import { awsBinaries, awsCliAvailable, debianAws, exec, isolatedAwsEnv } from "../helpers/aws-cli.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
@@ -250,6 +252,26 @@ describe.runIf(run)("the AWS CLI against a served instance", () => {
     expect(objects.map((o) => [o.ProfileObjectUniqueKey, JSON.parse(o.Object)])).toEqual([
       ["c-1", { id: "c-1", e: "ADA@example.com" }],
     ]);
+    // What the CLI read back is stored sealed: payloads, fields and key values hold no address in clear.
+    const db = t.server.database.db as Kysely<Database>;
+    const stored = await db
+      .selectFrom("profile_objects")
+      .select(["payload", "fields"])
+      .where("domain_name", "=", "cli-search")
+      .execute();
+    const keyValues = await db
+      .selectFrom("profile_keys")
+      .select("key_value")
+      .where("domain_name", "=", "cli-search")
+      .execute();
+    expect(stored).toHaveLength(2);
+    for (const text of [
+      ...stored.flatMap((r) => [r.payload, r.fields]),
+      ...keyValues.map((k) => k.key_value),
+    ]) {
+      expect(text).toMatch(/^pf[eh]\d\./);
+      expect(text.toLowerCase()).not.toContain("@example.com");
+    }
   });
 
   it("errors reach the CLI as AWS errors: a missing domain, an unserved region", async () => {

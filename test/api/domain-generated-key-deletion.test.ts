@@ -203,7 +203,7 @@ describeEachDialect("DeleteDomain and the key generated for the domain", (dialec
         adopted = r;
       });
       const adopter = db.transaction().execute(async (tx) => {
-        await new DomainKeys(t.server.kms).checkIn(tx, key, "DefaultEncryptionKey");
+        await new DomainKeys(t.server.kms, null).checkIn(tx, key, "DefaultEncryptionKey");
         const now = Date.now();
         await tx
           .insertInto("domains")

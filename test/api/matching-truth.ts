@@ -118,7 +118,7 @@ export async function scoreAgainstTruth(
   const peopleOf = new Map<string, Set<string>>();
   for (const r of records) peopleOf.set(r.profile, (peopleOf.get(r.profile) ?? new Set()).add(r.person));
   const joinedPeople = [];
-  const boxes = await new DomainKeys(t.server.kms).boxesIn(db, domain);
+  const boxes = await new DomainKeys(t.server.kms, null).boxesIn(db, domain);
   for (const [profileId, set] of peopleOf) {
     if (set.size < 2 || joinedPeople.length >= 5) continue;
     const merges = await db

@@ -109,7 +109,7 @@ describeEachDialect(
           .executeTakeFirstOrThrow()
       ).sealed_format;
     const boxesOf = (D: string): Promise<DomainBoxes> =>
-      new DomainKeys(t.server.kms).boxesIn(db(), D, { anyFormat: true });
+      new DomainKeys(t.server.kms, null).boxesIn(db(), D, { anyFormat: true });
 
     /** Every byte the database holds, lowercased: the SQLite files (with the WAL), or every PostgreSQL row as text. */
     async function storedText(): Promise<string> {
@@ -324,7 +324,7 @@ describeEachDialect(
       const run = upgradeSealedFormats({
         db: db(),
         dialect,
-        sealer: new DomainKeys(t.server.kms),
+        sealer: new DomainKeys(t.server.kms, null),
         logger: createLogger("silent"),
         batchSize: 3,
         afterBatch: () => {
@@ -358,7 +358,7 @@ describeEachDialect(
             upgradeSealedFormats({
               db: q,
               dialect,
-              sealer: new DomainKeys(t.server.kms),
+              sealer: new DomainKeys(t.server.kms, null),
               logger: createLogger("silent"),
               batchSize: 2,
             });

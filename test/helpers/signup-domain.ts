@@ -1,6 +1,7 @@
 import { CreateDomainCommand, PutProfileObjectTypeCommand } from "@aws-sdk/client-customer-profiles";
 import type { ConfigInput } from "../../src/config/config.ts";
 import type { DialectName } from "../../src/db/dialect.ts";
+import type { SinkRecord } from "../../src/flows/record-sink.ts";
 import { startTestServer, type TestServer } from "./test-server.ts";
 
 /**
@@ -39,4 +40,16 @@ export function signupType(DomainName: string) {
       _email: [{ StandardIdentifiers: ["PROFILE" as const], FieldNames: ["email"] }],
     } as Record<string, { StandardIdentifiers: ("UNIQUE" | "PROFILE")[]; FieldNames: string[] }[]>,
   };
+}
+
+/** `count` Signup records for the profiles sink, `s<from>`… with their own email and name. */
+export function signupRecords(from: number, count: number): SinkRecord[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return {
+      id: `s${i}`,
+      sourceTimestamp: 1_700_000_000_000 + i,
+      data: { id: `s${i}`, email: `p${i}@example.com`, name: `Person${i}` },
+    };
+  });
 }

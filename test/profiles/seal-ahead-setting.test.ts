@@ -3,23 +3,12 @@ import { afterEach, expect, it } from "vitest";
 import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import type { Database } from "../../src/db/schema.ts";
-import type { SinkBatch, SinkRecord } from "../../src/flows/record-sink.ts";
-import { startSignupServer } from "../helpers/signup-domain.ts";
+import type { SinkBatch } from "../../src/flows/record-sink.ts";
+import { signupRecords, startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
 const DomainName = "seal-ahead";
-
-function signups(from: number, count: number): SinkRecord[] {
-  return Array.from({ length: count }, (_, k) => {
-    const i = from + k;
-    return {
-      id: `s${i}`,
-      sourceTimestamp: 1_700_000_000_000 + i,
-      data: { id: `s${i}`, email: `p${i}@example.com`, name: `Person${i}` },
-    };
-  });
-}
 
 /**
  * Ten records through the profiles sink in parts of 3 (each part hands the next one to the sealer ahead),
@@ -28,7 +17,7 @@ function signups(from: number, count: number): SinkRecord[] {
 async function sealedAheadOfTen(t: TestServer): Promise<{ seals: number; stored: number }> {
   const db = t.server.database.db as Kysely<Database>;
   const sink = profilesSink(t.server.profiles, { now: () => Date.now() });
-  const page = signups(0, 10);
+  const page = signupRecords(0, 10);
   for (let from = 0; from < page.length; ) {
     const rest = page.slice(from);
     const batch = {
@@ -81,6 +70,10 @@ describeEachDialect("sealAhead: the seal worker by dialect unless set", (dialect
   it(`auto: ${dialect === "postgres" ? "parts are sealed ahead" : "every value is sealed inline"}`, async () => {
     t = await startSignupServer(dialect, DomainName);
     expect(t.server.domainKeys.prefetch === undefined).toBe(dialect === "sqlite");
+    // Nothing to hand over, so the flows' pages are not prepared ahead either (read-pages.ts).
+    expect(profilesSink(t.server.profiles, { now: () => Date.now() }).prefetch === undefined).toBe(
+      dialect === "sqlite",
+    );
     // Parts of 3, 3, 3, 1: with the worker the last three parts' 7 payloads were sealed ahead.
     expect(await sealedAheadOfTen(t)).toEqual({ seals: dialect === "postgres" ? 7 : 0, stored: 10 });
   });
@@ -88,11 +81,13 @@ describeEachDialect("sealAhead: the seal worker by dialect unless set", (dialect
   it("off: every value is sealed inline", async () => {
     t = await startSignupServer(dialect, DomainName, { sealAhead: "off" });
     expect(t.server.domainKeys.prefetch).toBeUndefined();
+    expect(profilesSink(t.server.profiles, { now: () => Date.now() }).prefetch).toBeUndefined();
     expect(await sealedAheadOfTen(t)).toEqual({ seals: 0, stored: 10 });
   });
 
   it("on: parts are sealed ahead", async () => {
     t = await startSignupServer(dialect, DomainName, { sealAhead: "on" });
+    expect(t.server.domainKeys.prefetch).toBeTypeOf("function");
     expect(await sealedAheadOfTen(t)).toEqual({ seals: 7, stored: 10 });
   });
 });

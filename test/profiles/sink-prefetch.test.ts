@@ -10,22 +10,11 @@ import { profilesSink } from "../../src/compose/profiles-sink.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { SinkBatch, SinkRecord } from "../../src/flows/record-sink.ts";
 import { MAX_AHEAD_CHARS } from "../../src/security/kms/seal-worker.ts";
-import { signupType, startSignupServer } from "../helpers/signup-domain.ts";
+import { signupRecords, signupType, startSignupServer } from "../helpers/signup-domain.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import type { TestServer } from "../helpers/test-server.ts";
 
 const DomainName = "prefetch";
-
-function signups(from: number, count: number): SinkRecord[] {
-  return Array.from({ length: count }, (_, k) => {
-    const i = from + k;
-    return {
-      id: `s${i}`,
-      sourceTimestamp: 1_700_000_000_000 + i,
-      data: { id: `s${i}`, email: `p${i}@example.com`, name: `Person${i}` },
-    };
-  });
-}
 
 // Payloads sealed and key values blind-indexed by the seal worker ahead of the part or page that
 // stores them (DomainKeys.prefetch): what is stored is what would have been computed inline.
@@ -92,7 +81,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
 
   it("a page in parts: each part has the next one sealed and indexed by the worker, which opens as stored", async () => {
     const before = keys().prefetchedTaken(DomainName);
-    const page = signups(0, 10);
+    const page = signupRecords(0, 10);
     for (let from = 0; from < page.length; ) {
       const rest = page.slice(from);
       const r = await write(batchOf(rest, rest.length > 3 ? 3 : undefined));
@@ -109,7 +98,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
 
   it("a page read ahead: handed over before its group, its payloads are taken from the worker", async () => {
     const before = keys().prefetchedTaken(DomainName);
-    const page = signups(10, 5);
+    const page = signupRecords(10, 5);
     sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
     await keys().prefetchesDone(DomainName);
     const r = await write(batchOf(page));
@@ -120,7 +109,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
 
   it("a value longer than MAX_AHEAD_CHARS is not sent to the worker: it is sealed inline", async () => {
     const before = keys().prefetchedTaken(DomainName);
-    const page = signups(40, 3);
+    const page = signupRecords(40, 3);
     page[1] = { ...page[1]!, data: { ...page[1]!.data, name: "N".repeat(MAX_AHEAD_CHARS) } };
     sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
     await keys().prefetchesDone(DomainName);
@@ -132,7 +121,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
 
   it("a prefetch that guessed wrong costs nothing but itself: a changed record is sealed inline", async () => {
     const before = keys().prefetchedTaken(DomainName);
-    const page = signups(20, 3);
+    const page = signupRecords(20, 3);
     sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
     await keys().prefetchesDone(DomainName);
     // Other objects than those handed over (the same ids, another name): none of them is taken.
@@ -143,9 +132,9 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
   });
 
   it("values sealed ahead under a domain's old data key are never used: deleted and made again, it seals anew", async () => {
-    const page = signups(30, 3);
+    const page = signupRecords(30, 3);
     // An operation of the domain made its store; the page is then sealed ahead under that data key.
-    await write(batchOf(signups(29, 1)));
+    await write(batchOf(signupRecords(29, 1)));
     sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
     await keys().prefetchesDone(DomainName);
     // Deleted and made again in this same process: a new data key.
@@ -159,7 +148,7 @@ describeEachDialect("the profiles sink, sealing ahead off the main thread", (dia
   });
 
   it("an object type changed between the prefetch and the write: the records are mapped again with the new one", async () => {
-    const page = signups(40, 2);
+    const page = signupRecords(40, 2);
     sink().prefetch?.({ domainName: DomainName, objectTypeName: "Signup" }, page);
     await keys().prefetchesDone(DomainName);
     // The type now also keys profiles by name.

@@ -32,7 +32,7 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
   it("unwraps once while the wrapped key stays; refuses while the KMS key is disabled; unwraps again after a re-wrap", async () => {
     const domain = `derived-${++n}`;
     const first = await t.createDomain(domain, { DefaultExpirationDays: 30 });
-    const keys = new DomainKeys(t.server.kms);
+    const keys = new DomainKeys(t.server.kms, null);
     const decrypt = vi.spyOn(t.server.kms, "decryptIn");
     const usable = vi.spyOn(t.server.kms, "usableIn");
 
@@ -71,7 +71,7 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
   it("a key deleted while its unwrapped keys are kept: the domain's data is gone (KMS_INVALID_STATE, Deleted)", async () => {
     const domain = `derived-${++n}`;
     const keyArn = await t.createDomain(domain, { DefaultExpirationDays: 30 });
-    const keys = new DomainKeys(t.server.kms);
+    const keys = new DomainKeys(t.server.kms, null);
     await sealed(keys, domain);
     await sealed(keys, domain);
     // Scheduled and deleted with no read in between: the next call finds the key gone, not pending.
@@ -105,7 +105,7 @@ describeEachDialect("DomainKeys keeps a domain's derived keys", (dialect) => {
     const domain = `derived-${++n}`;
     await t.createDomain(domain, { DefaultExpirationDays: 30 });
     await putContact(domain, "003K1");
-    const keys = new DomainKeys(t.server.kms);
+    const keys = new DomainKeys(t.server.kms, null);
     const decrypt = vi.spyOn(t.server.kms, "decryptIn");
     const db = t.server.database.db;
     await keys.boxesIn(db, domain);

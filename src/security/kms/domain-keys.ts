@@ -15,7 +15,7 @@ import {
 import type { KmsKey } from "./kms-key-store.ts";
 import { type KmsService, refuseUnusable } from "./kms-service.ts";
 import { PrefetchedSeals } from "./prefetched-seals.ts";
-import { MAX_AHEAD_CHARS, type SealWorker, sharedSealWorker } from "./seal-worker.ts";
+import { MAX_AHEAD_CHARS, type SealWorker } from "./seal-worker.ts";
 
 /** A domain's keys derived from its data key, and what they were derived from. */
 interface DerivedKeys {
@@ -58,11 +58,11 @@ export class DomainKeys {
   /**
    * @param worker the seal worker values are computed ahead on; null seals everything inline (the
    *   composition root's choice by `sealAhead`: on SQLite the worker's ~20–25 MB bought no steady gain).
-   *   Null, not undefined, which would mean the default.
+   *   Every caller chooses: `sealWorkerFor` in the composition root, null where nothing is ingested.
    */
   constructor(
     private readonly kms: KmsService,
-    worker: SealWorker | null = sharedSealWorker,
+    worker: SealWorker | null,
   ) {
     this.prefetch = worker ? (domainName, work) => this.#prefetchWith(worker, domainName, work) : undefined;
   }
@@ -180,7 +180,10 @@ export class DomainKeys {
     }
     try {
       const { key, indexKey } = await this.#derivedIn(q, domainName, row);
-      const store = this.#storeOf(domainName, row.wrapped_key, { key, indexKey });
+      // Without a worker nothing comes ahead: an empty store of this operation's own, kept nowhere.
+      const store = this.prefetch
+        ? this.#storeOf(domainName, row.wrapped_key, { key, indexKey })
+        : new PrefetchedSeals(row.wrapped_key, { key, indexKey });
       if (o.prefetched) await store.delivered();
       const boxes = new Map<string, DataKeyBox>();
       return {

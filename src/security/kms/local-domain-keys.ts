@@ -18,5 +18,5 @@ export function localDomainKeys(
   const box = new AesSecretBox(loadMasterKey(o.dataDir, o.masterKey));
   const keys = new KmsKeyStore(box, systemClock, o.region, o.accountId);
   const noTags = { tagIn: async () => {}, clearIn: async () => {} };
-  return new DomainKeys(new KmsService(db, keys, new KmsGrantStore(systemClock), noTags, systemClock));
+  return new DomainKeys(new KmsService(db, keys, new KmsGrantStore(systemClock), noTags, systemClock), null);
 }
