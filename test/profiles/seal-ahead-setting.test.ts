@@ -58,7 +58,7 @@ it("sealAhead is auto unless set; PROFILEFLOW_SEAL_AHEAD takes on or off, anythi
 });
 
 // Sealing a backfill's next records on the seal worker pays on PostgreSQL and costs memory for nothing
-// steady on SQLite (docs/benchmarks.md, "The seal worker's memory"): "auto" follows the dialect, and
+// steady on SQLite (docs/benchmarks.md, "Encryption at 1M, where its CPU goes, and the seal worker's memory"): "auto" follows the dialect, and
 // either way what is stored is the same ten records.
 describeEachDialect("sealAhead: the seal worker by dialect unless set", (dialect) => {
   let t: TestServer | undefined;
