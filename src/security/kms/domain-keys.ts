@@ -5,13 +5,14 @@ import { dialectOf } from "../../db/dialect.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { SEALED_FORMAT } from "../../db/schema/kms.ts";
 import { deriveKey } from "../derived-key.ts";
-import { blindIndex, INDEXED } from "./blind-index.ts";
+import { INDEXED } from "./blind-index.ts";
 import { DataKeyBox, sealingOf } from "./data-key-box.ts";
 import {
   generatedKeyTags,
   generatedKeyToScheduleIn,
   scheduleGeneratedKeyDeletionIn,
 } from "./generated-domain-key.ts";
+import { indexCache } from "./index-cache.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import { type KmsService, refuseUnusable } from "./kms-service.ts";
 import { PrefetchedSeals } from "./prefetched-seals.ts";
@@ -57,7 +58,7 @@ export class DomainKeys {
 
   /**
    * @param worker the seal worker values are computed ahead on; null seals everything inline (the
-   *   composition root's choice by `sealAhead`: on SQLite the worker's ~20–25 MB bought no steady gain).
+   *   composition root's choice by `sealAhead`: on SQLite the worker's 20–32 MB bought no steady gain).
    *   Every caller chooses: `sealWorkerFor` in the composition root, null where nothing is ingested.
    */
   constructor(
@@ -358,27 +359,6 @@ interface PrefetchWork {
 
 /** How long a domain's values sealed ahead are kept after its last prefetch. */
 const PREFETCH_IDLE_MS = 30_000;
-
-/** Indexes remembered per boxes (one operation): a batch asks for most pairs twice (lookup, then its rows). */
-const INDEX_CACHE_LIMIT = 50_000;
-
-/**
- * blindIndex under `indexKey`: the one computed ahead in `store` if there is one, else computed and
- * remembered here, up to INDEX_CACHE_LIMIT pairs (then starting over).
- */
-function indexCache(indexKey: Buffer, store: PrefetchedSeals): (name: string, value: string) => string {
-  const seen = new Map<string, string>();
-  return (name, value) => {
-    const pair = `${name}\u0000${value}`;
-    let out = seen.get(pair);
-    if (out === undefined) {
-      if (seen.size >= INDEX_CACHE_LIMIT) seen.clear();
-      out = store.takeIndex(pair) ?? blindIndex(indexKey, pair);
-      seen.set(pair, out);
-    }
-    return out;
-  };
-}
 
 /** The encryption context a domain's data key is wrapped with. */
 function context(domainName: string): Record<string, string> {
