@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { makePrivateDir } from "../db/private-files.ts";
 
 /** What a demo run keeps for the next one (demo.json). */
@@ -47,7 +48,7 @@ export function openDemoState(dataDir: string): DemoStateFile {
     fingerprintKey,
     warning,
     save(state) {
-      writeFileSync(statePath, JSON.stringify(state), { mode: 0o600 });
+      writeFileAtomic(statePath, JSON.stringify(state), 0o600);
       chmodSync(statePath, 0o600);
     },
   };

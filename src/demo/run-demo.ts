@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppflowClient } from "@aws-sdk/client-appflow";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
@@ -7,6 +7,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { loadConfig } from "../config/config.ts";
 import type { Timer } from "../connectors/sdk/index.ts";
 import { createLogger } from "../core/logger.ts";
+import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { composeServer, type Server } from "../main.ts";
 import { type Sandboxes, startSandboxes } from "../sandbox/start-sandboxes.ts";
 import { exploreHelp } from "./demo-help.ts";
@@ -188,7 +189,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   const summaryPath = join(dataDir, "summary.json");
   const report = async (statuses: TrackStatus[]) => {
     const s = await summarize(clients, server, context, statuses);
-    writeFileSync(summaryPath, `${JSON.stringify(s, null, 2)}\n`);
+    writeFileAtomic(summaryPath, `${JSON.stringify(s, null, 2)}\n`);
     return s;
   };
   const poll = async () => {
