@@ -12,8 +12,11 @@
  *
  *   npx tsx bench/search-latency.ts [--profiles 200000] [--rate 1000] [--seconds 10] [--backfill 80000]
  *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
- *                                   [--settle 10]
+ *                                   [--settle 10] [--pin]
  * --settle: seconds of pause after the ingest (once its pages are synced to disk) before the warm-up.
+ * --pin: the server's main thread on CPU 0, the client's threads on CPU 1 (taskset), so the two never
+ *   queue for one core. Each search phase also prints how long the server's main thread was runnable but
+ *   waiting for a CPU (/proc/PID/task/TID/schedstat) and the hypervisor's steal (/proc/stat).
  * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile of each phase to DIR (search-idle,
  * search-backfill, puts .cpuprofile; sampled every 0.5 ms, so per-request CPU is a little higher then).
@@ -36,6 +39,7 @@ import { CustomerProfilesClient, PutProfileObjectCommand } from "@aws-sdk/client
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { CONTACT_TYPE, createContactDomain } from "./shared/contact-domain.ts";
+import { runQueueWait, stealMs, threadScheds } from "./shared/run-queue-wait.ts";
 import { cpuProfileGaps } from "./shared/cpu-profile-gaps.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
@@ -318,6 +322,7 @@ async function main(): Promise<void> {
       dialect: { type: "string", default: "sqlite" },
       quick: { type: "boolean", default: false },
       settle: { type: "string", default: "10" },
+      pin: { type: "boolean", default: false },
     },
     allowPositionals: true,
   });
@@ -339,6 +344,11 @@ async function main(): Promise<void> {
   });
   try {
     const endpoint = await nextMessage<string>(server, "ready");
+    if (values.pin) {
+      // The server's main thread on CPU 0 (its other threads free), every thread of this client on CPU 1.
+      execFileSync("taskset", ["-p", "1", String(server.pid)], { stdio: "ignore" });
+      execFileSync("taskset", ["-a", "-p", "2", String(process.pid)], { stdio: "ignore" });
+    }
     const sdk = new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials });
     await createContactDomain(sdk, DOMAIN);
     sdk.destroy();
@@ -375,7 +385,13 @@ async function main(): Promise<void> {
       await profile("start");
       server.send({ loop: "start" });
       const c0 = await serverCpu();
+      const s0 = threadScheds(server.pid!);
+      const me0 = threadScheds(process.pid);
+      const steal0 = stealMs();
       const r = await openLoop(agent, endpoint, reqs, rate);
+      const w = runQueueWait(server.pid!, s0, threadScheds(server.pid!));
+      const steal = stealMs() - steal0;
+      const me = runQueueWait(process.pid, me0, threadScheds(process.pid));
       const c1 = await serverCpu();
       server.send({ loop: "stop" });
       const d = await nextMessage<{ p50: number; p99: number; max: number }>(server, "loop");
@@ -389,6 +405,11 @@ async function main(): Promise<void> {
           `${r.wrong} wrong, ${r.failed} failed; from the write p50 ${r.write.p50.toFixed(2)} / p99 ${r.write.p99.toFixed(2)} ms; ` +
           `written late by p50 ${r.late.p50.toFixed(2)} / p99 ${r.late.p99.toFixed(2)} ms; ` +
           `server event loop delay ${loop}; ${cpu}${load()}`,
+      );
+      console.log(
+        `  server main thread: ${w.mainRunMs.toFixed(0)} ms on a CPU in ${f(w.mainSlices)} slices, ${w.mainWaitMs.toFixed(0)} ms runnable ` +
+          `but waiting for one (all its threads: ${w.allWaitMs.toFixed(0)} ms); ` +
+          `the client's main thread waited ${me.mainWaitMs.toFixed(0)} ms; hypervisor steal ${steal} ms`,
       );
     };
     // Let the machine settle after the ingest: its written pages flushed to disk (sync), then a pause,
