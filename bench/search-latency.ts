@@ -39,11 +39,11 @@ import { CustomerProfilesClient, PutProfileObjectCommand } from "@aws-sdk/client
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { CONTACT_TYPE, createContactDomain } from "./shared/contact-domain.ts";
-import { runQueueWait, stealMs, threadScheds } from "./shared/run-queue-wait.ts";
 import { cpuProfileGaps } from "./shared/cpu-profile-gaps.ts";
 import { freshPostgres } from "./shared/fresh-postgres.ts";
 import { nextMessage } from "./shared/next-message.ts";
 import { restContact as contact, contactId } from "./shared/rest-contact.ts";
+import { runQueueWait, stealMs, threadScheds } from "./shared/run-queue-wait.ts";
 import { sqliteSettingsEnv } from "./shared/sqlite-settings-env.ts";
 
 const self = fileURLToPath(import.meta.url);
