@@ -1,6 +1,5 @@
 import { type Compilable, type CompiledQuery, createQueryId } from "kysely";
 import { type DialectName, dialectOf } from "./dialect.ts";
-import { heldSqliteConnection } from "./direct-sqlite.ts";
 import type { Queryable } from "./queryable.ts";
 
 /**
@@ -27,16 +26,11 @@ export class CompiledOnce<Row> {
       throw new Error(`expected ${this.arity} parameters, got ${params.length}`);
     const dialect = dialectOf(q);
     const { query: compiled, order } = this.#compiled.get(dialect) ?? this.#compile(q, dialect);
-    const parameters = order.map((i) => params[i]);
-    // Inside a SQLite transaction: straight on the connection it holds (direct-sqlite.ts).
-    const held = dialect === "sqlite" ? heldSqliteConnection(q) : undefined;
-    if (held) {
-      const statement = held.prepare(compiled.sql);
-      if (statement.reader) return statement.all(parameters) as Row[];
-      statement.run(parameters);
-      return [];
-    }
-    const query: CompiledQuery<Row> = { ...compiled, parameters, queryId: createQueryId() };
+    const query: CompiledQuery<Row> = {
+      ...compiled,
+      parameters: order.map((i) => params[i]),
+      queryId: createQueryId(),
+    };
     return (await q.executeQuery(query)).rows;
   }
 

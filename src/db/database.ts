@@ -3,7 +3,6 @@ import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.ts";
-import { registerSqliteConnection } from "./direct-sqlite.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
 import type { Database } from "./schema.ts";
@@ -77,9 +76,7 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.
   sqlite.pragma("wal_autocheckpoint = 16384");
   sqlite.pragma("journal_size_limit = 67108864");
-  const connection = cachedStatements(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-  registerSqliteConnection(db, connection);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,
     dialect: "sqlite",

@@ -1,6 +1,5 @@
 import { AbortedTransactionError, type Kysely, sql } from "kysely";
 import type { DialectName } from "../db/dialect.ts";
-import { markConnectionHeld } from "../db/direct-sqlite.ts";
 import type { Database } from "../db/schema.ts";
 
 // First key of the two-int advisory lock: a namespace so our locks never collide with other users'.
@@ -42,7 +41,6 @@ export async function inDomainTransaction<T>(
     .connection()
     .execute(async (conn) => {
       await sql.raw(dialect === "sqlite" ? "begin immediate" : "begin").execute(conn);
-      if (dialect === "sqlite") markConnectionHeld(conn);
       try {
         if (dialect === "postgres") {
           await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${domainName}))`.execute(conn);
