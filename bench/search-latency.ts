@@ -14,9 +14,11 @@
  *                                   [--put-clients 4] [--puts 4000] [--dialect sqlite|postgres] [--quick]
  *                                   [--settle 10] [--pin]
  * --settle: seconds of pause after the ingest (once its pages are synced to disk) before the warm-up.
- * --pin: the server's main thread on CPU 0, the client's threads on CPU 1 (taskset), so the two never
- *   queue for one core. Each search phase also prints how long the server's main thread was runnable but
- *   waiting for a CPU (/proc/PID/task/TID/schedstat) and the hypervisor's steal (/proc/stat).
+ * --pin (2 cores or more): once the server is up, its main thread on CPU 0 and every thread of the client
+ *   on CPU 1 (taskset). Threads the server's main thread starts later (libuv's pool, a seal worker) inherit
+ *   CPU 0; those it started before (V8's helpers) stay free, so the server can still run beside the
+ *   client. Each search phase also prints how long the server's main thread was runnable but waiting for a
+ *   CPU (/proc/PID/task/TID/schedstat) and the hypervisor's steal (/proc/stat).
  * --quick: 20,000 profiles, 5 s per phase, 40,000 backfilled, 1,000 puts. Each phase follows a 2 s warm-up.
  * PROFILEFLOW_BENCH_CPU_PROF=DIR writes the server's V8 CPU profile of each phase to DIR (search-idle,
  * search-backfill, puts .cpuprofile; sampled every 0.5 ms, so per-request CPU is a little higher then).
@@ -345,9 +347,11 @@ async function main(): Promise<void> {
   try {
     const endpoint = await nextMessage<string>(server, "ready");
     if (values.pin) {
-      // The server's main thread on CPU 0 (its other threads free), every thread of this client on CPU 1.
-      execFileSync("taskset", ["-p", "1", String(server.pid)], { stdio: "ignore" });
-      execFileSync("taskset", ["-a", "-p", "2", String(process.pid)], { stdio: "ignore" });
+      if (cpus().length < 2) throw new Error("--pin needs two CPUs");
+      // The server's main thread (and the threads it starts from now on) on CPU 0, this client on CPU 1.
+      const quiet: { stdio: ("ignore" | "inherit")[] } = { stdio: ["ignore", "ignore", "inherit"] };
+      execFileSync("taskset", ["-p", "1", String(server.pid)], quiet);
+      execFileSync("taskset", ["-a", "-p", "2", String(process.pid)], quiet);
     }
     const sdk = new CustomerProfilesClient({ endpoint, region: "us-east-1", credentials });
     await createContactDomain(sdk, DOMAIN);

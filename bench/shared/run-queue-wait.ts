@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /** A thread's scheduler counters (Linux /proc/PID/task/TID/schedstat), in nanoseconds. */
 export interface ThreadSched {
-  readonly name: string;
   /** Time on a CPU. */
   readonly runNs: number;
   /** Time runnable but waiting for a CPU (the run queue). */
@@ -26,8 +25,7 @@ export function threadScheds(pid: number): Map<number, ThreadSched> {
         .trim()
         .split(" ")
         .map(Number);
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      out.set(Number(tid), { name, runNs: run ?? 0, waitNs: wait ?? 0, slices: slices ?? 0 });
+      out.set(Number(tid), { runNs: run ?? 0, waitNs: wait ?? 0, slices: slices ?? 0 });
     } catch {
       // The thread ended between the listing and the read.
     }

@@ -1,20 +1,38 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 /**
- * Replaces `path` with `text` so that a reader (or a restart after a kill) sees the old content or
- * the new, never a part: the text goes to a temporary file beside it, is flushed, then renamed over.
+ * Replaces `path` with `text` so that a reader, or a restart after a kill or a crash of the machine, sees
+ * the old content or the new, never a part. The text goes to `<path>.tmp` (created anew with `mode`; one
+ * left by a killed writer is replaced), is flushed, then renamed over `path`, and the directory is flushed
+ * so the rename itself is on disk. Whatever fails, the temporary file is removed and the error thrown.
+ * One writer per path at a time.
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, "w", mode);
+  const temporary = `${path}.tmp`;
+  rmSync(temporary, { force: true });
+  let fd: number | undefined = openSync(temporary, "wx", mode);
   try {
-    writeSync(fd, text);
+    writeFileSync(fd, text);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, path);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // The write's error is the one to report.
+      }
+    }
     rmSync(temporary, { force: true });
     throw e;
   }
-  closeSync(fd);
-  renameSync(temporary, path);
+  const directory = openSync(dirname(path), "r");
+  try {
+    fsyncSync(directory);
+  } finally {
+    closeSync(directory);
+  }
 }

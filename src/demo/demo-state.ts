@@ -27,7 +27,7 @@ export interface DemoStateFile {
 /**
  * Makes the demo's data directory 0700 (it holds the sandboxes' credentials, the server's data and
  * these files), reads demo.json, and reads or creates demo.key (32 random bytes, 0600). demo.json is
- * written 0600, an older one left readable by others narrowed.
+ * replaced whole on each save (writeFileAtomic) by a file created 0600.
  */
 export function openDemoState(dataDir: string): DemoStateFile {
   const warning = makePrivateDir(dataDir);
@@ -48,8 +48,8 @@ export function openDemoState(dataDir: string): DemoStateFile {
     fingerprintKey,
     warning,
     save(state) {
+      // A new file each time, created 0600: an older one left readable by others is replaced.
       writeFileAtomic(statePath, JSON.stringify(state), 0o600);
-      chmodSync(statePath, 0o600);
     },
   };
 }

@@ -1,15 +1,25 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../src/core/write-file-atomic.ts";
 
 const modulePath = resolve(import.meta.dirname, "../../src/core/write-file-atomic.ts");
 
 describe("writeFileAtomic", () => {
-  it("replaces the file's content, with the mode given, and leaves no temporary file", () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
     const dir = mkdtempSync(join(tmpdir(), "pf-atomic-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("replaces the file's content, with the mode given, and leaves no temporary file", () => {
+    const dir = tempDir();
     const path = join(dir, "state.json");
     writeFileAtomic(path, "first", 0o600);
     writeFileAtomic(path, "second", 0o600);
@@ -18,8 +28,24 @@ describe("writeFileAtomic", () => {
     expect(readdirSync(dir)).toEqual(["state.json"]);
   });
 
+  it("replaces a temporary file a killed writer left, and removes its own when the rename fails", () => {
+    const dir = tempDir();
+    const path = join(dir, "state.json");
+    writeFileSync(`${path}.tmp`, "half a wri", { mode: 0o644 });
+    writeFileAtomic(path, "whole", 0o600);
+    expect(readFileSync(path, "utf8")).toBe("whole");
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["state.json"]);
+    // A directory where the file should be: the rename fails, the error comes out, nothing is left behind.
+    const blocked = join(dir, "blocked");
+    mkdirSync(blocked);
+    writeFileSync(join(blocked, "inside"), "x");
+    expect(() => writeFileAtomic(blocked, "text")).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir).sort()).toEqual(["blocked", "state.json"]);
+  });
+
   it("a reader in another process never sees a part of a write", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pf-atomic-"));
+    const dir = tempDir();
     const path = join(dir, "summary.json");
     writeFileAtomic(path, JSON.stringify({ n: 0, pad: "" }));
     // The writer rewrites a 2 MB JSON document as fast as it can until killed.
@@ -29,6 +55,7 @@ describe("writeFileAtomic", () => {
     const writer = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
       stdio: ["ignore", "ignore", "inherit"],
     });
+    const exited = new Promise((r) => writer.once("exit", r));
     try {
       const seen = new Set<number>();
       const deadline = Date.now() + 20_000;
@@ -42,6 +69,7 @@ describe("writeFileAtomic", () => {
       expect(seen.size).toBeGreaterThanOrEqual(30);
     } finally {
       writer.kill("SIGKILL");
+      await exited;
     }
   }, 30_000);
 });
