@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../../core/write-file-atomic.ts";
 import type { Knobs } from "./knobs.ts";
 import type { StoreOp } from "./object-store.ts";
 import type { ClockState } from "./sandbox-clock.ts";
@@ -46,9 +47,12 @@ export class DataDir {
     return out;
   }
 
-  /** Saves the state (small; synchronous so a crash right after a change loses nothing). */
+  /**
+   * Saves the state (small; synchronous so a crash right after a change loses nothing; replaced whole,
+   * so a kill during the write leaves the previous state, not half of one).
+   */
   save(state: SavedState): void {
-    writeFileSync(join(this.#dir, "state.json"), JSON.stringify(state));
+    writeFileAtomic(join(this.#dir, "state.json"), JSON.stringify(state));
   }
 
   /** Appends one write. */
