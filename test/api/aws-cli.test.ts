@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ListFlowsCommand } from "@aws-sdk/client-appflow";
+import { CreateDomainCommand, ListDomainsCommand } from "@aws-sdk/client-customer-profiles";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionHelp } from "../../src/cli/connection-help.ts";
@@ -88,11 +90,26 @@ describe.runIf(run)("the AWS CLI against a served instance", () => {
         `AWS_SECRET_ACCESS_KEY=${t.credentials.secretAccessKey}`,
       );
     expect(exported).not.toContain("<");
+    // A domain of its own, so the listing the lines print is not empty whatever ran before.
+    const own = `readme-${awsBinaries().indexOf(awsPath)}`;
+    await t.profiles.send(new CreateDomainCommand({ DomainName: own, DefaultExpirationDays: 30 }));
     for (const line of awsLines) {
       expect(line).toContain(readmeEndpoint);
       const r = await shell(awsPath, [exported, line.replaceAll(readmeEndpoint, t.endpoint)]);
       expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: "" });
-      expect(JSON.parse(r.stdout)).toEqual(line.includes("list-domains") ? { Items: [] } : { flows: [] });
+      // The names the SDK lists at the same moment (other tests of this file may have made domains or flows).
+      const printed = JSON.parse(r.stdout) as {
+        Items?: { DomainName: string }[];
+        flows?: { flowName: string }[];
+      };
+      if (line.includes("list-domains")) {
+        const listed = (await t.profiles.send(new ListDomainsCommand({}))).Items ?? [];
+        expect(printed.Items?.map((d) => d.DomainName)).toEqual(listed.map((d) => d.DomainName));
+        expect(listed.map((d) => d.DomainName)).toContain(own);
+      } else {
+        const listed = (await t.appflow.send(new ListFlowsCommand({}))).flows ?? [];
+        expect(printed.flows?.map((f) => f.flowName)).toEqual(listed.map((f) => f.flowName));
+      }
     }
   });
 
