@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "./api/app.ts";
@@ -29,6 +29,7 @@ import { appflowResourceName, ProfileArns } from "./core/arns.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { RequestsInFlight } from "./core/requests-in-flight.ts";
+import { writeFileAtomic } from "./core/write-file-atomic.ts";
 import { type DatabaseHandle, openDatabase } from "./db/database.ts";
 import { makePrivateDir } from "./db/private-files.ts";
 import type { Queryable } from "./db/queryable.ts";
@@ -405,13 +406,14 @@ async function bootstrapRootKey(
   const existing = await store.root();
   if (existing) return { key: existing, generated: false };
   const key = generateAccessKey("root", true);
-  await store.put(key);
-  const file = join(config.dataDir, "credentials");
-  writeFileSync(
-    file,
+  // The file first, whole (writeFileAtomic), the key stored after: a start killed in between leaves a
+  // file whose key was never stored, replaced by the next start's; the other order could store a root
+  // key whose secret nobody was ever given.
+  writeFileAtomic(
+    join(config.dataDir, "credentials"),
     `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
-    { mode: 0o600 },
+    0o600,
   );
-  chmodSync(file, 0o600);
+  await store.put(key);
   return { key, generated: true };
 }
