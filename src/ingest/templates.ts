@@ -1,3 +1,4 @@
+import { deepFreeze } from "../core/deep-freeze.ts";
 import { invalid } from "../core/errors.ts";
 import type { ObjectTypeDefinition, ObjectTypeTemplate } from "./object-type.ts";
 import { marketoLeads } from "./templates/marketo.ts";
@@ -55,12 +56,4 @@ export function resolveObjectType(def: ObjectTypeDefinition): ObjectTypeDefiniti
     Fields: t.Fields,
     Keys: t.Keys,
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -12,8 +12,17 @@ export interface ObjectTypeSource {
   get(domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
   /** The definition, read inside the caller's transaction. */
   getIn(q: Queryable, domainName: string, objectTypeName: string): Promise<ObjectTypeDefinition | undefined>;
-  /** Records an implicit (template) type on its first use, inside the caller's transaction; optional. */
-  ensureImplicitIn?(q: Queryable, domainName: string, objectTypeName: string): Promise<void>;
+  /**
+   * Records an implicit (template) type on its first use, inside the caller's transaction; optional.
+   * `read`: what getIn returned through `q` in that transaction (nothing is written when it came from a
+   * stored row).
+   */
+  ensureImplicitIn?(
+    q: Queryable,
+    domainName: string,
+    objectTypeName: string,
+    read?: ObjectTypeDefinition,
+  ): Promise<void>;
 }
 
 /** Whether a domain exists; `DomainService` satisfies it. */

@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Clock } from "../core/clock.ts";
+import { deepFreeze } from "../core/deep-freeze.ts";
 import { notFound, ProfileflowError } from "../core/errors.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { ObjectTypesTable } from "../db/schema/domains.ts";
@@ -10,6 +11,9 @@ export type { ObjectTypeSource } from "./object-type-source.ts";
 
 /** Object types per domain (service quota). */
 export const MAX_OBJECT_TYPES_PER_DOMAIN = 100;
+
+/** Stored definition texts whose parsed form is kept (the most recently parsed ones). */
+const PARSED_KEPT = 256;
 
 /** An object type as the API shows it. Timestamps are epoch milliseconds. */
 export interface ObjectTypeRecord {
@@ -26,6 +30,16 @@ export interface ObjectTypeRecord {
 
 /** Object types of every domain: explicit ones as put, implicit ones from the built-in templates. */
 export class ObjectTypeStore {
+  /**
+   * Parsed, expanded and frozen definitions by their stored text. Every ingested batch reads its type
+   * (twice: once to map before its transaction, once inside it); parsing, checking and expanding the
+   * text each time cost a put as much as its key lookup. The text says everything the definition is,
+   * so equal texts give equal definitions, and a changed type is a new text.
+   */
+  readonly #parsed = new Map<string, ObjectTypeDefinition>();
+  /** Definitions made from a stored row (every value of #parsed, even after it leaves the map). */
+  readonly #fromRows = new WeakSet<ObjectTypeDefinition>();
+
   constructor(private readonly clock: Clock) {}
 
   /** The effective definition (template expanded, implicit types included), or undefined. */
@@ -49,7 +63,7 @@ export class ObjectTypeStore {
       .where("domain_name", "=", domainName)
       .where("object_type_name", "=", objectTypeName)
       .executeTakeFirst();
-    if (row) return toRecord(row);
+    if (row) return this.#record(row);
     const implicit = implicitObjectType(objectTypeName);
     if (!implicit) return undefined;
     const domain = await q
@@ -80,8 +94,16 @@ export class ObjectTypeStore {
   /**
    * Stores an implicit type on its first use (PutProfileObject, PutIntegration) so that it is listed
    * and can be deleted, as AWS does; a no-op when the type is already stored or is no template.
+   * `read`: the definition the caller read through `q` in the same transaction, if any; when it came
+   * from a stored row, the row is there and nothing is written (or even built).
    */
-  async ensureImplicit(q: Queryable, domainName: string, objectTypeName: string): Promise<void> {
+  async ensureImplicit(
+    q: Queryable,
+    domainName: string,
+    objectTypeName: string,
+    read?: ObjectTypeDefinition,
+  ): Promise<void> {
+    if (read !== undefined && this.#fromRows.has(read)) return;
     const implicit = implicitObjectType(objectTypeName);
     if (!implicit) return;
     const now = this.clock.now();
@@ -120,7 +142,7 @@ export class ObjectTypeStore {
       .limit(page.limit + 1);
     if (page.after !== undefined) query = query.where("object_type_name", ">", page.after);
     const rows = await query.execute();
-    return { items: rows.slice(0, page.limit).map(toRecord), more: rows.length > page.limit };
+    return { items: rows.slice(0, page.limit).map((r) => this.#record(r)), more: rows.length > page.limit };
   }
 
   /** Deletes a type's own row (its objects and tags go first, through their deletion paths). */
@@ -188,18 +210,28 @@ export class ObjectTypeStore {
       .where("domain_name", "=", domainName)
       .where("object_type_name", "=", name)
       .executeTakeFirstOrThrow();
-    return toRecord(row);
+    return this.#record(row);
   }
-}
 
-function toRecord(row: Selectable<ObjectTypesTable>): ObjectTypeRecord {
-  const definition = objectTypeDefinitionColumn.parse(row.definition);
-  return {
-    domainName: row.domain_name,
-    definition: resolveObjectType(definition),
-    implicit: row.implicit === 1,
-    stored: true,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  #record(row: Selectable<ObjectTypesTable>): ObjectTypeRecord {
+    return {
+      domainName: row.domain_name,
+      definition: this.#definition(row.definition),
+      implicit: row.implicit === 1,
+      stored: true,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** The stored text's definition, parsed (and checked), templates expanded, frozen: see #parsed. */
+  #definition(text: ObjectTypesTable["definition"]): ObjectTypeDefinition {
+    const kept = this.#parsed.get(text);
+    if (kept) return kept;
+    const definition = deepFreeze(resolveObjectType(objectTypeDefinitionColumn.parse(text)));
+    if (this.#parsed.size >= PARSED_KEPT) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    this.#parsed.set(text, definition);
+    this.#fromRows.add(definition);
+    return definition;
+  }
 }

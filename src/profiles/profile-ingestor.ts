@@ -65,7 +65,7 @@ export class ProfileIngestor {
   async #compiledIn(trx: Kysely<Database>, domainName: string, objectTypeName: string): Promise<CacheEntry> {
     const def = await this.objectTypes.getIn(trx, domainName, objectTypeName);
     const entry = this.#entry(domainName, objectTypeName, def);
-    await this.objectTypes.ensureImplicitIn?.(trx, domainName, objectTypeName);
+    await this.objectTypes.ensureImplicitIn?.(trx, domainName, objectTypeName, def);
     return entry;
   }
 
@@ -76,7 +76,7 @@ export class ProfileIngestor {
       });
     }
     const cacheKey = `${domainName}\u0000${objectTypeName}`;
-    const fingerprint = JSON.stringify(def);
+    const fingerprint = fingerprintOf(def);
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.fingerprint === fingerprint) return cached;
     const entry = {
@@ -257,4 +257,18 @@ function createdProfile(m: MappedObject): MappedObject["profile"] {
   if (profile.PhoneNumber === undefined && m.inferred.PhoneNumber !== undefined)
     profile.PhoneNumber = m.inferred.PhoneNumber;
   return profile;
+}
+
+/** Fingerprints of definitions already seen: a store hands the same frozen object back while its text is unchanged. */
+const fingerprints = new WeakMap<ObjectTypeDefinition, string>();
+
+/** What tells two definitions of one type apart (the compiled mapping is kept while it is the same). */
+function fingerprintOf(def: ObjectTypeDefinition): string {
+  if (!Object.isFrozen(def)) return JSON.stringify(def);
+  let fingerprint = fingerprints.get(def);
+  if (fingerprint === undefined) {
+    fingerprint = JSON.stringify(def);
+    fingerprints.set(def, fingerprint);
+  }
+  return fingerprint;
 }

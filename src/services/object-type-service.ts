@@ -118,8 +118,13 @@ export class ObjectTypeService implements ObjectTypeSource {
     return this.d.db.transaction().execute((tx) => this.ensureImplicitIn(tx, domainName, objectTypeName));
   }
 
-  ensureImplicitIn(tx: Queryable, domainName: string, objectTypeName: string): Promise<void> {
-    return this.d.objectTypes.ensureImplicit(tx, domainName, objectTypeName);
+  ensureImplicitIn(
+    tx: Queryable,
+    domainName: string,
+    objectTypeName: string,
+    read?: ObjectTypeDefinition,
+  ): Promise<void> {
+    return this.d.objectTypes.ensureImplicit(tx, domainName, objectTypeName, read);
   }
 
   /** Whether the type exists (template types included); for the tag operations. */

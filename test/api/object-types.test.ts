@@ -7,9 +7,11 @@ import {
   ListProfileObjectTypesCommand,
   ListProfileObjectTypeTemplatesCommand,
   ListTagsForResourceCommand,
+  PutProfileObjectCommand,
   PutProfileObjectTypeCommand,
   type PutProfileObjectTypeCommandInput,
   ResourceNotFoundException,
+  SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
@@ -161,6 +163,87 @@ describeEachDialect("Customer Profiles object types and templates through the SD
         )
       ).TemplateId,
     ).toBe("Zendesk-users");
+  });
+
+  it("PutProfileObject stores a template type on first use, and again after it was deleted", async () => {
+    const names = async () =>
+      (await t.profiles.send(new ListProfileObjectTypesCommand({ DomainName: "shop" }))).Items?.map(
+        (i) => i.ObjectTypeName,
+      );
+    const put = (id: number) =>
+      t.profiles.send(
+        new PutProfileObjectCommand({
+          DomainName: "shop",
+          ObjectTypeName: "Zendesk-users",
+          Object: JSON.stringify({ id, email: `user${id}@example.com`, updated_at: "2026-01-02T03:04:05Z" }),
+        }),
+      );
+    expect(await names()).not.toContain("Zendesk-users");
+    await put(901);
+    expect(await names()).toContain("Zendesk-users");
+    await put(902); // read from its stored row now: nothing to store
+    expect(await names()).toContain("Zendesk-users");
+    await t.profiles.send(
+      new DeleteProfileObjectTypeCommand({ DomainName: "shop", ObjectTypeName: "Zendesk-users" }),
+    );
+    expect(await names()).not.toContain("Zendesk-users");
+    await put(903);
+    expect(await names()).toContain("Zendesk-users");
+  });
+
+  it("a stored type is parsed once per definition: reads share one frozen definition until the type is put again", async () => {
+    const points: PutProfileObjectTypeCommandInput = {
+      DomainName: "shop",
+      ObjectTypeName: "Points",
+      Description: "Points",
+      AllowProfileCreation: true,
+      Fields: {
+        id: { Source: "_source.id", Target: "_profile.Attributes.pointsId", ContentType: "STRING" },
+        tier: { Source: "_source.tier", Target: "_profile.Attributes.tierBefore", ContentType: "STRING" },
+      },
+      Keys: { _pointsId: [{ StandardIdentifiers: ["PROFILE", "UNIQUE"], FieldNames: ["id"] }] },
+    };
+    await t.profiles.send(new PutProfileObjectTypeCommand(points));
+    const first = await t.server.objectTypes.get("shop", "Points");
+    expect(await t.server.objectTypes.get("shop", "Points")).toBe(first);
+    expect(
+      Object.isFrozen(first) && Object.isFrozen(first?.Fields) && Object.isFrozen(first?.Fields?.["tier"]),
+    ).toBe(true);
+    expect(() => {
+      (first!.Fields!["tier"] as { Target: string }).Target = "_profile.Attributes.changed";
+    }).toThrow(TypeError);
+    const attributes = async (id: string) => {
+      const found = await t.profiles.send(
+        new SearchProfilesCommand({ DomainName: "shop", KeyName: "_pointsId", Values: [id] }),
+      );
+      return found.Items?.[0]?.Attributes;
+    };
+    const putPoints = (id: string) =>
+      t.profiles.send(
+        new PutProfileObjectCommand({
+          DomainName: "shop",
+          ObjectTypeName: "Points",
+          Object: JSON.stringify({ id, tier: "gold" }),
+        }),
+      );
+    await putPoints("p1");
+    expect(await attributes("p1")).toEqual({ pointsId: "p1", tierBefore: "gold" });
+
+    // Put again with another target: the next read is a new definition, and the next object follows it.
+    await t.profiles.send(
+      new PutProfileObjectTypeCommand({
+        ...points,
+        Fields: {
+          ...points.Fields,
+          tier: { Source: "_source.tier", Target: "_profile.Attributes.tierAfter", ContentType: "STRING" },
+        },
+      }),
+    );
+    const second = await t.server.objectTypes.get("shop", "Points");
+    expect(second).not.toBe(first);
+    expect(second?.Fields?.["tier"]?.Target).toBe("_profile.Attributes.tierAfter");
+    await putPoints("p2");
+    expect(await attributes("p2")).toEqual({ pointsId: "p2", tierAfter: "gold" });
   });
 
   it("unknown domains, types and templates are ResourceNotFoundException", async () => {
