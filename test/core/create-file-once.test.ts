@@ -48,6 +48,25 @@ describe("createFileOnce", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it("on a file system without hard links the file is still made once, with its mode, and never replaced", () => {
+    const dir = tempDir();
+    const path = join(dir, "master.key");
+    const noLinks = () => {
+      throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
+    };
+    expect(createFileOnce(path, "first\n", 0o600, noLinks)).toBe(true);
+    expect(createFileOnce(path, "second\n", 0o600, noLinks)).toBe(false);
+    expect(readFileSync(path, "utf8")).toBe("first\n");
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["master.key"]);
+    // Any other failure of the link is the caller's to see.
+    const broken = () => {
+      throw Object.assign(new Error("EIO: i/o error, link"), { code: "EIO" });
+    };
+    expect(() => createFileOnce(join(dir, "other.key"), "x", 0o600, broken)).toThrow(/EIO/);
+    expect(readdirSync(dir)).toEqual(["master.key"]);
+  });
+
   it("a master key made while another was left in part by a killed writer is whole", () => {
     const dir = tempDir();
     // What a writer killed mid-write leaves with createFileOnce: its temporary file, never master.key.
