@@ -14,6 +14,7 @@ import { kmsOperations } from "./api/kms/kms-operations.ts";
 import { createApiMetrics } from "./api/metrics.ts";
 import type { ServiceDefinition } from "./api/operation.ts";
 import { tagOperations } from "./api/tags/tag-operations.ts";
+import { bootstrapRootKey } from "./compose/bootstrap-root-key.ts";
 import { connectorCatalog } from "./compose/connector-catalog.ts";
 import { domainKeyAccess } from "./compose/domain-key-access.ts";
 import { registerEngineMetrics } from "./compose/engine-metrics.ts";
@@ -121,10 +122,21 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     sqliteCacheMb: config.sqliteCacheMb,
     sqliteMmapMb: config.sqliteMmapMb,
   });
-  const masterKey = loadMasterKey(config.dataDir, config.masterKey);
-  const box = new AesSecretBox(masterKey);
-  const accessKeys = new AccessKeyStore(database.db, box, clock);
-  const { key: rootKey, generated } = await bootstrapRootKey(config, accessKeys);
+  // A start that fails here leaves no database open behind it.
+  let masterKey: Buffer;
+  let box: AesSecretBox;
+  let accessKeys: AccessKeyStore;
+  let bootstrapped: { key: AccessKey; generated: boolean };
+  try {
+    masterKey = loadMasterKey(config.dataDir, config.masterKey);
+    box = new AesSecretBox(masterKey);
+    accessKeys = new AccessKeyStore(database.db, box, clock);
+    bootstrapped = await bootstrapRootKey(config, accessKeys, logger);
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+  const { key: rootKey, generated } = bootstrapped;
   const iam = composeIam({
     db: database.db,
     accessKeys,
@@ -380,40 +392,4 @@ export class ResourceRegistry {
     for (const r of this.#resolvers) if (await r(q, arn)) return true;
     return false;
   };
-}
-
-/**
- * The root access key: from PROFILEFLOW_ACCESS_KEY_ID/SECRET (created or updated), else the one
- * already stored, else a new one written to `<dataDir>/credentials` (mode 0600).
- */
-async function bootstrapRootKey(
-  config: Config,
-  store: AccessKeyStore,
-): Promise<{ key: AccessKey; generated: boolean }> {
-  if (config.accessKeyId && config.secretAccessKey) {
-    const key = {
-      accessKeyId: config.accessKeyId,
-      secretAccessKey: config.secretAccessKey,
-      name: "root",
-      isRoot: true,
-    };
-    await store.put(key);
-    return { key, generated: false };
-  }
-  if (config.accessKeyId || config.secretAccessKey) {
-    throw new Error("PROFILEFLOW_ACCESS_KEY_ID and PROFILEFLOW_SECRET_ACCESS_KEY must be given together");
-  }
-  const existing = await store.root();
-  if (existing) return { key: existing, generated: false };
-  const key = generateAccessKey("root", true);
-  // The file first, whole (writeFileAtomic), the key stored after: a start killed in between leaves a
-  // file whose key was never stored, replaced by the next start's; the other order could store a root
-  // key whose secret nobody was ever given.
-  writeFileAtomic(
-    join(config.dataDir, "credentials"),
-    `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
-    0o600,
-  );
-  await store.put(key);
-  return { key, generated: true };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileOnce } from "../core/create-file-once.ts";
+import { removeStaleTemporaries } from "../core/temporary-file.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import { makePrivateDir } from "../db/private-files.ts";
 
@@ -35,7 +36,8 @@ export function openDemoState(dataDir: string): DemoStateFile {
   const statePath = join(dataDir, "demo.json");
   const keyPath = join(dataDir, "demo.key");
   // Whole or not at all, and never replaced: fingerprints made under it stay comparable.
-  if (!existsSync(keyPath)) createFileOnce(keyPath, `${randomBytes(32).toString("base64")}\n`, 0o600);
+  if (!existsSync(keyPath)) createFileOnce(keyPath, `${randomBytes(32).toString("base64")}\n`);
+  else removeStaleTemporaries(keyPath);
   chmodSync(keyPath, 0o600);
   const fingerprintKey = Buffer.from(readFileSync(keyPath, "utf8").trim(), "base64");
   if (fingerprintKey.length !== 32)

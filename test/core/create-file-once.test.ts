@@ -1,12 +1,35 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFileOnce } from "../../src/core/create-file-once.ts";
+import { isProfileflowError } from "../../src/core/errors.ts";
+import { STALE_AFTER_MS } from "../../src/core/temporary-file.ts";
 import { loadMasterKey } from "../../src/security/master-key.ts";
 
+const createModule = resolve(import.meta.dirname, "../../src/core/create-file-once.ts");
 const masterKeyModule = resolve(import.meta.dirname, "../../src/security/master-key.ts");
+
+/** Runs an ES module snippet under tsx in a process of its own; its exit code and output. */
+function runScript(script: string, args: string[] = []) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>(
+    (done) => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "-e", script, ...args],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.once("exit", (code, signal) => done({ code, signal, out, err }));
+    },
+  );
+}
 
 describe("createFileOnce", () => {
   const dirs: string[] = [];
@@ -24,12 +47,12 @@ describe("createFileOnce", () => {
     const path = join(dir, "master.key");
     const umask = process.umask(0o277);
     try {
-      expect(createFileOnce(path, "first\n", 0o600)).toBe(true);
+      expect(createFileOnce(path, "first\n", { mode: 0o640 })).toBe(true);
     } finally {
       process.umask(umask);
     }
     expect(readFileSync(path, "utf8")).toBe("first\n");
-    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(["master.key"]);
   });
 
@@ -54,8 +77,8 @@ describe("createFileOnce", () => {
     const noLinks = () => {
       throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
     };
-    expect(createFileOnce(path, "first\n", 0o600, noLinks)).toBe(true);
-    expect(createFileOnce(path, "second\n", 0o600, noLinks)).toBe(false);
+    expect(createFileOnce(path, "first\n", { link: noLinks })).toBe(true);
+    expect(createFileOnce(path, "second\n", { link: noLinks })).toBe(false);
     expect(readFileSync(path, "utf8")).toBe("first\n");
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(["master.key"]);
@@ -63,49 +86,69 @@ describe("createFileOnce", () => {
     const broken = () => {
       throw Object.assign(new Error("EIO: i/o error, link"), { code: "EIO" });
     };
-    expect(() => createFileOnce(join(dir, "other.key"), "x", 0o600, broken)).toThrow(/EIO/);
+    expect(() => createFileOnce(join(dir, "other.key"), "x", { link: broken })).toThrow(/EIO/);
     expect(readdirSync(dir)).toEqual(["master.key"]);
   });
 
-  it("a master key made while another was left in part by a killed writer is whole", () => {
+  it("a creator killed between its write and its link leaves no file; its stale leftover, a copy of its key, is removed later", async () => {
     const dir = tempDir();
-    // What a writer killed mid-write leaves with createFileOnce: its temporary file, never master.key.
-    writeFileSync(join(dir, "master.key.0123456789ab.tmp"), "aGFsZiBh");
+    const path = join(dir, "master.key");
+    // The process is killed where a crash would hurt most: its text written and flushed, not yet linked.
+    const killed = await runScript(
+      `import { createFileOnce } from ${JSON.stringify(createModule)};
+       createFileOnce(${JSON.stringify(path)}, "a key nobody will use\\n", {
+         link: () => process.kill(process.pid, "SIGKILL"),
+       });`,
+    );
+    expect(killed.signal).toBe("SIGKILL");
+    const leftovers = readdirSync(dir);
+    expect(leftovers).toEqual([expect.stringMatching(/^master\.key\.[0-9a-f]{12}\.tmp$/)]);
+    const leftover = join(dir, leftovers[0]!);
+    expect(readFileSync(leftover, "utf8")).toBe("a key nobody will use\n");
+
+    // A fresh leftover may be a writer at work: kept. Once stale it goes, and the key made is whole.
     const key = loadMasterKey(dir);
-    expect(key.length).toBe(32);
-    expect(readFileSync(join(dir, "master.key"), "utf8")).toBe(`${key.toString("base64")}\n`);
+    expect(readdirSync(dir).sort()).toEqual(["master.key", leftovers[0]].sort());
+    const old = (Date.now() - 2 * STALE_AFTER_MS) / 1000;
+    utimesSync(leftover, old, old);
     expect(loadMasterKey(dir).equals(key)).toBe(true);
+    expect(readdirSync(dir)).toEqual(["master.key"]);
+    expect(readFileSync(path, "utf8")).toBe(`${key.toString("base64")}\n`);
+  });
+
+  it("a master key file that holds no key is refused with CONFIG_INVALID and left as it is", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "master.key"), "");
+    let error: unknown;
+    try {
+      loadMasterKey(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(isProfileflowError(error, "CONFIG_INVALID")).toBe(true);
+    expect(readFileSync(join(dir, "master.key"), "utf8")).toBe("");
   });
 
   it("processes starting together on one empty directory all get the one master key the file holds", async () => {
     const dir = tempDir();
+    // Each waits for the same moment, then says whether it got there before it (so the calls overlapped).
     const script = `import { loadMasterKey } from ${JSON.stringify(masterKeyModule)};
       const start = Number(process.argv[1]);
+      const early = Date.now() < start;
       while (Date.now() < start) {}
-      process.stdout.write(loadMasterKey(${JSON.stringify(dir)}).toString("base64"));`;
-    const start = Date.now() + 1_500;
-    const outputs = await Promise.all(
-      Array.from(
-        { length: 6 },
-        () =>
-          new Promise<{ code: number | null; out: string; err: string }>((done) => {
-            const child = spawn(
-              process.execPath,
-              ["--import", "tsx", "--input-type=module", "-e", script, String(start)],
-              { stdio: ["ignore", "pipe", "pipe"] },
-            );
-            let out = "";
-            let err = "";
-            child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-            child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-            child.once("exit", (code) => done({ code, out, err }));
-          }),
-      ),
-    );
+      const key = loadMasterKey(${JSON.stringify(dir)}).toString("base64");
+      process.stdout.write(JSON.stringify({ early, key }));`;
+    const start = Date.now() + 3_000;
+    const outputs = await Promise.all(Array.from({ length: 6 }, () => runScript(script, [String(start)])));
     const stored = readFileSync(join(dir, "master.key"), "utf8").trim();
     expect(Buffer.from(stored, "base64").length).toBe(32);
-    for (const o of outputs)
-      expect({ code: o.code, key: o.out, err: o.err }).toEqual({ code: 0, key: stored, err: "" });
+    const results = outputs.map((o) => ({
+      code: o.code,
+      err: o.err,
+      ...(JSON.parse(o.out || "{}") as object),
+    }));
+    for (const r of results) expect(r).toMatchObject({ code: 0, err: "", key: stored });
+    expect(results.filter((r) => (r as { early?: boolean }).early).length).toBeGreaterThanOrEqual(2);
     expect(readdirSync(dir)).toEqual(["master.key"]);
   });
 });

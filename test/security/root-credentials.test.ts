@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
 import { composeServer } from "../../src/main.ts";
+import { createPostgresDatabase, postgresAvailable } from "../helpers/test-database.ts";
 
 describe("the generated root key's credentials file", () => {
   const dirs: string[] = [];
@@ -29,9 +31,39 @@ describe("the generated root key's credentials file", () => {
       expect(file).toBe(
         `[profileflow]\naws_access_key_id = ${server.rootKey.accessKeyId}\naws_secret_access_key = ${server.rootKey.secretAccessKey}\n`,
       );
+      expect(statSync(join(dataDir, "credentials")).mode & 0o777).toBe(0o600);
       expect((await server.accessKeys.root())?.accessKeyId).toBe(server.rootKey.accessKeyId);
     } finally {
       await server.close();
     }
   });
+
+  it.skipIf(!postgresAvailable)(
+    "on PostgreSQL with the master key given, the first start makes the data directory its credentials file goes in",
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), "pf-root-"));
+      dirs.push(root);
+      const dataDir = join(root, "not", "yet");
+      const pgDb = await createPostgresDatabase();
+      try {
+        const config = loadConfig({
+          flags: { port: 0, dataDir, logLevel: "warn" },
+          env: { DATABASE_URL: pgDb.url, PROFILEFLOW_MASTER_KEY: randomBytes(32).toString("base64") },
+        });
+        const server = await composeServer(config);
+        try {
+          expect(server.rootKeyGenerated).toBe(true);
+          expect(readFileSync(join(dataDir, "credentials"), "utf8")).toContain(
+            `aws_access_key_id = ${server.rootKey.accessKeyId}`,
+          );
+          expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+          expect(readdirSync(dataDir)).toEqual(["credentials"]);
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await pgDb.drop();
+      }
+    },
+  );
 });

@@ -1,0 +1,46 @@
+import { join } from "node:path";
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../core/logger.ts";
+import { writeFileAtomic } from "../core/write-file-atomic.ts";
+import { makePrivateDir } from "../db/private-files.ts";
+import { type AccessKey, type AccessKeyStore, generateAccessKey } from "../security/access-key-store.ts";
+
+/**
+ * The root access key: from PROFILEFLOW_ACCESS_KEY_ID/SECRET (created or updated), else the one
+ * already stored, else a new one written to `<dataDir>/credentials` (mode 0600).
+ */
+export async function bootstrapRootKey(
+  config: Config,
+  store: AccessKeyStore,
+  logger: Logger,
+): Promise<{ key: AccessKey; generated: boolean }> {
+  if (config.accessKeyId && config.secretAccessKey) {
+    const key = {
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
+      name: "root",
+      isRoot: true,
+    };
+    await store.put(key);
+    return { key, generated: false };
+  }
+  if (config.accessKeyId || config.secretAccessKey) {
+    throw new Error("PROFILEFLOW_ACCESS_KEY_ID and PROFILEFLOW_SECRET_ACCESS_KEY must be given together");
+  }
+  const existing = await store.root();
+  if (existing) return { key: existing, generated: false };
+  const key = generateAccessKey("root", true);
+  // The file first, whole (writeFileAtomic), the key stored after: a start killed in between leaves a
+  // file whose key was never stored, replaced by the next start's; the other order could store a root
+  // key whose secret nobody was ever given. (PostgreSQL with the master key given: the data directory
+  // may not exist yet.)
+  const open = makePrivateDir(config.dataDir);
+  if (open) logger.warn({ dataDir: config.dataDir }, open);
+  writeFileAtomic(
+    join(config.dataDir, "credentials"),
+    `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
+    0o600,
+  );
+  await store.put(key);
+  return { key, generated: true };
+}
