@@ -12,8 +12,10 @@ export type { ObjectTypeSource } from "./object-type-source.ts";
 /** Object types per domain (service quota). */
 export const MAX_OBJECT_TYPES_PER_DOMAIN = 100;
 
-/** Stored definition texts whose parsed form is kept (the most recently parsed ones). */
-const PARSED_KEPT = 256;
+/** The most characters of stored definition text whose parsed forms are kept (the most recently used). */
+const PARSED_KEPT_CHARS = 4_000_000;
+/** A definition longer than this is parsed on each read (kept, a few such would fill the room of all). */
+const PARSED_LONGEST = 256_000;
 
 /** An object type as the API shows it. Timestamps are epoch milliseconds. */
 export interface ObjectTypeRecord {
@@ -37,7 +39,8 @@ export class ObjectTypeStore {
    * so equal texts give equal definitions, and a changed type is a new text.
    */
   readonly #parsed = new Map<string, ObjectTypeDefinition>();
-  /** Definitions made from a stored row (every value of #parsed, even after it leaves the map). */
+  #parsedChars = 0;
+  /** Definitions made from a stored row (kept in #parsed or not). */
   readonly #fromRows = new WeakSet<ObjectTypeDefinition>();
 
   constructor(private readonly clock: Clock) {}
@@ -227,11 +230,22 @@ export class ObjectTypeStore {
   /** The stored text's definition, parsed (and checked), templates expanded, frozen: see #parsed. */
   #definition(text: ObjectTypesTable["definition"]): ObjectTypeDefinition {
     const kept = this.#parsed.get(text);
-    if (kept) return kept;
+    if (kept) {
+      // Used now: to the end of the map's order, the last to be dropped.
+      this.#parsed.delete(text);
+      this.#parsed.set(text, kept);
+      return kept;
+    }
     const definition = deepFreeze(resolveObjectType(objectTypeDefinitionColumn.parse(text)));
-    if (this.#parsed.size >= PARSED_KEPT) this.#parsed.delete(this.#parsed.keys().next().value as string);
-    this.#parsed.set(text, definition);
     this.#fromRows.add(definition);
+    if (text.length > PARSED_LONGEST) return definition;
+    for (const old of this.#parsed.keys()) {
+      if (this.#parsedChars + text.length <= PARSED_KEPT_CHARS) break;
+      this.#parsed.delete(old);
+      this.#parsedChars -= old.length;
+    }
+    this.#parsed.set(text, definition);
+    this.#parsedChars += text.length;
     return definition;
   }
 }

@@ -35,6 +35,8 @@ interface MappedAhead {
 }
 
 interface CacheEntry {
+  /** The definition last compiled or found equal (identity says "unchanged" only for a frozen one). */
+  definition: ObjectTypeDefinition;
   fingerprint: string;
   compiled: CompiledObjectType;
   priority: number | null;
@@ -76,10 +78,16 @@ export class ProfileIngestor {
       });
     }
     const cacheKey = `${domainName}\u0000${objectTypeName}`;
-    const fingerprint = fingerprintOf(def);
     const cached = this.#cache.get(cacheKey);
-    if (cached && cached.fingerprint === fingerprint) return cached;
+    // The same frozen definition (a store hands it back while the stored text is unchanged): nothing to compare.
+    if (cached && cached.definition === def && Object.isFrozen(def)) return cached;
+    const fingerprint = JSON.stringify(def);
+    if (cached && cached.fingerprint === fingerprint) {
+      cached.definition = def;
+      return cached;
+    }
     const entry = {
+      definition: def,
       fingerprint,
       compiled: compileObjectType(def, this.compileOptions),
       priority: def.SourcePriority ?? null,
@@ -257,18 +265,4 @@ function createdProfile(m: MappedObject): MappedObject["profile"] {
   if (profile.PhoneNumber === undefined && m.inferred.PhoneNumber !== undefined)
     profile.PhoneNumber = m.inferred.PhoneNumber;
   return profile;
-}
-
-/** Fingerprints of definitions already seen: a store hands the same frozen object back while its text is unchanged. */
-const fingerprints = new WeakMap<ObjectTypeDefinition, string>();
-
-/** What tells two definitions of one type apart (the compiled mapping is kept while it is the same). */
-function fingerprintOf(def: ObjectTypeDefinition): string {
-  if (!Object.isFrozen(def)) return JSON.stringify(def);
-  let fingerprint = fingerprints.get(def);
-  if (fingerprint === undefined) {
-    fingerprint = JSON.stringify(def);
-    fingerprints.set(def, fingerprint);
-  }
-  return fingerprint;
 }
