@@ -2,8 +2,13 @@ import { join } from "node:path";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../core/logger.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
+import type { DatabaseHandle } from "../db/database.ts";
 import { makePrivateDir } from "../db/private-files.ts";
+import { inDomainTransaction } from "../profiles/domain-transaction.ts";
 import { type AccessKey, type AccessKeyStore, generateAccessKey } from "../security/access-key-store.ts";
+
+/** The lock the root key is made under (inDomainTransaction's: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL). */
+const ROOT_KEY_LOCK = "profileflow root access key";
 
 /**
  * The root access key: from PROFILEFLOW_ACCESS_KEY_ID/SECRET (created or updated), else the one
@@ -13,6 +18,7 @@ export async function bootstrapRootKey(
   config: Config,
   store: AccessKeyStore,
   logger: Logger,
+  database: Pick<DatabaseHandle, "db" | "dialect">,
 ): Promise<{ key: AccessKey; generated: boolean }> {
   if (config.accessKeyId && config.secretAccessKey) {
     const key = {
@@ -29,18 +35,24 @@ export async function bootstrapRootKey(
   }
   const existing = await store.root();
   if (existing) return { key: existing, generated: false };
-  const key = generateAccessKey("root", true);
-  // The file first, whole (writeFileAtomic), the key stored after: a start killed in between leaves a
-  // file whose key was never stored, replaced by the next start's; the other order could store a root
-  // key whose secret nobody was ever given. (PostgreSQL with the master key given: the data directory
-  // may not exist yet.)
-  const open = makePrivateDir(config.dataDir);
-  if (open) logger.warn({ dataDir: config.dataDir }, open);
-  writeFileAtomic(
-    join(config.dataDir, "credentials"),
-    `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
-    0o600,
-  );
-  await store.put(key);
-  return { key, generated: true };
+  // Under a lock, so that of processes starting together on one new database exactly one makes the
+  // root key and writes its file; the others wait, then find it.
+  return inDomainTransaction(database.db, database.dialect, ROOT_KEY_LOCK, async (trx) => {
+    const found = await store.root(trx);
+    if (found) return { key: found, generated: false };
+    const key = generateAccessKey("root", true);
+    // The file first, whole (writeFileAtomic), the key stored after: a start killed in between leaves a
+    // file whose key was never stored, replaced by the next start's; the other order could store a root
+    // key whose secret nobody was ever given. (PostgreSQL with the master key given: the data directory
+    // may not exist yet.)
+    const open = makePrivateDir(config.dataDir);
+    if (open) logger.warn({ dataDir: config.dataDir }, open);
+    writeFileAtomic(
+      join(config.dataDir, "credentials"),
+      `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
+      0o600,
+    );
+    await store.put(key, trx);
+    return { key, generated: true };
+  });
 }

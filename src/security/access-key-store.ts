@@ -28,11 +28,11 @@ export class AccessKeyStore {
     private readonly clock: Clock,
   ) {}
 
-  /** The key with this id, or undefined. */
-  async get(accessKeyId: string): Promise<AccessKey | undefined> {
+  /** The key with this id, or undefined (read through `q`, a caller's transaction, when given). */
+  async get(accessKeyId: string, q: Kysely<Database> = this.db): Promise<AccessKey | undefined> {
     const cached = this.#cache.get(accessKeyId);
     if (cached && this.clock.now() - cached.readAt < CACHE_TTL_MS) return cached.key;
-    const row = await this.db
+    const row = await q
       .selectFrom("access_keys")
       .selectAll()
       .where("access_key_id", "=", accessKeyId)
@@ -56,11 +56,11 @@ export class AccessKeyStore {
   }
 
   /** Creates or replaces a key; a new root key replaces the previous root, whose key stops working. */
-  async put(key: AccessKey): Promise<void> {
+  async put(key: AccessKey, q: Kysely<Database> = this.db): Promise<void> {
     const now = this.clock.now();
     const sealed = this.box.seal(key.secretAccessKey);
     if (key.isRoot) {
-      const old = await this.db
+      const old = await q
         .deleteFrom("access_keys")
         .where("is_root", "=", 1)
         .where("access_key_id", "!=", key.accessKeyId)
@@ -68,7 +68,7 @@ export class AccessKeyStore {
         .execute();
       for (const o of old) this.#cache.delete(o.access_key_id);
     }
-    await this.db
+    await q
       .insertInto("access_keys")
       .values({
         access_key_id: key.accessKeyId,
@@ -89,14 +89,14 @@ export class AccessKeyStore {
     this.#cache.set(key.accessKeyId, { key: { ...key }, readAt: now });
   }
 
-  /** The root key, if one exists. */
-  async root(): Promise<AccessKey | undefined> {
-    const row = await this.db
+  /** The root key, if one exists (read through `q`, a caller's transaction, when given). */
+  async root(q: Kysely<Database> = this.db): Promise<AccessKey | undefined> {
+    const row = await q
       .selectFrom("access_keys")
       .select("access_key_id")
       .where("is_root", "=", 1)
       .executeTakeFirst();
-    return row ? this.get(row.access_key_id) : undefined;
+    return row ? this.get(row.access_key_id, q) : undefined;
   }
 }
 

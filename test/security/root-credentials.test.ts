@@ -1,11 +1,31 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
+import { openDatabase } from "../../src/db/database.ts";
 import { composeServer } from "../../src/main.ts";
-import { createPostgresDatabase, postgresAvailable } from "../helpers/test-database.ts";
+import { createPostgresDatabase, postgresAvailable, testDialects } from "../helpers/test-database.ts";
+
+const configModule = resolve(import.meta.dirname, "../../src/config/config.ts");
+const mainModule = resolve(import.meta.dirname, "../../src/main.ts");
+
+/** Runs an ES module snippet under tsx in a process of its own; its exit code and output. */
+function runScript(script: string, args: string[] = []) {
+  return new Promise<{ code: number | null; out: string; err: string }>((done) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PROFILEFLOW_"))),
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.once("exit", (code) => done({ code, out, err }));
+  });
+}
 
 describe("the generated root key's credentials file", () => {
   const dirs: string[] = [];
@@ -37,6 +57,43 @@ describe("the generated root key's credentials file", () => {
       await server.close();
     }
   });
+
+  for (const dialect of testDialects) {
+    it(`${dialect}: of processes starting together on one new database, exactly one makes the root key, and all use it`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "pf-root-"));
+      dirs.push(dataDir);
+      const pgDb = dialect === "postgres" ? await createPostgresDatabase() : undefined;
+      try {
+        const env: Record<string, string> = pgDb ? { DATABASE_URL: pgDb.url } : {};
+        // Migrated first, alone (as docs/operations.md asks of a first start): the race here is the root key's.
+        await (await openDatabase({ databaseUrl: pgDb?.url, dataDir })).close();
+        const script = `import { loadConfig } from ${JSON.stringify(configModule)};
+          import { composeServer } from ${JSON.stringify(mainModule)};
+          const start = Number(process.argv[1]);
+          const early = Date.now() < start;
+          while (Date.now() < start) {}
+          const server = await composeServer(loadConfig({
+            flags: { port: 0, dataDir: ${JSON.stringify(dataDir)}, logLevel: "warn" },
+            env: ${JSON.stringify(env)},
+          }));
+          process.stdout.write(JSON.stringify({ early, generated: server.rootKeyGenerated, id: server.rootKey.accessKeyId }));
+          await server.close();`;
+        const start = Date.now() + 4_000;
+        const runs = await Promise.all(Array.from({ length: 4 }, () => runScript(script, [String(start)])));
+        const results = runs.map((r) => {
+          expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: "" });
+          return JSON.parse(r.out) as { early: boolean; generated: boolean; id: string };
+        });
+        expect(results.filter((r) => r.early).length).toBeGreaterThanOrEqual(2);
+        expect(results.filter((r) => r.generated).length).toBe(1);
+        const id = results[0]!.id;
+        expect(results.map((r) => r.id)).toEqual([id, id, id, id]);
+        expect(readFileSync(join(dataDir, "credentials"), "utf8")).toContain(`aws_access_key_id = ${id}`);
+      } finally {
+        await pgDb?.drop();
+      }
+    });
+  }
 
   it.skipIf(!postgresAvailable)(
     "on PostgreSQL with the master key given, the first start makes the data directory its credentials file goes in",
