@@ -55,8 +55,13 @@ export class AccessKeyStore {
     this.#cache.delete(accessKeyId);
   }
 
-  /** Creates or replaces a key; a new root key replaces the previous root, whose key stops working. */
-  async put(key: AccessKey, q: Kysely<Database> = this.db): Promise<void> {
+  /**
+   * Creates or replaces a key; a new root key replaces the previous root, whose key stops working. One
+   * transaction (the old root's removal and the new key's row go together): the caller's, `q`, when
+   * given, else one of its own.
+   */
+  async put(key: AccessKey, q?: Kysely<Database>): Promise<void> {
+    if (q === undefined) return this.db.transaction().execute((trx) => this.put(key, trx));
     const now = this.clock.now();
     const sealed = this.box.seal(key.secretAccessKey);
     if (key.isRoot) {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,29 +6,10 @@ import { createFileOnce } from "../../src/core/create-file-once.ts";
 import { isProfileflowError } from "../../src/core/errors.ts";
 import { STALE_AFTER_MS } from "../../src/core/temporary-file.ts";
 import { loadMasterKey } from "../../src/security/master-key.ts";
+import { BARRIER_SOURCE, runModuleScript } from "../helpers/run-module-script.ts";
 
 const createModule = resolve(import.meta.dirname, "../../src/core/create-file-once.ts");
 const masterKeyModule = resolve(import.meta.dirname, "../../src/security/master-key.ts");
-
-/** Runs an ES module snippet under tsx in a process of its own; its exit code and output. */
-function runScript(script: string, args: string[] = []) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>(
-    (done) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "--input-type=module", "-e", script, ...args],
-        {
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.once("exit", (code, signal) => done({ code, signal, out, err }));
-    },
-  );
-}
 
 describe("createFileOnce", () => {
   const dirs: string[] = [];
@@ -94,7 +74,7 @@ describe("createFileOnce", () => {
     const dir = tempDir();
     const path = join(dir, "master.key");
     // The process is killed where a crash would hurt most: its text written and flushed, not yet linked.
-    const killed = await runScript(
+    const killed = await runModuleScript(
       `import { createFileOnce } from ${JSON.stringify(createModule)};
        createFileOnce(${JSON.stringify(path)}, "a key nobody will use\\n", {
          link: () => process.kill(process.pid, "SIGKILL"),
@@ -131,24 +111,17 @@ describe("createFileOnce", () => {
 
   it("processes starting together on one empty directory all get the one master key the file holds", async () => {
     const dir = tempDir();
-    // Each waits for the same moment, then says whether it got there before it (so the calls overlapped).
+    // All six past their imports before any reads or makes the key: the calls overlap however loaded the machine.
+    const barrier = tempDir();
     const script = `import { loadMasterKey } from ${JSON.stringify(masterKeyModule)};
-      const start = Number(process.argv[1]);
-      const early = Date.now() < start;
-      while (Date.now() < start) {}
-      const key = loadMasterKey(${JSON.stringify(dir)}).toString("base64");
-      process.stdout.write(JSON.stringify({ early, key }));`;
-    const start = Date.now() + 3_000;
-    const outputs = await Promise.all(Array.from({ length: 6 }, () => runScript(script, [String(start)])));
+      ${BARRIER_SOURCE}
+      waitForAll(${JSON.stringify(barrier)}, 6);
+      process.stdout.write(loadMasterKey(${JSON.stringify(dir)}).toString("base64"));`;
+    const outputs = await Promise.all(Array.from({ length: 6 }, () => runModuleScript(script)));
     const stored = readFileSync(join(dir, "master.key"), "utf8").trim();
     expect(Buffer.from(stored, "base64").length).toBe(32);
-    const results = outputs.map((o) => ({
-      code: o.code,
-      err: o.err,
-      ...(JSON.parse(o.out || "{}") as object),
-    }));
-    for (const r of results) expect(r).toMatchObject({ code: 0, err: "", key: stored });
-    expect(results.filter((r) => (r as { early?: boolean }).early).length).toBeGreaterThanOrEqual(2);
+    for (const o of outputs)
+      expect({ code: o.code, err: o.err, key: o.out }).toEqual({ code: 0, err: "", key: stored });
     expect(readdirSync(dir)).toEqual(["master.key"]);
   });
 });

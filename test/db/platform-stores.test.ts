@@ -32,6 +32,19 @@ describeEachDialect("platform stores", (dialect) => {
     await expect(otherBox.get(key.accessKeyId)).rejects.toThrow();
   });
 
+  it("a new root key whose row cannot be written leaves the previous root in place (one transaction)", async () => {
+    const box = new AesSecretBox(Buffer.alloc(32, 7));
+    const store = new AccessKeyStore(t.db, box, new ManualClock(1_700_000_000_000));
+    const first = generateAccessKey("root", true);
+    await store.put(first);
+    // A row the database refuses (no name): the old root's removal must not be kept without it.
+    const refused = { ...generateAccessKey("root", true), name: null as unknown as string };
+    await expect(store.put(refused)).rejects.toThrow();
+    const fresh = new AccessKeyStore(t.db, box, new ManualClock());
+    expect((await fresh.root())?.accessKeyId).toBe(first.accessKeyId);
+    expect(await fresh.get(refused.accessKeyId)).toBeUndefined();
+  });
+
   it("tags upsert, untag and clear per resource", async () => {
     const tags = new TagStore();
     await tags.tag(t.db, "arn:a", { k1: "v1", k2: "v2" });
