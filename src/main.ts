@@ -129,7 +129,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     masterKey = loadMasterKey(config.dataDir, config.masterKey);
     box = new AesSecretBox(masterKey);
     accessKeys = new AccessKeyStore(database.db, box, clock);
-    bootstrapped = await bootstrapRootKey(config, accessKeys, logger, database);
+    bootstrapped = await bootstrapRootKey(config, accessKeys, database);
   } catch (e) {
     await database.close().catch(() => {});
     throw e;

@@ -1,9 +1,8 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/config.ts";
-import type { Logger } from "../core/logger.ts";
 import { writeFileAtomic } from "../core/write-file-atomic.ts";
 import type { DatabaseHandle } from "../db/database.ts";
-import { makePrivateDir } from "../db/private-files.ts";
 import { inDomainTransaction } from "../profiles/domain-transaction.ts";
 import { type AccessKey, type AccessKeyStore, generateAccessKey } from "../security/access-key-store.ts";
 
@@ -17,7 +16,6 @@ const ROOT_KEY_LOCK = "profileflow root access key";
 export async function bootstrapRootKey(
   config: Config,
   store: AccessKeyStore,
-  logger: Logger,
   database: Pick<DatabaseHandle, "db" | "dialect">,
 ): Promise<{ key: AccessKey; generated: boolean }> {
   if (config.accessKeyId && config.secretAccessKey) {
@@ -45,8 +43,7 @@ export async function bootstrapRootKey(
     // file whose key was never stored, replaced by the next start's; the other order could store a root
     // key whose secret nobody was ever given. (PostgreSQL with the master key given: the data directory
     // may not exist yet.)
-    const open = makePrivateDir(config.dataDir);
-    if (open) logger.warn({ dataDir: config.dataDir }, open);
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileAtomic(
       join(config.dataDir, "credentials"),
       `[profileflow]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
