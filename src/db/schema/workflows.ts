@@ -1,4 +1,5 @@
 /** Tables of integration workflows (historical backfill); times are epoch ms. */
+import type { Generated } from "kysely";
 import type { Json } from "../json-column.ts";
 import type { SourceConnectorType } from "./flows.ts";
 
@@ -35,6 +36,8 @@ export interface WorkflowsTable {
   integration_uri: string | null;
   /** The end of the last batch: where the continuous integration starts. */
   history_end: number;
+  /** Distinct records its steps handed over (workflow_records' rows of it), kept as they are added. */
+  records_processed: Generated<number>;
   created_at: number;
   last_updated_at: number;
 }
@@ -69,8 +72,23 @@ export interface WorkflowStepRecordsTable {
   workflow_id: string;
 }
 
+/** Each distinct record of a workflow once, whichever steps handed it over. */
+export interface WorkflowRecordsTable {
+  workflow_id: string;
+  record_id: string;
+}
+
+/** Distinct records per step flow of a workflow (workflow_step_records' rows of it), kept as they are added. */
+export interface WorkflowFlowRecordsTable {
+  workflow_id: string;
+  flow_name: string;
+  records: number;
+}
+
 export interface WorkflowTables {
   workflows: WorkflowsTable;
   workflow_steps: WorkflowStepsTable;
   workflow_step_records: WorkflowStepRecordsTable;
+  workflow_records: WorkflowRecordsTable;
+  workflow_flow_records: WorkflowFlowRecordsTable;
 }

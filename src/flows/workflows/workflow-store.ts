@@ -1,3 +1,4 @@
+import type { Selectable } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import { notFound } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -254,28 +255,33 @@ export class WorkflowStore {
       .execute();
   }
 
-  /** Distinct records per step flow of a workflow. */
+  /** Distinct records per step flow of a workflow (kept counts: one row per flow). */
   async recordsByStep(tx: Queryable, workflowId: string): Promise<Map<string, number>> {
     const rows = await tx
-      .selectFrom("workflow_step_records")
-      .select((eb) => ["flow_name", eb.fn.countAll<number | string>().as("n")])
+      .selectFrom("workflow_flow_records")
+      .select(["flow_name", "records"])
       .where("workflow_id", "=", workflowId)
-      .groupBy("flow_name")
       .execute();
-    return new Map(rows.map((r) => [r.flow_name, Number(r.n)]));
+    return new Map(rows.map((r) => [r.flow_name, Number(r.records)]));
   }
 
-  /** Distinct records over the whole workflow (a record seen by two steps counts once). */
+  /** Distinct records over the whole workflow (a record seen by two steps counts once; a kept count). */
   async recordsOfWorkflow(tx: Queryable, workflowId: string): Promise<number> {
     const r = await tx
-      .selectFrom("workflow_step_records")
-      .select((eb) => eb.fn.count<number | string>("record_id").distinct().as("n"))
+      .selectFrom("workflows")
+      .select("records_processed")
       .where("workflow_id", "=", workflowId)
       .executeTakeFirst();
-    return Number(r?.n ?? 0);
+    return Number(r?.records_processed ?? 0);
   }
 
-  /** Notes that a step's flow handed these records to the sink (inside the page's transaction). */
+  /**
+   * Notes that a step's flow handed these records to the sink (inside the page's transaction), and adds
+   * what was new to the kept counts: records new to the flow to its count, records new to the workflow
+   * (no step handed them over before) to the workflow's. A conflicting insert is a record counted
+   * already: on PostgreSQL a concurrent transaction's insert of the same record waits for it to end,
+   * so each record is counted once.
+   */
   async noteRecords(
     tx: Queryable,
     workflowId: string,
@@ -283,14 +289,39 @@ export class WorkflowStore {
     ids: readonly string[],
   ): Promise<void> {
     const unique = [...new Set(ids)];
+    let newToFlow = 0;
+    let newToWorkflow = 0;
     for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique
-        .slice(i, i + 500)
-        .map((record_id) => ({ flow_name: flowName, record_id, workflow_id: workflowId }));
-      await tx
+      const part = unique.slice(i, i + 500);
+      const flowRows = await tx
         .insertInto("workflow_step_records")
-        .values(chunk)
+        .values(part.map((record_id) => ({ flow_name: flowName, record_id, workflow_id: workflowId })))
         .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      newToFlow += Number(flowRows.numInsertedOrUpdatedRows ?? 0);
+      const workflowRows = await tx
+        .insertInto("workflow_records")
+        .values(part.map((record_id) => ({ workflow_id: workflowId, record_id })))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      newToWorkflow += Number(workflowRows.numInsertedOrUpdatedRows ?? 0);
+    }
+    if (newToFlow > 0) {
+      await tx
+        .insertInto("workflow_flow_records")
+        .values({ workflow_id: workflowId, flow_name: flowName, records: newToFlow })
+        .onConflict((oc) =>
+          oc
+            .columns(["workflow_id", "flow_name"])
+            .doUpdateSet((eb) => ({ records: eb("workflow_flow_records.records", "+", newToFlow) })),
+        )
+        .execute();
+    }
+    if (newToWorkflow > 0) {
+      await tx
+        .updateTable("workflows")
+        .set((eb) => ({ records_processed: eb("records_processed", "+", newToWorkflow) }))
+        .where("workflow_id", "=", workflowId)
         .execute();
     }
   }
@@ -298,12 +329,14 @@ export class WorkflowStore {
   /** Removes a workflow, its steps and its record tallies. */
   async delete(tx: Queryable, workflowId: string): Promise<void> {
     await tx.deleteFrom("workflow_step_records").where("workflow_id", "=", workflowId).execute();
+    await tx.deleteFrom("workflow_records").where("workflow_id", "=", workflowId).execute();
+    await tx.deleteFrom("workflow_flow_records").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflow_steps").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflows").where("workflow_id", "=", workflowId).execute();
   }
 }
 
-function toWorkflow(r: WorkflowsTable): Workflow {
+function toWorkflow(r: Selectable<WorkflowsTable>): Workflow {
   return {
     workflowId: r.workflow_id,
     domainName: r.domain_name,
