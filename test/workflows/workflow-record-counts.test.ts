@@ -75,7 +75,7 @@ describeEachDialect("a workflow's distinct records, kept as counts", (dialect) =
     expect(await counts(db, "w2")).toEqual({ workflow: 2, byFlow: { "w2-batch-1": 2 } });
     await db.transaction().execute((tx) => store.delete(tx, "w1"));
     expect(await counts(db, "w1")).toEqual({ workflow: 0, byFlow: {} });
-    for (const table of ["workflow_records", "workflow_flow_records", "workflow_step_records"]) {
+    for (const table of ["workflow_records", "workflow_record_tallies", "workflow_step_records"]) {
       const left = await sql<{
         n: number;
       }>`select count(*) as n from ${sql.table(table)} where workflow_id = 'w1'`.execute(db);
@@ -83,6 +83,94 @@ describeEachDialect("a workflow's distinct records, kept as counts", (dialect) =
     }
     expect(await counts(db, "w2")).toEqual({ workflow: 2, byFlow: { "w2-batch-1": 2 } });
   });
+
+  // PostgreSQL runs pages of different steps in concurrent transactions (SQLite has one writer).
+  it.skipIf(dialect === "sqlite")(
+    "concurrent pages count a shared record once, and not at all when the page that noted it rolls back",
+    async () => {
+      const db = t.db;
+      await newWorkflow(db, "c");
+      // A transaction held open after noting records, until `end` says commit or roll back.
+      const held = (flow: string, ids: string[]) => {
+        let end!: (commit: boolean) => void;
+        const ended = new Promise<boolean>((r) => {
+          end = r;
+        });
+        let noted!: () => void;
+        const ready = new Promise<void>((r) => {
+          noted = r;
+        });
+        const done = db
+          .transaction()
+          .execute(async (tx) => {
+            await store.noteRecords(tx, "c", flow, ids);
+            noted();
+            if (!(await ended)) throw new Error("rolled back");
+          })
+          .catch((e: Error) => {
+            if (e.message !== "rolled back") throw e;
+          });
+        return { ready, end, done };
+      };
+      const first = held("c-batch-1", ["a", "b"]);
+      await first.ready;
+      // The second page's "b" waits for the first page's uncommitted one, then conflicts with it.
+      const second = held("c-batch-2", ["b", "c"]);
+      first.end(true);
+      await first.done;
+      await second.ready;
+      second.end(true);
+      await second.done;
+      expect(await counts(db, "c")).toEqual({ workflow: 3, byFlow: { "c-batch-1": 2, "c-batch-2": 2 } });
+      // A page that rolls back: the one waiting on its record inserts and counts it.
+      const third = held("c-batch-3", ["d"]);
+      await third.ready;
+      const fourth = held("c-batch-4", ["d"]);
+      third.end(false);
+      await third.done;
+      await fourth.ready;
+      fourth.end(true);
+      await fourth.done;
+      expect(await counts(db, "c")).toEqual({
+        workflow: 4,
+        byFlow: { "c-batch-1": 2, "c-batch-2": 2, "c-batch-4": 1 },
+      });
+    },
+  );
+
+  it.skipIf(dialect === "sqlite")(
+    "DeleteWorkflow's rows go without waiting for a page that is still noting records (no lock taken on them)",
+    async () => {
+      const db = t.db;
+      await newWorkflow(db, "d");
+      await store.noteRecords(db, "d", "d-batch-1", ["a"]);
+      let end!: () => void;
+      const ended = new Promise<void>((r) => {
+        end = r;
+      });
+      let noted!: () => void;
+      const ready = new Promise<void>((r) => {
+        noted = r;
+      });
+      const page = db.transaction().execute(async (tx) => {
+        await store.noteRecords(tx, "d", "d-batch-1", ["b"]);
+        noted();
+        await ended;
+      });
+      await ready;
+      // Waiting for a row the page holds would fail here after 2 s instead of hanging.
+      try {
+        await db.transaction().execute(async (tx) => {
+          await sql`set local lock_timeout = '2s'`.execute(tx);
+          await store.delete(tx, "d");
+        });
+      } finally {
+        end();
+        await page;
+      }
+      expect((await counts(db, "d")).workflow).toBe(1);
+    },
+  );
 
   it("the migration counts what workflows noted before it", async () => {
     const db = t.db;

@@ -4,9 +4,11 @@ import { type Kysely, sql } from "kysely";
  * RecordsProcessed kept as counts instead of counted per request (issue 18: a GetWorkflow over a
  * workflow of 1M records counted them all — 69 ms on SQLite, every poll). `workflow_records` holds each
  * distinct record of a workflow once (a record two steps handed over counts once), so an insert that
- * conflicts tells a record already counted; `workflows.records_processed` and
- * `workflow_flow_records.records` are what the inserts added. Counts of existing workflows are computed
- * here, once.
+ * conflicts tells a record already counted. Each page that noted records appends one
+ * `workflow_record_tallies` row with what was new to its flow and to the workflow: only inserts, so a
+ * page's transaction locks no row that DeleteWorkflow deletes, and the counts are sums over a
+ * workflow's pages, not its records. Existing workflows get one tally per flow here (a record counted
+ * for the workflow under the first of its flows by name).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -16,28 +18,30 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint("workflow_records_pk", ["workflow_id", "record_id"])
     .execute();
   await db.schema
-    .createTable("workflow_flow_records")
+    .createTable("workflow_record_tallies")
     .addColumn("workflow_id", "text", (c) => c.notNull())
     .addColumn("flow_name", "text", (c) => c.notNull())
-    .addColumn("records", "bigint", (c) => c.notNull())
-    .addPrimaryKeyConstraint("workflow_flow_records_pk", ["workflow_id", "flow_name"])
+    .addColumn("new_to_flow", "integer", (c) => c.notNull())
+    .addColumn("new_to_workflow", "integer", (c) => c.notNull())
     .execute();
   await db.schema
-    .alterTable("workflows")
-    .addColumn("records_processed", "bigint", (c) => c.notNull().defaultTo(0))
+    .createIndex("workflow_record_tallies_by_workflow")
+    .on("workflow_record_tallies")
+    .columns(["workflow_id", "flow_name"])
     .execute();
   await sql`insert into workflow_records (workflow_id, record_id)
     select distinct workflow_id, record_id from workflow_step_records`.execute(db);
-  await sql`insert into workflow_flow_records (workflow_id, flow_name, records)
-    select workflow_id, flow_name, count(*) from workflow_step_records group by workflow_id, flow_name`.execute(
-    db,
-  );
-  await sql`update workflows set records_processed =
-    (select count(*) from workflow_records r where r.workflow_id = workflows.workflow_id)`.execute(db);
+  await sql`insert into workflow_record_tallies (workflow_id, flow_name, new_to_flow, new_to_workflow)
+    select s.workflow_id, s.flow_name, count(*),
+      sum(case when exists (
+        select 1 from workflow_step_records o
+        where o.workflow_id = s.workflow_id and o.record_id = s.record_id and o.flow_name < s.flow_name
+      ) then 0 else 1 end)
+    from workflow_step_records s
+    group by s.workflow_id, s.flow_name`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable("workflows").dropColumn("records_processed").execute();
-  await db.schema.dropTable("workflow_flow_records").execute();
+  await db.schema.dropTable("workflow_record_tallies").execute();
   await db.schema.dropTable("workflow_records").execute();
 }

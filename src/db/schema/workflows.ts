@@ -1,5 +1,4 @@
 /** Tables of integration workflows (historical backfill); times are epoch ms. */
-import type { Generated } from "kysely";
 import type { Json } from "../json-column.ts";
 import type { SourceConnectorType } from "./flows.ts";
 
@@ -36,8 +35,6 @@ export interface WorkflowsTable {
   integration_uri: string | null;
   /** The end of the last batch: where the continuous integration starts. */
   history_end: number;
-  /** Distinct records its steps handed over (workflow_records' rows of it), kept as they are added. */
-  records_processed: Generated<number>;
   created_at: number;
   last_updated_at: number;
 }
@@ -78,11 +75,12 @@ export interface WorkflowRecordsTable {
   record_id: string;
 }
 
-/** Distinct records per step flow of a workflow (workflow_step_records' rows of it), kept as they are added. */
-export interface WorkflowFlowRecordsTable {
+/** One page's tally: how many of its records were new to its flow, and new to the workflow. */
+export interface WorkflowRecordTalliesTable {
   workflow_id: string;
   flow_name: string;
-  records: number;
+  new_to_flow: number;
+  new_to_workflow: number;
 }
 
 export interface WorkflowTables {
@@ -90,5 +88,5 @@ export interface WorkflowTables {
   workflow_steps: WorkflowStepsTable;
   workflow_step_records: WorkflowStepRecordsTable;
   workflow_records: WorkflowRecordsTable;
-  workflow_flow_records: WorkflowFlowRecordsTable;
+  workflow_record_tallies: WorkflowRecordTalliesTable;
 }

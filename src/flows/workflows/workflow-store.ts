@@ -1,4 +1,3 @@
-import type { Selectable } from "kysely";
 import type { Clock } from "../../core/clock.ts";
 import { notFound } from "../../core/errors.ts";
 import type { Queryable } from "../../db/queryable.ts";
@@ -255,32 +254,33 @@ export class WorkflowStore {
       .execute();
   }
 
-  /** Distinct records per step flow of a workflow (kept counts: one row per flow). */
+  /** Distinct records per step flow of a workflow: the sum of its pages' tallies. */
   async recordsByStep(tx: Queryable, workflowId: string): Promise<Map<string, number>> {
     const rows = await tx
-      .selectFrom("workflow_flow_records")
-      .select(["flow_name", "records"])
+      .selectFrom("workflow_record_tallies")
+      .select((eb) => ["flow_name", eb.fn.sum<number | string>("new_to_flow").as("n")])
       .where("workflow_id", "=", workflowId)
+      .groupBy("flow_name")
       .execute();
-    return new Map(rows.map((r) => [r.flow_name, Number(r.records)]));
+    return new Map(rows.map((r) => [r.flow_name, Number(r.n)]));
   }
 
-  /** Distinct records over the whole workflow (a record seen by two steps counts once; a kept count). */
+  /** Distinct records over the whole workflow (a record seen by two steps counts once): the sum of its pages' tallies. */
   async recordsOfWorkflow(tx: Queryable, workflowId: string): Promise<number> {
     const r = await tx
-      .selectFrom("workflows")
-      .select("records_processed")
+      .selectFrom("workflow_record_tallies")
+      .select((eb) => eb.fn.sum<number | string | null>("new_to_workflow").as("n"))
       .where("workflow_id", "=", workflowId)
       .executeTakeFirst();
-    return Number(r?.records_processed ?? 0);
+    return Number(r?.n ?? 0);
   }
 
   /**
-   * Notes that a step's flow handed these records to the sink (inside the page's transaction), and adds
-   * what was new to the kept counts: records new to the flow to its count, records new to the workflow
-   * (no step handed them over before) to the workflow's. A conflicting insert is a record counted
-   * already: on PostgreSQL a concurrent transaction's insert of the same record waits for it to end,
-   * so each record is counted once.
+   * Notes that a step's flow handed these records to the sink (inside the page's transaction) and
+   * appends the page's tally: how many were new to the flow, and new to the workflow (no step handed
+   * them over before). A conflicting insert is a record counted already; on PostgreSQL an insert of a
+   * record another transaction inserted and has not committed waits for it, so each record is counted
+   * once. Only inserts: the page's transaction locks no row that DeleteWorkflow deletes.
    */
   async noteRecords(
     tx: Queryable,
@@ -288,7 +288,8 @@ export class WorkflowStore {
     flowName: string,
     ids: readonly string[],
   ): Promise<void> {
-    const unique = [...new Set(ids)];
+    // Sorted: two transactions inserting overlapping records take their index entries in one order.
+    const unique = [...new Set(ids)].sort();
     let newToFlow = 0;
     let newToWorkflow = 0;
     for (let i = 0; i < unique.length; i += 500) {
@@ -306,22 +307,15 @@ export class WorkflowStore {
         .executeTakeFirst();
       newToWorkflow += Number(workflowRows.numInsertedOrUpdatedRows ?? 0);
     }
-    if (newToFlow > 0) {
+    if (newToFlow > 0 || newToWorkflow > 0) {
       await tx
-        .insertInto("workflow_flow_records")
-        .values({ workflow_id: workflowId, flow_name: flowName, records: newToFlow })
-        .onConflict((oc) =>
-          oc
-            .columns(["workflow_id", "flow_name"])
-            .doUpdateSet((eb) => ({ records: eb("workflow_flow_records.records", "+", newToFlow) })),
-        )
-        .execute();
-    }
-    if (newToWorkflow > 0) {
-      await tx
-        .updateTable("workflows")
-        .set((eb) => ({ records_processed: eb("records_processed", "+", newToWorkflow) }))
-        .where("workflow_id", "=", workflowId)
+        .insertInto("workflow_record_tallies")
+        .values({
+          workflow_id: workflowId,
+          flow_name: flowName,
+          new_to_flow: newToFlow,
+          new_to_workflow: newToWorkflow,
+        })
         .execute();
     }
   }
@@ -330,13 +324,13 @@ export class WorkflowStore {
   async delete(tx: Queryable, workflowId: string): Promise<void> {
     await tx.deleteFrom("workflow_step_records").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflow_records").where("workflow_id", "=", workflowId).execute();
-    await tx.deleteFrom("workflow_flow_records").where("workflow_id", "=", workflowId).execute();
+    await tx.deleteFrom("workflow_record_tallies").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflow_steps").where("workflow_id", "=", workflowId).execute();
     await tx.deleteFrom("workflows").where("workflow_id", "=", workflowId).execute();
   }
 }
 
-function toWorkflow(r: Selectable<WorkflowsTable>): Workflow {
+function toWorkflow(r: WorkflowsTable): Workflow {
   return {
     workflowId: r.workflow_id,
     domainName: r.domain_name,
