@@ -30,8 +30,6 @@ export class IdleSealer implements SealAhead {
       await turn();
       return !stale();
     };
-    // Not now: the caller is in the middle of an operation; its next wait is the first idle turn.
-    await turn();
     if (stale()) return undefined;
     const sealed: string[][] = [];
     for (const run of job.seals) {
