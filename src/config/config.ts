@@ -117,7 +117,7 @@ const schema = z
     sqliteCacheMb: wholeNumber(2, 65_536).default(defaults.sqliteCacheMb),
     sqliteMmapMb: wholeNumber(0, 2047).default(defaults.sqliteMmapMb),
     sealAhead: z
-      .enum(["auto", "on", "idle", "off"], { error: "must be auto, on, idle or off" })
+      .enum(["auto", "on", "off"], { error: "must be auto, on or off" })
       .default(defaults.sealAhead),
   })
   .strict()

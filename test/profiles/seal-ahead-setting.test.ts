@@ -43,16 +43,15 @@ async function sealedAheadOfTen(t: TestServer): Promise<{ seals: number; stored:
   return { seals: t.server.domainKeys.prefetchedTaken(DomainName).seals, stored: Number(stored.n) };
 }
 
-it("sealAhead is auto unless set; PROFILEFLOW_SEAL_AHEAD takes on, idle or off, anything else is CONFIG_INVALID", () => {
+it("sealAhead is auto unless set; PROFILEFLOW_SEAL_AHEAD takes on or off, anything else is CONFIG_INVALID", () => {
   expect(loadConfig({ env: {} }).sealAhead).toBe("auto");
   expect(loadConfig({ env: { PROFILEFLOW_SEAL_AHEAD: "off" } }).sealAhead).toBe("off");
   expect(loadConfig({ env: { PROFILEFLOW_SEAL_AHEAD: "on" } }).sealAhead).toBe("on");
-  expect(loadConfig({ env: { PROFILEFLOW_SEAL_AHEAD: "idle" } }).sealAhead).toBe("idle");
-  for (const bad of ["true", "ON", "1", "yes", "Idle"]) {
+  for (const bad of ["true", "ON", "1", "yes"]) {
     expect(() => loadConfig({ env: { PROFILEFLOW_SEAL_AHEAD: bad } })).toThrow(
       expect.objectContaining({
         code: "CONFIG_INVALID",
-        message: expect.stringMatching(/^config sealAhead: must be auto, on, idle or off/),
+        message: expect.stringMatching(/^config sealAhead: must be auto, on or off/),
       }),
     );
   }
@@ -88,12 +87,6 @@ describeEachDialect("sealAhead: the seal worker by dialect unless set", (dialect
 
   it("on: parts are sealed ahead", async () => {
     t = await startSignupServer(dialect, DomainName, { sealAhead: "on" });
-    expect(t.server.domainKeys.prefetch).toBeTypeOf("function");
-    expect(await sealedAheadOfTen(t)).toEqual({ seals: 7, stored: 10 });
-  });
-
-  it("idle: parts are sealed ahead on the server's own thread, between its waits", async () => {
-    t = await startSignupServer(dialect, DomainName, { sealAhead: "idle" });
     expect(t.server.domainKeys.prefetch).toBeTypeOf("function");
     expect(await sealedAheadOfTen(t)).toEqual({ seals: 7, stored: 10 });
   });

@@ -53,23 +53,6 @@ function randomIv(out: Buffer): void {
 }
 
 /**
- * `plaintext` sealed with AES-256-GCM under `key` with `aad`: `prefix` + base64 of iv|tag|ciphertext,
- * a fresh random IV each (DataKeyBox; IdleSealer seals ahead with it).
- */
-export function sealValue(key: Buffer, aad: Buffer, prefix: string, plaintext: string): string {
-  const out = Buffer.allocUnsafe(28 + Buffer.byteLength(plaintext, "utf8"));
-  randomIv(out);
-  const cipher = createCipheriv("aes-256-gcm", key, out.subarray(0, 12));
-  cipher.setAAD(aad);
-  const body = cipher.update(plaintext, "utf8");
-  const tail = cipher.final();
-  body.copy(out, 28);
-  tail.copy(out, 28 + body.length);
-  cipher.getAuthTag().copy(out, 12);
-  return `${prefix}${out.toString("base64")}`;
-}
-
-/**
  * AES-256-GCM under a domain's data key: `pfe2.<base64 iv|tag|ciphertext>`, with the domain and the
  * place (`table.column`) as additional authenticated data — a value copied to another domain, table or
  * column does not open. Places of one kind (KIND_OF_PLACE) seal `pfe3.` with the domain and the kind as
@@ -104,7 +87,16 @@ export class DataKeyBox implements SecretBox {
   seal(plaintext: string): string {
     const ahead = this.prefetched.takeSeal(this.place, plaintext);
     if (ahead !== undefined) return ahead;
-    return sealValue(this.key, this.#aad, this.#prefix, plaintext);
+    const out = Buffer.allocUnsafe(28 + Buffer.byteLength(plaintext, "utf8"));
+    randomIv(out);
+    const cipher = createCipheriv("aes-256-gcm", this.key, out.subarray(0, 12));
+    cipher.setAAD(this.#aad);
+    const body = cipher.update(plaintext, "utf8");
+    const tail = cipher.final();
+    body.copy(out, 28);
+    tail.copy(out, 28 + body.length);
+    cipher.getAuthTag().copy(out, 12);
+    return `${this.#prefix}${out.toString("base64")}`;
   }
 
   open(sealed: string): string {

@@ -16,7 +16,7 @@ import { indexCache } from "./index-cache.ts";
 import type { KmsKey } from "./kms-key-store.ts";
 import { type KmsService, refuseUnusable } from "./kms-service.ts";
 import { PrefetchedSeals } from "./prefetched-seals.ts";
-import { MAX_AHEAD_CHARS, type SealAhead } from "./seal-worker.ts";
+import { MAX_AHEAD_CHARS, type SealWorker } from "./seal-worker.ts";
 
 /** A domain's keys derived from its data key, and what they were derived from. */
 interface DerivedKeys {
@@ -63,7 +63,7 @@ export class DomainKeys {
    */
   constructor(
     private readonly kms: KmsService,
-    worker: SealAhead | null,
+    worker: SealWorker | null,
   ) {
     this.prefetch = worker ? (domainName, work) => this.#prefetchWith(worker, domainName, work) : undefined;
   }
@@ -185,10 +185,7 @@ export class DomainKeys {
       const store = this.prefetch
         ? this.#storeOf(domainName, row.wrapped_key, { key, indexKey })
         : new PrefetchedSeals(row.wrapped_key, { key, indexKey });
-      if (o.prefetched) {
-        store.operations++;
-        await store.delivered();
-      }
+      if (o.prefetched) await store.delivered();
       const boxes = new Map<string, DataKeyBox>();
       return {
         at: (place) => {
@@ -263,7 +260,7 @@ export class DomainKeys {
    * is done); its results go to the domain's store when they come back, unless its data key changed
    * meanwhile. Never waits and never fails: what is not ready when needed is computed inline.
    */
-  #prefetchWith(worker: SealAhead, domainName: string, work: PrefetchWork): void {
+  #prefetchWith(worker: SealWorker, domainName: string, work: PrefetchWork): void {
     const store = this.#prefetched.get(domainName);
     if (!store) return;
     this.#forgetWhenIdle(domainName, store);
@@ -282,11 +279,7 @@ export class DomainKeys {
       return { aad: new Uint8Array(aad), prefix, plaintexts: s.plaintexts };
     });
     const keys = { key: new Uint8Array(store.keys.key), indexKey: new Uint8Array(store.keys.indexKey) };
-    // Stale once the operation after the one that asked has started: the values were for the next part
-    // or a page read ahead of it, and what that operation did not find it computed inline.
-    const askedDuring = store.operations;
-    const stale = () => store.operations > askedDuring + 1 || this.#prefetched.get(domainName) !== store;
-    const done = worker.run({ ...keys, indexPrefix: INDEXED, seals, pairs }, stale).then((r) => {
+    const done = worker.run({ ...keys, indexPrefix: INDEXED, seals, pairs }).then((r) => {
       if (!r || this.#prefetched.get(domainName) !== store) return;
       places.forEach((s, i) => {
         store.addSeals(s.place, s.plaintexts, r.sealed[i]!);

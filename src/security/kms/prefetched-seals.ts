@@ -16,8 +16,6 @@ export class PrefetchedSeals {
   readonly #seals = new Map<string, Map<string, string[]>>();
   #sealCount = 0;
   readonly #indexes = new Map<string, string>();
-  /** Operations that asked for values ahead (`boxesIn` with `prefetched`) so far: what a job is stale against. */
-  operations = 0;
   /** Values taken from here instead of being computed inline (what the prefetch saved). */
   readonly taken = { seals: 0, indexes: 0 };
   /** The prefetch still computing, if any. */

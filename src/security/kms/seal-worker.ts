@@ -17,16 +17,6 @@ export interface SealJob {
   readonly pairs: readonly string[];
 }
 
-/**
- * What computes a SealJob ahead of the operation that stores its values: the SealWorker (another
- * thread) or the IdleSealer (this thread, in the event loop's idle turns). `stale` says the operation
- * the job was for has started; a sealer may then drop what is left of the job. Undefined: not done
- * (the caller computes inline).
- */
-export interface SealAhead {
-  run(job: SealJob, stale?: () => boolean): Promise<SealJobResult | undefined>;
-}
-
 export interface SealJobResult {
   /** Per run, per plaintext. */
   readonly sealed: string[][];
@@ -122,7 +112,7 @@ export function* piecesOf(items: readonly string[], size = PIECE_CHARS): Generat
  * them (PrefetchedSeals), on another core. It never holds the process open; a worker that fails or
  * exits is not restarted: every later job resolves undefined and the caller computes inline.
  */
-export class SealWorker implements SealAhead {
+export class SealWorker {
   /**
    * @param limits the worker's heap limits (tests give smaller ones).
    * @param pieceChars characters of plaintext per message (bench/memory-parts.ts compares whole jobs).
