@@ -6,13 +6,18 @@ import { FileMigrationProvider, type Kysely, Migrator } from "kysely";
 /** src/db/migrations/NNNN_name.ts: each layer adds its own file; Kysely orders them by name. */
 const migrationFolder = fileURLToPath(new URL("./migrations/", import.meta.url));
 
-/** Runs all pending migrations; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({
+/** Kysely's migrator over this project's migrations (tests also step it down and up). */
+export function projectMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder }),
     allowUnorderedMigrations: true,
   });
+}
+
+/** Runs all pending migrations; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = projectMigrator(db);
   let { error, results } = await migrator.migrateToLatest();
   // Kysely's first step lists every table and column of the database; a table another process creates,
   // alters or drops meanwhile (graphile-worker installing its schema as a sibling worker starts) fails

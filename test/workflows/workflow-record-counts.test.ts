@@ -1,8 +1,6 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { FileMigrationProvider, type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { projectMigrator } from "../../src/db/migrate.ts";
 import type { Database } from "../../src/db/schema.ts";
 import type { FlowDefinition } from "../../src/flows/flow-definition.ts";
 import { WorkflowStore } from "../../src/flows/workflows/workflow-store.ts";
@@ -174,15 +172,7 @@ describeEachDialect("a workflow's distinct records, kept as counts", (dialect) =
 
   it("the migration counts what workflows noted before it", async () => {
     const db = t.db;
-    const migrator = new Migrator({
-      db,
-      provider: new FileMigrationProvider({
-        fs,
-        path,
-        migrationFolder: fileURLToPath(new URL("../../src/db/migrations/", import.meta.url)),
-      }),
-      allowUnorderedMigrations: true,
-    });
+    const migrator = projectMigrator(db);
     // Back to before the counts: the tallies as an earlier release wrote them.
     const down = await migrator.migrateTo("0320_execution_checkpoint_at");
     expect(down.error).toBeUndefined();
