@@ -119,6 +119,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     dataDir: config.dataDir,
     sqliteCacheMb: config.sqliteCacheMb,
     sqliteMmapMb: config.sqliteMmapMb,
+    sqliteCheckpoint: config.sqliteCheckpoint,
   });
   // A start that fails here leaves no database open behind it.
   let masterKey: Buffer;

@@ -36,6 +36,8 @@ export const defaults = {
   sqliteCacheMb: 16,
   /** How much of the SQLite file is read through a memory map, in MiB (0: none; SQLite's ceiling is 2047). */
   sqliteMmapMb: 256,
+  /** Who checkpoints SQLite's WAL: a thread of its own ("thread") or the committing connection ("inline"). */
+  sqliteCheckpoint: "thread",
   /**
    * Seal and blind-index a backfill's next records on a worker thread while the current ones are written
    * ("auto": on PostgreSQL only, where it pays; docs/configuration.md).
@@ -116,6 +118,9 @@ const schema = z
     commitBudgetMs: wholeNumber(0, 60_000).default(defaults.commitBudgetMs),
     sqliteCacheMb: wholeNumber(2, 65_536).default(defaults.sqliteCacheMb),
     sqliteMmapMb: wholeNumber(0, 2047).default(defaults.sqliteMmapMb),
+    sqliteCheckpoint: z
+      .enum(["thread", "inline"], { error: "must be thread or inline" })
+      .default(defaults.sqliteCheckpoint),
     sealAhead: z
       .enum(["auto", "on", "off"], { error: "must be auto, on or off" })
       .default(defaults.sealAhead),
@@ -153,6 +158,7 @@ export const envKeys: Record<string, keyof ConfigInput> = {
   PROFILEFLOW_COMMIT_BUDGET_MS: "commitBudgetMs",
   PROFILEFLOW_SQLITE_CACHE_MB: "sqliteCacheMb",
   PROFILEFLOW_SQLITE_MMAP_MB: "sqliteMmapMb",
+  PROFILEFLOW_SQLITE_CHECKPOINT: "sqliteCheckpoint",
   PROFILEFLOW_SEAL_AHEAD: "sealAhead",
 };
 const fileOnlyEnv = new Set(["PROFILEFLOW_CONFIG"]);

@@ -7,6 +7,7 @@ import { migrateToLatest } from "./migrate.ts";
 import { makeDatabaseFilesPrivate, makePrivateDir } from "./private-files.ts";
 import type { Database } from "./schema.ts";
 import { cachedStatements } from "./statement-cache.ts";
+import { INLINE_CHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.ts";
 
 // int8 (bigint, used for epoch-ms timestamps and counters) as a JS number; values stay below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -22,6 +23,12 @@ export interface DatabaseOptions {
   sqliteCacheMb?: number | undefined;
   /** How much of the SQLite file is read through a memory map, in MiB (default 256; 0: none). */
   sqliteMmapMb?: number | undefined;
+  /**
+   * Who copies SQLite's WAL into the file: "inline", the committing connection once the WAL passes 16,384
+   * pages (the default here); "thread", mostly a thread with a connection of its own (the server's default:
+   * `sqliteCheckpoint`, docs/configuration.md). An in-memory database has no WAL.
+   */
+  sqliteCheckpoint?: "thread" | "inline" | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
 }
@@ -33,6 +40,8 @@ export interface DatabaseHandle {
   sqlite: SQLite.Database | undefined;
   /** The PostgreSQL pool (COPY, advisory locks); undefined on SQLite. */
   pool: pg.Pool | undefined;
+  /** The WAL checkpoint thread (SQLite with `sqliteCheckpoint: "thread"`), else undefined. */
+  checkpointer?: WalCheckpointer | undefined;
   close(): Promise<void>;
 }
 
@@ -58,7 +67,8 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
     file = join(dir, "profileflow.db");
   }
   // The file, its WAL and shared memory hold every profile and sealed secret: 0600, not 0644.
-  if (file !== ":memory:" && !file.startsWith("file:")) makeDatabaseFilesPrivate(file);
+  const onDisk = file !== ":memory:" && !file.startsWith("file:");
+  if (onDisk) makeDatabaseFilesPrivate(file);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
@@ -73,16 +83,21 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma(`mmap_size = ${1024 * 1024 * Math.max(0, Math.trunc(options.sqliteMmapMb ?? 256))}`);
   // A page batch dirties thousands of index pages: checkpointing (and fsyncing) the WAL into the file
   // after every such commit (the default: past 1,000 pages) costs more than the batch's own writes.
-  // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards.
-  sqlite.pragma("wal_autocheckpoint = 16384");
+  // Checkpoint past 16,384 pages (64 MB) instead, and cut the file back to that size afterwards. With
+  // "thread", a thread of its own checkpoints, and commits only past 65,536 pages (src/db/wal-checkpointer.ts).
+  sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
   sqlite.pragma("journal_size_limit = 67108864");
+  const checkpointer =
+    options.sqliteCheckpoint === "thread" && onDisk ? new WalCheckpointer(sqlite, file) : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,
     dialect: "sqlite",
     sqlite,
     pool: undefined,
+    checkpointer,
     close: async () => {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };

@@ -1,0 +1,108 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+import type SQLite from "better-sqlite3";
+
+/** The WAL size at which SQLite checkpoints inline (after a commit) when no thread does it. */
+export const INLINE_CHECKPOINT_PAGES = 16_384;
+
+/**
+ * The thread's body, plain JavaScript evaluated in the worker (a TypeScript entry would need the tsx loader
+ * there too): its own connection to the file, and a PASSIVE checkpoint every `intervalMs`. PASSIVE takes no
+ * lock a writer needs and waits for nothing: it copies what it can and the next run takes the rest. (A
+ * RESTART or FULL checkpoint would hold the write lock, and a transaction of the server's that read first
+ * and then writes would fail at once with SQLITE_BUSY: SQLite calls no busy handler for a read
+ * transaction's upgrade; test/db/wal-checkpointer.test.ts.)
+ */
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const SQLite = require(workerData.driver);
+const db = new SQLite(workerData.file, { fileMustExist: true });
+db.pragma("busy_timeout = 0");
+db.pragma("cache_size = -256");
+let timer;
+const run = () => {
+  db.pragma("wal_checkpoint(PASSIVE)");
+  timer = setTimeout(run, workerData.intervalMs);
+};
+parentPort.on("message", (m) => {
+  if (m !== "stop") return;
+  clearTimeout(timer);
+  db.close();
+  parentPort.close();
+});
+timer = setTimeout(run, workerData.intervalMs);
+`;
+
+export interface WalCheckpointerOptions {
+  /** How often the thread checkpoints (default 200 ms). */
+  readonly intervalMs?: number;
+  /**
+   * The log's size, in pages, at which the committing connection checkpoints after a commit, so that its
+   * next transaction writes the log from its start (default 65,536: 256 MB).
+   */
+  readonly restartPages?: number;
+}
+
+/**
+ * Checkpoints a SQLite file's write-ahead log on a thread with a connection of its own (issue 18), so that
+ * copying the log's pages into the file mostly leaves the server's commits: inline, a commit past
+ * {@link INLINE_CHECKPOINT_PAGES} pages copied all of them while the server's thread waited.
+ *
+ * SQLite starts the log over only when a write transaction begins with every frame already in the file,
+ * which a writer that never pauses does not see, so with the thread alone the log would grow without
+ * bound. So the committing connection still checkpoints after a commit, but only once the log holds
+ * `restartPages`; by then the thread has copied all but its last moments, so that checkpoint copies
+ * little, and the next transaction writes the log from its start. When the thread fails, ends, or is
+ * stopped, the connection checkpoints every {@link INLINE_CHECKPOINT_PAGES} pages again.
+ */
+export class WalCheckpointer {
+  readonly #sqlite: SQLite.Database;
+  readonly #worker: Worker;
+  #running = true;
+  readonly #exited: Promise<void>;
+
+  constructor(sqlite: SQLite.Database, file: string, options: WalCheckpointerOptions = {}) {
+    this.#sqlite = sqlite;
+    sqlite.pragma(`wal_autocheckpoint = ${options.restartPages ?? 65_536}`);
+    this.#worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+        file,
+        intervalMs: options.intervalMs ?? 200,
+      },
+      // Its connection needs little: no page cache to speak of, no statements but the checkpoint.
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+    });
+    this.#worker.unref();
+    this.#exited = new Promise((resolve) => {
+      this.#worker.on("error", () => this.#inline());
+      this.#worker.on("exit", () => {
+        this.#inline();
+        resolve();
+      });
+    });
+  }
+
+  /** Whether the thread still checkpoints (false once it failed, ended or was stopped). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Ends the thread (its connection closed) and hands checkpoints back to the committing connection. */
+  async stop(): Promise<void> {
+    if (this.#running) this.#worker.postMessage("stop");
+    const ended = await Promise.race([
+      this.#exited.then(() => true),
+      new Promise<false>((resolve) => setTimeout(resolve, 2_000, false).unref()),
+    ]);
+    if (!ended) await this.#worker.terminate();
+    this.#inline();
+  }
+
+  #inline(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    if (this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+  }
+}
