@@ -120,6 +120,11 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
     sqliteCacheMb: config.sqliteCacheMb,
     sqliteMmapMb: config.sqliteMmapMb,
     sqliteCheckpoint: config.sqliteCheckpoint,
+    onCheckpointThreadFailure: (e) =>
+      logger.warn(
+        { err: e },
+        "SQLite's checkpoint thread stopped: the server checkpoints the WAL inline from now on",
+      ),
   });
   // A start that fails here leaves no database open behind it.
   let masterKey: Buffer;

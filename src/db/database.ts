@@ -26,9 +26,11 @@ export interface DatabaseOptions {
   /**
    * Who copies SQLite's WAL into the file: "inline", the committing connection once the WAL passes 16,384
    * pages (the default here); "thread", mostly a thread with a connection of its own (the server's default:
-   * `sqliteCheckpoint`, docs/configuration.md). An in-memory database has no WAL.
+   * `sqliteCheckpoint`, docs/configuration.md). An in-memory database has no WAL; so does a `file:` name (not opened as a URI).
    */
   sqliteCheckpoint?: "thread" | "inline" | undefined;
+  /** Told if the checkpoint thread cannot start or fails (the connection then checkpoints inline). */
+  onCheckpointThreadFailure?: ((error: unknown) => void) | undefined;
   /** Max PostgreSQL connections in the pool. */
   poolSize?: number | undefined;
 }
@@ -88,7 +90,9 @@ function openSqlite(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
   sqlite.pragma("journal_size_limit = 67108864");
   const checkpointer =
-    options.sqliteCheckpoint === "thread" && onDisk ? new WalCheckpointer(sqlite, file) : undefined;
+    options.sqliteCheckpoint === "thread" && onDisk
+      ? new WalCheckpointer(sqlite, file, { onFailure: options.onCheckpointThreadFailure })
+      : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return {
     db,

@@ -41,6 +41,8 @@ export interface WalCheckpointerOptions {
    * next transaction writes the log from its start (default 65,536: 256 MB).
    */
   readonly restartPages?: number;
+  /** Told once if the thread fails or ends on its own (the connection checkpoints inline from then on). */
+  readonly onFailure?: ((error: unknown) => void) | undefined;
 }
 
 /**
@@ -57,46 +59,79 @@ export interface WalCheckpointerOptions {
  */
 export class WalCheckpointer {
   readonly #sqlite: SQLite.Database;
-  readonly #worker: Worker;
-  #running = true;
+  readonly #worker: Worker | undefined;
+  readonly #onFailure: (error: unknown) => void;
+  #running = false;
+  #stopping = false;
   readonly #exited: Promise<void>;
 
   constructor(sqlite: SQLite.Database, file: string, options: WalCheckpointerOptions = {}) {
     this.#sqlite = sqlite;
+    this.#onFailure = options.onFailure ?? (() => undefined);
+    let worker: Worker;
+    try {
+      worker = new Worker(THREAD_SOURCE, {
+        eval: true,
+        workerData: {
+          driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+          file,
+          intervalMs: options.intervalMs ?? 200,
+        },
+        // Its connection needs little: no page cache to speak of, no statements but the checkpoint.
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+      });
+    } catch (e) {
+      // No thread to be had (a process or thread limit): the connection goes on checkpointing inline.
+      this.#worker = undefined;
+      this.#exited = Promise.resolve();
+      this.#onFailure(e);
+      return;
+    }
+    this.#worker = worker;
+    this.#running = true;
     sqlite.pragma(`wal_autocheckpoint = ${options.restartPages ?? 65_536}`);
-    this.#worker = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: {
-        driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-        file,
-        intervalMs: options.intervalMs ?? 200,
-      },
-      // Its connection needs little: no page cache to speak of, no statements but the checkpoint.
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
-    });
-    this.#worker.unref();
+    // The thread alone does not keep the process alive; stop() holds it until the thread has ended.
+    worker.unref();
     this.#exited = new Promise((resolve) => {
-      this.#worker.on("error", () => this.#inline());
-      this.#worker.on("exit", () => {
+      let failure: unknown;
+      worker.on("error", (e) => {
+        failure = e;
+      });
+      worker.on("exit", (code) => {
+        const wasRunning = this.#running;
         this.#inline();
+        if (wasRunning && !this.#stopping)
+          this.#onFailure(failure ?? new Error(`the checkpoint thread ended (${code})`));
         resolve();
       });
     });
   }
 
-  /** Whether the thread still checkpoints (false once it failed, ended or was stopped). */
+  /** Whether the thread checkpoints (false if it could not start, once it failed or ended, and once stopped). */
   get running(): boolean {
     return this.#running;
   }
 
   /** Ends the thread (its connection closed) and hands checkpoints back to the committing connection. */
   async stop(): Promise<void> {
-    if (this.#running) this.#worker.postMessage("stop");
+    const worker = this.#worker;
+    if (!worker) return;
+    if (this.#running && !this.#stopping) {
+      this.#stopping = true;
+      // Held until the thread has ended: otherwise a process with nothing else to do (a server being shut
+      // down) would exit here, before its caller closes the database.
+      worker.ref();
+      worker.postMessage("stop");
+    }
+    let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       this.#exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(resolve, 2_000, false).unref()),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(resolve, 2_000, false);
+      }),
     ]);
-    if (!ended) await this.#worker.terminate();
+    clearTimeout(timer);
+    if (!ended) await worker.terminate();
     this.#inline();
   }
 

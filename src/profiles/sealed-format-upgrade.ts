@@ -120,7 +120,15 @@ export async function upgradeSealedFormats(deps: SealedFormatUpgradeDeps): Promi
  */
 async function forgetFreedPages(db: Kysely<Database>): Promise<void> {
   await sql`vacuum`.execute(db);
-  await sql`pragma wal_checkpoint(truncate)`.execute(db);
+  // While another connection checkpoints (the server's checkpoint thread, src/db/wal-checkpointer.ts), a
+  // checkpoint answers busy at once, with no error: try again until this one empties the log.
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
+    if (rows[0]?.busy === 0) return;
+    if (attempt === 200)
+      throw new Error("the WAL could not be emptied: another connection kept checkpointing it for 4 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function upgradeDomain(

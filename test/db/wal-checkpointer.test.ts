@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
@@ -51,7 +52,7 @@ async function eventually(check: () => boolean, ms = 5_000): Promise<boolean> {
 }
 
 describe("SQLite's WAL checkpoints on a thread (sqliteCheckpoint)", () => {
-  it("'thread': the thread copies the WAL into the file; commits checkpoint only past 65,536 pages", async () => {
+  it("'thread': the thread copies the WAL into the file; the connection's own threshold is 65,536 pages", async () => {
     const { h, file } = await opened("thread");
     const sqlite = h.sqlite!;
     expect(h.checkpointer?.running).toBe(true);
@@ -80,7 +81,7 @@ describe("SQLite's WAL checkpoints on a thread (sqliteCheckpoint)", () => {
     }
   });
 
-  it("a writer that never pauses keeps the log bounded (restartPages), and a transaction that reads then writes never meets SQLITE_BUSY", async () => {
+  it("beside the thread, a writer that never pauses keeps the log bounded (restartPages), and its deferred read-then-write transactions never meet SQLITE_BUSY", async () => {
     const { h } = await opened("inline");
     const sqlite = h.sqlite!;
     const checkpointer = new WalCheckpointer(sqlite, sqlite.name, { intervalMs: 5, restartPages: 300 });
@@ -129,14 +130,71 @@ describe("SQLite's WAL checkpoints on a thread (sqliteCheckpoint)", () => {
     }
   });
 
-  it("a thread that cannot open the file ends, and the connection checkpoints inline again", async () => {
+  it("a thread that cannot start checkpointing ends, says so once, and the connection checkpoints inline again", async () => {
     const { h } = await opened("inline");
     const sqlite = h.sqlite!;
-    const checkpointer = new WalCheckpointer(sqlite, join(tempDir(), "missing.db"));
-    expect(autocheckpoint(sqlite)).toBe(65_536);
-    expect(await eventually(() => !checkpointer.running)).toBe(true);
-    expect(autocheckpoint(sqlite)).toBe(INLINE_CHECKPOINT_PAGES);
-    await checkpointer.stop();
+    const notADatabase = join(tempDir(), "not-a-database.db");
+    writeFileSync(notADatabase, "x".repeat(8_192));
+    // A missing file fails the thread's open; a file that is not a database fails its first checkpoint.
+    for (const file of [join(tempDir(), "missing.db"), notADatabase]) {
+      const failures: unknown[] = [];
+      const checkpointer = new WalCheckpointer(sqlite, file, { onFailure: (e) => failures.push(e) });
+      expect(autocheckpoint(sqlite)).toBe(65_536);
+      expect(await eventually(() => !checkpointer.running), file).toBe(true);
+      expect(autocheckpoint(sqlite)).toBe(INLINE_CHECKPOINT_PAGES);
+      expect(failures, file).toHaveLength(1);
+      await checkpointer.stop();
+      expect(failures, "stop() after a failure reports nothing more").toHaveLength(1);
+    }
+  });
+
+  it("stopping a running thread reports no failure; an in-memory database gets no thread", async () => {
+    const failures: unknown[] = [];
+    const h = await openDatabase({
+      sqliteFile: join(tempDir(), "profileflow.db"),
+      sqliteCheckpoint: "thread",
+      onCheckpointThreadFailure: (e) => failures.push(e),
+    });
+    open.push(h);
+    expect(h.checkpointer?.running).toBe(true);
+    await h.checkpointer!.stop();
+    await h.checkpointer!.stop();
+    expect(failures).toEqual([]);
+    const m = await openDatabase({ sqliteFile: ":memory:", sqliteCheckpoint: "thread" });
+    open.push(m);
+    expect(m.checkpointer).toBeUndefined();
+  });
+
+  it("a process with nothing else to do runs past close(): the thread holds it until it has ended", async () => {
+    const dir = tempDir();
+    const file = join(dir, "profileflow.db");
+    const script = join(dir, "close.mts");
+    const database = new URL("../../src/db/database.ts", import.meta.url).href;
+    // A module file, as `profileflow serve` is (under -e, tsx's loader holds the process open by itself).
+    writeFileSync(
+      script,
+      `const { openDatabase } = await import(${JSON.stringify(database)});
+       const h = await openDatabase({ sqliteFile: process.argv[2], sqliteCheckpoint: "thread" });
+       h.sqlite.exec("create table t (x); insert into t values (1)");
+       // Past the thread's start (a thread still starting holds the process by itself).
+       await new Promise((resolve) => setTimeout(resolve, 300));
+       await h.close();
+       console.log("closed", h.sqlite.open);`,
+    );
+    const run = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+      const child = spawn(process.execPath, ["--import", "tsx", script, file], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.once("exit", (code) => done({ code, out, err }));
+    });
+    expect(run.err).toBe("");
+    expect(run.out.trim()).toBe("closed false");
+    expect(run.code).toBe(0);
+    expect(existsSync(`${file}-wal`)).toBe(false);
   });
 
   it("is read from PROFILEFLOW_SQLITE_CHECKPOINT ('thread' by default); anything else is CONFIG_INVALID", () => {
