@@ -26,7 +26,7 @@ export interface DatabaseOptions {
   /**
    * Who copies SQLite's WAL into the file: "inline", the committing connection once the WAL passes 16,384
    * pages (the default here); "thread", mostly a thread with a connection of its own (the server's default:
-   * `sqliteCheckpoint`, docs/configuration.md). An in-memory database has no WAL; so does a `file:` name (not opened as a URI).
+   * `sqliteCheckpoint`, docs/configuration.md). An in-memory database has no WAL; a `file:` name (opened as a plain file name, not a URI) gets no thread.
    */
   sqliteCheckpoint?: "thread" | "inline" | undefined;
   /** Told if the checkpoint thread cannot start or fails (the connection then checkpoints inline). */

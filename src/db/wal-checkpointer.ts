@@ -67,7 +67,15 @@ export class WalCheckpointer {
 
   constructor(sqlite: SQLite.Database, file: string, options: WalCheckpointerOptions = {}) {
     this.#sqlite = sqlite;
-    this.#onFailure = options.onFailure ?? (() => undefined);
+    const told = options.onFailure ?? (() => undefined);
+    // A listener that throws must not leave the connection open (a start) or the exit unsettled (a stop).
+    this.#onFailure = (e) => {
+      try {
+        told(e);
+      } catch {
+        // ignored: the failure is already handled (checkpoints inline)
+      }
+    };
     let worker: Worker;
     try {
       worker = new Worker(THREAD_SOURCE, {
@@ -138,6 +146,11 @@ export class WalCheckpointer {
   #inline(): void {
     if (!this.#running) return;
     this.#running = false;
-    if (this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    try {
+      if (this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    } catch {
+      // A statement's rows still being read: the setting stays, and the connection checkpoints past its
+      // 65,536 pages as before. Nothing in src reads rows lazily today.
+    }
   }
 }

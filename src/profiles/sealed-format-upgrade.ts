@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Logger } from "../core/logger.ts";
 import { type DialectName, dialectOf } from "../db/dialect.ts";
+import { emptyWal } from "../db/empty-wal.ts";
 import { SEALED_FORMAT } from "../db/schema/kms.ts";
 import type { Database } from "../db/schema.ts";
 import type { DomainBoxes, DomainSealer, SealedPlace } from "./domain-sealer.ts";
@@ -120,15 +121,7 @@ export async function upgradeSealedFormats(deps: SealedFormatUpgradeDeps): Promi
  */
 async function forgetFreedPages(db: Kysely<Database>): Promise<void> {
   await sql`vacuum`.execute(db);
-  // While another connection checkpoints (the server's checkpoint thread, src/db/wal-checkpointer.ts), a
-  // checkpoint answers busy at once, with no error: try again until this one empties the log.
-  for (let attempt = 0; ; attempt++) {
-    const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
-    if (rows[0]?.busy === 0) return;
-    if (attempt === 200)
-      throw new Error("the WAL could not be emptied: another connection kept checkpointing it for 4 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await emptyWal(db);
 }
 
 async function upgradeDomain(
