@@ -122,7 +122,8 @@ async function runDialect(
   const f = (n: number) => n.toLocaleString("en-US");
   console.log(
     `${dialect}: end to end ${f(e2e.records)} records in ${(e2e.ms / 1000).toFixed(1)} s = ${f(e2eRate)} records/s ` +
-      `(workflow ${e2e.status}, ${e2e.steps} steps, domain objects ${f(e2e.objects)}, profiles ${f(e2e.profiles)}); ` +
+      `(workflow ${e2e.status}, ${e2e.steps} steps, domain objects ${f(e2e.objects)}, profiles ${f(e2e.profiles)}, ` +
+      `GetDomain ${e2e.statsMs.toFixed(1)} ms); ` +
       `copy floor ${f(floor.records)} records in ${(floor.ms / 1000).toFixed(1)} s = ${f(floorRate)} records/s ` +
       `(${floor.pages} pages); ratio ${(e2eRate / floorRate).toFixed(2)}`,
   );

@@ -23,6 +23,8 @@ export interface E2eResult {
   steps: number;
   objects: number;
   profiles: number;
+  /** How long the GetDomain that read those two figures took (its Stats), in ms. */
+  statsMs: number;
   /** The server's memory when the workflow passed 100k and 500k records processed. */
   rssSamples: { records: number; rss: ServerRss }[];
 }
@@ -119,7 +121,9 @@ export async function driveWorkflow(
     }
     if (wf.Status === "COMPLETE" || wf.Status === "FAILED") {
       const ms = performance.now() - t0;
+      const asked = performance.now();
       const stats = (await profiles.send(new GetDomainCommand({ DomainName: "e2e" }))).Stats;
+      const statsMs = performance.now() - asked;
       for (const c of [profiles, appflow, secrets]) c.destroy();
       return {
         records,
@@ -128,6 +132,7 @@ export async function driveWorkflow(
         steps: m?.TotalSteps ?? 0,
         objects: stats?.ObjectCount ?? 0,
         profiles: stats?.ProfileCount ?? 0,
+        statsMs,
         rssSamples,
       };
     }

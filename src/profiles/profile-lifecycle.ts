@@ -1,8 +1,8 @@
-import { sql } from "kysely";
 import type { Clock } from "../core/clock.ts";
 import type { DialectName } from "../db/dialect.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { type DomainSealer, plainSealer } from "./domain-sealer.ts";
+import { readDomainStats } from "./domain-stats.ts";
 import type { DomainStats } from "./domain-store.ts";
 import { deleteDomainMatching } from "./matching/matching-state.ts";
 import { deleteObjectKeys } from "./profile-objects.ts";
@@ -15,6 +15,8 @@ const DOMAIN_TABLES = [
   "profile_key_types",
   "profile_history",
   "profile_dead_letters",
+  // Last: the deletions above changed the domain's stats.
+  "domain_stats",
 ] as const;
 
 /**
@@ -64,24 +66,8 @@ export class ProfileLifecycle {
     await refreshProfiles(tx, this.dialect, { domainName, boxes }, profiles, this.clock.now());
   }
 
-  /** GetDomain Stats: profiles, objects and their stored size in bytes (approximate). */
-  async statsIn(q: Queryable, domainName: string): Promise<DomainStats> {
-    const p = await q
-      .selectFrom("profiles")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .where("domain_name", "=", domainName)
-      .executeTakeFirstOrThrow();
-    const o = await q
-      .selectFrom("profile_objects")
-      .select((eb) => [eb.fn.countAll().as("n"), sql<number>`coalesce(sum(length(payload)), 0)`.as("size")])
-      .where("domain_name", "=", domainName)
-      .executeTakeFirstOrThrow();
-    const profiles = Number(p.n);
-    return {
-      ProfileCount: profiles,
-      MeteringProfileCount: profiles,
-      ObjectCount: Number(o.n),
-      TotalSize: Number(o.size),
-    };
+  /** GetDomain Stats: profiles, objects and their stored size in bytes, as kept by the database. */
+  statsIn(q: Queryable, domainName: string): Promise<DomainStats> {
+    return readDomainStats(q, this.dialect, domainName);
   }
 }

@@ -87,7 +87,20 @@ export interface ProfileDeadLettersTable {
   created_at: number;
 }
 
+/**
+ * GetDomain's Stats, kept by triggers (migration 0340): one row per domain on SQLite; on PostgreSQL rows
+ * of deltas appended per statement, summed when read and folded by domain-stats.ts.
+ */
+export interface DomainStatsTable {
+  domain_name: string;
+  profiles: number;
+  objects: number;
+  /** Bytes of the stored payload text. */
+  bytes: number;
+}
+
 export interface ProfilesTables {
+  domain_stats: DomainStatsTable;
   profiles: ProfilesTable;
   profile_objects: ProfileObjectsTable;
   profile_keys: ProfileKeysTable;
