@@ -146,7 +146,14 @@ it.skipIf(!postgresAvailable)(
       "select task_identifier, last_error from graphile_worker.jobs where attempts >= max_attempts",
     );
     if (failed.length > 0) {
-      const reasons = new Set(failed.map((f) => `${f.task_identifier}: ${f.last_error?.split("\n")[0]}`));
+      // graphile-worker counts an attempt when a worker takes the job and records an error only when a
+      // handler fails: a job out of attempts with none recorded was taken by a worker killed each time.
+      const reasons = new Set(
+        failed.map(
+          (f) =>
+            `${f.task_identifier}: ${f.last_error?.split("\n")[0] ?? "no error recorded (its worker was killed on every attempt)"}`,
+        ),
+      );
       console.info(
         `kill-real-store postgres: ${failed.length} failed queue jobs: ${[...reasons].join(" | ")}`,
       );
