@@ -160,7 +160,7 @@ export async function composeServer(config: Config, options: ComposeOptions = {}
   const kmsGrants = new KmsGrantStore(clock);
   const kms = new KmsService(db, kmsKeys, kmsGrants, tags, clock);
   iam.authorizer.kms = new KmsAuthorization(kmsKeys, kmsGrants);
-  const domainKeys = new DomainKeys(kms, sealWorkerFor(config, dialect));
+  const domainKeys = new DomainKeys(kms, sealWorkerFor(config));
   // Domains made before fields were sealed and key values indexed: converted before anything is served.
   await upgradeSealedFormats({ db, dialect, sealer: domainKeys, logger });
   const domainStore = new DomainStore(clock, { region: config.region, accountId: config.accountId });

@@ -1,17 +1,15 @@
 import type { Config } from "../config/config.ts";
-import type { DialectName } from "../db/dialect.ts";
 import { type SealWorker, sharedSealWorker } from "../security/kms/seal-worker.ts";
 
 /**
  * The seal worker this process's DomainKeys computes a backfill's next values on, or null to seal
- * every value inline (`sealAhead`, docs/configuration.md). "auto" starts it on PostgreSQL only. There the
- * server's thread waits for the database (docs/benchmarks.md, "Sealing ahead"), so pages sealed meanwhile
- * raised the end-to-end rate by 9–11 % for 28–35 MB of peak memory (two pairs at 200k; the worker's heap and
- * its malloc arena). On SQLite, whose statements run on the main thread, pages reach the worker only between
- * parts: 21–25 MB bought −2 to +9 % at 200k, and 20–32 MB about nothing at 1M (one clean pair;
- * docs/benchmarks.md, "Encryption at 1M, where its CPU goes, and the seal worker's memory").
+ * every value inline (`sealAhead`, docs/configuration.md). Only "on" starts it; "auto" (the default) is
+ * off on both dialects. On PostgreSQL it once raised the end-to-end rate by 9–11 % (two pairs at 200k),
+ * but at 1M it cost 52–54 MB of peak memory for no rate that showed (two pairs, 3,211 / 3,674 records/s
+ * off against 3,488 / 3,287 on; 243–245 MB against 297–298 MB, where issue 18 asks ≤ 300), and on SQLite
+ * 20–32 MB for about the same rate at 1M (docs/benchmarks.md, "GetDomain's Stats kept, not counted" and
+ * "Encryption at 1M, where its CPU goes, and the seal worker's memory").
  */
-export function sealWorkerFor(config: Pick<Config, "sealAhead">, dialect: DialectName): SealWorker | null {
-  const on = config.sealAhead === "on" || (config.sealAhead === "auto" && dialect === "postgres");
-  return on ? sharedSealWorker : null;
+export function sealWorkerFor(config: Pick<Config, "sealAhead">): SealWorker | null {
+  return config.sealAhead === "on" ? sharedSealWorker : null;
 }

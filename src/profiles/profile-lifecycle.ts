@@ -68,6 +68,6 @@ export class ProfileLifecycle {
 
   /** GetDomain Stats: profiles, objects and their stored size in bytes, as kept by the database. */
   statsIn(q: Queryable, domainName: string): Promise<DomainStats> {
-    return readDomainStats(q, this.dialect, domainName);
+    return readDomainStats(q, domainName);
   }
 }

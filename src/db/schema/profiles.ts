@@ -87,16 +87,14 @@ export interface ProfileDeadLettersTable {
   created_at: number;
 }
 
-/**
- * GetDomain's Stats, kept by triggers (migration 0340): one row per domain on SQLite; on PostgreSQL rows
- * of deltas appended per statement, summed when read and folded by domain-stats.ts.
- */
+/** GetDomain's Stats of one domain, kept by triggers (migration 0340). */
 export interface DomainStatsTable {
   domain_name: string;
-  profiles: number;
-  objects: number;
+  /** bigint on PostgreSQL, read as text. */
+  profiles: number | string;
+  objects: number | string;
   /** Bytes of the stored payload text. */
-  bytes: number;
+  bytes: number | string;
 }
 
 export interface ProfilesTables {
