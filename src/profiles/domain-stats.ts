@@ -11,7 +11,6 @@ export async function readDomainStats(q: Queryable, domainName: string): Promise
     .select(["profiles", "objects", "bytes"])
     .where("domain_name", "=", domainName)
     .executeTakeFirst();
-  // PostgreSQL returns bigint columns as text.
   const profiles = Number(row?.profiles ?? 0);
   return {
     ProfileCount: profiles,

@@ -168,7 +168,6 @@ describeEachDialect("the stats migration", (dialect) => {
         : sql<{ name: string }>`select tgname as name from pg_trigger where not tgisinternal`;
     const present = (await names.execute(t.db)).rows.map((r) => r.name);
     for (const name of DOMAIN_STATS_TRIGGERS) expect(present, name).toContain(name);
-    expect(DOMAIN_STATS_TRIGGERS).toHaveLength(5);
   });
 
   it("counts what domains held before it, then keeps counting", async () => {
@@ -190,9 +189,11 @@ describeEachDialect("the stats migration", (dialect) => {
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
     expect(up.results?.map((r) => r.migrationName)).toContain("0340_domain_stats");
+    // One row per domain, whatever was written.
     const kept = async () => {
-      const r = await sql<{ p: number; o: number; b: number }>`select sum(profiles) as p, sum(objects) as o,
-        sum(bytes) as b from domain_stats where domain_name = 'old'`.execute(t.db);
+      const r = await sql<{ p: number; o: number; b: number }>`select profiles as p, objects as o, bytes as b
+        from domain_stats where domain_name = 'old'`.execute(t.db);
+      expect(r.rows).toHaveLength(1);
       return [Number(r.rows[0]!.p), Number(r.rows[0]!.o), Number(r.rows[0]!.b)];
     };
     expect(await kept()).toEqual([2, 2, 5]);

@@ -90,11 +90,10 @@ export interface ProfileDeadLettersTable {
 /** GetDomain's Stats of one domain, kept by triggers (migration 0340). */
 export interface DomainStatsTable {
   domain_name: string;
-  /** bigint on PostgreSQL, read as text. */
-  profiles: number | string;
-  objects: number | string;
+  profiles: number;
+  objects: number;
   /** Bytes of the stored payload text. */
-  bytes: number | string;
+  bytes: number;
 }
 
 export interface ProfilesTables {

@@ -1,0 +1,102 @@
+/**
+ * What the triggers that keep GetDomain's Stats (migration 0340) cost on the largest statements: N objects of
+ * one domain replaced with payloads of another size (an encrypted domain's replacements always differ),
+ * moved to other profiles (a merge), and deleted (DeleteDomain, DeleteProfileObjectType), each in one
+ * transaction; with the triggers, then again with them dropped, on a database the project's migrations made.
+ *
+ *     npx tsx bench/domain-stats-triggers.ts [--objects 100000] [--only sqlite|postgres]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Kysely, sql } from "kysely";
+import { type DatabaseHandle, openDatabase } from "../src/db/database.ts";
+import { DOMAIN_STATS_TRIGGERS } from "../src/db/migrations/0340_domain_stats.ts";
+import type { Database } from "../src/db/schema.ts";
+import { freshPostgres } from "./shared/fresh-postgres.ts";
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: "string", default: process.env["BENCH_QUICK"] ? "20000" : "100000" },
+    only: { type: "string" },
+  },
+});
+const N = Number(values.objects);
+if (!Number.isInteger(N) || N < 1) throw new Error(`--objects: not a whole number: ${values.objects}`);
+
+/** ~1.3 KB payloads, as a sealed Salesforce contact's; `grow` makes them a few bytes longer. */
+async function fill(db: Kysely<Database>, dialect: string, grow = 0): Promise<void> {
+  const pad = 1_300 + grow;
+  const series =
+    dialect === "sqlite"
+      ? sql`with recursive g(i) as (select 1 union all select i + 1 from g where i < ${N})
+          select i from g`
+      : sql`select generate_series(1, ${N}) as i`;
+  await sql`insert into profile_objects (domain_name, object_type_name, object_key, profile_id, payload, fields, updated_at)
+    select 'bench', 'Contact', 'k' || i, 'p' || i, substr(${"x".repeat(pad)} || i, 1, ${pad}), '{}', 1 from (${series}) as s`.execute(
+    db,
+  );
+}
+
+async function timed(h: DatabaseHandle, what: (tx: Kysely<Database>) => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await h.db.transaction().execute(what);
+  return performance.now() - t0;
+}
+
+async function round(h: DatabaseHandle): Promise<Record<string, number>> {
+  // Each round starts from a table without the last round's dead rows.
+  await sql`vacuum`.execute(h.db);
+  await fill(h.db, h.dialect);
+  if (h.dialect === "postgres") await sql`vacuum analyze profile_objects`.execute(h.db);
+  const replace = await timed(h, (tx) =>
+    sql`update profile_objects set payload = payload || 'yz' where domain_name = 'bench'`.execute(tx),
+  );
+  const move = await timed(h, (tx) =>
+    sql`update profile_objects set profile_id = 'main' where domain_name = 'bench'`.execute(tx),
+  );
+  const del = await timed(h, (tx) =>
+    sql`delete from profile_objects where domain_name = 'bench'`.execute(tx),
+  );
+  return { replace, move, delete: del };
+}
+
+async function dropTriggers(h: DatabaseHandle): Promise<void> {
+  for (const name of DOMAIN_STATS_TRIGGERS) {
+    const table = name.startsWith("profile_objects") ? "profile_objects" : "profiles";
+    await sql.raw(`drop trigger ${name}${h.dialect === "postgres" ? ` on ${table}` : ""}`).execute(h.db);
+  }
+}
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  if (values.only && values.only !== dialect) continue;
+  const pg = dialect === "postgres" ? await freshPostgres("pf_stats") : undefined;
+  if (dialect === "postgres" && !pg) continue;
+  const dir = mkdtempSync(join(tmpdir(), "pf-stats-"));
+  const h = await openDatabase({ databaseUrl: pg?.url, dataDir: dir });
+  try {
+    const kept = await round(h);
+    const kept2 = await round(h);
+    const left = await sql<{
+      n: number;
+    }>`select count(*) as n from domain_stats where objects <> 0 or bytes <> 0`.execute(h.db);
+    if (Number(left.rows[0]!.n) !== 0) throw new Error("the kept stats did not come back to zero");
+    await dropTriggers(h);
+    const bare = await round(h);
+    const bare2 = await round(h);
+    const f = (a: Record<string, number>, b: Record<string, number>, op: string) =>
+      `${a[op]!.toFixed(0)}, ${b[op]!.toFixed(0)} ms`;
+    for (const op of Object.keys(kept)) {
+      const mean = (a: Record<string, number>, b: Record<string, number>) => (a[op]! + b[op]!) / 2;
+      const change = ((mean(kept, kept2) - mean(bare, bare2)) / mean(bare, bare2)) * 100;
+      console.log(
+        `${dialect}: ${op} ${N.toLocaleString("en-US")} objects in one transaction, two rounds each: with the stats triggers ${f(kept, kept2, op)}, without ${f(bare, bare2, op)} (${change >= 0 ? "+" : ""}${change.toFixed(0)} % on the means)`,
+      );
+    }
+  } finally {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+    await pg?.drop();
+  }
+}
