@@ -15,19 +15,11 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { projectMigrator } from "../../src/db/migrate.ts";
 import { DOMAIN_STATS_TRIGGERS } from "../../src/db/migrations/0340_domain_stats.ts";
 import type { Database } from "../../src/db/schema.ts";
+import { salesforceContact } from "../helpers/salesforce-contact.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
-const contact = (id: string, o: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    Id: id,
-    AccountId: "001ACME",
-    FirstName: "Ada",
-    LastName: `Lovelace-${id}`,
-    Email: `${id.toLowerCase()}@example.com`,
-    SystemModstamp: "2024-01-15T10:20:30.000+0000",
-    ...o,
-  });
+const contact = salesforceContact;
 
 /** What GetDomain's Stats must say: the domain's rows counted, and its payloads' bytes summed. */
 async function counted(db: Kysely<Database>, domain: string) {

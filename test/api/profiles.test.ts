@@ -19,21 +19,12 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
+import { salesforceContact } from "../helpers/salesforce-contact.ts";
 import { signedGet } from "../helpers/signed-get.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
-const contact = (id: string, o: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    Id: id,
-    AccountId: "001ACME",
-    FirstName: "Ada",
-    LastName: "Lovelace",
-    Email: `${id.toLowerCase()}@example.com`,
-    Phone: "(415) 555-0134",
-    SystemModstamp: "2024-01-15T10:20:30.000+0000",
-    ...o,
-  });
+const contact = salesforceContact;
 
 describeEachDialect("profile operations through the SDK", (dialect) => {
   let t: TestServer;
