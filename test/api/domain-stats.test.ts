@@ -15,11 +15,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { projectMigrator } from "../../src/db/migrate.ts";
 import { DOMAIN_STATS_TRIGGERS } from "../../src/db/migrations/0340_domain_stats.ts";
 import type { Database } from "../../src/db/schema.ts";
-import { salesforceContact } from "../helpers/salesforce-contact.ts";
+import { salesforceContact as contact } from "../helpers/salesforce-contact.ts";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-const contact = salesforceContact;
 
 /** What GetDomain's Stats must say: the domain's rows counted, and its payloads' bytes summed. */
 async function counted(db: Kysely<Database>, domain: string) {
@@ -62,8 +60,8 @@ describeEachDialect("GetDomain's Stats, kept as the domain changes", (dialect) =
   const db = () => t.server.database.db;
   const stats = async (DomainName: string) =>
     (await t.profiles.send(new GetDomainCommand({ DomainName }))).Stats;
-  const put = (DomainName: string, Object: string, ObjectTypeName = "Salesforce-Contact") =>
-    t.profiles.send(new PutProfileObjectCommand({ DomainName, ObjectTypeName, Object }));
+  const put = (DomainName: string, object: string, ObjectTypeName = "Salesforce-Contact") =>
+    t.profiles.send(new PutProfileObjectCommand({ DomainName, ObjectTypeName, Object: object }));
   const profileOf = async (DomainName: string, id: string) =>
     (
       await t.profiles.send(
@@ -205,9 +203,15 @@ describeEachDialect("the stats migration", (dialect) => {
       .where("object_key", "=", "k3")
       .execute();
     expect(await kept()).toEqual([1, 3, 8]);
-    // Stepping back removes the triggers with the table: rows change freely again.
+    // Stepping back removes the triggers, PostgreSQL's functions and the table; rows change freely again.
     expect((await migrator.migrateTo("0330_workflow_record_counts")).error).toBeUndefined();
+    const left =
+      dialect === "sqlite"
+        ? sql<{ name: string }>`select name from sqlite_master where name like '%stats%'`
+        : sql<{ name: string }>`select tgname as name from pg_trigger where tgname like '%stats%'
+            union all select proname from pg_proc where proname like 'profileflow_stats%'
+            union all select tablename from pg_tables where tablename = 'domain_stats'`;
+    expect((await left.execute(t.db)).rows).toEqual([]);
     await profile("p3");
-    expect(await sql`select * from profiles`.execute(t.db).then((r) => r.rows.length)).toBe(2);
   });
 });

@@ -19,12 +19,10 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failure } from "../helpers/failure.ts";
-import { salesforceContact } from "../helpers/salesforce-contact.ts";
+import { salesforceContact as contact } from "../helpers/salesforce-contact.ts";
 import { signedGet } from "../helpers/signed-get.ts";
 import { describeEachDialect } from "../helpers/test-database.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
-
-const contact = salesforceContact;
 
 describeEachDialect("profile operations through the SDK", (dialect) => {
   let t: TestServer;
