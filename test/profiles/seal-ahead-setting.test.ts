@@ -57,7 +57,7 @@ it("sealAhead is auto unless set; PROFILEFLOW_SEAL_AHEAD takes on or off, anythi
   }
 });
 
-// Sealing a backfill's next records on the seal worker cost 52–54 MB of peak memory at 1M on PostgreSQL
+// Sealing a backfill's next records on the seal worker cost 52–55 MB of peak memory at 1M on PostgreSQL
 // for no rate that showed, and 20–32 MB on SQLite (docs/benchmarks.md, "GetDomain's Stats kept, not
 // counted"): "auto" leaves it off on both dialects, and either way what is stored is the same ten records.
 describeEachDialect("sealAhead: the seal worker only when set on", (dialect) => {

@@ -59,7 +59,7 @@ export class DomainKeys {
   /**
    * @param worker the seal worker values are computed ahead on; null seals everything inline (the
    *   composition root's choice by `sealAhead`, off unless set on: at 1M the worker cost 20–32 MB on
-   *   SQLite and 52–54 MB on PostgreSQL for no gain that showed).
+   *   SQLite and 52–55 MB on PostgreSQL for no gain that showed).
    *   Every caller chooses: `sealWorkerFor` in the composition root, null where nothing is ingested.
    */
   constructor(
