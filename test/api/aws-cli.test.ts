@@ -227,6 +227,13 @@ describe.runIf(run)("the AWS CLI against a served instance", () => {
       );
     expect(json(await put({ id: "c-1", e: "ADA@example.com" }))["ProfileObjectUniqueKey"]).toBe("c-1");
     json(await put({ id: "c-2", e: "grace@example.com" }));
+    // GetDomain's kept Stats (migration 0340) as the CLI prints them: Ada's profile with c-1, and c-2's own.
+    const stats = json(await aws("customer-profiles", "get-domain", ...domain))["Stats"] as Record<
+      string,
+      number
+    >;
+    expect([stats["ProfileCount"], stats["MeteringProfileCount"], stats["ObjectCount"]]).toEqual([2, 2, 2]);
+    expect(stats["TotalSize"]).toBeGreaterThan(0);
     const search = async (...args: string[]) =>
       (json(await aws("customer-profiles", "search-profiles", ...domain, ...args))["Items"] ?? []) as {
         ProfileId: string;
